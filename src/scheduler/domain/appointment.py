@@ -1,0 +1,208 @@
+"""The Appointment aggregate: its states, legal moves, history and events.
+
+States follow HL7 FHIR Appointment. Only active states hold a slot.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from scheduler.domain import events
+from scheduler.domain.errors import InvalidTransition
+from scheduler.domain.intervals import Interval
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    NOSHOW = "noshow"
+
+
+ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED})
+
+# A booked visit may be completed without a check-in: many practices have no desk.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.PENDING: frozenset({Status.BOOKED, Status.REJECTED, Status.CANCELLED}),
+    Status.BOOKED: frozenset(
+        {Status.ARRIVED, Status.FULFILLED, Status.CANCELLED, Status.NOSHOW}
+    ),
+    Status.ARRIVED: frozenset({Status.FULFILLED}),
+    Status.FULFILLED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.REJECTED: frozenset(),
+    Status.NOSHOW: frozenset(),
+}
+
+RESCHEDULABLE = frozenset({Status.PENDING, Status.BOOKED})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an appointment's history."""
+
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    from_status: Status | None
+    to_status: Status
+    note: str = ""
+
+
+@dataclass(eq=False)
+class Appointment:
+    id: uuid.UUID
+    doctor_id: int
+    patient_id: int
+    clinic_id: int
+    slot: Interval
+    status: Status
+    reason: str = ""
+    version: int = 1
+    history: list[Change] = field(default_factory=list)
+    events: list[events.Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        doctor_id: int,
+        patient_id: int,
+        clinic_id: int,
+        slot: Interval,
+        reason: str,
+        needs_confirmation: bool,
+        actor_user_id: int | None,
+        now: datetime,
+    ) -> Appointment:
+        status = Status.PENDING if needs_confirmation else Status.BOOKED
+        appointment = cls(
+            id=uuid.uuid4(),
+            doctor_id=doctor_id,
+            patient_id=patient_id,
+            clinic_id=clinic_id,
+            slot=slot,
+            status=status,
+            reason=reason,
+            version=1,
+        )
+        appointment.history.append(
+            Change(now, actor_user_id, "request" if needs_confirmation else "book", None, status)
+        )
+        event = events.AppointmentRequested if needs_confirmation else events.AppointmentBooked
+        appointment._record(event, now, actor_user_id)
+        return appointment
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    def confirm(self, *, actor_user_id: int | None, now: datetime) -> None:
+        if self.slot.end <= now:
+            raise InvalidTransition("A request for a visit that is over cannot be confirmed.")
+        self._move(Status.BOOKED, "confirm", actor_user_id, now)
+        self._record(events.AppointmentConfirmed, now, actor_user_id)
+
+    def reject(self, *, actor_user_id: int | None, now: datetime, reason: str = "") -> None:
+        self._move(Status.REJECTED, "reject", actor_user_id, now, reason)
+        self._record(events.AppointmentRejected, now, actor_user_id, reason=reason)
+
+    def cancel(self, *, actor_user_id: int | None, now: datetime, reason: str = "") -> None:
+        if self.slot.end <= now:
+            raise InvalidTransition("A visit that is over cannot be cancelled.")
+        self._move(Status.CANCELLED, "cancel", actor_user_id, now, reason)
+        self._record(events.AppointmentCancelled, now, actor_user_id, reason=reason)
+
+    def check_in(self, *, actor_user_id: int | None, now: datetime) -> None:
+        self._move(Status.ARRIVED, "check_in", actor_user_id, now)
+        self._record(events.AppointmentCheckedIn, now, actor_user_id)
+
+    def complete(self, *, actor_user_id: int | None, now: datetime) -> None:
+        self._require_started(now, "completed")
+        self._move(Status.FULFILLED, "complete", actor_user_id, now)
+        self._record(events.AppointmentCompleted, now, actor_user_id)
+
+    def mark_no_show(self, *, actor_user_id: int | None, now: datetime) -> None:
+        self._require_started(now, "marked as a no-show")
+        self._move(Status.NOSHOW, "no_show", actor_user_id, now)
+        self._record(events.AppointmentMarkedNoShow, now, actor_user_id)
+
+    def reschedule(self, *, slot: Interval, actor_user_id: int | None, now: datetime) -> None:
+        if self.status not in RESCHEDULABLE:
+            raise InvalidTransition(
+                f"A {self.status} appointment cannot be rescheduled.", status=self.status
+            )
+        if slot == self.slot:
+            raise InvalidTransition("The appointment is already at that time.")
+        previous = self.slot
+        self.slot = slot
+        self.version += 1
+        self.history.append(
+            Change(
+                now,
+                actor_user_id,
+                "reschedule",
+                self.status,
+                self.status,
+                f"from {previous.start.isoformat()}",
+            )
+        )
+        self._record(
+            events.AppointmentRescheduled,
+            now,
+            actor_user_id,
+            previous_start=previous.start,
+            previous_end=previous.end,
+        )
+
+    def _require_started(self, now: datetime, what: str) -> None:
+        if now < self.slot.start:
+            raise InvalidTransition(f"A visit cannot be {what} before it starts.")
+
+    def _move(
+        self,
+        target: Status,
+        action: str,
+        actor_user_id: int | None,
+        now: datetime,
+        note: str = "",
+    ) -> None:
+        if target not in TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"Cannot {action.replace('_', ' ')} a {self.status} appointment.",
+                status=self.status,
+                action=action,
+            )
+        self.history.append(Change(now, actor_user_id, action, self.status, target, note))
+        self.status = target
+        self.version += 1
+
+    def _record(
+        self,
+        event_type: type[events.AppointmentEvent],
+        now: datetime,
+        actor_user_id: int | None,
+        **extra: Any,
+    ) -> None:
+        self.events.append(
+            event_type(
+                occurred_at=now,
+                appointment_id=self.id,
+                version=self.version,
+                doctor_id=self.doctor_id,
+                patient_id=self.patient_id,
+                clinic_id=self.clinic_id,
+                start=self.slot.start,
+                end=self.slot.end,
+                status=self.status.value,
+                actor_user_id=actor_user_id,
+                **extra,
+            )
+        )

@@ -1,0 +1,100 @@
+"""Weekly hours + breaks + overrides + time off + busy times -> bookable slots.
+
+All wall-clock arithmetic happens here, once, in the clinic's zone. Slots are generated on the
+wall clock (10:00, 10:30, ...) and then placed on the absolute time line. A wall-clock time that
+does not exist (spring-forward gap) yields no slot; neither does a slot whose wall-clock span is
+not its real length because it straddles a DST transition. Ambiguous times (fall-back) take
+their first occurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.domain.errors import DoctorAway, InBreak, NotOnGrid, OutsideWorkingHours
+from scheduler.domain.intervals import Interval
+from scheduler.domain.rules import timing_problem
+from scheduler.domain.schedule import Schedule
+
+
+def day_grid(schedule: Schedule, day: date) -> list[Interval]:
+    """Every slot of ``day`` the doctor's hours allow, ignoring bookings, time off and policy."""
+    zone = ZoneInfo(schedule.timezone)
+    length = timedelta(minutes=schedule.slot_minutes)
+    slots = []
+    for span in schedule.working_spans(day):
+        wall_start = datetime.combine(day, span.start)
+        wall_limit = datetime.combine(day, span.end)
+        while wall_start + length <= wall_limit:
+            slot = _place(wall_start, wall_start + length, zone)
+            if slot is not None:
+                slots.append(slot)
+            wall_start += length
+    return slots
+
+
+def free_slots(
+    schedule: Schedule,
+    *,
+    first_day: date,
+    last_day: date,
+    busy: Iterable[Interval],
+    now: datetime,
+    staff: bool = False,
+) -> list[Interval]:
+    """Slots in ``first_day..last_day`` (clinic dates, inclusive) that can be booked now."""
+    taken = sorted([*busy, *schedule.time_off])
+    return [
+        slot
+        for day in _days(first_day, last_day)
+        for slot in day_grid(schedule, day)
+        if timing_problem(schedule, slot, now, staff=staff) is None
+        and not any(slot.overlaps(block) for block in taken)
+    ]
+
+
+def ensure_on_grid(schedule: Schedule, slot: Interval) -> None:
+    """Raise a precise error when ``slot`` is not one of the schedule's slots."""
+    zone = ZoneInfo(schedule.timezone)
+    day = slot.start.astimezone(zone).date()
+    if slot in day_grid(schedule, day):
+        if any(slot.overlaps(away) for away in schedule.time_off):
+            raise DoctorAway("The doctor is away at that time.")
+        return
+    local_start = slot.start.astimezone(zone).time()
+    local_end = slot.end.astimezone(zone).time()
+    if any(b.start <= local_start < b.end for b in schedule.breaks_on(day)):
+        raise InBreak("That time falls in the doctor's break.")
+    if any(s.start <= local_start < s.end for s in schedule.working_spans(day)):
+        raise NotOnGrid(
+            f"Appointments start on the {schedule.slot_minutes}-minute grid of the schedule.",
+            slot_minutes=schedule.slot_minutes,
+        )
+    raise OutsideWorkingHours(
+        f"The doctor does not work at {local_start:%H:%M}-{local_end:%H:%M} on {day}."
+    )
+
+
+def _place(wall_start: datetime, wall_end: datetime, zone: ZoneInfo) -> Interval | None:
+    start = _to_utc(wall_start, zone)
+    end = _to_utc(wall_end, zone)
+    if start is None or end is None or end - start != wall_end - wall_start:
+        return None
+    return Interval(start, end)
+
+
+def _to_utc(wall: datetime, zone: ZoneInfo) -> datetime | None:
+    aware = wall.replace(tzinfo=zone, fold=0)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        return None  # falls in a spring-forward gap
+    return instant
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

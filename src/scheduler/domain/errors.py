@@ -1,0 +1,99 @@
+"""Typed domain errors.
+
+Every error carries a human message and structured ``details``; the API maps each class to an
+HTTP status in one place (entrypoints.api.errors), so adding an error never means editing views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: Mapping[str, Any] = details
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the actor may not know that it exists."""
+
+    code = "not_found"
+
+
+class NotAllowed(DomainError):
+    """The actor can see the thing but may not do this to it."""
+
+    code = "not_allowed"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class SlotUnavailable(DomainError):
+    """The requested time can never be booked as asked (policy or schedule)."""
+
+    code = "slot_unavailable"
+
+
+class OutsideWorkingHours(SlotUnavailable):
+    code = "outside_working_hours"
+
+
+class InBreak(SlotUnavailable):
+    code = "in_break"
+
+
+class DoctorAway(SlotUnavailable):
+    code = "doctor_away"
+
+
+class NotOnGrid(SlotUnavailable):
+    code = "not_on_grid"
+
+
+class InPast(SlotUnavailable):
+    code = "in_past"
+
+
+class BeyondHorizon(SlotUnavailable):
+    code = "beyond_horizon"
+
+
+class InsideMinimumNotice(SlotUnavailable):
+    code = "inside_minimum_notice"
+
+
+class SlotTaken(DomainError):
+    """Someone holds an overlapping active appointment (the doctor or the patient)."""
+
+    code = "slot_taken"
+
+
+class InvalidInput(DomainError):
+    """A command names something that does not exist or cannot be used; ``field`` says which."""
+
+    code = "invalid"
+
+
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key was reused for a different request."""
+
+    code = "idempotency_mismatch"
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the appointment between our read and our write."""
+
+    code = "concurrent_update"
+
+
+class DuplicateIdempotencyKey(DomainError):
+    """Two requests with one Idempotency-Key raced; the other one's result stands."""
+
+    code = "duplicate_idempotency_key"

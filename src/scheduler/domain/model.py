@@ -1,0 +1,57 @@
+"""People and places: the entities an appointment refers to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PATIENT = "patient"
+    DOCTOR = "doctor"
+    RECEPTIONIST = "receptionist"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. Profile ids are set for the role the user has."""
+
+    user_id: int
+    role: Role
+    patient_id: int | None = None
+    doctor_id: int | None = None
+    clinic_id: int | None = None  # a receptionist's clinic
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is not Role.PATIENT
+
+
+@dataclass(frozen=True)
+class Clinic:
+    id: int
+    name: str
+    address: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Doctor:
+    id: int
+    name: str
+    specialty: str
+    licence_number: str
+    verified: bool
+    clinic_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: int
+    name: str
+    phone: str = ""
+    email: str = ""

@@ -1,0 +1,110 @@
+"""A doctor's working pattern at one clinic, in the clinic's wall-clock time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from scheduler.domain.intervals import Interval
+
+
+@dataclass(frozen=True, order=True)
+class WallInterval:
+    """A same-day wall-clock span, e.g. 10:00-13:00."""
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"{self.start:%H:%M}-{self.end:%H:%M} must end after it starts")
+
+    def overlaps(self, other: WallInterval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, order=True)
+class WeeklyInterval:
+    weekday: int  # 0 = Monday, as datetime.weekday()
+    span: WallInterval
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+
+
+@dataclass(frozen=True)
+class DateOverride:
+    """Replaces the weekly hours and breaks of one date; no spans means closed that day."""
+
+    day: date
+    spans: tuple[WallInterval, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schedule:
+    doctor_id: int
+    clinic_id: int
+    timezone: str
+    hours: tuple[WeeklyInterval, ...]
+    breaks: tuple[WeeklyInterval, ...] = ()
+    overrides: tuple[DateOverride, ...] = ()
+    time_off: tuple[Interval, ...] = ()
+    slot_minutes: int = 30
+    horizon_days: int = 60
+    min_notice_minutes: int = 60
+    requires_approval: bool = False
+    _overrides_by_day: dict[date, DateOverride] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.slot_minutes <= 480:
+            raise ValueError("slot length must be between 5 and 480 minutes")
+        if self.horizon_days < 1:
+            raise ValueError("booking horizon must be at least one day")
+        if self.min_notice_minutes < 0:
+            raise ValueError("minimum notice cannot be negative")
+        for day in range(7):
+            _reject_overlaps([w.span for w in self.hours if w.weekday == day], "working hours")
+        for override in self.overrides:
+            _reject_overlaps(list(override.spans), f"hours on {override.day}")
+            self._overrides_by_day[override.day] = override
+
+    def working_spans(self, day: date) -> list[WallInterval]:
+        """Wall-clock spans the doctor works on ``day``, breaks already taken out."""
+        override = self._overrides_by_day.get(day)
+        if override is not None:
+            return sorted(override.spans)
+        weekday = day.weekday()
+        spans = sorted(w.span for w in self.hours if w.weekday == weekday)
+        breaks = [b.span for b in self.breaks if b.weekday == weekday]
+        return [piece for span in spans for piece in _subtract(span, breaks)]
+
+    def breaks_on(self, day: date) -> list[WallInterval]:
+        if day in self._overrides_by_day:
+            return []
+        return sorted(b.span for b in self.breaks if b.weekday == day.weekday())
+
+
+def _reject_overlaps(spans: list[WallInterval], what: str) -> None:
+    ordered = sorted(spans)
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if first.overlaps(second):
+            raise ValueError(f"{what} overlap: {first.start:%H:%M} and {second.start:%H:%M}")
+
+
+def _subtract(span: WallInterval, cuts: list[WallInterval]) -> list[WallInterval]:
+    pieces = [span]
+    for cut in cuts:
+        next_pieces = []
+        for piece in pieces:
+            if not piece.overlaps(cut):
+                next_pieces.append(piece)
+                continue
+            if piece.start < cut.start:
+                next_pieces.append(WallInterval(piece.start, cut.start))
+            if cut.end < piece.end:
+                next_pieces.append(WallInterval(cut.end, piece.end))
+        pieces = next_pieces
+    return pieces
