@@ -1,0 +1,278 @@
+"""Use cases: one handler per command, and the reactions to events.
+
+Command handlers run in a unit of work and return what the caller needs to answer. Event
+handlers run later, after commit, from the outbox relay (adapters.outbox): at least once, so
+each must be safe to run twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from scheduler.domain import access, availability, rules
+from scheduler.domain.appointment import Appointment
+from scheduler.domain.errors import (
+    DuplicateIdempotencyKey,
+    IdempotencyMismatch,
+    InvalidInput,
+    NotFound,
+    SlotTaken,
+)
+from scheduler.domain.events import EVENT_TYPES, Event
+from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Actor
+from scheduler.domain.schedule import Schedule
+from scheduler.services import commands
+from scheduler.services.queries import nearest_free_slots
+from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    appointment_id: uuid.UUID
+    replayed: bool = False
+
+
+def book_appointment(
+    cmd: commands.BookAppointment, uow: UnitOfWork, clock: Clock
+) -> CommandResult:
+    now = clock()
+    patient_id = access.booking_patient(
+        cmd.actor, doctor_id=cmd.doctor_id, clinic_id=cmd.clinic_id, patient_id=cmd.patient_id
+    )
+    fingerprint = _fingerprint(cmd.doctor_id, cmd.clinic_id, patient_id, cmd.start)
+    try:
+        with uow:
+            replay = _replay(uow, cmd, fingerprint)
+            if replay is not None:
+                return replay
+            schedule = _bookable_schedule(uow, cmd, patient_id)
+            slot = _slot_at(schedule, cmd.start)
+            _admit(uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id)
+            appointment = Appointment.create(
+                doctor_id=cmd.doctor_id,
+                patient_id=patient_id,
+                clinic_id=cmd.clinic_id,
+                slot=slot,
+                reason=cmd.reason,
+                needs_confirmation=schedule.requires_approval and not cmd.actor.is_staff,
+                actor_user_id=cmd.actor.user_id,
+                now=now,
+            )
+            uow.appointments.add(appointment)
+            if cmd.idempotency_key:
+                uow.appointments.remember_key(
+                    cmd.actor.user_id,
+                    cmd.idempotency_key,
+                    IdempotencyRecord(appointment.id, fingerprint),
+                )
+            uow.commit()
+            return CommandResult(appointment.id)
+    except (SlotTaken, DuplicateIdempotencyKey) as conflict:
+        # A retry that raced its own first attempt lost to it: answer with the first result.
+        with uow:
+            replay = _replay(uow, cmd, fingerprint)
+        if replay is not None:
+            return replay
+        if isinstance(conflict, DuplicateIdempotencyKey):
+            raise
+        raise _with_alternatives(
+            conflict, uow, cmd.doctor_id, cmd.clinic_id, cmd.start, now, cmd.actor, patient_id
+        ) from None
+
+
+def reschedule_appointment(
+    cmd: commands.RescheduleAppointment, uow: UnitOfWork, clock: Clock
+) -> CommandResult:
+    now = clock()
+    try:
+        with uow:
+            appointment = uow.appointments.get(cmd.appointment_id)
+            access.ensure_may(cmd.actor, appointment, "reschedule")
+            schedule = uow.schedules.get(appointment.doctor_id, appointment.clinic_id)
+            slot = _slot_at(schedule, cmd.start)
+            _admit(
+                uow,
+                schedule,
+                slot,
+                now=now,
+                staff=cmd.actor.is_staff,
+                patient_id=appointment.patient_id,
+                moving=appointment.id,
+            )
+            appointment.reschedule(slot=slot, actor_user_id=cmd.actor.user_id, now=now)
+            uow.commit()
+            return CommandResult(appointment.id)
+    except SlotTaken as conflict:
+        raise _with_alternatives(
+            conflict,
+            uow,
+            appointment.doctor_id,
+            appointment.clinic_id,
+            cmd.start,
+            now,
+            cmd.actor,
+            appointment.patient_id,
+        ) from None
+
+
+_CHANGES: dict[
+    type[commands.AppointmentAction],
+    tuple[str, Callable[[Appointment, commands.AppointmentAction, datetime], None]],
+] = {
+    commands.ConfirmAppointment: (
+        "confirm",
+        lambda a, c, now: a.confirm(actor_user_id=c.actor.user_id, now=now),
+    ),
+    commands.RejectAppointment: (
+        "reject",
+        lambda a, c, now: a.reject(
+            actor_user_id=c.actor.user_id, now=now, reason=getattr(c, "reason", "")
+        ),
+    ),
+    commands.CancelAppointment: (
+        "cancel",
+        lambda a, c, now: a.cancel(
+            actor_user_id=c.actor.user_id, now=now, reason=getattr(c, "reason", "")
+        ),
+    ),
+    commands.CheckInAppointment: (
+        "check_in",
+        lambda a, c, now: a.check_in(actor_user_id=c.actor.user_id, now=now),
+    ),
+    commands.CompleteAppointment: (
+        "complete",
+        lambda a, c, now: a.complete(actor_user_id=c.actor.user_id, now=now),
+    ),
+    commands.MarkNoShow: (
+        "no_show",
+        lambda a, c, now: a.mark_no_show(actor_user_id=c.actor.user_id, now=now),
+    ),
+}
+
+
+def change_appointment(
+    cmd: commands.AppointmentAction, uow: UnitOfWork, clock: Clock
+) -> CommandResult:
+    """Confirm, reject, cancel, check in, complete or mark a no-show."""
+    action, apply = _CHANGES[type(cmd)]
+    with uow:
+        appointment = uow.appointments.get(cmd.appointment_id)
+        access.ensure_may(cmd.actor, appointment, action)
+        apply(appointment, cmd, clock())
+        uow.commit()
+    return CommandResult(appointment.id)
+
+
+def _replay(
+    uow: UnitOfWork, cmd: commands.BookAppointment, fingerprint: str
+) -> CommandResult | None:
+    if not cmd.idempotency_key:
+        return None
+    record = uow.appointments.recall_key(cmd.actor.user_id, cmd.idempotency_key)
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was used for a different booking.", field="Idempotency-Key"
+        )
+    return CommandResult(record.appointment_id, replayed=True)
+
+
+def _bookable_schedule(
+    uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int
+) -> Schedule:
+    try:
+        doctor = uow.doctors.get(cmd.doctor_id)
+    except NotFound:
+        raise InvalidInput("No such doctor.", field="doctor_id") from None
+    if not doctor.verified:
+        raise InvalidInput("This doctor does not take bookings yet.", field="doctor_id")
+    try:
+        uow.patients.get(patient_id)
+    except NotFound:
+        raise InvalidInput("No such patient.", field="patient_id") from None
+    try:
+        return uow.schedules.get(cmd.doctor_id, cmd.clinic_id)
+    except NotFound:
+        raise InvalidInput(
+            "The doctor does not see patients at that clinic.", field="clinic_id"
+        ) from None
+
+
+def _slot_at(schedule: Schedule, start: datetime) -> Interval:
+    return Interval(start, start + timedelta(minutes=schedule.slot_minutes))
+
+
+def _admit(
+    uow: UnitOfWork,
+    schedule: Schedule,
+    slot: Interval,
+    *,
+    now: datetime,
+    staff: bool,
+    patient_id: int,
+    moving: uuid.UUID | None = None,
+) -> None:
+    """Everything that must hold for ``slot`` to be taken, checked in order of cost."""
+    availability.ensure_on_grid(schedule, slot)
+    rules.ensure_timing(schedule, slot, now, staff=staff)
+    rules.ensure_free(
+        slot,
+        doctor_busy=uow.appointments.doctor_busy(schedule.doctor_id, slot, excluding=moving),
+        patient_busy=uow.appointments.patient_busy(patient_id, slot, excluding=moving),
+    )
+
+
+def _with_alternatives(
+    conflict: SlotTaken,
+    uow: UnitOfWork,
+    doctor_id: int,
+    clinic_id: int,
+    around: datetime,
+    now: datetime,
+    actor: Actor,
+    patient_id: int,
+) -> SlotTaken:
+    with uow:
+        alternatives = nearest_free_slots(
+            uow,
+            doctor_id=doctor_id,
+            clinic_id=clinic_id,
+            around=around,
+            now=now,
+            staff=actor.is_staff,
+            patient_id=patient_id,
+        )
+    return SlotTaken(conflict.message, **conflict.details, alternatives=alternatives)
+
+
+def _fingerprint(doctor_id: int, clinic_id: int, patient_id: int, start: datetime) -> str:
+    raw = f"{doctor_id}|{clinic_id}|{patient_id}|{start.astimezone(UTC).isoformat()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def log_event(event: Event) -> None:
+    log.info("relayed %s %s", type(event).__name__, event.event_id)
+
+
+EventHandler = Callable[[Event], None]
+
+COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., CommandResult]] = {
+    commands.BookAppointment: book_appointment,
+    commands.RescheduleAppointment: reschedule_appointment,
+    **{action: change_appointment for action in _CHANGES},
+}
+
+EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
+    event_type: [log_event] for event_type in EVENT_TYPES.values()
+}

@@ -1,0 +1,112 @@
+"""The unit of work: one transaction, its repositories, and the events it commits.
+
+Ports only; adapters.orm.unit_of_work implements them on Django, tests/fakes.py in memory.
+"""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from scheduler.domain.appointment import Appointment
+from scheduler.domain.events import Event
+from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    appointment_id: uuid.UUID
+    fingerprint: str
+
+
+class AppointmentRepository(abc.ABC):
+    def __init__(self) -> None:
+        self.seen: dict[uuid.UUID, Appointment] = {}
+
+    def add(self, appointment: Appointment) -> None:
+        self._add(appointment)
+        self.seen[appointment.id] = appointment
+
+    def get(self, appointment_id: uuid.UUID) -> Appointment:
+        """The appointment, or NotFound."""
+        appointment = self._get(appointment_id)
+        self.seen[appointment.id] = appointment
+        return appointment
+
+    @abc.abstractmethod
+    def _add(self, appointment: Appointment) -> None: ...
+
+    @abc.abstractmethod
+    def _get(self, appointment_id: uuid.UUID) -> Appointment: ...
+
+    @abc.abstractmethod
+    def doctor_busy(
+        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]:
+        """Slots of the doctor's active appointments (at any clinic) overlapping ``window``."""
+
+    @abc.abstractmethod
+    def patient_busy(
+        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]: ...
+
+    @abc.abstractmethod
+    def remember_key(self, user_id: int, key: str, record: IdempotencyRecord) -> None: ...
+
+    @abc.abstractmethod
+    def recall_key(self, user_id: int, key: str) -> IdempotencyRecord | None: ...
+
+
+class ScheduleRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, doctor_id: int, clinic_id: int) -> Schedule:
+        """The doctor's schedule at the clinic, or NotFound."""
+
+
+class DoctorRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, doctor_id: int) -> Doctor: ...
+
+
+class PatientRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, patient_id: int) -> Patient: ...
+
+
+class UnitOfWork(abc.ABC):
+    appointments: AppointmentRepository
+    schedules: ScheduleRepository
+    doctors: DoctorRepository
+    patients: PatientRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        """Persist every change and the events they raised, atomically."""
+        self._commit(list(self.collect_new_events()))
+
+    def collect_new_events(self) -> Iterator[Event]:
+        for appointment in self.appointments.seen.values():
+            while appointment.events:
+                yield appointment.events.pop(0)
+
+    @abc.abstractmethod
+    def _commit(self, events: list[Event]) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
