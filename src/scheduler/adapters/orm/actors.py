@@ -1,0 +1,33 @@
+"""An authenticated Django user -> the domain's Actor."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from scheduler.adapters.orm import models as rows
+from scheduler.domain.errors import NotAllowed
+from scheduler.domain.model import Actor, Role
+
+
+def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
+    if not isinstance(user, rows.User):
+        raise NotAllowed("Sign in first.")
+    if user.is_superuser:
+        return Actor(user.pk, Role.ADMIN)
+    match user.role:
+        case Role.PATIENT:
+            patient = rows.Patient.objects.filter(user=user).values_list("pk", flat=True).first()
+            return Actor(user.pk, Role.PATIENT, patient_id=patient)
+        case Role.DOCTOR:
+            doctor = rows.Doctor.objects.filter(user=user).values_list("pk", flat=True).first()
+            return Actor(user.pk, Role.DOCTOR, doctor_id=doctor)
+        case Role.RECEPTIONIST:
+            clinic = (
+                rows.Receptionist.objects.filter(user=user)
+                .values_list("clinic_id", flat=True)
+                .first()
+            )
+            return Actor(user.pk, Role.RECEPTIONIST, clinic_id=clinic)
+        case Role.ADMIN:
+            return Actor(user.pk, Role.ADMIN)
+    raise NotAllowed("This account has no role.")

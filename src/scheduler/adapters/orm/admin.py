@@ -1,0 +1,142 @@
+"""Django admin for every model. Appointments are read-only here: their changes go through the
+use cases (the API, the desk), which keep history, events and the overlap rules."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from scheduler.adapters.orm import models as rows
+
+
+@admin.register(rows.User)
+class NobatUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Nobat", {"fields": ("role", "phone", "language")}),
+    )
+
+
+@admin.register(rows.Clinic)
+class ClinicAdmin(admin.ModelAdmin[rows.Clinic]):
+    list_display = ("name", "city", "timezone")
+    search_fields = ("name", "city")
+
+
+@admin.register(rows.Specialty)
+class SpecialtyAdmin(admin.ModelAdmin[rows.Specialty]):
+    list_display = ("name", "slug")
+
+
+@admin.register(rows.Doctor)
+class DoctorAdmin(admin.ModelAdmin[rows.Doctor]):
+    list_display = ("__str__", "specialty", "licence_number", "verified")
+    list_filter = ("verified", "specialty")
+    search_fields = ("user__first_name", "user__last_name", "licence_number")
+    actions = ["verify"]
+
+    @admin.action(description="Verify selected doctors")
+    def verify(self, request: HttpRequest, queryset: QuerySet[rows.Doctor]) -> None:
+        queryset.update(verified=True)
+
+
+@admin.register(rows.Patient)
+class PatientAdmin(admin.ModelAdmin[rows.Patient]):
+    search_fields = ("user__first_name", "user__last_name", "user__phone")
+
+
+@admin.register(rows.Receptionist)
+class ReceptionistAdmin(admin.ModelAdmin[rows.Receptionist]):
+    list_display = ("user", "clinic")
+
+
+class WeeklyInline(admin.TabularInline[rows.WeeklyInterval, rows.Schedule]):
+    model = rows.WeeklyInterval
+    extra = 0
+
+
+class OverrideInline(admin.TabularInline[rows.DateOverride, rows.Schedule]):
+    model = rows.DateOverride
+    extra = 0
+
+
+@admin.register(rows.Schedule)
+class ScheduleAdmin(admin.ModelAdmin[rows.Schedule]):
+    list_display = ("doctor", "clinic", "slot_minutes", "requires_approval")
+    inlines = [WeeklyInline, OverrideInline]
+
+
+@admin.register(rows.WeeklyInterval)
+class WeeklyIntervalAdmin(admin.ModelAdmin[rows.WeeklyInterval]):
+    list_display = ("schedule", "kind", "weekday", "start", "end")
+
+
+@admin.register(rows.DateOverride)
+class DateOverrideAdmin(admin.ModelAdmin[rows.DateOverride]):
+    list_display = ("schedule", "date", "start", "end")
+
+
+@admin.register(rows.TimeOff)
+class TimeOffAdmin(admin.ModelAdmin[rows.TimeOff]):
+    list_display = ("doctor", "start", "end", "reason")
+
+
+class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]):
+    model = rows.AppointmentChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("seq", "at", "actor", "action", "from_status", "to_status", "note")
+
+
+M = TypeVar("M", bound=Model)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[M]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
+@admin.register(rows.Appointment)
+class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
+    list_display = ("start", "doctor", "patient", "clinic", "status")
+    list_filter = ("status", "clinic")
+    date_hierarchy = "start"
+    inlines = [ChangeInline]
+
+
+@admin.register(rows.AppointmentChange)
+class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
+    list_display = ("appointment", "seq", "at", "action", "to_status")
+
+
+@admin.register(rows.IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin[rows.IdempotencyKey]):
+    list_display = ("user", "key", "appointment", "created_at")
+
+
+@admin.register(rows.StoredEvent)
+class StoredEventAdmin(ReadOnlyAdmin[rows.StoredEvent]):
+    list_display = ("created_at", "type", "aggregate_id", "version", "delivery", "attempts")
+    list_filter = ("delivery", "type")
+    actions = ["requeue"]
+
+    @admin.action(description="Re-queue for delivery")
+    def requeue(self, request: HttpRequest, queryset: QuerySet[rows.StoredEvent]) -> None:
+        queryset.update(
+            delivery=rows.StoredEvent.Delivery.PENDING,
+            next_attempt_at=timezone.now(),
+            locked_until=None,
+        )

@@ -1,0 +1,228 @@
+"""Repositories: Django rows <-> domain objects."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from scheduler.adapters.orm import models as rows
+from scheduler.domain.appointment import Appointment, Change, Status
+from scheduler.domain.errors import ConcurrentUpdate, NotFound
+from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
+from scheduler.services import unit_of_work as ports
+
+
+class DjangoAppointmentRepository(ports.AppointmentRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        # version and history length as read, to write only what changed
+        self._loaded: dict[uuid.UUID, tuple[int, int]] = {}
+        self._keys: list[tuple[int, str, ports.IdempotencyRecord]] = []
+
+    def _add(self, appointment: Appointment) -> None:
+        pass  # written by flush(), inside the unit of work's transaction
+
+    def _get(self, appointment_id: uuid.UUID) -> Appointment:
+        try:
+            row = rows.Appointment.objects.prefetch_related(
+                Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq"))
+            ).get(pk=appointment_id)
+        except rows.Appointment.DoesNotExist:
+            raise NotFound("Appointment not found.") from None
+        appointment = appointment_to_domain(row)
+        self._loaded[appointment.id] = (appointment.version, len(appointment.history))
+        return appointment
+
+    def doctor_busy(
+        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]:
+        return _busy(rows.Appointment.objects.filter(doctor_id=doctor_id), window, excluding)
+
+    def patient_busy(
+        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]:
+        return _busy(rows.Appointment.objects.filter(patient_id=patient_id), window, excluding)
+
+    def remember_key(self, user_id: int, key: str, record: ports.IdempotencyRecord) -> None:
+        self._keys.append((user_id, key, record))
+
+    def recall_key(self, user_id: int, key: str) -> ports.IdempotencyRecord | None:
+        row = rows.IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
+        if row is None:
+            return None
+        return ports.IdempotencyRecord(row.appointment_id, row.fingerprint)
+
+    def flush(self) -> None:
+        for appointment in self.seen.values():
+            loaded = self._loaded.get(appointment.id)
+            if loaded is None:
+                _insert(appointment)
+            elif loaded[0] != appointment.version:
+                _update(appointment, loaded_version=loaded[0])
+            first_new = 0 if loaded is None else loaded[1]
+            _insert_history(appointment, first_new)
+            self._loaded[appointment.id] = (appointment.version, len(appointment.history))
+        for user_id, key, record in self._keys:
+            rows.IdempotencyKey.objects.create(
+                user_id=user_id,
+                key=key,
+                appointment_id=record.appointment_id,
+                fingerprint=record.fingerprint,
+            )
+        self._keys.clear()
+
+
+class DjangoScheduleRepository(ports.ScheduleRepository):
+    def get(self, doctor_id: int, clinic_id: int) -> Schedule:
+        try:
+            row = (
+                rows.Schedule.objects.select_related("clinic")
+                .prefetch_related("weekly", "overrides")
+                .get(doctor_id=doctor_id, clinic_id=clinic_id)
+            )
+        except rows.Schedule.DoesNotExist:
+            raise NotFound("Schedule not found.") from None
+        time_off = rows.TimeOff.objects.filter(doctor_id=doctor_id)
+        return schedule_to_domain(row, list(time_off))
+
+
+class DjangoDoctorRepository(ports.DoctorRepository):
+    def get(self, doctor_id: int) -> Doctor:
+        try:
+            row = rows.Doctor.objects.select_related("user", "specialty").get(pk=doctor_id)
+        except rows.Doctor.DoesNotExist:
+            raise NotFound("Doctor not found.") from None
+        return Doctor(
+            id=row.pk,
+            name=row.user.get_full_name(),
+            specialty=row.specialty.slug,
+            licence_number=row.licence_number,
+            verified=row.verified,
+            clinic_ids=frozenset(row.clinics.values_list("pk", flat=True)),
+        )
+
+
+class DjangoPatientRepository(ports.PatientRepository):
+    def get(self, patient_id: int) -> Patient:
+        try:
+            row = rows.Patient.objects.select_related("user").get(pk=patient_id)
+        except rows.Patient.DoesNotExist:
+            raise NotFound("Patient not found.") from None
+        return Patient(
+            id=row.pk,
+            name=row.user.get_full_name(),
+            phone=row.user.phone,
+            email=row.user.email,
+        )
+
+
+def appointment_to_domain(row: rows.Appointment) -> Appointment:
+    return Appointment(
+        id=row.id,
+        doctor_id=row.doctor_id,
+        patient_id=row.patient_id,
+        clinic_id=row.clinic_id,
+        slot=Interval(row.start, row.end),
+        status=Status(row.status),
+        reason=row.reason,
+        version=row.version,
+        history=[
+            Change(
+                at=change.at,
+                actor_user_id=change.actor_id,
+                action=change.action,
+                from_status=Status(change.from_status) if change.from_status else None,
+                to_status=Status(change.to_status),
+                note=change.note,
+            )
+            for change in row.history.all()
+        ],
+    )
+
+
+def schedule_to_domain(row: rows.Schedule, time_off: list[rows.TimeOff]) -> Schedule:
+    weekly = list(row.weekly.all())
+    overrides: dict[date, list[WallInterval]] = {}
+    for override in row.overrides.all():
+        spans = overrides.setdefault(override.date, [])
+        if override.start is not None and override.end is not None:
+            spans.append(WallInterval(override.start, override.end))
+    return Schedule(
+        doctor_id=row.doctor_id,
+        clinic_id=row.clinic_id,
+        timezone=row.clinic.timezone,
+        hours=tuple(_weekly(w) for w in weekly if w.kind == rows.WeeklyInterval.Kind.WORK),
+        breaks=tuple(_weekly(w) for w in weekly if w.kind == rows.WeeklyInterval.Kind.BREAK),
+        overrides=tuple(
+            DateOverride(day, tuple(spans))
+            for day, spans in overrides.items()
+        ),
+        time_off=tuple(Interval(t.start, t.end) for t in time_off),
+        slot_minutes=row.slot_minutes,
+        horizon_days=row.horizon_days,
+        min_notice_minutes=row.min_notice_minutes,
+        requires_approval=row.requires_approval,
+    )
+
+
+def _weekly(row: rows.WeeklyInterval) -> WeeklyInterval:
+    return WeeklyInterval(row.weekday, WallInterval(row.start, row.end))
+
+
+def _busy(
+    query: rows.models.QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
+) -> list[Interval]:
+    query = query.filter(
+        status__in=rows.ACTIVE_STATUSES, start__lt=window.end, end__gt=window.start
+    )
+    if excluding is not None:
+        query = query.exclude(pk=excluding)
+    return [Interval(start, end) for start, end in query.values_list("start", "end")]
+
+
+def _insert(appointment: Appointment) -> None:
+    rows.Appointment.objects.create(
+        id=appointment.id,
+        doctor_id=appointment.doctor_id,
+        patient_id=appointment.patient_id,
+        clinic_id=appointment.clinic_id,
+        start=appointment.slot.start,
+        end=appointment.slot.end,
+        status=appointment.status.value,
+        reason=appointment.reason,
+        version=appointment.version,
+    )
+
+
+def _update(appointment: Appointment, *, loaded_version: int) -> None:
+    updated = rows.Appointment.objects.filter(pk=appointment.id, version=loaded_version).update(
+        start=appointment.slot.start,
+        end=appointment.slot.end,
+        status=appointment.status.value,
+        reason=appointment.reason,
+        version=appointment.version,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConcurrentUpdate("The appointment was changed meanwhile; reload and try again.")
+
+
+def _insert_history(appointment: Appointment, first_new: int) -> None:
+    rows.AppointmentChange.objects.bulk_create(
+        rows.AppointmentChange(
+            appointment_id=appointment.id,
+            seq=seq,
+            at=change.at,
+            actor_id=change.actor_user_id,
+            action=change.action,
+            from_status=change.from_status.value if change.from_status else "",
+            to_status=change.to_status.value,
+            note=change.note,
+        )
+        for seq, change in enumerate(appointment.history[first_new:], start=first_new)
+    )

@@ -1,0 +1,131 @@
+"""The outbox relay: stored events -> their handlers, after commit, at least once.
+
+Rows are claimed with a short lease (``locked_until``) so several processes can relay side by
+side; SKIP LOCKED keeps them off each other's rows on PostgreSQL, and SQLite's serialized
+writers do the same in the embedded runtime. A handler that raises leaves its event pending
+with a growing back-off; after MAX_ATTEMPTS the event is parked as dead for a person to look
+at (admin action "re-queue"). A crashed relay's lease simply runs out and another takes over.
+
+Events of one appointment may reach handlers out of order when several relays run; consumers
+order by the event's ``version``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from scheduler.adapters import event_codec
+from scheduler.adapters.orm.models import StoredEvent
+from scheduler.domain.events import Event
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 12
+BATCH = 100
+
+Handlers = Mapping[type[Event], Sequence[Callable[[Event], None]]]
+
+
+def relay_pending(handlers: Handlers, *, limit: int = BATCH) -> int:
+    """Deliver up to ``limit`` due events; return how many were delivered."""
+    delivered = 0
+    for row in _claim(limit):
+        if _deliver(row, handlers):
+            delivered += 1
+    return delivered
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 600))
+
+
+def _claim(limit: int) -> list[StoredEvent]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            StoredEvent.objects.select_for_update(skip_locked=True)
+            .filter(delivery=StoredEvent.Delivery.PENDING, next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .order_by("created_at")[:limit]
+        )
+        rows = list(due)
+        StoredEvent.objects.filter(pk__in=[row.pk for row in rows]).update(
+            locked_until=now + LEASE
+        )
+    return rows
+
+
+def _deliver(row: StoredEvent, handlers: Handlers) -> bool:
+    event = event_codec.decode(row.type, row.payload)
+    try:
+        for handle in handlers.get(type(event), ()):
+            handle(event)
+    except Exception as error:  # any handler fault: keep the event and retry it later
+        _failed(row, error, timezone.now())
+        return False
+    StoredEvent.objects.filter(pk=row.pk).update(
+        delivery=StoredEvent.Delivery.DONE,
+        delivered_at=timezone.now(),
+        locked_until=None,
+        attempts=row.attempts + 1,
+    )
+    return True
+
+
+def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
+    attempts = row.attempts + 1
+    dead = attempts >= MAX_ATTEMPTS
+    log.log(
+        logging.ERROR if dead else logging.WARNING,
+        "event %s (%s) failed, attempt %d%s: %r",
+        row.pk,
+        row.type,
+        attempts,
+        ", giving up" if dead else "",
+        error,
+    )
+    StoredEvent.objects.filter(pk=row.pk).update(
+        delivery=StoredEvent.Delivery.DEAD if dead else StoredEvent.Delivery.PENDING,
+        attempts=attempts,
+        last_error=repr(error)[:2000],
+        next_attempt_at=now + backoff(attempts),
+        locked_until=None,
+    )
+
+
+class RelayThread(threading.Thread):
+    """Relays as soon as it is woken (after a commit) and sweeps every ``interval`` anyway."""
+
+    def __init__(self, handlers: Handlers, *, interval: float) -> None:
+        super().__init__(name="outbox-relay", daemon=True)
+        self._handlers = handlers
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            try:
+                while relay_pending(self._handlers) and not self._stop.is_set():
+                    pass
+            except Exception:  # the database is away; the next sweep tries again
+                log.exception("outbox relay sweep failed")
+            finally:
+                close_old_connections()
