@@ -1,0 +1,114 @@
+"""The `scheduler` command: demo, serve, worker, seed-demo, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+    import django
+
+    django.setup()
+    result: int = args.run(args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scheduler", description="Nobat appointment system")
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    demo = commands.add_parser("demo", help="migrate, seed the demo clinic (once), serve it")
+    _serve_options(demo)
+    demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser("serve", help="serve HTTP and WebSockets with daphne")
+    _serve_options(serve)
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="outbox relay and Dramatiq worker threads")
+    worker.add_argument("--threads", type=int, default=4, help="Dramatiq worker threads")
+    worker.set_defaults(run=_worker)
+
+    seed = commands.add_parser("seed-demo", help="add the demo clinic's data (skips if there)")
+    seed.set_defaults(run=_seed)
+
+    manage = commands.add_parser("manage", help="run a Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(run=_manage)
+    return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from scheduler.entrypoints import demo_seed
+
+    call_command("migrate", interactive=False, verbosity=0)
+    demo_seed.seed(out=sys.stdout)
+    print(demo_seed.LOGINS_HELP)
+    return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from daphne.cli import CommandLineInterface
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from scheduler.config import runtime
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # The embedded runtime works its Dramatiq stub broker here; production has `worker`.
+    runtime.start(dramatiq_threads=0 if settings.DRAMATIQ_BROKER_URL else 2)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nNobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.\n")
+    sys.stdout.flush()
+    try:
+        CommandLineInterface().run(
+            ["--bind", args.host, "--port", str(args.port), "scheduler.config.asgi:application"]
+        )
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from scheduler.config import runtime
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    runtime.start(dramatiq_threads=args.threads)
+    print("worker: relaying the outbox and running Dramatiq actors; Ctrl+C stops it.")
+    stopping.wait()
+    runtime.stop()
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from scheduler.entrypoints import demo_seed
+
+    demo_seed.seed(out=sys.stdout)
+    return 0
+
+
+def _manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["scheduler manage", *args.arguments])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

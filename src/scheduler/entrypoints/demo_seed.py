@@ -1,0 +1,166 @@
+"""The demo clinic: two clinics, six doctors in four specialties, twenty patients, a desk.
+
+Seeding is skipped when the demo admin exists, so `scheduler demo` can be run again safely.
+Bookings go through the use cases, so they carry history and events like real ones.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import DomainError
+from scheduler.domain.model import Actor, Role
+from scheduler.services.commands import BookAppointment
+
+PASSWORD = "nobat-demo"
+TEHRAN = "Asia/Tehran"
+WORKDAYS = (5, 6, 0, 1, 2, 3)  # Saturday to Thursday; Friday is the weekend
+
+LOGINS_HELP = f"""Demo logins (password for all: {PASSWORD}):
+  admin         admin (also /admin/)
+  desk          receptionist at Nobat Tehran
+  dr.ahmadi     doctor (cardiology, works in Tehran and Shiraz)
+  dr.karimi     doctor who confirms requests by hand
+  patient1 ... patient20
+"""
+
+CLINICS = [
+    ("Nobat Tehran", "12 Vali-Asr St", "Tehran", 35.7219, 51.3347),
+    ("Nobat Shiraz", "5 Zand Blvd", "Shiraz", 29.6100, 52.5425),
+]
+SPECIALTIES = [
+    ("cardiology", "Cardiology"),
+    ("dermatology", "Dermatology"),
+    ("pediatrics", "Pediatrics"),
+    ("general-practice", "General practice"),
+]
+# username, first, last, specialty, clinic indexes, confirms requests by hand
+DOCTORS = [
+    ("dr.ahmadi", "Sara", "Ahmadi", "cardiology", (0, 1), False),
+    ("dr.karimi", "Reza", "Karimi", "cardiology", (0,), True),
+    ("dr.hosseini", "Maryam", "Hosseini", "dermatology", (0,), False),
+    ("dr.rahimi", "Ali", "Rahimi", "pediatrics", (1,), False),
+    ("dr.moradi", "Neda", "Moradi", "pediatrics", (0,), False),
+    ("dr.jafari", "Omid", "Jafari", "general-practice", (1,), False),
+]
+FIRST_NAMES = ["Arash", "Leila", "Kaveh", "Shirin", "Babak", "Mina", "Dariush", "Parisa"]
+LAST_NAMES = ["Tehrani", "Rostami", "Kazemi", "Sadeghi", "Ebrahimi", "Nazari", "Ghasemi"]
+
+
+def seed(*, out: TextIO) -> None:
+    if rows.User.objects.filter(username="admin").exists():
+        out.write("Demo data is already there.\n")
+        return
+    with transaction.atomic():
+        _people_and_places()
+    booked = _bookings()
+    out.write(f"Seeded the demo clinic with {booked} appointments.\n")
+
+
+def _people_and_places() -> None:
+    clinics = [
+        rows.Clinic.objects.create(
+            name=name, address=address, city=city, latitude=lat, longitude=lon, timezone=TEHRAN
+        )
+        for name, address, city, lat, lon in CLINICS
+    ]
+    specialties = {
+        slug: rows.Specialty.objects.create(slug=slug, name=name) for slug, name in SPECIALTIES
+    }
+    _user("admin", "Nobat", "Admin", Role.ADMIN, is_staff=True, is_superuser=True)
+    rows.Receptionist.objects.create(
+        user=_user("desk", "Nasrin", "Akbari", Role.RECEPTIONIST), clinic=clinics[0]
+    )
+    for n, (username, first, last, specialty, clinic_ids, by_hand) in enumerate(DOCTORS, 1):
+        doctor = rows.Doctor.objects.create(
+            user=_user(username, first, last, Role.DOCTOR),
+            specialty=specialties[specialty],
+            licence_number=f"MC-{10000 + n}",
+            verified=True,
+        )
+        at = [clinics[i] for i in clinic_ids]
+        doctor.clinics.set(at)
+        # A doctor at two clinics splits the week between them.
+        for index, clinic in enumerate(at):
+            days = WORKDAYS[index :: len(at)]
+            _schedule(doctor, clinic, days, requires_approval=by_hand)
+    for n in range(1, 21):
+        rows.Patient.objects.create(
+            user=_user(
+                f"patient{n}",
+                FIRST_NAMES[n % len(FIRST_NAMES)],
+                LAST_NAMES[n % len(LAST_NAMES)],
+                Role.PATIENT,
+                phone=f"+98912{n:07d}",
+            )
+        )
+
+
+def _user(username: str, first: str, last: str, role: Role, **extra: object) -> rows.User:
+    return rows.User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@nobat.example",
+        role=role.value,
+        **extra,
+    )
+
+
+def _schedule(
+    doctor: rows.Doctor, clinic: rows.Clinic, days: tuple[int, ...], *, requires_approval: bool
+) -> None:
+    schedule = rows.Schedule.objects.create(
+        doctor=doctor, clinic=clinic, slot_minutes=30, requires_approval=requires_approval
+    )
+    for weekday in days:
+        rows.WeeklyInterval.objects.create(
+            schedule=schedule, weekday=weekday, start=time(10), end=time(17)
+        )
+        rows.WeeklyInterval.objects.create(
+            schedule=schedule,
+            weekday=weekday,
+            kind=rows.WeeklyInterval.Kind.BREAK,
+            start=time(13),
+            end=time(14),
+        )
+
+
+def _bookings() -> int:
+    """About thirty bookings over the coming week, made by the patients themselves."""
+    chooser = random.Random(1404)
+    bus = build_bus()
+    patients = list(rows.Patient.objects.order_by("pk"))
+    schedules = list(rows.Schedule.objects.select_related("clinic").order_by("pk"))
+    today = datetime.now(ZoneInfo(TEHRAN)).date()
+    booked = 0
+    for _ in range(30):
+        schedule = chooser.choice(schedules)
+        patient = chooser.choice(patients)
+        day = today + timedelta(days=chooser.randint(1, 7))
+        hour = chooser.choice([10, 11, 12, 14, 15, 16])
+        start = datetime.combine(
+            day, time(hour, chooser.choice([0, 30])), ZoneInfo(schedule.clinic.timezone)
+        )
+        try:
+            bus.handle(
+                BookAppointment(
+                    actor=Actor(patient.user_id, Role.PATIENT, patient_id=patient.pk),
+                    doctor_id=schedule.doctor_id,
+                    clinic_id=schedule.clinic_id,
+                    start=start,
+                    reason=chooser.choice(["Check-up", "Follow-up", "Consultation", "Results"]),
+                )
+            )
+        except DomainError:
+            continue  # a day off, or already taken: the demo just has fewer bookings
+        booked += 1
+    return booked
