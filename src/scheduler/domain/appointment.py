@@ -13,6 +13,7 @@ from typing import Any
 
 from scheduler.domain import events
 from scheduler.domain.errors import InvalidTransition
+from scheduler.domain.events import AppointmentEvent
 from scheduler.domain.intervals import Interval
 
 
@@ -139,6 +140,8 @@ class Appointment:
             raise InvalidTransition(
                 f"A {self.status} appointment cannot be rescheduled.", status=self.status
             )
+        if self.slot.end <= now:
+            raise InvalidTransition("A visit that is over cannot be rescheduled.")
         if slot == self.slot:
             raise InvalidTransition("The appointment is already at that time.")
         previous = self.slot
@@ -186,7 +189,7 @@ class Appointment:
 
     def _record(
         self,
-        event_type: type[events.AppointmentEvent],
+        event_type: type[AppointmentEvent],
         now: datetime,
         actor_user_id: int | None,
         **extra: Any,

@@ -1,0 +1,224 @@
+"""In-memory adapters for the service layer's ports: fast, DB-free, faithful to transactions.
+
+Each repository keeps a *committed* store. Whatever a transaction reads is a deep copy, so a
+change that is not committed vanishes on rollback, exactly as with the database. On commit the
+unit of work copies every appointment it handed out back into the store and appends the events
+they recorded to ``outbox``.
+
+Deliberately missing: the database's overlap constraint. The fakes store whatever the services
+hand them, so the unit tests prove that the *services* keep appointments apart, not the fakes.
+Idempotency keys are unique per user, as in the database: a second commit of one key raises
+DuplicateIdempotencyKey.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Self
+
+from scheduler.domain.appointment import Appointment
+from scheduler.domain.errors import DuplicateIdempotencyKey, NotFound
+from scheduler.domain.events import Event
+from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.schedule import Schedule
+from scheduler.services.handlers import COMMAND_HANDLERS, Clock
+from scheduler.services.messagebus import MessageBus
+from scheduler.services.unit_of_work import (
+    AppointmentRepository,
+    DoctorRepository,
+    IdempotencyRecord,
+    PatientRepository,
+    ScheduleRepository,
+    UnitOfWork,
+)
+
+
+def _snapshot(appointment: Appointment) -> Appointment:
+    """A detached copy without pending events: what a row holds."""
+    clone = copy.deepcopy(appointment)
+    clone.events.clear()
+    return clone
+
+
+class FakeAppointmentRepository(AppointmentRepository):
+    def __init__(self, appointments: Iterable[Appointment] = ()) -> None:
+        super().__init__()
+        self._rows: dict[uuid.UUID, Appointment] = {a.id: _snapshot(a) for a in appointments}
+        self._keys: dict[tuple[int, str], IdempotencyRecord] = {}
+        self._new_keys: dict[tuple[int, str], IdempotencyRecord] = {}
+
+    # -- the port ---------------------------------------------------------------------------
+
+    def _add(self, appointment: Appointment) -> None:
+        pass  # stored on commit, like the ORM adapter's flush()
+
+    def _get(self, appointment_id: uuid.UUID) -> Appointment:
+        if appointment_id in self.seen:
+            return self.seen[appointment_id]  # one object per id within a transaction
+        try:
+            return _snapshot(self._rows[appointment_id])
+        except KeyError:
+            raise NotFound("Appointment not found.") from None
+
+    def doctor_busy(
+        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]:
+        return self._busy(window, excluding, doctor_id=doctor_id)
+
+    def patient_busy(
+        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> list[Interval]:
+        return self._busy(window, excluding, patient_id=patient_id)
+
+    def remember_key(self, user_id: int, key: str, record: IdempotencyRecord) -> None:
+        self._new_keys[(user_id, key)] = record
+
+    def recall_key(self, user_id: int, key: str) -> IdempotencyRecord | None:
+        return self._keys.get((user_id, key))
+
+    # -- transaction support, called by FakeUnitOfWork -------------------------------------
+
+    def persist(self) -> None:
+        clashes = self._keys.keys() & self._new_keys.keys()
+        if clashes:
+            raise DuplicateIdempotencyKey("A request with this Idempotency-Key is in flight.")
+        for appointment in self.seen.values():
+            self._rows[appointment.id] = _snapshot(appointment)
+        self._keys.update(self._new_keys)
+        self._new_keys.clear()
+
+    def discard(self) -> None:
+        self.seen.clear()
+        self._new_keys.clear()
+
+    # -- for assertions ----------------------------------------------------------------------
+
+    def stored(self, appointment_id: uuid.UUID) -> Appointment:
+        """The committed state of one appointment (a copy)."""
+        return _snapshot(self._rows[appointment_id])
+
+    def all_stored(self) -> list[Appointment]:
+        return [_snapshot(a) for a in self._rows.values()]
+
+    def _busy(
+        self,
+        window: Interval,
+        excluding: uuid.UUID | None,
+        *,
+        doctor_id: int | None = None,
+        patient_id: int | None = None,
+    ) -> list[Interval]:
+        return sorted(
+            a.slot
+            for a in self._rows.values()
+            if a.is_active
+            and a.id != excluding
+            and (doctor_id is None or a.doctor_id == doctor_id)
+            and (patient_id is None or a.patient_id == patient_id)
+            and a.slot.overlaps(window)
+        )
+
+
+class FakeScheduleRepository(ScheduleRepository):
+    def __init__(self, schedules: Iterable[Schedule] = ()) -> None:
+        self._schedules = {(s.doctor_id, s.clinic_id): s for s in schedules}
+
+    def add(self, schedule: Schedule) -> None:
+        self._schedules[(schedule.doctor_id, schedule.clinic_id)] = schedule
+
+    def get(self, doctor_id: int, clinic_id: int) -> Schedule:
+        try:
+            return self._schedules[(doctor_id, clinic_id)]
+        except KeyError:
+            raise NotFound("Schedule not found.") from None
+
+
+class FakeDoctorRepository(DoctorRepository):
+    def __init__(self, doctors: Iterable[Doctor] = ()) -> None:
+        self._doctors = {d.id: d for d in doctors}
+
+    def add(self, doctor: Doctor) -> None:
+        self._doctors[doctor.id] = doctor
+
+    def get(self, doctor_id: int) -> Doctor:
+        try:
+            return self._doctors[doctor_id]
+        except KeyError:
+            raise NotFound("Doctor not found.") from None
+
+
+class FakePatientRepository(PatientRepository):
+    def __init__(self, patients: Iterable[Patient] = ()) -> None:
+        self._patients = {p.id: p for p in patients}
+
+    def add(self, patient: Patient) -> None:
+        self._patients[patient.id] = patient
+
+    def get(self, patient_id: int) -> Patient:
+        try:
+            return self._patients[patient_id]
+        except KeyError:
+            raise NotFound("Patient not found.") from None
+
+
+class FakeUnitOfWork(UnitOfWork):
+    appointments: FakeAppointmentRepository
+    schedules: FakeScheduleRepository
+    doctors: FakeDoctorRepository
+    patients: FakePatientRepository
+
+    def __init__(
+        self,
+        *,
+        schedules: Iterable[Schedule] = (),
+        doctors: Iterable[Doctor] = (),
+        patients: Iterable[Patient] = (),
+        appointments: Iterable[Appointment] = (),
+    ) -> None:
+        self.appointments = FakeAppointmentRepository(appointments)
+        self.schedules = FakeScheduleRepository(schedules)
+        self.doctors = FakeDoctorRepository(doctors)
+        self.patients = FakePatientRepository(patients)
+        self.committed = False
+        self.outbox: list[Event] = []
+
+    def __enter__(self) -> Self:
+        self.appointments.discard()  # a transaction starts from the committed state
+        return self
+
+    def _commit(self, events: list[Event]) -> None:
+        self.appointments.persist()
+        self.outbox.extend(events)
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.appointments.discard()
+
+
+@dataclass
+class FixedClock:
+    """A clock that stands still until told to move."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+def make_bus(uow: UnitOfWork, clock: Clock) -> MessageBus:
+    """The bus config.bootstrap builds, wired to the given unit of work and clock."""
+    return MessageBus(
+        {
+            command: partial(handler, uow=uow, clock=clock)
+            for command, handler in COMMAND_HANDLERS.items()
+        }
+    )
