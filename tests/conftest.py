@@ -1,0 +1,24 @@
+"""Suite-wide rules: which runtime we are on, and what a Postgres-only test does without it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not ON_POSTGRES:
+        if os.environ.get("CI") == "true":
+            pytest.fail("this test needs PostgreSQL (DATABASE_URL) and CI must run it")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL (./run test does)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's cost is the point in production and ~0.3 s a user in a test that makes fifty.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

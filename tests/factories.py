@@ -1,0 +1,112 @@
+"""Rows for tests: a clinic with a doctor on the demo's hours, patients, staff."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.adapters.orm import models as rows
+from scheduler.domain.model import Actor, Role
+
+_serial = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+TEHRAN = "Asia/Tehran"
+
+
+def user(role: Role, *, first_name: str = "", last_name: str = "", **extra: object) -> rows.User:
+    n = next(_serial)
+    return rows.User.objects.create_user(
+        username=f"{role.value}{n}",
+        password=PASSWORD,
+        email=f"{role.value}{n}@example.test",
+        first_name=first_name or role.value.title(),
+        last_name=last_name or str(n),
+        role=role.value,
+        **extra,
+    )
+
+
+def clinic(*, timezone: str = TEHRAN, city: str = "Tehran") -> rows.Clinic:
+    n = next(_serial)
+    return rows.Clinic.objects.create(
+        name=f"Clinic {n}", address=f"{n} Vali-Asr St", city=city, timezone=timezone
+    )
+
+
+def specialty(slug: str = "cardiology") -> rows.Specialty:
+    found, _ = rows.Specialty.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
+    return found
+
+
+def doctor(
+    at: rows.Clinic | None = None,
+    *,
+    verified: bool = True,
+    requires_approval: bool = False,
+    slot_minutes: int = 30,
+    min_notice_minutes: int = 60,
+    horizon_days: int = 60,
+    weekdays: range = range(7),
+) -> rows.Doctor:
+    """A doctor working 10:00-17:00 with lunch 13:00-14:00 on ``weekdays`` at ``at``."""
+    at = at or clinic()
+    n = next(_serial)
+    row = rows.Doctor.objects.create(
+        user=user(Role.DOCTOR),
+        specialty=specialty(),
+        licence_number=f"MC-{n:05d}",
+        verified=verified,
+    )
+    row.clinics.add(at)
+    schedule = rows.Schedule.objects.create(
+        doctor=row,
+        clinic=at,
+        slot_minutes=slot_minutes,
+        min_notice_minutes=min_notice_minutes,
+        horizon_days=horizon_days,
+        requires_approval=requires_approval,
+    )
+    for weekday in weekdays:
+        rows.WeeklyInterval.objects.create(
+            schedule=schedule, weekday=weekday, start=time(10), end=time(17)
+        )
+        rows.WeeklyInterval.objects.create(
+            schedule=schedule,
+            weekday=weekday,
+            kind=rows.WeeklyInterval.Kind.BREAK,
+            start=time(13),
+            end=time(14),
+        )
+    return row
+
+
+def patient(**extra: object) -> rows.Patient:
+    return rows.Patient.objects.create(user=user(Role.PATIENT, **extra))
+
+
+def receptionist(at: rows.Clinic) -> rows.Receptionist:
+    return rows.Receptionist.objects.create(user=user(Role.RECEPTIONIST), clinic=at)
+
+
+def admin() -> rows.User:
+    return user(Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+def actor_of(row: rows.Patient | rows.Doctor | rows.Receptionist | rows.User) -> Actor:
+    match row:
+        case rows.Patient():
+            return Actor(row.user_id, Role.PATIENT, patient_id=row.pk)
+        case rows.Doctor():
+            return Actor(row.user_id, Role.DOCTOR, doctor_id=row.pk)
+        case rows.Receptionist():
+            return Actor(row.user_id, Role.RECEPTIONIST, clinic_id=row.clinic_id)
+    return Actor(row.pk, Role.ADMIN)
+
+
+def slot_start(at: rows.Clinic, *, days_ahead: int = 2, hour: int = 10, minute: int = 0) -> datetime:
+    """An on-grid slot start ``days_ahead`` clinic-days from today, as an aware datetime."""
+    zone = ZoneInfo(at.timezone)
+    day: date = datetime.now(zone).date() + timedelta(days=days_ahead)
+    return datetime.combine(day, time(hour, minute), zone)

@@ -1,0 +1,107 @@
+"""Fifty clients at once: the database lets exactly one of them have the slot.
+
+On PostgreSQL the service's own check can pass in several transactions at once (READ
+COMMITTED); the exclusion constraints then decide. On SQLite IMMEDIATE transactions queue the
+writers. Either way: one booking, forty-nine SlotTaken, one stored event.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import DomainError
+from scheduler.services.commands import BookAppointment
+from tests import factories
+from tests.conftest import ON_POSTGRES
+
+CLIENTS = 50
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(attempts: list[Callable[[], object]]) -> Counter[str]:
+    barrier = threading.Barrier(len(attempts), timeout=60)
+
+    def attempt(call: Callable[[], object]) -> str:
+        try:
+            barrier.wait()
+            call()
+            return "ok"
+        except DomainError as error:
+            return error.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return Counter(pool.map(attempt, attempts))
+
+
+def _booking(doctor: rows.Doctor, patient: rows.Patient, hour: int = 10) -> Callable[[], object]:
+    clinic = doctor.clinics.get()
+    command = BookAppointment(
+        actor=factories.actor_of(patient),
+        doctor_id=doctor.pk,
+        clinic_id=clinic.pk,
+        start=factories.slot_start(clinic, hour=hour),
+    )
+    return lambda: build_bus().handle(command)
+
+
+def test_fifty_patients_race_for_one_slot_and_one_wins() -> None:
+    doctor = factories.doctor()
+    patients = [factories.patient() for _ in range(CLIENTS)]
+
+    outcome = _race([_booking(doctor, patient) for patient in patients])
+
+    assert outcome == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
+    assert rows.Appointment.objects.count() == 1
+    assert rows.StoredEvent.objects.count() == 1
+
+
+def test_one_patient_racing_for_fifty_doctors_at_one_time_gets_one() -> None:
+    at = factories.clinic()
+    doctors = [factories.doctor(at) for _ in range(CLIENTS)]
+    patient = factories.patient()
+
+    outcome = _race([_booking(doctor, patient) for doctor in doctors])
+
+    assert outcome == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
+    assert rows.Appointment.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.postgres
+def test_the_exclusion_constraint_alone_refuses_an_overlap() -> None:
+    """Even a write that skips the use case (a script, a bug) cannot double-book."""
+    assert ON_POSTGRES
+    doctor = factories.doctor()
+    first, second = factories.patient(), factories.patient()
+    build_bus().handle(_booking_command(doctor, first))
+    existing = rows.Appointment.objects.get()
+
+    with pytest.raises(Exception, match="appointment_doctor_no_overlap"):
+        rows.Appointment.objects.create(
+            doctor=doctor,
+            patient=second,
+            clinic=existing.clinic,
+            start=existing.start,
+            end=existing.end,
+            status="booked",
+        )
+
+
+def _booking_command(doctor: rows.Doctor, patient: rows.Patient) -> BookAppointment:
+    clinic = doctor.clinics.get()
+    return BookAppointment(
+        actor=factories.actor_of(patient),
+        doctor_id=doctor.pk,
+        clinic_id=clinic.pk,
+        start=factories.slot_start(clinic),
+    )
