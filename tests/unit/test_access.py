@@ -9,7 +9,7 @@ import pytest
 
 from scheduler.domain import access
 from scheduler.domain.appointment import Appointment, Status
-from scheduler.domain.errors import DomainError, NotAllowed, NotFound
+from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor, Role
 
@@ -103,10 +103,7 @@ def test_a_patient_books_for_themselves(asked: int | None) -> None:
         ("patient without profile", 1, 100, None),
         ("patient without profile", 1, 100, 10),
         ("own doctor", 2, 100, 10),  # into a colleague's schedule
-        ("own doctor", 1, 100, None),  # for nobody
         ("desk of the clinic", 1, 200, 10),  # at another clinic
-        ("desk of the clinic", 1, 100, None),
-        ("admin", 1, 100, None),
     ],
 )
 def test_bookings_that_are_refused(
@@ -116,6 +113,13 @@ def test_bookings_that_are_refused(
         access.booking_patient(
             ACTORS[who], doctor_id=doctor_id, clinic_id=clinic_id, patient_id=patient_id
         )
+
+
+@pytest.mark.parametrize("who", ["own doctor", "desk of the clinic", "admin"])
+def test_staff_must_name_the_patient(who: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        access.booking_patient(ACTORS[who], doctor_id=1, clinic_id=100, patient_id=None)
+    assert refused.value.details["field"] == "patient_id"
 
 
 @pytest.mark.parametrize(

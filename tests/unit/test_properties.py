@@ -160,9 +160,11 @@ def run(step: Step, uow: FakeUnitOfWork, bus: MessageBus, made: list[uuid.UUID])
             grid = GRIDS[target.doctor_id]
             slot = grid[step.slot % len(grid)]
             others = [a for a in stored if a.id != target.id]
-            if clashes(others, slot, doctor_id=target.doctor_id, patient_id=target.patient_id):
+            if target.status not in RESCHEDULABLE:
+                expected = InvalidTransition
+            elif clashes(others, slot, doctor_id=target.doctor_id, patient_id=target.patient_id):
                 expected = SlotTaken
-            elif target.status not in RESCHEDULABLE or slot == target.slot:
+            elif slot == target.slot:
                 expected = InvalidTransition
             else:
                 expected = None

@@ -136,12 +136,7 @@ class Appointment:
         self._record(events.AppointmentMarkedNoShow, now, actor_user_id)
 
     def reschedule(self, *, slot: Interval, actor_user_id: int | None, now: datetime) -> None:
-        if self.status not in RESCHEDULABLE:
-            raise InvalidTransition(
-                f"A {self.status} appointment cannot be rescheduled.", status=self.status
-            )
-        if self.slot.end <= now:
-            raise InvalidTransition("A visit that is over cannot be rescheduled.")
+        self.ensure_reschedulable(now)
         if slot == self.slot:
             raise InvalidTransition("The appointment is already at that time.")
         previous = self.slot
@@ -164,6 +159,15 @@ class Appointment:
             previous_start=previous.start,
             previous_end=previous.end,
         )
+
+    def ensure_reschedulable(self, now: datetime) -> None:
+        """Checked before looking for a new slot, so a cancelled visit is not told it clashes."""
+        if self.status not in RESCHEDULABLE:
+            raise InvalidTransition(
+                f"A {self.status} appointment cannot be rescheduled.", status=self.status
+            )
+        if self.slot.end <= now:
+            raise InvalidTransition("A visit that is over cannot be rescheduled.")
 
     def _require_started(self, now: datetime, what: str) -> None:
         if now < self.slot.start:

@@ -98,6 +98,7 @@ def reschedule_appointment(
         with uow:
             appointment = uow.appointments.get(cmd.appointment_id)
             access.ensure_may(cmd.actor, appointment, "reschedule")
+            appointment.ensure_reschedulable(now)
             schedule = uow.schedules.get(appointment.doctor_id, appointment.clinic_id)
             slot = _slot_at(schedule, cmd.start)
             _admit(
