@@ -7,7 +7,7 @@ reveals that someone else's appointment exists.
 from __future__ import annotations
 
 from scheduler.domain.appointment import Appointment
-from scheduler.domain.errors import NotAllowed, NotFound
+from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.model import Actor, Role
 
 _STAFF = frozenset({Role.DOCTOR, Role.RECEPTIONIST, Role.ADMIN})
@@ -57,5 +57,17 @@ def booking_patient(
         case Role.RECEPTIONIST if clinic_id != actor.clinic_id:
             raise NotAllowed("Receptionists book for their own clinic only.")
     if patient_id is None:
-        raise NotAllowed("Say which patient the appointment is for.", field="patient")
+        raise InvalidInput("Say which patient the appointment is for.", field="patient_id")
     return patient_id
+
+
+def ensure_may_manage_doctor(
+    actor: Actor, doctor_id: int, *, clinic_ids: frozenset[int], write: bool
+) -> None:
+    """A doctor's schedule and time off: the doctor and admins change them; the desk of one of
+    the doctor's clinics may read them."""
+    if actor.role is Role.ADMIN or (actor.role is Role.DOCTOR and actor.doctor_id == doctor_id):
+        return
+    if not write and actor.role is Role.RECEPTIONIST and actor.clinic_id in clinic_ids:
+        return
+    raise NotAllowed("Only the doctor (or an admin) manages this schedule.")
