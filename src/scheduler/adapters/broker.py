@@ -9,7 +9,11 @@ from dramatiq.brokers.stub import StubBroker
 
 def install(redis_url: str) -> dramatiq.Broker:
     """Make the process-wide broker; must run before any actor module is imported."""
-    broker: dramatiq.Broker = RedisBroker(url=redis_url) if redis_url else StubBroker()
+    broker: dramatiq.Broker = (
+        RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
+        if redis_url
+        else StubBroker()
+    )
     dramatiq.set_broker(broker)
     return broker
 

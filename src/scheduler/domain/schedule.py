@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import pairwise
 
 from scheduler.domain.intervals import Interval
 
@@ -89,7 +90,7 @@ class Schedule:
 
 def _reject_overlaps(spans: list[WallInterval], what: str) -> None:
     ordered = sorted(spans)
-    for first, second in zip(ordered, ordered[1:], strict=False):
+    for first, second in pairwise(ordered):
         if first.overlaps(second):
             raise ValueError(f"{what} overlap: {first.start:%H:%M} and {second.start:%H:%M}")
 

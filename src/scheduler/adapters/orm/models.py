@@ -100,6 +100,9 @@ class WeeklyInterval(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} day {self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
 
 class DateOverride(models.Model):
     """The hours of one date; a row with no start/end means closed that day."""
@@ -112,6 +115,11 @@ class DateOverride(models.Model):
     class Meta:
         ordering = ["date", "start"]
 
+    def __str__(self) -> str:
+        if self.start is None or self.end is None:
+            return f"{self.date}: closed"
+        return f"{self.date}: {self.start:%H:%M}-{self.end:%H:%M}"
+
 
 class TimeOff(models.Model):
     """Applies at every clinic of the doctor."""
@@ -120,6 +128,9 @@ class TimeOff(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.doctor} away {self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M}"
 
 
 class Appointment(models.Model):
@@ -166,6 +177,9 @@ class AppointmentChange(models.Model):
             models.UniqueConstraint(fields=["appointment", "seq"], name="one_change_per_seq")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} -> {self.to_status}"
+
 
 class IdempotencyKey(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE)
@@ -178,6 +192,9 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_use_per_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
 
 
 class StoredEvent(models.Model):
@@ -195,9 +212,7 @@ class StoredEvent(models.Model):
     occurred_at = models.DateTimeField()
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
-    delivery = models.CharField(
-        max_length=8, choices=Delivery.choices, default=Delivery.PENDING
-    )
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(auto_now_add=True)
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -207,3 +222,6 @@ class StoredEvent(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["delivery", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} v{self.version} ({self.delivery})"

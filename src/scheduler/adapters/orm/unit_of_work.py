@@ -27,6 +27,8 @@ IDEMPOTENCY_KEY = "one_use_per_idempotency_key"
 
 
 class DjangoUnitOfWork(UnitOfWork):
+    appointments: DjangoAppointmentRepository
+
     def __init__(self, *, after_commit: Callable[[], None] = lambda: None) -> None:
         self._after_commit = after_commit
         self._atomic: transaction.Atomic | None = None
