@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from scheduler.domain import availability
 from scheduler.domain.intervals import Interval
+from scheduler.domain.schedule import Schedule
 from scheduler.services.unit_of_work import UnitOfWork
 
-ALTERNATIVES_SEARCH_DAYS = 7
+# Alternatives are looked for on the asked day first, then ever wider around it.
+ALTERNATIVE_WINDOWS_DAYS = (0, 1, 7)
 
 
 def free_slots(
@@ -28,17 +30,7 @@ def free_slots(
     With ``patient_id`` the patient's own appointments are taken out too.
     """
     schedule = uow.schedules.get(doctor_id, clinic_id)
-    zone = ZoneInfo(schedule.timezone)
-    window = Interval(
-        datetime.combine(first_day, datetime.min.time(), zone),
-        datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone),
-    )
-    busy = uow.appointments.doctor_busy(doctor_id, window)
-    if patient_id is not None:
-        busy += uow.appointments.patient_busy(patient_id, window)
-    return availability.free_slots(
-        schedule, first_day=first_day, last_day=last_day, busy=busy, now=now, staff=staff
-    )
+    return _free(uow, schedule, first_day, last_day, now, staff, patient_id)
 
 
 def nearest_free_slots(
@@ -54,17 +46,40 @@ def nearest_free_slots(
 ) -> list[Interval]:
     """The ``count`` free slots closest in time to ``around``, in time order."""
     schedule = uow.schedules.get(doctor_id, clinic_id)
-    day = around.astimezone(ZoneInfo(schedule.timezone)).date()
-    span = timedelta(days=ALTERNATIVES_SEARCH_DAYS)
-    candidates = free_slots(
-        uow,
-        doctor_id=doctor_id,
-        clinic_id=clinic_id,
-        first_day=day - span,
-        last_day=day + span,
-        now=now,
-        staff=staff,
-        patient_id=patient_id,
-    )
-    closest = sorted(candidates, key=lambda slot: abs(slot.start - around))[:count]
+    zone = ZoneInfo(schedule.timezone)
+    day = around.astimezone(zone).date()
+    closest: list[Interval] = []
+    for days in ALTERNATIVE_WINDOWS_DAYS:
+        first, last = day - timedelta(days=days), day + timedelta(days=days)
+        candidates = _free(uow, schedule, first, last, now, staff, patient_id)
+        closest = sorted(candidates, key=lambda slot: abs(slot.start - around))[:count]
+        # Exact once the farthest pick is nearer than anything outside the window can be.
+        reach = min(
+            around - _midnight(first, zone), _midnight(last + timedelta(days=1), zone) - around
+        )
+        if len(closest) == count and abs(closest[-1].start - around) <= reach:
+            break
     return sorted(closest)
+
+
+def _free(
+    uow: UnitOfWork,
+    schedule: Schedule,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    staff: bool,
+    patient_id: int | None,
+) -> list[Interval]:
+    zone = ZoneInfo(schedule.timezone)
+    window = Interval(_midnight(first_day, zone), _midnight(last_day + timedelta(days=1), zone))
+    busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
+    if patient_id is not None:
+        busy += uow.appointments.patient_busy(patient_id, window)
+    return availability.free_slots(
+        schedule, first_day=first_day, last_day=last_day, busy=busy, now=now, staff=staff
+    )
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), zone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from scheduler.adapters.orm import models as rows
@@ -79,45 +79,111 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
 
 class DjangoScheduleRepository(ports.ScheduleRepository):
     def get(self, doctor_id: int, clinic_id: int) -> Schedule:
-        try:
-            row = (
-                rows.Schedule.objects.select_related("clinic")
-                .prefetch_related("weekly", "overrides")
-                .get(doctor_id=doctor_id, clinic_id=clinic_id)
-            )
-        except rows.Schedule.DoesNotExist:
-            raise NotFound("Schedule not found.") from None
-        time_off = rows.TimeOff.objects.filter(doctor_id=doctor_id)
-        return schedule_to_domain(row, list(time_off))
+        schedule = load_schedule(doctor_id, clinic_id, with_time_off=True)
+        if schedule is None:
+            raise NotFound("Schedule not found.")
+        return schedule
+
+
+def load_schedule(doctor_id: int, clinic_id: int, *, with_time_off: bool) -> Schedule | None:
+    """The doctor's schedule at the clinic, or None; current time off only if asked for.
+
+    Plain values, not model instances: this runs on every booking.
+    """
+    row = (
+        rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
+        .values(
+            "pk",
+            "slot_minutes",
+            "horizon_days",
+            "min_notice_minutes",
+            "requires_approval",
+            "clinic__timezone",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    weekly = rows.WeeklyInterval.objects.filter(schedule_id=row["pk"]).values_list(
+        "kind", "weekday", "start", "end"
+    )
+    overrides: dict[date, list[WallInterval]] = {}
+    for day, start, end in rows.DateOverride.objects.filter(schedule_id=row["pk"]).values_list(
+        "date", "start", "end"
+    ):
+        spans = overrides.setdefault(day, [])
+        if start is not None and end is not None:
+            spans.append(WallInterval(start, end))
+    # Time off that is over can no longer hide a bookable slot.
+    time_off = (
+        rows.TimeOff.objects.filter(doctor_id=doctor_id, end__gt=timezone.now()).values_list(
+            "start", "end"
+        )
+        if with_time_off
+        else []
+    )
+    hours: list[WeeklyInterval] = []
+    breaks: list[WeeklyInterval] = []
+    for kind, weekday, start, end in weekly:
+        interval = WeeklyInterval(weekday, WallInterval(start, end))
+        (hours if kind == rows.WeeklyInterval.Kind.WORK else breaks).append(interval)
+    return Schedule(
+        doctor_id=doctor_id,
+        clinic_id=clinic_id,
+        timezone=row["clinic__timezone"],
+        hours=tuple(hours),
+        breaks=tuple(breaks),
+        overrides=tuple(DateOverride(day, tuple(spans)) for day, spans in overrides.items()),
+        time_off=tuple(Interval(start, end) for start, end in time_off),
+        slot_minutes=row["slot_minutes"],
+        horizon_days=row["horizon_days"],
+        min_notice_minutes=row["min_notice_minutes"],
+        requires_approval=row["requires_approval"],
+    )
 
 
 class DjangoDoctorRepository(ports.DoctorRepository):
     def get(self, doctor_id: int) -> Doctor:
-        try:
-            row = rows.Doctor.objects.select_related("user", "specialty").get(pk=doctor_id)
-        except rows.Doctor.DoesNotExist:
-            raise NotFound("Doctor not found.") from None
+        row = (
+            rows.Doctor.objects.filter(pk=doctor_id)
+            .values(
+                "verified",
+                "licence_number",
+                "specialty__slug",
+                "user__first_name",
+                "user__last_name",
+            )
+            .first()
+        )
+        if row is None:
+            raise NotFound("Doctor not found.")
+        clinic_ids = rows.Doctor.clinics.through.objects.filter(doctor_id=doctor_id).values_list(
+            "clinic_id", flat=True
+        )
         return Doctor(
-            id=row.pk,
-            name=row.user.get_full_name(),
-            specialty=row.specialty.slug,
-            licence_number=row.licence_number,
-            verified=row.verified,
-            clinic_ids=frozenset(row.clinics.values_list("pk", flat=True)),
+            id=doctor_id,
+            name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+            specialty=row["specialty__slug"],
+            licence_number=row["licence_number"],
+            verified=row["verified"],
+            clinic_ids=frozenset(clinic_ids),
         )
 
 
 class DjangoPatientRepository(ports.PatientRepository):
     def get(self, patient_id: int) -> Patient:
-        try:
-            row = rows.Patient.objects.select_related("user").get(pk=patient_id)
-        except rows.Patient.DoesNotExist:
-            raise NotFound("Patient not found.") from None
+        row = (
+            rows.Patient.objects.filter(pk=patient_id)
+            .values("user__first_name", "user__last_name", "user__phone", "user__email")
+            .first()
+        )
+        if row is None:
+            raise NotFound("Patient not found.")
         return Patient(
-            id=row.pk,
-            name=row.user.get_full_name(),
-            phone=row.user.phone,
-            email=row.user.email,
+            id=patient_id,
+            name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+            phone=row["user__phone"],
+            email=row["user__email"],
         )
 
 
@@ -145,37 +211,8 @@ def appointment_to_domain(row: rows.Appointment) -> Appointment:
     )
 
 
-def schedule_to_domain(row: rows.Schedule, time_off: list[rows.TimeOff]) -> Schedule:
-    weekly = list(row.weekly.all())
-    overrides: dict[date, list[WallInterval]] = {}
-    for override in row.overrides.all():
-        spans = overrides.setdefault(override.date, [])
-        if override.start is not None and override.end is not None:
-            spans.append(WallInterval(override.start, override.end))
-    return Schedule(
-        doctor_id=row.doctor_id,
-        clinic_id=row.clinic_id,
-        timezone=row.clinic.timezone,
-        hours=tuple(_weekly(w) for w in weekly if w.kind == rows.WeeklyInterval.Kind.WORK),
-        breaks=tuple(_weekly(w) for w in weekly if w.kind == rows.WeeklyInterval.Kind.BREAK),
-        overrides=tuple(
-            DateOverride(day, tuple(spans))
-            for day, spans in overrides.items()
-        ),
-        time_off=tuple(Interval(t.start, t.end) for t in time_off),
-        slot_minutes=row.slot_minutes,
-        horizon_days=row.horizon_days,
-        min_notice_minutes=row.min_notice_minutes,
-        requires_approval=row.requires_approval,
-    )
-
-
-def _weekly(row: rows.WeeklyInterval) -> WeeklyInterval:
-    return WeeklyInterval(row.weekday, WallInterval(row.start, row.end))
-
-
 def _busy(
-    query: rows.models.QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
+    query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
 ) -> list[Interval]:
     query = query.filter(
         status__in=rows.ACTIVE_STATUSES, start__lt=window.end, end__gt=window.start
