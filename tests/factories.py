@@ -105,8 +105,30 @@ def actor_of(row: rows.Patient | rows.Doctor | rows.Receptionist | rows.User) ->
     return Actor(row.pk, Role.ADMIN)
 
 
-def slot_start(at: rows.Clinic, *, days_ahead: int = 2, hour: int = 10, minute: int = 0) -> datetime:
+def slot_start(
+    at: rows.Clinic, *, days_ahead: int = 2, hour: int = 10, minute: int = 0
+) -> datetime:
     """An on-grid slot start ``days_ahead`` clinic-days from today, as an aware datetime."""
     zone = ZoneInfo(at.timezone)
     day: date = datetime.now(zone).date() + timedelta(days=days_ahead)
     return datetime.combine(day, time(hour, minute), zone)
+
+
+def appointment(
+    doctor: rows.Doctor,
+    patient: rows.Patient,
+    start: datetime,
+    *,
+    clinic: rows.Clinic | None = None,
+    status: str = "booked",
+    minutes: int = 30,
+) -> rows.Appointment:
+    """A row written directly, e.g. a visit already under way, which no booking could make."""
+    return rows.Appointment.objects.create(
+        doctor=doctor,
+        patient=patient,
+        clinic=clinic or doctor.clinics.get(),
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        status=status,
+    )

@@ -92,7 +92,11 @@ def _database() -> dict[str, Any]:
         "NAME": os.environ.get("NOBAT_SQLITE_PATH", str(DATA_DIR / "nobat.sqlite3")),
         # IMMEDIATE takes the write lock when a transaction starts, so the overlap check
         # and the insert of one booking can never interleave with another's.
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        },
         "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }
 
@@ -121,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -132,7 +137,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "scheduler.entrypoints.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "scheduler.entrypoints.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -153,6 +158,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatus": "scheduler.entrypoints.api.schema.STATUS_CHOICES",
+        "Role": "scheduler.entrypoints.api.schema.ROLE_CHOICES",
+        "SelfServiceRole": "scheduler.entrypoints.api.schema.SELF_SERVICE_ROLE_CHOICES",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,74 @@
+"""Sign-up: a user and the profile of their role, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from scheduler.adapters.orm import models as rows
+from scheduler.domain.errors import InvalidInput
+from scheduler.domain.model import Role
+
+SELF_SERVICE_ROLES = (Role.PATIENT, Role.DOCTOR)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """A new patient, or a new doctor (who starts unverified, at one clinic)."""
+
+    role: Role
+    username: str
+    password: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    specialty: str | None = None
+    licence_number: str | None = None
+    clinic_id: int | None = None
+
+
+def register(registration: Registration) -> rows.User:
+    if registration.role not in SELF_SERVICE_ROLES:
+        raise InvalidInput("Sign up as a patient or a doctor.", field="role")
+    if rows.User.objects.filter(username__iexact=registration.username).exists():
+        raise InvalidInput("That username is taken.", field="username")
+    try:
+        with transaction.atomic():
+            user = rows.User.objects.create_user(
+                username=registration.username,
+                password=registration.password,
+                email=registration.email,
+                first_name=registration.first_name,
+                last_name=registration.last_name,
+                phone=registration.phone,
+                role=registration.role.value,
+            )
+            if registration.role is Role.DOCTOR:
+                _add_doctor(user, registration)
+            else:
+                rows.Patient.objects.create(user=user)
+    except IntegrityError:  # lost a race for the username or the licence number
+        raise InvalidInput("That username is taken.", field="username") from None
+    return user
+
+
+def _add_doctor(user: rows.User, registration: Registration) -> None:
+    specialty = rows.Specialty.objects.filter(slug=registration.specialty).first()
+    if specialty is None:
+        raise InvalidInput("No such specialty.", field="specialty")
+    clinic = None
+    if registration.clinic_id is not None:
+        clinic = rows.Clinic.objects.filter(pk=registration.clinic_id).first()
+    if clinic is None:
+        raise InvalidInput("No such clinic.", field="clinic_id")
+    if rows.Doctor.objects.filter(licence_number=registration.licence_number).exists():
+        raise InvalidInput("A doctor with this licence number exists.", field="licence_number")
+    doctor = rows.Doctor.objects.create(
+        user=user,
+        specialty=specialty,
+        licence_number=registration.licence_number or "",
+        verified=False,
+    )
+    doctor.clinics.add(clinic)

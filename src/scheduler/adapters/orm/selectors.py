@@ -1,0 +1,210 @@
+"""Reads for the API: keyword-only query functions over the rows, never through the bus.
+
+What a viewer may not see is reported as not found (the same rule as domain.access), so a
+listing or a detail never reveals someone else's appointment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.repositories import load_schedule
+from scheduler.domain import access
+from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.model import Actor, Role
+from scheduler.domain.schedule import Schedule
+
+# -- people and places -------------------------------------------------------------------------
+
+
+def specialty_list() -> QuerySet[rows.Specialty]:
+    return rows.Specialty.objects.order_by("name")
+
+
+def clinic_list(*, city: str | None = None) -> QuerySet[rows.Clinic]:
+    query = rows.Clinic.objects.order_by("name", "pk")
+    if city:
+        query = query.filter(city__iexact=city)
+    return query
+
+
+def clinic_get(*, clinic_id: int) -> rows.Clinic:
+    clinic = (
+        rows.Clinic.objects.prefetch_related(
+            Prefetch("doctors", queryset=_doctors().filter(verified=True))
+        )
+        .filter(pk=clinic_id)
+        .first()
+    )
+    if clinic is None:
+        raise NotFound("Clinic not found.")
+    return clinic
+
+
+def doctor_list(
+    *, specialty: str | None = None, city: str | None = None, clinic_id: int | None = None
+) -> QuerySet[rows.Doctor]:
+    """Verified doctors only: an unverified one takes no bookings and is not listed."""
+    query = _doctors().filter(verified=True)
+    if specialty:
+        query = query.filter(specialty__slug=specialty)
+    if city:
+        query = query.filter(clinics__city__iexact=city)
+    if clinic_id is not None:
+        query = query.filter(clinics__pk=clinic_id)
+    return query.distinct().order_by("user__last_name", "user__first_name", "pk")
+
+
+def doctor_get(*, doctor_id: int, viewer: Actor | None = None) -> rows.Doctor:
+    """A verified doctor; an unverified one only for themselves and admins."""
+    doctor = _doctors().filter(pk=doctor_id).first()
+    if doctor is None or not (doctor.verified or _is_self_or_admin(viewer, doctor_id)):
+        raise NotFound("Doctor not found.")
+    return doctor
+
+
+def doctor_clinic(*, doctor: rows.Doctor, clinic_id: int | None) -> rows.Clinic:
+    """The clinic a request about ``doctor`` means: the one named, or the doctor's only one."""
+    clinics = list(doctor.clinics.all())
+    if clinic_id is None:
+        if len(clinics) == 1:
+            return clinics[0]
+        if not clinics:
+            raise InvalidInput("The doctor sees patients at no clinic yet.", field="clinic")
+        raise InvalidInput("The doctor works at several clinics; say which one.", field="clinic")
+    for clinic in clinics:
+        if clinic.pk == clinic_id:
+            return clinic
+    raise InvalidInput("The doctor does not see patients at that clinic.", field="clinic")
+
+
+@dataclass(frozen=True)
+class Profile:
+    user: rows.User
+    actor: Actor
+    doctor_verified: bool | None
+
+
+def profile(*, user: rows.User, actor: Actor) -> Profile:
+    verified = None
+    if actor.doctor_id is not None:
+        verified = (
+            rows.Doctor.objects.filter(pk=actor.doctor_id)
+            .values_list("verified", flat=True)
+            .first()
+        )
+    return Profile(user=user, actor=actor, doctor_verified=verified)
+
+
+# -- schedules ---------------------------------------------------------------------------------
+
+
+def schedule_get(*, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic) -> Schedule:
+    """The doctor's schedule at the clinic; an empty one (defaults) if none is set up yet."""
+    access.ensure_may_manage_doctor(
+        viewer, doctor.pk, clinic_ids=frozenset({clinic.pk}), write=False
+    )
+    schedule = load_schedule(doctor.pk, clinic.pk, with_time_off=False)
+    if schedule is None:
+        return Schedule(
+            doctor_id=doctor.pk, clinic_id=clinic.pk, timezone=clinic.timezone, hours=()
+        )
+    return schedule
+
+
+def time_off_list(*, viewer: Actor, doctor: rows.Doctor) -> QuerySet[rows.TimeOff]:
+    access.ensure_may_manage_doctor(viewer, doctor.pk, clinic_ids=_clinic_ids(doctor), write=False)
+    return rows.TimeOff.objects.filter(doctor=doctor).order_by("start", "pk")
+
+
+# -- appointments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentFilters:
+    """``first_day``/``last_day`` are inclusive dates on each appointment's clinic calendar."""
+
+    status: str | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+    doctor_id: int | None = None
+    clinic_id: int | None = None
+    patient_id: int | None = None
+
+
+def appointment_list(
+    *, viewer: Actor, filters: AppointmentFilters | None = None
+) -> QuerySet[rows.Appointment]:
+    filters = filters or AppointmentFilters()
+    query = _visible_appointments(viewer)
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.doctor_id is not None:
+        query = query.filter(doctor_id=filters.doctor_id)
+    if filters.clinic_id is not None:
+        query = query.filter(clinic_id=filters.clinic_id)
+    if filters.patient_id is not None:
+        query = query.filter(patient_id=filters.patient_id)
+    if filters.first_day is not None or filters.last_day is not None:
+        query = query.filter(_on_local_days(filters.first_day, filters.last_day))
+    return query.order_by("start", "pk")
+
+
+def appointment_get(*, viewer: Actor, appointment_id: uuid.UUID) -> rows.Appointment:
+    appointment = _visible_appointments(viewer).filter(pk=appointment_id).first()
+    if appointment is None:
+        raise NotFound("Appointment not found.")
+    return appointment
+
+
+def _visible_appointments(viewer: Actor) -> QuerySet[rows.Appointment]:
+    query = rows.Appointment.objects.select_related(
+        "doctor__user", "doctor__specialty", "patient__user", "clinic"
+    ).prefetch_related(Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq")))
+    match viewer:
+        case Actor(role=Role.ADMIN):
+            return query
+        case Actor(role=Role.PATIENT, patient_id=int(patient_id)):
+            return query.filter(patient_id=patient_id)
+        case Actor(role=Role.DOCTOR, doctor_id=int(doctor_id)):
+            return query.filter(doctor_id=doctor_id)
+        case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
+            return query.filter(clinic_id=clinic_id)
+    return query.none()  # a role without its profile sees nothing
+
+
+def _on_local_days(first_day: date | None, last_day: date | None) -> Q:
+    """Appointments starting on these clinic-local dates, whatever each clinic's zone."""
+    condition = Q(pk__in=[])
+    zones = rows.Clinic.objects.values_list("timezone", flat=True).distinct()
+    for zone_name in zones:
+        zone = ZoneInfo(zone_name)
+        part = Q(clinic__timezone=zone_name)
+        if first_day is not None:
+            part &= Q(start__gte=datetime.combine(first_day, time(), zone))
+        if last_day is not None:
+            part &= Q(start__lt=datetime.combine(last_day + timedelta(days=1), time(), zone))
+        condition |= part
+    return condition
+
+
+def _doctors() -> QuerySet[rows.Doctor]:
+    return rows.Doctor.objects.select_related("user", "specialty").prefetch_related(
+        Prefetch("clinics", queryset=rows.Clinic.objects.order_by("name", "pk"))
+    )
+
+
+def _clinic_ids(doctor: rows.Doctor) -> frozenset[int]:
+    return frozenset(clinic.pk for clinic in doctor.clinics.all())
+
+
+def _is_self_or_admin(viewer: Actor | None, doctor_id: int) -> bool:
+    if viewer is None:
+        return False
+    return viewer.role is Role.ADMIN or viewer.doctor_id == doctor_id

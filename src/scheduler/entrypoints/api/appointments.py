@@ -1,0 +1,311 @@
+"""Appointments: book, list, read, and the moves of their life (confirm ... no-show).
+
+Writes go through the message bus (one command each); reads through the selectors. Whatever an
+actor may not see answers 404, never 403, so nobody learns that another's appointment exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.model import Actor
+from scheduler.entrypoints.api.dates import AwareDateTimeField, DateRangeSerializer
+from scheduler.entrypoints.api.errors import (
+    IDEMPOTENCY_HEADER,
+    ErrorOutput,
+    SlotTakenOutput,
+    SlotUnavailableOutput,
+    ValidationErrorOutput,
+)
+from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.schema import STATUS_CHOICES
+from scheduler.services import commands
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 200
+
+
+class AppointmentOutput(serializers.Serializer[rows.Appointment]):
+    class DoctorBrief(serializers.Serializer[rows.Doctor]):
+        id = serializers.IntegerField()
+        name = serializers.CharField(source="__str__")
+        specialty = serializers.SlugField(source="specialty.slug")
+
+    class PatientBrief(serializers.Serializer[rows.Patient]):
+        id = serializers.IntegerField()
+        name = serializers.CharField(source="__str__")
+
+    class ClinicBrief(serializers.Serializer[rows.Clinic]):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        timezone = serializers.CharField()
+
+    class ChangeOutput(serializers.Serializer[rows.AppointmentChange]):
+        at = serializers.DateTimeField()
+        action = serializers.CharField()
+        from_status = serializers.SerializerMethodField()
+        to_status = serializers.ChoiceField(choices=STATUS_CHOICES)
+        note = serializers.CharField()
+        actor_id = serializers.IntegerField(allow_null=True, help_text="The user who acted.")
+
+        @extend_schema_field(serializers.CharField(allow_null=True))
+        def get_from_status(self, change: rows.AppointmentChange) -> str | None:
+            return change.from_status or None
+
+    id = serializers.UUIDField()
+    doctor = DoctorBrief()
+    patient = PatientBrief()
+    clinic = ClinicBrief()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    reason = serializers.CharField()
+    version = serializers.IntegerField()
+    history = ChangeOutput(many=True, source="history.all")
+
+
+def _appointment(actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
+    return AppointmentOutput(
+        selectors.appointment_get(viewer=actor, appointment_id=appointment_id)
+    ).data
+
+
+class AppointmentCollectionApi(APIView):
+    pagination_class = LimitOffsetPagination
+
+    class FilterSerializer(DateRangeSerializer):
+        status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+        doctor = serializers.IntegerField(required=False)
+        clinic = serializers.IntegerField(required=False)
+        patient = serializers.IntegerField(required=False)
+
+    @extend_schema(
+        operation_id="appointments_list",
+        parameters=[FilterSerializer],
+        responses={200: AppointmentOutput(many=True), 400: ValidationErrorOutput},
+        description=(
+            "The caller's own appointments: a patient's, a doctor's, a receptionist's clinic's; "
+            "an admin sees all. Dates are on each clinic's calendar."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        actor = actor_for(request.user)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        appointments = selectors.appointment_list(
+            viewer=actor,
+            filters=selectors.AppointmentFilters(
+                status=data.get("status"),
+                first_day=data.get("from"),
+                last_day=data.get("to"),
+                doctor_id=data.get("doctor"),
+                clinic_id=data.get("clinic"),
+                patient_id=data.get("patient"),
+            ),
+        )
+        return paginated(
+            view=self, request=request, queryset=appointments, serializer_class=AppointmentOutput
+        )
+
+    class InputSerializer(serializers.Serializer[Any]):
+        doctor_id = serializers.IntegerField()
+        clinic_id = serializers.IntegerField()
+        start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
+        reason = serializers.CharField(max_length=1000, required=False, default="")
+        patient_id = serializers.IntegerField(
+            required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
+        )
+
+    @extend_schema(
+        operation_id="appointments_create",
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=(
+                    "Any unique string per booking attempt. A retry with the same key returns "
+                    f"the first result (201, header {REPLAYED_HEADER}: true), never a second "
+                    "booking."
+                ),
+            )
+        ],
+        responses={
+            201: AppointmentOutput,
+            400: OpenApiResponse(
+                ValidationErrorOutput, description="Bad input, or a time that is not a slot."
+            ),
+            403: ErrorOutput,
+            409: OpenApiResponse(
+                SlotTakenOutput, description="The slot is taken: the nearest free ones."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        actor = actor_for(request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = build_bus().handle(
+            commands.BookAppointment(
+                actor=actor, idempotency_key=_idempotency_key(request), **serializer.validated_data
+            )
+        )
+        headers = {"Location": reverse("api:appointment", args=[result.appointment_id])}
+        if result.replayed:
+            headers[REPLAYED_HEADER] = "true"
+        return Response(
+            _appointment(actor, result.appointment_id),
+            status=status.HTTP_201_CREATED,
+            headers=headers,
+        )
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise serializers.ValidationError(
+            {IDEMPOTENCY_HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]}
+        )
+    return key
+
+
+class AppointmentDetailApi(APIView):
+    @extend_schema(responses={200: AppointmentOutput, 404: ErrorOutput})
+    def get(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        return Response(_appointment(actor_for(request.user), appointment_id))
+
+
+# -- moves: one view per command ---------------------------------------------------------------
+
+_MOVE_RESPONSES = {200: AppointmentOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+
+
+def _move(command: commands.Command, appointment_id: uuid.UUID) -> Response:
+    build_bus().handle(command)
+    return Response(_appointment(command.actor, appointment_id))
+
+
+class ReasonInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+def _reason(request: Request) -> str:
+    serializer = ReasonInput(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    reason: str = serializer.validated_data["reason"]
+    return reason
+
+
+class AppointmentConfirmApi(APIView):
+    """A doctor (or the desk) accepts a pending request."""
+
+    @extend_schema(request=None, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.ConfirmAppointment(actor=actor, appointment_id=appointment_id)
+        return _move(cmd, appointment_id)
+
+
+class AppointmentRejectApi(APIView):
+    """A doctor (or the desk) declines a pending request."""
+
+    @extend_schema(request=ReasonInput, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.RejectAppointment(
+            actor=actor, appointment_id=appointment_id, reason=_reason(request)
+        )
+        return _move(cmd, appointment_id)
+
+
+class AppointmentCancelApi(APIView):
+    @extend_schema(request=ReasonInput, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.CancelAppointment(
+            actor=actor, appointment_id=appointment_id, reason=_reason(request)
+        )
+        return _move(cmd, appointment_id)
+
+
+class AppointmentRescheduleApi(APIView):
+    """Move a pending or booked appointment to another slot; it keeps its id and history."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        start = AwareDateTimeField(help_text="The new slot start, ISO 8601 with its UTC offset.")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            **_MOVE_RESPONSES,
+            400: SlotUnavailableOutput,
+            409: OpenApiResponse(
+                SlotTakenOutput,
+                description="The slot is taken (alternatives), or the move "
+                "is not allowed in the appointment's state (detail and code only).",
+            ),
+        },
+    )
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cmd = commands.RescheduleAppointment(
+            actor=actor, appointment_id=appointment_id, start=serializer.validated_data["start"]
+        )
+        return _move(cmd, appointment_id)
+
+
+class AppointmentCheckInApi(APIView):
+    """The desk marks the patient arrived."""
+
+    @extend_schema(request=None, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.CheckInAppointment(actor=actor, appointment_id=appointment_id)
+        return _move(cmd, appointment_id)
+
+
+class AppointmentCompleteApi(APIView):
+    """The doctor closes the visit (from booked or arrived; not before it starts)."""
+
+    @extend_schema(request=None, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.CompleteAppointment(actor=actor, appointment_id=appointment_id)
+        return _move(cmd, appointment_id)
+
+
+class AppointmentNoShowApi(APIView):
+    """The patient did not come (not before the visit starts)."""
+
+    @extend_schema(request=None, responses=_MOVE_RESPONSES)
+    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
+        actor = actor_for(request.user)
+        cmd = commands.MarkNoShow(actor=actor, appointment_id=appointment_id)
+        return _move(cmd, appointment_id)

@@ -1,0 +1,116 @@
+"""Sign-up and who-am-I. Tokens come from simplejwt's own views (see urls)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.accounts import Registration, register
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.domain.model import Role
+from scheduler.entrypoints.api.errors import ValidationErrorOutput
+from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
+
+
+class ProfileOutput(serializers.Serializer[selectors.Profile]):
+    id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    phone = serializers.CharField(source="user.phone")
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, source="actor.role")
+    patient_id = serializers.IntegerField(source="actor.patient_id", allow_null=True)
+    doctor_id = serializers.IntegerField(source="actor.doctor_id", allow_null=True)
+    clinic_id = serializers.IntegerField(
+        source="actor.clinic_id", allow_null=True, help_text="A receptionist's clinic."
+    )
+    verified = serializers.BooleanField(
+        source="doctor_verified", allow_null=True, help_text="Doctors only: may take bookings."
+    )
+
+
+class RegisterApi(APIView):
+    """Sign up as a patient, or as a doctor (unverified until an admin checks the licence)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        role = serializers.ChoiceField(choices=SELF_SERVICE_ROLE_CHOICES)
+        username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+        password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+        email = serializers.EmailField(required=False, default="")
+        first_name = serializers.CharField(max_length=150, required=False, default="")
+        last_name = serializers.CharField(max_length=150, required=False, default="")
+        phone = serializers.CharField(max_length=32, required=False, default="")
+        specialty = serializers.SlugField(
+            required=False, help_text="Doctors: the specialty's slug (see /api/specialties/)."
+        )
+        licence_number = serializers.CharField(
+            max_length=50, required=False, help_text="Doctors: medical council number."
+        )
+        clinic_id = serializers.IntegerField(
+            required=False, help_text="Doctors: the clinic they practise at."
+        )
+
+        def validate_password(self, value: str) -> str:
+            validate_password(value)
+            return value
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs["role"] == Role.DOCTOR:
+                missing = {
+                    name: ["Required for doctors."]
+                    for name in ("specialty", "licence_number", "clinic_id")
+                    if not attrs.get(name)
+                }
+                if missing:
+                    raise serializers.ValidationError(missing)
+            return attrs
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ProfileOutput, 400: ValidationErrorOutput},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = register(
+            Registration(
+                role=Role(data["role"]),
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                specialty=data.get("specialty"),
+                licence_number=data.get("licence_number"),
+                clinic_id=data.get("clinic_id"),
+            )
+        )
+        actor = actor_for(user)
+        profile = selectors.profile(user=user, actor=actor)
+        return Response(ProfileOutput(profile).data, status=status.HTTP_201_CREATED)
+
+
+class MeApi(APIView):
+    """The signed-in user, their role and the ids of their profile."""
+
+    @extend_schema(responses=ProfileOutput)
+    def get(self, request: Request) -> Response:
+        actor = actor_for(request.user)
+        assert isinstance(request.user, rows.User)
+        return Response(ProfileOutput(selectors.profile(user=request.user, actor=actor)).data)

@@ -1,0 +1,57 @@
+"""Dates and times in requests: inclusive date ranges, and instants with their offset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+
+class DateRangeSerializer(serializers.Serializer[Any]):
+    """``?from=YYYY-MM-DD&to=YYYY-MM-DD``, both inclusive.
+
+    ``from`` is a Python keyword: the field is declared as ``from_`` and renamed."""
+
+    max_days: int | None = None
+
+    from_ = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD.")
+    to = serializers.DateField(required=False, help_text="Last day (inclusive), YYYY-MM-DD.")
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = attrs.get("from"), attrs.get("to")
+        if first is not None and last is not None:
+            if last < first:
+                raise serializers.ValidationError({"to": ["'to' must not be before 'from'."]})
+            if self.max_days is not None and (last - first).days + 1 > self.max_days:
+                raise serializers.ValidationError(
+                    {"to": [f"Ask for at most {self.max_days} days at once."]}
+                )
+        return attrs
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset (``2025-03-01T10:00:00+03:30`` or ``...Z``); a bare local
+    time is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2025-03-01T10:00:00+03:30.",
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # well formed but impossible: the base class says "invalid"
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        elif isinstance(value, datetime) and value.tzinfo is None:
+            self.fail("naive")
+        return super().to_internal_value(value)

@@ -1,0 +1,167 @@
+"""Doctors and their free slots: public reads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
+from scheduler.config.bootstrap import utc_now
+from scheduler.domain.errors import NotAllowed
+from scheduler.domain.model import Actor
+from scheduler.entrypoints.api.clinics import SpecialtyOutput
+from scheduler.entrypoints.api.dates import DateRangeSerializer
+from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.intervals import IntervalOutput
+from scheduler.entrypoints.api.pagination import paginated
+from scheduler.services import queries
+
+SLOT_RANGE_DAYS = 31
+DEFAULT_SLOT_DAYS = 7
+
+
+class DoctorOutput(serializers.Serializer[rows.Doctor]):
+    class ClinicBrief(serializers.Serializer[rows.Clinic]):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        city = serializers.CharField()
+        timezone = serializers.CharField()
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+    specialty = SpecialtyOutput()
+    licence_number = serializers.CharField()
+    bio = serializers.CharField()
+    verified = serializers.BooleanField()
+    clinics = ClinicBrief(many=True, source="clinics.all")
+
+
+def viewer_of(request: Request) -> Actor | None:
+    """The actor behind a request to a public endpoint, or None for a visitor (or an account
+    without a role, who sees what a visitor sees)."""
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return actor_for(request.user)
+    except NotAllowed:
+        return None
+
+
+class DoctorListApi(APIView):
+    """Verified doctors, filtered by specialty slug, city and clinic."""
+
+    permission_classes = (AllowAny,)
+    pagination_class = LimitOffsetPagination
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        specialty = serializers.SlugField(required=False)
+        city = serializers.CharField(required=False)
+        clinic = serializers.IntegerField(required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: DoctorOutput(many=True), 400: ValidationErrorOutput},
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        doctors = selectors.doctor_list(
+            specialty=filters.validated_data.get("specialty"),
+            city=filters.validated_data.get("city"),
+            clinic_id=filters.validated_data.get("clinic"),
+        )
+        return paginated(
+            view=self, request=request, queryset=doctors, serializer_class=DoctorOutput
+        )
+
+
+class DoctorDetailApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={200: DoctorOutput, 404: ErrorOutput}, auth=[])
+    def get(self, request: Request, doctor_id: int) -> Response:
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer_of(request))
+        return Response(DoctorOutput(doctor).data)
+
+
+class DoctorSlotsApi(APIView):
+    """Free slots of a doctor at a clinic, day by day on the clinic's calendar.
+
+    ``clinic`` may be left out when the doctor works at one clinic. ``from`` defaults to today
+    and ``to`` to a week after ``from``; at most 31 days at once.
+    """
+
+    permission_classes = (AllowAny,)
+
+    class FilterSerializer(DateRangeSerializer):
+        max_days = SLOT_RANGE_DAYS
+        clinic = serializers.IntegerField(required=False)
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        doctor = serializers.IntegerField()
+        clinic = serializers.IntegerField()
+        timezone = serializers.CharField()
+        first_day = serializers.DateField()
+        last_day = serializers.DateField()
+        slots = IntervalOutput(many=True)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, 400: ValidationErrorOutput, 404: ErrorOutput},
+        auth=[],
+    )
+    def get(self, request: Request, doctor_id: int) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        viewer = viewer_of(request)
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
+        clinic = selectors.doctor_clinic(
+            doctor=doctor, clinic_id=filters.validated_data.get("clinic")
+        )
+        now = utc_now()
+        first_day: date = filters.validated_data.get("from") or (
+            now.astimezone(ZoneInfo(clinic.timezone)).date()
+        )
+        last_day: date = filters.validated_data.get("to") or (
+            first_day + timedelta(days=DEFAULT_SLOT_DAYS - 1)
+        )
+        if last_day < first_day or (last_day - first_day).days >= SLOT_RANGE_DAYS:
+            first_day = min(first_day, last_day)  # only 'to' was given: still answer in range
+            first_day = max(first_day, last_day - timedelta(days=SLOT_RANGE_DAYS - 1))
+        uow = DjangoUnitOfWork()
+        with uow:
+            slots = queries.free_slots(
+                uow,
+                doctor_id=doctor.pk,
+                clinic_id=clinic.pk,
+                first_day=first_day,
+                last_day=last_day,
+                now=now,
+                staff=viewer is not None and viewer.is_staff,
+                patient_id=viewer.patient_id if viewer is not None else None,
+            )
+        return Response(
+            self.OutputSerializer(
+                {
+                    "doctor": doctor.pk,
+                    "clinic": clinic.pk,
+                    "timezone": clinic.timezone,
+                    "first_day": first_day,
+                    "last_day": last_day,
+                    "slots": slots,
+                }
+            ).data
+        )

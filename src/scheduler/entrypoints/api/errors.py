@@ -1,0 +1,101 @@
+"""The one error contract: domain errors -> HTTP, in one table; DRF's own errors unchanged.
+
+Bodies:
+- 400 bad input: ``{field: [message]}`` (as DRF validation errors);
+  a slot that can never be booked as asked: ``{"start": [message], "code": ...}``.
+- 403, 404, 409: ``{"detail": message, "code": ...}`` plus the error's simple details; a taken
+  slot adds ``holder`` and ``alternatives`` (the nearest free slots, up to 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from scheduler.domain import errors
+from scheduler.domain.intervals import Interval
+from scheduler.entrypoints.api.intervals import IntervalOutput, intervals_data
+
+# First match wins: subclasses before their bases.
+STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.InvalidInput, status.HTTP_400_BAD_REQUEST),
+    (errors.IdempotencyMismatch, status.HTTP_400_BAD_REQUEST),
+    (errors.SlotUnavailable, status.HTTP_400_BAD_REQUEST),
+    (errors.NotFound, status.HTTP_404_NOT_FOUND),
+    (errors.NotAllowed, status.HTTP_403_FORBIDDEN),
+    (errors.InvalidTransition, status.HTTP_409_CONFLICT),
+    (errors.ConcurrentUpdate, status.HTTP_409_CONFLICT),
+    (errors.SlotTaken, status.HTTP_409_CONFLICT),
+    (errors.DuplicateIdempotencyKey, status.HTTP_409_CONFLICT),
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if not isinstance(exc, errors.DomainError):
+        return drf_exception_handler(exc, context)
+    set_rollback()
+    return Response(error_body(exc), status=status_for(exc))
+
+
+def status_for(error: errors.DomainError) -> int:
+    for error_type, code in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return code
+    return status.HTTP_400_BAD_REQUEST
+
+
+def error_body(error: errors.DomainError) -> dict[str, Any]:
+    match error:
+        case errors.InvalidInput():
+            return {str(error.details.get("field", "non_field_errors")): [error.message]}
+        case errors.IdempotencyMismatch():
+            return {IDEMPOTENCY_HEADER: [error.message]}
+        case errors.SlotUnavailable():
+            return {"start": [error.message], "code": error.code}
+        case errors.SlotTaken():
+            alternatives: list[Interval] = list(error.details.get("alternatives", []))
+            return {
+                "detail": error.message,
+                "code": error.code,
+                "holder": error.details.get("holder"),
+                "alternatives": intervals_data(alternatives),
+            }
+    return {"detail": error.message, "code": error.code, **_simple(error.details)}
+
+
+def _simple(details: Any) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in details.items()
+        if key not in ("detail", "code") and isinstance(value, str | int | float | bool)
+    }
+
+
+# -- the bodies, for the OpenAPI schema ---------------------------------------------------------
+
+
+class ErrorOutput(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class SlotTakenOutput(ErrorOutput):
+    holder = serializers.CharField(help_text='Who holds the time: "doctor" or "patient".')
+    alternatives = IntervalOutput(many=True, help_text="The nearest free slots (up to 3).")
+
+
+class SlotUnavailableOutput(serializers.Serializer[Any]):
+    start = serializers.ListField(child=serializers.CharField())
+    code = serializers.CharField()
+
+
+class ValidationErrorOutput(serializers.Serializer[Any]):
+    """``{field: [message, ...]}`` for each field at fault; shown with one example field."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)

@@ -1,0 +1,217 @@
+"""A doctor's own schedule and time off: read and changed by the doctor (or an admin); the
+desk of one of the doctor's clinics may read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.schedule_editing import (
+    OverrideSpan,
+    ScheduleChange,
+    WeeklySpan,
+    add_time_off,
+    remove_time_off,
+    replace_schedule,
+)
+from scheduler.domain.model import Actor
+from scheduler.domain.schedule import Schedule
+from scheduler.entrypoints.api.dates import AwareDateTimeField
+from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+
+
+class WeeklySpanInput(serializers.Serializer[Any]):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class OverrideInput(serializers.Serializer[Any]):
+    """Hours on one date (several entries for several spans), or ``closed: true``."""
+
+    date = serializers.DateField()
+    closed = serializers.BooleanField(default=False)
+    start = serializers.TimeField(required=False)
+    end = serializers.TimeField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        spans = "start" in attrs or "end" in attrs
+        if attrs["closed"] and spans:
+            raise serializers.ValidationError("A closed day has no start or end.")
+        if not attrs["closed"] and not ("start" in attrs and "end" in attrs):
+            raise serializers.ValidationError("Give start and end, or closed: true.")
+        return attrs
+
+
+class WeeklySpanOutput(serializers.Serializer[Any]):
+    weekday = serializers.IntegerField()
+    start = serializers.TimeField(source="span.start")
+    end = serializers.TimeField(source="span.end")
+
+
+class OverrideOutput(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    closed = serializers.BooleanField()
+    start = serializers.TimeField(allow_null=True)
+    end = serializers.TimeField(allow_null=True)
+
+
+class ScheduleOutput(serializers.Serializer[Schedule]):
+    doctor = serializers.IntegerField(source="doctor_id")
+    clinic = serializers.IntegerField(source="clinic_id")
+    timezone = serializers.CharField()
+    slot_minutes = serializers.IntegerField()
+    horizon_days = serializers.IntegerField()
+    min_notice_minutes = serializers.IntegerField()
+    requires_approval = serializers.BooleanField()
+    hours = WeeklySpanOutput(many=True)
+    breaks = WeeklySpanOutput(many=True)
+    overrides = serializers.SerializerMethodField()
+
+    @extend_schema_field(OverrideOutput(many=True))
+    def get_overrides(self, schedule: Schedule) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        for override in sorted(schedule.overrides, key=lambda o: o.day):
+            if not override.spans:
+                entries.append({"date": override.day, "closed": True, "start": None, "end": None})
+            entries.extend(
+                {"date": override.day, "closed": False, "start": span.start, "end": span.end}
+                for span in override.spans
+            )
+        return list(OverrideOutput(entries, many=True).data)
+
+
+class ClinicParam(serializers.Serializer[Any]):
+    clinic = serializers.IntegerField(
+        required=False, help_text="Needed when the doctor works at several clinics."
+    )
+
+
+class ScheduleApi(APIView):
+    @extend_schema(
+        parameters=[ClinicParam],
+        responses={
+            200: ScheduleOutput,
+            400: ValidationErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def get(self, request: Request, doctor_id: int) -> Response:
+        actor = actor_for(request.user)
+        doctor, clinic = _doctor_at_clinic(request, doctor_id, actor)
+        schedule = selectors.schedule_get(viewer=actor, doctor=doctor, clinic=clinic)
+        return Response(ScheduleOutput(schedule).data)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        """The whole schedule at the clinic; it replaces what was there."""
+
+        hours = WeeklySpanInput(many=True)
+        breaks = WeeklySpanInput(many=True, required=False, default=list)
+        overrides = OverrideInput(many=True, required=False, default=list)
+        slot_minutes = serializers.IntegerField(default=30)
+        horizon_days = serializers.IntegerField(default=60)
+        min_notice_minutes = serializers.IntegerField(default=60)
+        requires_approval = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        parameters=[ClinicParam],
+        request=InputSerializer,
+        responses={
+            200: ScheduleOutput,
+            400: ValidationErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def put(self, request: Request, doctor_id: int) -> Response:
+        actor = actor_for(request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        doctor, clinic = _doctor_at_clinic(request, doctor_id, actor)
+        schedule = replace_schedule(
+            actor=actor,
+            doctor=doctor,
+            clinic=clinic,
+            change=ScheduleChange(
+                hours=tuple(WeeklySpan(**span) for span in data["hours"]),
+                breaks=tuple(WeeklySpan(**span) for span in data["breaks"]),
+                overrides=tuple(
+                    OverrideSpan(day=o["date"], start=o.get("start"), end=o.get("end"))
+                    for o in data["overrides"]
+                ),
+                slot_minutes=data["slot_minutes"],
+                horizon_days=data["horizon_days"],
+                min_notice_minutes=data["min_notice_minutes"],
+                requires_approval=data["requires_approval"],
+            ),
+        )
+        return Response(ScheduleOutput(schedule).data)
+
+
+class TimeOffOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class TimeOffListApi(APIView):
+    """Time away from every clinic (holiday, conference): no slots are offered in it."""
+
+    @extend_schema(responses={200: TimeOffOutput(many=True), 403: ErrorOutput, 404: ErrorOutput})
+    def get(self, request: Request, doctor_id: int) -> Response:
+        actor = actor_for(request.user)
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
+        periods = selectors.time_off_list(viewer=actor, doctor=doctor)
+        return Response(TimeOffOutput(periods, many=True).data)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        start = AwareDateTimeField()
+        end = AwareDateTimeField()
+        reason = serializers.CharField(max_length=200, required=False, default="")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: TimeOffOutput,
+            400: ValidationErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def post(self, request: Request, doctor_id: int) -> Response:
+        actor = actor_for(request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
+        period = add_time_off(actor=actor, doctor=doctor, **serializer.validated_data)
+        return Response(TimeOffOutput(period).data, status=status.HTTP_201_CREATED)
+
+
+class TimeOffDetailApi(APIView):
+    @extend_schema(responses={204: None, 403: ErrorOutput, 404: ErrorOutput})
+    def delete(self, request: Request, doctor_id: int, time_off_id: int) -> Response:
+        actor = actor_for(request.user)
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
+        remove_time_off(actor=actor, doctor=doctor, time_off_id=time_off_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _doctor_at_clinic(
+    request: Request, doctor_id: int, actor: Actor
+) -> tuple[rows.Doctor, rows.Clinic]:
+    params = ClinicParam(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
+    clinic = selectors.doctor_clinic(doctor=doctor, clinic_id=params.validated_data.get("clinic"))
+    return doctor, clinic

@@ -1,0 +1,32 @@
+"""OpenAPI generation: component names for the views' nested serializers.
+
+Every view nests its own ``InputSerializer`` / ``OutputSerializer``; named by class alone they
+would collide, so a nested serializer is named after its outer classes:
+``AppointmentCollectionApi.InputSerializer`` -> ``AppointmentCollectionInput``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
+from rest_framework import serializers
+
+from scheduler.adapters.orm.accounts import SELF_SERVICE_ROLES
+from scheduler.domain.appointment import Status
+from scheduler.domain.model import Role
+
+
+class ApiSchema(AutoSchema):
+    def get_serializer_name(
+        self, serializer: serializers.Serializer[Any], direction: Direction
+    ) -> str:
+        parts = type(serializer).__qualname__.split(".")
+        return "".join(part.removesuffix("Serializer").removesuffix("Api") for part in parts)
+
+
+# Choice sets used by several serializers, named once in the schema (ENUM_NAME_OVERRIDES).
+STATUS_CHOICES = [status.value for status in Status]
+ROLE_CHOICES = [role.value for role in Role]
+SELF_SERVICE_ROLE_CHOICES = [role.value for role in SELF_SERVICE_ROLES]

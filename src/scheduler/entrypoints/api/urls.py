@@ -1,0 +1,63 @@
+"""The REST API under /api/: one view per operation; the schema and its docs."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from scheduler.entrypoints.api import appointments, auth, clinics, doctors, schedules
+
+app_name = "api"
+
+urlpatterns: list[URLPattern] = [
+    path("auth/register/", auth.RegisterApi.as_view(), name="register"),
+    path("auth/token/", TokenObtainPairView.as_view(), name="token"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("me/", auth.MeApi.as_view(), name="me"),
+    path("specialties/", clinics.SpecialtyListApi.as_view(), name="specialties"),
+    path("clinics/", clinics.ClinicListApi.as_view(), name="clinics"),
+    path("clinics/<int:clinic_id>/", clinics.ClinicDetailApi.as_view(), name="clinic"),
+    path("doctors/", doctors.DoctorListApi.as_view(), name="doctors"),
+    path("doctors/<int:doctor_id>/", doctors.DoctorDetailApi.as_view(), name="doctor"),
+    path("doctors/<int:doctor_id>/slots/", doctors.DoctorSlotsApi.as_view(), name="doctor-slots"),
+    path(
+        "doctors/<int:doctor_id>/schedule/",
+        schedules.ScheduleApi.as_view(),
+        name="doctor-schedule",
+    ),
+    path(
+        "doctors/<int:doctor_id>/time-off/",
+        schedules.TimeOffListApi.as_view(),
+        name="doctor-time-off",
+    ),
+    path(
+        "doctors/<int:doctor_id>/time-off/<int:time_off_id>/",
+        schedules.TimeOffDetailApi.as_view(),
+        name="doctor-time-off-detail",
+    ),
+    path("appointments/", appointments.AppointmentCollectionApi.as_view(), name="appointments"),
+    path(
+        "appointments/<uuid:appointment_id>/",
+        appointments.AppointmentDetailApi.as_view(),
+        name="appointment",
+    ),
+    *(
+        path(
+            f"appointments/<uuid:appointment_id>/{action}/",
+            view.as_view(),
+            name=f"appointment-{action}",
+        )
+        for action, view in (
+            ("confirm", appointments.AppointmentConfirmApi),
+            ("reject", appointments.AppointmentRejectApi),
+            ("cancel", appointments.AppointmentCancelApi),
+            ("reschedule", appointments.AppointmentRescheduleApi),
+            ("check-in", appointments.AppointmentCheckInApi),
+            ("complete", appointments.AppointmentCompleteApi),
+            ("no-show", appointments.AppointmentNoShowApi),
+        )
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

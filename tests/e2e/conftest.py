@@ -1,0 +1,77 @@
+"""API fixtures: a clinic with a doctor on the demo's hours, people of every role, and clients
+signed in as each of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+
+Client = Callable[[rows.User | None], APIClient]
+
+
+@pytest.fixture
+def client_for() -> Client:
+    """An API client signed in as ``user`` (None: a visitor)."""
+
+    def make(user: rows.User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def visitor(client_for: Client) -> APIClient:
+    return client_for(None)
+
+
+@pytest.fixture
+def clinic(db: None) -> rows.Clinic:
+    return factories.clinic()
+
+
+@pytest.fixture
+def doctor(clinic: rows.Clinic) -> rows.Doctor:
+    return factories.doctor(clinic)
+
+
+@pytest.fixture
+def patient(db: None) -> rows.Patient:
+    return factories.patient()
+
+
+@pytest.fixture
+def other_patient(db: None) -> rows.Patient:
+    return factories.patient()
+
+
+@pytest.fixture
+def receptionist(clinic: rows.Clinic) -> rows.Receptionist:
+    return factories.receptionist(clinic)
+
+
+@pytest.fixture
+def as_patient(client_for: Client, patient: rows.Patient) -> APIClient:
+    return client_for(patient.user)
+
+
+@pytest.fixture
+def as_doctor(client_for: Client, doctor: rows.Doctor) -> APIClient:
+    return client_for(doctor.user)
+
+
+@pytest.fixture
+def as_receptionist(client_for: Client, receptionist: rows.Receptionist) -> APIClient:
+    return client_for(receptionist.user)
+
+
+@pytest.fixture
+def as_admin(client_for: Client, db: None) -> APIClient:
+    return client_for(factories.admin())
