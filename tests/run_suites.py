@@ -24,13 +24,24 @@ def main(pytest_args: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="nobat-test-") as scratch:
         for name, extra_env, marker in (
             ("embedded (SQLite, in-memory layers)", {}, ["-m", "not postgres"]),
-            ("production (PostgreSQL + Redis)", {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL}, []),
+            (
+                "production (PostgreSQL + Redis)",
+                {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL},
+                [],
+            ),
         ):
             report = Path(scratch) / f"{len(name)}.xml"
             env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ONLY}
             env.update(extra_env, NOBAT_DATA_DIR=str(Path(scratch) / name.split()[0]))
             print(f"\n===== {name} =====", flush=True)
-            command = [sys.executable, "-m", "pytest", f"--junitxml={report}", *marker, *pytest_args]
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                f"--junitxml={report}",
+                *marker,
+                *pytest_args,
+            ]
             code = subprocess.call(command, env=env)
             # pytest's 5 means "no tests collected": fine for a filtered run of one runtime.
             worst = max(worst, 0 if code == 5 else code)

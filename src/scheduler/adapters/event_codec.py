@@ -11,9 +11,7 @@ from scheduler.domain.events import EVENT_TYPES, Event
 
 
 def encode(event: Event) -> dict[str, Any]:
-    return {
-        field.name: _plain(getattr(event, field.name)) for field in dataclasses.fields(event)
-    }
+    return {field.name: _plain(getattr(event, field.name)) for field in dataclasses.fields(event)}
 
 
 def decode(type_name: str, payload: dict[str, Any]) -> Event:

@@ -57,9 +57,7 @@ def _claim(limit: int) -> list[StoredEvent]:
             .order_by("created_at")[:limit]
         )
         rows = list(due)
-        StoredEvent.objects.filter(pk__in=[row.pk for row in rows]).update(
-            locked_until=now + LEASE
-        )
+        StoredEvent.objects.filter(pk__in=[row.pk for row in rows]).update(locked_until=now + LEASE)
     return rows
 
 

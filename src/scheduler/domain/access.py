@@ -43,9 +43,7 @@ def ensure_may(actor: Actor, appointment: Appointment, action: str) -> None:
         raise NotAllowed(f"A {actor.role} may not {action.replace('_', ' ')} appointments.")
 
 
-def booking_patient(
-    actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int | None
-) -> int:
+def booking_patient(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int | None) -> int:
     """The patient a booking is for, once the actor is known to be allowed to make it."""
     match actor.role:
         case Role.PATIENT:

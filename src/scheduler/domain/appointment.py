@@ -32,9 +32,7 @@ ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED})
 # A booked visit may be completed without a check-in: many practices have no desk.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PENDING: frozenset({Status.BOOKED, Status.REJECTED, Status.CANCELLED}),
-    Status.BOOKED: frozenset(
-        {Status.ARRIVED, Status.FULFILLED, Status.CANCELLED, Status.NOSHOW}
-    ),
+    Status.BOOKED: frozenset({Status.ARRIVED, Status.FULFILLED, Status.CANCELLED, Status.NOSHOW}),
     Status.ARRIVED: frozenset({Status.FULFILLED}),
     Status.FULFILLED: frozenset(),
     Status.CANCELLED: frozenset(),

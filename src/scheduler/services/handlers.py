@@ -42,9 +42,7 @@ class CommandResult:
     replayed: bool = False
 
 
-def book_appointment(
-    cmd: commands.BookAppointment, uow: UnitOfWork, clock: Clock
-) -> CommandResult:
+def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Clock) -> CommandResult:
     now = clock()
     patient_id = access.booking_patient(
         cmd.actor, doctor_id=cmd.doctor_id, clinic_id=cmd.clinic_id, patient_id=cmd.patient_id
@@ -189,9 +187,7 @@ def _replay(
     return CommandResult(record.appointment_id, replayed=True)
 
 
-def _bookable_schedule(
-    uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int
-) -> Schedule:
+def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int) -> Schedule:
     try:
         doctor = uow.doctors.get(cmd.doctor_id)
     except NotFound:

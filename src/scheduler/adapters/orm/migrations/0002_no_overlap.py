@@ -42,7 +42,7 @@ def _statements() -> dict[str, list[tuple[str, str]]]:
         "sqlite": [
             _sqlite(holder, name, event)
             for holder, name in HOLDERS.items()
-            for event in ("INSERT", "UPDATE OF start, \"end\", status")
+            for event in ("INSERT", 'UPDATE OF start, "end", status')
         ],
     }
 
