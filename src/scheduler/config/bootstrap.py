@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
+from scheduler.adapters.event_log import LoggingEventLog
 from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
+from scheduler.adapters.outbox import Handlers
 from scheduler.config import runtime
-from scheduler.services.handlers import COMMAND_HANDLERS, Clock
+from scheduler.services.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
+from scheduler.services.ports import Dependencies
 
 
 def utc_now() -> datetime:
@@ -23,3 +26,16 @@ def build_bus(*, clock: Clock = utc_now) -> MessageBus:
             for command, handler in COMMAND_HANDLERS.items()
         }
     )
+
+
+def dependencies() -> Dependencies:
+    return Dependencies(log=LoggingEventLog())
+
+
+def event_handlers(deps: Dependencies | None = None) -> Handlers:
+    """The services' event table with every handler's ports bound."""
+    bound = deps or dependencies()
+    return {
+        event_type: [partial(handler, deps=bound) for handler in handlers]
+        for event_type, handlers in EVENT_HANDLERS.items()
+    }

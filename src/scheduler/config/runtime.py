@@ -9,17 +9,16 @@ import dramatiq
 from django.conf import settings
 
 from scheduler.adapters import broker as brokers
-from scheduler.adapters.outbox import RelayThread
-from scheduler.services.handlers import EVENT_HANDLERS
+from scheduler.adapters.outbox import Handlers, RelayThread
 
 _relay: RelayThread | None = None
 _worker: dramatiq.Worker | None = None
 
 
-def start(*, dramatiq_threads: int) -> None:
+def start(handlers: Handlers, *, dramatiq_threads: int) -> None:
     global _relay, _worker
     if _relay is None:
-        _relay = RelayThread(EVENT_HANDLERS, interval=settings.OUTBOX_SWEEP_SECONDS)
+        _relay = RelayThread(handlers, interval=settings.OUTBOX_SWEEP_SECONDS)
         _relay.start()
     if _worker is None and dramatiq_threads:
         _worker = brokers.start_worker(dramatiq.get_broker(), threads=dramatiq_threads)

@@ -66,11 +66,13 @@ def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from scheduler.config import runtime
+    from scheduler.config import bootstrap, runtime
 
     call_command("collectstatic", interactive=False, verbosity=0)
     # The embedded runtime works its Dramatiq stub broker here; production has `worker`.
-    runtime.start(dramatiq_threads=0 if settings.DRAMATIQ_BROKER_URL else 2)
+    runtime.start(
+        bootstrap.event_handlers(), dramatiq_threads=0 if settings.DRAMATIQ_BROKER_URL else 2
+    )
     url = f"http://{args.host}:{args.port}/"
     print(f"\nNobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.\n")
     sys.stdout.flush()
@@ -84,12 +86,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from scheduler.config import runtime
+    from scheduler.config import bootstrap, runtime
 
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    runtime.start(dramatiq_threads=args.threads)
+    runtime.start(bootstrap.event_handlers(), dramatiq_threads=args.threads)
     print("worker: relaying the outbox and running Dramatiq actors; Ctrl+C stops it.")
     stopping.wait()
     runtime.stop()

@@ -8,11 +8,11 @@ each must be safe to run twice.
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from scheduler.domain import access, availability, rules
 from scheduler.domain.appointment import Appointment
@@ -28,10 +28,9 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
 from scheduler.services import commands
+from scheduler.services.ports import Dependencies
 from scheduler.services.queries import nearest_free_slots
 from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -258,11 +257,15 @@ def _fingerprint(doctor_id: int, clinic_id: int, patient_id: int, start: datetim
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def log_event(event: Event) -> None:
-    log.info("relayed %s %s", type(event).__name__, event.event_id)
+def log_event(event: Event, deps: Dependencies) -> None:
+    deps.log.record(event)
 
 
-EventHandler = Callable[[Event], None]
+class EventHandler(Protocol):
+    """Gets the ports it needs through one explicit value, bound by config.bootstrap."""
+
+    def __call__(self, event: Event, deps: Dependencies) -> None: ...
+
 
 COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., CommandResult]] = {
     commands.BookAppointment: book_appointment,
