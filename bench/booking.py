@@ -1,0 +1,282 @@
+"""Booking throughput on PostgreSQL: the service layer vs a raw SQL insert loop, side by side.
+
+    ./run bench            (or: .venv/bin/python bench/booking.py --clients 32)
+
+N client processes race over the same doctor-day grids (random doctor, random slot, random
+patient), first through the whole use case (domain checks, history, outbox, exclusion
+constraints), then as bare INSERTs into the same constrained table. Prints bookings/s,
+conflicts, double bookings (must be 0) and the ratio. Bounded: a fixed number of attempts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.factories
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/nobat_bench"
+
+
+@dataclass(frozen=True)
+class Plan:
+    doctors: list[int]
+    clinics: dict[int, int]
+    patients: list[tuple[int, int]]  # (patient id, user id)
+    starts: list[datetime]  # the grid's slot starts, shared by all doctors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 2, help="server processes"
+    )
+    parser.add_argument("--attempts", type=int, default=100, help="per client")
+    parser.add_argument("--doctors", type=int, default=20)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--patients", type=int, default=500)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+    _recreate_database(args.database_url)
+    plan = _prepare(args.doctors, args.days, patients=args.patients)
+    grid = len(plan.doctors) * len(plan.starts)
+    total = args.clients * args.attempts
+    print(
+        f"{args.clients} clients x {args.attempts} attempts over {len(plan.doctors)} doctors "
+        f"x {len(plan.starts)} slots = {grid} free slots ({total / grid:.1f} attempts a slot)"
+    )
+
+    service = _run(_service_client, plan, args)
+    _check("service layer", service)
+    _clear_appointments()
+    raw = _run(_raw_client, plan, args)
+    _check("raw SQL insert", raw)
+
+    print(f"\nservice / raw SQL throughput ratio: {service['rate'] / raw['rate']:.2f}")
+    print(f"booking throughput through the service layer: {service['rate']:.0f} bookings/s")
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _prepare(doctors: int, days: int, *, patients: int) -> Plan:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.management import call_command
+    from tests import factories
+
+    from scheduler.adapters.orm import models as rows
+
+    call_command("migrate", verbosity=0)
+    at = factories.clinic()
+    made = [factories.doctor(at, min_notice_minutes=0) for _ in range(doctors)]
+    people = [factories.patient() for _ in range(patients)]
+    starts = [
+        factories.slot_start(at, days_ahead=day, hour=hour, minute=minute)
+        for day in range(1, days + 1)
+        for hour in (10, 11, 12, 14, 15, 16)
+        for minute in (0, 30)
+    ]
+    rows.StoredEvent.objects.all().delete()
+    return Plan(
+        doctors=[d.pk for d in made],
+        clinics={d.pk: at.pk for d in made},
+        patients=[(p.pk, p.user_id) for p in people],
+        starts=starts,
+    )
+
+
+def _run(client: Any, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
+    """Clients are threads spread over a few processes, as requests over daphne workers."""
+    context = mp.get_context("spawn")
+    barrier = context.Barrier(args.clients)
+    results_queue = context.Queue()
+    seeds = list(range(args.clients))
+    workers = [
+        context.Process(
+            target=_process,
+            args=(client, results_queue, plan, args, seeds[index :: args.processes], barrier),
+        )
+        for index in range(args.processes)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [results_queue.get(timeout=600) for _ in seeds]
+    for worker in workers:
+        worker.join(timeout=60)
+    started = min(r["started"] for r in results)
+    finished = max(r["finished"] for r in results)
+    booked = sum(r["booked"] for r in results)
+    return {
+        "booked": booked,
+        "conflicts": sum(r["conflicts"] for r in results),
+        "seconds": finished - started,
+        "rate": booked / (finished - started),
+    }
+
+
+def _process(
+    client: Any,
+    results: Any,
+    plan: Plan,
+    args: argparse.Namespace,
+    seeds: list[int],
+    barrier: Any,
+) -> None:
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+    import django
+
+    django.setup()
+    threads = [
+        threading.Thread(
+            target=lambda seed=seed: results.put(
+                client(plan, args.attempts, seed, args.database_url, barrier)
+            )
+        )
+        for seed in seeds
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _service_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    from scheduler.config.bootstrap import build_bus
+    from scheduler.domain.errors import SlotTaken
+    from scheduler.domain.model import Actor, Role
+    from scheduler.services.commands import BookAppointment
+
+    chooser = random.Random(seed)
+    bus = build_bus()
+    booked = conflicts = 0
+    barrier.wait()
+    started = time.perf_counter()
+    for _ in range(attempts):
+        doctor = chooser.choice(plan.doctors)
+        patient, user = chooser.choice(plan.patients)
+        try:
+            bus.handle(
+                BookAppointment(
+                    actor=Actor(user, Role.PATIENT, patient_id=patient),
+                    doctor_id=doctor,
+                    clinic_id=plan.clinics[doctor],
+                    start=chooser.choice(plan.starts),
+                )
+            )
+            booked += 1
+        except SlotTaken:
+            conflicts += 1
+    finished = time.perf_counter()
+    connection.close()
+    return {
+        "booked": booked,
+        "conflicts": conflicts,
+        "started": started,
+        "finished": finished,
+    }
+
+
+def _raw_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) -> dict[str, Any]:
+    import psycopg
+
+    chooser = random.Random(seed)
+    booked = conflicts = 0
+    with psycopg.connect(url, autocommit=True) as db:
+        barrier.wait()
+        started = time.perf_counter()
+        for _ in range(attempts):
+            doctor = chooser.choice(plan.doctors)
+            patient, _user = chooser.choice(plan.patients)
+            start = chooser.choice(plan.starts)
+            now = datetime.now(UTC)
+            try:
+                db.execute(
+                    "INSERT INTO orm_appointment (id, doctor_id, patient_id, clinic_id, start,"
+                    ' "end", status, reason, version, created_at, updated_at)'
+                    " VALUES (%s, %s, %s, %s, %s, %s, 'booked', '', 1, %s, %s)",
+                    (
+                        uuid.uuid4(),
+                        doctor,
+                        patient,
+                        plan.clinics[doctor],
+                        start,
+                        start + timedelta(minutes=30),
+                        now,
+                        now,
+                    ),
+                )
+                booked += 1
+            except psycopg.errors.ExclusionViolation:
+                conflicts += 1
+        finished = time.perf_counter()
+    return {"booked": booked, "conflicts": conflicts, "started": started, "finished": finished}
+
+
+def _check(name: str, result: dict[str, Any]) -> None:
+    doubles = _double_bookings()
+    attempts = (result["booked"] + result["conflicts"]) / result["seconds"]
+    print(
+        f"{name:>16}: {result['booked']:5d} booked, {result['conflicts']:5d} conflicts "
+        f"in {result['seconds']:.2f} s = {result['rate']:6.0f} bookings/s "
+        f"({attempts:6.0f} attempts/s), double bookings: {doubles}"
+    )
+    if doubles:
+        raise SystemExit(f"{name}: {doubles} double bookings")
+
+
+def _double_bookings() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM orm_appointment a JOIN orm_appointment b
+              ON a.id < b.id AND (a.doctor_id = b.doctor_id OR a.patient_id = b.patient_id)
+             AND a.start < b."end" AND b.start < a."end"
+             AND a.status IN ('pending', 'booked', 'arrived')
+             AND b.status IN ('pending', 'booked', 'arrived')
+            """
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _clear_appointments() -> None:
+    from scheduler.adapters.orm import models as rows
+
+    rows.IdempotencyKey.objects.all().delete()
+    rows.AppointmentChange.objects.all().delete()
+    rows.Appointment.objects.all().delete()
+    rows.StoredEvent.objects.all().delete()
+
+
+if __name__ == "__main__":
+    main()
