@@ -13,7 +13,10 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nobat")
+# One database name per run, so two runs on one machine never drop each other's test database.
+POSTGRES_URL = os.environ.get(
+    "TEST_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/nobat_{os.getpid()}"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PRODUCTION_ONLY = ("DATABASE_URL", "REDIS_URL")
 
