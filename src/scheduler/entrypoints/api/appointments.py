@@ -221,14 +221,21 @@ def _reason(request: Request) -> str:
     return reason
 
 
-class AppointmentConfirmApi(APIView):
-    """A doctor (or the desk) accepts a pending request."""
+class _StateChangeApi(APIView):
+    """An action that takes no input: the command says it all."""
+
+    command: type[commands.AppointmentAction]
 
     @extend_schema(request=None, responses=_MOVE_RESPONSES)
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
-        actor = actor_for(request.user)
-        cmd = commands.ConfirmAppointment(actor=actor, appointment_id=appointment_id)
+        cmd = self.command(actor=actor_for(request.user), appointment_id=appointment_id)
         return _move(cmd, appointment_id)
+
+
+class AppointmentConfirmApi(_StateChangeApi):
+    """A doctor (or the desk) accepts a pending request."""
+
+    command = commands.ConfirmAppointment
 
 
 class AppointmentRejectApi(APIView):
@@ -281,31 +288,19 @@ class AppointmentRescheduleApi(APIView):
         return _move(cmd, appointment_id)
 
 
-class AppointmentCheckInApi(APIView):
+class AppointmentCheckInApi(_StateChangeApi):
     """The desk marks the patient arrived."""
 
-    @extend_schema(request=None, responses=_MOVE_RESPONSES)
-    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
-        actor = actor_for(request.user)
-        cmd = commands.CheckInAppointment(actor=actor, appointment_id=appointment_id)
-        return _move(cmd, appointment_id)
+    command = commands.CheckInAppointment
 
 
-class AppointmentCompleteApi(APIView):
+class AppointmentCompleteApi(_StateChangeApi):
     """The doctor closes the visit (from booked or arrived; not before it starts)."""
 
-    @extend_schema(request=None, responses=_MOVE_RESPONSES)
-    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
-        actor = actor_for(request.user)
-        cmd = commands.CompleteAppointment(actor=actor, appointment_id=appointment_id)
-        return _move(cmd, appointment_id)
+    command = commands.CompleteAppointment
 
 
-class AppointmentNoShowApi(APIView):
+class AppointmentNoShowApi(_StateChangeApi):
     """The patient did not come (not before the visit starts)."""
 
-    @extend_schema(request=None, responses=_MOVE_RESPONSES)
-    def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
-        actor = actor_for(request.user)
-        cmd = commands.MarkNoShow(actor=actor, appointment_id=appointment_id)
-        return _move(cmd, appointment_id)
+    command = commands.MarkNoShow
