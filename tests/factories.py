@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.schedule_editing import ScheduleChange, every_week, replace_schedule
 from scheduler.domain.model import Actor, Role
 
 _serial = itertools.count(1)
@@ -60,25 +61,16 @@ def doctor(
         verified=verified,
     )
     row.clinics.add(at)
-    schedule = rows.Schedule.objects.create(
-        doctor=row,
-        clinic=at,
+    hours, breaks = every_week(weekdays, hours=(time(10), time(17)), breaks=[(time(13), time(14))])
+    change = ScheduleChange(
+        hours=hours,
+        breaks=breaks,
         slot_minutes=slot_minutes,
         min_notice_minutes=min_notice_minutes,
         horizon_days=horizon_days,
         requires_approval=requires_approval,
     )
-    for weekday in weekdays:
-        rows.WeeklyInterval.objects.create(
-            schedule=schedule, weekday=weekday, start=time(10), end=time(17)
-        )
-        rows.WeeklyInterval.objects.create(
-            schedule=schedule,
-            weekday=weekday,
-            kind=rows.WeeklyInterval.Kind.BREAK,
-            start=time(13),
-            end=time(14),
-        )
+    replace_schedule(actor=Actor(0, Role.ADMIN), doctor=row, clinic=at, change=change)
     return row
 
 

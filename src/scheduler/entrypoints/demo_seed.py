@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.schedule_editing import ScheduleChange, every_week, replace_schedule
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError
 from scheduler.domain.model import Actor, Role
@@ -22,6 +23,7 @@ from scheduler.services.commands import BookAppointment
 PASSWORD = "nobat-demo"
 TEHRAN = "Asia/Tehran"
 WORKDAYS = (5, 6, 0, 1, 2, 3)  # Saturday to Thursday; Friday is the weekend
+SEEDER = Actor(user_id=0, role=Role.ADMIN)  # the seed acts with an admin's rights
 
 LOGINS_HELP = f"""Demo logins (password for all: {PASSWORD}):
   admin         admin (also /admin/)
@@ -118,20 +120,13 @@ def _user(username: str, first: str, last: str, role: Role, **extra: object) -> 
 def _schedule(
     doctor: rows.Doctor, clinic: rows.Clinic, days: tuple[int, ...], *, requires_approval: bool
 ) -> None:
-    schedule = rows.Schedule.objects.create(
-        doctor=doctor, clinic=clinic, slot_minutes=30, requires_approval=requires_approval
+    hours, breaks = every_week(days, hours=(time(10), time(17)), breaks=[(time(13), time(14))])
+    change = ScheduleChange(
+        hours=hours,
+        breaks=breaks,
+        requires_approval=requires_approval,
     )
-    for weekday in days:
-        rows.WeeklyInterval.objects.create(
-            schedule=schedule, weekday=weekday, start=time(10), end=time(17)
-        )
-        rows.WeeklyInterval.objects.create(
-            schedule=schedule,
-            weekday=weekday,
-            kind=rows.WeeklyInterval.Kind.BREAK,
-            start=time(13),
-            end=time(14),
-        )
+    replace_schedule(actor=SEEDER, doctor=doctor, clinic=clinic, change=change)
 
 
 def _bookings() -> int:

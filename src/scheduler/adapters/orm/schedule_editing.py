@@ -6,7 +6,7 @@ length, horizon...); its complaints come back as InvalidInput naming the field a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import TypeVar
@@ -50,6 +50,17 @@ class ScheduleChange:
     horizon_days: int = 60
     min_notice_minutes: int = 60
     requires_approval: bool = False
+
+
+def every_week(
+    weekdays: Iterable[int], *, hours: tuple[time, time], breaks: Iterable[tuple[time, time]] = ()
+) -> tuple[tuple[WeeklySpan, ...], tuple[WeeklySpan, ...]]:
+    """The same hours and breaks on each of ``weekdays``, as ScheduleChange hours and breaks."""
+    days = tuple(weekdays)
+    return (
+        tuple(WeeklySpan(day, *hours) for day in days),
+        tuple(WeeklySpan(day, *span) for day in days for span in breaks),
+    )
 
 
 def replace_schedule(
