@@ -1,11 +1,24 @@
-"""Server-rendered pages. Thin: read through selectors, render."""
+"""Server-rendered pages. Thin: read through selectors, render; every action on a page goes
+through the REST API (static/web/*.js), live updates through the sockets."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.config.bootstrap import utc_now
+from scheduler.domain import access
+from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
+from scheduler.domain.model import Actor, Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,3 +26,100 @@ def home(request: HttpRequest) -> HttpResponse:
         "name"
     )
     return render(request, "web/home.html", {"clinics": clinics})
+
+
+def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    """The doctor's week of slots at one clinic, live; a signed-in patient books by a click."""
+    viewer = _viewer(request)
+    try:
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
+        clinic = selectors.doctor_clinic(doctor=doctor, clinic_id=_int(request.GET.get("clinic")))
+    except NotFound:
+        raise Http404("No such doctor.") from None
+    except InvalidInput:
+        clinics = list(doctor.clinics.all())
+        if not clinics:
+            raise Http404("The doctor sees patients at no clinic yet.") from None
+        clinic = clinics[0]
+    return render(
+        request,
+        "web/doctor.html",
+        {
+            "doctor": doctor,
+            "clinic": clinic,
+            "first_day": _day(request.GET.get("from")) or _today(clinic.timezone),
+            "patient_id": viewer.patient_id if viewer else None,
+        },
+    )
+
+
+@login_required(login_url="/login/")
+def desk_page(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    """The clinic's day at the reception desk."""
+    viewer = _viewer(request)
+    if viewer is None or not access.runs_desk(viewer, clinic_id):
+        raise PermissionDenied("This desk is for the clinic's receptionists.")
+    clinic = rows.Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None:
+        raise Http404("No such clinic.")
+    return render(
+        request,
+        "web/desk.html",
+        {
+            "clinic": clinic,
+            "doctors": selectors.doctor_list(clinic_id=clinic_id),
+            "day": _day(request.GET.get("date")) or _today(clinic.timezone),
+        },
+    )
+
+
+@login_required(login_url="/login/")
+def doctor_day(request: HttpRequest) -> HttpResponse:
+    """A doctor's own schedule, today or this week, with the requests to answer."""
+    viewer = _viewer(request)
+    if viewer is None or viewer.role is not Role.DOCTOR or viewer.doctor_id is None:
+        raise PermissionDenied("This page is for doctors.")
+    doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
+    clinics = list(doctor.clinics.all())
+    zone = clinics[0].timezone if clinics else "UTC"
+    return render(request, "web/doctor_day.html", {"doctor": doctor, "today": _today(zone)})
+
+
+class SignInView(LoginView):
+    """Sign in with the Django session; then to where the role works, unless sent elsewhere."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        viewer = _viewer(self.request)
+        match viewer:
+            case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
+                return f"/desk/{clinic_id}/"
+            case Actor(role=Role.DOCTOR, doctor_id=int()):
+                return "/doctor/"
+        return "/"
+
+
+def _viewer(request: HttpRequest) -> Actor | None:
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return actor_for(request.user)
+    except NotAllowed:
+        return None
+
+
+def _today(zone: str) -> date:
+    return utc_now().astimezone(ZoneInfo(zone)).date()
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,225 @@
+"""Channel-layer fan-out of slot changes: group names, the messages on the wire, who sees what.
+
+Groups (Channels allows ``[A-Za-z0-9-_.]``, under 100 characters):
+
+- ``slots.<doctor_id>.<yyyy-mm-dd>``: every open grid of that doctor's day, the date on the
+  calendar of the appointment's clinic;
+- ``desk.<clinic_id>``: the clinic's desk screens (only its staff join).
+
+A ``slots.changed`` message has a public part, ``slot`` (where, free or taken, an opaque key of
+the appointment and its version), and a ``booking`` part (appointment id, status, patient) that
+consumers forward only to viewers allowed to see that booking (``slot_view``): visitors and
+other patients learn free/taken and nothing else. ``desk.changed`` carries the whole booking.
+
+Messages cross Redis as msgpack: only str, int, bool, None, lists and dicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from asgiref.sync import async_to_sync
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+
+from scheduler.adapters.orm import models as rows
+from scheduler.domain import access
+from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Actor
+from scheduler.services.ports import SlotChange
+
+SLOTS_CHANGED = "slots.changed"
+DESK_CHANGED = "desk.changed"
+SLOTS_REPAINT = "slots.repaint"
+SEND_TIMEOUT_SECONDS = 10
+
+Message = dict[str, Any]
+
+
+# -- names --------------------------------------------------------------------------------------
+
+
+def slot_group(doctor_id: int, day: date) -> str:
+    return f"slots.{doctor_id}.{day.isoformat()}"
+
+
+def desk_group(clinic_id: int) -> str:
+    return f"desk.{clinic_id}"
+
+
+def appointment_key(appointment_id: Any) -> str:
+    """A stable name for an appointment that does not reveal its id: what a public grid uses
+    to drop a message it has seen."""
+    secret = settings.SECRET_KEY.encode()[:64]
+    digest = hashlib.blake2b(str(appointment_id).encode(), key=secret, digest_size=9)
+    return digest.hexdigest()
+
+
+# -- the wire ----------------------------------------------------------------------------------
+
+
+def instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def interval_record(interval: Interval) -> Message:
+    return {"start": instant(interval.start), "end": instant(interval.end)}
+
+
+def slot_record(change: SlotChange) -> Message:
+    """What anyone watching the grid may know."""
+    return {
+        "key": appointment_key(change.appointment_id),
+        "version": change.version,
+        "doctor_id": change.doctor_id,
+        "clinic_id": change.clinic_id,
+        **interval_record(change.slot),
+        "state": "taken" if change.taken else "free",
+        "released": interval_record(change.released) if change.released else None,
+    }
+
+
+def booking_record(change: SlotChange) -> Message:
+    """Who holds the slot: for viewers allowed to see the booking only."""
+    return {
+        "id": str(change.appointment_id),
+        "status": change.status,
+        "patient_id": change.patient_id,
+    }
+
+
+def desk_record(change: SlotChange) -> Message:
+    return {
+        "id": str(change.appointment_id),
+        "version": change.version,
+        "doctor_id": change.doctor_id,
+        "clinic_id": change.clinic_id,
+        "patient_id": change.patient_id,
+        "status": change.status,
+        **interval_record(change.slot),
+        "previous": interval_record(change.released) if change.released else None,
+    }
+
+
+def fan_out(change: SlotChange, zone: ZoneInfo) -> list[tuple[str, Message]]:
+    """Each group that must hear of ``change`` with its message; a move across days reaches
+    both days."""
+    days = {change.slot.start.astimezone(zone).date()}
+    if change.released is not None:
+        days.add(change.released.start.astimezone(zone).date())
+    slot_message = {
+        "type": SLOTS_CHANGED,
+        "slot": slot_record(change),
+        "booking": booking_record(change),
+    }
+    return [
+        *((slot_group(change.doctor_id, day), slot_message) for day in sorted(days)),
+        (desk_group(change.clinic_id), {"type": DESK_CHANGED, "appointment": desk_record(change)}),
+    ]
+
+
+def repaints(
+    doctor_id: int, window: Interval, zones: Sequence[ZoneInfo]
+) -> list[tuple[str, Message]]:
+    """A fresh-snapshot request to the grids of every day ``window`` touches, on the calendar
+    of each clinic the doctor works at."""
+    last_instant = window.end - timedelta(microseconds=1)
+    days: set[date] = set()
+    for zone in zones:
+        day, last = window.start.astimezone(zone).date(), last_instant.astimezone(zone).date()
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return [(slot_group(doctor_id, day), {"type": SLOTS_REPAINT}) for day in sorted(days)]
+
+
+def slot_view(slot: Message, booking: Message, viewer: Actor | None) -> Message:
+    """One slot as ``viewer`` may see it: the booking part only where the API would show it."""
+    allowed = viewer is not None and access.can_see_booking(
+        viewer,
+        doctor_id=slot["doctor_id"],
+        clinic_id=slot["clinic_id"],
+        patient_id=booking["patient_id"],
+    )
+    return {**slot, "booking": booking if allowed else None}
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def clinic_zone(clinic_id: int) -> ZoneInfo:
+    name = rows.Clinic.objects.filter(pk=clinic_id).values_list("timezone", flat=True).first()
+    return ZoneInfo(name or settings.TIME_ZONE)
+
+
+class ChannelLayerPublisher:
+    """The ``SlotPublisher`` port on a Channels layer; runs in the outbox relay's thread.
+
+    A failed send raises, so the relay keeps the event and tries it again later.
+    """
+
+    def __init__(
+        self,
+        layer: BaseChannelLayer | None = None,
+        *,
+        zone_of: Callable[[int], ZoneInfo] = clinic_zone,
+    ) -> None:
+        self._layer = layer
+        self._zone_of = zone_of
+
+    def publish(self, change: SlotChange) -> None:
+        layer = self._layer or get_channel_layer()
+        if layer is None:
+            return
+        send(layer, fan_out(change, self._zone_of(change.clinic_id)))
+
+    def repaint(self, doctor_id: int, window: Interval) -> None:
+        layer = self._layer or get_channel_layer()
+        if layer is None:
+            return
+        zones = rows.Schedule.objects.filter(doctor_id=doctor_id).values_list(
+            "clinic__timezone", flat=True
+        )
+        send(layer, repaints(doctor_id, window, [ZoneInfo(name) for name in set(zones)]))
+
+
+_consumers_loop: asyncio.AbstractEventLoop | None = None
+
+
+def consumers_run_here() -> None:
+    """Called by each consumer as it connects: the event loop its sockets live on.
+
+    The in-memory layer is a set of asyncio queues that only that loop may touch, so a sync
+    caller (the relay thread of ``scheduler serve``) hands its sends to that loop. Redis
+    needs no such care: ``async_to_sync`` from any thread.
+    """
+    global _consumers_loop
+    _consumers_loop = asyncio.get_running_loop()
+
+
+def send(layer: BaseChannelLayer, messages: Sequence[tuple[str, Message]]) -> None:
+    async def send_all() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    if not isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(send_all)()
+        return
+    loop = _consumers_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return  # no socket ever connected to this process: nobody to tell
+    if _running_loop() is loop:
+        raise RuntimeError("publish slot changes from sync code, not from the consumers' loop")
+    asyncio.run_coroutine_threadsafe(send_all(), loop).result(timeout=SEND_TIMEOUT_SECONDS)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -1,0 +1,65 @@
+"""Patients, for the desk: look one up by name or phone, or add one who calls or walks in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.accounts import PatientRecord, add_patient
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.pagination import paginated
+
+
+class PatientOutput(serializers.Serializer[rows.Patient]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+    phone = serializers.CharField(source="user.phone")
+
+
+class PatientCollectionApi(APIView):
+    pagination_class = LimitOffsetPagination
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        q = serializers.CharField(help_text="Words of the name, or digits of the phone.")
+
+    @extend_schema(
+        operation_id="patients_search",
+        parameters=[FilterSerializer],
+        responses={200: PatientOutput(many=True), 400: ValidationErrorOutput, 403: ErrorOutput},
+        description="Staff only: patients whose name, username or phone contains every word.",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        found = selectors.patient_search(
+            viewer=actor_for(request.user), query=filters.validated_data["q"]
+        )
+        return paginated(view=self, request=request, queryset=found, serializer_class=PatientOutput)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        first_name = serializers.CharField(max_length=150)
+        last_name = serializers.CharField(max_length=150)
+        phone = serializers.CharField(max_length=32, required=False, default="")
+        email = serializers.EmailField(required=False, default="")
+
+    @extend_schema(
+        operation_id="patients_create",
+        request=InputSerializer,
+        responses={201: PatientOutput, 400: ValidationErrorOutput, 403: ErrorOutput},
+        description="The desk (or an admin) adds a patient; they can claim the account later.",
+    )
+    def post(self, request: Request) -> Response:
+        actor = actor_for(request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = add_patient(PatientRecord(**serializer.validated_data), by=actor)
+        return Response(PatientOutput(patient).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,160 @@
+// The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
+// reschedule, confirm or reject, and bookings for walk-ins and phone calls.
+import { LiveFeed, api, clock, el, errorText, instantKey, say } from "./live.js";
+
+const root = document.getElementById("desk");
+const clinicId = Number(root.dataset.clinic);
+const zone = clock(root.dataset.timezone);
+const dayInput = document.getElementById("desk-day");
+let doctors = [];
+let rows = new Map(); // appointment id -> row
+let feed = null;
+
+const ACTIONS = {
+  pending: [["confirm", "Confirm"], ["reject", "Reject"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
+  booked: [["check-in", "Check in"], ["no-show", "No-show"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
+  arrived: [],
+};
+
+function watch() {
+  feed?.close();
+  feed = new LiveFeed(`/ws/desk/${clinicId}/?date=${dayInput.value}`, {
+    idOf: (message) => message.id,
+    onSnapshot: (snapshot, live) => {
+      doctors = snapshot.doctors;
+      rows = new Map(snapshot.appointments.map((row) => [row.id, row]));
+      for (const row of rows.values()) live.remember(row.id, row.version);
+      render();
+    },
+    onDelta: (change) => {
+      const row = rows.get(change.id);
+      if (!row) return zone.day(change.start) === dayInput.value ? "resync" : undefined; // a new row: names come with the snapshot
+      update(row, change);
+      return undefined;
+    },
+  });
+}
+
+function update(row, change) {
+  Object.assign(row, { status: change.status, start: change.start, end: change.end, version: change.version });
+  if (zone.day(row.start) !== dayInput.value) rows.delete(row.id);
+  render();
+}
+
+function render() {
+  root.replaceChildren(...doctors.map((doctor) => {
+    const theirs = [...rows.values()].filter((row) => row.doctor_id === doctor.id)
+      .sort((a, b) => a.start.localeCompare(b.start));
+    return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
+      el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
+      theirs.length
+        ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
+        : el("p", { class: "hint" }, "No appointments."));
+  }));
+}
+
+function rowItem(row) {
+  return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status },
+    el("span", { class: "time" }, zone.time(row.start)),
+    el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
+    el("span", { class: `badge ${row.status}` }, row.status),
+    el("span", { class: "actions" }, ...(ACTIONS[row.status] ?? []).map(([action, label]) => el("button", {
+      type: "button", onclick: (event) => act(row, action, event.target),
+    }, label))));
+}
+
+async function act(row, action, button) {
+  if (action === "reschedule") { pickNewSlot(row, button.closest("li")); return; }
+  if (action === "cancel" && !confirm(`Cancel ${row.patient_name} at ${zone.time(row.start)}?`)) return;
+  const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, {});
+  if (reply.ok) { update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${reply.data.status}.`, "ok"); }
+  else say(errorText(reply.data), "error");
+}
+
+// Free slots of one doctor on one day, as buttons that call ``choose(start)``.
+async function slotPicker(doctorId, day, choose) {
+  const reply = await api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${day}&to=${day}`);
+  if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
+  if (!reply.data.slots.length) return el("p", { class: "hint" }, "No free slot that day.");
+  return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
+    type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
+  }, zone.time(slot.start))));
+}
+
+function takenMessage(reply, retry) {
+  const alternatives = reply.data?.alternatives ?? [];
+  const text = reply.data?.holder === "patient" ? "The patient already has an appointment then." : "That slot was just taken.";
+  say(alternatives.length ? `${text} Nearest free: ` : text, "error", el("span", { class: "alternatives" },
+    ...alternatives.map((slot) => el("button", { type: "button", class: "slot free", onclick: () => retry(slot.start) }, zone.moment(slot.start)))));
+}
+
+async function pickNewSlot(row, item) {
+  item.querySelector(".picker")?.remove();
+  const day = el("input", { type: "date", value: zone.day(row.start) });
+  const holder = el("div", { class: "picker" }, el("label", {}, "New time on ", day), el("div"));
+  item.append(holder);
+  const move = async (start) => {
+    const reply = await api("POST", `/api/appointments/${row.id}/reschedule/`, { start });
+    if (reply.ok) { holder.remove(); update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, move);
+    else say(errorText(reply.data), "error");
+  };
+  const load = async () => holder.lastChild.replaceWith(await slotPicker(row.doctor_id, day.value, move));
+  day.addEventListener("change", load);
+  await load();
+}
+
+// -- new bookings --------------------------------------------------------------------------
+let patient = null;
+const results = document.getElementById("patient-results");
+const chosen = document.getElementById("patient-chosen");
+const bookingDoctor = document.getElementById("booking-doctor");
+const bookingDay = document.getElementById("booking-day");
+const bookingSlots = document.getElementById("booking-slots");
+
+function choosePatient(found) {
+  patient = found;
+  chosen.textContent = `Booking for ${found.name}${found.phone ? ` (${found.phone})` : ""}.`;
+  results.replaceChildren();
+  loadBookingSlots();
+}
+
+let searchTimer = null;
+document.getElementById("patient-search").addEventListener("input", (event) => {
+  clearTimeout(searchTimer);
+  const q = event.target.value.trim();
+  if (q.length < 2) { results.replaceChildren(); return; }
+  searchTimer = setTimeout(async () => {
+    const reply = await api("GET", `/api/patients/?q=${encodeURIComponent(q)}&limit=10`);
+    if (!reply.ok) { say(errorText(reply.data), "error"); return; }
+    results.replaceChildren(...reply.data.results.map((found) => el("li", {},
+      el("button", { type: "button", onclick: () => choosePatient(found) }, `${found.name} ${found.phone}`))));
+  }, 250);
+});
+
+document.getElementById("new-patient-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const reply = await api("POST", "/api/patients/", Object.fromEntries(form));
+  if (reply.ok) { event.target.reset(); choosePatient(reply.data); say(`Added ${reply.data.name}.`, "ok"); }
+  else say(errorText(reply.data), "error");
+});
+
+async function loadBookingSlots() {
+  if (!patient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, "Choose a patient first.")); return; }
+  const book = async (start) => {
+    const reply = await api("POST", "/api/appointments/", {
+      doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: patient.id,
+      reason: document.getElementById("booking-kind").value,
+    });
+    if (reply.ok) { say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok"); loadBookingSlots(); }
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, book);
+    else say(errorText(reply.data), "error");
+  };
+  bookingSlots.replaceChildren(await slotPicker(Number(bookingDoctor.value), bookingDay.value, book));
+}
+
+bookingDoctor.addEventListener("change", loadBookingSlots);
+bookingDay.addEventListener("change", loadBookingSlots);
+dayInput.addEventListener("change", watch);
+watch();

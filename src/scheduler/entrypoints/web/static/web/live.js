@@ -1,0 +1,135 @@
+// What every live page shares: the REST calls (session + CSRF), a socket that keeps itself
+// open and in step (snapshot, then deltas; duplicates dropped, gaps re-fetched), and times
+// shown on the clinic's clock.
+
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+export async function api(method, url, body) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["X-CSRFToken"] = csrfToken();
+    headers["Content-Type"] = "application/json";
+    if (method === "POST" && url === "/api/appointments/") headers["Idempotency-Key"] = crypto.randomUUID();
+  }
+  const response = await fetch(url, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await response.json(); } catch { /* an empty or HTML body */ }
+  return { ok: response.ok, status: response.status, data };
+}
+
+// The first message of an error body, whatever its shape ({detail}, {field: [..]}).
+export function errorText(data, fallback = "That did not work.") {
+  if (!data) return fallback;
+  if (typeof data.detail === "string") return data.detail;
+  for (const value of Object.values(data)) {
+    if (Array.isArray(value) && value.length) return String(value[0]);
+  }
+  return fallback;
+}
+
+export const instantKey = (iso) => new Date(iso).toISOString();
+
+export function clock(timeZone) {
+  const time = new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const label = new Intl.DateTimeFormat(undefined, { timeZone, weekday: "short", month: "short", day: "numeric" });
+  return {
+    time: (iso) => time.format(new Date(iso)),
+    day: (iso) => day.format(new Date(iso)),             // YYYY-MM-DD on the clinic's calendar
+    dayLabel: (ymd) => label.format(new Date(`${ymd}T12:00:00Z`)),
+    moment: (iso) => `${label.format(new Date(iso))} ${time.format(new Date(iso))}`,
+  };
+}
+
+export function addDays(ymd, n) {
+  const d = new Date(`${ymd}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function say(text, kind = "info", extra = null) {
+  const box = document.getElementById("message");
+  box.hidden = false;
+  box.className = `message ${kind}`;
+  box.replaceChildren(document.createTextNode(text));
+  if (extra) box.append(extra);
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, "");
+    else if (value !== false && value != null) node.setAttribute(name, value);
+  }
+  node.append(...children.filter((c) => c != null));
+  return node;
+}
+
+// One socket: reconnects with back-off (the server sends a fresh snapshot on each connect),
+// tells apart new, duplicate and out-of-step deltas by each appointment's version.
+export class LiveFeed {
+  constructor(path, { onSnapshot, onDelta, idOf }) {
+    this.path = path;
+    this.onSnapshot = onSnapshot;
+    this.onDelta = onDelta;
+    this.idOf = idOf;
+    this.versions = new Map();
+    this.retry = 0;
+    this.status = document.getElementById("live-status");
+    this.open();
+  }
+
+  open() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.socket = new WebSocket(`${scheme}://${location.host}${this.path}`);
+    this.socket.addEventListener("open", () => { this.retry = 0; this.show("live", "live"); });
+    this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    this.socket.addEventListener("close", (event) => {
+      if (this.closing) return;
+      if (event.code >= 4400 && event.code < 4500) { this.show("offline", "closed"); return; }
+      this.show("reconnecting…", "down");
+      this.retry = Math.min(this.retry + 1, 5);
+      setTimeout(() => this.open(), 500 * 2 ** this.retry);
+    });
+  }
+
+  close() { this.closing = true; this.socket.close(); }
+
+  show(text, state) {
+    if (!this.status) return;
+    this.status.textContent = text;
+    this.status.dataset.state = state;
+  }
+
+  remember(id, version) {
+    if (id && !(this.versions.get(id) >= version)) this.versions.set(id, version);
+  }
+
+  // "new", "duplicate" or "gap" for a delta about ``id`` at ``version``.
+  judge(id, version) {
+    const known = this.versions.get(id);
+    if (known !== undefined && version <= known) return "duplicate";
+    if (known !== undefined && version > known + 1) return "gap";
+    return "new";
+  }
+
+  resync() { if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "snapshot" })); }
+
+  receive(message) {
+    if (message.type === "snapshot") {
+      this.versions.clear();
+      this.onSnapshot(message, this);
+      return;
+    }
+    if (message.type === "error") { say(message.detail, "error"); return; }
+    const id = this.idOf(message);
+    const verdict = this.judge(id, message.version);
+    if (verdict === "duplicate") return;
+    if (verdict === "gap") { this.resync(); return; }
+    if (this.onDelta(message, this) === "resync") { this.resync(); return; }
+    this.remember(id, message.version);
+  }
+}

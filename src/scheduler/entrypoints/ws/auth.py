@@ -1,0 +1,68 @@
+"""Who is at the other end of a socket: the Django session (pages), or a JWT access token as
+``?token=`` or in the first message (API clients). Nobody (AnonymousUser) otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.domain.errors import NotAllowed
+from scheduler.domain.model import Actor
+
+AUTH_ERROR = "auth_error"
+
+
+def query_params(scope: dict[str, Any]) -> dict[str, str]:
+    """The socket URL's query string, the last value of each name."""
+    parsed = parse_qs(scope.get("query_string", b"").decode("latin1"))
+    return {name: values[-1] for name, values in parsed.items()}
+
+
+def _user_for_token(raw: str) -> AbstractBaseUser | None:
+    authentication = JWTAuthentication()
+    try:
+        return authentication.get_user(authentication.get_validated_token(raw.encode()))
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return None
+
+
+user_for_token = database_sync_to_async(_user_for_token)
+
+
+def _actor_of(user: AbstractBaseUser | AnonymousUser) -> Actor | None:
+    try:
+        return actor_for(user)
+    except NotAllowed:  # a visitor, or an account without a role: sees what a visitor sees
+        return None
+
+
+actor_of = database_sync_to_async(_actor_of)
+
+
+class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
+    """A ``token`` in the query string decides who the user is, over any session. A bad one
+    leaves a visitor and ``scope["auth_error"]``, so the consumer can say so and close."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        token = query_params(scope).get("token")
+        if token:
+            user = await user_for_token(token)
+            scope = {
+                **scope,
+                "user": user or AnonymousUser(),
+                AUTH_ERROR: None if user else "The token is invalid or expired.",
+            }
+        return await super().__call__(scope, receive, send)
+
+
+def session_or_token(inner: Any) -> Any:
+    return AuthMiddlewareStack(TokenAuthMiddleware(inner))

@@ -1,0 +1,275 @@
+"""Socket consumers: join the groups a screen watches, send a snapshot, forward the deltas.
+
+Nothing here decides anything about appointments. Both screens speak the same protocol:
+
+- server -> client: ``snapshot`` on connect (and on request), then deltas (``slot`` on a grid,
+  ``appointment`` on a desk), ``error`` before a close with a 44xx code;
+- client -> server: ``{"type": "snapshot"}`` after a gap in versions, and
+  ``{"type": "auth", "token": <JWT access>}`` to sign in on an open socket.
+
+Close codes: 4400 bad request, 4401 not signed in (or a bad token), 4403 not allowed,
+4404 no such doctor or clinic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from scheduler.adapters import realtime
+from scheduler.adapters.orm import snapshots
+from scheduler.config.bootstrap import utc_now
+from scheduler.domain import access
+from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from scheduler.domain.model import Actor
+from scheduler.entrypoints.ws.auth import AUTH_ERROR, actor_of, query_params, user_for_token
+
+RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED})
+BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
+DEFAULT_GRID_DAYS = 7
+AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
+
+
+class NotSignedIn(NotAllowed):
+    code = "not_signed_in"
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """What both screens share: who watches, signing in, the groups joined, closing."""
+
+    viewer: Actor | None = None
+
+    async def connect(self) -> None:
+        realtime.consumers_run_here()
+        self.joined: list[str] = []
+        await self.accept()
+        if self.scope.get(AUTH_ERROR):
+            await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
+            return
+        self.viewer = await actor_of(self.scope["user"])
+        await self.guarded(self.start())
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def signed_in(self) -> None:
+        """The viewer changed through an ``auth`` message."""
+        raise NotImplementedError
+
+    async def send_snapshot(self) -> None:
+        raise NotImplementedError
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        match content:
+            case {"type": "snapshot"}:
+                await self.guarded(self.send_snapshot())
+            case {"type": "auth", "token": str(token)}:
+                user = await user_for_token(token)
+                if user is None:
+                    await self.fail(UNAUTHORIZED, "The token is invalid or expired.")
+                    return
+                self.viewer = await actor_of(user)
+                await self.guarded(self.signed_in())
+            case _:
+                await self.send_json({"type": "error", "detail": "Unknown message."})
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+    async def dispatch(self, message: Mapping[str, Any]) -> None:
+        # Channels sends every message through a worker thread first, to close stale database
+        # connections; deltas touch no database, and with hundreds of sockets in one process
+        # those trips were a third of its time and most of the fan-out latency.
+        if message["type"] in RELAYED:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
+
+    async def join(self, groups: list[str]) -> None:
+        for group in groups:
+            if group not in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined.append(group)
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def fail(self, code: int, detail: str) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail})
+        await self.close(code=code)
+
+    async def guarded(self, step: Any) -> None:
+        """Run ``step``; a domain error closes the socket with its code."""
+        try:
+            await step
+        except DomainError as error:
+            await self.fail(_close_code(error), error.message)
+
+
+class SlotGridConsumer(LiveConsumer):
+    """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
+
+    async def start(self) -> None:
+        params = query_params(self.scope)
+        first_day = _date(params.get("from"))
+        days = _int(params.get("days"), default=DEFAULT_GRID_DAYS, name="days")
+        self.window = await database_sync_to_async(snapshots.grid_window)(
+            doctor_id=self.scope["url_route"]["kwargs"]["doctor_id"],
+            viewer=self.viewer,
+            first_day=first_day,
+            days=days,
+            now=utc_now(),
+        )
+        # Join before reading: a change committed meanwhile is then in the snapshot, or
+        # arrives after it as a delta (and is dropped by version if both).
+        await self.join([realtime.slot_group(self.window.doctor_id, d) for d in self.window.days])
+        await self.send_snapshot()
+
+    async def signed_in(self) -> None:
+        await self.send_snapshot()
+
+    async def send_snapshot(self) -> None:
+        grid = await database_sync_to_async(snapshots.slot_grid)(
+            window=self.window, viewer=self.viewer, now=utc_now()
+        )
+        await self.send_json(grid_snapshot_message(grid, self.viewer))
+
+    async def slots_changed(self, message: Mapping[str, Any]) -> None:
+        view = realtime.slot_view(message["slot"], message["booking"], self.viewer)
+        await self.send_json({"type": "slot", **view})
+
+    async def slots_repaint(self, message: Mapping[str, Any]) -> None:
+        await self.send_snapshot()
+
+
+class DeskConsumer(LiveConsumer):
+    """``/ws/desk/<clinic_id>/?date=YYYY-MM-DD``: the clinic's receptionists and admins."""
+
+    async def start(self) -> None:
+        self.clinic_id: int = self.scope["url_route"]["kwargs"]["clinic_id"]
+        self.day = _date(query_params(self.scope).get("date"))
+        if self.viewer is None:
+            self.auth_wait = asyncio.ensure_future(self._close_unless_signed_in())
+            return
+        await self.signed_in()
+
+    async def signed_in(self) -> None:
+        if self.viewer is None:
+            raise NotSignedIn("Sign in first.")
+        if not access.runs_desk(self.viewer, self.clinic_id):
+            raise NotAllowed("This desk is for the clinic's receptionists.")
+        await self.join([realtime.desk_group(self.clinic_id)])
+        await self.send_snapshot()
+
+    async def send_snapshot(self) -> None:
+        if self.viewer is None:
+            raise NotSignedIn("Sign in first.")
+        desk = await database_sync_to_async(snapshots.desk_day)(
+            clinic_id=self.clinic_id, viewer=self.viewer, day=self.day, now=utc_now()
+        )
+        await self.send_json(desk_snapshot_message(desk))
+
+    async def desk_changed(self, message: Mapping[str, Any]) -> None:
+        await self.send_json({"type": "appointment", **message["appointment"]})
+
+    async def disconnect(self, code: int) -> None:
+        waiting = getattr(self, "auth_wait", None)
+        if waiting is not None:
+            waiting.cancel()
+        await super().disconnect(code)
+
+    async def _close_unless_signed_in(self) -> None:
+        await asyncio.sleep(AUTH_WAIT_SECONDS)
+        if self.viewer is None:
+            await self.fail(UNAUTHORIZED, "Sign in: a session, ?token= or an auth message.")
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def grid_snapshot_message(grid: snapshots.GridSnapshot, viewer: Actor | None) -> dict[str, Any]:
+    window = grid.window
+    return {
+        "type": "snapshot",
+        "doctor_id": window.doctor_id,
+        "first_day": window.first_day.isoformat(),
+        "last_day": window.last_day.isoformat(),
+        "clinics": [{"id": c.id, "name": c.name, "timezone": c.timezone} for c in window.clinics],
+        "free": [
+            {"clinic_id": clinic_id, **realtime.interval_record(slot)}
+            for clinic_id, slot in grid.free
+        ],
+        "slots": [
+            realtime.slot_view(
+                realtime.slot_record(b.change),
+                {**realtime.booking_record(b.change), "patient_name": b.patient_name},
+                viewer,
+            )
+            for b in grid.bookings
+        ],
+    }
+
+
+def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "clinic": {
+            "id": desk.clinic.id,
+            "name": desk.clinic.name,
+            "timezone": desk.clinic.timezone,
+        },
+        "date": desk.day.isoformat(),
+        "doctors": [
+            {"id": d.pk, "name": str(d), "specialty": d.specialty.name} for d in desk.doctors
+        ],
+        "appointments": [
+            {
+                **realtime.desk_record(b.change),
+                "patient_name": b.patient_name,
+                "patient_phone": b.patient_phone,
+                "reason": b.reason,
+            }
+            for b in desk.bookings
+        ],
+    }
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Give dates as YYYY-MM-DD.", field="from") from None
+
+
+def _int(value: str | None, *, default: int, name: str) -> int:
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be a whole number.", field=name) from None
+
+
+def _close_code(error: DomainError) -> int:
+    match error:
+        case NotFound():
+            return NOT_FOUND
+        case NotSignedIn():
+            return UNAUTHORIZED
+        case NotAllowed():
+            return FORBIDDEN
+    return BAD_REQUEST

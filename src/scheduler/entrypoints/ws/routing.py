@@ -1,0 +1,12 @@
+"""Socket URLs."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from scheduler.entrypoints.ws.consumers import DeskConsumer, SlotGridConsumer
+
+websocket_urlpatterns = [
+    path("ws/slots/<int:doctor_id>/", SlotGridConsumer.as_asgi()),
+    path("ws/desk/<int:clinic_id>/", DeskConsumer.as_asgi()),
+]

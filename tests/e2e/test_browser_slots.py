@@ -1,0 +1,170 @@
+"""Real Chromium on a real server: a booking made by a click shows up, without a reload, in
+another browser's grid and on the clinic's desk; a slot taken a moment before the click says
+so and offers the nearest free ones. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+from tests.servers import Server, serving
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 15_000
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving(tmp_path_factory.mktemp("browser-server")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `./run test` installs Debian's chromium")
+    # Playwright's sync API keeps an event loop running in this thread; Django then refuses
+    # the ORM here unless told that this thread's loop never runs Django code.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def open_page(
+    browser: Browser, contexts: list[BrowserContext], server: Server, *, phone: bool = False
+) -> Page:
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
+    context = browser.new_context(base_url=server.url, viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(WAIT_MS)
+    contexts.append(context)
+    return context.new_page()
+
+
+def sign_in(page: Page, server: Server, user: rows.User, then: str) -> None:
+    """A session made here (the server shares the database and the secret key), then ``then``.
+    The login form itself is tested without a browser: the test run's fast password hasher is
+    not one the server knows."""
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": server.url}]
+    )
+    page.goto(then)
+
+
+def live(page: Page) -> None:
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    patient: rows.Patient,
+    receptionist: rows.Receptionist,
+) -> None:
+    grid = f"/doctors/{doctor.pk}/?clinic={clinic.pk}"
+    booker = open_page(browser, contexts, server)
+    sign_in(booker, server, patient.user, grid)
+    watcher = open_page(browser, contexts, server, phone=True)
+    watcher.goto(grid)
+    for page in (booker, watcher):
+        live(page)
+        expect(page.locator(".slot.free").first).to_be_visible()
+
+    cell = booker.locator(".slot.free").first
+    start = cell.get_attribute("data-start")
+    assert start is not None
+    day = datetime.fromisoformat(start).astimezone(ZoneInfo(clinic.timezone)).date()
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}")
+    live(desk)
+    expect(desk.locator(f'section[data-doctor="{doctor.pk}"]')).to_contain_text("No appointments")
+
+    watcher.evaluate("window.sameDocument = true")  # gone if the page reloads
+    cell.click()
+
+    expect(booker.locator("#message")).to_contain_text("Booked")
+    expect(booker.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "mine")
+    expect(watcher.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
+    row = desk.locator('li[data-status="booked"]')
+    expect(row).to_contain_text(patient.user.get_full_name())
+    assert row.count() == 1
+    assert watcher.evaluate("window.sameDocument") is True
+    shoot(booker, "grid-booker")
+    shoot(watcher, "grid-watcher-phone")
+    shoot(desk, "desk-new-row")
+
+    row.get_by_role("button", name="Check in").click()
+    expect(desk.locator("li[data-status='arrived']")).to_contain_text(patient.user.get_full_name())
+
+
+def test_a_slot_taken_a_moment_before_the_click_says_so_and_offers_the_nearest(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    patient: rows.Patient,
+    other_patient: rows.Patient,
+) -> None:
+    page = open_page(browser, contexts, server, phone=True)
+    sign_in(page, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
+    live(page)
+    cell = page.locator(".slot.free").first
+    start = cell.get_attribute("data-start")
+    assert start is not None
+    # Taken behind the page's back: a row with no event, so no socket tells the page.
+    factories.appointment(doctor, other_patient, datetime.fromisoformat(start), clinic=clinic)
+
+    cell.click()
+
+    message = page.locator("#message")
+    expect(message).to_contain_text("just taken")
+    expect(message).to_contain_text("Nearest free")
+    expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
+    alternatives = message.locator("button.slot")
+    expect(alternatives.first).to_be_visible()
+    shoot(page, "grid-just-taken-phone")
+
+    alternatives.first.click()
+
+    expect(message).to_contain_text("Booked")
