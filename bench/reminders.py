@@ -1,0 +1,152 @@
+"""Reminder throughput: 10,000 reminders due now, 2 worker processes, a local SMTP sink.
+
+    .venv/bin/python bench/reminders.py        (needs PostgreSQL on 127.0.0.1:5432 and
+                                               redis-server on the PATH; --help for sizes)
+
+Makes N booked appointments (bulk rows, each its own doctor and patient) and logs a reminder due
+now for each, as the notifier does for a reminder that waited in the log. Then it starts a
+redis-server of its own on a free loopback port, an SMTP sink (aiosmtpd, in this process) and
+W `scheduler worker` processes: their sweeps hand the due reminders to Dramatiq, their actors
+send them. Prints messages/s, duplicates (must be 0) and missing (must be 0). Bounded: it gives
+up after --timeout seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.crowd and tests.loopback
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/nobat_bench_reminders"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reminders", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="Dramatiq threads per worker")
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="nobat-bench-reminders-"))
+    _recreate_database(args.database_url)
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        NOBAT_DATA_DIR=str(scratch / "data"),
+        DJANGO_SETTINGS_MODULE="scheduler.config.settings",
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    prepared = time.monotonic()
+    _log_due_reminders(args.reminders)
+    print(
+        f"{args.reminders} reminders due now, logged in {time.monotonic() - prepared:.1f} s; "
+        f"{args.workers} worker processes x {args.threads} threads"
+    )
+    return _deliver(args, scratch)
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _log_due_reminders(count: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from tests import crowd, factories
+
+    from scheduler.adapters.notify.models import Channel, Notification
+    from scheduler.domain.notifications import Kind
+
+    now = timezone.now()
+    clinic = factories.clinic()
+    appointments = crowd.booked_rows(crowd.pairs(count), clinic, now + timedelta(hours=2))
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                appointment=appointment,
+                kind=Kind.REMINDER.value,
+                scheduled_for=now,
+                about_start=appointment.start,
+                channel=Channel.EMAIL.value,
+                recipient_id=appointment.patient.user_id,
+            )
+            for appointment in appointments
+        ),
+        batch_size=2000,
+    )
+
+
+def _deliver(args: argparse.Namespace, scratch: Path) -> int:
+    from django.db.models import Count
+    from tests.loopback import RedisServer, WorkerProcess, smtp_sink, wait_for
+    from tests.loopback import worker_env as environment
+
+    from scheduler.adapters.notify.models import Notification
+
+    with smtp_sink() as sink:
+        redis = RedisServer(scratch / "redis").start()
+        env = environment(
+            redis_url=redis.url,
+            smtp_port=sink.port,
+            data_dir=scratch / "data",
+            NOTIFY_SWEEP_SECONDS="1",
+        )
+        started = time.monotonic()
+        workers = [
+            WorkerProcess(env, log=scratch / f"worker{n}.log", threads=args.threads).start()
+            for n in range(args.workers)
+        ]
+        try:
+            done = wait_for(
+                lambda: len(sink.copies()) >= args.reminders, timeout=args.timeout, interval=0.2
+            )
+            time.sleep(3)  # late copies, if any, would come now
+        finally:
+            for worker in workers:
+                worker.stop()
+            redis.kill()
+        mails = sink.received()
+
+    copies = sink.copies()
+    duplicates = sum(n - 1 for n in copies.values())
+    missing = args.reminders - len(copies)
+    statuses = dict(
+        Notification.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
+    )
+    if mails:
+        first = min(mail.received_at for mail in mails)
+        last = max(mail.received_at for mail in mails)
+        print(f"from worker start to the last mail: {last - started:.1f} s")
+        print(f"messages/s (worker start -> last mail): {len(copies) / (last - started):.0f}")
+        if last > first:
+            print(f"messages/s (first mail -> last mail):   {len(copies) / (last - first):.0f}")
+    print(
+        f"delivered {len(copies)}, duplicates {duplicates} (must be 0), missing {missing} "
+        f"(must be 0); log: {statuses}"
+    )
+    if not done:
+        print(f"gave up after {args.timeout:.0f} s; worker log:\n{workers[0].tail()}")
+    return 0 if done and duplicates == 0 and missing == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""The notification log (read-only, with a retry for failures), reminder offsets on the clinic
+page, contact preferences on the user page."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
+from scheduler.adapters.orm import admin as orm_admin
+from scheduler.adapters.orm import models as orm
+
+
+@admin.register(Notification)
+class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
+    list_display = (
+        "scheduled_for",
+        "kind",
+        "channel",
+        "recipient",
+        "address",
+        "status",
+        "attempts",
+        "provider_id",
+        "error",
+    )
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("recipient__username", "address", "provider_id", "appointment__id")
+    date_hierarchy = "scheduled_for"
+    list_select_related = ("recipient",)
+    actions = ["retry"]
+
+    @admin.action(description="Send failed messages again")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        # The sweep hands them to the task queue within NOTIFY_SWEEP_SECONDS.
+        queryset.filter(status=Notification.Status.FAILED).update(
+            status=Notification.Status.QUEUED, attempts=0, enqueued_at=None
+        )
+
+
+class ReminderOffsetInline(admin.TabularInline[ReminderOffset, orm.Clinic]):
+    model = ReminderOffset
+    extra = 0
+    verbose_name = "reminder (none: 24 h and 2 h before)"
+
+
+class ContactPreferenceInline(admin.StackedInline[ContactPreference, orm.User]):
+    model = ContactPreference
+    can_delete = False
+    verbose_name = "notification channels"
+
+
+admin.site.unregister(orm.Clinic)
+admin.site.unregister(orm.User)
+
+
+@admin.register(orm.Clinic)
+class ClinicAdmin(orm_admin.ClinicAdmin):
+    inlines = [*orm_admin.ClinicAdmin.inlines, ReminderOffsetInline]
+
+
+@admin.register(orm.User)
+class UserAdmin(orm_admin.NobatUserAdmin):
+    inlines = [*orm_admin.NobatUserAdmin.inlines, ContactPreferenceInline]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "scheduler.adapters.notify"
+    label = "notify"
+    verbose_name = "Notifications"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the actors with the broker NobatConfig.ready() installed (listed before us).
+        from scheduler.adapters.notify import actors  # noqa: F401

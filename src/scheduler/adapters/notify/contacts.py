@@ -1,0 +1,37 @@
+"""Where a person can be reached: the channels they want that they have an address for."""
+
+from __future__ import annotations
+
+from scheduler.adapters.notify.models import Channel, ContactPreference
+from scheduler.adapters.orm import models as orm
+
+
+def preference(user: orm.User) -> ContactPreference:
+    """The user's choice; every channel when they never made one."""
+    try:
+        return user.contact
+    except ContactPreference.DoesNotExist:
+        return ContactPreference(user=user)
+
+
+def address(user: orm.User, channel: Channel, wanted: ContactPreference | None = None) -> str:
+    """The address to use on ``channel``, or "" when the user has none or turned it off."""
+    wanted = wanted or preference(user)
+    match channel:
+        case Channel.EMAIL:
+            return user.email.strip() if wanted.email else ""
+        case Channel.SMS:
+            return user.phone.strip() if wanted.sms else ""
+    return ""
+
+
+def unreachable_reason(user: orm.User, channel: Channel) -> str:
+    wanted = preference(user)
+    if not getattr(wanted, channel.value):
+        return f"{channel.label} turned off by the recipient"
+    return f"no {'email address' if channel is Channel.EMAIL else 'phone number'} on file"
+
+
+def channels(user: orm.User) -> list[Channel]:
+    wanted = preference(user)
+    return [channel for channel in Channel if address(user, channel, wanted)]

@@ -1,0 +1,177 @@
+"""Sending one logged message: at most once, whoever asks and however often.
+
+The log row is locked for the attempt and marked sent before the message leaves, in the same
+transaction: a second delivery of the same row waits for the first and then finds it done; a
+crash before the commit leaves the row queued, to be sent later. Email lets go of the message
+as the transaction's last act (see ``mail``), so a crash almost never yields a second copy.
+A text message goes out with the row still locked, then commits: a crash in that gap means one
+more try, under the same reference, which the provider can recognise as a repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from scheduler.adapters.notify import contacts
+from scheduler.adapters.notify.faults import DeliveryFault, TransientFault
+from scheduler.adapters.notify.mail import Mailer
+from scheduler.adapters.notify.models import Channel, Notification
+from scheduler.adapters.notify.rendering import Rendered, render
+from scheduler.adapters.notify.sms import SmsGateway
+from scheduler.domain.notifications import Kind, skip_reason
+
+log = logging.getLogger(__name__)
+
+# Tries of one message before a transient fault counts as a failure.
+MAX_ATTEMPTS = 8
+
+Status = Notification.Status
+
+
+def deliver(
+    notification_id: int,
+    *,
+    sms: SmsGateway,
+    now: Callable[[], datetime] = timezone.now,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> str:
+    """Send the message if it is still queued and still true; return the row's status
+    ("missing" when there is no such row). A transient fault is logged on the row and then
+    raised, for the caller to try again later."""
+    mailer = Mailer()
+    try:
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(of=("self",))
+                .select_related(
+                    "appointment__clinic",
+                    "appointment__doctor__user",
+                    "appointment__patient__user",
+                    "recipient",
+                )
+                .filter(pk=notification_id)
+                .first()
+            )
+            if row is None:
+                return "missing"
+            if row.status != Status.QUEUED:
+                return row.status  # sent, failed or skipped already: a repeat does nothing
+            at = now()
+            fault = _attempt(row, mailer, sms, at, max_attempts)
+            if fault is None and row.channel == Channel.EMAIL and row.status == Status.SENT:
+                try:
+                    mailer.release()  # the last act before COMMIT (see mail)
+                except DeliveryFault as error:
+                    fault = _failed(row, error, at, max_attempts)
+        if fault is None and row.status == Status.SENT:
+            try:
+                mailer.verdict()
+            except DeliveryFault as error:  # refused after all: the commit said too much
+                fault = _failed(row, error, at, max_attempts)
+    finally:
+        mailer.close()
+    if fault is not None and row.status == Status.QUEUED:
+        raise fault
+    return row.status
+
+
+def _attempt(
+    row: Notification,
+    mailer: Mailer,
+    sms: SmsGateway,
+    now: datetime,
+    max_attempts: int,
+) -> TransientFault | None:
+    appointment = row.appointment
+    channel = Channel(row.channel)
+    kind = Kind(row.kind)
+    reason = skip_reason(
+        kind,
+        about_start=row.about_start,
+        status=appointment.status,
+        start=appointment.start,
+        now=now,
+    )
+    address = "" if reason else contacts.address(row.recipient, channel)
+    if not reason and not address:
+        reason = contacts.unreachable_reason(row.recipient, channel)
+    if reason:
+        _save(row, status=Status.SKIPPED, error=reason)
+        return None
+    expected_id = f"<notification-{row.pk}@nobat>"
+    attempts = row.attempts + 1
+    try:
+        message = _render(row, kind)
+        sending = dict(
+            status=Status.SENT,
+            address=address,
+            template=message.template,
+            attempts=attempts,
+            sent_at=now,
+            error="",
+        )
+        if channel is Channel.EMAIL:
+            mailer.start(
+                to=address, subject=message.subject, body=message.body, message_id=expected_id
+            )
+            _save(row, provider_id=expected_id, **sending)
+        else:
+            _save(row, **sending)
+            provider_id = sms.send(to=address, text=message.text, reference=f"nobat-{row.pk}")
+            _save(row, provider_id=provider_id)
+    except DeliveryFault as error:
+        row.attempts = attempts
+        return _failed(row, error, now, max_attempts)
+    except Exception as error:  # a broken template, an adapter's bug: a retry fails the same
+        log.exception("notification %s cannot be sent", row.pk)
+        _save(row, status=Status.FAILED, error=f"cannot send: {error!r}", sent_at=None)
+    return None
+
+
+def _failed(
+    row: Notification, error: DeliveryFault, now: datetime, max_attempts: int
+) -> TransientFault | None:
+    """Log a failed try: permanent -> failed; transient -> queued for the task queue's retry
+    (returned, to be raised), or failed once the attempts are used up."""
+    transient = isinstance(error, TransientFault)
+    gave_up = not transient or row.attempts >= max_attempts
+    log.warning("notification %s, attempt %d: %s", row.pk, row.attempts, error)
+    _save(
+        row,
+        status=Status.FAILED if gave_up else Status.QUEUED,
+        attempts=row.attempts,
+        error=f"{error}{' (giving up)' if transient and gave_up else ''}",
+        sent_at=None,
+        provider_id="",
+        enqueued_at=now if not gave_up else row.enqueued_at,  # the retry is on its way
+    )
+    return error if isinstance(error, TransientFault) and not gave_up else None
+
+
+def _render(row: Notification, kind: Kind) -> Rendered:
+    appointment = row.appointment
+    clinic = appointment.clinic
+    previous = row.details.get("previous_start")
+    return render(
+        kind,
+        language=row.recipient.language,
+        zone=clinic.timezone,
+        patient=str(appointment.patient),
+        doctor=str(appointment.doctor),
+        clinic=clinic.name,
+        address=clinic.address,
+        start=appointment.start,
+        previous_start=datetime.fromisoformat(previous) if previous else None,
+        reason=row.details.get("reason", ""),
+    )
+
+
+def _save(row: Notification, **changes: object) -> None:
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=[*changes, "updated_at"])

@@ -1,0 +1,42 @@
+"""A background thread that does one piece of work now (when woken) and every ``interval``
+anyway, draining while the work reports progress. The outbox relay and the notification sweep
+run on it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
+
+
+class Periodic(threading.Thread):
+    def __init__(self, name: str, work: Callable[[], int], *, interval: float) -> None:
+        """``work`` returns how much it did; it is called again at once while that is > 0."""
+        super().__init__(name=name, daemon=True)
+        self._work = work
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            try:
+                while self._work() and not self._stop.is_set():
+                    pass
+            except Exception:  # the database or the broker is away; the next round tries again
+                log.exception("%s failed", self.name)
+            finally:
+                close_old_connections()

@@ -1,0 +1,493 @@
+"""Planning and delivery end to end: a change -> outbox relay -> log rows -> Dramatiq actor ->
+mail (a real SMTP server on loopback) or SMS, at most once, and only while still true."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from scheduler.adapters.notify import delivery, scheduling
+from scheduler.adapters.notify.actors import deliver_notification
+from scheduler.adapters.notify.faults import TransientFault
+from scheduler.adapters.notify.mail import Mailer
+from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
+from scheduler.adapters.notify.sms import FileSmsGateway
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services import commands
+from tests import factories
+from tests.integration.notifications.conftest import Worker, relay
+from tests.loopback import SmtpSink
+
+
+class NoSms:
+    def send(self, *, to: str, text: str, reference: str) -> str:
+        raise AssertionError("no text message was expected")
+
+
+NO_SMS = NoSms()
+Status = Notification.Status
+JALALI_MONTHS = (
+    *("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور"),
+    *("مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"),
+)
+
+
+def book(doctor: rows.Doctor, patient: rows.Patient, **slot: Any) -> Any:
+    clinic = doctor.clinics.get()
+    return (
+        build_bus()
+        .handle(
+            commands.BookAppointment(
+                actor=factories.actor_of(patient),
+                doctor_id=doctor.pk,
+                clinic_id=clinic.pk,
+                start=factories.slot_start(clinic, **slot),
+            )
+        )
+        .appointment_id
+    )
+
+
+def log_of(appointment_id: Any, **filters: Any) -> list[Notification]:
+    return list(
+        Notification.objects.filter(appointment_id=appointment_id, **filters).order_by(
+            "scheduled_for", "kind", "channel"
+        )
+    )
+
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_booking_logs_its_confirmation_and_two_reminders(
+    settings: Any, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    settings.NOTIFY_ENQUEUE_AHEAD_HOURS = 48
+    appointment_id = book(doctor, patient, days_ahead=3)
+
+    assert relay() == 1
+
+    planned = log_of(appointment_id)
+    start = rows.Appointment.objects.get(pk=appointment_id).start
+    assert [(n.kind, n.channel, n.status) for n in planned] == [
+        ("booked", "email", "queued"),
+        ("reminder", "email", "queued"),
+        ("reminder", "email", "queued"),
+    ]
+    assert [n.scheduled_for for n in planned[1:]] == [
+        start - timedelta(hours=24),
+        start - timedelta(hours=2),
+    ]
+    assert {n.recipient_id for n in planned} == {patient.user_id}
+    within_reach = timezone.now() + timedelta(hours=48)
+    assert [n.enqueued_at is not None for n in planned] == [
+        n.scheduled_for <= within_reach for n in planned
+    ]
+
+
+@pytest.mark.django_db
+def test_the_clinics_own_offsets_replace_the_defaults(
+    clinic: rows.Clinic, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    ReminderOffset.objects.create(clinic=clinic, before=timedelta(hours=3))
+    appointment_id = book(doctor, patient, days_ahead=3)
+
+    relay()
+
+    reminders = log_of(appointment_id, kind="reminder")
+    assert [n.about_start - n.scheduled_for for n in reminders] == [timedelta(hours=3)]
+
+
+@pytest.mark.django_db
+def test_a_request_tells_the_doctor_and_a_phone_number_adds_sms(clinic: rows.Clinic) -> None:
+    doctor = factories.doctor(clinic, requires_approval=True)
+    patient = factories.patient(phone="+989121234567")
+    appointment_id = book(doctor, patient)
+
+    relay()
+
+    assert [(n.kind, n.channel, n.recipient_id) for n in log_of(appointment_id)] == [
+        ("doctor_request", "email", doctor.user_id),
+        ("requested", "email", patient.user_id),
+        ("requested", "sms", patient.user_id),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_person_without_a_wanted_channel_is_logged_as_skipped(
+    doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    ContactPreference.objects.create(user=patient.user, email=False, sms=True)  # has no phone
+    appointment_id = book(doctor, patient)
+
+    relay()
+
+    booked = log_of(appointment_id, kind="booked")
+    assert [(n.status, n.error) for n in booked] == [
+        ("skipped", "Email turned off by the recipient")
+    ]
+
+
+@pytest.mark.django_db
+def test_relaying_an_event_twice_plans_each_message_once(
+    doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    rows.StoredEvent.objects.update(delivery=rows.StoredEvent.Delivery.PENDING)
+
+    relay()
+
+    assert len(log_of(appointment_id)) == 3
+
+
+@pytest.mark.django_db
+def test_a_reminder_far_ahead_waits_in_the_log_until_the_sweep_brings_it_within_reach(
+    settings: Any, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    settings.NOTIFY_ENQUEUE_AHEAD_HOURS = 48
+    appointment_id = book(doctor, patient, days_ahead=10)
+    relay()
+    Notification.objects.filter(kind="booked").update(status=Status.SENT)
+    first, second = log_of(appointment_id, kind="reminder")
+    assert first.enqueued_at is None and second.enqueued_at is None
+
+    assert scheduling.sweep(now=first.scheduled_for - timedelta(hours=47)) == 1
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.enqueued_at is not None and second.enqueued_at is None
+
+
+@pytest.mark.django_db
+def test_the_sweep_hands_over_again_what_is_queued_long_after_it_fell_due(
+    settings: Any, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    settings.NOTIFY_LOST_AFTER_SECONDS = 60
+    appointment_id = book(doctor, patient)
+    relay()
+    [confirmation] = log_of(appointment_id, kind="booked")
+    handed_at = confirmation.enqueued_at
+    assert handed_at is not None
+
+    assert scheduling.sweep(now=handed_at + timedelta(seconds=30)) == 0  # may still be on its way
+    assert scheduling.sweep(now=handed_at + timedelta(seconds=61)) == 1  # lost: again
+    assert scheduling.sweep(now=handed_at + timedelta(seconds=62)) == 0  # not twice in a row
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+def test_confirmation_and_reminder_arrive_by_smtp_with_clinic_times(
+    worker: Worker, smtp: SmtpSink, clinic: rows.Clinic, doctor: rows.Doctor
+) -> None:
+    patient = factories.patient(first_name="Leila", last_name="Rostami")
+    appointment_id = book(doctor, patient, days_ahead=3, hour=10, minute=30)
+    relay()
+    worker.drain()
+
+    [confirmation] = smtp.received()
+    assert confirmation.recipients == (patient.user.email,)
+    assert confirmation.subject.startswith("Appointment booked: Doctor ")
+    assert "10:30" in confirmation.subject  # Tehran's clock: 07:00 UTC
+    assert "Dear Leila Rostami" in confirmation.body
+    assert "10:30" in confirmation.body and "07:00" not in confirmation.body
+    assert "Asia/Tehran" in confirmation.body
+
+    [reminder_24h, _] = log_of(appointment_id, kind="reminder")
+    deliver_notification.send(reminder_24h.pk)  # as when its delay runs out
+    worker.drain()
+
+    reminder = smtp.received()[1]
+    assert reminder.subject.startswith("Reminder: Doctor ")
+    assert "10:30" in reminder.subject
+    assert reminder.message_id == f"<notification-{reminder_24h.pk}@nobat>"
+    reminder_24h.refresh_from_db()
+    assert (reminder_24h.status, reminder_24h.attempts) == ("sent", 1)
+    assert reminder_24h.provider_id == reminder.message_id
+    assert reminder_24h.template == "notify/en/reminder.txt"
+
+
+def test_persian_mail_has_a_jalali_date_and_persian_digits(
+    worker: Worker, smtp: SmtpSink, doctor: rows.Doctor
+) -> None:
+    patient = factories.patient(language="fa")
+    book(doctor, patient, days_ahead=3, hour=10, minute=30)
+    relay()
+    worker.drain()
+
+    [confirmation] = smtp.received()
+    assert confirmation.subject.startswith("نوبت شما ثبت شد")
+    assert "ساعت ۱۰:۳۰" in confirmation.subject  # noqa: RUF001 - Persian digits
+    assert any(month in confirmation.body for month in JALALI_MONTHS)
+
+
+def test_a_reminder_of_a_cancelled_visit_sends_nothing_and_is_logged_skipped(
+    worker: Worker, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    build_bus().handle(
+        commands.CancelAppointment(actor=factories.actor_of(patient), appointment_id=appointment_id)
+    )
+    relay()
+    worker.drain()
+    sent_before = [m.subject for m in mail.outbox]
+
+    for reminder in log_of(appointment_id, kind="reminder"):
+        deliver_notification.send(reminder.pk)
+    worker.drain()
+
+    assert [m.subject for m in mail.outbox] == sent_before  # not a single reminder
+    assert not any(subject.startswith("Reminder") for subject in sent_before)
+    assert [(n.status, n.error) for n in log_of(appointment_id, kind="reminder")] == [
+        ("skipped", "the appointment is cancelled"),
+        ("skipped", "the appointment is cancelled"),
+    ]
+    assert {n.kind: n.status for n in log_of(appointment_id)} == {
+        "booked": "skipped",  # cancelled before the confirmation went out
+        "reminder": "skipped",
+        "cancelled": "sent",
+        "doctor_cancelled": "sent",
+    }
+
+
+def test_a_reminder_of_a_moved_visit_is_skipped_and_the_new_time_has_its_own(
+    worker: Worker, clinic: rows.Clinic, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3, hour=10)
+    relay()
+    build_bus().handle(
+        commands.RescheduleAppointment(
+            actor=factories.actor_of(patient),
+            appointment_id=appointment_id,
+            start=factories.slot_start(clinic, days_ahead=3, hour=15),
+        )
+    )
+    relay()
+    moved_to = rows.Appointment.objects.get(pk=appointment_id).start
+    old, new = [], []
+    for reminder in log_of(appointment_id, kind="reminder"):
+        (new if reminder.about_start == moved_to else old).append(reminder)
+        deliver_notification.send(reminder.pk)
+    worker.drain()
+
+    assert {n.status for n in Notification.objects.filter(pk__in=[n.pk for n in old])} == {
+        "skipped"
+    }
+    assert {n.status for n in Notification.objects.filter(pk__in=[n.pk for n in new])} == {"sent"}
+    moved = [m for m in mail.outbox if m.subject.startswith("Appointment moved")]
+    assert len(moved) == 1 and "15:00" in moved[0].subject and "10:00" in moved[0].body
+
+
+def test_the_same_message_delivered_twice_sends_one_mail(
+    worker: Worker, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    worker.drain()
+    [reminder, _] = log_of(appointment_id, kind="reminder")
+    before = len(mail.outbox)
+
+    deliver_notification.send(reminder.pk)
+    deliver_notification.send(reminder.pk)
+    worker.drain()
+    deliver_notification.send(reminder.pk)  # and once more, long after
+    worker.drain()
+
+    assert len(mail.outbox) == before + 1
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == ("sent", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_message_at_the_same_moment_send_it_once(
+    doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    [confirmation] = log_of(appointment_id, kind="booked")
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            start.wait(timeout=10)
+            outcomes.append(delivery.deliver(confirmation.pk, sms=NO_SMS))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == ["sent"] * 4
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_bad_address_fails_for_good_without_retries(
+    doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient)
+    relay()
+    rows.User.objects.filter(pk=patient.user_id).update(email="not-an-address")
+    [confirmation] = log_of(appointment_id, kind="booked")
+
+    assert delivery.deliver(confirmation.pk, sms=NO_SMS) == "failed"
+
+    confirmation.refresh_from_db()
+    assert confirmation.status == "failed"
+    assert "not an email address" in confirmation.error
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_smtp_4xx_is_retried_and_5xx_is_not(
+    smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    address = patient.user.email
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    confirmation, first, _ = log_of(appointment_id)
+    smtp.refuse = {address: "451 4.3.0 Mailbox busy, try later"}
+    smtp.refusals = 1
+
+    with pytest.raises(TransientFault, match="451"):
+        delivery.deliver(confirmation.pk, sms=NO_SMS)
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == ("queued", 1)
+    assert "451" in confirmation.error
+
+    assert delivery.deliver(confirmation.pk, sms=NO_SMS) == "sent"
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == ("sent", 2)
+
+    smtp.refuse = {address: "550 5.1.1 No such user"}
+    smtp.refusals = None
+    assert delivery.deliver(first.pk, sms=NO_SMS) == "failed"
+    first.refresh_from_db()
+    assert "550" in first.error
+    assert len(smtp.received()) == 1
+
+
+@pytest.mark.django_db
+def test_transient_faults_give_up_after_the_last_attempt(
+    smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient)
+    relay()
+    [confirmation] = log_of(appointment_id, kind="booked")
+    smtp.refuse = {patient.user.email: "421 4.7.0 Try again later"}
+
+    for _ in range(2):
+        with pytest.raises(TransientFault):
+            delivery.deliver(confirmation.pk, sms=NO_SMS, max_attempts=3)
+    assert delivery.deliver(confirmation.pk, sms=NO_SMS, max_attempts=3) == "failed"
+
+    confirmation.refresh_from_db()
+    assert confirmation.attempts == 3
+    assert "giving up" in confirmation.error
+
+
+def test_the_actor_retries_a_transient_fault_with_back_off(
+    worker: Worker, smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    worker.drain()
+    [reminder, _] = log_of(appointment_id, kind="reminder")
+    smtp.refuse = {patient.user.email: "452 4.2.2 Mailbox full"}
+    smtp.refusals = 2
+
+    # The actor's own back-off starts at 5 s; the message may ask for less.
+    deliver_notification.send_with_options(args=(reminder.pk,), min_backoff=20, max_backoff=100)
+    worker.drain()
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == ("sent", 3)
+    assert [m.subject.split(":")[0] for m in smtp.received()] == ["Appointment booked", "Reminder"]
+
+
+@pytest.mark.django_db
+def test_sms_goes_through_the_gateway_in_the_recipients_language(
+    settings: Any, tmp_path: Any, doctor: rows.Doctor
+) -> None:
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    patient = factories.patient(phone="+989121234567", language="fa")
+    ContactPreference.objects.create(user=patient.user, email=False, sms=True)
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    [confirmation] = log_of(appointment_id, kind="booked")
+
+    gateway = FileSmsGateway(settings.SMS_FILE_PATH)
+    assert delivery.deliver(confirmation.pk, sms=gateway) == "sent"
+
+    confirmation.refresh_from_db()
+    assert (confirmation.channel, confirmation.address) == ("sms", "+989121234567")
+    assert confirmation.provider_id == f"file:nobat-{confirmation.pk}"
+    line = settings.SMS_FILE_PATH.read_text(encoding="utf-8")
+    assert "+989121234567" in line and "نوبت شما ثبت شد" in line
+
+
+@pytest.mark.django_db
+def test_a_message_for_a_deleted_row_is_a_no_op() -> None:
+    assert delivery.deliver(987654321, sms=NO_SMS) == "missing"
+
+
+@pytest.mark.django_db
+def test_a_channel_turned_off_after_planning_is_skipped_when_due(
+    doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    ContactPreference.objects.create(user=patient.user, email=False)
+    [confirmation] = log_of(appointment_id, kind="booked")
+
+    assert delivery.deliver(confirmation.pk, sms=NO_SMS) == "skipped"
+    confirmation.refresh_from_db()
+    assert confirmation.error == "Email turned off by the recipient"
+    assert timezone.now() >= confirmation.updated_at
+
+
+def test_a_mail_whose_final_dot_never_came_is_not_delivered(smtp: SmtpSink) -> None:
+    """What makes a crash before the dot harmless: the server drops an unfinished DATA."""
+    mailer = Mailer()
+    mailer.start(to="a@example.test", subject="s", body="b", message_id="<unfinished@nobat>")
+    mailer.close()  # the process "dies" here
+    finished = Mailer()
+    finished.start(to="b@example.test", subject="s", body="b", message_id="<finished@nobat>")
+    finished.release()
+    finished.verdict()
+    finished.close()
+
+    assert [m.message_id for m in smtp.received()] == ["<finished@nobat>"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_command_hands_over_what_fell_due(
+    settings: Any, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()  # the confirmation goes at once; the reminders wait in the log
+    assert [n.enqueued_at is None for n in log_of(appointment_id)] == [False, True, True]
+    for minutes, reminder in enumerate(log_of(appointment_id, kind="reminder")):
+        reminder.scheduled_for = timezone.now() - timedelta(minutes=minutes)  # fell due
+        reminder.save()
+    out = io.StringIO()
+
+    call_command("sweep_notifications", stdout=out)
+
+    assert out.getvalue().strip() == "2 notification(s) handed to the task queue"
+    assert all(n.enqueued_at is not None for n in log_of(appointment_id))

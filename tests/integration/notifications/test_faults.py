@@ -1,0 +1,153 @@
+"""Faults on the production runtime: PostgreSQL, a redis-server of the test's own on a free
+loopback port, `scheduler worker` processes, and an SMTP sink on loopback.
+
+A batch of appointments is booked (their events wait in the outbox); each gets a confirmation
+at once and a reminder due a few seconds later. Then a worker is killed mid-batch (SIGKILL) and
+replaced, or Redis is killed with the reminders pending in it and started again empty. However
+it goes, every message due must arrive exactly once: counted by Message-ID at the sink.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from scheduler.adapters.notify.models import Notification
+from scheduler.adapters.orm import models as rows
+from tests import crowd, factories
+from tests.loopback import (
+    RedisServer,
+    SmtpSink,
+    WorkerProcess,
+    smtp_sink,
+    wait_for,
+    worker_env,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+APPOINTMENTS = 120
+EXPECTED = 2 * APPOINTMENTS  # a confirmation and a 24-hour reminder each
+TIMEOUT = 90  # seconds for the whole batch to arrive: a bound, not a measure
+
+
+@dataclass
+class Rig:
+    sink: SmtpSink
+    redis: RedisServer
+    env: dict[str, str]
+    logs: Path
+
+    def worker(self, name: str) -> WorkerProcess:
+        return WorkerProcess(self.env, log=self.logs / f"{name}.log").start()
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    with smtp_sink() as sink:
+        redis = RedisServer(tmp_path / "redis").start()
+        try:
+            env = worker_env(
+                redis_url=redis.url,
+                smtp_port=sink.port,
+                data_dir=tmp_path / "data",
+                OUTBOX_SWEEP_SECONDS="0.5",
+                NOTIFY_SWEEP_SECONDS="0.5",
+                NOTIFY_LOST_AFTER_SECONDS="3",
+            )
+            yield Rig(sink, redis, env, tmp_path)
+        finally:
+            redis.kill()
+
+
+def book_batch(*, reminders_in: timedelta) -> None:
+    """APPOINTMENTS bookings whose 24-hour reminders fall due ``reminders_in`` from now."""
+    clinic = factories.clinic()
+    start = timezone.now() + timedelta(hours=24) + reminders_in
+    crowd.booked_with_events(crowd.pairs(APPOINTMENTS), clinic, start)
+
+
+def relayed() -> bool:
+    return not rows.StoredEvent.objects.exclude(delivery=rows.StoredEvent.Delivery.DONE).exists()
+
+
+def log_counts() -> dict[str, int]:
+    due = Notification.objects.filter(scheduled_for__lte=timezone.now())
+    return {status: due.filter(status=status).count() for status in Notification.Status.values}
+
+
+def settle(rig: Rig, *workers: WorkerProcess) -> tuple[int, int, int]:
+    """Wait for every expected message (bounded), then a while longer for late copies;
+    return (distinct, duplicates, missing)."""
+    arrived = wait_for(lambda: len(rig.sink.copies()) >= EXPECTED, timeout=TIMEOUT, interval=0.2)
+    if arrived:  # a copy of a lost message would come a sweep (3 s) after the original
+        time.sleep(4)
+    copies = rig.sink.copies()
+    if not arrived:
+        for worker in workers:
+            print(worker.tail())
+    return len(copies), sum(n - 1 for n in copies.values()), EXPECTED - len(copies)
+
+
+def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_once(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_batch(reminders_in=timedelta(seconds=3))
+    first = rig.worker("first")
+    try:
+        assert wait_for(relayed, timeout=TIMEOUT, interval=0.1), first.tail()
+        assert wait_for(lambda: rig.sink.count() >= APPOINTMENTS // 2, timeout=TIMEOUT)
+    finally:
+        first.kill()
+    at_kill = rig.sink.count()
+    second = rig.worker("second")
+    try:
+        distinct, duplicates, missing = settle(rig, second)
+    finally:
+        second.stop()
+
+    with capsys.disabled():
+        print(
+            f"\n[worker killed] expected {EXPECTED}, delivered before the kill {at_kill}, "
+            f"distinct {distinct}, duplicates {duplicates}, missing {missing}, "
+            f"log {log_counts()}"
+        )
+    assert (duplicates, missing) == (0, 0)
+    assert log_counts()["sent"] == EXPECTED
+
+
+def test_redis_killed_with_reminders_pending_and_back_empty_sends_every_message_once(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_batch(reminders_in=timedelta(seconds=8))
+    worker = rig.worker("worker")
+    try:
+        assert wait_for(relayed, timeout=TIMEOUT, interval=0.1), worker.tail()
+        pending = Notification.objects.filter(
+            kind="reminder", status=Notification.Status.QUEUED, enqueued_at__isnull=False
+        ).count()
+        keys_before = rig.redis.keys()
+        rig.redis.kill()
+        time.sleep(1)  # the worker finds Redis gone
+        rig.redis.start()
+        keys_after = rig.redis.keys()
+        distinct, duplicates, missing = settle(rig, worker)
+    finally:
+        worker.stop()
+
+    with capsys.disabled():
+        print(
+            f"\n[redis killed] reminders pending in Redis {pending} (keys {keys_before} -> "
+            f"{keys_after}), expected {EXPECTED}, distinct {distinct}, "
+            f"duplicates {duplicates}, missing {missing}, log {log_counts()}"
+        )
+    assert pending >= APPOINTMENTS  # the 24-hour ones at least were in Redis when it died
+    assert keys_after == 0
+    assert (duplicates, missing) == (0, 0)
+    assert log_counts()["sent"] == EXPECTED
