@@ -1,0 +1,94 @@
+"""Dramatiq actors of the calendar sync: small, idempotent, given ids only.
+
+Transient faults (CalendarUnavailable: 429, 403 rate or quota, 5xx, the network) are retried
+with Dramatiq's exponential back-off with jitter; everything else is recorded on the
+connection and not retried. A job that pushes re-reads the appointment, so a late or repeated
+one writes the current state, under the same event id: never a second event.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+import dramatiq
+from django.db import connections
+
+from scheduler.adapters.gcal import sync
+from scheduler.services.calendar_sync import CalendarUnavailable
+
+log = logging.getLogger(__name__)
+
+QUEUE = "gcal"
+P = ParamSpec("P")
+MAX_RETRIES = 10
+
+
+def retry_transient(retries: int, error: BaseException) -> bool:
+    return isinstance(error, CalendarUnavailable) and retries < MAX_RETRIES
+
+
+def retried(fn: Callable[P, None]) -> dramatiq.Actor[P, None]:
+    """An actor retried on transient faults only, with back-off from 5 s up to 30 min."""
+    actor: dramatiq.Actor[P, None] = dramatiq.actor(
+        queue_name=QUEUE,
+        max_retries=MAX_RETRIES,
+        min_backoff=5_000,  # ms; then doubling, with jitter
+        max_backoff=30 * 60_000,
+        retry_when=retry_transient,
+        time_limit=120_000,
+    )(fn)
+    return actor
+
+
+@retried
+def push_appointment(appointment_id: str, created: bool = False) -> None:
+    outcome = sync.push(uuid.UUID(appointment_id), created=created)
+    log.info("calendar push %s: %s (%d writes)", appointment_id, outcome.action, outcome.writes)
+
+
+@retried
+def pull_busy_times(doctor_id: int) -> None:
+    outcome = sync.pull(doctor_id)
+    log.info("calendar pull doctor %s: %s %s", doctor_id, outcome.action, outcome.details)
+
+
+@dramatiq.actor(queue_name=QUEUE, max_retries=0, time_limit=60_000)
+def pull_all() -> None:
+    """The periodic sweep: one pull job per connected doctor."""
+    for doctor_id in sync.connected_doctors():
+        pull_busy_times.send(doctor_id)
+
+
+def queue_pull_all() -> int:
+    """The work of the worker's periodic calendar thread (config.runtime): queue the sweep."""
+    pull_all.send()
+    return 0
+
+
+class DramatiqCalendarPush:
+    """The services' CalendarPush: a job, for doctors whose appointments go to a calendar."""
+
+    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None:
+        if sync.pushes_to(doctor_id):
+            push_appointment.send(str(appointment_id), created)
+
+
+class ClosesDbConnections(dramatiq.Middleware):
+    """Each job's thread gives its database connections back when the job ends."""
+
+    def after_process_message(
+        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        connections.close_all()
+
+    def after_skip_message(self, broker: Any, message: Any) -> None:
+        connections.close_all()
+
+
+def install_middleware() -> None:
+    broker = dramatiq.get_broker()
+    if not any(isinstance(m, ClosesDbConnections) for m in broker.middleware):
+        broker.add_middleware(ClosesDbConnections())

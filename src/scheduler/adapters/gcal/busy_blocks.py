@@ -1,0 +1,72 @@
+"""The unit of work's busy blocks on Django rows; writes run inside its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
+from scheduler.domain.intervals import Interval
+from scheduler.services.busy_times import BusyBlockRepository
+
+
+class DjangoBusyBlockRepository(BusyBlockRepository):
+    def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
+        rows = BusyBlock.objects.filter(
+            doctor_id=doctor_id, start__lt=window.end, end__gt=window.start
+        ).values_list("start", "end")
+        return [Interval(start, end) for start, end in rows]
+
+    def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
+        # Read before a write: two pulls of one doctor take turns (on PostgreSQL; SQLite's
+        # writers queue anyway), so neither writes from a stale read.
+        list(
+            CalendarConnection.objects.select_for_update().filter(doctor_id=doctor_id).values("pk")
+        )
+        rows = BusyBlock.objects.filter(doctor_id=doctor_id, calendar_id=calendar_id)
+        return {
+            event_id: Interval(start, end)
+            for event_id, start, end in rows.values_list("event_id", "start", "end")
+        }
+
+    def calendars(self, doctor_id: int) -> set[str]:
+        return set(
+            BusyBlock.objects.filter(doctor_id=doctor_id)
+            .values_list("calendar_id", flat=True)
+            .distinct()
+        )
+
+    def sync_token(self, doctor_id: int, calendar_id: str) -> str | None:
+        token = (
+            CalendarFeed.objects.filter(connection__doctor_id=doctor_id, calendar_id=calendar_id)
+            .values_list("sync_token", flat=True)
+            .first()
+        )
+        return token or None
+
+    def _write(
+        self,
+        doctor_id: int,
+        calendar_id: str,
+        *,
+        put: Mapping[str, Interval],
+        drop: Collection[str],
+        sync_token: str | None,
+    ) -> None:
+        mine = BusyBlock.objects.filter(doctor_id=doctor_id, calendar_id=calendar_id)
+        if drop:
+            mine.filter(event_id__in=list(drop)).delete()
+        if put:
+            mine.filter(event_id__in=list(put)).delete()
+            BusyBlock.objects.bulk_create(
+                BusyBlock(
+                    doctor_id=doctor_id,
+                    calendar_id=calendar_id,
+                    event_id=event_id,
+                    start=block.start,
+                    end=block.end,
+                )
+                for event_id, block in put.items()
+            )
+        CalendarFeed.objects.filter(
+            connection__doctor_id=doctor_id, calendar_id=calendar_id
+        ).update(sync_token=sync_token or "")

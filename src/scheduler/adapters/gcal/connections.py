@@ -1,0 +1,170 @@
+"""Doctors' connections: the CalendarLinks port on the rows, and connecting, choosing calendars
+and disconnecting, as the doctor pages do them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from django.db import transaction
+from google.oauth2.credentials import Credentials
+
+from scheduler.adapters.gcal import oauth, sealing, watch
+from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
+from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed
+from scheduler.services.calendar_sync import (
+    CalendarAccessRevoked,
+    CalendarError,
+    CalendarInfo,
+    CalendarLink,
+    Detail,
+)
+
+log = logging.getLogger(__name__)
+
+
+class DjangoCalendarLinks:
+    """The services' CalendarLinks on CalendarConnection rows."""
+
+    def get(self, doctor_id: int) -> CalendarLink | None:
+        row = CalendarConnection.objects.filter(doctor_id=doctor_id).first()
+        if row is None:
+            return None
+        feeds = row.feeds.order_by("pk").values_list("calendar_id", flat=True)
+        return CalendarLink(
+            doctor_id=doctor_id,
+            target_calendar=row.target_calendar,
+            busy_calendars=tuple(feeds),
+            detail=Detail(row.detail),
+            broken=row.state == CalendarConnection.State.BROKEN,
+        )
+
+    def gateway(self, doctor_id: int) -> GoogleCalendarGateway:
+        return gateway_for(CalendarConnection.objects.get(doctor_id=doctor_id))
+
+    def succeeded(self, doctor_id: int, at: datetime) -> None:
+        CalendarConnection.objects.filter(doctor_id=doctor_id).update(
+            last_success_at=at, last_error="", last_error_at=None
+        )
+
+    def failed(self, doctor_id: int, at: datetime, error: str, *, broken: bool) -> None:
+        changes: dict[str, object] = {"last_error": error[:2000], "last_error_at": at}
+        if broken:
+            changes["state"] = CalendarConnection.State.BROKEN
+            log.warning("doctor %s: Google Calendar access is gone (%s)", doctor_id, error)
+        CalendarConnection.objects.filter(doctor_id=doctor_id).update(**changes)
+
+
+def gateway_for(row: CalendarConnection, *, http: object = None) -> GoogleCalendarGateway:
+    """A gateway with the row's credentials; refreshed tokens are stored back, sealed."""
+    try:
+        refresh_token = sealing.open_sealed(row.refresh_token)
+        access_token = sealing.open_sealed(row.access_token)
+    except sealing.InvalidToken:
+        raise CalendarAccessRevoked(
+            "The stored tokens cannot be opened with the token key."
+        ) from None
+    credentials = oauth.credentials(
+        access_token=access_token,
+        refresh_token=refresh_token,
+        expiry=row.token_expiry,
+        scopes=tuple(row.scopes.split()),
+    )
+
+    def store(refreshed: Credentials) -> None:
+        expiry = refreshed.expiry.replace(tzinfo=UTC) if refreshed.expiry else None
+        changes = {"access_token": sealing.seal(refreshed.token or ""), "token_expiry": expiry}
+        if refreshed.refresh_token and refreshed.refresh_token != refresh_token:
+            changes["refresh_token"] = sealing.seal(refreshed.refresh_token)
+        CalendarConnection.objects.filter(pk=row.pk).update(**changes)
+
+    return GoogleCalendarGateway(credentials, http=http, on_tokens=store)
+
+
+def calendars(doctor_id: int) -> list[CalendarInfo]:
+    """The doctor's calendars, as Google lists them now (for the choice on the page)."""
+    return gateway_for(CalendarConnection.objects.get(doctor_id=doctor_id)).calendars()
+
+
+def connection_of(doctor_id: int) -> CalendarConnection | None:
+    return CalendarConnection.objects.filter(doctor_id=doctor_id).first()
+
+
+def connect(doctor_id: int, grant: oauth.Grant) -> CalendarConnection:
+    """Store the grant (sealed). A first connection pushes to, and reads busy times from, the
+    primary calendar until the doctor chooses otherwise; a reconnection keeps the choices."""
+    with transaction.atomic():
+        row, created = CalendarConnection.objects.select_for_update().get_or_create(
+            doctor_id=doctor_id
+        )
+        row.refresh_token = sealing.seal(grant.refresh_token)
+        row.access_token = sealing.seal(grant.access_token)
+        row.token_expiry = grant.expiry
+        row.scopes = " ".join(grant.scopes)
+        row.state = CalendarConnection.State.CONNECTED
+        row.last_error = ""
+        row.last_error_at = None
+        row.save()
+        if created:
+            CalendarFeed.objects.create(connection=row, calendar_id="primary")
+    try:
+        primary = next((c for c in gateway_for(row).calendars() if c.primary), None)
+    except CalendarError as error:
+        log.info("doctor %s: calendars not listed after connecting: %s", doctor_id, error)
+        primary = None
+    if primary is not None:
+        CalendarConnection.objects.filter(pk=row.pk).update(account=primary.id)
+        row.account = primary.id
+    return row
+
+
+def choose(
+    doctor_id: int,
+    *,
+    target_calendar: str,
+    busy: Sequence[CalendarInfo],
+    detail: Detail,
+) -> None:
+    """Which calendar receives the appointments, which ones count as busy, what events show.
+    Blocks of calendars no longer chosen go at the next pull; their channels are closed."""
+    row = CalendarConnection.objects.get(doctor_id=doctor_id)
+    chosen = {calendar.id: calendar for calendar in busy}
+    with transaction.atomic():
+        CalendarConnection.objects.filter(pk=row.pk).update(
+            target_calendar=target_calendar, detail=detail.value
+        )
+        gone = list(row.feeds.exclude(calendar_id__in=list(chosen)))
+        for feed in row.feeds.filter(calendar_id__in=list(chosen)):
+            feed.summary = chosen.pop(feed.calendar_id).summary
+            feed.save(update_fields=["summary"])
+        CalendarFeed.objects.bulk_create(
+            CalendarFeed(connection=row, calendar_id=calendar.id, summary=calendar.summary)
+            for calendar in chosen.values()
+        )
+        CalendarFeed.objects.filter(pk__in=[feed.pk for feed in gone]).delete()
+    _close_channels(row, gone)
+
+
+def disconnect(doctor_id: int) -> bool:
+    """Close the channels, revoke the grant at Google (best effort) and delete the tokens.
+    Returns whether Google confirmed the revocation. Busy blocks go at the next pull."""
+    row = connection_of(doctor_id)
+    if row is None:
+        return False
+    _close_channels(row, list(row.feeds.all()))
+    try:
+        revoked = oauth.revoke(sealing.open_sealed(row.refresh_token))
+    except sealing.InvalidToken:
+        revoked = False
+    row.delete()
+    return revoked
+
+
+def _close_channels(row: CalendarConnection, feeds: Sequence[CalendarFeed]) -> None:
+    if not any(feed.channel_id for feed in feeds):
+        return
+    try:
+        watch.close(gateway_for(row), feeds)
+    except CalendarError as error:
+        log.info("doctor %s: channels left to expire: %s", row.doctor_id, error)

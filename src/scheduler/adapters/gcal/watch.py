@@ -1,0 +1,87 @@
+"""Push notifications: an events.watch channel per busy calendar, where the deployment has a
+public URL (GCAL_PUBLIC_BASE_URL); without one the periodic pull alone keeps blocks fresh.
+
+A channel's token is an HMAC of its id under a key derived from the token key, so the webhook
+checks X-Goog-Channel-Token without storing a secret. Channels are renewed a day before they
+expire; the old one is stopped once the new one is open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from scheduler.adapters.gcal import sealing
+from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
+from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed
+from scheduler.services.calendar_sync import CalendarError
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/api/gcal/notifications/"
+TTL = timedelta(days=7)
+RENEW_BEFORE = timedelta(days=1)
+
+
+def enabled() -> bool:
+    return bool(settings.GCAL_PUBLIC_BASE_URL)
+
+
+def channel_token(channel_id: str) -> str:
+    key = hashlib.sha256(b"nobat gcal channel|" + sealing.signing_key()).digest()
+    return hmac.new(key, channel_id.encode(), hashlib.sha256).hexdigest()
+
+
+def feed_for(channel_id: str, token: str) -> CalendarFeed | None:
+    """The feed a notification is about, if its channel is ours and its token right."""
+    if not channel_id or not hmac.compare_digest(channel_token(channel_id), token):
+        return None
+    return CalendarFeed.objects.select_related("connection").filter(channel_id=channel_id).first()
+
+
+def renew(gateway: GoogleCalendarGateway, row: CalendarConnection, now: datetime) -> int:
+    """Open a channel for each feed that has none or whose channel ends within a day."""
+    if not enabled():
+        return 0
+    opened = 0
+    address = settings.GCAL_PUBLIC_BASE_URL.rstrip("/") + WEBHOOK_PATH
+    for feed in row.feeds.all():
+        expires = feed.channel_expires_at
+        if feed.channel_id and expires and expires > now + RENEW_BEFORE:
+            continue
+        channel_id = uuid.uuid4().hex
+        resource_id, expires = gateway.watch(
+            feed.calendar_id,
+            channel_id=channel_id,
+            token=channel_token(channel_id),
+            address=address,
+            ttl=TTL,
+        )
+        old = (feed.channel_id, feed.channel_resource_id)
+        feed.channel_id, feed.channel_resource_id = channel_id, resource_id
+        feed.channel_expires_at = expires or now + TTL
+        feed.save(update_fields=["channel_id", "channel_resource_id", "channel_expires_at"])
+        opened += 1
+        if old[0]:
+            _stop(gateway, *old)
+    return opened
+
+
+def close(gateway: GoogleCalendarGateway, feeds: Sequence[CalendarFeed]) -> None:
+    """Stop the feeds' channels, best effort: Google ends a forgotten channel at its expiry."""
+    for feed in feeds:
+        if feed.channel_id:
+            _stop(gateway, feed.channel_id, feed.channel_resource_id)
+
+
+def _stop(gateway: GoogleCalendarGateway, channel_id: str, resource_id: str) -> None:
+    try:
+        gateway.stop_watch(channel_id=channel_id, resource_id=resource_id)
+    except CalendarError as error:
+        log.info("channel %s not stopped: %s", channel_id, error)

@@ -1,0 +1,215 @@
+"""The doctor's Google Calendar page: connect, choose calendars, watch the sync, disconnect.
+
+Under /doctor/calendar/. Signed-in doctors only (a small sign-in page of its own until the site
+has one). Google is asked on this page (the calendar list) but never on a booking's path.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from scheduler.adapters.gcal import actors, connections, oauth, sync, watch
+from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.domain.errors import NotAllowed
+from scheduler.services.calendar_sync import CalendarError, CalendarInfo, Detail
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "gcal_oauth"
+DETAIL_LABELS = {
+    Detail.NONE: "Nothing about the patient: “Appointment”",
+    Detail.FIRST_NAME: "The patient's first name",
+    Detail.FIRST_NAME_REASON: "First name and a short label of the reason (default)",
+    Detail.FULL: "Full name and the whole reason",
+}
+
+DoctorView = Callable[[HttpRequest, int], HttpResponse]
+
+
+def doctor_page(view: DoctorView) -> Callable[[HttpRequest], HttpResponse]:
+    """Signed in, and a doctor: the view gets the doctor's id."""
+
+    @login_required(login_url=reverse_lazy("gcal-sign-in"))
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        try:
+            doctor_id = actor_for(request.user).doctor_id
+        except NotAllowed:
+            doctor_id = None
+        if doctor_id is None:
+            return render(request, "web/calendar_not_doctor.html", status=403)
+        return view(request, doctor_id)
+
+    return wrapped
+
+
+@require_GET
+@doctor_page
+def status(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    row = connections.connection_of(doctor_id)
+    calendars: list[CalendarInfo] = []
+    calendars_error = ""
+    if row is not None and row.state == CalendarConnection.State.CONNECTED:
+        try:
+            calendars = connections.calendars(doctor_id)
+        except CalendarError as error:
+            calendars_error = str(error)
+    busy_ids = set(row.feeds.values_list("calendar_id", flat=True)) if row else set()
+    context: dict[str, Any] = {
+        "configured": oauth.is_configured(),
+        "connection": row,
+        "broken": row is not None and row.state == CalendarConnection.State.BROKEN,
+        "calendars": [
+            {
+                "info": calendar,
+                "target": row is not None
+                and (
+                    calendar.id == row.target_calendar
+                    or (row.target_calendar == "primary" and calendar.primary)
+                ),
+                "busy": calendar.id in busy_ids or (calendar.primary and "primary" in busy_ids),
+            }
+            for calendar in calendars
+        ],
+        "calendars_error": calendars_error,
+        "feeds": list(row.feeds.order_by("pk")) if row else [],
+        "details": [(detail.value, label) for detail, label in DETAIL_LABELS.items()],
+        "upcoming_busy": BusyBlock.objects.filter(
+            doctor_id=doctor_id, end__gt=datetime.now(UTC)
+        ).count(),
+        "push_channels": watch.enabled(),
+    }
+    return render(request, "web/calendar.html", context)
+
+
+@require_POST
+@doctor_page
+def connect(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    if not oauth.is_configured():
+        messages.error(request, "Google Calendar is not set up on this server.")
+        return redirect("gcal-status")
+    state, verifier = oauth.new_state(), oauth.new_code_verifier()
+    request.session[SESSION_KEY] = {"state": state, "verifier": verifier, "doctor": doctor_id}
+    url = oauth.authorization_url(
+        state=state, code_verifier=verifier, redirect_uri=_redirect_uri(request)
+    )
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+@doctor_page
+def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    expected = request.session.pop(SESSION_KEY, None) or {}
+    state = request.GET.get("state", "")
+    if (
+        not state
+        or expected.get("doctor") != doctor_id
+        or not hmac.compare_digest(str(expected.get("state", "")), state)
+    ):
+        messages.error(request, "That sign-in link is not from this session; connect again.")
+        return redirect("gcal-status")
+    if "error" in request.GET or not request.GET.get("code"):
+        messages.error(request, "Google Calendar was not connected: access was not allowed.")
+        return redirect("gcal-status")
+    try:
+        grant = oauth.exchange_code(
+            request.GET["code"],
+            redirect_uri=_redirect_uri(request),
+            code_verifier=str(expected.get("verifier", "")),
+        )
+    except oauth.OAuthError as error:
+        messages.error(request, str(error))
+        return redirect("gcal-status")
+    row = connections.connect(doctor_id, grant)
+    actors.pull_busy_times.send(doctor_id)
+    messages.success(
+        request, f"Connected {row.account or 'your Google account'}. Choose your calendars below."
+    )
+    return redirect("gcal-status")
+
+
+@require_POST
+@doctor_page
+def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    if connections.connection_of(doctor_id) is None:
+        return redirect("gcal-status")
+    try:
+        known = {calendar.id: calendar for calendar in connections.calendars(doctor_id)}
+    except CalendarError as error:
+        messages.error(request, f"Your calendars could not be read from Google: {error}")
+        return redirect("gcal-status")
+    target = request.POST.get("target", "")
+    if target and not (target in known and known[target].writable):
+        messages.error(request, "Choose a calendar you may write to for the appointments.")
+        return redirect("gcal-status")
+    try:
+        detail = Detail(request.POST.get("detail", ""))
+    except ValueError:
+        detail = Detail.FIRST_NAME_REASON
+    busy = [known[key] for key in request.POST.getlist("busy") if key in known]
+    connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
+    actors.pull_busy_times.send(doctor_id)
+    messages.success(request, "Saved. Busy times are being read from the chosen calendars.")
+    return redirect("gcal-status")
+
+
+@require_POST
+@doctor_page
+def sync_now(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    if connections.connection_of(doctor_id) is not None:
+        actors.pull_busy_times.send(doctor_id)
+        messages.success(request, "Busy times will be read again in a moment.")
+    return redirect("gcal-status")
+
+
+@require_POST
+@doctor_page
+def disconnect(request: HttpRequest, doctor_id: int) -> HttpResponse:
+    if connections.connection_of(doctor_id) is None:
+        return redirect("gcal-status")
+    if sync.disconnect(doctor_id):
+        messages.success(request, "Disconnected. Google has revoked Nobat's access.")
+    else:
+        messages.warning(
+            request,
+            "Disconnected and the tokens deleted, but Google did not confirm the revocation: "
+            "you can remove Nobat in your Google account's third-party access settings.",
+        )
+    return redirect("gcal-status")
+
+
+def _redirect_uri(request: HttpRequest) -> str:
+    return settings.GCAL_REDIRECT_URI or request.build_absolute_uri(reverse("gcal-callback"))
+
+
+class SignIn(LoginView):
+    template_name = "web/calendar_sign_in.html"
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("gcal-status")
+
+
+urlpatterns: list[URLPattern] = [
+    path("", status, name="gcal-status"),
+    path("sign-in/", SignIn.as_view(), name="gcal-sign-in"),
+    path("connect/", connect, name="gcal-connect"),
+    path("callback/", callback, name="gcal-callback"),
+    path("calendars/", choose, name="gcal-choose"),
+    path("sync/", sync_now, name="gcal-sync"),
+    path("disconnect/", disconnect, name="gcal-disconnect"),
+]
