@@ -234,7 +234,7 @@ def _raw_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) ->
                     ),
                 )
                 booked += 1
-            except psycopg.errors.ExclusionViolation:
+            except (psycopg.errors.ExclusionViolation, psycopg.errors.DeadlockDetected):
                 conflicts += 1
         finished = time.perf_counter()
     return {"booked": booked, "conflicts": conflicts, "started": started, "finished": finished}

@@ -22,3 +22,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's cost is the point in production and ~0.3 s a user in a test that makes fifty.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_delayed_notifications(settings: Any) -> None:
+    # Reminders hours ahead would sit in the broker as delayed messages, and a test's Dramatiq
+    # worker never finishes join() while it holds one. Tests hand a reminder over themselves.
+    settings.NOTIFY_ENQUEUE_AHEAD_HOURS = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,6 +27,7 @@ from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import Schedule
+from scheduler.services.busy_times import BusyBlockRepository
 from scheduler.services.handlers import COMMAND_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
 from scheduler.services.unit_of_work import (
@@ -167,11 +168,76 @@ class FakePatientRepository(PatientRepository):
             raise NotFound("Patient not found.") from None
 
 
+class FakeBusyBlockRepository(BusyBlockRepository):
+    """Busy blocks per (doctor, calendar); writes are staged until the unit of work commits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[tuple[int, str], dict[str, Interval]] = {}
+        self._tokens: dict[tuple[int, str], str] = {}
+        self._staged: dict[tuple[int, str], tuple[dict[str, Interval], str | None]] = {}
+
+    def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
+        return sorted(
+            block
+            for (doctor, _), blocks in self._rows.items()
+            if doctor == doctor_id
+            for block in blocks.values()
+            if block.overlaps(window)
+        )
+
+    def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
+        staged = self._staged.get((doctor_id, calendar_id))
+        return dict(staged[0] if staged else self._rows.get((doctor_id, calendar_id), {}))
+
+    def calendars(self, doctor_id: int) -> set[str]:
+        return {calendar for doctor, calendar in self._rows if doctor == doctor_id}
+
+    def sync_token(self, doctor_id: int, calendar_id: str) -> str | None:
+        return self._tokens.get((doctor_id, calendar_id))
+
+    def _write(
+        self,
+        doctor_id: int,
+        calendar_id: str,
+        *,
+        put: Mapping[str, Interval],
+        drop: Collection[str],
+        sync_token: str | None,
+    ) -> None:
+        blocks = self.of_calendar(doctor_id, calendar_id)
+        blocks.update(put)
+        for key in drop:
+            blocks.pop(key, None)
+        self._staged[(doctor_id, calendar_id)] = (blocks, sync_token)
+
+    def persist(self) -> None:
+        for key, (blocks, token) in self._staged.items():
+            if blocks:
+                self._rows[key] = blocks
+            else:
+                self._rows.pop(key, None)
+            if token:
+                self._tokens[key] = token
+            else:
+                self._tokens.pop(key, None)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        self._staged.clear()
+        self.events.clear()
+
+    def add(self, doctor_id: int, calendar_id: str, blocks: Mapping[str, Interval]) -> None:
+        """Committed blocks, as if pulled earlier."""
+        self._rows.setdefault((doctor_id, calendar_id), {}).update(blocks)
+
+
 class FakeUnitOfWork(UnitOfWork):
     appointments: FakeAppointmentRepository
     schedules: FakeScheduleRepository
     doctors: FakeDoctorRepository
     patients: FakePatientRepository
+    busy_blocks: FakeBusyBlockRepository
 
     def __init__(
         self,
@@ -185,20 +251,24 @@ class FakeUnitOfWork(UnitOfWork):
         self.schedules = FakeScheduleRepository(schedules)
         self.doctors = FakeDoctorRepository(doctors)
         self.patients = FakePatientRepository(patients)
+        self.busy_blocks = FakeBusyBlockRepository()
         self.committed = False
         self.outbox: list[Event] = []
 
     def __enter__(self) -> Self:
         self.appointments.discard()  # a transaction starts from the committed state
+        self.busy_blocks.discard()
         return self
 
     def _commit(self, events: list[Event]) -> None:
         self.appointments.persist()
+        self.busy_blocks.persist()
         self.outbox.extend(events)
         self.committed = True
 
     def rollback(self) -> None:
         self.appointments.discard()
+        self.busy_blocks.discard()
 
 
 @dataclass

@@ -3,7 +3,9 @@ signed in as each of them."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -75,3 +77,12 @@ def as_receptionist(client_for: Client, receptionist: rows.Receptionist) -> APIC
 @pytest.fixture
 def as_admin(client_for: Client, db: None) -> APIClient:
     return client_for(factories.admin())
+
+
+@pytest.fixture
+def own_channel_layer(settings: Any) -> None:
+    """A fresh in-memory channel layer, or a Redis prefix that no other test (or run) uses."""
+    layer = dict(settings.CHANNEL_LAYERS["default"])
+    if "CONFIG" in layer:
+        layer["CONFIG"] = {**layer["CONFIG"], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
+    settings.CHANNEL_LAYERS = {"default": layer}

@@ -12,12 +12,14 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.unit_of_work import translate
 from scheduler.config.bootstrap import build_bus
-from scheduler.domain.errors import DomainError
+from scheduler.domain.errors import DomainError, SlotTaken
 from scheduler.services.commands import BookAppointment
 from tests import factories
 from tests.conftest import ON_POSTGRES
@@ -105,3 +107,12 @@ def _booking_command(doctor: rows.Doctor, patient: rows.Patient) -> BookAppointm
         clinic_id=clinic.pk,
         start=factories.slot_start(clinic),
     )
+
+
+def test_a_deadlock_between_overlapping_inserts_is_a_taken_slot() -> None:
+    """Seen in bench/booking.py under load: PostgreSQL aborts one of two bookings that wait on
+    each other's exclusion check with 40P01, which reached the API as a 500."""
+    error = OperationalError("deadlock detected")
+    error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
+
+    assert isinstance(translate(error), SlotTaken)

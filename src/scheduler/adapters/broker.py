@@ -7,10 +7,10 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 
-def install(redis_url: str) -> dramatiq.Broker:
+def install(redis_url: str, *, namespace: str = "dramatiq") -> dramatiq.Broker:
     """Make the process-wide broker; must run before any actor module is imported."""
     broker: dramatiq.Broker = (
-        RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
+        RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
         if redis_url
         else StubBroker()
     )

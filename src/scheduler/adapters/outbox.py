@@ -13,16 +13,17 @@ order by the event's ``version``.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from scheduler.adapters import event_codec
 from scheduler.adapters.orm.models import StoredEvent
+from scheduler.adapters.periodic import Periodic
 from scheduler.domain.events import Event
 
 log = logging.getLogger(__name__)
@@ -99,31 +100,8 @@ def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
     )
 
 
-class RelayThread(threading.Thread):
+class RelayThread(Periodic):
     """Relays as soon as it is woken (after a commit) and sweeps every ``interval`` anyway."""
 
     def __init__(self, handlers: Handlers, *, interval: float) -> None:
-        super().__init__(name="outbox-relay", daemon=True)
-        self._handlers = handlers
-        self._interval = interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self._interval)
-            self._wake.clear()
-            try:
-                while relay_pending(self._handlers) and not self._stop.is_set():
-                    pass
-            except Exception:  # the database is away; the next sweep tries again
-                log.exception("outbox relay sweep failed")
-            finally:
-                close_old_connections()
+        super().__init__("outbox-relay", partial(relay_pending, handlers), interval=interval)

@@ -12,4 +12,4 @@ class NobatConfig(AppConfig):
     def ready(self) -> None:
         from scheduler.adapters import broker
 
-        broker.install(settings.DRAMATIQ_BROKER_URL)
+        broker.install(settings.DRAMATIQ_BROKER_URL, namespace=settings.DRAMATIQ_NAMESPACE)

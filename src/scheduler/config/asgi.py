@@ -1,4 +1,8 @@
-"""ASGI entry point for daphne: HTTP now; WebSocket routes join here."""
+"""ASGI entry point for daphne: Django for HTTP, the consumers for WebSockets.
+
+Sockets are refused unless their Origin is one of ALLOWED_HOSTS; the user comes from the session
+cookie or a JWT (entrypoints.ws.auth).
+"""
 
 import os
 
@@ -6,4 +10,20 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
 
-application = get_asgi_application()
+# Django first: the consumers import models.
+http_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from scheduler.entrypoints.ws.auth import session_or_token  # noqa: E402
+from scheduler.entrypoints.ws.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_application,
+        "websocket": AllowedHostsOriginValidator(
+            session_or_token(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

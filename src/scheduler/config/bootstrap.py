@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from functools import partial
 
 from scheduler.adapters.event_log import LoggingEventLog
+from scheduler.adapters.gcal.actors import DramatiqCalendarPush
+from scheduler.adapters.notify.scheduling import DjangoNotifier
 from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.adapters.outbox import Handlers
+from scheduler.adapters.realtime import ChannelLayerPublisher
 from scheduler.config import runtime
 from scheduler.services.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
@@ -29,7 +32,12 @@ def build_bus(*, clock: Clock = utc_now) -> MessageBus:
 
 
 def dependencies() -> Dependencies:
-    return Dependencies(log=LoggingEventLog())
+    return Dependencies(
+        log=LoggingEventLog(),
+        slots=ChannelLayerPublisher(),
+        calendar=DramatiqCalendarPush(),
+        notifier=DjangoNotifier(),
+    )
 
 
 def event_handlers(deps: Dependencies | None = None) -> Handlers:

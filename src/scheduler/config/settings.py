@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "channels",
     "scheduler.config.apps.NobatConfig",
     "scheduler.adapters.orm.apps.OrmConfig",
+    "scheduler.adapters.gcal.apps.GcalConfig",
+    "scheduler.adapters.notify.apps.NotifyConfig",
     "scheduler.entrypoints.web.apps.WebConfig",
 ]
 
@@ -107,8 +109,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub: one message per group reaches each process, which hands it to its own
+            # sockets; the list-based core layer queues one message per socket (1,000 sockets
+            # on a grid = 1,000 Redis pops per change).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # A prefix of its own lets several sites (or test runs) share one Redis.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "asgi")},
         }
     }
 else:
@@ -116,6 +122,8 @@ else:
 
 # Read by adapters.tasks when it sets up the Dramatiq broker.
 DRAMATIQ_BROKER_URL = REDIS_URL
+# Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
+DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fa", "فارسی")]
@@ -176,3 +184,52 @@ LOGGING = {
 
 # How often the outbox relay sweeps for events left behind (seconds).
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))
+
+# Google Calendar (adapters.gcal). Without a client id and secret the doctor page says so.
+GCAL_CLIENT_ID = os.environ.get("GCAL_CLIENT_ID", "")
+GCAL_CLIENT_SECRET = os.environ.get("GCAL_CLIENT_SECRET", "")
+# The OAuth callback as registered with Google; empty: this site's /doctor/calendar/callback/.
+GCAL_REDIRECT_URI = os.environ.get("GCAL_REDIRECT_URI", "")
+# Fernet keys sealing the tokens, comma-separated, newest first; empty: derived from SECRET_KEY.
+GCAL_TOKEN_KEY = os.environ.get("GCAL_TOKEN_KEY", "")
+# Where Google can reach /api/gcal/notifications/ (https://...); empty: no push channels.
+GCAL_PUBLIC_BASE_URL = os.environ.get("GCAL_PUBLIC_BASE_URL", "")
+# How often every connected doctor's busy times are pulled (seconds), by the worker.
+GCAL_SYNC_SECONDS = float(os.environ.get("GCAL_SYNC_SECONDS", "300"))
+GCAL_HTTP_TIMEOUT_SECONDS = float(os.environ.get("GCAL_HTTP_TIMEOUT_SECONDS", "20"))
+GCAL_AUTH_URI = os.environ.get("GCAL_AUTH_URI", "https://accounts.google.com/o/oauth2/v2/auth")
+GCAL_TOKEN_URI = os.environ.get("GCAL_TOKEN_URI", "https://oauth2.googleapis.com/token")
+GCAL_REVOKE_URI = os.environ.get("GCAL_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
+GCAL_API_ROOT = os.environ.get("GCAL_API_ROOT", "https://www.googleapis.com/")
+
+# -- notifications (adapters.notify) -----------------------------------------------------------
+# Email through Django's mail API: SMTP when EMAIL_HOST is set, else files under the data dir.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Nobat <no-reply@nobat.localhost>")
+
+# SMS: "file" (lines under the data dir), "console" (the log) or "kavenegar" (its REST API).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+SMS_FILE_PATH = DATA_DIR / "sms.log"
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.kavenegar.com/v1")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+
+# The sweep (every NOTIFY_SWEEP_SECONDS in each worker) hands the task queue what is due within
+# NOTIFY_ENQUEUE_AHEAD_HOURS and was not handed over yet, and again whatever is still queued
+# NOTIFY_LOST_AFTER_SECONDS after it fell due and was last handed over: its message was lost.
+NOTIFY_SWEEP_SECONDS = float(os.environ.get("NOTIFY_SWEEP_SECONDS", "30"))
+NOTIFY_LOST_AFTER_SECONDS = float(os.environ.get("NOTIFY_LOST_AFTER_SECONDS", "600"))
+NOTIFY_ENQUEUE_AHEAD_HOURS = float(os.environ.get("NOTIFY_ENQUEUE_AHEAD_HOURS", "48"))

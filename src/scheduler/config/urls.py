@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/gcal/", include("scheduler.entrypoints.api.gcal")),
     path("api/", include("scheduler.entrypoints.api.urls")),
+    path("doctor/calendar/", include("scheduler.entrypoints.web.calendar")),
     path("", include("scheduler.entrypoints.web.urls")),
 ]

@@ -24,16 +24,33 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
 
 
 def can_see(actor: Actor, appointment: Appointment) -> bool:
+    return can_see_booking(
+        actor,
+        doctor_id=appointment.doctor_id,
+        clinic_id=appointment.clinic_id,
+        patient_id=appointment.patient_id,
+    )
+
+
+def can_see_booking(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int) -> bool:
+    """Whether the actor may see who holds a booking, from where it stands alone."""
     match actor.role:
         case Role.ADMIN:
             return True
         case Role.PATIENT:
-            return appointment.patient_id == actor.patient_id
+            return patient_id == actor.patient_id
         case Role.DOCTOR:
-            return appointment.doctor_id == actor.doctor_id
+            return doctor_id == actor.doctor_id
         case Role.RECEPTIONIST:
-            return appointment.clinic_id == actor.clinic_id
+            return clinic_id == actor.clinic_id
     return False
+
+
+def runs_desk(actor: Actor, clinic_id: int) -> bool:
+    """The clinic's desk screen: its receptionists, and admins."""
+    return actor.role is Role.ADMIN or (
+        actor.role is Role.RECEPTIONIST and actor.clinic_id == clinic_id
+    )
 
 
 def ensure_may(actor: Actor, appointment: Appointment, action: str) -> None:

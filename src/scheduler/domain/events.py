@@ -77,6 +77,16 @@ class AppointmentMarkedNoShow(AppointmentEvent):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
+class AvailabilityChanged(Event):
+    """The doctor's free time changed in ``start..end`` for a reason other than an appointment
+    (busy times from the doctor's own calendar); open slot grids of those dates repaint."""
+
+    doctor_id: int
+    start: datetime
+    end: datetime
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -89,5 +99,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppointmentCheckedIn,
         AppointmentCompleted,
         AppointmentMarkedNoShow,
+        AvailabilityChanged,
     )
 }

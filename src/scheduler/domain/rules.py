@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from scheduler.domain.errors import (
     BeyondHorizon,
+    DoctorAway,
     InPast,
     InsideMinimumNotice,
     SlotTaken,
@@ -58,3 +59,9 @@ def ensure_free(
         raise SlotTaken("That slot was just taken.", holder="doctor")
     if any(slot.overlaps(other) for other in patient_busy):
         raise SlotTaken("The patient already has an appointment at that time.", holder="patient")
+
+
+def ensure_clear_of(slot: Interval, away: Iterable[Interval]) -> None:
+    """The doctor's own busy times (from their calendar) are kept like time off."""
+    if any(slot.overlaps(block) for block in away):
+        raise DoctorAway("The doctor is busy at that time.", source="calendar")

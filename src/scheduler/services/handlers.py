@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from scheduler.domain import access, availability, rules
-from scheduler.domain.appointment import Appointment
+from scheduler.domain import access, availability, notifications, rules
+from scheduler.domain.appointment import ACTIVE, Appointment, Status
 from scheduler.domain.errors import (
     DuplicateIdempotencyKey,
     IdempotencyMismatch,
@@ -23,12 +23,19 @@ from scheduler.domain.errors import (
     NotFound,
     SlotTaken,
 )
-from scheduler.domain.events import EVENT_TYPES, Event
+from scheduler.domain.events import (
+    EVENT_TYPES,
+    AppointmentEvent,
+    AppointmentRescheduled,
+    AvailabilityChanged,
+    Event,
+)
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
 from scheduler.services import commands
-from scheduler.services.ports import Dependencies
+from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_google_calendar
+from scheduler.services.ports import Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
 from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
 
@@ -222,6 +229,7 @@ def _admit(
     """Everything that must hold for ``slot`` to be taken, checked in order of cost."""
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
+    rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
     rules.ensure_free(
         slot,
         doctor_busy=uow.appointments.doctor_busy(schedule.doctor_id, slot, excluding=moving),
@@ -261,6 +269,46 @@ def log_event(event: Event, deps: Dependencies) -> None:
     deps.log.record(event)
 
 
+def publish_slot_change(event: Event, deps: Dependencies) -> None:
+    """Every open grid of the doctor's day(s) and the clinic's desk repaint what changed."""
+    match event:
+        case AppointmentEvent():
+            deps.slots.publish(slot_change(event))
+        case AvailabilityChanged():
+            deps.slots.repaint(event.doctor_id, Interval(event.start, event.end))
+
+
+def slot_change(event: AppointmentEvent) -> SlotChange:
+    released = None
+    if isinstance(event, AppointmentRescheduled):
+        released = Interval(event.previous_start, event.previous_end)
+    return SlotChange(
+        appointment_id=event.appointment_id,
+        version=event.version,
+        doctor_id=event.doctor_id,
+        clinic_id=event.clinic_id,
+        patient_id=event.patient_id,
+        status=event.status,
+        slot=Interval(event.start, event.end),
+        taken=Status(event.status) in ACTIVE,
+        released=released,
+    )
+
+
+def notify_people(event: Event, deps: Dependencies) -> None:
+    """Tell the patient (and for requests and cancellations the doctor); plan reminders."""
+    if not isinstance(event, AppointmentEvent):
+        return
+    offsets = (
+        deps.notifier.reminder_offsets(event.clinic_id)
+        if notifications.sets_reminders(event)
+        else ()
+    )
+    messages = notifications.plan(event, offsets)
+    if messages:
+        deps.notifier.schedule(event, messages)
+
+
 class EventHandler(Protocol):
     """Gets the ports it needs through one explicit value, bound by config.bootstrap."""
 
@@ -274,5 +322,11 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., CommandResult]] = {
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
-    event_type: [log_event] for event_type in EVENT_TYPES.values()
+    event_type: [log_event, publish_slot_change] for event_type in EVENT_TYPES.values()
 }
+
+for _pushed in PUSHED_EVENTS:
+    EVENT_HANDLERS[_pushed].append(push_to_google_calendar)
+
+for _telling in notifications.ON_EVENT:
+    EVENT_HANDLERS[_telling].append(notify_people)

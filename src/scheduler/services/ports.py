@@ -3,16 +3,89 @@ config.bootstrap passes them in as one ``Dependencies`` value."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
-from scheduler.domain.events import Event
+from scheduler.domain.events import AppointmentEvent, Event
+from scheduler.domain.intervals import Interval
+from scheduler.domain.notifications import PlannedMessage
 
 
 class EventLog(Protocol):
     def record(self, event: Event) -> None: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class SlotChange:
+    """What an open slot grid or desk screen learns when an appointment changes.
+
+    ``slot`` is where the appointment stands now and ``taken`` whether it holds that slot
+    (active states only); ``released`` is the slot a reschedule gave up. ``version`` is the
+    appointment's: watchers drop what they have seen and notice what they missed.
+    """
+
+    appointment_id: uuid.UUID
+    version: int
+    doctor_id: int
+    clinic_id: int
+    patient_id: int
+    status: str
+    slot: Interval
+    taken: bool
+    released: Interval | None = None
+
+
+class SlotPublisher(Protocol):
+    """Tells everyone watching the doctor's days (and the clinic's desk) about a change."""
+
+    def publish(self, change: SlotChange) -> None: ...
+
+    def repaint(self, doctor_id: int, window: Interval) -> None:
+        """The doctor's free time changed in ``window`` for another reason (their calendar):
+        grids of the days it touches fetch a fresh snapshot."""
+
+
+class CalendarPush(Protocol):
+    """Queues the push of one appointment to its doctor's own calendar, if they have one."""
+
+    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class NoCalendar:
+    """No calendar sync wired: pushes go nowhere."""
+
+    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None:
+        return None
+
+
+class Notifier(Protocol):
+    """Keeps the messages planned for an appointment and hands them to the senders."""
+
+    def reminder_offsets(self, clinic_id: int) -> Sequence[timedelta]:
+        """How long before a visit its clinic reminds people."""
+
+    def schedule(self, event: AppointmentEvent, messages: Sequence[PlannedMessage]) -> None:
+        """Record ``messages`` and have each sent when due; planning one twice is harmless."""
+
+
+@dataclass(frozen=True)
+class NoNotifier:
+    """No notifications wired: nothing is planned, nobody is told."""
+
+    def reminder_offsets(self, clinic_id: int) -> Sequence[timedelta]:
+        return ()
+
+    def schedule(self, event: AppointmentEvent, messages: Sequence[PlannedMessage]) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Dependencies:
     log: EventLog
+    slots: SlotPublisher
+    calendar: CalendarPush = NoCalendar()
+    notifier: Notifier = NoNotifier()

@@ -74,6 +74,7 @@ def _free(
     zone = ZoneInfo(schedule.timezone)
     window = Interval(_midnight(first_day, zone), _midnight(last_day + timedelta(days=1), zone))
     busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
+    busy += uow.busy_blocks.for_doctor(schedule.doctor_id, window)
     if patient_id is not None:
         busy += uow.appointments.patient_busy(patient_id, window)
     return availability.free_slots(

@@ -17,6 +17,7 @@ from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import Schedule
+from scheduler.services.busy_times import BusyBlockRepository
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class UnitOfWork(abc.ABC):
     schedules: ScheduleRepository
     doctors: DoctorRepository
     patients: PatientRepository
+    busy_blocks: BusyBlockRepository
 
     def __enter__(self) -> Self:
         return self
@@ -104,6 +106,8 @@ class UnitOfWork(abc.ABC):
         for appointment in self.appointments.seen.values():
             while appointment.events:
                 yield appointment.events.pop(0)
+        while self.busy_blocks.events:
+            yield self.busy_blocks.events.pop(0)
 
     @abc.abstractmethod
     def _commit(self, events: list[Event]) -> None: ...

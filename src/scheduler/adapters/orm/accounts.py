@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.errors import InvalidInput
-from scheduler.domain.model import Role
+from scheduler.domain.errors import InvalidInput, NotAllowed
+from scheduler.domain.model import Actor, Role
 
 SELF_SERVICE_ROLES = (Role.PATIENT, Role.DOCTOR)
 
@@ -72,3 +73,29 @@ def _add_doctor(user: rows.User, registration: Registration) -> None:
         verified=False,
     )
     doctor.clinics.add(clinic)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientRecord:
+    """A patient the desk adds for a phone call or a walk-in: no password until they sign up."""
+
+    first_name: str
+    last_name: str
+    phone: str = ""
+    email: str = ""
+
+
+def add_patient(record: PatientRecord, *, by: Actor) -> rows.Patient:
+    if by.role not in (Role.RECEPTIONIST, Role.ADMIN):
+        raise NotAllowed("Only the desk adds patients.")
+    with transaction.atomic():
+        user = rows.User.objects.create_user(
+            username=f"patient-{uuid.uuid4().hex[:12]}",
+            password=None,  # unusable until they set one
+            email=record.email,
+            first_name=record.first_name,
+            last_name=record.last_name,
+            phone=record.phone,
+            role=Role.PATIENT.value,
+        )
+        return rows.Patient.objects.create(user=user)

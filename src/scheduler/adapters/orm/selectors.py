@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.domain import access
-from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import Schedule
 
@@ -208,3 +208,24 @@ def _is_self_or_admin(viewer: Actor | None, doctor_id: int) -> bool:
     if viewer is None:
         return False
     return viewer.role is Role.ADMIN or viewer.doctor_id == doctor_id
+
+
+# -- patients, for the desk -------------------------------------------------------------------
+
+
+def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
+    """Patients whose name, username or phone contains ``query``; for staff only (the desk
+    books for whoever calls or walks in)."""
+    if not viewer.is_staff:
+        raise NotAllowed("Only staff look patients up.")
+    found = rows.Patient.objects.select_related("user").order_by(
+        "user__last_name", "user__first_name", "pk"
+    )
+    for word in query.split():
+        found = found.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(user__phone__icontains=word)
+        )
+    return found

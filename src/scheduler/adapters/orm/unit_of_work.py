@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Self
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from scheduler.adapters import event_codec
+from scheduler.adapters.gcal.busy_blocks import DjangoBusyBlockRepository
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.repositories import (
     DjangoAppointmentRepository,
@@ -16,7 +18,7 @@ from scheduler.adapters.orm.repositories import (
     DjangoScheduleRepository,
 )
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
-from scheduler.domain.events import AppointmentEvent, Event
+from scheduler.domain.events import AppointmentEvent, AvailabilityChanged, Event
 from scheduler.services.unit_of_work import UnitOfWork
 
 # Names shared with migration 0002, which creates them (exclusion constraints on PostgreSQL,
@@ -24,6 +26,9 @@ from scheduler.services.unit_of_work import UnitOfWork
 DOCTOR_OVERLAP = "appointment_doctor_no_overlap"
 PATIENT_OVERLAP = "appointment_patient_no_overlap"
 IDEMPOTENCY_KEY = "one_use_per_idempotency_key"
+# Two PostgreSQL transactions inserting overlapping rows can each wait on the other while
+# checking the exclusion constraints; the one aborted lost the race for the slot.
+DEADLOCK_DETECTED = "40P01"
 
 
 class DjangoUnitOfWork(UnitOfWork):
@@ -38,6 +43,7 @@ class DjangoUnitOfWork(UnitOfWork):
         self.schedules = DjangoScheduleRepository()
         self.doctors = DjangoDoctorRepository()
         self.patients = DjangoPatientRepository()
+        self.busy_blocks = DjangoBusyBlockRepository()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         return self
@@ -47,8 +53,8 @@ class DjangoUnitOfWork(UnitOfWork):
         try:
             self.appointments.flush()
             rows.StoredEvent.objects.bulk_create(_stored(event) for event in events)
-        except IntegrityError as error:
-            raise _translate(error) from error
+        except (IntegrityError, OperationalError) as error:
+            raise translate(error) from error
         if events:
             transaction.on_commit(self._after_commit)
         atomic, self._atomic = self._atomic, None
@@ -61,19 +67,40 @@ class DjangoUnitOfWork(UnitOfWork):
             atomic.__exit__(None, None, None)
 
 
+# A doctor's availability has no row of its own: its events file under a name-derived id.
+DOCTOR_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:doctor")
+
+
+def doctor_aggregate_id(doctor_id: int) -> uuid.UUID:
+    return uuid.uuid5(DOCTOR_AGGREGATES, str(doctor_id))
+
+
+def _aggregate(event: Event) -> tuple[uuid.UUID, int]:
+    """The stream an event is stored under, and its version there (0: not versioned)."""
+    match event:
+        case AppointmentEvent():
+            return event.appointment_id, event.version
+        case AvailabilityChanged():
+            return doctor_aggregate_id(event.doctor_id), 0
+    raise TypeError(f"no aggregate for {type(event).__name__}")
+
+
 def _stored(event: Event) -> rows.StoredEvent:
-    assert isinstance(event, AppointmentEvent)
+    aggregate_id, version = _aggregate(event)
     return rows.StoredEvent(
         id=event.event_id,
         type=type(event).__name__,
-        aggregate_id=event.appointment_id,
-        version=event.version,
+        aggregate_id=aggregate_id,
+        version=version,
         occurred_at=event.occurred_at,
         payload=event_codec.encode(event),
     )
 
 
-def _translate(error: IntegrityError) -> Exception:
+def translate(error: DatabaseError) -> Exception:
+    """A database refusal as the domain error it stands for, or the error itself."""
+    if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+        return SlotTaken("That slot was just taken.")
     text = str(error)
     if DOCTOR_OVERLAP in text:
         return SlotTaken("That slot was just taken.", holder="doctor")

@@ -6,7 +6,15 @@ from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from scheduler.entrypoints.api import appointments, auth, clinics, doctors, schedules
+from scheduler.entrypoints.api import (
+    appointments,
+    auth,
+    clinics,
+    doctors,
+    notifications,
+    patients,
+    schedules,
+)
 
 app_name = "api"
 
@@ -36,6 +44,7 @@ urlpatterns: list[URLPattern] = [
         schedules.TimeOffDetailApi.as_view(),
         name="doctor-time-off-detail",
     ),
+    path("patients/", patients.PatientCollectionApi.as_view(), name="patients"),
     path("appointments/", appointments.AppointmentCollectionApi.as_view(), name="appointments"),
     path(
         "appointments/<uuid:appointment_id>/",
@@ -58,6 +67,7 @@ urlpatterns: list[URLPattern] = [
             ("no-show", appointments.AppointmentNoShowApi),
         )
     ),
+    path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
