@@ -20,21 +20,22 @@ class Periodic(threading.Thread):
         self._work = work
         self._interval = interval
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        # Not ``_stop``: threading.Thread has a method of that name that join() calls.
+        self._stopping = threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             self._wake.wait(self._interval)
             self._wake.clear()
             try:
-                while self._work() and not self._stop.is_set():
+                while self._work() and not self._stopping.is_set():
                     pass
             except Exception:  # the database or the broker is away; the next round tries again
                 log.exception("%s failed", self.name)
