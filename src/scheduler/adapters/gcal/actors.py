@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, ParamSpec
+from typing import ParamSpec
 
 import dramatiq
-from django.db import connections
 
 from scheduler.adapters.gcal import sync
 from scheduler.services.calendar_sync import CalendarUnavailable
@@ -74,21 +73,3 @@ class DramatiqCalendarPush:
     def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None:
         if sync.pushes_to(doctor_id):
             push_appointment.send(str(appointment_id), created)
-
-
-class ClosesDbConnections(dramatiq.Middleware):
-    """Each job's thread gives its database connections back when the job ends."""
-
-    def after_process_message(
-        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
-    ) -> None:
-        connections.close_all()
-
-    def after_skip_message(self, broker: Any, message: Any) -> None:
-        connections.close_all()
-
-
-def install_middleware() -> None:
-    broker = dramatiq.get_broker()
-    if not any(isinstance(m, ClosesDbConnections) for m in broker.middleware):
-        broker.add_middleware(ClosesDbConnections())

@@ -10,6 +10,4 @@ class GcalConfig(AppConfig):
     def ready(self) -> None:
         # The broker is installed by NobatConfig.ready (listed before this app); actors bind
         # to it when their module is imported, so only now.
-        from scheduler.adapters.gcal import actors
-
-        actors.install_middleware()
+        from scheduler.adapters.gcal import actors  # noqa: F401
