@@ -1,7 +1,7 @@
 """The doctor's Google Calendar page: connect, choose calendars, watch the sync, disconnect.
 
-Under /doctor/calendar/. Signed-in doctors only (a small sign-in page of its own until the site
-has one). Google is asked on this page (the calendar list) but never on a booking's path.
+Under /doctor/calendar/, for signed-in doctors. Google is asked on this page (the calendar
+list) but never on a booking's path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse, reverse_lazy
@@ -44,7 +43,7 @@ DoctorView = Callable[[HttpRequest, int], HttpResponse]
 def doctor_page(view: DoctorView) -> Callable[[HttpRequest], HttpResponse]:
     """Signed in, and a doctor: the view gets the doctor's id."""
 
-    @login_required(login_url=reverse_lazy("gcal-sign-in"))
+    @login_required(login_url=reverse_lazy("login"))
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
         try:
@@ -197,16 +196,8 @@ def _redirect_uri(request: HttpRequest) -> str:
     return settings.GCAL_REDIRECT_URI or request.build_absolute_uri(reverse("gcal-callback"))
 
 
-class SignIn(LoginView):
-    template_name = "web/calendar_sign_in.html"
-
-    def get_default_redirect_url(self) -> str:
-        return reverse("gcal-status")
-
-
 urlpatterns: list[URLPattern] = [
     path("", status, name="gcal-status"),
-    path("sign-in/", SignIn.as_view(), name="gcal-sign-in"),
     path("connect/", connect, name="gcal-connect"),
     path("callback/", callback, name="gcal-callback"),
     path("calendars/", choose, name="gcal-choose"),
