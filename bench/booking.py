@@ -1,6 +1,6 @@
 """Booking throughput on PostgreSQL: the service layer vs a raw SQL insert loop, side by side.
 
-    ./run bench            (or: .venv/bin/python bench/booking.py --clients 32)
+    ./run bench booking    (or: .venv/bin/python bench/booking.py --clients 32)
 
 N client processes race over the same doctor-day grids (random doctor, random slot, random
 patient), first through the whole use case (domain checks, history, outbox, exclusion

@@ -1,6 +1,6 @@
 """Realtime fan-out on the production runtime: commit -> every open slot grid, across processes.
 
-    .venv/bin/python bench/fanout.py            (PostgreSQL and Redis on 127.0.0.1)
+    ./run bench fanout            (PostgreSQL and Redis on 127.0.0.1)
 
 Starts 2 `scheduler serve` (daphne) processes on one Redis, opens 1,000 sockets spread over
 them, all watching one doctor's day, then books and cancels through the API (200 operations,

@@ -1,6 +1,6 @@
 """Reminder throughput: 10,000 reminders due now, 2 worker processes, a local SMTP sink.
 
-    .venv/bin/python bench/reminders.py        (needs PostgreSQL on 127.0.0.1:5432 and
+    ./run bench reminders        (needs PostgreSQL on 127.0.0.1:5432 and
                                                redis-server on the PATH; --help for sizes)
 
 Makes N booked appointments (bulk rows, each its own doctor and patient) and logs a reminder due
