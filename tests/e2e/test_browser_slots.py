@@ -99,6 +99,7 @@ def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
     doctor: rows.Doctor,
     clinic: rows.Clinic,
     patient: rows.Patient,
+    other_patient: rows.Patient,
     receptionist: rows.Receptionist,
 ) -> None:
     grid = f"/doctors/{doctor.pk}/?clinic={clinic.pk}"
@@ -118,6 +119,13 @@ def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
     sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}")
     live(desk)
     expect(desk.locator(f'section[data-doctor="{doctor.pk}"]')).to_contain_text("No appointments")
+    # The desk is about to book a walk-in: its picker lists the same free slot.
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    desk.locator("#booking-day").fill(day.isoformat())
+    desk.locator("#patient-search").fill(other_patient.user.username)
+    desk.locator("#patient-results button").first.click()
+    picked = desk.locator(f'#booking-slots [data-start="{start}"]')
+    expect(picked).to_be_visible()
 
     watcher.evaluate("window.sameDocument = true")  # gone if the page reloads
     cell.click()
@@ -128,6 +136,7 @@ def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
     row = desk.locator('li[data-status="booked"]')
     expect(row).to_contain_text(patient.user.get_full_name())
     assert row.count() == 1
+    expect(picked).to_have_count(0)  # gone from the desk's picker too, without a reload
     assert watcher.evaluate("window.sameDocument") is True
     shoot(booker, "grid-booker")
     shoot(watcher, "grid-watcher-phone")

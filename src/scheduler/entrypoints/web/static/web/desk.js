@@ -27,6 +27,7 @@ function watch() {
       render();
     },
     onDelta: (change) => {
+      refreshPicker(change);
       const row = rows.get(change.id);
       if (!row) return zone.day(change.start) === dayInput.value ? "resync" : undefined; // a new row: names come with the snapshot
       update(row, change);
@@ -139,6 +140,13 @@ document.getElementById("new-patient-form").addEventListener("submit", async (ev
   if (reply.ok) { event.target.reset(); choosePatient(reply.data); say(`Added ${reply.data.name}.`, "ok"); }
   else say(errorText(reply.data), "error");
 });
+
+// The picker lists free slots: a change at its doctor on its day repaints it.
+function refreshPicker(change) {
+  if (!patient || change.doctor_id !== Number(bookingDoctor.value)) return;
+  const days = [change.start, change.previous?.start].filter(Boolean).map((at) => zone.day(at));
+  if (days.includes(bookingDay.value)) loadBookingSlots();
+}
 
 async function loadBookingSlots() {
   if (!patient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, "Choose a patient first.")); return; }
