@@ -167,7 +167,7 @@ class World:
 def world() -> World:
     hours = tuple(WeeklyInterval(day, WallInterval(time(10), time(17))) for day in range(7))
     uow = FakeUnitOfWork(
-        doctors=[Doctor(DR, "Dr One", "cardiology", "MC-1", True, frozenset({CLINIC}))],
+        doctors=[Doctor(DR, "Dr One", "cardiology", "MC-1", True)],
         patients=[Patient(10, "Sara Ahmadi")],
         schedules=[Schedule(doctor_id=DR, clinic_id=CLINIC, timezone="Asia/Tehran", hours=hours)],
     )

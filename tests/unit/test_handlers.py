@@ -115,13 +115,13 @@ class Clinic:
 
 @pytest.fixture
 def clinic() -> Clinic:
-    doctor = Doctor(DR_ONE, "Dr One", "cardiology", "MC-1", True, frozenset({CLINIC, OTHER_CLINIC}))
+    doctor = Doctor(DR_ONE, "Dr One", "cardiology", "MC-1", True)
     uow = FakeUnitOfWork(
         doctors=[
             doctor,
-            Doctor(DR_TWO, "Dr Two", "dermatology", "MC-2", True, frozenset({CLINIC})),
-            Doctor(DR_UNVERIFIED, "Dr New", "surgery", "MC-3", False, frozenset({CLINIC})),
-            Doctor(DR_APPROVES, "Dr Careful", "neurology", "MC-4", True, frozenset({CLINIC})),
+            Doctor(DR_TWO, "Dr Two", "dermatology", "MC-2", True),
+            Doctor(DR_UNVERIFIED, "Dr New", "surgery", "MC-3", False),
+            Doctor(DR_APPROVES, "Dr Careful", "neurology", "MC-4", True),
         ],
         patients=[Patient(10, "Sara"), Patient(11, "Reza"), Patient(12, "Mina")],
         schedules=[

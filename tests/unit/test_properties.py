@@ -102,9 +102,7 @@ steps = st.one_of(
 
 def fresh_clinic() -> tuple[FakeUnitOfWork, MessageBus]:
     uow = FakeUnitOfWork(
-        doctors=[
-            Doctor(d, f"Dr {d}", "general", f"MC-{d}", True, frozenset({CLINIC})) for d in DOCTORS
-        ],
+        doctors=[Doctor(d, f"Dr {d}", "general", f"MC-{d}", True) for d in DOCTORS],
         patients=[Patient(p, f"Patient {p}") for p in PATIENTS],
         schedules=SCHEDULES.values(),
     )

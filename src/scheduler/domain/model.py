@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -46,7 +46,6 @@ class Doctor:
     specialty: str
     licence_number: str
     verified: bool
-    clinic_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

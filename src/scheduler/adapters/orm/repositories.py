@@ -157,16 +157,12 @@ class DjangoDoctorRepository(ports.DoctorRepository):
         )
         if row is None:
             raise NotFound("Doctor not found.")
-        clinic_ids = rows.Doctor.clinics.through.objects.filter(doctor_id=doctor_id).values_list(
-            "clinic_id", flat=True
-        )
         return Doctor(
             id=doctor_id,
             name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
             specialty=row["specialty__slug"],
             licence_number=row["licence_number"],
             verified=row["verified"],
-            clinic_ids=frozenset(clinic_ids),
         )
 
 
