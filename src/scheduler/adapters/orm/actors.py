@@ -31,3 +31,12 @@ def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
         case Role.ADMIN:
             return Actor(user.pk, Role.ADMIN)
     raise NotAllowed("This account has no role.")
+
+
+def viewer_for(user: AbstractBaseUser | AnonymousUser) -> Actor | None:
+    """Who is looking at something public: None for a visitor, or an account without a role,
+    who sees what a visitor sees."""
+    try:
+        return actor_for(user)
+    except NotAllowed:
+        return None

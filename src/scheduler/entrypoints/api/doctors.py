@@ -16,11 +16,9 @@ from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.actors import viewer_for
 from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.config.bootstrap import utc_now
-from scheduler.domain.errors import NotAllowed
-from scheduler.domain.model import Actor
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
@@ -46,17 +44,6 @@ class DoctorOutput(serializers.Serializer[rows.Doctor]):
     bio = serializers.CharField()
     verified = serializers.BooleanField()
     clinics = ClinicBrief(many=True, source="clinics.all")
-
-
-def viewer_of(request: Request) -> Actor | None:
-    """The actor behind a request to a public endpoint, or None for a visitor (or an account
-    without a role, who sees what a visitor sees)."""
-    if not request.user.is_authenticated:
-        return None
-    try:
-        return actor_for(request.user)
-    except NotAllowed:
-        return None
 
 
 class DoctorListApi(APIView):
@@ -93,7 +80,7 @@ class DoctorDetailApi(APIView):
 
     @extend_schema(responses={200: DoctorOutput, 404: ErrorOutput}, auth=[])
     def get(self, request: Request, doctor_id: int) -> Response:
-        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer_of(request))
+        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer_for(request.user))
         return Response(DoctorOutput(doctor).data)
 
 
@@ -126,7 +113,7 @@ class DoctorSlotsApi(APIView):
     def get(self, request: Request, doctor_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        viewer = viewer_of(request)
+        viewer = viewer_for(request.user)
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
         clinic = selectors.doctor_clinic(
             doctor=doctor, clinic_id=filters.validated_data.get("clinic")

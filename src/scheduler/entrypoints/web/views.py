@@ -14,10 +14,10 @@ from django.shortcuts import render
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import utc_now
 from scheduler.domain import access
-from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
+from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.model import Actor, Role
 
 
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
     """The doctor's week of slots at one clinic, live; a signed-in patient books by a click."""
-    viewer = _viewer(request)
+    viewer = viewer_for(request.user)
     try:
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
         clinic = selectors.doctor_clinic(doctor=doctor, clinic_id=_int(request.GET.get("clinic")))
@@ -56,7 +56,7 @@ def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
 @login_required(login_url="/login/")
 def desk_page(request: HttpRequest, clinic_id: int) -> HttpResponse:
     """The clinic's day at the reception desk."""
-    viewer = _viewer(request)
+    viewer = viewer_for(request.user)
     if viewer is None or not access.runs_desk(viewer, clinic_id):
         raise PermissionDenied("This desk is for the clinic's receptionists.")
     clinic = rows.Clinic.objects.filter(pk=clinic_id).first()
@@ -76,7 +76,7 @@ def desk_page(request: HttpRequest, clinic_id: int) -> HttpResponse:
 @login_required(login_url="/login/")
 def doctor_day(request: HttpRequest) -> HttpResponse:
     """A doctor's own schedule, today or this week, with the requests to answer."""
-    viewer = _viewer(request)
+    viewer = viewer_for(request.user)
     if viewer is None or viewer.role is not Role.DOCTOR or viewer.doctor_id is None:
         raise PermissionDenied("This page is for doctors.")
     doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
@@ -92,22 +92,13 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        viewer = _viewer(self.request)
+        viewer = viewer_for(self.request.user)
         match viewer:
             case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
                 return f"/desk/{clinic_id}/"
             case Actor(role=Role.DOCTOR, doctor_id=int()):
                 return "/doctor/"
         return "/"
-
-
-def _viewer(request: HttpRequest) -> Actor | None:
-    if not request.user.is_authenticated:
-        return None
-    try:
-        return actor_for(request.user)
-    except NotAllowed:
-        return None
 
 
 def _today(zone: str) -> date:

@@ -14,9 +14,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from scheduler.adapters.orm.actors import actor_for
-from scheduler.domain.errors import NotAllowed
-from scheduler.domain.model import Actor
+from scheduler.adapters.orm.actors import viewer_for
 
 AUTH_ERROR = "auth_error"
 
@@ -38,14 +36,7 @@ def _user_for_token(raw: str) -> AbstractBaseUser | None:
 user_for_token = database_sync_to_async(_user_for_token)
 
 
-def _actor_of(user: AbstractBaseUser | AnonymousUser) -> Actor | None:
-    try:
-        return actor_for(user)
-    except NotAllowed:  # a visitor, or an account without a role: sees what a visitor sees
-        return None
-
-
-actor_of = database_sync_to_async(_actor_of)
+actor_of = database_sync_to_async(viewer_for)
 
 
 class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
