@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.schedule_editing import ScheduleChange, every_week, replace_schedule
 from scheduler.domain.model import Actor, Role
+from scheduler.services.commands import BookAppointment
 
 _serial = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -123,4 +124,15 @@ def appointment(
         start=start,
         end=start + timedelta(minutes=minutes),
         status=status,
+    )
+
+
+def booking(doctor: rows.Doctor, patient: rows.Patient, *, hour: int = 10) -> BookAppointment:
+    """The patient books themselves the doctor's on-grid slot at ``hour``, two days ahead."""
+    at = doctor.clinics.get()
+    return BookAppointment(
+        actor=actor_of(patient),
+        doctor_id=doctor.pk,
+        clinic_id=at.pk,
+        start=slot_start(at, hour=hour),
     )

@@ -13,27 +13,16 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import SlotTaken
 from scheduler.domain.events import AppointmentBooked, Event
-from scheduler.services.commands import BookAppointment, CancelAppointment
+from scheduler.services.commands import CancelAppointment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _book(doctor: rows.Doctor, patient: rows.Patient, **extra: object) -> BookAppointment:
-    clinic = doctor.clinics.get()
-    return BookAppointment(
-        actor=factories.actor_of(patient),
-        doctor_id=doctor.pk,
-        clinic_id=clinic.pk,
-        start=factories.slot_start(clinic),
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 def test_a_committed_booking_stores_its_event_with_the_row() -> None:
     doctor, patient = factories.doctor(), factories.patient()
 
-    result = build_bus().handle(_book(doctor, patient))
+    result = build_bus().handle(factories.booking(doctor, patient))
 
     stored = rows.StoredEvent.objects.get()
     assert stored.type == "AppointmentBooked"
@@ -51,7 +40,7 @@ def test_events_live_and_die_with_the_transaction_of_the_change() -> None:
     doctor, patient = factories.doctor(), factories.patient()
 
     with pytest.raises(Crash), transaction.atomic():
-        build_bus().handle(_book(doctor, patient))
+        build_bus().handle(factories.booking(doctor, patient))
         assert rows.StoredEvent.objects.count() == 1
         raise Crash  # the process dies before the enclosing transaction commits
 
@@ -62,10 +51,10 @@ def test_events_live_and_die_with_the_transaction_of_the_change() -> None:
 def test_a_refused_booking_stores_nothing() -> None:
     doctor = factories.doctor()
     first, second = factories.patient(), factories.patient()
-    build_bus().handle(_book(doctor, first))
+    build_bus().handle(factories.booking(doctor, first))
 
     with pytest.raises(SlotTaken):
-        build_bus().handle(_book(doctor, second))
+        build_bus().handle(factories.booking(doctor, second))
 
     assert rows.Appointment.objects.count() == 1
     assert rows.StoredEvent.objects.count() == 1
@@ -74,7 +63,7 @@ def test_a_refused_booking_stores_nothing() -> None:
 
 def test_the_relay_delivers_each_event_once_and_marks_it_done() -> None:
     doctor, patient = factories.doctor(), factories.patient()
-    result = build_bus().handle(_book(doctor, patient))
+    result = build_bus().handle(factories.booking(doctor, patient))
     build_bus().handle(
         CancelAppointment(actor=factories.actor_of(patient), appointment_id=result.appointment_id)
     )
@@ -90,7 +79,7 @@ def test_the_relay_delivers_each_event_once_and_marks_it_done() -> None:
 
 def test_a_failing_handler_keeps_the_event_pending_with_back_off() -> None:
     doctor, patient = factories.doctor(), factories.patient()
-    build_bus().handle(_book(doctor, patient))
+    build_bus().handle(factories.booking(doctor, patient))
 
     def broken(event: Event) -> None:
         raise ConnectionError("redis is away")
@@ -116,7 +105,7 @@ def test_a_failing_handler_keeps_the_event_pending_with_back_off() -> None:
 
 def test_an_event_that_keeps_failing_is_parked_as_dead() -> None:
     doctor, patient = factories.doctor(), factories.patient()
-    build_bus().handle(_book(doctor, patient))
+    build_bus().handle(factories.booking(doctor, patient))
     rows.StoredEvent.objects.update(attempts=outbox.MAX_ATTEMPTS - 1)
 
     def broken(event: Event) -> None:
@@ -129,7 +118,7 @@ def test_an_event_that_keeps_failing_is_parked_as_dead() -> None:
 
 def test_a_leased_event_is_not_taken_by_a_second_relay_until_the_lease_ends() -> None:
     doctor, patient = factories.doctor(), factories.patient()
-    build_bus().handle(_book(doctor, patient))
+    build_bus().handle(factories.booking(doctor, patient))
     rows.StoredEvent.objects.update(locked_until=timezone.now() + timedelta(seconds=30))
 
     assert outbox.relay_pending({}) == 0  # another relay holds it

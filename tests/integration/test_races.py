@@ -20,7 +20,6 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.unit_of_work import translate
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError, SlotTaken
-from scheduler.services.commands import BookAppointment
 from tests import factories
 from tests.conftest import ON_POSTGRES
 
@@ -47,13 +46,7 @@ def _race(attempts: list[Callable[[], object]]) -> Counter[str]:
 
 
 def _booking(doctor: rows.Doctor, patient: rows.Patient, hour: int = 10) -> Callable[[], object]:
-    clinic = doctor.clinics.get()
-    command = BookAppointment(
-        actor=factories.actor_of(patient),
-        doctor_id=doctor.pk,
-        clinic_id=clinic.pk,
-        start=factories.slot_start(clinic, hour=hour),
-    )
+    command = factories.booking(doctor, patient, hour=hour)
     return lambda: build_bus().handle(command)
 
 
@@ -85,7 +78,7 @@ def test_the_exclusion_constraint_alone_refuses_an_overlap() -> None:
     assert ON_POSTGRES
     doctor = factories.doctor()
     first, second = factories.patient(), factories.patient()
-    build_bus().handle(_booking_command(doctor, first))
+    build_bus().handle(factories.booking(doctor, first))
     existing = rows.Appointment.objects.get()
 
     with pytest.raises(Exception, match="appointment_doctor_no_overlap"):
@@ -97,16 +90,6 @@ def test_the_exclusion_constraint_alone_refuses_an_overlap() -> None:
             end=existing.end,
             status="booked",
         )
-
-
-def _booking_command(doctor: rows.Doctor, patient: rows.Patient) -> BookAppointment:
-    clinic = doctor.clinics.get()
-    return BookAppointment(
-        actor=factories.actor_of(patient),
-        doctor_id=doctor.pk,
-        clinic_id=clinic.pk,
-        start=factories.slot_start(clinic),
-    )
 
 
 def test_a_deadlock_between_overlapping_inserts_is_a_taken_slot() -> None:
