@@ -116,10 +116,16 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
             for n in range(args.workers)
         ]
         try:
+            # Once the log holds every reminder as sent, no late copy can come.
             done = wait_for(
-                lambda: len(sink.copies()) >= args.reminders, timeout=args.timeout, interval=0.2
+                lambda: (
+                    len(sink.copies()) >= args.reminders
+                    and Notification.objects.filter(status=Notification.Status.SENT).count()
+                    >= args.reminders
+                ),
+                timeout=args.timeout,
+                interval=0.2,
             )
-            time.sleep(3)  # late copies, if any, would come now
         finally:
             for worker in workers:
                 worker.stop()

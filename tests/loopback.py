@@ -178,6 +178,14 @@ class RedisServer:
     def keys(self) -> int:
         return int(redis.Redis.from_url(self.url).dbsize())
 
+    def run_id(self) -> str:
+        """Differs for every start of a server: tells a restart from a reconnect."""
+        return str(redis.Redis.from_url(self.url).info("server")["run_id"])
+
+    def keys_loaded_at_start(self) -> int:
+        """How many keys this server read from disk when it started (0: it came up empty)."""
+        return int(redis.Redis.from_url(self.url).info("persistence")["rdb_last_load_keys_loaded"])
+
 
 def _pings(client: redis.Redis) -> bool:
     try:

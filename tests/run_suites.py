@@ -36,14 +36,17 @@ def main(pytest_args: list[str]) -> int:
             report = Path(scratch) / f"{len(name)}.xml"
             env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ONLY}
             env.update(extra_env, NOBAT_DATA_DIR=str(Path(scratch) / name.split()[0]))
-            # Dramatiq's Redis keys per run too: parallel runs never work each other's queues.
+            # Dramatiq's Redis keys per run too: parallel runs never work each other's queues...
             env.setdefault("DRAMATIQ_NAMESPACE", f"nobat-test-{os.getpid()}")
+            # ...and socket groups: two runs share doctor ids, so a shared prefix crosses deltas.
+            env.setdefault("CHANNELS_PREFIX", f"nobat-test-{os.getpid()}")
             print(f"\n===== {name} =====", flush=True)
             command = [
                 sys.executable,
                 "-m",
                 "pytest",
                 f"--junitxml={report}",
+                "--durations=15",  # where the wall time goes, per runtime
                 *marker,
                 *pytest_args,
             ]

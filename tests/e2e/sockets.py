@@ -48,12 +48,16 @@ async def socket(
         await communicator.disconnect()
 
 
-async def receive(communicator: WebsocketCommunicator, timeout: float = 3) -> Message:
+# How long a message that must come may take: a bound for a loaded machine, not a measure.
+ARRIVES_WITHIN = 10.0
+
+
+async def receive(communicator: WebsocketCommunicator, timeout: float = ARRIVES_WITHIN) -> Message:
     message: Message = await communicator.receive_json_from(timeout=timeout)
     return message
 
 
-async def closed_with(communicator: WebsocketCommunicator, timeout: float = 3) -> int:
+async def closed_with(communicator: WebsocketCommunicator, timeout: float = ARRIVES_WITHIN) -> int:
     """Reads until the server closes; the close code."""
     while True:
         output = await communicator.receive_output(timeout=timeout)
