@@ -27,7 +27,7 @@ from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import Schedule
-from scheduler.services.busy_times import BusyBlockRepository
+from scheduler.services.busy_times import BusyBlockRepository, SyncState
 from scheduler.services.handlers import COMMAND_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
 from scheduler.services.unit_of_work import (
@@ -174,8 +174,8 @@ class FakeBusyBlockRepository(BusyBlockRepository):
     def __init__(self) -> None:
         super().__init__()
         self._rows: dict[tuple[int, str], dict[str, Interval]] = {}
-        self._tokens: dict[tuple[int, str], str] = {}
-        self._staged: dict[tuple[int, str], tuple[dict[str, Interval], str | None]] = {}
+        self._sync: dict[tuple[int, str], SyncState] = {}
+        self._staged: dict[tuple[int, str], tuple[dict[str, Interval], SyncState]] = {}
 
     def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
         return sorted(
@@ -193,8 +193,8 @@ class FakeBusyBlockRepository(BusyBlockRepository):
     def calendars(self, doctor_id: int) -> set[str]:
         return {calendar for doctor, calendar in self._rows if doctor == doctor_id}
 
-    def sync_token(self, doctor_id: int, calendar_id: str) -> str | None:
-        return self._tokens.get((doctor_id, calendar_id))
+    def sync_state(self, doctor_id: int, calendar_id: str) -> SyncState:
+        return self._sync.get((doctor_id, calendar_id), SyncState())
 
     def _write(
         self,
@@ -203,24 +203,21 @@ class FakeBusyBlockRepository(BusyBlockRepository):
         *,
         put: Mapping[str, Interval],
         drop: Collection[str],
-        sync_token: str | None,
+        sync: SyncState,
     ) -> None:
         blocks = self.of_calendar(doctor_id, calendar_id)
         blocks.update(put)
         for key in drop:
             blocks.pop(key, None)
-        self._staged[(doctor_id, calendar_id)] = (blocks, sync_token)
+        self._staged[(doctor_id, calendar_id)] = (blocks, sync)
 
     def persist(self) -> None:
-        for key, (blocks, token) in self._staged.items():
+        for key, (blocks, sync) in self._staged.items():
             if blocks:
                 self._rows[key] = blocks
             else:
                 self._rows.pop(key, None)
-            if token:
-                self._tokens[key] = token
-            else:
-                self._tokens.pop(key, None)
+            self._sync[key] = sync
         self._staged.clear()
 
     def discard(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
+import dramatiq
 import pytest
 from google.oauth2.credentials import Credentials
 from googleapiclient.http import HttpMockSequence
@@ -19,20 +20,26 @@ from scheduler.adapters.gcal import actors, oauth, sealing
 from scheduler.adapters.gcal.gateway import (
     APPOINTMENT_PROPERTY,
     GoogleCalendarGateway,
+    PushNotSupported,
     discovery_document,
+    retry_after,
 )
 from scheduler.domain.intervals import Interval
 from scheduler.services.calendar_sync import (
     CalendarAccessRevoked,
     CalendarEntry,
+    CalendarGone,
+    CalendarInfo,
     CalendarRejected,
     CalendarUnavailable,
     EventExists,
+    EventLocked,
     EventMissing,
     SyncTokenExpired,
 )
 
 TEHRAN = ZoneInfo("Asia/Tehran")
+WINDOW = Interval(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 8, tzinfo=UTC))
 APPOINTMENT = uuid.UUID("0b0e6c1e-3c1f-4a57-9f55-6f0d2a3b4c5d")
 START = datetime(2026, 6, 2, 10, 0, tzinfo=TEHRAN)
 ENTRY = CalendarEntry(
@@ -63,10 +70,14 @@ def ok(body: Any = None, status: str = "200") -> tuple[dict[str, str], str]:
     return {"status": status, "content-type": "application/json"}, json.dumps(body or {})
 
 
-def error(status: int, reason: str = "", message: str = "failure") -> tuple[dict[str, str], str]:
+def error(
+    status: int, reason: str = "", message: str = "failure", **headers: str
+) -> tuple[dict[str, str], str]:
     errors = [{"domain": "global", "reason": reason, "message": message}] if reason else []
     body = {"error": {"code": status, "message": message, "errors": errors}}
-    return {"status": str(status), "content-type": "application/json"}, json.dumps(body)
+    answer = {"status": str(status), "content-type": "application/json"}
+    answer.update({name.replace("_", "-"): value for name, value in headers.items()})
+    return answer, json.dumps(body)
 
 
 def credentials(*, token: str | None = "access-1", expired: bool = False) -> Credentials:
@@ -215,12 +226,29 @@ def test_a_full_read_follows_every_page_and_keeps_the_sync_token() -> None:
                 "end": {"dateTime": "2026-06-02T07:00:00Z"},
                 "extendedProperties": {"private": {APPOINTMENT_PROPERTY: str(APPOINTMENT)}},
             },
+            {
+                "id": "board-meeting",
+                "status": "confirmed",  # an invitation the doctor declined
+                "start": {"dateTime": "2026-06-02T15:00:00+03:30"},
+                "end": {"dateTime": "2026-06-02T16:00:00+03:30"},
+                "attendees": [
+                    {"responseStatus": "accepted"},
+                    {"self": True, "responseStatus": "declined"},
+                ],
+            },
+            {
+                "id": "ward-round",
+                "status": "confirmed",  # one the doctor accepted
+                "start": {"dateTime": "2026-06-02T16:00:00+03:30"},
+                "end": {"dateTime": "2026-06-02T17:00:00+03:30"},
+                "attendees": [{"self": True, "responseStatus": "accepted"}],
+            },
         ],
     }
     calendar, http = gateway(ok(first), ok(second))
-    since = datetime(2026, 6, 1, tzinfo=UTC)
+    window = Interval(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 8, tzinfo=UTC))
 
-    changes = calendar.busy_changes("primary", None, since=since)
+    changes = calendar.busy_changes("primary", None, window=window)
 
     assert changes.full and changes.next_sync_token == "CPDAlvWDx70CEPDAlvWDx70CGAU="
     assert changes.blocks == {
@@ -230,13 +258,87 @@ def test_a_full_read_follows_every_page_and_keeps_the_sync_token() -> None:
         ),
         "reminder": None,  # shown as free
         APPOINTMENT.hex: None,  # our own appointment, not a busy time of the doctor
+        "board-meeting": None,  # declined: the doctor is free then
+        "ward-round": Interval(START + timedelta(hours=6), START + timedelta(hours=7)),
     }
     queries = [parse_qs(urlparse(uri).query) for uri, *_ in http.request_sequence]
     assert queries[0]["timeMin"] == ["2026-06-01T00:00:00+00:00"]
+    assert queries[0]["timeMax"] == ["2026-07-08T00:00:00+00:00"]  # an endless series ends
     assert queries[0]["singleEvents"] == ["true"]
     assert "pageToken" not in queries[0]
     assert queries[1]["pageToken"] == ["page-2"]
     assert "summary" not in queries[0]["fields"][0]  # titles of private events are not read
+    assert "attendees(self,responseStatus)" in queries[0]["fields"][0]  # only the doctor's own
+
+
+def test_a_calendar_the_account_lost_is_calendar_gone() -> None:
+    calendar, _ = gateway(error(404, "notFound", "Not Found"))
+
+    with pytest.raises(CalendarGone):
+        calendar.busy_changes("left@group.calendar.google.com", None, window=WINDOW)
+
+
+def test_free_busy_asks_in_parts_and_reads_every_busy_time() -> None:
+    def answer(start: str, end: str, busy: list[dict[str, str]]) -> tuple[dict[str, str], str]:
+        return ok(
+            {
+                "kind": "calendar#freeBusy",
+                "timeMin": start,
+                "timeMax": end,
+                "calendars": {"colleague@example.test": {"busy": busy}},
+            }
+        )
+
+    first = [{"start": "2026-06-02T08:00:00Z", "end": "2026-06-02T09:00:00Z"}]
+    calendar, http = gateway(
+        answer("2026-06-01T00:00:00Z", "2026-07-31T00:00:00Z", first),
+        answer("2026-07-31T00:00:00Z", "2026-08-15T00:00:00Z", []),
+    )
+    window = Interval(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 8, 15, tzinfo=UTC))
+
+    busy = calendar.free_busy("colleague@example.test", window=window)
+
+    assert busy == [
+        Interval(datetime(2026, 6, 2, 8, tzinfo=UTC), datetime(2026, 6, 2, 9, tzinfo=UTC))
+    ]
+    bodies = [sent(http, index)[2] for index in range(2)]
+    assert [(body["timeMin"], body["timeMax"]) for body in bodies] == [
+        ("2026-06-01T00:00:00+00:00", "2026-07-31T00:00:00+00:00"),
+        ("2026-07-31T00:00:00+00:00", "2026-08-15T00:00:00+00:00"),
+    ]
+    lost, _ = gateway(
+        ok(
+            {
+                "calendars": {
+                    "colleague@example.test": {
+                        "errors": [{"domain": "global", "reason": "notFound"}],
+                        "busy": [],
+                    }
+                }
+            }
+        )
+    )
+    with pytest.raises(CalendarGone):
+        lost.free_busy("colleague@example.test", window=WINDOW)
+
+
+def test_access_roles_say_where_appointments_may_go_and_how_busy_times_are_read() -> None:
+    listing = {
+        "items": [
+            {"id": "a", "summary": "Mine", "accessRole": "owner", "primary": True},
+            {"id": "b", "summary": "Clinic", "accessRole": "writerWithoutPrivateAccess"},
+            {"id": "c", "summary": "Family", "accessRole": "reader"},
+            {"id": "d", "summary": "Colleague", "accessRole": "freeBusyReader"},
+        ]
+    }
+    calendar, _ = gateway(ok(listing))
+
+    assert calendar.calendars() == [
+        CalendarInfo("a", "Mine", primary=True, writable=True),
+        CalendarInfo("b", "Clinic", writable=True),
+        CalendarInfo("c", "Family"),
+        CalendarInfo("d", "Colleague", free_busy_only=True),
+    ]
 
 
 def test_an_incremental_read_sends_the_token_and_sees_deletions() -> None:
@@ -246,13 +348,14 @@ def test_an_incremental_read_sends_the_token_and_sees_deletions() -> None:
     }
     calendar, http = gateway(ok(page))
 
-    changes = calendar.busy_changes("primary", "old-token", since=datetime.now(UTC))
+    changes = calendar.busy_changes("primary", "old-token", window=WINDOW)
 
     assert not changes.full
     assert changes.blocks == {"dentist": None}
     assert changes.next_sync_token == "next-token"
     query = parse_qs(urlparse(http.request_sequence[0][0]).query)
-    assert query["syncToken"] == ["old-token"] and "timeMin" not in query
+    assert query["syncToken"] == ["old-token"]
+    assert "timeMin" not in query and "timeMax" not in query  # Google refuses them with a token
 
 
 def test_a_sync_token_google_no_longer_knows_is_sync_token_expired() -> None:
@@ -261,7 +364,7 @@ def test_a_sync_token_google_no_longer_knows_is_sync_token_expired() -> None:
     )
 
     with pytest.raises(SyncTokenExpired):
-        calendar.busy_changes("primary", "stale", since=datetime.now(UTC))
+        calendar.busy_changes("primary", "stale", window=WINDOW)
 
 
 # -- faults -------------------------------------------------------------------------------------
@@ -331,6 +434,52 @@ def test_faults_are_told_apart_into_retry_or_not(
     assert len(http.request_sequence) == 1  # the client itself does not retry: the job does
 
 
+def test_a_patch_google_forbids_is_event_locked_unless_it_is_a_rate_limit() -> None:
+    calendar, _ = gateway(error(403, "forbidden", "Forbidden"))
+    with pytest.raises(EventLocked):
+        calendar.patch_event("primary", ENTRY)
+
+    calendar, _ = gateway(error(403, "rateLimitExceeded", "Rate Limit Exceeded"))
+    with pytest.raises(CalendarUnavailable):
+        calendar.patch_event("primary", ENTRY)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120.0), ("Tue, 02 Jun 2026 08:02:00 GMT", 120.0), ("soon", None), ("", None)],
+)
+def test_retry_after_is_read_in_seconds_or_as_a_date(header: str, seconds: float | None) -> None:
+    now = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    assert retry_after(header, now=now) == seconds
+
+
+def test_a_rate_limit_carries_the_wait_google_asked_for() -> None:
+    calendar, _ = gateway(error(429, "rateLimitExceeded", "Rate Limit Exceeded", retry_after="90"))
+
+    with pytest.raises(CalendarUnavailable) as raised:
+        calendar.insert_event("primary", ENTRY)
+
+    assert raised.value.retry_after == 90
+
+
+def test_a_job_told_to_wait_is_retried_after_that_wait_not_sooner() -> None:
+    def rate_limited() -> None:
+        raise CalendarUnavailable("HTTP 429 rateLimitExceeded", retry_after=90)
+
+    with pytest.raises(dramatiq.Retry) as raised:
+        actors.honours_retry_after(rate_limited)()
+
+    assert raised.value.delay == 90_000
+    assert actors.retry_transient(0, raised.value)
+    assert not actors.retry_transient(actors.MAX_RETRIES, raised.value)
+
+    def unavailable() -> None:
+        raise CalendarUnavailable("HTTP 503")
+
+    with pytest.raises(CalendarUnavailable):  # no wait said: Dramatiq's own back-off
+        actors.honours_retry_after(unavailable)()
+
+
 def test_the_jobs_retry_only_what_is_transient_and_only_so_often() -> None:
     assert actors.retry_transient(0, CalendarUnavailable("429"))
     assert not actors.retry_transient(actors.MAX_RETRIES, CalendarUnavailable("429"))
@@ -372,6 +521,25 @@ def test_watch_opens_a_web_hook_channel_and_reads_its_expiry() -> None:
         "token": "secret",
         "params": {"ttl": "604800"},
     }
+
+
+def test_watch_of_a_calendar_without_notifications_is_push_not_supported() -> None:
+    calendar, _ = gateway(
+        error(
+            400,
+            "pushNotSupportedForRequestedResource",
+            "Push notifications are not supported by this resource.",
+        )
+    )
+
+    with pytest.raises(PushNotSupported):
+        calendar.watch(
+            "en.usa#holiday@group.v.calendar.google.com",
+            channel_id="chan-1",
+            token="secret",
+            address="https://nobat.example.test/api/gcal/notifications/",
+            ttl=timedelta(days=7),
+        )
 
 
 # -- tokens at rest -----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def flag(name: str, *, default: bool) -> bool:
     value = os.environ.get(name)
@@ -16,6 +18,14 @@ def flag(name: str, *, default: bool) -> bool:
 
 def csv(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def https_url(name: str) -> str:
+    """An https:// address, or "" when unset; anything else refuses to start."""
+    value = os.environ.get(name, "").strip()
+    if value and not value.startswith("https://"):
+        raise ImproperlyConfigured(f"{name} must start with https:// (got {value!r})")
+    return value
 
 
 def secret_key(data_dir: Path) -> str:

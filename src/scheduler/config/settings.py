@@ -192,8 +192,9 @@ GCAL_CLIENT_SECRET = os.environ.get("GCAL_CLIENT_SECRET", "")
 GCAL_REDIRECT_URI = os.environ.get("GCAL_REDIRECT_URI", "")
 # Fernet keys sealing the tokens, comma-separated, newest first; empty: derived from SECRET_KEY.
 GCAL_TOKEN_KEY = os.environ.get("GCAL_TOKEN_KEY", "")
-# Where Google can reach /api/gcal/notifications/ (https://...); empty: no push channels.
-GCAL_PUBLIC_BASE_URL = os.environ.get("GCAL_PUBLIC_BASE_URL", "")
+# Where Google can reach /api/gcal/notifications/; empty: no push channels. Google posts to
+# https:// addresses only, so anything else refuses to start instead of failing every watch.
+GCAL_PUBLIC_BASE_URL = env.https_url("GCAL_PUBLIC_BASE_URL")
 # How often every connected doctor's busy times are pulled (seconds), by the worker.
 GCAL_SYNC_SECONDS = float(os.environ.get("GCAL_SYNC_SECONDS", "300"))
 GCAL_HTTP_TIMEOUT_SECONDS = float(os.environ.get("GCAL_HTTP_TIMEOUT_SECONDS", "20"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from scheduler.domain.events import AvailabilityChanged, Event
@@ -16,6 +17,15 @@ from scheduler.domain.intervals import Interval
 
 # Changed blocks closer than this to each other are announced as one span.
 ANNOUNCE_GAP = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the reads of one calendar stand: the token of the next incremental read (None:
+    the next read is a full one) and how far ahead the last full read reached."""
+
+    token: str | None = None
+    read_until: datetime | None = None
 
 
 class BusyBlockRepository(abc.ABC):
@@ -35,7 +45,7 @@ class BusyBlockRepository(abc.ABC):
         """The calendars the doctor has blocks or a sync token from."""
 
     @abc.abstractmethod
-    def sync_token(self, doctor_id: int, calendar_id: str) -> str | None: ...
+    def sync_state(self, doctor_id: int, calendar_id: str) -> SyncState: ...
 
     @abc.abstractmethod
     def _write(
@@ -45,9 +55,9 @@ class BusyBlockRepository(abc.ABC):
         *,
         put: Mapping[str, Interval],
         drop: Collection[str],
-        sync_token: str | None,
+        sync: SyncState,
     ) -> None:
-        """Store ``put``, remove ``drop`` and the token (None: forget the calendar's token)."""
+        """Store ``put``, remove ``drop`` and the calendar's sync state."""
 
     def replace(
         self,
@@ -55,14 +65,14 @@ class BusyBlockRepository(abc.ABC):
         calendar_id: str,
         blocks: Mapping[str, Interval],
         *,
-        sync_token: str | None,
+        sync: SyncState,
         now: datetime,
     ) -> None:
         """Make ``blocks`` the calendar's busy times; announce the spans that changed."""
         before = self.of_calendar(doctor_id, calendar_id)
         put = {key: block for key, block in blocks.items() if before.get(key) != block}
         drop = before.keys() - blocks.keys()
-        self._write(doctor_id, calendar_id, put=put, drop=drop, sync_token=sync_token)
+        self._write(doctor_id, calendar_id, put=put, drop=drop, sync=sync)
         moved = [*put.values(), *(before[key] for key in put.keys() & before.keys())]
         moved += [before[key] for key in drop]
         for span in merged(moved, gap=ANNOUNCE_GAP):

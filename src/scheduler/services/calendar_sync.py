@@ -6,7 +6,9 @@ The job re-reads the appointment and writes where it stands *now*; if it moved w
 was writing, the job writes again, so jobs that run late or out of order still end right.
 
 Pull: the events of the doctor's busy calendars become busy blocks (``busy_times``), read
-incrementally with the calendar's sync token; an expired token means a full read.
+incrementally with the calendar's sync token; an expired token means a full read. Each calendar
+is read on its own: one that fails (or is gone) is recorded on that calendar, the others go on.
+Only the bookable future is kept: from a day back to the booking horizon and a margin.
 
 Nothing here blocks a booking: these run after commit, in jobs, and a calendar that is away
 only delays the mirror.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -32,6 +34,7 @@ from scheduler.domain.events import (
     Event,
 )
 from scheduler.domain.intervals import Interval
+from scheduler.services.busy_times import SyncState
 from scheduler.services.ports import Dependencies
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -46,6 +49,9 @@ PUSHED_EVENTS: tuple[type[Event], ...] = (
 MIRRORED = frozenset({Status.BOOKED, Status.ARRIVED, Status.FULFILLED, Status.NOSHOW})
 # A full read starts this far back; older blocks are dropped: they can hide no bookable slot.
 LOOK_BACK = timedelta(days=1)
+# A full read reaches this far past the booking horizon, so it is needed once in this while:
+# until then incremental reads keep the window, and drop what lies past its end.
+READ_MARGIN = timedelta(days=7)
 # Rewrites of one appointment in one job, should it keep moving while the job writes.
 MAX_WRITES = 3
 
@@ -58,7 +64,12 @@ class CalendarError(Exception):
 
 
 class CalendarUnavailable(CalendarError):
-    """Worth retrying later with back-off: rate limits, quota, 5xx, the network."""
+    """Worth retrying later with back-off: rate limits, quota, 5xx, the network.
+    ``retry_after``: seconds the calendar asked us to wait (HTTP Retry-After), if it said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class CalendarAccessRevoked(CalendarError):
@@ -67,6 +78,11 @@ class CalendarAccessRevoked(CalendarError):
 
 class CalendarRejected(CalendarError):
     """A permanent refusal (bad request, no permission on that calendar): retrying won't help."""
+
+
+class CalendarGone(CalendarRejected):
+    """The calendar is not there for this account any more (unsubscribed, deleted, access
+    lost): reading it again costs a call and finds nothing."""
 
 
 class SyncTokenExpired(CalendarError):
@@ -79,6 +95,11 @@ class EventMissing(CalendarError):
 
 class EventExists(CalendarError):
     """An event with that id exists already (or did: deleted ids stay taken)."""
+
+
+class EventLocked(CalendarRejected):
+    """The event exists but may not be changed: Google's answer for one deleted in its web UI,
+    which a PATCH cannot bring back."""
 
 
 # -- values -------------------------------------------------------------------------------------
@@ -98,14 +119,33 @@ REASON_LABEL_CHARS = 30
 
 
 @dataclass(frozen=True)
+class BusyCalendar:
+    """One of the doctor's calendars whose events count as busy."""
+
+    id: str
+    free_busy_only: bool = False  # shared as free/busy only: no events to list, only busy times
+    gone: bool = False  # not there any more: not read until the doctor chooses it again
+
+
+@dataclass(frozen=True)
 class CalendarLink:
     """A doctor's connection as the sync sees it."""
 
     doctor_id: int
     target_calendar: str  # "" = appointments are not pushed
-    busy_calendars: tuple[str, ...] = ()
+    busy_calendars: tuple[BusyCalendar, ...] = ()
     detail: Detail = DEFAULT_DETAIL
     broken: bool = False
+    horizon_days: int = 60  # the longest booking horizon of the doctor's schedules
+
+
+@dataclass(frozen=True)
+class EventPlace:
+    """Where an appointment's event is: its calendar ("" = none now) and the generation of its
+    id (a new one when Google will not let the old id be used again)."""
+
+    calendar_id: str
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +176,7 @@ class CalendarInfo:
     summary: str
     primary: bool = False
     writable: bool = False
+    free_busy_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,10 +206,14 @@ class CalendarGateway(Protocol):
         """Delete the event; one that is gone already counts as deleted."""
 
     def busy_changes(
-        self, calendar_id: str, sync_token: str | None, *, since: datetime
+        self, calendar_id: str, sync_token: str | None, *, window: Interval
     ) -> BusyChanges:
-        """Busy times since ``sync_token`` (None: all from ``since``), all pages read.
-        SyncTokenExpired when the token is no longer valid."""
+        """Busy times since ``sync_token`` (None: all of ``window``), all pages read; an
+        incremental read cannot be bounded, so it may bring changes outside the window.
+        SyncTokenExpired when the token is no longer valid; CalendarGone for a lost calendar."""
+
+    def free_busy(self, calendar_id: str, *, window: Interval) -> list[Interval]:
+        """The busy times of a calendar shared as free/busy only, within ``window``."""
 
 
 class CalendarLinks(Protocol):
@@ -182,13 +227,25 @@ class CalendarLinks(Protocol):
 
     def failed(self, doctor_id: int, at: datetime, error: str, *, broken: bool) -> None: ...
 
+    def calendar_read(self, doctor_id: int, calendar_id: str, at: datetime) -> None: ...
+
+    def calendar_failed(
+        self, doctor_id: int, calendar_id: str, at: datetime, error: str, *, gone: bool
+    ) -> None: ...
+
+    def placed(self, appointment_id: uuid.UUID) -> EventPlace | None:
+        """Where the appointment's event was last written; None: never."""
+
+    def place(self, doctor_id: int, appointment_id: uuid.UUID, place: EventPlace) -> None: ...
+
 
 # -- push ---------------------------------------------------------------------------------------
 
 
-def event_id_for(appointment_id: uuid.UUID) -> str:
-    """Google accepts ids of base32hex characters (a-v, 0-9), 5 to 1024 long: hex is a subset."""
-    return appointment_id.hex
+def event_id_for(appointment_id: uuid.UUID, generation: int = 0) -> str:
+    """Google accepts ids of base32hex characters (a-v, 0-9), 5 to 1024 long: hex is a subset,
+    and "v" (outside hex) marks a later generation."""
+    return appointment_id.hex if generation == 0 else f"{appointment_id.hex}v{generation}"
 
 
 def push_appointment(
@@ -197,26 +254,28 @@ def push_appointment(
     uow: UnitOfWork,
     links: CalendarLinks,
     now: datetime,
-    created: bool = False,
 ) -> Outcome:
     """Make the doctor's calendar show the appointment as it stands now (or not at all).
 
-    ``created`` hints that the event is probably new (booked or confirmed just now): insert
-    first, else change first; either falls back to the other. Faults go to the connection's
-    state; CalendarUnavailable is raised again for the job to retry.
+    The event lives where it was last written: if the doctor chose another calendar since, it
+    is deleted there and written to the new one. Faults go to the connection's state;
+    CalendarUnavailable is raised again for the job to retry.
     """
     first = _mirror(uow, appointment_id, links, None)
     if first is None:
         return Outcome("skipped")
     link, entry = first
+    place = links.placed(appointment_id) or EventPlace("")
     action = "skipped"
     writes = 0
     try:
         gateway = links.gateway(link.doctor_id)
         while writes < MAX_WRITES:
-            action = _write(gateway, link.target_calendar, appointment_id, entry, created)
-            writes += 1
-            created = False  # it exists now: a rewrite changes it
+            moved, action = _write(gateway, link.target_calendar, appointment_id, entry, place)
+            if moved != place:
+                links.place(link.doctor_id, appointment_id, moved)
+                place = moved
+            writes += action != "skipped"
             again = _mirror(uow, appointment_id, links, link)
             if again is None or again[1] == entry:
                 break
@@ -236,17 +295,18 @@ def _mirror(
     links: CalendarLinks,
     known: CalendarLink | None,
 ) -> tuple[CalendarLink, CalendarEntry | None] | None:
-    """The connection and the event the appointment should have now (None: no event); None
-    when there is nothing to push to."""
+    """The connection and the event the appointment should have now (None: no event, which
+    also takes away one written before the doctor stopped choosing a target); None when the
+    connection cannot be written to."""
     with uow:
         try:
             appointment = uow.appointments.get(appointment_id)
         except NotFound:
             return None
         link = known or links.get(appointment.doctor_id)
-        if link is None or link.broken or not link.target_calendar:
+        if link is None or link.broken:
             return None
-        if appointment.status not in MIRRORED:
+        if appointment.status not in MIRRORED or not link.target_calendar:
             return link, None
         patient = uow.patients.get(appointment.patient_id)
     summary, description = event_text(link.detail, patient.name, appointment.reason)
@@ -262,15 +322,50 @@ def _mirror(
 
 def _write(
     gateway: CalendarGateway,
-    calendar_id: str,
+    target: str,
     appointment_id: uuid.UUID,
     entry: CalendarEntry | None,
-    created: bool,
-) -> str:
+    place: EventPlace,
+) -> tuple[EventPlace, str]:
+    """One write towards ``entry`` in ``target``: where the event is afterwards, and what was
+    done."""
+    if place.calendar_id and (entry is None or place.calendar_id != target):
+        gateway.delete_event(place.calendar_id, event_id_for(appointment_id, place.generation))
+        place = replace(place, calendar_id="")
+        if entry is None:
+            return place, "deleted"
     if entry is None:
-        gateway.delete_event(calendar_id, event_id_for(appointment_id))
-        return "deleted"
-    if created:
+        return place, "skipped"
+    # An event written before is changed first; a new one (or one moved here) inserted first.
+    generation, action = _upsert(
+        gateway, target, entry, place.generation, insert_first=not place.calendar_id
+    )
+    return EventPlace(target, generation), action
+
+
+def _upsert(
+    gateway: CalendarGateway,
+    calendar_id: str,
+    entry: CalendarEntry,
+    generation: int,
+    *,
+    insert_first: bool,
+) -> tuple[int, str]:
+    event = replace(entry, event_id=event_id_for(entry.appointment_id, generation))
+    try:
+        return generation, _insert_or_patch(gateway, calendar_id, event, insert_first)
+    except EventLocked:
+        # Deleted in Google's web UI: the id stays taken and cannot be brought back. The next
+        # generation's id is as deterministic, so a retry still finds the one event.
+        generation += 1
+        event = replace(entry, event_id=event_id_for(entry.appointment_id, generation))
+        return generation, _insert_or_patch(gateway, calendar_id, event, True)
+
+
+def _insert_or_patch(
+    gateway: CalendarGateway, calendar_id: str, entry: CalendarEntry, insert_first: bool
+) -> str:
+    if insert_first:
         try:
             gateway.insert_event(calendar_id, entry)
             return "inserted"
@@ -330,59 +425,107 @@ def pull_busy(doctor_id: int, *, uow: UnitOfWork, links: CalendarLinks, now: dat
     """Bring the doctor's busy blocks up to date with their busy calendars.
 
     Blocks of calendars no longer chosen (or of a connection that is gone) are dropped. A
-    broken connection keeps its last known blocks: the doctor's known commitments still hold.
+    broken connection keeps its last known blocks: the doctor's known commitments still hold;
+    so does a calendar that is gone, until the doctor stops choosing it. Each calendar is read
+    on its own and its fault recorded on it; a transient one is raised again after the others
+    were read, for the job to retry.
     """
     link = links.get(doctor_id)
     if link is not None and link.broken:
         return Outcome("skipped")
     chosen = link.busy_calendars if link is not None else ()
     with uow:
-        stale = uow.busy_blocks.calendars(doctor_id) - set(chosen)
+        stale = uow.busy_blocks.calendars(doctor_id) - {calendar.id for calendar in chosen}
         for calendar_id in sorted(stale):
-            uow.busy_blocks.replace(doctor_id, calendar_id, {}, sync_token=None, now=now)
+            uow.busy_blocks.replace(doctor_id, calendar_id, {}, sync=SyncState(), now=now)
         uow.commit()
-    if link is None or not chosen:
+    readable = [calendar for calendar in chosen if not calendar.gone]
+    if link is None or not readable:
         return Outcome("skipped")
-    details = []
+    details: list[str] = []
+    transient: list[CalendarUnavailable] = []
     try:
         gateway = links.gateway(doctor_id)
-        for calendar_id in chosen:
-            details.append(_pull_calendar(doctor_id, calendar_id, uow, gateway, now))
+        for calendar in readable:
+            try:
+                details.append(_pull_calendar(doctor_id, calendar, link, uow, gateway, now))
+            except CalendarAccessRevoked:
+                raise  # the whole connection, not this calendar
+            except CalendarError as error:
+                text = _describe(error)
+                details.append(f"{calendar.id}: {text}")
+                gone = isinstance(error, CalendarGone)
+                links.calendar_failed(doctor_id, calendar.id, now, text, gone=gone)
+                if isinstance(error, CalendarUnavailable):
+                    transient.append(error)
+            else:
+                links.calendar_read(doctor_id, calendar.id, now)
     except CalendarError as error:
         _record_fault(links, doctor_id, now, error)
-        if isinstance(error, CalendarUnavailable):
-            raise
         return Outcome("failed", details=(*details, repr(error)))
+    if transient:
+        # Retried as a whole (the calendars read meanwhile are read again, cheaply): no sooner
+        # than the longest wait any of them asked for.
+        longest = max(transient, key=lambda fault: fault.retry_after or 0)
+        _record_fault(links, doctor_id, now, longest)
+        raise longest
     links.succeeded(doctor_id, now)
     return Outcome("pulled", details=tuple(details))
 
 
 def _pull_calendar(
-    doctor_id: int, calendar_id: str, uow: UnitOfWork, gateway: CalendarGateway, now: datetime
+    doctor_id: int,
+    calendar: BusyCalendar,
+    link: CalendarLink,
+    uow: UnitOfWork,
+    gateway: CalendarGateway,
+    now: datetime,
 ) -> str:
-    with uow:
-        token = uow.busy_blocks.sync_token(doctor_id, calendar_id)
     since = now - LOOK_BACK
-    try:
-        changes = gateway.busy_changes(calendar_id, token, since=since)
-    except SyncTokenExpired:
-        changes = gateway.busy_changes(calendar_id, None, since=since)
+    with uow:
+        state = uow.busy_blocks.sync_state(doctor_id, calendar.id)
+    needed_until = now + timedelta(days=link.horizon_days)
+    if state.token and state.read_until and state.read_until >= needed_until:
+        window = Interval(since, state.read_until)
+        try:
+            changes = gateway.busy_changes(calendar.id, state.token, window=window)
+        except SyncTokenExpired:
+            changes = None
+    else:
+        changes = None
+    if changes is None:  # a full read, reaching past the horizon by the margin
+        window = Interval(since, needed_until + READ_MARGIN)
+        if calendar.free_busy_only:
+            busy = gateway.free_busy(calendar.id, window=window)
+            changes = BusyChanges(
+                {f"{b.start.isoformat()}/{b.end.isoformat()}": b for b in busy}, None, full=True
+            )
+        else:
+            changes = gateway.busy_changes(calendar.id, None, window=window)
     with uow:
         blocks: dict[str, Interval | None] = (
-            {} if changes.full else dict(uow.busy_blocks.of_calendar(doctor_id, calendar_id))
+            {} if changes.full else dict(uow.busy_blocks.of_calendar(doctor_id, calendar.id))
         )
         blocks.update(changes.blocks)
-        kept = {key: block for key, block in blocks.items() if block and block.end > since}
-        uow.busy_blocks.replace(
-            doctor_id, calendar_id, kept, sync_token=changes.next_sync_token, now=now
-        )
+        kept = {
+            key: block
+            for key, block in blocks.items()
+            if block and block.end > since and block.start < window.end
+        }
+        # A calendar read by free/busy has no token: each pull is a full read of the window.
+        sync = SyncState(changes.next_sync_token, window.end if changes.next_sync_token else None)
+        uow.busy_blocks.replace(doctor_id, calendar.id, kept, sync=sync, now=now)
         uow.commit()
-    return f"{calendar_id}: {'full' if changes.full else 'incremental'}, {len(kept)} busy"
+    return f"{calendar.id}: {'full' if changes.full else 'incremental'}, {len(kept)} busy"
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def _record_fault(links: CalendarLinks, doctor_id: int, now: datetime, error: Exception) -> None:
     broken = isinstance(error, CalendarAccessRevoked)
-    links.failed(doctor_id, now, f"{type(error).__name__}: {error}", broken=broken)
+    links.failed(doctor_id, now, _describe(error), broken=broken)
 
 
 # -- the event handler -------------------------------------------------------------------------
@@ -391,5 +534,4 @@ def _record_fault(links: CalendarLinks, doctor_id: int, now: datetime, error: Ex
 def push_to_google_calendar(event: Event, deps: Dependencies) -> None:
     """Queue the mirror of the appointment in the doctor's own calendar."""
     if isinstance(event, AppointmentEvent):
-        created = isinstance(event, AppointmentBooked | AppointmentConfirmed)
-        deps.calendar.push(event.doctor_id, event.appointment_id, created=created)
+        deps.calendar.push(event.doctor_id, event.appointment_id)

@@ -51,14 +51,14 @@ class SlotPublisher(Protocol):
 class CalendarPush(Protocol):
     """Queues the push of one appointment to its doctor's own calendar, if they have one."""
 
-    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None: ...
+    def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None: ...
 
 
 @dataclass(frozen=True)
 class NoCalendar:
     """No calendar sync wired: pushes go nowhere."""
 
-    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None:
+    def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None:
         return None
 
 

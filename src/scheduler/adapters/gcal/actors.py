@@ -1,13 +1,15 @@
 """Dramatiq actors of the calendar sync: small, idempotent, given ids only.
 
 Transient faults (CalendarUnavailable: 429, 403 rate or quota, 5xx, the network) are retried
-with Dramatiq's exponential back-off with jitter; everything else is recorded on the
-connection and not retried. A job that pushes re-reads the appointment, so a late or repeated
+with Dramatiq's exponential back-off with jitter, or after the wait Google asked for
+(Retry-After) where it said one; everything else is recorded on the connection and not
+retried. A job that pushes re-reads the appointment, so a late or repeated
 one writes the current state, under the same event id: never a second event.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -23,10 +25,27 @@ log = logging.getLogger(__name__)
 QUEUE = "gcal"
 P = ParamSpec("P")
 MAX_RETRIES = 10
+MIN_BACKOFF_MS = 5_000
 
 
 def retry_transient(retries: int, error: BaseException) -> bool:
-    return isinstance(error, CalendarUnavailable) and retries < MAX_RETRIES
+    return isinstance(error, CalendarUnavailable | dramatiq.Retry) and retries < MAX_RETRIES
+
+
+def honours_retry_after(fn: Callable[P, None]) -> Callable[P, None]:
+    """A transient fault that says how long to wait is retried after that wait, not sooner."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            fn(*args, **kwargs)
+        except CalendarUnavailable as error:
+            if error.retry_after is None:
+                raise
+            delay = max(MIN_BACKOFF_MS, int(error.retry_after * 1000))
+            raise dramatiq.Retry(str(error), delay=delay) from error
+
+    return run
 
 
 def retried(fn: Callable[P, None]) -> dramatiq.Actor[P, None]:
@@ -34,17 +53,17 @@ def retried(fn: Callable[P, None]) -> dramatiq.Actor[P, None]:
     actor: dramatiq.Actor[P, None] = dramatiq.actor(
         queue_name=QUEUE,
         max_retries=MAX_RETRIES,
-        min_backoff=5_000,  # ms; then doubling, with jitter
+        min_backoff=MIN_BACKOFF_MS,  # then doubling, with jitter
         max_backoff=30 * 60_000,
         retry_when=retry_transient,
         time_limit=120_000,
-    )(fn)
+    )(honours_retry_after(fn))
     return actor
 
 
 @retried
-def push_appointment(appointment_id: str, created: bool = False) -> None:
-    outcome = sync.push(uuid.UUID(appointment_id), created=created)
+def push_appointment(appointment_id: str) -> None:
+    outcome = sync.push(uuid.UUID(appointment_id))
     log.info("calendar push %s: %s (%d writes)", appointment_id, outcome.action, outcome.writes)
 
 
@@ -70,6 +89,6 @@ def queue_pull_all() -> int:
 class DramatiqCalendarPush:
     """The services' CalendarPush: a job, for doctors whose appointments go to a calendar."""
 
-    def push(self, doctor_id: int, appointment_id: uuid.UUID, *, created: bool) -> None:
+    def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None:
         if sync.pushes_to(doctor_id):
-            push_appointment.send(str(appointment_id), created)
+            push_appointment.send(str(appointment_id))

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.domain.intervals import Interval
-from scheduler.services.busy_times import BusyBlockRepository
+from scheduler.services.busy_times import BusyBlockRepository, SyncState
 
 
 class DjangoBusyBlockRepository(BusyBlockRepository):
@@ -35,13 +35,14 @@ class DjangoBusyBlockRepository(BusyBlockRepository):
             .distinct()
         )
 
-    def sync_token(self, doctor_id: int, calendar_id: str) -> str | None:
-        token = (
+    def sync_state(self, doctor_id: int, calendar_id: str) -> SyncState:
+        found = (
             CalendarFeed.objects.filter(connection__doctor_id=doctor_id, calendar_id=calendar_id)
-            .values_list("sync_token", flat=True)
+            .values_list("sync_token", "read_until")
             .first()
         )
-        return token or None
+        token, read_until = found or ("", None)
+        return SyncState(token or None, read_until)
 
     def _write(
         self,
@@ -50,7 +51,7 @@ class DjangoBusyBlockRepository(BusyBlockRepository):
         *,
         put: Mapping[str, Interval],
         drop: Collection[str],
-        sync_token: str | None,
+        sync: SyncState,
     ) -> None:
         mine = BusyBlock.objects.filter(doctor_id=doctor_id, calendar_id=calendar_id)
         if drop:
@@ -69,4 +70,4 @@ class DjangoBusyBlockRepository(BusyBlockRepository):
             )
         CalendarFeed.objects.filter(
             connection__doctor_id=doctor_id, calendar_id=calendar_id
-        ).update(sync_token=sync_token or "")
+        ).update(sync_token=sync.token or "", read_until=sync.read_until)

@@ -4,21 +4,26 @@ and disconnecting, as the doctor pages do them."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max
 from google.oauth2.credentials import Credentials
 
 from scheduler.adapters.gcal import oauth, sealing, watch
 from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
-from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed
+from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed, MirroredEvent
+from scheduler.adapters.orm import models as rows
 from scheduler.services.calendar_sync import (
+    BusyCalendar,
     CalendarAccessRevoked,
     CalendarError,
     CalendarInfo,
     CalendarLink,
     Detail,
+    EventPlace,
 )
 
 log = logging.getLogger(__name__)
@@ -31,13 +36,17 @@ class DjangoCalendarLinks:
         row = CalendarConnection.objects.filter(doctor_id=doctor_id).first()
         if row is None:
             return None
-        feeds = row.feeds.order_by("pk").values_list("calendar_id", flat=True)
+        feeds = row.feeds.order_by("pk").values_list("calendar_id", "free_busy_only", "gone")
+        horizon = rows.Schedule.objects.filter(doctor_id=doctor_id).aggregate(
+            days=Max("horizon_days")
+        )["days"]
         return CalendarLink(
             doctor_id=doctor_id,
             target_calendar=row.target_calendar,
-            busy_calendars=tuple(feeds),
+            busy_calendars=tuple(BusyCalendar(*feed) for feed in feeds),
             detail=Detail(row.detail),
             broken=row.state == CalendarConnection.State.BROKEN,
+            horizon_days=horizon or CalendarLink.horizon_days,
         )
 
     def gateway(self, doctor_id: int) -> GoogleCalendarGateway:
@@ -54,6 +63,38 @@ class DjangoCalendarLinks:
             changes["state"] = CalendarConnection.State.BROKEN
             log.warning("doctor %s: Google Calendar access is gone (%s)", doctor_id, error)
         CalendarConnection.objects.filter(doctor_id=doctor_id).update(**changes)
+
+    def calendar_read(self, doctor_id: int, calendar_id: str, at: datetime) -> None:
+        _feed(doctor_id, calendar_id).update(last_read_at=at, last_error="", last_error_at=None)
+
+    def calendar_failed(
+        self, doctor_id: int, calendar_id: str, at: datetime, error: str, *, gone: bool
+    ) -> None:
+        if gone:
+            log.warning("doctor %s: calendar %s is gone (%s)", doctor_id, calendar_id, error)
+        _feed(doctor_id, calendar_id).update(last_error=error[:2000], last_error_at=at, gone=gone)
+
+    def placed(self, appointment_id: uuid.UUID) -> EventPlace | None:
+        found = (
+            MirroredEvent.objects.filter(appointment_id=appointment_id)
+            .values_list("calendar_id", "generation")
+            .first()
+        )
+        return EventPlace(*found) if found else None
+
+    def place(self, doctor_id: int, appointment_id: uuid.UUID, place: EventPlace) -> None:
+        MirroredEvent.objects.update_or_create(
+            appointment_id=appointment_id,
+            defaults={
+                "doctor_id": doctor_id,
+                "calendar_id": place.calendar_id,
+                "generation": place.generation,
+            },
+        )
+
+
+def _feed(doctor_id: int, calendar_id: str) -> models.QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(connection__doctor_id=doctor_id, calendar_id=calendar_id)
 
 
 def gateway_for(row: CalendarConnection, *, http: object = None) -> GoogleCalendarGateway:
@@ -125,9 +166,13 @@ def choose(
     target_calendar: str,
     busy: Sequence[CalendarInfo],
     detail: Detail,
-) -> None:
+) -> list[uuid.UUID]:
     """Which calendar receives the appointments, which ones count as busy, what events show.
-    Blocks of calendars no longer chosen go at the next pull; their channels are closed."""
+    Blocks of calendars no longer chosen go at the next pull; their channels are closed. A
+    calendar chosen again from Google's list is read again, even if it was gone.
+
+    Returns the appointments whose events are in another calendar than the new target: their
+    pushes move them (or take them away, when no calendar receives appointments now)."""
     row = CalendarConnection.objects.get(doctor_id=doctor_id)
     chosen = {calendar.id: calendar for calendar in busy}
     with transaction.atomic():
@@ -136,14 +181,34 @@ def choose(
         )
         gone = list(row.feeds.exclude(calendar_id__in=list(chosen)))
         for feed in row.feeds.filter(calendar_id__in=list(chosen)):
-            feed.summary = chosen.pop(feed.calendar_id).summary
-            feed.save(update_fields=["summary"])
+            calendar = chosen.pop(feed.calendar_id)
+            feed.summary, feed.free_busy_only = calendar.summary, calendar.free_busy_only
+            if feed.gone:
+                feed.gone, feed.sync_token, feed.read_until = False, "", None
+            feed.save(
+                update_fields=["summary", "free_busy_only", "gone", "sync_token", "read_until"]
+            )
         CalendarFeed.objects.bulk_create(
-            CalendarFeed(connection=row, calendar_id=calendar.id, summary=calendar.summary)
+            CalendarFeed(
+                connection=row,
+                calendar_id=calendar.id,
+                summary=calendar.summary,
+                free_busy_only=calendar.free_busy_only,
+            )
             for calendar in chosen.values()
         )
         CalendarFeed.objects.filter(pk__in=[feed.pk for feed in gone]).delete()
+        if row.account and target_calendar in ("primary", row.account):
+            # One calendar under two names: its events stay where they are.
+            MirroredEvent.objects.filter(
+                doctor_id=doctor_id, calendar_id__in=["primary", row.account]
+            ).update(calendar_id=target_calendar)
     _close_channels(row, gone)
+    return list(
+        MirroredEvent.objects.filter(doctor_id=doctor_id)
+        .exclude(calendar_id__in=["", target_calendar])
+        .values_list("appointment_id", flat=True)
+    )
 
 
 def disconnect(doctor_id: int) -> bool:

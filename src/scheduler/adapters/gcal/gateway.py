@@ -5,10 +5,13 @@ google-auth's AuthorizedHttp: a 401 refreshes the access token and retries once.
 executed without the client's own retries; faults become the services' errors and the job
 (Dramatiq) retries the transient ones with back-off and jitter:
 
-- 429, 403 with a rate/quota reason, 5xx, the network -> CalendarUnavailable
+- 429, 403 with a rate/quota reason, 5xx, the network -> CalendarUnavailable, with the wait
+  Google asked for (Retry-After) when it said one
 - a refresh refused with invalid_grant (access revoked or expired) -> CalendarAccessRevoked
-- 410 on a list with a sync token -> SyncTokenExpired
+- 410 on a list with a sync token -> SyncTokenExpired; 404 on a list -> CalendarGone
 - 404/410 on delete -> done already; 404 on patch -> EventMissing; 409 on insert -> EventExists
+- other 403 on patch -> EventLocked (an event deleted in Google's web UI cannot be revived)
+- 400 pushNotSupportedForRequestedResource on watch -> PushNotSupported
 - any other 4xx -> CalendarRejected
 """
 
@@ -17,8 +20,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,10 +41,12 @@ from scheduler.services.calendar_sync import (
     CalendarAccessRevoked,
     CalendarEntry,
     CalendarError,
+    CalendarGone,
     CalendarInfo,
     CalendarRejected,
     CalendarUnavailable,
     EventExists,
+    EventLocked,
     EventMissing,
     SyncTokenExpired,
 )
@@ -53,12 +59,22 @@ RATE_REASONS = frozenset(
     {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
 )
 REVOKED = ("invalid_grant",)
+WRITER_ROLES = frozenset({"owner", "writer", "writerWithoutPrivateAccess"})
 PAGE_SIZE = 250
-# Only what a busy time needs: no titles, descriptions or attendees of the doctor's events.
+# Only what a busy time needs: no titles, descriptions or other guests of the doctor's events;
+# the doctor's own answer to an invitation (a declined one keeps them free).
 LIST_FIELDS = (
     "nextPageToken,nextSyncToken,timeZone,"
-    "items(id,status,transparency,start,end,extendedProperties/private)"
+    "items(id,status,transparency,start,end,extendedProperties/private,"
+    "attendees(self,responseStatus))"
 )
+# One freebusy.query covers at most this much; a longer window is asked in parts.
+FREE_BUSY_SPAN = timedelta(days=60)
+
+
+class PushNotSupported(CalendarRejected):
+    """The calendar sends no change notifications (holidays, birthdays, week numbers...)."""
+
 
 TokensChanged = Callable[[Credentials], None]
 
@@ -112,7 +128,8 @@ class GoogleCalendarGateway:
                         id=item["id"],
                         summary=item.get("summaryOverride") or item.get("summary") or item["id"],
                         primary=bool(item.get("primary")),
-                        writable=item.get("accessRole") in ("writer", "owner"),
+                        writable=item.get("accessRole") in WRITER_ROLES,
+                        free_busy_only=item.get("accessRole") == "freeBusyReader",
                     )
                 )
             page = response.get("nextPageToken")
@@ -129,14 +146,14 @@ class GoogleCalendarGateway:
         request = self._service.events().patch(
             calendarId=calendar_id, eventId=entry.event_id, body=_event_body(entry)
         )
-        self._run(request, on_status={404: EventMissing})
+        self._run(request, on_status={404: EventMissing, 403: EventLocked})
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         request = self._service.events().delete(calendarId=calendar_id, eventId=event_id)
         self._run(request, on_status={404: None, 410: None})
 
     def busy_changes(
-        self, calendar_id: str, sync_token: str | None, *, since: datetime
+        self, calendar_id: str, sync_token: str | None, *, window: Interval
     ) -> BusyChanges:
         query: dict[str, Any] = {
             "calendarId": calendar_id,
@@ -145,15 +162,18 @@ class GoogleCalendarGateway:
             "fields": LIST_FIELDS,
         }
         if sync_token:
-            query["syncToken"] = sync_token
+            query["syncToken"] = sync_token  # Google takes no time bounds with a token
         else:
-            query["timeMin"] = since.astimezone(UTC).isoformat()
+            query["timeMin"] = _rfc3339(window.start)
+            query["timeMax"] = _rfc3339(window.end)  # an endless series stops here
+        on_status: dict[int, type[CalendarError] | None] = {404: CalendarGone}
+        if sync_token:
+            on_status[410] = SyncTokenExpired
         blocks: dict[str, Interval | None] = {}
         page: str | None = None
         while True:
             response = self._run(
-                self._service.events().list(**query, pageToken=page),
-                on_status={410: SyncTokenExpired} if sync_token else {},
+                self._service.events().list(**query, pageToken=page), on_status=on_status
             )
             zone = _zone(response.get("timeZone"))
             for item in response.get("items", []):
@@ -165,6 +185,31 @@ class GoogleCalendarGateway:
                     next_sync_token=response.get("nextSyncToken"),
                     full=not sync_token,
                 )
+
+    def free_busy(self, calendar_id: str, *, window: Interval) -> list[Interval]:
+        busy: list[Interval] = []
+        for part in _parts(window, FREE_BUSY_SPAN):
+            response = self._run(
+                self._service.freebusy().query(
+                    body={
+                        "timeMin": _rfc3339(part.start),
+                        "timeMax": _rfc3339(part.end),
+                        "items": [{"id": calendar_id}],
+                    }
+                )
+            )
+            found = response.get("calendars", {}).get(calendar_id, {})
+            reasons = [error.get("reason", "") for error in found.get("errors", [])]
+            if "notFound" in reasons:
+                raise CalendarGone(f"freeBusy notFound for {calendar_id}")
+            if reasons:
+                raise CalendarUnavailable(f"freeBusy {', '.join(reasons)} for {calendar_id}")
+            for period in found.get("busy", []):
+                start = datetime.fromisoformat(period["start"])
+                end = datetime.fromisoformat(period["end"])
+                if end > start:
+                    busy.append(Interval(start, end))
+        return busy
 
     # -- push notifications (adapters.gcal.watch) -----------------------------------------------
 
@@ -204,7 +249,7 @@ class GoogleCalendarGateway:
             response = request.execute(num_retries=0)
         except HttpError as error:
             status = error.resp.status
-            if on_status and status in on_status:
+            if on_status and status in on_status and not _rate_limited(error):
                 meant = on_status[status]
                 if meant is None:
                     return {}
@@ -231,20 +276,43 @@ class GoogleCalendarGateway:
 
 def translate(error: HttpError) -> CalendarError:
     status = error.resp.status
-    reason = _reason(error)
     text = _describe(error)
-    if status == 429 or status >= 500 or (status == 403 and reason in RATE_REASONS):
-        return CalendarUnavailable(text)
+    if status == 429 or status >= 500 or _rate_limited(error):
+        return CalendarUnavailable(text, retry_after=retry_after(error.resp.get("retry-after")))
     if status == 401:  # still refused after a refresh: try again later, with a new token
         return CalendarUnavailable(text)
+    if _reason(error) == "pushNotSupportedForRequestedResource":
+        return PushNotSupported(text)
     return CalendarRejected(text)
 
 
+def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
 def busy_interval(item: Mapping[str, Any], zone: ZoneInfo) -> Interval | None:
-    """The time an event keeps the doctor busy, or None (cancelled, free, or one of ours)."""
+    """The time an event keeps the doctor busy, or None (cancelled, free, declined by the
+    doctor, or one of ours)."""
     if item.get("status") == "cancelled" or item.get("transparency") == "transparent":
         return None
     if APPOINTMENT_PROPERTY in item.get("extendedProperties", {}).get("private", {}):
+        return None
+    guests: list[Mapping[str, Any]] = item.get("attendees", [])
+    mine = next((guest for guest in guests if guest.get("self")), {})
+    if mine.get("responseStatus") == "declined":
         return None
     start = _moment(item.get("start", {}), zone)
     end = _moment(item.get("end", {}), zone)
@@ -253,12 +321,24 @@ def busy_interval(item: Mapping[str, Any], zone: ZoneInfo) -> Interval | None:
     return Interval(start, end)
 
 
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _parts(window: Interval, span: timedelta) -> Iterator[Interval]:
+    start = window.start
+    while start < window.end:
+        end = min(start + span, window.end)
+        yield Interval(start, end)
+        start = end
+
+
 def _event_body(entry: CalendarEntry) -> dict[str, Any]:
     return {
         "summary": entry.summary,
         "description": entry.description,
-        "start": {"dateTime": entry.start.astimezone(UTC).isoformat()},
-        "end": {"dateTime": entry.end.astimezone(UTC).isoformat()},
+        "start": {"dateTime": _rfc3339(entry.start)},
+        "end": {"dateTime": _rfc3339(entry.end)},
         "status": "confirmed",  # also brings back an event deleted earlier
         "extendedProperties": {"private": {APPOINTMENT_PROPERTY: str(entry.appointment_id)}},
     }
@@ -283,6 +363,10 @@ def _zone(name: str | None, default: ZoneInfo | None = None) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("unknown time zone %r from Google; using UTC", name)
     return default or ZoneInfo("UTC")
+
+
+def _rate_limited(error: HttpError) -> bool:
+    return error.resp.status == 403 and _reason(error) in RATE_REASONS
 
 
 def _reason(error: HttpError) -> str:

@@ -42,14 +42,30 @@ class CalendarConnection(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A calendar of the doctor's whose events count as busy, with its sync state."""
+    """A calendar of the doctor's whose events count as busy, with its sync state. Each one is
+    read, and fails, on its own."""
 
     connection = models.ForeignKey(
         CalendarConnection, on_delete=models.CASCADE, related_name="feeds"
     )
     calendar_id = models.CharField(max_length=1024)
     summary = models.CharField(max_length=300, blank=True)
+    free_busy_only = models.BooleanField(
+        default=False, help_text="Shared as free/busy only: read with freebusy.query."
+    )
     sync_token = models.TextField(blank=True)
+    read_until = models.DateTimeField(
+        null=True, blank=True, help_text="How far ahead the last full read reached."
+    )
+    gone = models.BooleanField(
+        default=False, help_text="Google no longer has it for this account: not read."
+    )
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    pushes_changes = models.BooleanField(
+        default=True, help_text="False: Google sends no notifications for it; it is polled."
+    )
     channel_id = models.CharField(max_length=64, blank=True, db_index=True)
     channel_resource_id = models.CharField(max_length=300, blank=True)
     channel_expires_at = models.DateTimeField(null=True, blank=True)
@@ -85,3 +101,18 @@ class BusyBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doctor} busy {self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M}"
+
+
+class MirroredEvent(models.Model):
+    """Where an appointment's event is in the doctor's Google Calendar ("" = nowhere now), and
+    the generation of its id: deletes and moves go where the event really is."""
+
+    appointment_id = models.UUIDField(primary_key=True)
+    doctor = models.ForeignKey(
+        "orm.Doctor", on_delete=models.CASCADE, related_name="mirrored_events"
+    )
+    calendar_id = models.CharField(max_length=1024, blank=True)
+    generation = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} in {self.calendar_id or 'no calendar'}"

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-__all__ = ["InvalidToken", "open_sealed", "seal"]
+__all__ = ["InvalidToken", "open_sealed", "opening_keys", "seal", "signing_key"]
 
 
 def seal(plain: str) -> str:
@@ -36,13 +36,14 @@ def derived_key(secret: str) -> bytes:
 
 def signing_key() -> bytes:
     """The key that seals now, as bytes, for keys derived from it (channel tokens)."""
-    return _keys()[0]
+    return opening_keys()[0]
 
 
-def _keys() -> list[bytes]:
+def opening_keys() -> list[bytes]:
+    """Every configured key, the one that seals first."""
     configured = [key.strip() for key in settings.GCAL_TOKEN_KEY.split(",") if key.strip()]
     return [key.encode() for key in configured] or [derived_key(settings.SECRET_KEY)]
 
 
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key) for key in _keys()])
+    return MultiFernet([Fernet(key) for key in opening_keys()])

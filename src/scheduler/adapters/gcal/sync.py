@@ -12,20 +12,19 @@ from scheduler.adapters.gcal.connections import DjangoCalendarLinks, gateway_for
 from scheduler.adapters.gcal.models import CalendarConnection
 from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.services import calendar_sync
-from scheduler.services.calendar_sync import CalendarAccessRevoked, CalendarError, Outcome
+from scheduler.services.calendar_sync import CalendarAccessRevoked, Outcome
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def push(appointment_id: uuid.UUID, *, created: bool = False) -> Outcome:
+def push(appointment_id: uuid.UUID) -> Outcome:
     return calendar_sync.push_appointment(
         appointment_id,
         uow=DjangoUnitOfWork(),
         links=DjangoCalendarLinks(),
         now=now(),
-        created=created,
     )
 
 
@@ -39,9 +38,8 @@ def pull(doctor_id: int) -> Outcome:
     if watch.enabled() and row is not None and row.state == CalendarConnection.State.CONNECTED:
         try:
             watch.renew(gateway_for(row), row, moment)
-        except CalendarError as error:
-            broken = isinstance(error, CalendarAccessRevoked)
-            links.failed(doctor_id, moment, f"{type(error).__name__}: {error}", broken=broken)
+        except CalendarAccessRevoked as error:
+            links.failed(doctor_id, moment, f"{type(error).__name__}: {error}", broken=True)
     return outcome
 
 

@@ -2,8 +2,13 @@
 public URL (GCAL_PUBLIC_BASE_URL); without one the periodic pull alone keeps blocks fresh.
 
 A channel's token is an HMAC of its id under a key derived from the token key, so the webhook
-checks X-Goog-Channel-Token without storing a secret. Channels are renewed a day before they
-expire; the old one is stopped once the new one is open.
+checks X-Goog-Channel-Token without storing a secret; a token made with any configured key is
+good, so rotating the key does not silence the channels opened before. Channels are renewed a
+day before they expire; the old one is stopped once the new one is open.
+
+Calendars Google generates (holidays, birthdays, week numbers) send no notifications: they are
+polled, as is any calendar whose watch Google refuses that way. A channel that cannot be opened
+is recorded on its calendar; the others are opened all the same.
 """
 
 from __future__ import annotations
@@ -18,51 +23,78 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from scheduler.adapters.gcal import sealing
-from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
+from scheduler.adapters.gcal.gateway import GoogleCalendarGateway, PushNotSupported
 from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed
-from scheduler.services.calendar_sync import CalendarError
+from scheduler.services.calendar_sync import CalendarAccessRevoked, CalendarError
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/api/gcal/notifications/"
 TTL = timedelta(days=7)
 RENEW_BEFORE = timedelta(days=1)
+# Ids of the calendars Google generates; none of them can be watched.
+GENERATED_CALENDARS = "@group.v.calendar.google.com"
 
 
 def enabled() -> bool:
     return bool(settings.GCAL_PUBLIC_BASE_URL)
 
 
-def channel_token(channel_id: str) -> str:
-    key = hashlib.sha256(b"nobat gcal channel|" + sealing.signing_key()).digest()
+def channel_token(channel_id: str, token_key: bytes | None = None) -> str:
+    """The channel's token under ``token_key`` (default: the key that seals now)."""
+    base = token_key if token_key is not None else sealing.signing_key()
+    key = hashlib.sha256(b"nobat gcal channel|" + base).digest()
     return hmac.new(key, channel_id.encode(), hashlib.sha256).hexdigest()
 
 
 def feed_for(channel_id: str, token: str) -> CalendarFeed | None:
-    """The feed a notification is about, if its channel is ours and its token right."""
-    if not channel_id or not hmac.compare_digest(channel_token(channel_id), token):
+    """The feed a notification is about, if its channel is ours and its token right under one
+    of the configured keys."""
+    if not channel_id or not any(
+        hmac.compare_digest(channel_token(channel_id, key), token) for key in sealing.opening_keys()
+    ):
         return None
     return CalendarFeed.objects.select_related("connection").filter(channel_id=channel_id).first()
 
 
+def watchable(feed: CalendarFeed) -> bool:
+    return (
+        feed.pushes_changes and not feed.gone and not feed.calendar_id.endswith(GENERATED_CALENDARS)
+    )
+
+
 def renew(gateway: GoogleCalendarGateway, row: CalendarConnection, now: datetime) -> int:
-    """Open a channel for each feed that has none or whose channel ends within a day."""
+    """Open a channel for each watchable feed that has none or whose channel ends within a day.
+    Each feed on its own: a refusal is recorded on it; only lost access ends the round."""
     if not enabled():
         return 0
     opened = 0
     address = settings.GCAL_PUBLIC_BASE_URL.rstrip("/") + WEBHOOK_PATH
     for feed in row.feeds.all():
         expires = feed.channel_expires_at
-        if feed.channel_id and expires and expires > now + RENEW_BEFORE:
+        if not watchable(feed) or (feed.channel_id and expires and expires > now + RENEW_BEFORE):
             continue
         channel_id = uuid.uuid4().hex
-        resource_id, expires = gateway.watch(
-            feed.calendar_id,
-            channel_id=channel_id,
-            token=channel_token(channel_id),
-            address=address,
-            ttl=TTL,
-        )
+        try:
+            resource_id, expires = gateway.watch(
+                feed.calendar_id,
+                channel_id=channel_id,
+                token=channel_token(channel_id),
+                address=address,
+                ttl=TTL,
+            )
+        except CalendarAccessRevoked:
+            raise
+        except PushNotSupported:
+            log.info("calendar %s sends no notifications: polled", feed.calendar_id)
+            feed.pushes_changes = False
+            feed.save(update_fields=["pushes_changes"])
+            continue
+        except CalendarError as error:
+            feed.last_error = f"{type(error).__name__}: {error}"[:2000]
+            feed.last_error_at = now
+            feed.save(update_fields=["last_error", "last_error_at"])
+            continue
         old = (feed.channel_id, feed.channel_resource_id)
         feed.channel_id, feed.channel_resource_id = channel_id, resource_id
         feed.channel_expires_at = expires or now + TTL

@@ -19,6 +19,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from scheduler.adapters.gcal import actors, connections, oauth, sync, watch
@@ -31,10 +33,10 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "gcal_oauth"
 DETAIL_LABELS = {
-    Detail.NONE: "Nothing about the patient: “Appointment”",
-    Detail.FIRST_NAME: "The patient's first name",
-    Detail.FIRST_NAME_REASON: "First name and a short label of the reason (default)",
-    Detail.FULL: "Full name and the whole reason",
+    Detail.NONE: gettext_lazy("Nothing about the patient: “Appointment”"),
+    Detail.FIRST_NAME: gettext_lazy("The patient's first name"),
+    Detail.FIRST_NAME_REASON: gettext_lazy("First name and a short label of the reason (default)"),
+    Detail.FULL: gettext_lazy("Full name and the whole reason"),
 }
 
 DoctorView = Callable[[HttpRequest, int], HttpResponse]
@@ -100,7 +102,7 @@ def status(request: HttpRequest, doctor_id: int) -> HttpResponse:
 @doctor_page
 def connect(request: HttpRequest, doctor_id: int) -> HttpResponse:
     if not oauth.is_configured():
-        messages.error(request, "Google Calendar is not set up on this server.")
+        messages.error(request, _("Google Calendar is not set up on this server."))
         return redirect("gcal-status")
     state, verifier = oauth.new_state(), oauth.new_code_verifier()
     request.session[SESSION_KEY] = {"state": state, "verifier": verifier, "doctor": doctor_id}
@@ -120,10 +122,10 @@ def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
         or expected.get("doctor") != doctor_id
         or not hmac.compare_digest(str(expected.get("state", "")), state)
     ):
-        messages.error(request, "That sign-in link is not from this session; connect again.")
+        messages.error(request, _("That sign-in link is not from this session; connect again."))
         return redirect("gcal-status")
     if "error" in request.GET or not request.GET.get("code"):
-        messages.error(request, "Google Calendar was not connected: access was not allowed.")
+        messages.error(request, _("Google Calendar was not connected: access was not allowed."))
         return redirect("gcal-status")
     try:
         grant = oauth.exchange_code(
@@ -137,7 +139,9 @@ def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
     row = connections.connect(doctor_id, grant)
     actors.pull_busy_times.send(doctor_id)
     messages.success(
-        request, f"Connected {row.account or 'your Google account'}. Choose your calendars below."
+        request,
+        _("Connected %(account)s. Choose your calendars below.")
+        % {"account": row.account or _("your Google account")},
     )
     return redirect("gcal-status")
 
@@ -150,20 +154,24 @@ def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
     try:
         known = {calendar.id: calendar for calendar in connections.calendars(doctor_id)}
     except CalendarError as error:
-        messages.error(request, f"Your calendars could not be read from Google: {error}")
+        messages.error(
+            request, _("Your calendars could not be read from Google: %(error)s") % {"error": error}
+        )
         return redirect("gcal-status")
     target = request.POST.get("target", "")
     if target and not (target in known and known[target].writable):
-        messages.error(request, "Choose a calendar you may write to for the appointments.")
+        messages.error(request, _("Choose a calendar you may write to for the appointments."))
         return redirect("gcal-status")
     try:
         detail = Detail(request.POST.get("detail", ""))
     except ValueError:
         detail = Detail.FIRST_NAME_REASON
     busy = [known[key] for key in request.POST.getlist("busy") if key in known]
-    connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
+    moved = connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
+    for appointment_id in moved:
+        actors.push_appointment.send(str(appointment_id))
     actors.pull_busy_times.send(doctor_id)
-    messages.success(request, "Saved. Busy times are being read from the chosen calendars.")
+    messages.success(request, _("Saved. Busy times are being read from the chosen calendars."))
     return redirect("gcal-status")
 
 
@@ -172,7 +180,7 @@ def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
 def sync_now(request: HttpRequest, doctor_id: int) -> HttpResponse:
     if connections.connection_of(doctor_id) is not None:
         actors.pull_busy_times.send(doctor_id)
-        messages.success(request, "Busy times will be read again in a moment.")
+        messages.success(request, _("Busy times will be read again in a moment."))
     return redirect("gcal-status")
 
 
@@ -182,12 +190,14 @@ def disconnect(request: HttpRequest, doctor_id: int) -> HttpResponse:
     if connections.connection_of(doctor_id) is None:
         return redirect("gcal-status")
     if sync.disconnect(doctor_id):
-        messages.success(request, "Disconnected. Google has revoked Nobat's access.")
+        messages.success(request, _("Disconnected. Google has revoked Nobat's access."))
     else:
         messages.warning(
             request,
-            "Disconnected and the tokens deleted, but Google did not confirm the revocation: "
-            "you can remove Nobat in your Google account's third-party access settings.",
+            _(
+                "Disconnected and the tokens deleted, but Google did not confirm the revocation: "
+                "you can remove Nobat in your Google account's third-party access settings."
+            ),
         )
     return redirect("gcal-status")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,95 +13,16 @@ import dramatiq
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from dramatiq.brokers.stub import StubBroker
 from rest_framework.test import APIClient
 
-from scheduler.adapters import outbox
 from scheduler.adapters.gcal import actors
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.adapters.orm import models as rows
-from scheduler.config import bootstrap
-from tests import factories, gcal_fake
+from tests import factories
+from tests.e2e.gcal.flow import APPOINTMENTS, book, drain, signed_in, slot_starts, staff
 from tests.gcal_fake import PRIMARY, FakeGoogle
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-APPOINTMENTS = "/api/appointments/"
-
-
-@pytest.fixture
-def google(settings: Any) -> Iterator[FakeGoogle]:
-    with gcal_fake.running(settings) as fake:
-        yield fake
-
-
-@pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[dramatiq.Worker]:
-    """A worker on the runtime's broker; on Redis under a namespace of this test's own, so
-    parallel runs sharing the server never take each other's jobs. Retries back off briefly."""
-    broker = dramatiq.get_broker()
-    if not isinstance(broker, StubBroker):
-        monkeypatch.setattr(broker, "namespace", f"nobat-test-{uuid.uuid4().hex[:12]}")
-    for actor in (actors.push_appointment, actors.pull_busy_times):
-        monkeypatch.setitem(actor.options, "min_backoff", 20)
-        monkeypatch.setitem(actor.options, "max_backoff", 100)
-    # Only the calendar queue: other jobs the relay queues (notifications...) are not ours.
-    running = dramatiq.Worker(broker, queues={actors.QUEUE}, worker_timeout=50, worker_threads=1)
-    running.start()
-    yield running
-    running.stop()
-    # A worker leaves its middleware on the broker; the next test's worker brings its own.
-    broker.middleware[:] = [
-        m for m in broker.middleware if getattr(m, "worker", None) is not running
-    ]
-
-
-def drain(worker: dramatiq.Worker) -> None:
-    """Relay the outbox, then let the worker finish every calendar job (retries included)."""
-    handlers = bootstrap.event_handlers()
-    while outbox.relay_pending(handlers):
-        pass
-    broker = dramatiq.get_broker()
-    for _ in range(3):  # a retried job sits on the delay queue in between
-        if isinstance(broker, StubBroker):
-            broker.join(actors.QUEUE, fail_fast=False, timeout=20_000)
-        else:
-            broker.join(actors.QUEUE, timeout=20_000)
-            broker.join(f"{actors.QUEUE}.DQ", timeout=20_000)
-        worker.join()
-
-
-@pytest.fixture
-def clinic() -> rows.Clinic:
-    return factories.clinic()
-
-
-@pytest.fixture
-def doctor(clinic: rows.Clinic, google: FakeGoogle) -> rows.Doctor:
-    row = factories.doctor(clinic)
-    gcal_fake.connect(row, google)
-    return row
-
-
-def book(doctor: rows.Doctor, start: datetime, patient: rows.Patient | None = None) -> Any:
-    client = APIClient()
-    client.force_authenticate((patient or factories.patient(first_name="Sara")).user)
-    return client.post(
-        APPOINTMENTS,
-        {
-            "doctor_id": doctor.pk,
-            "clinic_id": doctor.clinics.get().pk,
-            "start": start.isoformat(),
-            "reason": "Chest pain after running",
-        },
-        format="json",
-    )
-
-
-def staff(doctor: rows.Doctor) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(doctor.user)
-    return client
 
 
 # -- push ---------------------------------------------------------------------------------------
@@ -154,14 +74,15 @@ def test_the_same_job_run_twice_leaves_one_event(
     appointment_id = uuid.UUID(book(doctor, factories.slot_start(clinic)).json()["id"])
     drain(worker)
 
-    actors.push_appointment.send(str(appointment_id), True)
-    actors.push_appointment.send(str(appointment_id), True)
+    actors.push_appointment.send(str(appointment_id))
+    actors.push_appointment.send(str(appointment_id))
     drain(worker)
 
     assert list(google.live_events()) == [appointment_id.hex]
     assert [call.method for call in google.api_calls()] == [
         "POST",  # the booking's job inserts
-        *["POST", "PATCH"] * 2,  # each rerun: the id is taken (409), so it updates
+        "PATCH",  # each rerun: the event is known to be there, so it updates
+        "PATCH",
     ]
 
 
@@ -218,11 +139,6 @@ def test_an_expired_access_token_is_refreshed_and_stored_sealed(
 
 
 # -- pull ---------------------------------------------------------------------------------------
-
-
-def slot_starts(response: Any) -> set[datetime]:
-    assert response.status_code == 200, response.data
-    return {datetime.fromisoformat(slot["start"]) for slot in response.json()["slots"]}
 
 
 def test_a_busy_time_pulled_from_google_removes_the_overlapping_slots(
@@ -342,12 +258,6 @@ def test_push_notifications_are_verified_and_queue_a_pull(
 
 
 # -- the doctor's page --------------------------------------------------------------------------
-
-
-def signed_in(user: rows.User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_needs_a_signed_in_doctor(google: FakeGoogle) -> None:

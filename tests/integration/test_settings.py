@@ -1,0 +1,21 @@
+"""Settings that must refuse to start rather than fail later, one request at a time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_a_public_base_url_for_calendar_push_that_is_not_https_refuses_to_start() -> None:
+    env = {**os.environ, "GCAL_PUBLIC_BASE_URL": "http://nobat.example.test"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "scheduler.config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert started.returncode != 0
+    assert "GCAL_PUBLIC_BASE_URL must start with https://" in started.stderr
