@@ -4,14 +4,16 @@ signed in as each of them."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext
 from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
+from tests.e2e.browser import chromium
 
 Client = Callable[[rows.User | None], APIClient]
 
@@ -86,3 +88,17 @@ def own_channel_layer(settings: Any) -> None:
     if "CONFIG" in layer:
         layer["CONFIG"] = {**layer["CONFIG"], "prefix": f"test-{uuid.uuid4().hex[:12]}"}
     settings.CHANNEL_LAYERS = {"default": layer}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from scheduler.adapters.gcal import actors, connections, oauth, sync, watch
-from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection
+from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.domain.errors import NotAllowed
 from scheduler.services.calendar_sync import CalendarError, CalendarInfo, Detail
@@ -37,6 +37,12 @@ DETAIL_LABELS = {
     Detail.FIRST_NAME: gettext_lazy("The patient's first name"),
     Detail.FIRST_NAME_REASON: gettext_lazy("First name and a short label of the reason (default)"),
     Detail.FULL: gettext_lazy("Full name and the whole reason"),
+}
+
+# What a calendar's last fault means to the doctor, by the fault's kind (its details follow).
+PROBLEMS = {
+    "CalendarUnavailable": gettext_lazy("Google did not answer; Nobat tries again by itself."),
+    "CalendarRejected": gettext_lazy("Google refused to let Nobat read this calendar."),
 }
 
 DoctorView = Callable[[HttpRequest, int], HttpResponse]
@@ -88,7 +94,7 @@ def status(request: HttpRequest, doctor_id: int) -> HttpResponse:
             for calendar in calendars
         ],
         "calendars_error": calendars_error,
-        "feeds": list(row.feeds.order_by("pk")) if row else [],
+        "feeds": _feed_rows(list(row.feeds.order_by("pk")), calendars) if row else [],
         "details": [(detail.value, label) for detail, label in DETAIL_LABELS.items()],
         "upcoming_busy": BusyBlock.objects.filter(
             doctor_id=doctor_id, end__gt=datetime.now(UTC)
@@ -200,6 +206,20 @@ def disconnect(request: HttpRequest, doctor_id: int) -> HttpResponse:
             ),
         )
     return redirect("gcal-status")
+
+
+def _feed_rows(feeds: list[CalendarFeed], calendars: list[CalendarInfo]) -> list[dict[str, Any]]:
+    """Each busy calendar with the name Google shows for it now, and its problem in words."""
+    names = {calendar.id: calendar.summary for calendar in calendars}
+    names["primary"] = next((c.summary for c in calendars if c.primary), "") or _("Primary")
+    return [
+        {
+            "feed": feed,
+            "name": names.get(feed.calendar_id) or feed.summary or feed.calendar_id,
+            "problem": PROBLEMS.get(feed.last_error.split(":", 1)[0], ""),
+        }
+        for feed in feeds
+    ]
 
 
 def _redirect_uri(request: HttpRequest) -> str:

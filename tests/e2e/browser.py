@@ -1,0 +1,70 @@
+"""Real Chromium (Debian's, never a downloaded build) driven by Playwright against a real
+server: pages on a desktop and a phone, a signed-in session, screenshots in test-artifacts/.
+The ``browser`` and ``contexts`` fixtures are in tests/e2e/conftest.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from scheduler.adapters.orm import models as rows
+from tests.servers import Server
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 15_000
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `./run test` installs Debian's chromium")
+    # Playwright's sync API keeps an event loop running in this thread; Django then refuses
+    # the ORM here unless told that this thread's loop never runs Django code.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(
+    browser: Browser, contexts: list[BrowserContext], server: Server, *, phone: bool = False
+) -> Page:
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
+    context = browser.new_context(base_url=server.url, viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(WAIT_MS)
+    contexts.append(context)
+    return context.new_page()
+
+
+def sign_in(page: Page, server: Server, user: rows.User, then: str) -> None:
+    """A session made here (the server shares the database and the secret key), then ``then``.
+    The login form itself is tested without a browser: the test run's fast password hasher is
+    not one the server knows."""
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": server.url}]
+    )
+    page.goto(then)
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
