@@ -18,7 +18,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,6 +62,7 @@ class FakeGoogle:
     revoked: bool = False
     sync_tokens_expired: bool = False
     page_size: int = 250
+    on_watch: Callable[[str], None] | None = None  # runs as Google opens a channel
     failures: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -267,6 +268,8 @@ class FakeGoogle:
                         "pushNotSupportedForRequestedResource",
                         "Push notifications are not supported by this resource.",
                     )
+                if self.on_watch is not None:
+                    self.on_watch(calendar_id)
                 expires = datetime.now(UTC) + timedelta(days=7)
                 return 200, {
                     "kind": "api#channel",

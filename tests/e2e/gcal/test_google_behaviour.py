@@ -191,6 +191,7 @@ def test_channels_opened_before_the_token_key_rotated_still_notify(
     google.put_busy(PRIMARY, "surgery", eleven, eleven + timedelta(hours=2))
     headers = {
         "HTTP_X_GOOG_CHANNEL_ID": feed.channel_id,
+        "HTTP_X_GOOG_RESOURCE_ID": feed.channel_resource_id,
         "HTTP_X_GOOG_RESOURCE_STATE": "exists",
         "HTTP_X_GOOG_CHANNEL_TOKEN": watch.body["token"],
     }

@@ -17,7 +17,7 @@ from typing import ParamSpec
 
 import dramatiq
 
-from scheduler.adapters.gcal import sync
+from scheduler.adapters.gcal import connections, sync
 from scheduler.services.calendar_sync import CalendarUnavailable
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,15 @@ def pull_all() -> None:
     """The periodic sweep: one pull job per connected doctor."""
     for doctor_id in sync.connected_doctors():
         pull_busy_times.send(doctor_id)
+
+
+def request_pull(doctor_id: int) -> bool:
+    """Queue a pull of the doctor's busy times unless one is queued and not started yet: a
+    burst of notifications (or of clicks, or replays) costs one pull, not one each."""
+    if not connections.claim_pull(doctor_id, sync.now()):
+        return False
+    pull_busy_times.send(doctor_id)
+    return True
 
 
 def queue_pull_all() -> int:

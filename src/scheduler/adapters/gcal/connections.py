@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from google.oauth2.credentials import Credentials
 
 from scheduler.adapters.gcal import oauth, sealing, watch
@@ -17,6 +17,7 @@ from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
 from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed, MirroredEvent
 from scheduler.adapters.orm import models as rows
 from scheduler.services.calendar_sync import (
+    MIRRORED,
     BusyCalendar,
     CalendarAccessRevoked,
     CalendarError,
@@ -25,6 +26,9 @@ from scheduler.services.calendar_sync import (
     Detail,
     EventPlace,
 )
+
+# A queued pull that never started (its message lost with Redis) stops holding others back.
+PULL_QUEUE_STALE = timedelta(minutes=10)
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +170,11 @@ def choose(
     target_calendar: str,
     busy: Sequence[CalendarInfo],
     detail: Detail,
-) -> list[uuid.UUID]:
+) -> None:
     """Which calendar receives the appointments, which ones count as busy, what events show.
     Blocks of calendars no longer chosen go at the next pull; their channels are closed. A
-    calendar chosen again from Google's list is read again, even if it was gone.
-
-    Returns the appointments whose events are in another calendar than the new target: their
-    pushes move them (or take them away, when no calendar receives appointments now)."""
+    calendar chosen again from Google's list is read again, even if it was gone. Events the new
+    choice puts elsewhere are for the caller to push (out_of_place)."""
     row = CalendarConnection.objects.get(doctor_id=doctor_id)
     chosen = {calendar.id: calendar for calendar in busy}
     with transaction.atomic():
@@ -204,11 +206,53 @@ def choose(
                 doctor_id=doctor_id, calendar_id__in=["primary", row.account]
             ).update(calendar_id=target_calendar)
     _close_channels(row, gone)
-    return list(
+
+
+def out_of_place(doctor_id: int, target_calendar: str, now: datetime) -> list[uuid.UUID]:
+    """Appointments whose event is not where the doctor's choice says: in another calendar,
+    or upcoming and missing from the target (booked before connecting, or while it failed)."""
+    misplaced = set(
         MirroredEvent.objects.filter(doctor_id=doctor_id)
         .exclude(calendar_id__in=["", target_calendar])
         .values_list("appointment_id", flat=True)
     )
+    if target_calendar:
+        in_target = MirroredEvent.objects.filter(
+            doctor_id=doctor_id, calendar_id=target_calendar
+        ).values("appointment_id")
+        missing = rows.Appointment.objects.filter(
+            doctor_id=doctor_id, end__gt=now, status__in=[status.value for status in MIRRORED]
+        ).exclude(id__in=in_target)
+        misplaced.update(missing.values_list("id", flat=True))
+    return sorted(misplaced)
+
+
+def claim_pull(doctor_id: int, now: datetime) -> bool:
+    """Whether a pull should be queued now: none is queued and not yet started."""
+    claimed = (
+        CalendarConnection.objects.filter(
+            doctor_id=doctor_id, state=CalendarConnection.State.CONNECTED
+        )
+        .filter(Q(pull_queued_at__isnull=True) | Q(pull_queued_at__lt=now - PULL_QUEUE_STALE))
+        .update(pull_queued_at=now)
+    )
+    return claimed > 0
+
+
+def pull_started(doctor_id: int) -> None:
+    """From here on, a change Google announces needs a pull of its own."""
+    CalendarConnection.objects.filter(doctor_id=doctor_id).update(pull_queued_at=None)
+
+
+def zone_of(doctor_id: int) -> str:
+    """The time zone the doctor works in (their first clinic's), for showing times."""
+    zone = (
+        rows.Clinic.objects.filter(doctors__pk=doctor_id)
+        .order_by("pk")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    return zone or "UTC"
 
 
 def disconnect(doctor_id: int) -> bool:

@@ -8,7 +8,8 @@ executed without the client's own retries; faults become the services' errors an
 - 429, 403 with a rate/quota reason, 5xx, the network -> CalendarUnavailable, with the wait
   Google asked for (Retry-After) when it said one
 - a refresh refused with invalid_grant (access revoked or expired) -> CalendarAccessRevoked
-- 410 on a list with a sync token -> SyncTokenExpired; 404 on a list -> CalendarGone
+- 410 on a list with a sync token -> SyncTokenExpired; 404 on a list or an insert ->
+  CalendarGone (the calendar itself is not there)
 - 404/410 on delete -> done already; 404 on patch -> EventMissing; 409 on insert -> EventExists
 - other 403 on patch -> EventLocked (an event deleted in Google's web UI cannot be revived)
 - 400 pushNotSupportedForRequestedResource on watch -> PushNotSupported
@@ -140,7 +141,7 @@ class GoogleCalendarGateway:
         request = self._service.events().insert(
             calendarId=calendar_id, body={"id": entry.event_id, **_event_body(entry)}
         )
-        self._run(request, on_status={409: EventExists})
+        self._run(request, on_status={409: EventExists, 404: CalendarGone})
 
     def patch_event(self, calendar_id: str, entry: CalendarEntry) -> None:
         request = self._service.events().patch(

@@ -35,6 +35,9 @@ class CalendarConnection(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    pull_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="A pull is queued and has not started: no second one."
+    )
     connected_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

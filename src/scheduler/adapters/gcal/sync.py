@@ -33,6 +33,7 @@ def pull(doctor_id: int) -> Outcome:
     push channels renewed where the deployment has a public URL."""
     links = DjangoCalendarLinks()
     moment = now()
+    connections.pull_started(doctor_id)
     outcome = calendar_sync.pull_busy(doctor_id, uow=DjangoUnitOfWork(), links=links, now=moment)
     row = connections.connection_of(doctor_id)
     if watch.enabled() and row is not None and row.state == CalendarConnection.State.CONNECTED:

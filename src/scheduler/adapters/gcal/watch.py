@@ -47,14 +47,23 @@ def channel_token(channel_id: str, token_key: bytes | None = None) -> str:
     return hmac.new(key, channel_id.encode(), hashlib.sha256).hexdigest()
 
 
-def feed_for(channel_id: str, token: str) -> CalendarFeed | None:
-    """The feed a notification is about, if its channel is ours and its token right under one
-    of the configured keys."""
+def feed_for(
+    channel_id: str, token: str, resource_id: str, *, now: datetime
+) -> CalendarFeed | None:
+    """The feed a notification is about: its channel is ours and open, its token right under
+    one of the configured keys, and it names the resource Google gave that channel."""
+    given = token.encode("utf-8", "replace")  # headers may carry any bytes; ours are hex
     if not channel_id or not any(
-        hmac.compare_digest(channel_token(channel_id, key), token) for key in sealing.opening_keys()
+        hmac.compare_digest(channel_token(channel_id, key).encode(), given)
+        for key in sealing.opening_keys()
     ):
         return None
-    return CalendarFeed.objects.select_related("connection").filter(channel_id=channel_id).first()
+    feed = CalendarFeed.objects.select_related("connection").filter(channel_id=channel_id).first()
+    if feed is None or feed.channel_resource_id != resource_id:
+        return None
+    if feed.channel_expires_at is not None and feed.channel_expires_at <= now:
+        return None
+    return feed
 
 
 def watchable(feed: CalendarFeed) -> bool:
@@ -87,22 +96,29 @@ def renew(gateway: GoogleCalendarGateway, row: CalendarConnection, now: datetime
             raise
         except PushNotSupported:
             log.info("calendar %s sends no notifications: polled", feed.calendar_id)
-            feed.pushes_changes = False
-            feed.save(update_fields=["pushes_changes"])
+            _update(feed, pushes_changes=False)
             continue
         except CalendarError as error:
-            feed.last_error = f"{type(error).__name__}: {error}"[:2000]
-            feed.last_error_at = now
-            feed.save(update_fields=["last_error", "last_error_at"])
+            _update(feed, last_error=f"{type(error).__name__}: {error}"[:2000], last_error_at=now)
             continue
-        old = (feed.channel_id, feed.channel_resource_id)
-        feed.channel_id, feed.channel_resource_id = channel_id, resource_id
-        feed.channel_expires_at = expires or now + TTL
-        feed.save(update_fields=["channel_id", "channel_resource_id", "channel_expires_at"])
+        kept = _update(
+            feed,
+            channel_id=channel_id,
+            channel_resource_id=resource_id,
+            channel_expires_at=expires or now + TTL,
+        )
+        if not kept:  # the doctor stopped choosing this calendar meanwhile
+            _stop(gateway, channel_id, resource_id)
+            continue
         opened += 1
-        if old[0]:
-            _stop(gateway, *old)
+        if feed.channel_id:
+            _stop(gateway, feed.channel_id, feed.channel_resource_id)
     return opened
+
+
+def _update(feed: CalendarFeed, **changes: object) -> bool:
+    """Change the feed's row unless it was deleted since it was read; whether it still is."""
+    return CalendarFeed.objects.filter(pk=feed.pk).update(**changes) > 0
 
 
 def close(gateway: GoogleCalendarGateway, feeds: Sequence[CalendarFeed]) -> None:

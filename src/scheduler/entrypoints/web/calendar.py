@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -39,21 +39,27 @@ DETAIL_LABELS = {
     Detail.FULL: gettext_lazy("Full name and the whole reason"),
 }
 
-# What a calendar's last fault means to the doctor, by the fault's kind (its details follow).
+# What a last fault means to the doctor, by the fault's kind (its details follow).
 PROBLEMS = {
     "CalendarUnavailable": gettext_lazy("Google did not answer; Nobat tries again by itself."),
-    "CalendarRejected": gettext_lazy("Google refused to let Nobat read this calendar."),
+    "CalendarRejected": gettext_lazy("Google refused what Nobat asked of this calendar."),
+    "CalendarGone": gettext_lazy("Google no longer has this calendar for your account."),
+    "EventLocked": gettext_lazy("Google would not let Nobat change an appointment's event."),
+    "CalendarAccessRevoked": gettext_lazy("Google no longer accepts Nobat's access."),
 }
 
 DoctorView = Callable[[HttpRequest, int], HttpResponse]
 
 
 def doctor_page(view: DoctorView) -> Callable[[HttpRequest], HttpResponse]:
-    """Signed in, and a doctor: the view gets the doctor's id."""
+    """Signed in, and a doctor: the view gets the doctor's id. Signing in comes back to the
+    page itself, never to a form's POST-only address."""
 
-    @login_required(login_url=reverse_lazy("login"))
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            back = request.get_full_path() if request.method == "GET" else reverse("gcal-status")
+            return redirect_to_login(back, login_url=reverse("login"))
         try:
             doctor_id = actor_for(request.user).doctor_id
         except NotAllowed:
@@ -77,6 +83,7 @@ def status(request: HttpRequest, doctor_id: int) -> HttpResponse:
         except CalendarError as error:
             calendars_error = str(error)
     busy_ids = set(row.feeds.values_list("calendar_id", flat=True)) if row else set()
+    target = _target_of(row, calendars) if row else None
     context: dict[str, Any] = {
         "configured": oauth.is_configured(),
         "connection": row,
@@ -84,22 +91,23 @@ def status(request: HttpRequest, doctor_id: int) -> HttpResponse:
         "calendars": [
             {
                 "info": calendar,
-                "target": row is not None
-                and (
-                    calendar.id == row.target_calendar
-                    or (row.target_calendar == "primary" and calendar.primary)
-                ),
+                "target": target is not None and calendar.id == target.id,
                 "busy": calendar.id in busy_ids or (calendar.primary and "primary" in busy_ids),
             }
             for calendar in calendars
         ],
         "calendars_error": calendars_error,
+        "target": target,
+        # A target Google no longer lists: the appointments have nowhere to go.
+        "target_lost": bool(row and row.target_calendar and calendars and target is None),
+        "connection_problem": PROBLEMS.get(row.last_error.split(":", 1)[0], "") if row else "",
         "feeds": _feed_rows(list(row.feeds.order_by("pk")), calendars) if row else [],
         "details": [(detail.value, label) for detail, label in DETAIL_LABELS.items()],
         "upcoming_busy": BusyBlock.objects.filter(
             doctor_id=doctor_id, end__gt=datetime.now(UTC)
         ).count(),
         "push_channels": watch.enabled(),
+        "zone": connections.zone_of(doctor_id),
     }
     return render(request, "web/calendar.html", context)
 
@@ -121,15 +129,17 @@ def connect(request: HttpRequest, doctor_id: int) -> HttpResponse:
 @require_GET
 @doctor_page
 def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
-    expected = request.session.pop(SESSION_KEY, None) or {}
-    state = request.GET.get("state", "")
+    expected = request.session.get(SESSION_KEY) or {}
+    state = request.GET.get("state", "").encode("utf-8", "replace")
     if (
         not state
         or expected.get("doctor") != doctor_id
-        or not hmac.compare_digest(str(expected.get("state", "")), state)
+        or not hmac.compare_digest(str(expected.get("state", "")).encode(), state)
     ):
+        # A stray or forged link does not end a sign-in still under way.
         messages.error(request, _("That sign-in link is not from this session; connect again."))
         return redirect("gcal-status")
+    del request.session[SESSION_KEY]  # one use
     if "error" in request.GET or not request.GET.get("code"):
         messages.error(request, _("Google Calendar was not connected: access was not allowed."))
         return redirect("gcal-status")
@@ -143,7 +153,8 @@ def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("gcal-status")
     row = connections.connect(doctor_id, grant)
-    actors.pull_busy_times.send(doctor_id)
+    _bring_events_in_place(doctor_id, row.target_calendar)
+    actors.request_pull(doctor_id)
     messages.success(
         request,
         _("Connected %(account)s. Choose your calendars below.")
@@ -155,7 +166,8 @@ def callback(request: HttpRequest, doctor_id: int) -> HttpResponse:
 @require_POST
 @doctor_page
 def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
-    if connections.connection_of(doctor_id) is None:
+    row = connections.connection_of(doctor_id)
+    if row is None:
         return redirect("gcal-status")
     try:
         known = {calendar.id: calendar for calendar in connections.calendars(doctor_id)}
@@ -164,19 +176,22 @@ def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
             request, _("Your calendars could not be read from Google: %(error)s") % {"error": error}
         )
         return redirect("gcal-status")
-    target = request.POST.get("target", "")
+    if "target" not in request.POST:
+        messages.error(request, _("Choose which calendar receives your appointments, or “None”."))
+        return redirect("gcal-status")
+    target = request.POST["target"]
     if target and not (target in known and known[target].writable):
         messages.error(request, _("Choose a calendar you may write to for the appointments."))
         return redirect("gcal-status")
     try:
-        detail = Detail(request.POST.get("detail", ""))
+        detail = Detail(request.POST.get("detail", row.detail))
     except ValueError:
-        detail = Detail.FIRST_NAME_REASON
+        messages.error(request, _("Choose what the appointment events show of the patient."))
+        return redirect("gcal-status")
     busy = [known[key] for key in request.POST.getlist("busy") if key in known]
-    moved = connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
-    for appointment_id in moved:
-        actors.push_appointment.send(str(appointment_id))
-    actors.pull_busy_times.send(doctor_id)
+    connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
+    _bring_events_in_place(doctor_id, target)
+    actors.request_pull(doctor_id)
     messages.success(request, _("Saved. Busy times are being read from the chosen calendars."))
     return redirect("gcal-status")
 
@@ -185,7 +200,7 @@ def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
 @doctor_page
 def sync_now(request: HttpRequest, doctor_id: int) -> HttpResponse:
     if connections.connection_of(doctor_id) is not None:
-        actors.pull_busy_times.send(doctor_id)
+        actors.request_pull(doctor_id)
         messages.success(request, _("Busy times will be read again in a moment."))
     return redirect("gcal-status")
 
@@ -206,6 +221,26 @@ def disconnect(request: HttpRequest, doctor_id: int) -> HttpResponse:
             ),
         )
     return redirect("gcal-status")
+
+
+def _bring_events_in_place(doctor_id: int, target: str) -> None:
+    """Upcoming appointments go to the target (those booked before connecting too), and events
+    in a calendar no longer chosen move or go."""
+    for appointment_id in connections.out_of_place(doctor_id, target, datetime.now(UTC)):
+        actors.push_appointment.send(str(appointment_id))
+
+
+def _target_of(row: CalendarConnection, calendars: list[CalendarInfo]) -> CalendarInfo | None:
+    """The calendar receiving the appointments, as Google lists it now (None: none or lost)."""
+    return next(
+        (
+            calendar
+            for calendar in calendars
+            if calendar.id == row.target_calendar
+            or (row.target_calendar == "primary" and calendar.primary)
+        ),
+        None,
+    )
 
 
 def _feed_rows(feeds: list[CalendarFeed], calendars: list[CalendarInfo]) -> list[dict[str, Any]]:

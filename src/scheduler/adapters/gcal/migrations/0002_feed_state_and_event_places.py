@@ -34,6 +34,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="calendarconnection",
+            name="pull_queued_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="A pull is queued and has not started: no second one.",
+                null=True,
+            ),
+        ),
+        migrations.AddField(
             model_name="calendarfeed",
             name="free_busy_only",
             field=models.BooleanField(
