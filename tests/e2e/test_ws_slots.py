@@ -17,6 +17,7 @@ from scheduler.config.asgi import application
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.intervals import Interval
 from scheduler.services import commands
+from scheduler.services.busy_times import SyncState
 from tests import factories
 from tests.e2e.sockets import (
     ORIGIN,
@@ -369,7 +370,7 @@ async def test_a_socket_from_a_foreign_origin_is_refused(doctor: rows.Doctor) ->
 def block_in_the_doctors_calendar(doctor: rows.Doctor, busy: Interval) -> None:
     with DjangoUnitOfWork() as uow:
         uow.busy_blocks.replace(
-            doctor.pk, "primary", {"evt-1": busy}, sync_token=None, now=busy.start
+            doctor.pk, "primary", {"evt-1": busy}, sync=SyncState(), now=busy.start
         )
         uow.commit()
 
