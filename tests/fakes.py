@@ -14,9 +14,10 @@ DuplicateIdempotencyKey.
 from __future__ import annotations
 
 import copy
+import itertools
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Self
@@ -107,6 +108,18 @@ class FakeAppointmentRepository(AppointmentRepository):
     def all_stored(self) -> list[Appointment]:
         return [_snapshot(a) for a in self._rows.values()]
 
+    def _active_ids(
+        self, doctor_id: int, window: Interval, clinic_id: int | None
+    ) -> list[uuid.UUID]:
+        return [
+            a.id
+            for a in sorted(self._rows.values(), key=lambda a: a.slot.start)
+            if a.is_active
+            and a.doctor_id == doctor_id
+            and (clinic_id is None or a.clinic_id == clinic_id)
+            and a.slot.overlaps(window)
+        ]
+
     def _busy(
         self,
         window: Interval,
@@ -127,17 +140,74 @@ class FakeAppointmentRepository(AppointmentRepository):
 
 
 class FakeScheduleRepository(ScheduleRepository):
+    """Schedules and time off; writes are staged until the unit of work commits."""
+
     def __init__(self, schedules: Iterable[Schedule] = ()) -> None:
+        super().__init__()
         self._schedules = {(s.doctor_id, s.clinic_id): s for s in schedules}
+        self._zones = {s.clinic_id: s.timezone for s in schedules}
+        self._time_off: dict[int, tuple[int, int, Interval]] = {}  # id -> (doctor, id, period)
+        self._staged: dict[tuple[int, int], Schedule] = {}
+        self._staged_time_off: dict[int, tuple[int, int, Interval] | None] = {}
+        self._serial = itertools.count(1)
 
     def add(self, schedule: Schedule) -> None:
         self._schedules[(schedule.doctor_id, schedule.clinic_id)] = schedule
+        self._zones.setdefault(schedule.clinic_id, schedule.timezone)
 
-    def get(self, doctor_id: int, clinic_id: int) -> Schedule:
+    def add_clinic(self, clinic_id: int, timezone: str) -> None:
+        self._zones[clinic_id] = timezone
+
+    def find(self, doctor_id: int, clinic_id: int) -> Schedule | None:
+        found = self._staged.get((doctor_id, clinic_id)) or self._schedules.get(
+            (doctor_id, clinic_id)
+        )
+        if found is None:
+            return None
+        away = tuple(period for doctor, _, period in self._periods() if doctor == doctor_id)
+        return replace(found, time_off=(*found.time_off, *away)) if away else found
+
+    def clinic_timezone(self, clinic_id: int) -> str:
         try:
-            return self._schedules[(doctor_id, clinic_id)]
+            return self._zones[clinic_id]
         except KeyError:
-            raise NotFound("Schedule not found.") from None
+            raise NotFound("Clinic not found.") from None
+
+    def clinics_of(self, doctor_id: int) -> list[int]:
+        return sorted(clinic for doctor, clinic in self._schedules if doctor == doctor_id)
+
+    def save(self, schedule: Schedule) -> None:
+        self._staged[(schedule.doctor_id, schedule.clinic_id)] = replace(schedule, time_off=())
+
+    def add_time_off(self, doctor_id: int, period: Interval, reason: str) -> int:
+        time_off_id = next(self._serial)
+        self._staged_time_off[time_off_id] = (doctor_id, time_off_id, period)
+        return time_off_id
+
+    def remove_time_off(self, doctor_id: int, time_off_id: int) -> Interval:
+        found = self._staged_time_off.get(time_off_id, self._time_off.get(time_off_id))
+        if found is None or found[0] != doctor_id:
+            raise NotFound("Time off not found.")
+        self._staged_time_off[time_off_id] = None
+        return found[2]
+
+    def persist(self) -> None:
+        self._schedules.update(self._staged)
+        for time_off_id, entry in self._staged_time_off.items():
+            if entry is None:
+                self._time_off.pop(time_off_id, None)
+            else:
+                self._time_off[time_off_id] = entry
+        self.discard()
+
+    def discard(self) -> None:
+        self._staged.clear()
+        self._staged_time_off.clear()
+        self.events.clear()
+
+    def _periods(self) -> list[tuple[int, int, Interval]]:
+        merged = {**self._time_off, **self._staged_time_off}
+        return [entry for entry in merged.values() if entry is not None]
 
 
 class FakeDoctorRepository(DoctorRepository):
@@ -253,19 +323,20 @@ class FakeUnitOfWork(UnitOfWork):
         self.outbox: list[Event] = []
 
     def __enter__(self) -> Self:
-        self.appointments.discard()  # a transaction starts from the committed state
-        self.busy_blocks.discard()
+        self.rollback()  # a transaction starts from the committed state
         return self
 
     def _commit(self, events: list[Event]) -> None:
         self.appointments.persist()
         self.busy_blocks.persist()
+        self.schedules.persist()
         self.outbox.extend(events)
         self.committed = True
 
     def rollback(self) -> None:
         self.appointments.discard()
         self.busy_blocks.discard()
+        self.schedules.discard()
 
 
 @dataclass

@@ -293,3 +293,52 @@ def test_the_desk_reads_time_off_but_does_not_add_it(
     assert as_receptionist.get(url(doctor, "time-off")).status_code == 200
     assert as_receptionist.post(url(doctor, "time-off"), period).status_code == 403
     assert not rows.TimeOff.objects.exists()
+
+
+# -- changes under booked visits ----------------------------------------------------------------
+
+
+def test_hours_that_leave_a_booked_visit_out_are_400_with_the_visit_then_forced(
+    as_doctor: APIClient, doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    start = factories.slot_start(clinic, hour=16)  # the new week ends at 12:00 or 19:00...
+    visit = factories.appointment(doctor, patient, start)
+    only_mornings = week(
+        hours=[{"weekday": day, "start": "09:00", "end": "12:00"} for day in range(7)],
+        breaks=[],
+    )
+
+    refused = as_doctor.put(url(doctor), only_mornings, format="json")
+
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["code"] == "schedule_conflict"
+    assert [item["id"] for item in body["appointments"]] == [str(visit.pk)]
+    assert as_doctor.get(url(doctor)).json()["hours"][0]["start"] == "10:00:00"  # unchanged
+
+    forced = as_doctor.put(url(doctor), {**only_mornings, "force": True}, format="json")
+
+    assert forced.status_code == 200
+    visit.refresh_from_db()
+    assert visit.status == "booked"  # it stands; its patient is asked to move it
+    assert rows.StoredEvent.objects.filter(
+        type="AppointmentDisplaced", aggregate_id=visit.pk
+    ).exists()
+    assert rows.StoredEvent.objects.filter(type="AvailabilityChanged").exists()
+
+
+def test_time_off_over_a_booked_visit_is_400_unless_forced(
+    as_doctor: APIClient, doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    start = factories.slot_start(clinic, hour=11)
+    visit = factories.appointment(doctor, patient, start)
+    away = {"start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat()}
+
+    refused = as_doctor.post(url(doctor, "time-off"), away, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["appointments"][0]["id"] == str(visit.pk)
+    assert not rows.TimeOff.objects.exists()
+
+    forced = as_doctor.post(url(doctor, "time-off"), {**away, "force": True}, format="json")
+    assert forced.status_code == 201
+    assert rows.TimeOff.objects.count() == 1

@@ -28,7 +28,10 @@ def test_the_demo_clinic_is_seeded_once_with_bookings_made_through_the_use_cases
     assert counts[5] > 0
     assert "already there" in second.getvalue()
     assert rows.Appointment.objects.count() == counts[5]
-    # every booking has its history line and its stored event
+    # every booking has its history line and its stored event; each schedule set, its own
     assert rows.AppointmentChange.objects.count() == counts[5]
-    assert rows.StoredEvent.objects.count() == counts[5]
+    assert rows.StoredEvent.objects.exclude(type="AvailabilityChanged").count() == counts[5]
+    assert rows.StoredEvent.objects.filter(type="AvailabilityChanged").count() == (
+        rows.Schedule.objects.count()
+    )
     assert rows.User.objects.get(username="admin").is_superuser

@@ -236,4 +236,5 @@ def test_the_handler_is_routed_for_the_events_that_tell_someone() -> None:
         events.AppointmentRejected,
         events.AppointmentCancelled,
         events.AppointmentRescheduled,
+        events.AppointmentDisplaced,
     }

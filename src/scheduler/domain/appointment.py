@@ -158,6 +158,14 @@ class Appointment:
             previous_end=previous.end,
         )
 
+    def displace(self, *, actor_user_id: int | None, now: datetime, reason: str) -> None:
+        """The doctor's hours moved away from under this visit: it stands (the doctor insisted
+        on the change), recorded in its history, and its patient is to be asked to move it."""
+        self.history.append(
+            Change(now, actor_user_id, "displace", self.status, self.status, reason)
+        )
+        self._record(events.AppointmentDisplaced, now, actor_user_id, reason=reason)
+
     def ensure_reschedulable(self, now: datetime) -> None:
         """Checked before looking for a new slot, so a cancelled visit is not told it clashes."""
         if self.status not in RESCHEDULABLE:

@@ -13,7 +13,14 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.domain.errors import DoctorAway, InBreak, NotOnGrid, OutsideWorkingHours
+from scheduler.domain.appointment import Appointment
+from scheduler.domain.errors import (
+    DoctorAway,
+    InBreak,
+    NotOnGrid,
+    OutsideWorkingHours,
+    SlotUnavailable,
+)
 from scheduler.domain.intervals import Interval
 from scheduler.domain.rules import timing_problem
 from scheduler.domain.schedule import Schedule
@@ -75,6 +82,18 @@ def ensure_on_grid(schedule: Schedule, slot: Interval) -> None:
     raise OutsideWorkingHours(
         f"The doctor does not work at {local_start:%H:%M}-{local_end:%H:%M} on {day}."
     )
+
+
+def displaced(schedule: Schedule, appointments: Iterable[Appointment]) -> list[Appointment]:
+    """The appointments (at the schedule's clinic) that ``schedule`` no longer has room for:
+    off its hours or grid, in a break, or in time off."""
+    lost = []
+    for appointment in appointments:
+        try:
+            ensure_on_grid(schedule, appointment.slot)
+        except SlotUnavailable:
+            lost.append(appointment)
+    return sorted(lost, key=lambda appointment: appointment.slot.start)
 
 
 def _place(wall_start: datetime, wall_end: datetime, zone: ZoneInfo) -> Interval | None:

@@ -97,3 +97,10 @@ class DuplicateIdempotencyKey(DomainError):
     """Two requests with one Idempotency-Key raced; the other one's result stands."""
 
     code = "duplicate_idempotency_key"
+
+
+class ScheduleConflict(DomainError):
+    """A change of hours or time off would leave booked visits outside them; ``appointments``
+    lists them. Sent again with ``force``, it is made and their patients are asked to move."""
+
+    code = "schedule_conflict"

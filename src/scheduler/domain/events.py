@@ -78,9 +78,18 @@ class AppointmentMarkedNoShow(AppointmentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppointmentDisplaced(AppointmentEvent):
+    """The doctor's hours or time off changed under a visit (the doctor insisted): the visit
+    stands as it was, and its patient is asked to choose another time."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class AvailabilityChanged(Event):
     """The doctor's free time changed in ``start..end`` for a reason other than an appointment
-    (busy times from the doctor's own calendar); open slot grids of those dates repaint."""
+    (hours, time off, busy times from the doctor's own calendar); open slot grids of those
+    dates repaint."""
 
     doctor_id: int
     start: datetime
@@ -99,6 +108,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppointmentCheckedIn,
         AppointmentCompleted,
         AppointmentMarkedNoShow,
+        AppointmentDisplaced,
         AvailabilityChanged,
     )
 }

@@ -31,6 +31,7 @@ class Kind(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"
+    DISPLACED = "displaced"  # the doctor's hours changed under the visit: please move it
     REMINDER = "reminder"
     DOCTOR_REQUEST = "doctor_request"  # a new request waits for the doctor's answer
     DOCTOR_CANCELLED = "doctor_cancelled"
@@ -50,6 +51,7 @@ ON_EVENT: dict[type[events.AppointmentEvent], tuple[Kind, ...]] = {
     events.AppointmentRejected: (Kind.REJECTED,),
     events.AppointmentCancelled: (Kind.CANCELLED, Kind.DOCTOR_CANCELLED),
     events.AppointmentRescheduled: (Kind.RESCHEDULED,),
+    events.AppointmentDisplaced: (Kind.DISPLACED,),
 }
 SETS_REMINDERS = (
     events.AppointmentBooked,

@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm.schedule_editing import ScheduleChange, every_week, replace_schedule
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError
 from scheduler.domain.model import Actor, Role
-from scheduler.services.commands import BookAppointment
+from scheduler.services.commands import BookAppointment, ReplaceSchedule, every_week
 
 PASSWORD = "nobat-demo"
 TEHRAN = "Asia/Tehran"
@@ -121,12 +120,16 @@ def _schedule(
     doctor: rows.Doctor, clinic: rows.Clinic, days: tuple[int, ...], *, requires_approval: bool
 ) -> None:
     hours, breaks = every_week(days, hours=(time(10), time(17)), breaks=[(time(13), time(14))])
-    change = ScheduleChange(
-        hours=hours,
-        breaks=breaks,
-        requires_approval=requires_approval,
+    build_bus().handle(
+        ReplaceSchedule(
+            actor=SEEDER,
+            doctor_id=doctor.pk,
+            clinic_id=clinic.pk,
+            hours=hours,
+            breaks=breaks,
+            requires_approval=requires_approval,
+        )
     )
-    replace_schedule(actor=SEEDER, doctor=doctor, clinic=clinic, change=change)
 
 
 def _bookings() -> int:

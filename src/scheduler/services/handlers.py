@@ -33,13 +33,13 @@ from scheduler.domain.events import (
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
-from scheduler.services import commands
+from scheduler.services import commands, schedules
 from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_google_calendar
-from scheduler.services.ports import Dependencies, SlotChange
+from scheduler.services.ports import Clock, Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
 from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
 
-Clock = Callable[[], datetime]
+__all__ = ["COMMAND_HANDLERS", "EVENT_HANDLERS", "Clock", "CommandResult"]
 
 
 @dataclass(frozen=True)
@@ -315,10 +315,13 @@ class EventHandler(Protocol):
     def __call__(self, event: Event, deps: Dependencies) -> None: ...
 
 
-COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., CommandResult]] = {
+COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.BookAppointment: book_appointment,
     commands.RescheduleAppointment: reschedule_appointment,
     **{action: change_appointment for action in _CHANGES},
+    commands.ReplaceSchedule: schedules.replace_schedule,
+    commands.AddTimeOff: schedules.add_time_off,
+    commands.RemoveTimeOff: schedules.remove_time_off,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {

@@ -4,14 +4,17 @@ config.bootstrap passes them in as one ``Dependencies`` value."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from scheduler.domain.events import AppointmentEvent, Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.notifications import PlannedMessage
+
+# What time it is: one clock, injected, so tests choose it.
+Clock = Callable[[], datetime]
 
 
 class EventLog(Protocol):

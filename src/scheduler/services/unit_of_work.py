@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Self
 
 from scheduler.domain.appointment import Appointment
+from scheduler.domain.errors import NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
@@ -46,6 +47,21 @@ class AppointmentRepository(abc.ABC):
     @abc.abstractmethod
     def _get(self, appointment_id: uuid.UUID) -> Appointment: ...
 
+    def active_of_doctor(
+        self, doctor_id: int, window: Interval, *, clinic_id: int | None = None
+    ) -> list[Appointment]:
+        """The doctor's active appointments overlapping ``window`` (at one clinic, if given),
+        loaded as aggregates: changed, they are saved with the unit of work."""
+        return [
+            self.get(appointment_id)
+            for appointment_id in self._active_ids(doctor_id, window, clinic_id)
+        ]
+
+    @abc.abstractmethod
+    def _active_ids(
+        self, doctor_id: int, window: Interval, clinic_id: int | None
+    ) -> list[uuid.UUID]: ...
+
     @abc.abstractmethod
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
@@ -65,9 +81,41 @@ class AppointmentRepository(abc.ABC):
 
 
 class ScheduleRepository(abc.ABC):
-    @abc.abstractmethod
+    """The doctor's schedules and time off: together, when the doctor can be booked.
+    ``events`` holds what changed in it (AvailabilityChanged), committed with the change."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
     def get(self, doctor_id: int, clinic_id: int) -> Schedule:
-        """The doctor's schedule at the clinic, or NotFound."""
+        """The doctor's schedule at the clinic (with current time off), or NotFound."""
+        schedule = self.find(doctor_id, clinic_id)
+        if schedule is None:
+            raise NotFound("Schedule not found.")
+        return schedule
+
+    @abc.abstractmethod
+    def find(self, doctor_id: int, clinic_id: int) -> Schedule | None: ...
+
+    @abc.abstractmethod
+    def clinic_timezone(self, clinic_id: int) -> str:
+        """The clinic's zone, or NotFound: a schedule's hours are on its clock."""
+
+    @abc.abstractmethod
+    def clinics_of(self, doctor_id: int) -> list[int]:
+        """The clinics where the doctor has a schedule."""
+
+    @abc.abstractmethod
+    def save(self, schedule: Schedule) -> None:
+        """Store the schedule's hours, breaks, overrides and policy (not its time off)."""
+
+    @abc.abstractmethod
+    def add_time_off(self, doctor_id: int, period: Interval, reason: str) -> int:
+        """Store the period; its id."""
+
+    @abc.abstractmethod
+    def remove_time_off(self, doctor_id: int, time_off_id: int) -> Interval:
+        """Delete the doctor's period; what it was. NotFound if the doctor has none such."""
 
 
 class DoctorRepository(abc.ABC):
@@ -108,6 +156,8 @@ class UnitOfWork(abc.ABC):
                 yield appointment.events.pop(0)
         while self.busy_blocks.events:
             yield self.busy_blocks.events.pop(0)
+        while self.schedules.events:
+            yield self.schedules.events.pop(0)
 
     @abc.abstractmethod
     def _commit(self, events: list[Event]) -> None: ...

@@ -38,6 +38,19 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
         self._loaded[appointment.id] = (appointment.version, len(appointment.history))
         return appointment
 
+    def _active_ids(
+        self, doctor_id: int, window: Interval, clinic_id: int | None
+    ) -> list[uuid.UUID]:
+        query = rows.Appointment.objects.filter(
+            doctor_id=doctor_id,
+            status__in=rows.ACTIVE_STATUSES,
+            start__lt=window.end,
+            end__gt=window.start,
+        )
+        if clinic_id is not None:
+            query = query.filter(clinic_id=clinic_id)
+        return list(query.order_by("start").values_list("pk", flat=True))
+
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
@@ -78,11 +91,68 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
 
 
 class DjangoScheduleRepository(ports.ScheduleRepository):
-    def get(self, doctor_id: int, clinic_id: int) -> Schedule:
-        schedule = load_schedule(doctor_id, clinic_id, with_time_off=True)
-        if schedule is None:
-            raise NotFound("Schedule not found.")
-        return schedule
+    def find(self, doctor_id: int, clinic_id: int) -> Schedule | None:
+        return load_schedule(doctor_id, clinic_id, with_time_off=True)
+
+    def clinic_timezone(self, clinic_id: int) -> str:
+        zone = rows.Clinic.objects.filter(pk=clinic_id).values_list("timezone", flat=True).first()
+        if zone is None:
+            raise NotFound("Clinic not found.")
+        return zone
+
+    def clinics_of(self, doctor_id: int) -> list[int]:
+        return list(
+            rows.Schedule.objects.filter(doctor_id=doctor_id)
+            .order_by("clinic_id")
+            .values_list("clinic_id", flat=True)
+        )
+
+    def save(self, schedule: Schedule) -> None:
+        row, _ = rows.Schedule.objects.update_or_create(
+            doctor_id=schedule.doctor_id,
+            clinic_id=schedule.clinic_id,
+            defaults={
+                "slot_minutes": schedule.slot_minutes,
+                "horizon_days": schedule.horizon_days,
+                "min_notice_minutes": schedule.min_notice_minutes,
+                "requires_approval": schedule.requires_approval,
+            },
+        )
+        row.weekly.all().delete()
+        kinds = (
+            (rows.WeeklyInterval.Kind.WORK, schedule.hours),
+            (rows.WeeklyInterval.Kind.BREAK, schedule.breaks),
+        )
+        rows.WeeklyInterval.objects.bulk_create(
+            rows.WeeklyInterval(
+                schedule=row, kind=kind, weekday=w.weekday, start=w.span.start, end=w.span.end
+            )
+            for kind, spans in kinds
+            for w in spans
+        )
+        row.overrides.all().delete()
+        dates: list[rows.DateOverride] = []
+        for override in schedule.overrides:
+            if not override.spans:  # closed that day
+                dates.append(rows.DateOverride(schedule=row, date=override.day))
+            dates.extend(
+                rows.DateOverride(schedule=row, date=override.day, start=span.start, end=span.end)
+                for span in override.spans
+            )
+        rows.DateOverride.objects.bulk_create(dates)
+
+    def add_time_off(self, doctor_id: int, period: Interval, reason: str) -> int:
+        row = rows.TimeOff.objects.create(
+            doctor_id=doctor_id, start=period.start, end=period.end, reason=reason
+        )
+        return row.pk
+
+    def remove_time_off(self, doctor_id: int, time_off_id: int) -> Interval:
+        row = rows.TimeOff.objects.filter(doctor_id=doctor_id, pk=time_off_id).first()
+        if row is None:
+            raise NotFound("Time off not found.")
+        row.delete()
+        return Interval(row.start, row.end)
 
 
 def load_schedule(doctor_id: int, clinic_id: int, *, with_time_off: bool) -> Schedule | None:

@@ -25,6 +25,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.InvalidInput, status.HTTP_400_BAD_REQUEST),
     (errors.IdempotencyMismatch, status.HTTP_400_BAD_REQUEST),
     (errors.SlotUnavailable, status.HTTP_400_BAD_REQUEST),
+    (errors.ScheduleConflict, status.HTTP_400_BAD_REQUEST),
     (errors.NotFound, status.HTTP_404_NOT_FOUND),
     (errors.NotAllowed, status.HTTP_403_FORBIDDEN),
     (errors.InvalidTransition, status.HTTP_409_CONFLICT),
@@ -58,6 +59,18 @@ def error_body(error: errors.DomainError) -> dict[str, Any]:
             return {IDEMPOTENCY_HEADER: [error.message]}
         case errors.SlotUnavailable():
             return {"start": [error.message], "code": error.code}
+        case errors.ScheduleConflict():
+            hit: list[tuple[Any, Interval]] = list(error.details.get("appointments", []))
+            return {
+                "detail": error.message,
+                "code": error.code,
+                "appointments": [
+                    {"id": str(appointment_id), **interval}
+                    for (appointment_id, _), interval in zip(
+                        hit, intervals_data([slot for _, slot in hit]), strict=True
+                    )
+                ],
+            }
         case errors.SlotTaken():
             alternatives: list[Interval] = list(error.details.get("alternatives", []))
             return {
@@ -88,6 +101,16 @@ class ErrorOutput(serializers.Serializer[Any]):
 class SlotTakenOutput(ErrorOutput):
     holder = serializers.CharField(help_text='Who holds the time: "doctor" or "patient".')
     alternatives = IntervalOutput(many=True, help_text="The nearest free slots (up to 3).")
+
+
+class DisplacedOutput(IntervalOutput):
+    id = serializers.UUIDField()
+
+
+class ScheduleConflictOutput(ErrorOutput):
+    appointments = DisplacedOutput(
+        many=True, help_text="The booked visits the change would leave outside the hours."
+    )
 
 
 class SlotUnavailableOutput(serializers.Serializer[Any]):

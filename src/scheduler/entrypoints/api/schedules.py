@@ -1,11 +1,13 @@
 """A doctor's own schedule and time off: read and changed by the doctor (or an admin); the
-desk of one of the doctor's clinics may read them."""
+desk of one of the doctor's clinics may read them. Changes are commands on the bus: a change
+that would leave booked visits outside the hours answers 400 ``schedule_conflict`` listing
+them, unless sent with ``force``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,18 +16,29 @@ from rest_framework.views import APIView
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
-from scheduler.adapters.orm.schedule_editing import (
-    OverrideSpan,
-    ScheduleChange,
-    WeeklySpan,
-    add_time_off,
-    remove_time_off,
-    replace_schedule,
-)
+from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
 from scheduler.entrypoints.api.dates import AwareDateTimeField
-from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.errors import (
+    ErrorOutput,
+    ScheduleConflictOutput,
+    ValidationErrorOutput,
+)
+from scheduler.services.commands import (
+    AddTimeOff,
+    OverrideSpan,
+    RemoveTimeOff,
+    ReplaceSchedule,
+    WeeklySpan,
+)
+
+# A change's 400: bad input, or booked visits in the way (schedule_conflict).
+CHANGE_REFUSED = PolymorphicProxySerializer(
+    component_name="ScheduleChangeRefused",
+    serializers=[ScheduleConflictOutput, ValidationErrorOutput],
+    resource_type_field_name=None,
+)
 
 
 class WeeklySpanInput(serializers.Serializer[Any]):
@@ -121,13 +134,18 @@ class ScheduleApi(APIView):
         horizon_days = serializers.IntegerField(default=60)
         min_notice_minutes = serializers.IntegerField(default=60)
         requires_approval = serializers.BooleanField(default=False)
+        force = serializers.BooleanField(
+            default=False,
+            help_text="Make the change even if booked visits fall outside the new hours: they "
+            "stand, and their patients are asked to choose another time.",
+        )
 
     @extend_schema(
         parameters=[ClinicParam],
         request=InputSerializer,
         responses={
             200: ScheduleOutput,
-            400: ValidationErrorOutput,
+            400: CHANGE_REFUSED,
             403: ErrorOutput,
             404: ErrorOutput,
         },
@@ -138,11 +156,11 @@ class ScheduleApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         doctor, clinic = _doctor_at_clinic(request, doctor_id, actor)
-        schedule = replace_schedule(
-            actor=actor,
-            doctor=doctor,
-            clinic=clinic,
-            change=ScheduleChange(
+        result = build_bus().handle(
+            ReplaceSchedule(
+                actor=actor,
+                doctor_id=doctor.pk,
+                clinic_id=clinic.pk,
                 hours=tuple(WeeklySpan(**span) for span in data["hours"]),
                 breaks=tuple(WeeklySpan(**span) for span in data["breaks"]),
                 overrides=tuple(
@@ -153,9 +171,10 @@ class ScheduleApi(APIView):
                 horizon_days=data["horizon_days"],
                 min_notice_minutes=data["min_notice_minutes"],
                 requires_approval=data["requires_approval"],
-            ),
+                force=data["force"],
+            )
         )
-        return Response(ScheduleOutput(schedule).data)
+        return Response(ScheduleOutput(result.schedule).data)
 
 
 class TimeOffOutput(serializers.Serializer[Any]):
@@ -179,12 +198,17 @@ class TimeOffListApi(APIView):
         start = AwareDateTimeField()
         end = AwareDateTimeField()
         reason = serializers.CharField(max_length=200, required=False, default="")
+        force = serializers.BooleanField(
+            default=False,
+            help_text="Add it even over booked visits: they stand, and their patients are asked "
+            "to choose another time.",
+        )
 
     @extend_schema(
         request=InputSerializer,
         responses={
             201: TimeOffOutput,
-            400: ValidationErrorOutput,
+            400: CHANGE_REFUSED,
             403: ErrorOutput,
             404: ErrorOutput,
         },
@@ -193,8 +217,15 @@ class TimeOffListApi(APIView):
         actor = actor_for(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
-        period = add_time_off(actor=actor, doctor=doctor, **serializer.validated_data)
+        result = build_bus().handle(AddTimeOff(actor=actor, doctor_id=doctor.pk, **data))
+        period = {
+            "id": result.time_off_id,
+            "start": result.period.start,
+            "end": result.period.end,
+            "reason": data["reason"],
+        }
         return Response(TimeOffOutput(period).data, status=status.HTTP_201_CREATED)
 
 
@@ -203,7 +234,7 @@ class TimeOffDetailApi(APIView):
     def delete(self, request: Request, doctor_id: int, time_off_id: int) -> Response:
         actor = actor_for(request.user)
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=actor)
-        remove_time_off(actor=actor, doctor=doctor, time_off_id=time_off_id)
+        build_bus().handle(RemoveTimeOff(actor=actor, doctor_id=doctor.pk, time_off_id=time_off_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
