@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from scheduler.entrypoints.web import schedule_admin  # noqa: F401  (registers its screens)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/gcal/", include("scheduler.entrypoints.api.gcal")),

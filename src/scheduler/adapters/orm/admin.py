@@ -1,5 +1,6 @@
 """Django admin for every model. Appointments are read-only here: their changes go through the
-use cases (the API, the desk), which keep history, events and the overlap rules."""
+use cases (the API, the desk), which keep history, events and the overlap rules. Schedules and
+time off are edited through their commands (entrypoints.web.schedule_admin)."""
 
 from __future__ import annotations
 
@@ -57,37 +58,6 @@ class ReceptionistAdmin(admin.ModelAdmin[rows.Receptionist]):
     list_display = ("user", "clinic")
 
 
-class WeeklyInline(admin.TabularInline[rows.WeeklyInterval, rows.Schedule]):
-    model = rows.WeeklyInterval
-    extra = 0
-
-
-class OverrideInline(admin.TabularInline[rows.DateOverride, rows.Schedule]):
-    model = rows.DateOverride
-    extra = 0
-
-
-@admin.register(rows.Schedule)
-class ScheduleAdmin(admin.ModelAdmin[rows.Schedule]):
-    list_display = ("doctor", "clinic", "slot_minutes", "requires_approval")
-    inlines = [WeeklyInline, OverrideInline]
-
-
-@admin.register(rows.WeeklyInterval)
-class WeeklyIntervalAdmin(admin.ModelAdmin[rows.WeeklyInterval]):
-    list_display = ("schedule", "kind", "weekday", "start", "end")
-
-
-@admin.register(rows.DateOverride)
-class DateOverrideAdmin(admin.ModelAdmin[rows.DateOverride]):
-    list_display = ("schedule", "date", "start", "end")
-
-
-@admin.register(rows.TimeOff)
-class TimeOffAdmin(admin.ModelAdmin[rows.TimeOff]):
-    list_display = ("doctor", "start", "end", "reason")
-
-
 class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]):
     model = rows.AppointmentChange
     extra = 0
@@ -107,6 +77,18 @@ class ReadOnlyAdmin(admin.ModelAdmin[M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
+
+
+@admin.register(rows.WeeklyInterval)
+class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
+    """Edited with its schedule (entrypoints.web.schedule_admin), through ReplaceSchedule."""
+
+    list_display = ("schedule", "kind", "weekday", "start", "end")
+
+
+@admin.register(rows.DateOverride)
+class DateOverrideAdmin(ReadOnlyAdmin[rows.DateOverride]):
+    list_display = ("schedule", "date", "start", "end")
 
 
 @admin.register(rows.Appointment)

@@ -1,0 +1,281 @@
+"""The admin's schedule and time-off screens, writing through the same commands as the API.
+
+A schedule is edited as text, one span a line (``Mon 10:00-13:00``; overrides ``2026-12-24
+closed`` or ``2026-12-24 09:00-12:00``), so the whole change reaches ReplaceSchedule at once and
+whatever the domain refuses comes back as a form error on its field. Registered from
+config.urls: it needs the bus, which is wired once the apps are ready.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.repositories import load_schedule
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import DomainError, InvalidInput, ScheduleConflict
+from scheduler.domain.schedule import Schedule, WeeklyInterval
+from scheduler.services import commands
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SPAN = re.compile(r"^(\w{3})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
+_OVERRIDE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})\s+(?:(closed)|(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2}))$"
+)
+SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
+
+
+def weekly_text(spans: tuple[WeeklyInterval, ...]) -> str:
+    return "\n".join(
+        f"{WEEKDAYS[s.weekday]} {s.span.start:%H:%M}-{s.span.end:%H:%M}" for s in sorted(spans)
+    )
+
+
+def override_text(schedule: Schedule) -> str:
+    lines = []
+    for override in sorted(schedule.overrides, key=lambda o: o.day):
+        if not override.spans:
+            lines.append(f"{override.day.isoformat()} closed")
+        lines += [
+            f"{override.day.isoformat()} {s.start:%H:%M}-{s.end:%H:%M}" for s in override.spans
+        ]
+    return "\n".join(lines)
+
+
+def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
+    spans = []
+    for line in _lines(text):
+        found = _SPAN.match(line)
+        if found is None or found.group(1).title() not in WEEKDAYS:
+            raise forms.ValidationError(
+                _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
+            )
+        weekday = WEEKDAYS.index(found.group(1).title())
+        spans.append(
+            commands.WeeklySpan(weekday, _time(found.group(2), line), _time(found.group(3), line))
+        )
+    return tuple(spans)
+
+
+def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
+    spans = []
+    for line in _lines(text):
+        found = _OVERRIDE.match(line)
+        if found is None:
+            raise forms.ValidationError(
+                _("“%(line)s” is not like “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
+                params={"line": line},
+            )
+        try:
+            day = date.fromisoformat(found.group(1))
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(line)s” has no such date."), params={"line": line}
+            ) from None
+        if found.group(2):
+            spans.append(commands.OverrideSpan(day))
+        else:
+            spans.append(
+                commands.OverrideSpan(day, _time(found.group(3), line), _time(found.group(4), line))
+            )
+    return tuple(spans)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _time(text: str, line: str) -> time:
+    try:
+        return time.fromisoformat(text.zfill(5))
+    except ValueError:
+        raise forms.ValidationError(
+            _("“%(line)s” has no such time."), params={"line": line}
+        ) from None
+
+
+class ScheduleForm(forms.ModelForm[rows.Schedule]):
+    hours = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=SPANS_HELP)
+    breaks = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=SPANS_HELP
+    )
+    overrides = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Dates that differ: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
+    )
+    force = forms.BooleanField(
+        required=False,
+        label=_("Change it even over booked visits"),
+        help_text=_("They stand, and their patients are asked to choose another time."),
+    )
+    request: HttpRequest  # set by ScheduleAdmin.get_form
+
+    class Meta:
+        model = rows.Schedule
+        fields = (
+            "doctor",
+            "clinic",
+            "slot_minutes",
+            "horizon_days",
+            "min_notice_minutes",
+            "requires_approval",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            current = load_schedule(
+                self.instance.doctor_id, self.instance.clinic_id, with_time_off=False
+            )
+            if current is not None:
+                self.initial.update(
+                    hours=weekly_text(current.hours),
+                    breaks=weekly_text(current.breaks),
+                    overrides=override_text(current),
+                )
+
+    def clean_hours(self) -> tuple[commands.WeeklySpan, ...]:
+        return parse_weekly(self.cleaned_data["hours"])
+
+    def clean_breaks(self) -> tuple[commands.WeeklySpan, ...]:
+        return parse_weekly(self.cleaned_data["breaks"])
+
+    def clean_overrides(self) -> tuple[commands.OverrideSpan, ...]:
+        return parse_overrides(self.cleaned_data["overrides"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        doctor = data.get("doctor") or self.instance.doctor
+        clinic = data.get("clinic") or self.instance.clinic
+        try:
+            build_bus().handle(
+                commands.ReplaceSchedule(
+                    actor=actor_for(self.request.user),
+                    doctor_id=doctor.pk,
+                    clinic_id=clinic.pk,
+                    hours=data["hours"],
+                    breaks=data["breaks"],
+                    overrides=data["overrides"],
+                    slot_minutes=data["slot_minutes"],
+                    horizon_days=data["horizon_days"],
+                    min_notice_minutes=data["min_notice_minutes"],
+                    requires_approval=data["requires_approval"],
+                    force=data["force"],
+                )
+            )
+        except DomainError as refused:
+            self.add_error(_field_of(refused, self.fields), _message(refused))
+        return data
+
+
+class TimeOffForm(forms.ModelForm[rows.TimeOff]):
+    force = forms.BooleanField(
+        required=False,
+        label=_("Add it even over booked visits"),
+        help_text=_("They stand, and their patients are asked to choose another time."),
+    )
+    request: HttpRequest
+
+    class Meta:
+        model = rows.TimeOff
+        fields = ("doctor", "start", "end", "reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            added = build_bus().handle(
+                commands.AddTimeOff(
+                    actor=actor_for(self.request.user),
+                    doctor_id=data["doctor"].pk,
+                    start=data["start"],
+                    end=data["end"],
+                    reason=data["reason"],
+                    force=data["force"],
+                )
+            )
+        except DomainError as refused:
+            self.add_error(_field_of(refused, self.fields), _message(refused))
+        else:
+            self.instance.pk = added.time_off_id
+        return data
+
+
+def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:
+    field = str(error.details.get("field", "")) if isinstance(error, InvalidInput) else ""
+    return field if field in fields else None
+
+
+def _message(error: DomainError) -> str:
+    if isinstance(error, ScheduleConflict):
+        visits = ", ".join(
+            f"{slot.start:%Y-%m-%d %H:%M}" for _, slot in error.details["appointments"]
+        )
+        return f"{error.message} ({visits})"
+    return error.message
+
+
+class CommandAdmin(admin.ModelAdmin[Any]):
+    """The form's clean() ran the command: saving the row again would bypass it."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})  # whose command it is
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass
+
+
+@admin.register(rows.Schedule)
+class ScheduleAdmin(CommandAdmin):
+    form = ScheduleForm
+    list_display = ("doctor", "clinic", "slot_minutes", "requires_approval")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("doctor", "clinic") if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        doctor = form.cleaned_data.get("doctor") or obj.doctor
+        clinic = form.cleaned_data.get("clinic") or obj.clinic
+        obj.pk = rows.Schedule.objects.get(doctor=doctor, clinic=clinic).pk  # for the redirect
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a doctor stops seeing patients at a clinic by other means
+
+
+@admin.register(rows.TimeOff)
+class TimeOffAdmin(CommandAdmin):
+    form = TimeOffForm
+    list_display = ("doctor", "start", "end", "reason")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # remove it and add another: each a command, each repainting
+
+    def delete_model(self, request: HttpRequest, obj: rows.TimeOff) -> None:
+        build_bus().handle(
+            commands.RemoveTimeOff(
+                actor=actor_for(request.user), doctor_id=obj.doctor_id, time_off_id=obj.pk
+            )
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[rows.TimeOff]) -> None:
+        for period in queryset:
+            self.delete_model(request, period)
