@@ -441,7 +441,7 @@ def test_the_handler_queues_a_push_for_the_four_events_only() -> None:
         events.AppointmentRequested(**base),
     ):
         for handler in EVENT_HANDLERS[type(event)]:
-            if handler is calendar_sync.push_to_google_calendar:
+            if handler is calendar_sync.push_to_calendar:
                 handler(event, deps)
 
     assert pushed == [(DR, appointment_id)] * 4

@@ -21,8 +21,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def unit_of_work() -> DjangoUnitOfWork:
+    """The one way a unit of work is made: its commits wake this process's outbox relay."""
+    return DjangoUnitOfWork(after_commit=runtime.wake_relay)
+
+
 def build_bus(*, clock: Clock = utc_now) -> MessageBus:
-    uow = DjangoUnitOfWork(after_commit=runtime.wake_relay)
+    uow = unit_of_work()
     return MessageBus(
         {
             command: partial(handler, uow=uow, clock=clock)

@@ -120,7 +120,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Read by adapters.tasks when it sets up the Dramatiq broker.
+# Read by adapters.broker.install when the app sets up the Dramatiq broker.
 DRAMATIQ_BROKER_URL = REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")

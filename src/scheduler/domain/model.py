@@ -29,17 +29,6 @@ class Actor:
 
 
 @dataclass(frozen=True)
-class Clinic:
-    id: int
-    name: str
-    address: str
-    city: str
-    latitude: float | None
-    longitude: float | None
-    timezone: str
-
-
-@dataclass(frozen=True)
 class Doctor:
     id: int
     name: str

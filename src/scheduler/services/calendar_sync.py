@@ -531,7 +531,7 @@ def _record_fault(links: CalendarLinks, doctor_id: int, now: datetime, error: Ex
 # -- the event handler -------------------------------------------------------------------------
 
 
-def push_to_google_calendar(event: Event, deps: Dependencies) -> None:
+def push_to_calendar(event: Event, deps: Dependencies) -> None:
     """Queue the mirror of the appointment in the doctor's own calendar."""
     if isinstance(event, AppointmentEvent):
         deps.calendar.push(event.doctor_id, event.appointment_id)

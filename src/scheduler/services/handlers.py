@@ -34,7 +34,7 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
 from scheduler.services import commands, schedules
-from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_google_calendar
+from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_calendar
 from scheduler.services.ports import Clock, Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
 from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
@@ -329,7 +329,7 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
 }
 
 for _pushed in PUSHED_EVENTS:
-    EVENT_HANDLERS[_pushed].append(push_to_google_calendar)
+    EVENT_HANDLERS[_pushed].append(push_to_calendar)
 
 for _telling in notifications.ON_EVENT:
     EVENT_HANDLERS[_telling].append(notify_people)

@@ -134,9 +134,9 @@ class TimeOff(models.Model):
 
 
 class Appointment(models.Model):
-    # On PostgreSQL two exclusion constraints (migration 0002) make overlap impossible per
-    # doctor and per patient among active statuses; on SQLite the repository checks inside an
-    # IMMEDIATE transaction.
+    # Migration 0002 makes overlap impossible per doctor and per patient among active
+    # statuses: exclusion constraints on PostgreSQL, triggers on SQLite (whose writers are
+    # serialized).
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")

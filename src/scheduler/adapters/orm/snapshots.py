@@ -15,7 +15,6 @@ from django.db.models import Q
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.domain import access
 from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
@@ -23,6 +22,7 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.services import queries
 from scheduler.services.ports import SlotChange
+from scheduler.services.unit_of_work import UnitOfWork
 
 MAX_GRID_DAYS = 31
 
@@ -91,9 +91,10 @@ def grid_window(
     return GridWindow(doctor.pk, clinics, first_day, first_day + timedelta(days=days - 1))
 
 
-def slot_grid(*, window: GridWindow, viewer: Actor | None, now: datetime) -> GridSnapshot:
+def slot_grid(
+    *, window: GridWindow, viewer: Actor | None, now: datetime, uow: UnitOfWork
+) -> GridSnapshot:
     free: list[tuple[int, Interval]] = []
-    uow = DjangoUnitOfWork()
     with uow:
         for clinic in window.clinics:
             try:

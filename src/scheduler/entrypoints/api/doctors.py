@@ -17,8 +17,7 @@ from rest_framework.views import APIView
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import viewer_for
-from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
-from scheduler.config.bootstrap import utc_now
+from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
@@ -128,7 +127,7 @@ class DoctorSlotsApi(APIView):
         if last_day < first_day or (last_day - first_day).days >= SLOT_RANGE_DAYS:
             first_day = min(first_day, last_day)  # only 'to' was given: still answer in range
             first_day = max(first_day, last_day - timedelta(days=SLOT_RANGE_DAYS - 1))
-        uow = DjangoUnitOfWork()
+        uow = unit_of_work()
         with uow:
             slots = queries.free_slots(
                 uow,

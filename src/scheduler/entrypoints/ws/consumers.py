@@ -25,7 +25,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from scheduler.adapters import realtime
 from scheduler.adapters.orm import snapshots
-from scheduler.config.bootstrap import utc_now
+from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from scheduler.domain.model import Actor
@@ -142,7 +142,7 @@ class SlotGridConsumer(LiveConsumer):
 
     async def send_snapshot(self) -> None:
         grid = await database_sync_to_async(snapshots.slot_grid)(
-            window=self.window, viewer=self.viewer, now=utc_now()
+            window=self.window, viewer=self.viewer, now=utc_now(), uow=unit_of_work()
         )
         await self.send_json(grid_snapshot_message(grid, self.viewer))
 
