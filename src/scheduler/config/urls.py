@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/gcal/", include("scheduler.entrypoints.api.gcal")),
     path("api/", include("scheduler.entrypoints.api.urls")),
     path("doctor/calendar/", include("scheduler.entrypoints.web.calendar")),
+    path("doctor/hours/", include("scheduler.entrypoints.web.hours")),
     path("", include("scheduler.entrypoints.web.urls")),
 ]

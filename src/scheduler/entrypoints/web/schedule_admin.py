@@ -8,8 +8,6 @@ config.urls: it needs the bus, which is wired once the apps are ready.
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
 from typing import Any
 
 from django import forms
@@ -23,84 +21,14 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError, InvalidInput, ScheduleConflict
-from scheduler.domain.schedule import Schedule, WeeklyInterval
-from scheduler.services import commands
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_SPAN = re.compile(r"^(\w{3})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
-_OVERRIDE = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})\s+(?:(closed)|(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2}))$"
+from scheduler.entrypoints.web.schedule_text import (
+    SPANS_HELP,
+    override_text,
+    parse_overrides,
+    parse_weekly,
+    weekly_text,
 )
-SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
-
-
-def weekly_text(spans: tuple[WeeklyInterval, ...]) -> str:
-    return "\n".join(
-        f"{WEEKDAYS[s.weekday]} {s.span.start:%H:%M}-{s.span.end:%H:%M}" for s in sorted(spans)
-    )
-
-
-def override_text(schedule: Schedule) -> str:
-    lines = []
-    for override in sorted(schedule.overrides, key=lambda o: o.day):
-        if not override.spans:
-            lines.append(f"{override.day.isoformat()} closed")
-        lines += [
-            f"{override.day.isoformat()} {s.start:%H:%M}-{s.end:%H:%M}" for s in override.spans
-        ]
-    return "\n".join(lines)
-
-
-def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
-    spans = []
-    for line in _lines(text):
-        found = _SPAN.match(line)
-        if found is None or found.group(1).title() not in WEEKDAYS:
-            raise forms.ValidationError(
-                _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
-            )
-        weekday = WEEKDAYS.index(found.group(1).title())
-        spans.append(
-            commands.WeeklySpan(weekday, _time(found.group(2), line), _time(found.group(3), line))
-        )
-    return tuple(spans)
-
-
-def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
-    spans = []
-    for line in _lines(text):
-        found = _OVERRIDE.match(line)
-        if found is None:
-            raise forms.ValidationError(
-                _("“%(line)s” is not like “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
-                params={"line": line},
-            )
-        try:
-            day = date.fromisoformat(found.group(1))
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(line)s” has no such date."), params={"line": line}
-            ) from None
-        if found.group(2):
-            spans.append(commands.OverrideSpan(day))
-        else:
-            spans.append(
-                commands.OverrideSpan(day, _time(found.group(3), line), _time(found.group(4), line))
-            )
-    return tuple(spans)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _time(text: str, line: str) -> time:
-    try:
-        return time.fromisoformat(text.zfill(5))
-    except ValueError:
-        raise forms.ValidationError(
-            _("“%(line)s” has no such time."), params={"line": line}
-        ) from None
+from scheduler.services import commands
 
 
 class ScheduleForm(forms.ModelForm[rows.Schedule]):

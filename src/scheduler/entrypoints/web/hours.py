@@ -1,0 +1,334 @@
+"""The doctor's hours page (/doctor/hours/): weekly hours and breaks, slot length, notice,
+horizon, dates that differ, and days off, at each clinic the doctor works at.
+
+A plain form page: each save is one command on the bus (ReplaceSchedule, AddTimeOff,
+RemoveTimeOff). What the domain refuses comes back on its field; a change over booked visits
+shows them and offers to go ahead, asking their patients to choose another time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.actors import viewer_for
+from scheduler.config.bootstrap import build_bus, utc_now
+from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
+from scheduler.domain.model import Actor, Role
+from scheduler.domain.schedule import Schedule
+from scheduler.entrypoints.web.schedule_text import (
+    override_text,
+    parse_day,
+    parse_overrides,
+    spans_text,
+)
+from scheduler.services import commands
+
+# Monday first, as the domain counts weekdays; the page lists them in this order.
+DAY_NAMES = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+SLOT_CHOICES = [(minutes, minutes) for minutes in (10, 15, 20, 30, 40, 45, 60, 90)]
+SPANS_PLACEHOLDER = "09:00-13:00, 14:00-18:00"
+
+
+class HoursForm(forms.Form):
+    slot_minutes = forms.TypedChoiceField(
+        label=gettext_lazy("Length of a visit (minutes)"), choices=SLOT_CHOICES, coerce=int
+    )
+    min_notice_minutes = forms.IntegerField(
+        label=gettext_lazy("Bookings close this many minutes before a visit"),
+        min_value=0,
+        max_value=7 * 24 * 60,
+    )
+    horizon_days = forms.IntegerField(
+        label=gettext_lazy("Bookings open this many days ahead"), min_value=1, max_value=366
+    )
+    requires_approval = forms.BooleanField(
+        label=gettext_lazy("I confirm each request by hand"), required=False
+    )
+    overrides = forms.CharField(
+        label=gettext_lazy("Dates that differ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        help_text=gettext_lazy("One a line: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
+    )
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for weekday, name in enumerate(DAY_NAMES):
+            for kind, label in (
+                ("hours", gettext_lazy("hours")),
+                ("breaks", gettext_lazy("breaks")),
+            ):
+                self.fields[f"{kind}_{weekday}"] = forms.CharField(
+                    label=f"{name}: {label}",
+                    required=False,
+                    widget=forms.TextInput(attrs={"placeholder": SPANS_PLACEHOLDER, "dir": "ltr"}),
+                )
+
+    def week(self) -> list[dict[str, Any]]:
+        """The weekday rows of the table: name and its two fields."""
+        return [
+            {"name": name, "hours": self[f"hours_{day}"], "breaks": self[f"breaks_{day}"]}
+            for day, name in enumerate(DAY_NAMES)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for kind in ("hours", "breaks"):
+            spans: list[commands.WeeklySpan] = []
+            for day in range(7):
+                try:
+                    spans += parse_day(day, data.get(f"{kind}_{day}", ""))
+                except forms.ValidationError as error:
+                    self.add_error(f"{kind}_{day}", error)
+            data[kind] = tuple(spans)
+        try:
+            data["overrides"] = parse_overrides(data.get("overrides", ""))
+        except forms.ValidationError as error:
+            self.add_error("overrides", error)
+        return data
+
+    @staticmethod
+    def initial_for(schedule: Schedule) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "slot_minutes": schedule.slot_minutes,
+            "min_notice_minutes": schedule.min_notice_minutes,
+            "horizon_days": schedule.horizon_days,
+            "requires_approval": schedule.requires_approval,
+            "overrides": override_text(schedule),
+        }
+        for day in range(7):
+            initial[f"hours_{day}"] = spans_text(
+                [w.span for w in schedule.hours if w.weekday == day]
+            )
+            initial[f"breaks_{day}"] = spans_text(
+                [w.span for w in schedule.breaks if w.weekday == day]
+            )
+        return initial
+
+
+class TimeOffForm(forms.Form):
+    first_day = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_day = forms.DateField(
+        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"), max_length=200, required=False
+    )
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day comes after the first."))
+        return data
+
+
+Page = Callable[[HttpRequest, Actor, rows.Doctor, rows.Clinic], HttpResponse]
+
+
+def doctors_own(view: Page) -> Callable[[HttpRequest], HttpResponse]:
+    """Signed in as a doctor: the view gets the doctor and the clinic chosen (?clinic=)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        viewer = viewer_for(request.user)
+        if viewer is None:
+            back = request.get_full_path() if request.method == "GET" else reverse("hours")
+            return redirect_to_login(back, login_url=reverse("login"))
+        if viewer.role is not Role.DOCTOR or viewer.doctor_id is None:
+            return render(request, "web/hours_not_doctor.html", status=403)
+        doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
+        clinic_id = request.GET.get("clinic", "")
+        try:
+            clinic = selectors.doctor_clinic(
+                doctor=doctor, clinic_id=int(clinic_id) if clinic_id.isdigit() else None
+            )
+        except (InvalidInput, NotFound):
+            first = doctor.clinics.order_by("pk").first()
+            if first is None:
+                return render(request, "web/hours_not_doctor.html", status=404)
+            clinic = first
+        return view(request, viewer, doctor, clinic)
+
+    return wrapped
+
+
+@require_http_methods(["GET", "POST"])
+@doctors_own
+def hours(
+    request: HttpRequest, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic
+) -> HttpResponse:
+    schedule = selectors.schedule_get(viewer=viewer, doctor=doctor, clinic=clinic)
+    form = HoursForm(request.POST or None, initial=HoursForm.initial_for(schedule))
+    conflict: ScheduleConflict | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        command = commands.ReplaceSchedule(
+            actor=viewer,
+            doctor_id=doctor.pk,
+            clinic_id=clinic.pk,
+            hours=data["hours"],
+            breaks=data["breaks"],
+            overrides=data["overrides"],
+            slot_minutes=data["slot_minutes"],
+            horizon_days=data["horizon_days"],
+            min_notice_minutes=data["min_notice_minutes"],
+            requires_approval=data["requires_approval"],
+            force=data["force"],
+        )
+        conflict = _run(request, form, command, _("Your hours are saved."))
+        if conflict is None and form.is_valid():
+            return _back(clinic)
+    return _render(request, doctor, clinic, hours_form=form, hours_conflict=conflict)
+
+
+@require_POST
+@doctors_own
+def add_time_off(
+    request: HttpRequest, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic
+) -> HttpResponse:
+    form = TimeOffForm(request.POST)
+    conflict: ScheduleConflict | None = None
+    if form.is_valid():
+        data = form.cleaned_data
+        zone = ZoneInfo(clinic.timezone)
+        command = commands.AddTimeOff(
+            actor=viewer,
+            doctor_id=doctor.pk,
+            start=datetime.combine(data["first_day"], time(), zone),
+            end=datetime.combine(data["last_day"] + timedelta(days=1), time(), zone),
+            reason=data["reason"],
+            force=data["force"],
+        )
+        conflict = _run(request, form, command, _("Your days off are saved."))
+        if conflict is None and form.is_valid():
+            return _back(clinic)
+    return _render(request, doctor, clinic, time_off_form=form, time_off_conflict=conflict)
+
+
+@require_POST
+@doctors_own
+def remove_time_off(
+    request: HttpRequest, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic
+) -> HttpResponse:
+    time_off_id = request.POST.get("time_off", "")
+    try:
+        build_bus().handle(
+            commands.RemoveTimeOff(
+                actor=viewer,
+                doctor_id=doctor.pk,
+                time_off_id=int(time_off_id) if time_off_id.isdigit() else 0,
+            )
+        )
+    except NotFound:
+        messages.error(request, _("Those days off were removed already."))
+    else:
+        messages.success(request, _("Those days are open for bookings again."))
+    return _back(clinic)
+
+
+def _run(
+    request: HttpRequest, form: forms.Form, command: commands.ScheduleChange, saved: str
+) -> ScheduleConflict | None:
+    """Run the command; a refusal goes onto the form (on its field where it names one), a
+    conflict is returned for the page to show with a way to go ahead."""
+    try:
+        build_bus().handle(command)
+    except ScheduleConflict as conflict:
+        return conflict
+    except DomainError as refused:
+        field = str(refused.details.get("field", ""))
+        form.add_error(_form_field(field, form), refused.message)
+        return None
+    messages.success(request, saved)
+    return None
+
+
+def _form_field(field: str, form: forms.Form) -> str | None:
+    if field in form.fields:
+        return field
+    return None  # e.g. "hours" as a whole: shown above the form
+
+
+def _render(
+    request: HttpRequest, doctor: rows.Doctor, clinic: rows.Clinic, **parts: Any
+) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    assert viewer is not None
+    if "hours_form" not in parts:
+        schedule = selectors.schedule_get(viewer=viewer, doctor=doctor, clinic=clinic)
+        parts["hours_form"] = HoursForm(initial=HoursForm.initial_for(schedule))
+    parts.setdefault("time_off_form", TimeOffForm())
+    now = utc_now()
+    away = selectors.time_off_list(viewer=viewer, doctor=doctor).filter(end__gt=now)
+    zone = ZoneInfo(clinic.timezone)
+    conflict = parts.get("hours_conflict") or parts.get("time_off_conflict")
+    context = {
+        "doctor": doctor,
+        "clinic": clinic,
+        "clinics": list(doctor.clinics.order_by("name")),
+        "time_off": [
+            {
+                "id": period.pk,
+                "first_day": period.start.astimezone(zone).date(),
+                "last_day": (period.end.astimezone(zone) - timedelta(microseconds=1)).date(),
+                "reason": period.reason,
+            }
+            for period in away
+        ],
+        "hit": _visits(viewer, conflict, zone) if conflict else [],
+        **parts,
+    }
+    status = 400 if any(f.errors for f in (parts["hours_form"], parts["time_off_form"])) else 200
+    return render(request, "web/hours.html", context, status=409 if conflict else status)
+
+
+def _visits(viewer: Actor, conflict: ScheduleConflict, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The visits in the way, with their patients' names, as the viewer may see them."""
+    visits = []
+    for appointment_id, _slot in conflict.details.get("appointments", []):
+        visit = selectors.appointment_get(viewer=viewer, appointment_id=appointment_id)
+        person = visit.patient.user
+        visits.append(
+            {"start": visit.start.astimezone(zone), "patient": person.get_full_name() or person}
+        )
+    return visits
+
+
+def _back(clinic: rows.Clinic) -> HttpResponse:
+    return HttpResponseRedirect(f"{reverse('hours')}?clinic={clinic.pk}")
+
+
+urlpatterns: list[URLPattern] = [
+    path("", hours, name="hours"),
+    path("time-off/", add_time_off, name="hours-time-off"),
+    path("time-off/remove/", remove_time_off, name="hours-time-off-remove"),
+]

@@ -1,0 +1,110 @@
+"""A schedule as people type it: spans ``10:00-13:00, 14:00-17:00`` for a day, a week as lines
+``Mon 10:00-13:00``, dates that differ as ``2026-12-24 closed`` or ``2026-12-24 09:00-12:00``.
+Read into the commands' spans and written back from the domain's schedule, for the admin and
+the doctor's hours page alike. A line that cannot be read is a form error quoting it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
+from scheduler.services import commands
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_RANGE = r"(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})"  # a hyphen or an en dash
+_SPAN = re.compile(rf"^(\w{{3}})\s+{_RANGE}$")
+_OVERRIDE = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})\s+(?:(closed)|{_RANGE})$")
+_DAY_SPANS = re.compile(rf"^{_RANGE}$")
+SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
+
+
+def spans_text(spans: list[WallInterval]) -> str:
+    """One day's spans: ``10:00-13:00, 14:00-17:00``."""
+    return ", ".join(f"{span.start:%H:%M}-{span.end:%H:%M}" for span in sorted(spans))
+
+
+def weekly_text(spans: tuple[WeeklyInterval, ...]) -> str:
+    return "\n".join(
+        f"{WEEKDAYS[s.weekday]} {s.span.start:%H:%M}-{s.span.end:%H:%M}" for s in sorted(spans)
+    )
+
+
+def override_text(schedule: Schedule) -> str:
+    lines = []
+    for override in sorted(schedule.overrides, key=lambda o: o.day):
+        if not override.spans:
+            lines.append(f"{override.day.isoformat()} closed")
+        lines += [
+            f"{override.day.isoformat()} {s.start:%H:%M}-{s.end:%H:%M}" for s in override.spans
+        ]
+    return "\n".join(lines)
+
+
+def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
+    """One weekday's spans from ``10:00-13:00, 14:00-17:00`` (empty: none that day)."""
+    spans = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        found = _DAY_SPANS.match(part)
+        if found is None:
+            raise forms.ValidationError(
+                _("“%(line)s” is not like “10:00-13:00”."), params={"line": part}
+            )
+        start, end = _time(found.group(1), part), _time(found.group(2), part)
+        spans.append(commands.WeeklySpan(weekday, start, end))
+    return tuple(spans)
+
+
+def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
+    spans = []
+    for line in _lines(text):
+        found = _SPAN.match(line)
+        if found is None or found.group(1).title() not in WEEKDAYS:
+            raise forms.ValidationError(
+                _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
+            )
+        weekday = WEEKDAYS.index(found.group(1).title())
+        start, end = _time(found.group(2), line), _time(found.group(3), line)
+        spans.append(commands.WeeklySpan(weekday, start, end))
+    return tuple(spans)
+
+
+def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
+    spans = []
+    for line in _lines(text):
+        found = _OVERRIDE.match(line)
+        if found is None:
+            raise forms.ValidationError(
+                _("“%(line)s” is not like “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
+                params={"line": line},
+            )
+        try:
+            day = date.fromisoformat(found.group(1))
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(line)s” has no such date."), params={"line": line}
+            ) from None
+        if found.group(2):
+            spans.append(commands.OverrideSpan(day))
+        else:
+            start, end = _time(found.group(3), line), _time(found.group(4), line)
+            spans.append(commands.OverrideSpan(day, start, end))
+    return tuple(spans)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _time(text: str, line: str) -> time:
+    try:
+        return time.fromisoformat(text.zfill(5))
+    except ValueError:
+        raise forms.ValidationError(
+            _("“%(line)s” has no such time."), params={"line": line}
+        ) from None

@@ -1,0 +1,139 @@
+"""The doctor's hours page: hours, breaks and settings saved through ReplaceSchedule, days off
+through AddTimeOff and RemoveTimeOff; bad input on its field, visits in the way named with a
+way to go ahead, only the doctor's own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HOURS = "/doctor/hours/"
+
+
+def signed_in(user: rows.User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def week(**changes: Any) -> dict[str, Any]:
+    """Mornings every day, a short break on Mondays."""
+    form = {f"hours_{day}": "09:00-12:00" for day in range(7)}
+    form.update({f"breaks_{day}": "" for day in range(7)}, breaks_0="10:00-10:20")
+    form.update(slot_minutes="20", min_notice_minutes="60", horizon_days="30", overrides="")
+    return {**form, **changes}
+
+
+def test_the_page_shows_the_hours_as_they_are(doctor: rows.Doctor) -> None:
+    page = signed_in(doctor.user).get(HOURS).content.decode()
+
+    assert 'value="10:00-17:00"' in page and 'value="13:00-14:00"' in page
+    assert "Monday" in page and "Save my hours" in page
+
+
+def test_saving_changes_the_hours_and_says_so(doctor: rows.Doctor) -> None:
+    page = signed_in(doctor.user)
+
+    saved = page.post(HOURS, week(hours_6="", requires_approval="on"), follow=True)
+
+    assert "Your hours are saved." in saved.content.decode()
+    row = rows.Schedule.objects.get(doctor=doctor)
+    assert (row.slot_minutes, row.horizon_days, row.requires_approval) == (20, 30, True)
+    assert not row.weekly.filter(weekday=6).exists()  # Sunday off
+    assert rows.StoredEvent.objects.filter(type="AvailabilityChanged").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "text"),
+    [
+        ({"hours_1": "9-12"}, "is not like"),
+        ({"hours_1": "12:00-09:00"}, "must end after it starts"),
+        ({"hours_1": "09:00-12:00, 11:00-13:00"}, "overlap"),
+        ({"horizon_days": "0"}, "greater than or equal to 1"),
+        ({"overrides": "2026-13-01 closed"}, "no such date"),
+    ],
+)
+def test_bad_input_is_shown_on_the_page_and_changes_nothing(
+    doctor: rows.Doctor, changes: dict[str, Any], text: str
+) -> None:
+    refused = signed_in(doctor.user).post(HOURS, week(**changes))
+
+    assert refused.status_code == 400
+    assert text in refused.content.decode()
+    assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 30
+
+
+def test_hours_over_a_booked_visit_name_it_and_save_only_when_the_doctor_insists(
+    doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    factories.appointment(doctor, patient, factories.slot_start(clinic, hour=15))
+    page = signed_in(doctor.user)
+
+    shown = page.post(HOURS, week())
+
+    assert shown.status_code == 409
+    body = shown.content.decode()
+    assert patient.user.get_full_name() in body
+    assert "Save anyway and ask these patients to move" in body
+    assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 30
+
+    page.post(HOURS, week(force="on"))
+    assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 20
+    assert rows.StoredEvent.objects.filter(type="AppointmentDisplaced").count() == 1
+
+
+def test_days_off_are_added_over_visits_only_when_insisted_and_removed(
+    doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    start = factories.slot_start(clinic, days_ahead=3, hour=11)
+    factories.appointment(doctor, patient, start)
+    page = signed_in(doctor.user)
+    away = {
+        "first_day": start.date().isoformat(),
+        "last_day": (start.date() + timedelta(days=1)).isoformat(),
+        "reason": "Conference",
+    }
+
+    shown = page.post(f"{HOURS}time-off/", away)
+    assert shown.status_code == 409
+    assert "Add anyway and ask these patients to move" in shown.content.decode()
+    assert not rows.TimeOff.objects.exists()
+
+    page.post(f"{HOURS}time-off/", {**away, "force": "on"})
+    period = rows.TimeOff.objects.get(doctor=doctor)
+    assert period.end - period.start == timedelta(days=2)  # both days, whole
+    listed = page.get(HOURS).content.decode()
+    assert "Conference" in listed
+
+    page.post(f"{HOURS}time-off/remove/", {"time_off": period.pk})
+    assert not rows.TimeOff.objects.exists()
+    again = page.post(f"{HOURS}time-off/remove/", {"time_off": period.pk}, follow=True)
+    assert "removed already" in again.content.decode()
+
+
+def test_a_last_day_before_the_first_is_refused(doctor: rows.Doctor, clinic: rows.Clinic) -> None:
+    day = factories.slot_start(clinic, days_ahead=3).date()
+    refused = signed_in(doctor.user).post(
+        f"{HOURS}time-off/",
+        {"first_day": day.isoformat(), "last_day": (day - timedelta(days=1)).isoformat()},
+    )
+    assert refused.status_code == 400
+    assert "The last day comes after the first." in refused.content.decode()
+
+
+def test_only_doctors_use_the_page_and_sign_in_comes_back_to_it(
+    patient: rows.Patient, doctor: rows.Doctor
+) -> None:
+    assert signed_in(patient.user).get(HOURS).status_code == 403
+    assert Client().post(f"{HOURS}time-off/")["Location"] == "/login/?next=/doctor/hours/"
+    other = factories.doctor()
+    removed = signed_in(other.user).post(f"{HOURS}time-off/remove/", {"time_off": "1"})
+    assert removed.status_code == 302  # nothing of another doctor's is reachable from here
