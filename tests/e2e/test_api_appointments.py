@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -631,8 +632,11 @@ def test_rescheduling_off_the_grid_is_400(
 
 @pytest.fixture
 def under_way(doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic) -> rows.Appointment:
-    """A booked visit that started ten minutes ago."""
-    return factories.appointment(doctor, patient, datetime.now(UTC) - timedelta(minutes=10))
+    """A booked visit that started ten minutes ago (or at midnight, on the clinic's calendar,
+    if that was later: a patient checks in on the day of the visit)."""
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return factories.appointment(doctor, patient, max(now - timedelta(minutes=10), midnight))
 
 
 def test_the_desk_checks_in_then_the_doctor_completes(
@@ -670,6 +674,34 @@ def test_the_desk_may_not_complete(as_receptionist: APIClient, under_way: rows.A
     assert response.status_code == 403
     under_way.refresh_from_db()
     assert under_way.status == "booked"
+
+
+def test_a_check_in_days_before_the_visit_is_refused_with_a_reason(
+    as_receptionist: APIClient, doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
+) -> None:
+    later = factories.appointment(doctor, patient, factories.slot_start(clinic, days_ahead=3))
+
+    refused = act(as_receptionist, later.pk, "check-in")
+
+    assert refused.status_code == 409
+    assert "on the day of the visit" in refused.json()["detail"]
+    later.refresh_from_db()
+    assert later.status == "booked"
+
+
+@pytest.mark.parametrize(("action", "status"), [("check-in", "arrived"), ("no-show", "noshow")])
+def test_the_desk_takes_back_a_check_in_or_no_show_marked_by_mistake(
+    as_receptionist: APIClient, under_way: rows.Appointment, action: str, status: str
+) -> None:
+    assert act(as_receptionist, under_way.pk, action).json()["status"] == status
+
+    undone = act(as_receptionist, under_way.pk, "undo")
+
+    assert undone.status_code == 200
+    assert undone.json()["status"] == "booked"
+    assert undone.json()["history"][-1]["action"] == "undo"
+    assert act(as_receptionist, under_way.pk, "undo").status_code == 409  # nothing left to undo
+    assert rows.StoredEvent.objects.filter(type="AppointmentReverted").count() == 1
 
 
 def test_patients_may_not_check_themselves_in(

@@ -79,8 +79,9 @@ def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
     shoot(watcher, "grid-watcher-phone")
     shoot(desk, "desk-new-row")
 
-    row.get_by_role("button", name="Check in").click()
-    expect(desk.locator("li[data-status='arrived']")).to_contain_text(patient.user.get_full_name())
+    row.get_by_role("button", name="Check in").click()  # the visit is days away
+    expect(desk.locator("#message")).to_contain_text("on the day of the visit")
+    expect(row).to_have_attribute("data-status", "booked")
 
 
 def test_a_slot_taken_a_moment_before_the_click_says_so_and_offers_the_nearest(

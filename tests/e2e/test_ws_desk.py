@@ -40,9 +40,9 @@ def book_for(
 
 
 @database_sync_to_async
-def check_in(staff: rows.Receptionist, appointment_id: uuid.UUID) -> None:
+def cancel(staff: rows.Receptionist, appointment_id: uuid.UUID) -> None:
     build_bus().handle(
-        commands.CheckInAppointment(actor=factories.actor_of(staff), appointment_id=appointment_id)
+        commands.CancelAppointment(actor=factories.actor_of(staff), appointment_id=appointment_id)
     )
 
 
@@ -69,7 +69,7 @@ async def test_the_desk_gets_the_days_rows_then_every_change_at_its_clinic(
         snapshot = await receive(ws)
         later = soon + timedelta(minutes=30)
         walk_in = await book_for(receptionist, doctor, other_patient, later)
-        await check_in(receptionist, booked)
+        await cancel(receptionist, booked)
         await relay()
         changes = [await receive(ws), await receive(ws)]
 
@@ -86,7 +86,7 @@ async def test_the_desk_gets_the_days_rows_then_every_change_at_its_clinic(
     assert by_id[str(walk_in)]["type"] == "appointment"
     assert by_id[str(walk_in)]["patient_id"] == other_patient.pk
     assert by_id[str(walk_in)]["version"] == 1
-    assert by_id[str(booked)]["status"] == "arrived"
+    assert by_id[str(booked)]["status"] == "cancelled"
     assert by_id[str(booked)]["version"] == 2
 
 

@@ -35,7 +35,16 @@ ACTORS = {
     "desk of another clinic": Actor(9, Role.RECEPTIONIST, clinic_id=200),
     "desk without clinic": Actor(10, Role.RECEPTIONIST),
 }
-ACTIONS = ["confirm", "reject", "cancel", "reschedule", "check_in", "complete", "no_show"]
+ACTIONS = [
+    "confirm",
+    "reject",
+    "cancel",
+    "reschedule",
+    "check_in",
+    "complete",
+    "no_show",
+    "undo",
+]
 
 OK = None
 EVERYTHING = dict.fromkeys(ACTIONS, OK)
@@ -51,6 +60,7 @@ EXPECTED: dict[str, dict[str, type[DomainError] | None]] = {
         "check_in": NotAllowed,
         "complete": NotAllowed,
         "no_show": NotAllowed,
+        "undo": NotAllowed,
     },
     "other patient": HIDDEN,
     "patient without profile": HIDDEN,

@@ -20,6 +20,7 @@ SLOT = Interval(START, START + timedelta(minutes=30))
 LATER_SLOT = Interval(START + timedelta(hours=2), START + timedelta(hours=2, minutes=30))
 DURING = START + timedelta(minutes=10)  # every time rule is satisfied while the visit runs
 ACTOR = 77
+TEHRAN = "Asia/Tehran"
 
 Act = Callable[[Appointment, datetime], None]
 
@@ -27,7 +28,7 @@ ACTIONS: dict[str, Act] = {
     "confirm": lambda a, now: a.confirm(actor_user_id=ACTOR, now=now),
     "reject": lambda a, now: a.reject(actor_user_id=ACTOR, now=now, reason="full"),
     "cancel": lambda a, now: a.cancel(actor_user_id=ACTOR, now=now, reason="ill"),
-    "check_in": lambda a, now: a.check_in(actor_user_id=ACTOR, now=now),
+    "check_in": lambda a, now: a.check_in(actor_user_id=ACTOR, now=now, zone=TEHRAN),
     "complete": lambda a, now: a.complete(actor_user_id=ACTOR, now=now),
     "no_show": lambda a, now: a.mark_no_show(actor_user_id=ACTOR, now=now),
     "reschedule": lambda a, now: a.reschedule(slot=LATER_SLOT, actor_user_id=ACTOR, now=now),
@@ -187,7 +188,7 @@ def test_a_life_numbers_its_events_one_by_one() -> None:
     )
     appointment.reschedule(slot=LATER_SLOT, actor_user_id=ACTOR, now=START - timedelta(days=2))
     appointment.confirm(actor_user_id=ACTOR, now=START - timedelta(days=1))
-    appointment.check_in(actor_user_id=ACTOR, now=LATER_SLOT.start)
+    appointment.check_in(actor_user_id=ACTOR, now=LATER_SLOT.start, zone=TEHRAN)
     appointment.complete(actor_user_id=ACTOR, now=LATER_SLOT.start + timedelta(minutes=20))
 
     assert [type(e).__name__ for e in appointment.events] == [
@@ -314,3 +315,49 @@ def test_reject_carries_its_reason() -> None:
     (event,) = appointment.events
     assert isinstance(event, events.AppointmentRejected)
     assert event.reason == "not my specialty"
+
+
+# -- the day of the visit, and taking back a mistake --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "allowed"),
+    [
+        (START - timedelta(days=3), False),  # three days early
+        (START - timedelta(hours=10, minutes=1), False),  # 23:59 Tehran the evening before
+        (START - timedelta(hours=9, minutes=59), True),  # 00:01 Tehran that morning
+        (START + timedelta(hours=10), True),  # that evening
+        (START + timedelta(days=1), False),
+    ],
+)
+def test_a_patient_checks_in_on_the_day_of_the_visit_in_the_clinics_calendar(
+    now: datetime, allowed: bool
+) -> None:
+    appointment = appointment_in(Status.BOOKED)
+
+    if allowed:
+        appointment.check_in(actor_user_id=ACTOR, now=now, zone=TEHRAN)
+        assert appointment.status is Status.ARRIVED
+    else:
+        with pytest.raises(InvalidTransition, match="on the day of the visit"):
+            appointment.check_in(actor_user_id=ACTOR, now=now, zone=TEHRAN)
+        assert appointment.status is Status.BOOKED
+
+
+@pytest.mark.parametrize("action", ["check_in", "no_show"])
+def test_a_check_in_or_no_show_is_undone_within_ten_minutes_only(action: str) -> None:
+    appointment = appointment_in(Status.BOOKED)
+    ACTIONS[action](appointment, DURING)
+    version = appointment.version
+
+    with pytest.raises(InvalidTransition, match="10 minutes"):
+        copy.deepcopy(appointment).undo(actor_user_id=ACTOR, now=DURING + timedelta(minutes=11))
+    appointment.undo(actor_user_id=ACTOR, now=DURING + timedelta(minutes=9))
+
+    assert appointment.status is Status.BOOKED
+    assert appointment.version == version + 1
+    assert appointment.history[-1].action == "undo"
+    reverted = appointment.events[-1]
+    assert isinstance(reverted, events.AppointmentReverted) and reverted.undone == action
+    with pytest.raises(InvalidTransition, match="Only a check-in or a no-show"):
+        appointment.undo(actor_user_id=ACTOR, now=DURING + timedelta(minutes=9))

@@ -20,6 +20,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "check_in": _STAFF,
     "complete": frozenset({Role.DOCTOR, Role.ADMIN}),
     "no_show": _STAFF,
+    "undo": _STAFF,
 }
 
 

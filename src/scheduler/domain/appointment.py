@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scheduler.domain import events
 from scheduler.domain.errors import InvalidTransition
@@ -41,6 +42,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 RESCHEDULABLE = frozenset({Status.PENDING, Status.BOOKED})
+
+# A check-in or a no-show marked by mistake is taken back within this while, not later: by
+# then the day has moved on (and the doctor may have seen someone else in the slot).
+UNDO_WINDOW = timedelta(minutes=10)
+UNDOABLE = frozenset({"check_in", "no_show"})
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,33 @@ class Appointment:
         self._move(Status.CANCELLED, "cancel", actor_user_id, now, reason)
         self._record(events.AppointmentCancelled, now, actor_user_id, reason=reason)
 
-    def check_in(self, *, actor_user_id: int | None, now: datetime) -> None:
+    def check_in(self, *, actor_user_id: int | None, now: datetime, zone: str) -> None:
+        """On the day of the visit only, on the clinic's calendar (``zone``)."""
+        local = ZoneInfo(zone)
+        if now.astimezone(local).date() != self.slot.start.astimezone(local).date():
+            raise InvalidTransition(
+                "A patient checks in on the day of the visit.", status=self.status
+            )
         self._move(Status.ARRIVED, "check_in", actor_user_id, now)
         self._record(events.AppointmentCheckedIn, now, actor_user_id)
+
+    def undo(self, *, actor_user_id: int | None, now: datetime) -> None:
+        """Take back the last check-in or no-show, within UNDO_WINDOW of it."""
+        last = self.history[-1] if self.history else None
+        if last is None or last.action not in UNDOABLE or last.from_status is None:
+            raise InvalidTransition(
+                "Only a check-in or a no-show can be undone.", status=self.status
+            )
+        if now - last.at > UNDO_WINDOW:
+            minutes = int(UNDO_WINDOW.total_seconds() // 60)
+            raise InvalidTransition(
+                f"A {last.action.replace('_', '-')} can be undone for {minutes} minutes only.",
+                status=self.status,
+            )
+        self.history.append(Change(now, actor_user_id, "undo", self.status, last.from_status))
+        self.status = last.from_status
+        self.version += 1
+        self._record(events.AppointmentReverted, now, actor_user_id, undone=last.action)
 
     def complete(self, *, actor_user_id: int | None, now: datetime) -> None:
         self._require_started(now, "completed")

@@ -78,6 +78,13 @@ class AppointmentMarkedNoShow(AppointmentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppointmentReverted(AppointmentEvent):
+    """A check-in or no-show taken back (``undone`` says which): the visit is booked again."""
+
+    undone: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppointmentDisplaced(AppointmentEvent):
     """The doctor's hours or time off changed under a visit (the doctor insisted): the visit
     stands as it was, and its patient is asked to choose another time."""
@@ -108,6 +115,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppointmentCheckedIn,
         AppointmentCompleted,
         AppointmentMarkedNoShow,
+        AppointmentReverted,
         AppointmentDisplaced,
         AvailabilityChanged,
     )

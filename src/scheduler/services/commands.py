@@ -71,6 +71,11 @@ class MarkNoShow(AppointmentAction):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
+class UndoAppointmentChange(AppointmentAction):
+    """Take back a check-in or a no-show marked a moment ago."""
+
+
 # -- a doctor's hours and time off --------------------------------------------------------------
 
 

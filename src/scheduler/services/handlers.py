@@ -130,37 +130,43 @@ def reschedule_appointment(
         ) from None
 
 
+# Each action: its name for access rules, and the change (appointment, command, now, the
+# clinic's time zone).
 _CHANGES: dict[
     type[commands.AppointmentAction],
-    tuple[str, Callable[[Appointment, commands.AppointmentAction, datetime], None]],
+    tuple[str, Callable[[Appointment, commands.AppointmentAction, datetime, str], None]],
 ] = {
     commands.ConfirmAppointment: (
         "confirm",
-        lambda a, c, now: a.confirm(actor_user_id=c.actor.user_id, now=now),
+        lambda a, c, now, zone: a.confirm(actor_user_id=c.actor.user_id, now=now),
     ),
     commands.RejectAppointment: (
         "reject",
-        lambda a, c, now: a.reject(
+        lambda a, c, now, zone: a.reject(
             actor_user_id=c.actor.user_id, now=now, reason=getattr(c, "reason", "")
         ),
     ),
     commands.CancelAppointment: (
         "cancel",
-        lambda a, c, now: a.cancel(
+        lambda a, c, now, zone: a.cancel(
             actor_user_id=c.actor.user_id, now=now, reason=getattr(c, "reason", "")
         ),
     ),
     commands.CheckInAppointment: (
         "check_in",
-        lambda a, c, now: a.check_in(actor_user_id=c.actor.user_id, now=now),
+        lambda a, c, now, zone: a.check_in(actor_user_id=c.actor.user_id, now=now, zone=zone),
     ),
     commands.CompleteAppointment: (
         "complete",
-        lambda a, c, now: a.complete(actor_user_id=c.actor.user_id, now=now),
+        lambda a, c, now, zone: a.complete(actor_user_id=c.actor.user_id, now=now),
     ),
     commands.MarkNoShow: (
         "no_show",
-        lambda a, c, now: a.mark_no_show(actor_user_id=c.actor.user_id, now=now),
+        lambda a, c, now, zone: a.mark_no_show(actor_user_id=c.actor.user_id, now=now),
+    ),
+    commands.UndoAppointmentChange: (
+        "undo",
+        lambda a, c, now, zone: a.undo(actor_user_id=c.actor.user_id, now=now),
     ),
 }
 
@@ -168,12 +174,13 @@ _CHANGES: dict[
 def change_appointment(
     cmd: commands.AppointmentAction, uow: UnitOfWork, clock: Clock
 ) -> CommandResult:
-    """Confirm, reject, cancel, check in, complete or mark a no-show."""
+    """Confirm, reject, cancel, check in, complete, mark a no-show, or undo the last two."""
     action, apply = _CHANGES[type(cmd)]
     with uow:
         appointment = uow.appointments.get(cmd.appointment_id)
         access.ensure_may(cmd.actor, appointment, action)
-        apply(appointment, cmd, clock())
+        zone = uow.schedules.clinic_timezone(appointment.clinic_id)
+        apply(appointment, cmd, clock(), zone)
         uow.commit()
     return CommandResult(appointment.id)
 

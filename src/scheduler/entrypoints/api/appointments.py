@@ -304,3 +304,9 @@ class AppointmentNoShowApi(_StateChangeApi):
     """The patient did not come (not before the visit starts)."""
 
     command = commands.MarkNoShow
+
+
+class AppointmentUndoApi(_StateChangeApi):
+    """The desk takes back a check-in or a no-show marked in the last 10 minutes."""
+
+    command = commands.UndoAppointmentChange

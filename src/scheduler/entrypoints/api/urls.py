@@ -65,6 +65,7 @@ urlpatterns: list[URLPattern] = [
             ("check-in", appointments.AppointmentCheckInApi),
             ("complete", appointments.AppointmentCompleteApi),
             ("no-show", appointments.AppointmentNoShowApi),
+            ("undo", appointments.AppointmentUndoApi),
         )
     ),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),

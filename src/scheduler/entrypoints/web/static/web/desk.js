@@ -13,7 +13,8 @@ let feed = null;
 const ACTIONS = {
   pending: [["confirm", "Confirm"], ["reject", "Reject"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
   booked: [["check-in", "Check in"], ["no-show", "No-show"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
-  arrived: [],
+  arrived: [["undo", "Undo check-in"]],
+  noshow: [["undo", "Undo no-show"]],
 };
 
 function watch() {
