@@ -61,7 +61,7 @@ def test_the_admin_sets_up_a_schedule_and_open_grids_repaint(
 @pytest.mark.parametrize(
     ("changes", "field", "text"),
     [
-        ({"hours": "Mon 12:00-09:00"}, "hours", "must end after it starts"),
+        ({"hours": "Mon 12:00-09:00"}, "hours", "ends before it starts"),
         ({"hours": "Funday 09:00-12:00"}, "hours", "is not like"),
         ({"hours": "Mon 09:00-12:00\nMon 11:00-13:00"}, "hours", "overlap"),
         ({"overrides": "2026-02-30 closed"}, "overrides", "no such date"),

@@ -55,7 +55,7 @@ def test_saving_changes_the_hours_and_says_so(doctor: rows.Doctor) -> None:
     ("changes", "text"),
     [
         ({"hours_1": "9-12"}, "is not like"),
-        ({"hours_1": "12:00-09:00"}, "must end after it starts"),
+        ({"hours_1": "12:00-09:00"}, "ends before it starts"),
         ({"hours_1": "09:00-12:00, 11:00-13:00"}, "overlap"),
         ({"horizon_days": "0"}, "greater than or equal to 1"),
         ({"overrides": "2026-13-01 closed"}, "no such date"),
@@ -74,7 +74,8 @@ def test_bad_input_is_shown_on_the_page_and_changes_nothing(
 def test_hours_over_a_booked_visit_name_it_and_save_only_when_the_doctor_insists(
     doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
 ) -> None:
-    factories.appointment(doctor, patient, factories.slot_start(clinic, hour=15))
+    start = factories.slot_start(clinic, hour=15)
+    visit = factories.appointment(doctor, patient, start)
     page = signed_in(doctor.user)
 
     shown = page.post(HOURS, week())
@@ -82,19 +83,48 @@ def test_hours_over_a_booked_visit_name_it_and_save_only_when_the_doctor_insists
     assert shown.status_code == 409
     body = shown.content.decode()
     assert patient.user.get_full_name() in body
+    assert f"{start:%Y-%m-%d %H:%M}" in body  # on the clinic's clock, as the page says
     assert "Save anyway and ask these patients to move" in body
     assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 30
 
-    page.post(HOURS, week(force="on"))
+    page.post(HOURS, week(accept=str(visit.pk)))
     assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 20
     assert rows.StoredEvent.objects.filter(type="AppointmentDisplaced").count() == 1
+
+
+def test_going_ahead_covers_only_the_visits_shown(
+    doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    shown = factories.appointment(doctor, patient, factories.slot_start(clinic, hour=15))
+    page = signed_in(doctor.user)
+    page.post(HOURS, week())
+    unseen = factories.appointment(
+        doctor, factories.patient(), factories.slot_start(clinic, days_ahead=3, hour=16)
+    )  # booked while the doctor read the warning
+
+    again = page.post(HOURS, week(accept=str(shown.pk)))
+
+    assert again.status_code == 409
+    assert unseen.patient.user.get_full_name() in again.content.decode()
+    assert not rows.StoredEvent.objects.filter(type="AppointmentDisplaced").exists()
+
+
+def test_persian_digits_are_read_as_times(doctor: rows.Doctor) -> None:
+    persian = "۰۹:۰۰-۱۱:۰۰, ١٤:٠٠-١٦:٠٠"  # noqa: RUF001  (Persian and Arabic-Indic digits)
+    signed_in(doctor.user).post(HOURS, week(hours_1=persian))
+
+    tuesday = rows.Schedule.objects.get(doctor=doctor).weekly.filter(weekday=1, kind="work")
+    assert sorted(str(start) for start in tuesday.values_list("start", flat=True)) == [
+        "09:00:00",
+        "14:00:00",
+    ]
 
 
 def test_days_off_are_added_over_visits_only_when_insisted_and_removed(
     doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient
 ) -> None:
     start = factories.slot_start(clinic, days_ahead=3, hour=11)
-    factories.appointment(doctor, patient, start)
+    visit = factories.appointment(doctor, patient, start)
     page = signed_in(doctor.user)
     away = {
         "first_day": start.date().isoformat(),
@@ -107,7 +137,7 @@ def test_days_off_are_added_over_visits_only_when_insisted_and_removed(
     assert "Add anyway and ask these patients to move" in shown.content.decode()
     assert not rows.TimeOff.objects.exists()
 
-    page.post(f"{HOURS}time-off/", {**away, "force": "on"})
+    page.post(f"{HOURS}time-off/", {**away, "accept": str(visit.pk)})
     period = rows.TimeOff.objects.get(doctor=doctor)
     assert period.end - period.start == timedelta(days=2)  # both days, whole
     listed = page.get(HOURS).content.decode()

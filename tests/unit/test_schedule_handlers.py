@@ -229,3 +229,59 @@ def test_time_off_in_the_past_repaints_nothing(world: World) -> None:
         )
     )
     assert repaints(world) == []
+
+
+# -- what the hours must hold -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("breaks", "text"),
+    [
+        ((commands.WeeklySpan(0, time(16), time(17)),), "outside that day's working hours"),
+        ((commands.WeeklySpan(1, time(8), time(9)),), "outside that day's working hours"),
+        (
+            (
+                commands.WeeklySpan(0, time(11), time(12)),
+                commands.WeeklySpan(0, time(11, 30), time(12, 30)),
+            ),
+            "Breaks on Monday overlap",
+        ),
+    ],
+    ids=["after the hours", "before the hours", "overlapping"],
+)
+def test_breaks_lie_within_the_days_hours_and_apart(
+    world: World, breaks: tuple[commands.WeeklySpan, ...], text: str
+) -> None:
+    with pytest.raises(InvalidInput, match=text):
+        world.replace(breaks=breaks)
+
+
+def test_a_break_may_cut_across_a_morning_and_an_afternoon(world: World) -> None:
+    hours = (commands.WeeklySpan(0, time(9), time(12)), commands.WeeklySpan(0, time(14), time(17)))
+    world.replace(hours=hours, breaks=(commands.WeeklySpan(0, time(11), time(15)),))
+
+    monday = TUESDAY - timedelta(days=1)
+    assert world.schedule().working_spans(monday) == [
+        WallInterval(time(9), time(11)),
+        WallInterval(time(15), time(17)),
+    ]
+
+
+def test_a_new_visit_length_keeps_the_visits_already_booked(world: World) -> None:
+    visit = world.book(at(TUESDAY, "10:30"))  # off the 20-minute grid from 09:00, within hours
+
+    result = world.replace(slot_minutes=20)
+
+    assert result.displaced == ()  # type: ignore[attr-defined]
+    assert world.uow.appointments.stored(visit).status is Status.BOOKED
+
+
+def test_a_visit_running_past_the_new_end_of_the_day_is_in_the_way(world: World) -> None:
+    visit = world.book(at(TUESDAY, "14:30"))  # 14:30-15:00: the new hours end at 15:00
+
+    assert world.replace().displaced == ()  # type: ignore[attr-defined]
+
+    hours = tuple(commands.WeeklySpan(day, time(9), time(14, 45)) for day in range(7))
+    with pytest.raises(ScheduleConflict) as refused:
+        world.replace(hours=hours)
+    assert [visit_id for visit_id, _ in refused.value.details["appointments"]] == [visit]

@@ -14,13 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.appointment import Appointment
-from scheduler.domain.errors import (
-    DoctorAway,
-    InBreak,
-    NotOnGrid,
-    OutsideWorkingHours,
-    SlotUnavailable,
-)
+from scheduler.domain.errors import DoctorAway, InBreak, NotOnGrid, OutsideWorkingHours
 from scheduler.domain.intervals import Interval
 from scheduler.domain.rules import timing_problem
 from scheduler.domain.schedule import Schedule
@@ -85,15 +79,27 @@ def ensure_on_grid(schedule: Schedule, slot: Interval) -> None:
 
 
 def displaced(schedule: Schedule, appointments: Iterable[Appointment]) -> list[Appointment]:
-    """The appointments (at the schedule's clinic) that ``schedule`` no longer has room for:
-    off its hours or grid, in a break, or in time off."""
-    lost = []
-    for appointment in appointments:
-        try:
-            ensure_on_grid(schedule, appointment.slot)
-        except SlotUnavailable:
-            lost.append(appointment)
-    return sorted(lost, key=lambda appointment: appointment.slot.start)
+    """The appointments (at the schedule's clinic) that ``schedule`` has no room for: not
+    wholly within the working hours of their day (outside them, or in a break), or in time
+    off. A visit off the new slot grid but within the hours keeps its time: a new visit length
+    applies to new bookings."""
+    return sorted(
+        (visit for visit in appointments if not fits(schedule, visit.slot)),
+        key=lambda visit: visit.slot.start,
+    )
+
+
+def fits(schedule: Schedule, slot: Interval) -> bool:
+    """Whether ``slot`` lies wholly within one working span of its day and outside time off."""
+    zone = ZoneInfo(schedule.timezone)
+    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+    if start.date() != end.date():
+        return False  # no working span runs past midnight
+    in_hours = any(
+        span.start <= start.time() and end.time() <= span.end
+        for span in schedule.working_spans(start.date())
+    )
+    return in_hours and not any(slot.overlaps(away) for away in schedule.time_off)
 
 
 def _place(wall_start: datetime, wall_end: datetime, zone: ZoneInfo) -> Interval | None:

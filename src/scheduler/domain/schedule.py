@@ -8,6 +8,8 @@ from itertools import pairwise
 
 from scheduler.domain.intervals import Interval
 
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 
 @dataclass(frozen=True, order=True)
 class WallInterval:
@@ -18,7 +20,7 @@ class WallInterval:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise ValueError(f"{self.start:%H:%M}-{self.end:%H:%M} must end after it starts")
+            raise ValueError(f"{self.start:%H:%M}-{self.end:%H:%M} ends before it starts")
 
     def overlaps(self, other: WallInterval) -> bool:
         return self.start < other.end and other.start < self.end
@@ -67,9 +69,24 @@ class Schedule:
         if self.min_notice_minutes < 0:
             raise ValueError("minimum notice cannot be negative")
         for day in range(7):
-            _reject_overlaps([w.span for w in self.hours if w.weekday == day], "working hours")
+            hours = [w.span for w in self.hours if w.weekday == day]
+            breaks = [b.span for b in self.breaks if b.weekday == day]
+            _reject_overlaps(hours, f"Working hours on {WEEKDAY_NAMES[day]}")
+            _reject_overlaps(breaks, f"Breaks on {WEEKDAY_NAMES[day]}")
+            # A break may cut across two spans (lunch between a morning and an afternoon),
+            # but not lie outside the day's hours: there it would pause nothing.
+            for pause in breaks:
+                if (
+                    not hours
+                    or pause.start < min(hours).start
+                    or pause.end > max(span.end for span in hours)
+                ):
+                    raise ValueError(
+                        f"The break {pause.start:%H:%M}-{pause.end:%H:%M} on "
+                        f"{WEEKDAY_NAMES[day]} is outside that day's working hours"
+                    )
         for override in self.overrides:
-            _reject_overlaps(list(override.spans), f"hours on {override.day}")
+            _reject_overlaps(list(override.spans), f"Hours on {override.day}")
             self._overrides_by_day[override.day] = override
 
     def working_spans(self, day: date) -> list[WallInterval]:
@@ -92,7 +109,10 @@ def _reject_overlaps(spans: list[WallInterval], what: str) -> None:
     ordered = sorted(spans)
     for first, second in pairwise(ordered):
         if first.overlaps(second):
-            raise ValueError(f"{what} overlap: {first.start:%H:%M} and {second.start:%H:%M}")
+            raise ValueError(
+                f"{what} overlap: {first.start:%H:%M}-{first.end:%H:%M} and "
+                f"{second.start:%H:%M}-{second.end:%H:%M}"
+            )
 
 
 def _subtract(span: WallInterval, cuts: list[WallInterval]) -> list[WallInterval]:

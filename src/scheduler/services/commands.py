@@ -109,11 +109,13 @@ def every_week(
 @dataclass(frozen=True, kw_only=True)
 class ScheduleChange(Command):
     """A change of the doctor's hours or time off. Refused with ScheduleConflict when it would
-    leave booked visits outside the hours, unless ``force``: then made, and those patients are
-    asked to move."""
+    leave booked visits outside the hours, unless ``force`` (any visits) or ``accept`` (these
+    visits, as shown to the doctor: one more booked meanwhile refuses again): then made, and
+    those patients are asked to move."""
 
     doctor_id: int
     force: bool = False
+    accept: frozenset[uuid.UUID] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

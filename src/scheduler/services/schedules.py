@@ -105,7 +105,7 @@ def _settle(
 ) -> tuple[uuid.UUID, ...]:
     """Refuse the change over ``visits``, or (forced) tell each that it is displaced."""
     hit = sorted(visits, key=lambda visit: visit.slot.start)
-    if hit and not cmd.force:
+    if hit and not cmd.force and not {visit.id for visit in hit} <= cmd.accept:
         raise ScheduleConflict(
             f"{len(hit)} booked visit(s) fall outside the new hours. Move or cancel them first, "
             "or make the change anyway and their patients will be asked to choose another time.",
@@ -136,6 +136,7 @@ def _validated(
     breaks = _check("breaks", lambda: tuple(sorted(_weekly(span) for span in cmd.breaks)))
     overrides = _check("overrides", lambda: _overrides(cmd.overrides))
     _check("hours", lambda: replace(empty, hours=hours))
+    _check("breaks", lambda: replace(empty, hours=hours, breaks=breaks))
     _check("overrides", lambda: replace(empty, overrides=overrides))
     _check("slot_minutes", lambda: replace(empty, slot_minutes=cmd.slot_minutes))
     _check("horizon_days", lambda: replace(empty, horizon_days=cmd.horizon_days))

@@ -8,6 +8,7 @@ shows them and offers to go ahead, asking their patients to choose another time.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from functools import wraps
@@ -50,7 +51,17 @@ DAY_NAMES = (
     gettext_lazy("Sunday"),
 )
 SLOT_CHOICES = [(minutes, minutes) for minutes in (10, 15, 20, 30, 40, 45, 60, 90)]
-SPANS_PLACEHOLDER = "09:00-13:00, 14:00-18:00"
+
+
+def accepted(text: str) -> frozenset[uuid.UUID]:
+    """The visits the doctor saw in the way and went ahead over (a hidden field of the page)."""
+    ids = set()
+    for part in text.split(","):
+        try:
+            ids.add(uuid.UUID(part.strip()))
+        except ValueError:
+            continue
+    return frozenset(ids)
 
 
 class HoursForm(forms.Form):
@@ -74,7 +85,7 @@ class HoursForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
         help_text=gettext_lazy("One a line: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
     )
-    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    accept = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,10 +94,11 @@ class HoursForm(forms.Form):
                 ("hours", gettext_lazy("hours")),
                 ("breaks", gettext_lazy("breaks")),
             ):
+                attrs = {"dir": "ltr"}
+                if kind == "hours":
+                    attrs["placeholder"] = str(gettext_lazy("closed"))
                 self.fields[f"{kind}_{weekday}"] = forms.CharField(
-                    label=f"{name}: {label}",
-                    required=False,
-                    widget=forms.TextInput(attrs={"placeholder": SPANS_PLACEHOLDER, "dir": "ltr"}),
+                    label=f"{name}: {label}", required=False, widget=forms.TextInput(attrs=attrs)
                 )
 
     def week(self) -> list[dict[str, Any]]:
@@ -141,7 +153,7 @@ class TimeOffForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason (optional)"), max_length=200, required=False
     )
-    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    accept = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -202,7 +214,7 @@ def hours(
             horizon_days=data["horizon_days"],
             min_notice_minutes=data["min_notice_minutes"],
             requires_approval=data["requires_approval"],
-            force=data["force"],
+            accept=accepted(data["accept"]),
         )
         conflict = _run(request, form, command, _("Your hours are saved."))
         if conflict is None and form.is_valid():
@@ -226,7 +238,7 @@ def add_time_off(
             start=datetime.combine(data["first_day"], time(), zone),
             end=datetime.combine(data["last_day"] + timedelta(days=1), time(), zone),
             reason=data["reason"],
-            force=data["force"],
+            accept=accepted(data["accept"]),
         )
         conflict = _run(request, form, command, _("Your days off are saved."))
         if conflict is None and form.is_valid():
@@ -304,21 +316,29 @@ def _render(
             }
             for period in away
         ],
-        "hit": _visits(viewer, conflict, zone) if conflict else [],
+        "hit": (hit := _visits(viewer, conflict) if conflict else []),
+        "hit_ids": ",".join(visit["id"] for visit in hit),
         **parts,
     }
     status = 400 if any(f.errors for f in (parts["hours_form"], parts["time_off_form"])) else 200
     return render(request, "web/hours.html", context, status=409 if conflict else status)
 
 
-def _visits(viewer: Actor, conflict: ScheduleConflict, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """The visits in the way, with their patients' names, as the viewer may see them."""
+def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
+    """The visits in the way, as the viewer may see them: when (on their clinic's clock),
+    where, and who."""
     visits = []
     for appointment_id, _slot in conflict.details.get("appointments", []):
         visit = selectors.appointment_get(viewer=viewer, appointment_id=appointment_id)
         person = visit.patient.user
+        local = visit.start.astimezone(ZoneInfo(visit.clinic.timezone))
         visits.append(
-            {"start": visit.start.astimezone(zone), "patient": person.get_full_name() or person}
+            {
+                "id": str(visit.pk),
+                "when": f"{local:%Y-%m-%d %H:%M}",
+                "clinic": visit.clinic.name,
+                "patient": person.get_full_name() or person.username,
+            }
         )
     return visits
 

@@ -44,10 +44,14 @@ def override_text(schedule: Schedule) -> str:
     return "\n".join(lines)
 
 
+# Persian and Arabic-Indic digits, as phones and Persian keyboards type them.
+_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
 def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
     """One weekday's spans from ``10:00-13:00, 14:00-17:00`` (empty: none that day)."""
     spans = []
-    for part in (piece.strip() for piece in text.split(",")):
+    for part in (piece.strip() for piece in text.translate(_LATIN_DIGITS).split(",")):
         if not part:
             continue
         found = _DAY_SPANS.match(part)
@@ -98,7 +102,7 @@ def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in text.translate(_LATIN_DIGITS).splitlines() if line.strip()]
 
 
 def _time(text: str, line: str) -> time:
