@@ -173,8 +173,8 @@ class FakeScheduleRepository(ScheduleRepository):
         except KeyError:
             raise NotFound("Clinic not found.") from None
 
-    def clinics_of(self, doctor_id: int) -> list[int]:
-        return sorted(clinic for doctor, clinic in self._schedules if doctor == doctor_id)
+    def works_at(self, doctor_id: int, clinic_id: int) -> bool:
+        return (doctor_id, clinic_id) in self._schedules
 
     def save(self, schedule: Schedule) -> None:
         self._staged[(schedule.doctor_id, schedule.clinic_id)] = replace(schedule, time_off=())

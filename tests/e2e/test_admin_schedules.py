@@ -129,3 +129,28 @@ def test_time_off_is_added_and_removed_through_its_commands(
 
     assert not rows.TimeOff.objects.exists()
     assert rows.StoredEvent.objects.filter(type="AvailabilityChanged").count() == 2
+
+
+def test_a_schedule_at_a_clinic_the_doctor_does_not_work_at_is_refused_and_nothing_saved(
+    admin_page: Client, doctor: rows.Doctor
+) -> None:
+    elsewhere = factories.clinic()
+
+    refused = admin_page.post(
+        f"{SCHEDULES}add/", schedule_form(doctor=doctor.pk, clinic=elsewhere.pk)
+    )
+
+    assert refused.status_code == 200
+    assert "does not work at that clinic" in refused.content.decode()
+    assert not rows.Schedule.objects.filter(clinic=elsewhere).exists()
+    assert not rows.StoredEvent.objects.exists()
+
+
+def test_adding_a_schedule_the_doctor_has_replaces_it_instead_of_failing_after_saving(
+    admin_page: Client, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    saved = admin_page.post(f"{SCHEDULES}add/", schedule_form(doctor=doctor.pk, clinic=clinic.pk))
+
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    assert rows.Schedule.objects.filter(doctor=doctor).count() == 1
+    assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 20

@@ -342,3 +342,32 @@ def test_time_off_over_a_booked_visit_is_400_unless_forced(
     forced = as_doctor.post(url(doctor, "time-off"), {**away, "force": True}, format="json")
     assert forced.status_code == 201
     assert rows.TimeOff.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"horizon_days": 2**63},
+        {"horizon_days": 367},
+        {"min_notice_minutes": 10**12},
+        {"slot_minutes": 2**63},
+    ],
+)
+def test_numbers_beyond_their_bounds_are_400_not_500(
+    as_doctor: APIClient, doctor: rows.Doctor, changes: dict[str, Any]
+) -> None:
+    response = as_doctor.put(url(doctor), week(**changes), format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(changes)
+
+
+def test_time_off_across_the_ages_is_400_not_500(as_doctor: APIClient, doctor: rows.Doctor) -> None:
+    response = as_doctor.post(
+        url(doctor, "time-off"),
+        {"start": "0001-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "end" in response.json()

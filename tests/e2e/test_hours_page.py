@@ -167,3 +167,26 @@ def test_only_doctors_use_the_page_and_sign_in_comes_back_to_it(
     other = factories.doctor()
     removed = signed_in(other.user).post(f"{HOURS}time-off/remove/", {"time_off": "1"})
     assert removed.status_code == 302  # nothing of another doctor's is reachable from here
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "text"),
+    [
+        ("0001-01-01", "0001-01-01", "Days off start today or later."),
+        ("2026-12-30", "9999-12-31", "Days off end within five years."),
+    ],
+)
+def test_days_off_at_the_ends_of_the_calendar_are_form_errors(
+    doctor: rows.Doctor, first: str, last: str, text: str
+) -> None:
+    refused = signed_in(doctor.user).post(
+        f"{HOURS}time-off/", {"first_day": first, "last_day": last}
+    )
+    assert refused.status_code == 400
+    assert text in refused.content.decode()
+
+
+@pytest.mark.parametrize("odd", ["²", "١", "-1", "99999999999999999999", ""])  # noqa: RUF001
+def test_odd_ids_remove_nothing_and_answer_with_the_page(doctor: rows.Doctor, odd: str) -> None:
+    answer = signed_in(doctor.user).post(f"{HOURS}time-off/remove/", {"time_off": odd})
+    assert answer.status_code == 302

@@ -395,3 +395,33 @@ async def test_busy_time_from_the_doctors_calendar_repaints_the_grids_of_its_day
         iso(start),
         iso(start + timedelta(minutes=30)),
     }
+
+
+@database_sync_to_async
+def days_off(doctor: rows.Doctor, period: Interval) -> None:
+    build_bus().handle(
+        commands.AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=period.start,
+            end=period.end,
+        )
+    )
+
+
+@live
+async def test_days_off_repaint_a_grid_once_however_many_of_its_days_they_touch(
+    doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    start = factories.slot_start(clinic, days_ahead=2, hour=0)
+
+    async with socket(grid_path(doctor, start, days=7)) as ws:
+        before = await receive(ws)
+        await days_off(doctor, Interval(start, start + timedelta(days=3)))
+        assert await relay() == 1
+        after = await receive(ws)
+        assert await ws.receive_nothing(timeout=0.5)  # not once per day of the three
+
+    assert after["type"] == "snapshot"
+    gone = {slot["start"] for slot in before["free"]} - {slot["start"] for slot in after["free"]}
+    assert len(gone) == 3 * 12  # three days of twelve slots

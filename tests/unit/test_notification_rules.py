@@ -198,7 +198,7 @@ class NoSlots:
     def publish(self, change: SlotChange) -> None:
         pass
 
-    def repaint(self, doctor_id: int, window: Interval) -> None:
+    def repaint(self, doctor_id: int, window: Interval, change_id: uuid.UUID) -> None:
         pass
 
 

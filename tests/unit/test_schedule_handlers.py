@@ -219,16 +219,57 @@ def test_removing_time_off_gives_the_slots_back_and_only_the_doctors_own(world: 
     assert repaints(world) == [(at(TUESDAY, "10:00"), at(TUESDAY, "12:00"))]
 
 
-def test_time_off_in_the_past_repaints_nothing(world: World) -> None:
-    world.handle(
-        commands.AddTimeOff(
-            actor=DOCTOR,
-            doctor_id=DR,
-            start=at(MONDAY - timedelta(days=3), "10:00"),
-            end=at(MONDAY - timedelta(days=2), "10:00"),
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (at(MONDAY - timedelta(days=3), "10:00"), at(MONDAY - timedelta(days=2), "10:00")),
+        (at(TUESDAY, "10:00"), at(TUESDAY + timedelta(days=6 * 366), "10:00")),
+    ],
+    ids=["over already", "ending past five years"],
+)
+def test_time_off_ends_in_the_future_and_within_five_years(
+    world: World, start: datetime, end: datetime
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        world.handle(commands.AddTimeOff(actor=DOCTOR, doctor_id=DR, start=start, end=end))
+    assert refused.value.details["field"] == "end"
+    assert world.uow.outbox == []
+
+
+def test_hours_saved_unchanged_repaint_nothing(world: World) -> None:
+    world.replace()
+    world.uow.outbox.clear()
+
+    world.replace()
+
+    assert world.uow.outbox == []
+
+
+def test_a_visit_displaced_once_does_not_block_later_changes_nor_ask_again(
+    world: World,
+) -> None:
+    late = world.book(at(TUESDAY, "16:00"))
+    world.replace(force=True)
+    world.uow.outbox.clear()
+
+    result = world.replace(slot_minutes=20)  # the visit is still outside: asked already
+
+    assert result.displaced == ()  # type: ignore[attr-defined]
+    assert not [e for e in world.uow.outbox if isinstance(e, events.AppointmentDisplaced)]
+    assert world.uow.appointments.stored(late).awaiting_move
+
+
+def test_hours_at_a_clinic_the_doctor_does_not_work_at_are_refused(world: World) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        world.handle(
+            commands.ReplaceSchedule(
+                actor=ADMIN,
+                doctor_id=OTHER_DR,
+                clinic_id=CLINIC,
+                hours=(commands.WeeklySpan(0, time(9), time(12)),),
+            )
         )
-    )
-    assert repaints(world) == []
+    assert refused.value.details["field"] == "clinic_id"
 
 
 # -- what the hours must hold -------------------------------------------------------------------

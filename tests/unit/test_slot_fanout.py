@@ -29,7 +29,7 @@ class RecordingPublisher:
     def publish(self, change: SlotChange) -> None:
         self.changes.append(change)
 
-    def repaint(self, doctor_id: int, window: Interval) -> None:
+    def repaint(self, doctor_id: int, window: Interval, change_id: uuid.UUID) -> None:
         self.repaints.append((doctor_id, window))
 
 
@@ -191,7 +191,7 @@ def test_busy_time_from_a_calendar_asks_the_grids_of_its_days_to_repaint() -> No
     )
 
     assert publisher.repaints == [(7, window)]
-    assert [group for group, _ in realtime.repaints(7, window, [TEHRAN])] == [
+    assert [group for group, _ in realtime.repaints(7, window, [TEHRAN], uuid.uuid4())] == [
         "slots.7.2026-03-21",
         "slots.7.2026-03-22",
     ]

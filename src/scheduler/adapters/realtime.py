@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -124,10 +125,11 @@ def fan_out(change: SlotChange, zone: ZoneInfo) -> list[tuple[str, Message]]:
 
 
 def repaints(
-    doctor_id: int, window: Interval, zones: Sequence[ZoneInfo]
+    doctor_id: int, window: Interval, zones: Sequence[ZoneInfo], change_id: uuid.UUID
 ) -> list[tuple[str, Message]]:
     """A fresh-snapshot request to the grids of every day ``window`` touches, on the calendar
-    of each clinic the doctor works at."""
+    of each clinic the doctor works at; a grid in several of those days' groups gets it once a
+    group, and repaints once per ``change_id``."""
     last_instant = window.end - timedelta(microseconds=1)
     days: set[date] = set()
     for zone in zones:
@@ -135,7 +137,8 @@ def repaints(
         while day <= last:
             days.add(day)
             day += timedelta(days=1)
-    return [(slot_group(doctor_id, day), {"type": SLOTS_REPAINT}) for day in sorted(days)]
+    message = {"type": SLOTS_REPAINT, "change": str(change_id)}
+    return [(slot_group(doctor_id, day), message) for day in sorted(days)]
 
 
 def slot_view(slot: Message, booking: Message, viewer: Actor | None) -> Message:
@@ -178,14 +181,15 @@ class ChannelLayerPublisher:
             return
         send(layer, fan_out(change, self._zone_of(change.clinic_id)))
 
-    def repaint(self, doctor_id: int, window: Interval) -> None:
+    def repaint(self, doctor_id: int, window: Interval, change_id: uuid.UUID) -> None:
         layer = self._layer or get_channel_layer()
         if layer is None:
             return
         zones = rows.Schedule.objects.filter(doctor_id=doctor_id).values_list(
             "clinic__timezone", flat=True
         )
-        send(layer, repaints(doctor_id, window, [ZoneInfo(name) for name in set(zones)]))
+        zones_of = [ZoneInfo(name) for name in set(zones)]
+        send(layer, repaints(doctor_id, window, zones_of, change_id))
 
 
 _consumers_loop: asyncio.AbstractEventLoop | None = None

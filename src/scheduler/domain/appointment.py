@@ -109,6 +109,11 @@ class Appointment:
     def is_active(self) -> bool:
         return self.status in ACTIVE
 
+    @property
+    def awaiting_move(self) -> bool:
+        """Displaced by a change of hours and not moved since: its patient was asked already."""
+        return bool(self.history) and self.history[-1].action == "displace"
+
     def confirm(self, *, actor_user_id: int | None, now: datetime) -> None:
         if self.slot.end <= now:
             raise InvalidTransition("A request for a visit that is over cannot be confirmed.")

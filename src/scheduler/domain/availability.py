@@ -82,9 +82,14 @@ def displaced(schedule: Schedule, appointments: Iterable[Appointment]) -> list[A
     """The appointments (at the schedule's clinic) that ``schedule`` has no room for: not
     wholly within the working hours of their day (outside them, or in a break), or in time
     off. A visit off the new slot grid but within the hours keeps its time: a new visit length
-    applies to new bookings."""
+    applies to new bookings. A visit displaced before and not moved since is not counted again:
+    its patient was asked already."""
     return sorted(
-        (visit for visit in appointments if not fits(schedule, visit.slot)),
+        (
+            visit
+            for visit in appointments
+            if not visit.awaiting_move and not fits(schedule, visit.slot)
+        ),
         key=lambda visit: visit.slot.start,
     )
 

@@ -8,6 +8,11 @@ from itertools import pairwise
 
 from scheduler.domain.intervals import Interval
 
+# Bookings open at most a year ahead; notice at most a month: beyond either, a number was typed
+# wrong, and the calendar arithmetic of slots would run off the end of time.
+MAX_HORIZON_DAYS = 366
+MAX_NOTICE_MINUTES = 30 * 24 * 60
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -64,10 +69,10 @@ class Schedule:
     def __post_init__(self) -> None:
         if not 5 <= self.slot_minutes <= 480:
             raise ValueError("slot length must be between 5 and 480 minutes")
-        if self.horizon_days < 1:
-            raise ValueError("booking horizon must be at least one day")
-        if self.min_notice_minutes < 0:
-            raise ValueError("minimum notice cannot be negative")
+        if not 1 <= self.horizon_days <= MAX_HORIZON_DAYS:
+            raise ValueError(f"booking horizon must be 1 to {MAX_HORIZON_DAYS} days")
+        if not 0 <= self.min_notice_minutes <= MAX_NOTICE_MINUTES:
+            raise ValueError(f"minimum notice must be 0 to {MAX_NOTICE_MINUTES} minutes")
         for day in range(7):
             hours = [w.span for w in self.hours if w.weekday == day]
             breaks = [b.span for b in self.breaks if b.weekday == day]

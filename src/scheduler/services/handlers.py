@@ -282,7 +282,7 @@ def publish_slot_change(event: Event, deps: Dependencies) -> None:
         case AppointmentEvent():
             deps.slots.publish(slot_change(event))
         case AvailabilityChanged():
-            deps.slots.repaint(event.doctor_id, Interval(event.start, event.end))
+            deps.slots.repaint(event.doctor_id, Interval(event.start, event.end), event.event_id)
 
 
 def slot_change(event: AppointmentEvent) -> SlotChange:

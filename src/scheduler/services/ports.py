@@ -46,8 +46,10 @@ class SlotPublisher(Protocol):
 
     def publish(self, change: SlotChange) -> None: ...
 
-    def repaint(self, doctor_id: int, window: Interval) -> None:
-        """The doctor's free time changed in ``window`` for another reason (their calendar):
+    def repaint(self, doctor_id: int, window: Interval, change_id: uuid.UUID) -> None:
+        """The doctor's free time changed in ``window`` for another reason (hours, time off,
+        their calendar); ``change_id`` names the change, so a grid watching several of its
+        days repaints once:
         grids of the days it touches fetch a fresh snapshot."""
 
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from scheduler.domain import access, availability
 from scheduler.domain.appointment import Appointment
-from scheduler.domain.errors import InvalidInput, NotFound, ScheduleConflict
+from scheduler.domain.errors import InvalidInput, ScheduleConflict
 from scheduler.domain.events import AvailabilityChanged
 from scheduler.domain.intervals import Interval
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
@@ -59,12 +59,13 @@ def replace_schedule(
     )
     with uow:
         uow.doctors.get(cmd.doctor_id)
-        try:
-            zone = uow.schedules.clinic_timezone(cmd.clinic_id)
-        except NotFound:
-            raise InvalidInput("No such clinic.", field="clinic_id") from None
+        if not uow.schedules.works_at(cmd.doctor_id, cmd.clinic_id):
+            raise InvalidInput("The doctor does not work at that clinic.", field="clinic_id")
+        zone = uow.schedules.clinic_timezone(cmd.clinic_id)
         before = uow.schedules.find(cmd.doctor_id, cmd.clinic_id)
         schedule = _validated(cmd, zone, time_off=before.time_off if before else ())
+        if schedule == before:
+            return ScheduleReplaced(schedule)  # nothing changed: nothing to save or repaint
         visits = uow.appointments.active_of_doctor(
             cmd.doctor_id, Interval(now, now + AHEAD), clinic_id=cmd.clinic_id
         )
@@ -80,6 +81,8 @@ def add_time_off(cmd: commands.AddTimeOff, uow: UnitOfWork, clock: Clock) -> Tim
     now = clock()
     access.ensure_may_manage_doctor(cmd.actor, cmd.doctor_id, clinic_ids=frozenset(), write=True)
     period = _check("end", lambda: Interval(cmd.start, cmd.end))
+    if period.end <= now or period.end > now + AHEAD:
+        raise InvalidInput("Days off end in the future, and within five years.", field="end")
     with uow:
         uow.doctors.get(cmd.doctor_id)
         visits = uow.appointments.active_of_doctor(cmd.doctor_id, period)

@@ -102,8 +102,8 @@ class ScheduleRepository(abc.ABC):
         """The clinic's zone, or NotFound: a schedule's hours are on its clock."""
 
     @abc.abstractmethod
-    def clinics_of(self, doctor_id: int) -> list[int]:
-        """The clinics where the doctor has a schedule."""
+    def works_at(self, doctor_id: int, clinic_id: int) -> bool:
+        """Whether the doctor sees patients at the clinic (a schedule there may be made)."""
 
     @abc.abstractmethod
     def save(self, schedule: Schedule) -> None:

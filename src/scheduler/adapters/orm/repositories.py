@@ -100,12 +100,10 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
             raise NotFound("Clinic not found.")
         return zone
 
-    def clinics_of(self, doctor_id: int) -> list[int]:
-        return list(
-            rows.Schedule.objects.filter(doctor_id=doctor_id)
-            .order_by("clinic_id")
-            .values_list("clinic_id", flat=True)
-        )
+    def works_at(self, doctor_id: int, clinic_id: int) -> bool:
+        return rows.Doctor.clinics.through.objects.filter(
+            doctor_id=doctor_id, clinic_id=clinic_id
+        ).exists()
 
     def save(self, schedule: Schedule) -> None:
         row, _ = rows.Schedule.objects.update_or_create(

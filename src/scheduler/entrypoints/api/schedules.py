@@ -18,7 +18,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
-from scheduler.domain.schedule import Schedule
+from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints.api.dates import AwareDateTimeField
 from scheduler.entrypoints.api.errors import (
     ErrorOutput,
@@ -130,9 +130,11 @@ class ScheduleApi(APIView):
         hours = WeeklySpanInput(many=True)
         breaks = WeeklySpanInput(many=True, required=False, default=list)
         overrides = OverrideInput(many=True, required=False, default=list)
-        slot_minutes = serializers.IntegerField(default=30)
-        horizon_days = serializers.IntegerField(default=60)
-        min_notice_minutes = serializers.IntegerField(default=60)
+        slot_minutes = serializers.IntegerField(default=30, min_value=5, max_value=480)
+        horizon_days = serializers.IntegerField(default=60, min_value=1, max_value=MAX_HORIZON_DAYS)
+        min_notice_minutes = serializers.IntegerField(
+            default=60, min_value=0, max_value=MAX_NOTICE_MINUTES
+        )
         requires_approval = serializers.BooleanField(default=False)
         force = serializers.BooleanField(
             default=False,

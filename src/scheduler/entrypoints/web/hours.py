@@ -31,7 +31,7 @@ from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import build_bus, utc_now
 from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
 from scheduler.domain.model import Actor, Role
-from scheduler.domain.schedule import Schedule
+from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
     parse_day,
@@ -39,6 +39,7 @@ from scheduler.entrypoints.web.schedule_text import (
     spans_text,
 )
 from scheduler.services import commands
+from scheduler.services.schedules import AHEAD
 
 # Monday first, as the domain counts weekdays; the page lists them in this order.
 DAY_NAMES = (
@@ -71,10 +72,12 @@ class HoursForm(forms.Form):
     min_notice_minutes = forms.IntegerField(
         label=gettext_lazy("Bookings close this many minutes before a visit"),
         min_value=0,
-        max_value=7 * 24 * 60,
+        max_value=MAX_NOTICE_MINUTES,
     )
     horizon_days = forms.IntegerField(
-        label=gettext_lazy("Bookings open this many days ahead"), min_value=1, max_value=366
+        label=gettext_lazy("Bookings open this many days ahead"),
+        min_value=1,
+        max_value=MAX_HORIZON_DAYS,
     )
     requires_approval = forms.BooleanField(
         label=gettext_lazy("I confirm each request by hand"), required=False
@@ -158,6 +161,11 @@ class TimeOffForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, last = data.get("first_day"), data.get("last_day")
+        today = utc_now().date()
+        if first and first < today - timedelta(days=1):
+            self.add_error("first_day", _("Days off start today or later."))
+        if last and last > today + AHEAD:
+            self.add_error("last_day", _("Days off end within five years."))
         if first and last and last < first:
             self.add_error("last_day", _("The last day comes after the first."))
         return data
@@ -178,10 +186,9 @@ def doctors_own(view: Page) -> Callable[[HttpRequest], HttpResponse]:
         if viewer.role is not Role.DOCTOR or viewer.doctor_id is None:
             return render(request, "web/hours_not_doctor.html", status=403)
         doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
-        clinic_id = request.GET.get("clinic", "")
         try:
             clinic = selectors.doctor_clinic(
-                doctor=doctor, clinic_id=int(clinic_id) if clinic_id.isdigit() else None
+                doctor=doctor, clinic_id=_id(request.GET.get("clinic"))
             )
         except (InvalidInput, NotFound):
             first = doctor.clinics.order_by("pk").first()
@@ -251,13 +258,10 @@ def add_time_off(
 def remove_time_off(
     request: HttpRequest, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> HttpResponse:
-    time_off_id = request.POST.get("time_off", "")
     try:
         build_bus().handle(
             commands.RemoveTimeOff(
-                actor=viewer,
-                doctor_id=doctor.pk,
-                time_off_id=int(time_off_id) if time_off_id.isdigit() else 0,
+                actor=viewer, doctor_id=doctor.pk, time_off_id=_id(request.POST.get("time_off"))
             )
         )
     except NotFound:
@@ -341,6 +345,15 @@ def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
             }
         )
     return visits
+
+
+def _id(text: str | None) -> int:
+    """A row id from a form or a query string; 0 (no row) for anything else ("²" included)."""
+    try:
+        value = forms.IntegerField(min_value=1, max_value=2**31 - 1).clean(text)
+    except forms.ValidationError:
+        return 0
+    return int(value)
 
 
 def _back(clinic: rows.Clinic) -> HttpResponse:

@@ -83,8 +83,22 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors:
-            return data
+        if self.instance.pk is None:
+            # Adding the schedule a doctor has at a clinic edits it, as the command replaces it.
+            existing = rows.Schedule.objects.filter(
+                doctor=data.get("doctor"), clinic=data.get("clinic")
+            ).first()
+            if existing is not None:
+                self.instance = existing
+        return data
+
+    def full_clean(self) -> None:
+        # After every check of the form (Django's model checks come after clean()): the
+        # command writes, so it runs only when nothing else will refuse.
+        super().full_clean()
+        if not self.is_bound or self.errors:
+            return
+        data = self.cleaned_data
         doctor = data.get("doctor") or self.instance.doctor
         clinic = data.get("clinic") or self.instance.clinic
         try:
@@ -105,7 +119,6 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
             )
         except DomainError as refused:
             self.add_error(_field_of(refused, self.fields), _message(refused))
-        return data
 
 
 class TimeOffForm(forms.ModelForm[rows.TimeOff]):
@@ -120,10 +133,11 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
         model = rows.TimeOff
         fields = ("doctor", "start", "end", "reason")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
+    def full_clean(self) -> None:
+        super().full_clean()  # every check of the form first: the command writes
+        if not self.is_bound or self.errors:
+            return
+        data = self.cleaned_data
         try:
             added = build_bus().handle(
                 commands.AddTimeOff(
@@ -139,7 +153,6 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
             self.add_error(_field_of(refused, self.fields), _message(refused))
         else:
             self.instance.pk = added.time_off_id
-        return data
 
 
 def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:

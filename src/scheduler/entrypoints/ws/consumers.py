@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -132,6 +133,7 @@ class SlotGridConsumer(LiveConsumer):
             days=days,
             now=utc_now(),
         )
+        self.repainted: deque[str | None] = deque(maxlen=32)  # the latest changes repainted
         # Join before reading: a change committed meanwhile is then in the snapshot, or
         # arrives after it as a delta (and is dropped by version if both).
         await self.join([realtime.slot_group(self.window.doctor_id, d) for d in self.window.days])
@@ -151,6 +153,12 @@ class SlotGridConsumer(LiveConsumer):
         await self.send_json({"type": "slot", **view})
 
     async def slots_repaint(self, message: Mapping[str, Any]) -> None:
+        # One change reaches this socket once per watched day it touches: one snapshot is
+        # enough. The changes seen lately are few; the newest are kept.
+        change = message.get("change")
+        if change is not None and change in self.repainted:
+            return
+        self.repainted.append(change)
         await self.send_snapshot()
 
 
