@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from scheduler.adapters.orm import models as rows
 from tests import factories
 from tests.e2e.browser import chromium
+from tests.servers import Server, serving
 
 Client = Callable[[rows.User | None], APIClient]
 
@@ -102,3 +103,10 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
     yield opened
     for context in opened:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``scheduler serve`` on this run's database, for a module's browser tests."""
+    with serving(tmp_path_factory.mktemp("browser-server")) as running:
+        yield running

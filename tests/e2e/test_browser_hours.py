@@ -4,7 +4,6 @@ desktop and a phone go to test-artifacts/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,15 +12,9 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from scheduler.adapters.orm import models as rows
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
-from tests.servers import Server, serving
+from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serving(tmp_path_factory.mktemp("hours-server")) as running:
-        yield running
 
 
 def cell_of(start: datetime) -> str:

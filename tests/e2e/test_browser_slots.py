@@ -4,7 +4,6 @@ so and offers the nearest free ones. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,15 +13,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from scheduler.adapters.orm import models as rows
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
-from tests.servers import Server, serving
+from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serving(tmp_path_factory.mktemp("browser-server")) as running:
-        yield running
 
 
 def live(page: Page) -> None:

@@ -36,6 +36,7 @@ from scheduler.entrypoints.web.schedule_text import (
     override_text,
     parse_day,
     parse_overrides,
+    replace_schedule,
     spans_text,
 )
 from scheduler.services import commands
@@ -210,17 +211,11 @@ def hours(
     conflict: ScheduleConflict | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        command = commands.ReplaceSchedule(
+        command = replace_schedule(
+            data,
             actor=viewer,
             doctor_id=doctor.pk,
             clinic_id=clinic.pk,
-            hours=data["hours"],
-            breaks=data["breaks"],
-            overrides=data["overrides"],
-            slot_minutes=data["slot_minutes"],
-            horizon_days=data["horizon_days"],
-            min_notice_minutes=data["min_notice_minutes"],
-            requires_approval=data["requires_approval"],
             accept=accepted(data["accept"]),
         )
         conflict = _run(request, form, command, _("Your hours are saved."))

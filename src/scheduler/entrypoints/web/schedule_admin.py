@@ -26,6 +26,7 @@ from scheduler.entrypoints.web.schedule_text import (
     override_text,
     parse_overrides,
     parse_weekly,
+    replace_schedule,
     weekly_text,
 )
 from scheduler.services import commands
@@ -103,17 +104,11 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
         clinic = data.get("clinic") or self.instance.clinic
         try:
             build_bus().handle(
-                commands.ReplaceSchedule(
+                replace_schedule(
+                    data,
                     actor=actor_for(self.request.user),
                     doctor_id=doctor.pk,
                     clinic_id=clinic.pk,
-                    hours=data["hours"],
-                    breaks=data["breaks"],
-                    overrides=data["overrides"],
-                    slot_minutes=data["slot_minutes"],
-                    horizon_days=data["horizon_days"],
-                    min_notice_minutes=data["min_notice_minutes"],
-                    requires_approval=data["requires_approval"],
                     force=data["force"],
                 )
             )

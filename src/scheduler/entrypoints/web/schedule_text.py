@@ -6,13 +6,27 @@ the doctor's hours page alike. A line that cannot be read is a form error quotin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
+
+# What a schedule form holds, by the names ReplaceSchedule gives them.
+SCHEDULE_FIELDS = (
+    "hours",
+    "breaks",
+    "overrides",
+    "slot_minutes",
+    "horizon_days",
+    "min_notice_minutes",
+    "requires_approval",
+)
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RANGE = r"(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})"  # a hyphen or an en dash
@@ -20,6 +34,16 @@ _SPAN = re.compile(rf"^(\w{{3}})\s+{_RANGE}$")
 _OVERRIDE = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})\s+(?:(closed)|{_RANGE})$")
 _DAY_SPANS = re.compile(rf"^{_RANGE}$")
 SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
+
+
+def replace_schedule(
+    data: Mapping[str, Any], *, actor: Actor, doctor_id: int, clinic_id: int, **insist: Any
+) -> commands.ReplaceSchedule:
+    """The command a schedule form's cleaned data asks for (``insist``: force or accept)."""
+    fields = {name: data[name] for name in SCHEDULE_FIELDS}
+    return commands.ReplaceSchedule(
+        actor=actor, doctor_id=doctor_id, clinic_id=clinic_id, **fields, **insist
+    )
 
 
 def spans_text(spans: list[WallInterval]) -> str:
