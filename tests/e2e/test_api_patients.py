@@ -38,7 +38,8 @@ def test_the_desk_adds_a_patient_who_can_be_booked_at_once(
     as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> None:
     created = as_receptionist.post(
-        "/api/patients/", {"first_name": "Kaveh", "last_name": "Nazari", "phone": "0912"}
+        "/api/patients/",
+        {"first_name": "Kaveh", "last_name": "Nazari", "phone": "0912 000 0001"},
     )
     assert created.status_code == 201, created.content
     patient_id = created.json()["id"]
@@ -61,3 +62,33 @@ def test_only_the_desk_adds_patients(as_doctor: APIClient, as_patient: APIClient
     body = {"first_name": "A", "last_name": "B"}
     assert as_doctor.post("/api/patients/", body).status_code == 403
     assert as_patient.post("/api/patients/", body).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "written", ["0912 000 0001", "09120000001", "+98 912 000 0001", "0098-912-000-0001"]
+)
+def test_the_desk_finds_a_patient_however_the_number_is_written(
+    as_receptionist: APIClient, written: str
+) -> None:
+    created = as_receptionist.post(
+        "/api/patients/", {"first_name": "Kaveh", "last_name": "Nazari", "phone": "09120000001"}
+    )
+    assert created.json()["phone"] == "+989120000001"  # stored one way: E.164
+    factories.patient(first_name="Other", phone="+989120000002")
+
+    found = as_receptionist.get("/api/patients/", {"q": written}).json()
+
+    assert [p["id"] for p in found["results"]] == [created.json()["id"]]
+
+
+@pytest.mark.parametrize("odd", ["abc", "0912", "+1 555"])
+def test_a_phone_that_is_no_number_is_400_and_nothing_is_added(
+    as_receptionist: APIClient, odd: str
+) -> None:
+    refused = as_receptionist.post(
+        "/api/patients/", {"first_name": "Kaveh", "last_name": "Nazari", "phone": odd}
+    )
+
+    assert refused.status_code == 400
+    assert "phone" in refused.json()
+    assert not rows.Patient.objects.exists()

@@ -126,6 +126,8 @@ DRAMATIQ_BROKER_URL = REDIS_URL
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
 LANGUAGE_CODE = "en"
+# Where a phone number written without a country code is read (ISO 3166 code).
+PHONE_REGION = os.environ.get("PHONE_REGION", "IR")
 LANGUAGES = [("en", "English"), ("fa", "فارسی")]
 TIME_ZONE = "UTC"
 USE_I18N = True

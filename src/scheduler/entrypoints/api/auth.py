@@ -18,6 +18,7 @@ from scheduler.adapters.orm.accounts import Registration, register
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
+from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
 
 
@@ -52,7 +53,7 @@ class RegisterApi(APIView):
         email = serializers.EmailField(required=False, default="")
         first_name = serializers.CharField(max_length=150, required=False, default="")
         last_name = serializers.CharField(max_length=150, required=False, default="")
-        phone = serializers.CharField(max_length=32, required=False, default="")
+        phone = PhoneField(required=False, default="")
         specialty = serializers.SlugField(
             required=False, help_text="Doctors: the specialty's slug (see /api/specialties/)."
         )

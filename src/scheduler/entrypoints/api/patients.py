@@ -17,6 +17,7 @@ from scheduler.adapters.orm.accounts import PatientRecord, add_patient
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.phones import PhoneField
 
 
 class PatientOutput(serializers.Serializer[rows.Patient]):
@@ -48,7 +49,7 @@ class PatientCollectionApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         first_name = serializers.CharField(max_length=150)
         last_name = serializers.CharField(max_length=150)
-        phone = serializers.CharField(max_length=32, required=False, default="")
+        phone = PhoneField(required=False, default="")
         email = serializers.EmailField(required=False, default="")
 
     @extend_schema(

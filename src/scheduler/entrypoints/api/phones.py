@@ -1,0 +1,28 @@
+"""A phone number field: any common way of writing a number in, E.164 out, else a 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from scheduler.adapters.phones import NotAPhone, normalized
+
+
+class PhoneField(serializers.CharField):
+    default_error_messages = {"phone": _("Enter a phone number, e.g. 0912 345 6789.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if not text:
+            return text
+        try:
+            return normalized(text)
+        except NotAPhone:
+            self.fail("phone")
+        raise AssertionError("fail() raises")
