@@ -75,14 +75,24 @@ def desk_page(request: HttpRequest, clinic_id: int) -> HttpResponse:
 
 @login_required(login_url="/login/")
 def doctor_day(request: HttpRequest) -> HttpResponse:
-    """A doctor's own schedule, today or this week, with the requests to answer."""
+    """A doctor's own visits, a day or a week from any date (in the URL: ?from=&days=), with
+    the requests to answer and the visits to close."""
     viewer = viewer_for(request.user)
     if viewer is None or viewer.role is not Role.DOCTOR or viewer.doctor_id is None:
         raise PermissionDenied("This page is for doctors.")
     doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
     clinics = list(doctor.clinics.all())
     zone = clinics[0].timezone if clinics else "UTC"
-    return render(request, "web/doctor_day.html", {"doctor": doctor, "today": _today(zone)})
+    today = _today(zone)
+    first = _day(request.GET.get("from"))
+    if first is None or abs((first - today).days) > AGENDA_REACH_DAYS:
+        first = today
+    days = 7 if request.GET.get("days") == "7" else 1
+    return render(
+        request,
+        "web/doctor_day.html",
+        {"doctor": doctor, "today": today, "first_day": first, "days": days},
+    )
 
 
 class SignInView(LoginView):
@@ -99,6 +109,10 @@ class SignInView(LoginView):
             case Actor(role=Role.DOCTOR, doctor_id=int()):
                 return "/doctor/"
         return "/"
+
+
+# How far from today the agenda goes (a year each way): further is a typo in the URL.
+AGENDA_REACH_DAYS = 366
 
 
 def _today(zone: str) -> date:

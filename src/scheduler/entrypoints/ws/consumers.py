@@ -222,7 +222,12 @@ def grid_snapshot_message(grid: snapshots.GridSnapshot, viewer: Actor | None) ->
         "slots": [
             realtime.slot_view(
                 realtime.slot_record(b.change),
-                {**realtime.booking_record(b.change), "patient_name": b.patient_name},
+                {
+                    **realtime.booking_record(b.change),
+                    "patient_name": b.patient_name,
+                    "patient_phone": b.patient_phone,
+                    "reason": b.reason,
+                },
                 viewer,
             )
             for b in grid.bookings

@@ -1,10 +1,13 @@
-// A doctor's own schedule, today or this week, live; pending requests answered in place.
+// A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
+// accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
+// cancelling ask for a reason the patient is told, in a small form on the row.
 import { LiveFeed, addDays, api, clock, el, errorText, say } from "./live.js";
 
 const root = document.getElementById("day");
 const doctorId = Number(root.dataset.doctor);
-const firstDay = root.dataset.firstDay;
-let days = 1;
+const today = root.dataset.today;
+let firstDay = root.dataset.firstDay;
+let days = Number(root.dataset.days);
 let zone = null;
 let clinics = new Map();
 let visits = new Map(); // appointment id -> slot with booking
@@ -12,6 +15,7 @@ let feed = null;
 
 function watch() {
   feed?.close();
+  history.replaceState(null, "", `?from=${firstDay}&days=${days}`);
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
     idOf: (message) => message.key,
     onSnapshot: (snapshot, live) => {
@@ -40,29 +44,67 @@ function render() {
   for (const visit of [...visits.values()].sort((a, b) => a.start.localeCompare(b.start))) {
     byDay.get(zone.day(visit.start))?.push(visit);
   }
-  root.replaceChildren(...[...byDay].map(([day, list]) => el("section", { class: "card" },
+  root.replaceChildren(...[...byDay].map(([day, list]) => el("section", { class: "card", "data-day": day },
     el("h3", {}, zone.dayLabel(day)),
     list.length ? el("ul", { class: "rows" }, ...list.map(item)) : el("p", { class: "hint" }, "Nothing booked."))));
 }
 
+// What the doctor may do with a visit in each state; "started" actions wait for its start.
+const ACTIONS = {
+  pending: [["confirm", "Accept"], ["reject", "Reject…"]],
+  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["cancel", "Cancel…"]],
+  arrived: [["complete", "Completed"]],
+};
+
 function item(visit) {
   const { booking } = visit;
   const clinic = clinics.size > 1 ? el("small", {}, ` ${clinics.get(visit.clinic_id)?.name ?? ""}`) : null;
+  const started = new Date(visit.start) <= new Date();
+  const actions = (ACTIONS[booking.status] ?? []).filter(([, , when]) => when !== "started" || started);
+  const details = [booking.patient_phone, booking.reason].filter(Boolean).join(" · ");
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
     el("span", { class: "time" }, zone.time(visit.start)),
-    el("span", { class: "who" }, booking.patient_name ?? "", clinic),
+    el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, booking.status),
-    booking.status === "pending" ? el("span", { class: "actions" },
-      el("button", { type: "button", onclick: () => answer(booking, "confirm") }, "Accept"),
-      el("button", { type: "button", onclick: () => answer(booking, "reject") }, "Reject")) : null);
+    details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
+    el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
+      type: "button", onclick: (event) => act(booking, action, event.target.closest("li")),
+    }, label))));
 }
 
-async function answer(booking, action) {
-  const reply = await api("POST", `/api/appointments/${booking.id}/${action}/`, {});
+async function act(booking, action, row) {
+  if (action === "reject" || action === "cancel") { askWhy(booking, action, row); return; }
+  await send(booking, action, {});
+}
+
+// Rejecting or cancelling: the reason goes to the patient; the second button confirms.
+function askWhy(booking, action, row) {
+  row.querySelector("form.why")?.remove();
+  const reason = el("input", { type: "text", name: "reason", maxlength: "200" });
+  const form = el("form", { class: "why" },
+    el("label", {}, action === "reject" ? "Why not (the patient is told): " : "Why (the patient is told): ", reason),
+    el("button", { type: "submit" }, action === "reject" ? "Reject the request" : "Cancel the visit"),
+    el("button", { type: "button", onclick: () => form.remove() }, "Keep it"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await send(booking, action, { reason: reason.value })) form.remove();
+  });
+  row.append(form);
+  reason.focus();
+}
+
+async function send(booking, action, body) {
+  const reply = await api("POST", `/api/appointments/${booking.id}/${action}/`, body);
   if (reply.ok) say(`${booking.patient_name}: ${reply.data.status}.`, "ok");
   else say(errorText(reply.data), "error");
+  return reply.ok;
 }
 
+function move(to) { firstDay = to; watch(); }
+
+document.getElementById("earlier").addEventListener("click", () => move(addDays(firstDay, -days)));
+document.getElementById("later").addEventListener("click", () => move(addDays(firstDay, days)));
+document.getElementById("today").addEventListener("click", () => move(today));
 for (const button of document.querySelectorAll(".toggle button")) {
   button.addEventListener("click", () => {
     days = Number(button.dataset.days);

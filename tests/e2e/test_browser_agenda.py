@@ -1,0 +1,70 @@
+"""Real Chromium on a real server: a doctor's agenda moves from day to day (the date in the
+URL), closes a visit under way, and rejects a request with a reason typed on the row, each
+shown without a reload. Screenshots on a desktop and a phone go to test-artifacts/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+from tests.e2e.browser import open_page, shoot, sign_in
+from tests.servers import Server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_doctor_closes_today_and_answers_a_request_two_days_ahead(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    under_way = factories.appointment(
+        doctor, factories.patient(first_name="Leila"), max(now - timedelta(minutes=10), midnight)
+    )
+    asking = factories.appointment(
+        doctor,
+        factories.patient(first_name="Babak"),
+        factories.slot_start(clinic, days_ahead=2, hour=11),
+        status="pending",
+    )
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, doctor.user, "/doctor/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page.evaluate("window.sameDocument = true")  # gone if the page reloads
+
+    today_row = page.locator(f'li[data-appointment="{under_way.pk}"]')
+    expect(today_row).to_contain_text("Leila")
+    today_row.get_by_role("button", name="Completed").click()
+    expect(today_row).to_have_attribute("data-status", "fulfilled")
+    shoot(page, "agenda-today")
+
+    page.get_by_role("button", name="Later").click()
+    page.get_by_role("button", name="Later").click()
+    expect(page).to_have_url(
+        f"{server.url}/doctor/?from={(now + timedelta(days=2)).date().isoformat()}&days=1"
+    )
+    request_row = page.locator(f'li[data-appointment="{asking.pk}"]')
+    request_row.get_by_role("button", name="Reject…").click()
+    page.keyboard.type("I am in surgery that morning")  # the reason field has the focus
+    page.keyboard.press("Enter")
+    expect(request_row).to_have_attribute("data-status", "rejected")
+    assert page.evaluate("window.sameDocument") is True
+    asking.refresh_from_db()
+    assert asking.status == "rejected"
+    shoot(page, "agenda-request-rejected")
+
+    phone = open_page(browser, contexts, server, phone=True)
+    sign_in(phone, server, doctor.user, f"/doctor/?from={now.date().isoformat()}&days=7")
+    expect(phone.locator(f'li[data-appointment="{under_way.pk}"]')).to_have_attribute(
+        "data-status", "fulfilled"
+    )
+    shoot(phone, "agenda-week-phone")
