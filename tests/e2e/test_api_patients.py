@@ -92,3 +92,31 @@ def test_a_phone_that_is_no_number_is_400_and_nothing_is_added(
     assert refused.status_code == 400
     assert "phone" in refused.json()
     assert not rows.Patient.objects.exists()
+
+
+def test_a_phone_on_file_names_its_patient_and_a_family_phone_is_added_when_asked(
+    as_receptionist: APIClient,
+) -> None:
+    first = as_receptionist.post(
+        "/api/patients/", {"first_name": "Kaveh", "last_name": "Nazari", "phone": "09120000001"}
+    ).json()
+
+    again = as_receptionist.post(
+        "/api/patients/", {"first_name": "Sara", "last_name": "Nazari", "phone": "0912 000 0001"}
+    )
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "patient_exists"
+    assert again.json()["patient"] == first
+    assert rows.Patient.objects.count() == 1
+    family = as_receptionist.post(
+        "/api/patients/",
+        {
+            "first_name": "Sara",
+            "last_name": "Nazari",
+            "phone": "0912 000 0001",
+            "same_phone_ok": True,
+        },
+    )
+    assert family.status_code == 201
+    assert rows.Patient.objects.count() == 2

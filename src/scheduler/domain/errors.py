@@ -104,3 +104,9 @@ class ScheduleConflict(DomainError):
     lists them. Sent again with ``force``, it is made and their patients are asked to move."""
 
     code = "schedule_conflict"
+
+
+class AlreadyRecorded(DomainError):
+    """The person (by phone) is on file already: ``patient`` says who, to use instead."""
+
+    code = "patient_exists"

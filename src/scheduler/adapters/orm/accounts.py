@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.errors import InvalidInput, NotAllowed
+from scheduler.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
 from scheduler.domain.model import Actor, Role
 
 SELF_SERVICE_ROLES = (Role.PATIENT, Role.DOCTOR)
@@ -83,11 +83,22 @@ class PatientRecord:
     last_name: str
     phone: str = ""
     email: str = ""
+    same_phone_ok: bool = False  # a family's phone: the desk saw who has it and adds anyway
 
 
 def add_patient(record: PatientRecord, *, by: Actor) -> rows.Patient:
     if by.role not in (Role.RECEPTIONIST, Role.ADMIN):
         raise NotAllowed("Only the desk adds patients.")
+    holder = (
+        rows.Patient.objects.select_related("user").filter(user__phone=record.phone).first()
+        if record.phone and not record.same_phone_ok
+        else None
+    )
+    if holder is not None:
+        raise AlreadyRecorded(
+            f"{holder} has this phone number already.",
+            patient={"id": holder.pk, "name": str(holder), "phone": holder.user.phone},
+        )
     with transaction.atomic():
         user = rows.User.objects.create_user(
             username=f"patient-{uuid.uuid4().hex[:12]}",

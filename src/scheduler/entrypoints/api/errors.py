@@ -32,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.ConcurrentUpdate, status.HTTP_409_CONFLICT),
     (errors.SlotTaken, status.HTTP_409_CONFLICT),
     (errors.DuplicateIdempotencyKey, status.HTTP_409_CONFLICT),
+    (errors.AlreadyRecorded, status.HTTP_409_CONFLICT),
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -59,6 +60,12 @@ def error_body(error: errors.DomainError) -> dict[str, Any]:
             return {IDEMPOTENCY_HEADER: [error.message]}
         case errors.SlotUnavailable():
             return {"start": [error.message], "code": error.code}
+        case errors.AlreadyRecorded():
+            return {
+                "detail": error.message,
+                "code": error.code,
+                "patient": error.details["patient"],
+            }
         case errors.ScheduleConflict():
             hit: list[tuple[Any, Interval]] = list(error.details.get("appointments", []))
             return {

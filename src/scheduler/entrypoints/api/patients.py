@@ -26,6 +26,10 @@ class PatientOutput(serializers.Serializer[rows.Patient]):
     phone = serializers.CharField(source="user.phone")
 
 
+class PatientExistsOutput(ErrorOutput):
+    patient = PatientOutput(help_text="Who has the phone number already.")
+
+
 class PatientCollectionApi(APIView):
     pagination_class = LimitOffsetPagination
 
@@ -51,11 +55,21 @@ class PatientCollectionApi(APIView):
         last_name = serializers.CharField(max_length=150)
         phone = PhoneField(required=False, default="")
         email = serializers.EmailField(required=False, default="")
+        same_phone_ok = serializers.BooleanField(
+            default=False,
+            help_text="Add even though a patient has this phone (a family's number): without "
+            "it, 409 patient_exists names that patient.",
+        )
 
     @extend_schema(
         operation_id="patients_create",
         request=InputSerializer,
-        responses={201: PatientOutput, 400: ValidationErrorOutput, 403: ErrorOutput},
+        responses={
+            201: PatientOutput,
+            400: ValidationErrorOutput,
+            403: ErrorOutput,
+            409: PatientExistsOutput,
+        },
         description="The desk (or an admin) adds a patient; they can claim the account later.",
     )
     def post(self, request: Request) -> Response:

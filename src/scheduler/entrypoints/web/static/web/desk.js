@@ -55,8 +55,19 @@ function render() {
   }));
 }
 
+// Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse.
+const KEYS = { c: "check-in", n: "no-show", u: "undo" };
+
 function rowItem(row) {
-  return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status },
+  const onkeydown = (event) => {
+    const action = KEYS[event.key.toLowerCase()];
+    if (!action || event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!(ACTIONS[row.status] ?? []).some(([name]) => name === action)) return;
+    event.preventDefault();
+    act(row, action, event.currentTarget);
+  };
+  return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status, tabindex: "0", onkeydown,
+    "aria-label": `${zone.time(row.start)} ${row.patient_name} (${row.status})` },
     el("span", { class: "time" }, zone.time(row.start)),
     el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
     el("span", { class: `badge ${row.status}` }, row.status),
@@ -69,8 +80,10 @@ async function act(row, action, button) {
   if (action === "reschedule") { pickNewSlot(row, button.closest("li")); return; }
   if (action === "cancel" && !confirm(`Cancel ${row.patient_name} at ${zone.time(row.start)}?`)) return;
   const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, {});
-  if (reply.ok) { update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${reply.data.status}.`, "ok"); }
-  else say(errorText(reply.data), "error");
+  if (reply.ok) {
+    update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${reply.data.status}.`, "ok");
+    root.querySelector(`li[data-appointment="${row.id}"]`)?.focus(); // the keyboard stays on the visit
+  } else say(errorText(reply.data), "error");
 }
 
 // Free slots of one doctor on one day, as buttons that call ``choose(start)``.
@@ -130,16 +143,52 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
     const reply = await api("GET", `/api/patients/?q=${encodeURIComponent(q)}&limit=10`);
     if (!reply.ok) { say(errorText(reply.data), "error"); return; }
     results.replaceChildren(...reply.data.results.map((found) => el("li", {},
-      el("button", { type: "button", onclick: () => choosePatient(found) }, `${found.name} ${found.phone}`))));
+      el("button", { type: "button", onclick: () => choosePatient(found) }, found.name, found.phone ? el("bdi", {}, ` ${found.phone}`) : null))));
+    if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, "No one found: add them below."));
   }, 250);
 });
 
+// ↓ from the search box into the results, ↑/↓ among them, Enter (a button) chooses.
+function resultButtons() { return [...results.querySelectorAll("button")]; }
+document.getElementById("patient-search").addEventListener("keydown", (event) => {
+  if (event.key === "ArrowDown" && resultButtons().length) { event.preventDefault(); resultButtons()[0].focus(); }
+});
+results.addEventListener("keydown", (event) => {
+  const buttons = resultButtons();
+  const at = buttons.indexOf(document.activeElement);
+  if (event.key === "ArrowDown" && at < buttons.length - 1) { event.preventDefault(); buttons[at + 1].focus(); }
+  if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? buttons[at - 1] : document.getElementById("patient-search")).focus(); }
+});
+
+// Opening "New patient" carries over what was searched: a number to the phone, words to the names.
+document.getElementById("new-patient").addEventListener("toggle", (event) => {
+  if (!event.target.open) return;
+  const form = document.getElementById("new-patient-form");
+  const typed = document.getElementById("patient-search").value.trim();
+  if (/^[+0-9۰-۹٠-٩][0-9۰-۹٠-٩\s()-]{5,}$/.test(typed)) form.phone.value ||= typed;
+  else if (typed) {
+    const [first, ...rest] = typed.split(/\s+/);
+    form.first_name.value ||= first;
+    form.last_name.value ||= rest.join(" ");
+  }
+  form.first_name.focus();
+});
+
+async function addPatient(formElement, extra = {}) {
+  const reply = await api("POST", "/api/patients/", { ...Object.fromEntries(new FormData(formElement)), ...extra });
+  if (reply.ok) { formElement.reset(); choosePatient(reply.data); say(`Added ${reply.data.name}.`, "ok"); }
+  else if (reply.status === 409 && reply.data?.patient) {
+    // The number is someone's already: most often that person; sometimes a family's phone.
+    const existing = reply.data.patient;
+    say(`${reply.data.detail} `, "error", el("span", { class: "alternatives" },
+      el("button", { type: "button", onclick: () => { formElement.reset(); choosePatient(existing); } }, `Book for ${existing.name}`),
+      el("button", { type: "button", onclick: () => addPatient(formElement, { same_phone_ok: true }) }, "Add a new patient with this phone")));
+  } else say(errorText(reply.data), "error");
+}
+
 document.getElementById("new-patient-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const form = new FormData(event.target);
-  const reply = await api("POST", "/api/patients/", Object.fromEntries(form));
-  if (reply.ok) { event.target.reset(); choosePatient(reply.data); say(`Added ${reply.data.name}.`, "ok"); }
-  else say(errorText(reply.data), "error");
+  await addPatient(event.target);
 });
 
 // The picker lists free slots: a change at its doctor on its day repaints it.

@@ -1,0 +1,70 @@
+"""Real Chromium on a real server: the desk by keyboard. A patient found by a number written
+the local way, chosen with the arrow keys; a new one added from what was searched, told
+when the phone is on file; a visit checked in and undone with one key each. Screenshots on
+a desktop and a phone go to test-artifacts/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+from tests.e2e.browser import open_page, shoot, sign_in
+from tests.servers import Server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_desk_finds_adds_and_checks_in_by_keyboard(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    known = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    visit = factories.appointment(doctor, known, max(now - timedelta(minutes=10), midnight))
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    row.focus()
+    desk.keyboard.press("c")
+    expect(row).to_have_attribute("data-status", "arrived")
+    desk.keyboard.press("u")  # the focus stays on the visit
+    expect(row).to_have_attribute("data-status", "booked")
+
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    search = desk.get_by_label("Patient (name or phone)")
+    search.fill("0912 000 0001")
+    expect(desk.locator("#patient-results button")).to_have_count(1)
+    search.press("ArrowDown")
+    desk.keyboard.press("Enter")
+    expect(desk.locator("#patient-chosen")).to_contain_text("Booking for Kaveh Nazari")
+
+    search.fill("Sara Nazari")
+    expect(desk.locator("#patient-results")).to_contain_text("No one found")
+    desk.get_by_text("New patient", exact=True).click()
+    expect(desk.get_by_label("First name")).to_have_value("Sara")
+    expect(desk.get_by_label("Last name")).to_have_value("Nazari")
+    phone_field = desk.get_by_role("textbox", name="Phone")
+    phone_field.fill("0912 000 0001")
+    phone_field.press("Enter")
+    message = desk.locator("#message")
+    expect(message).to_contain_text("has this phone number already")
+    message.get_by_role("button", name="Add a new patient with this phone").click()
+    expect(desk.locator("#patient-chosen")).to_contain_text("Booking for Sara Nazari")
+    shoot(desk, "desk-keyboard")
+
+    phone = open_page(browser, contexts, server, phone=True)
+    sign_in(phone, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
+    shoot(phone, "desk-phone")
