@@ -105,8 +105,9 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``scheduler serve`` on this run's database, for a module's browser tests."""
+    """``scheduler serve`` on this run's database, one for every browser test: starting and
+    stopping one a module cost seconds each."""
     with serving(tmp_path_factory.mktemp("browser-server")) as running:
         yield running
