@@ -69,7 +69,9 @@ def replace_schedule(
         visits = uow.appointments.active_of_doctor(
             cmd.doctor_id, Interval(now, now + AHEAD), clinic_id=cmd.clinic_id
         )
-        hit = _settle(availability.displaced(schedule, visits), cmd, now, reason="")
+        hit = _settle(
+            availability.displaced(schedule, visits), cmd, now, reason="", under="the new hours"
+        )
         uow.schedules.save(schedule)
         reach = max(schedule.horizon_days, before.horizon_days if before else 0)
         _announce(uow, cmd.doctor_id, Interval(now, now + timedelta(days=reach)), now)
@@ -86,7 +88,13 @@ def add_time_off(cmd: commands.AddTimeOff, uow: UnitOfWork, clock: Clock) -> Tim
     with uow:
         uow.doctors.get(cmd.doctor_id)
         visits = uow.appointments.active_of_doctor(cmd.doctor_id, period)
-        hit = _settle(visits, cmd, now, reason=cmd.reason)
+        hit = _settle(
+            [visit for visit in visits if not visit.awaiting_move],
+            cmd,
+            now,
+            reason=cmd.reason,
+            under="those days off",
+        )
         time_off_id = uow.schedules.add_time_off(cmd.doctor_id, period, cmd.reason)
         _announce(uow, cmd.doctor_id, period, now)
         uow.commit()
@@ -104,14 +112,19 @@ def remove_time_off(cmd: commands.RemoveTimeOff, uow: UnitOfWork, clock: Clock) 
 
 
 def _settle(
-    visits: Iterable[Appointment], cmd: commands.ScheduleChange, now: datetime, *, reason: str
+    visits: Iterable[Appointment],
+    cmd: commands.ScheduleChange,
+    now: datetime,
+    *,
+    reason: str,
+    under: str,
 ) -> tuple[uuid.UUID, ...]:
-    """Refuse the change over ``visits``, or (forced) tell each that it is displaced."""
+    """Refuse the change over ``visits``, or (insisted on) tell each that it is displaced."""
     hit = sorted(visits, key=lambda visit: visit.slot.start)
     if hit and not cmd.force and not {visit.id for visit in hit} <= cmd.accept:
         raise ScheduleConflict(
-            f"{len(hit)} booked visit(s) fall outside the new hours. Move or cancel them first, "
-            "or make the change anyway and their patients will be asked to choose another time.",
+            f"{len(hit)} booked visit(s) fall in {under}. Move or cancel them first, or make "
+            "the change anyway and their patients will be asked to choose another time.",
             appointments=[(visit.id, visit.slot) for visit in hit],
         )
     for visit in hit:
