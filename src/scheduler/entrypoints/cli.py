@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -68,6 +69,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from scheduler.config import bootstrap, runtime
 
+    if not _port_free(args.host, args.port):
+        # daphne would log the failure and go on running with nothing listening.
+        print(
+            f"Port {args.port} on {args.host} is in use: stop what runs there, or choose "
+            "another with --port N.",
+            file=sys.stderr,
+        )
+        return 2
     call_command("collectstatic", interactive=False, verbosity=0)
     # The embedded runtime works its Dramatiq stub broker here; production has `worker`.
     runtime.start(
@@ -83,6 +92,15 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         runtime.stop()
     return 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _worker(args: argparse.Namespace) -> int:
