@@ -120,3 +120,18 @@ def test_a_phone_on_file_names_its_patient_and_a_family_phone_is_added_when_aske
     )
     assert family.status_code == 201
     assert rows.Patient.objects.count() == 2
+
+
+def test_a_local_number_in_part_still_finds_the_patient(as_receptionist: APIClient) -> None:
+    wanted = factories.patient(first_name="Leila", phone="+989120000001")
+
+    found = as_receptionist.get("/api/patients/", {"q": "0912 000"}).json()
+
+    assert [p["id"] for p in found["results"]] == [wanted.pk]
+
+
+def test_a_search_of_a_thousand_words_is_400_not_a_slow_500(as_receptionist: APIClient) -> None:
+    response = as_receptionist.get("/api/patients/", {"q": " ".join(["a"] * 1000)})
+
+    assert response.status_code == 400
+    assert "q" in response.json()

@@ -96,3 +96,10 @@ def test_a_wrong_password_is_told_and_signing_out_is_a_post(patient: rows.Patien
     client = signed_in(patient.user)
     assert client.post("/logout/").status_code == 302
     assert client.get("/desk/1/").status_code == 302  # signed out: sent to sign in
+
+
+@pytest.mark.parametrize("odd", ["²", "-1", "99999999999999999999", "x"])
+def test_an_odd_clinic_in_the_doctor_page_url_shows_the_first_clinic_not_a_500(
+    doctor: rows.Doctor, odd: str
+) -> None:
+    assert Client().get(f"/doctors/{doctor.pk}/", {"clinic": odd}).status_code == 200

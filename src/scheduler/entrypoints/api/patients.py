@@ -26,6 +26,11 @@ class PatientOutput(serializers.Serializer[rows.Patient]):
     phone = serializers.CharField(source="user.phone")
 
 
+# A person is found by a few words or a number: a longer query is a mistake (or an attack: each
+# word is one more condition in the database's query).
+SEARCH_CHARS = 100
+
+
 class PatientExistsOutput(ErrorOutput):
     patient = PatientOutput(help_text="Who has the phone number already.")
 
@@ -34,7 +39,10 @@ class PatientCollectionApi(APIView):
     pagination_class = LimitOffsetPagination
 
     class FilterSerializer(serializers.Serializer[Any]):
-        q = serializers.CharField(help_text="Words of the name, or digits of the phone.")
+        q = serializers.CharField(
+            max_length=SEARCH_CHARS,
+            help_text="Words of the name, or digits of the phone, or the whole number.",
+        )
 
     @extend_schema(
         operation_id="patients_search",

@@ -32,6 +32,7 @@ from scheduler.config.bootstrap import build_bus, utc_now
 from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
+from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
     parse_day,
@@ -189,7 +190,7 @@ def doctors_own(view: Page) -> Callable[[HttpRequest], HttpResponse]:
         doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
         try:
             clinic = selectors.doctor_clinic(
-                doctor=doctor, clinic_id=_id(request.GET.get("clinic"))
+                doctor=doctor, clinic_id=row_id(request.GET.get("clinic"))
             )
         except (InvalidInput, NotFound):
             first = doctor.clinics.order_by("pk").first()
@@ -256,7 +257,9 @@ def remove_time_off(
     try:
         build_bus().handle(
             commands.RemoveTimeOff(
-                actor=viewer, doctor_id=doctor.pk, time_off_id=_id(request.POST.get("time_off"))
+                actor=viewer,
+                doctor_id=doctor.pk,
+                time_off_id=row_id(request.POST.get("time_off")) or 0,
             )
         )
     except NotFound:
@@ -340,15 +343,6 @@ def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
             }
         )
     return visits
-
-
-def _id(text: str | None) -> int:
-    """A row id from a form or a query string; 0 (no row) for anything else ("²" included)."""
-    try:
-        value = forms.IntegerField(min_value=1, max_value=2**31 - 1).clean(text)
-    except forms.ValidationError:
-        return 0
-    return int(value)
 
 
 def _back(clinic: rows.Clinic) -> HttpResponse:

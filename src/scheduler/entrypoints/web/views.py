@@ -19,6 +19,7 @@ from scheduler.config.bootstrap import utc_now
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.model import Actor, Role
+from scheduler.entrypoints.web.params import row_id
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,7 +34,7 @@ def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
     viewer = viewer_for(request.user)
     try:
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
-        clinic = selectors.doctor_clinic(doctor=doctor, clinic_id=_int(request.GET.get("clinic")))
+        clinic = selectors.doctor_clinic(doctor=doctor, clinic_id=row_id(request.GET.get("clinic")))
     except NotFound:
         raise Http404("No such doctor.") from None
     except InvalidInput:
@@ -124,7 +125,3 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
