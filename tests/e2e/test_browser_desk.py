@@ -51,6 +51,7 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     expect(desk.locator("#patient-chosen")).to_contain_text("Booking for Kaveh Nazari")
 
     search.fill("Sara Nazari")
+    expect(desk.locator("#patient-chosen")).to_contain_text("No patient chosen.")  # not Kaveh
     expect(desk.locator("#patient-results")).to_contain_text("No one found")
     desk.get_by_text("New patient", exact=True).click()
     expect(desk.get_by_label("First name")).to_have_value("Sara")
@@ -63,6 +64,14 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     message.get_by_role("button", name="Add a new patient with this phone").click()
     expect(desk.locator("#patient-chosen")).to_contain_text("Booking for Sara Nazari")
     shoot(desk, "desk-keyboard")
+
+    row.get_by_role("button", name="Cancel…").click()
+    desk.keyboard.type("The doctor was called to surgery")
+    desk.keyboard.press("Enter")
+    expect(row).to_have_attribute("data-status", "cancelled")
+    assert rows.AppointmentChange.objects.filter(
+        appointment=visit, action="cancel", note="The doctor was called to surgery"
+    ).exists()
 
     phone = open_page(browser, contexts, server, phone=True)
     sign_in(phone, server, receptionist.user, f"/desk/{clinic.pk}/")

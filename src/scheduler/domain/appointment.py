@@ -159,7 +159,8 @@ class Appointment:
         self._record(events.AppointmentReverted, now, actor_user_id, undone=last.action)
 
     def complete(self, *, actor_user_id: int | None, now: datetime) -> None:
-        self._require_started(now, "completed")
+        if self.status is not Status.ARRIVED:  # one checked in may be seen before their time
+            self._require_started(now, "completed")
         self._move(Status.FULFILLED, "complete", actor_user_id, now)
         self._record(events.AppointmentCompleted, now, actor_user_id)
 

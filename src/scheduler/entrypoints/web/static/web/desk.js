@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, api, clock, el, errorText, instantKey, say } from "./live.js";
+import { LiveFeed, api, askWhy, clock, el, errorText, instantKey, say, statusLabel } from "./live.js";
 
 const root = document.getElementById("desk");
 const clinicId = Number(root.dataset.clinic);
@@ -11,8 +11,8 @@ let rows = new Map(); // appointment id -> row
 let feed = null;
 
 const ACTIONS = {
-  pending: [["confirm", "Confirm"], ["reject", "Reject"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
-  booked: [["check-in", "Check in"], ["no-show", "No-show"], ["reschedule", "Reschedule"], ["cancel", "Cancel"]],
+  pending: [["confirm", "Confirm"], ["reject", "Reject…"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
+  booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
   arrived: [["undo", "Undo check-in"]],
   noshow: [["undo", "Undo no-show"]],
 };
@@ -55,6 +55,13 @@ function render() {
   }));
 }
 
+// What the desk may do now: a check-in on the day of the visit, a no-show once it has begun.
+function allowed(row) {
+  const today = zone.day(new Date().toISOString());
+  return (ACTIONS[row.status] ?? []).filter(([, , when]) => (when !== "today" || zone.day(row.start) === today)
+    && (when !== "started" || new Date(row.start) <= new Date()));
+}
+
 // Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse.
 const KEYS = { c: "check-in", n: "no-show", u: "undo" };
 
@@ -62,7 +69,7 @@ function rowItem(row) {
   const onkeydown = (event) => {
     const action = KEYS[event.key.toLowerCase()];
     if (!action || event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (!(ACTIONS[row.status] ?? []).some(([name]) => name === action)) return;
+    if (!allowed(row).some(([name]) => name === action)) return;
     event.preventDefault();
     act(row, action, event.currentTarget);
   };
@@ -70,20 +77,28 @@ function rowItem(row) {
     "aria-label": `${zone.time(row.start)} ${row.patient_name} (${row.status})` },
     el("span", { class: "time" }, zone.time(row.start)),
     el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
-    el("span", { class: `badge ${row.status}` }, row.status),
-    el("span", { class: "actions" }, ...(ACTIONS[row.status] ?? []).map(([action, label]) => el("button", {
+    el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
+    el("span", { class: "actions" }, ...allowed(row).map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(row, action, event.target),
     }, label))));
 }
 
 async function act(row, action, button) {
   if (action === "reschedule") { pickNewSlot(row, button.closest("li")); return; }
-  if (action === "cancel" && !confirm(`Cancel ${row.patient_name} at ${zone.time(row.start)}?`)) return;
-  const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, {});
+  if (action === "reject" || action === "cancel") {
+    askWhy(button.closest("li"), action, (reason) => send(row, action, { reason }));
+    return;
+  }
+  await send(row, action, {});
+}
+
+async function send(row, action, body) {
+  const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, body);
   if (reply.ok) {
-    update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${reply.data.status}.`, "ok");
+    update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
     root.querySelector(`li[data-appointment="${row.id}"]`)?.focus(); // the keyboard stays on the visit
   } else say(errorText(reply.data), "error");
+  return reply.ok;
 }
 
 // Free slots of one doctor on one day, as buttons that call ``choose(start)``.
@@ -127,16 +142,22 @@ const bookingDoctor = document.getElementById("booking-doctor");
 const bookingDay = document.getElementById("booking-day");
 const bookingSlots = document.getElementById("booking-slots");
 
-function choosePatient(found) {
+async function choosePatient(found) {
   patient = found;
   chosen.textContent = `Booking for ${found.name}${found.phone ? ` (${found.phone})` : ""}.`;
   results.replaceChildren();
-  loadBookingSlots();
+  await loadBookingSlots();
+  bookingDoctor.focus(); // the next choice: whom (or straight on to the slots by Tab)
 }
 
 let searchTimer = null;
 document.getElementById("patient-search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
+  if (patient) { // a new search is for someone else: no booking for the one chosen before
+    patient = null;
+    chosen.textContent = "No patient chosen.";
+    loadBookingSlots();
+  }
   const q = event.target.value.trim();
   if (q.length < 2) { results.replaceChildren(); return; }
   searchTimer = setTimeout(async () => {
@@ -152,6 +173,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
 function resultButtons() { return [...results.querySelectorAll("button")]; }
 document.getElementById("patient-search").addEventListener("keydown", (event) => {
   if (event.key === "ArrowDown" && resultButtons().length) { event.preventDefault(); resultButtons()[0].focus(); }
+  if (event.key === "Enter" && resultButtons().length) { event.preventDefault(); resultButtons()[0].click(); }
 });
 results.addEventListener("keydown", (event) => {
   const buttons = resultButtons();

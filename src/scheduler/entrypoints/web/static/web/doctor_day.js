@@ -1,7 +1,7 @@
 // A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
 // accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
 // cancelling ask for a reason the patient is told, in a small form on the row.
-import { LiveFeed, addDays, api, clock, el, errorText, say } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, say, statusLabel } from "./live.js";
 
 const root = document.getElementById("day");
 const doctorId = Number(root.dataset.doctor);
@@ -53,7 +53,7 @@ function render() {
 const ACTIONS = {
   pending: [["confirm", "Accept"], ["reject", "Reject…"]],
   booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["cancel", "Cancel…"]],
-  arrived: [["complete", "Completed"]],
+  arrived: [["complete", "Completed"]], // a patient checked in may be seen early
 };
 
 function item(visit) {
@@ -65,7 +65,7 @@ function item(visit) {
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
-    el("span", { class: `badge ${booking.status}` }, booking.status),
+    el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
     details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(booking, action, event.target.closest("li")),
@@ -73,32 +73,23 @@ function item(visit) {
 }
 
 async function act(booking, action, row) {
-  if (action === "reject" || action === "cancel") { askWhy(booking, action, row); return; }
+  if (action === "reject" || action === "cancel") { askWhy(row, action, (reason) => send(booking, action, { reason })); return; }
   await send(booking, action, {});
-}
-
-// Rejecting or cancelling: the reason goes to the patient; the second button confirms.
-function askWhy(booking, action, row) {
-  row.querySelector("form.why")?.remove();
-  const reason = el("input", { type: "text", name: "reason", maxlength: "200" });
-  const form = el("form", { class: "why" },
-    el("label", {}, action === "reject" ? "Why not (the patient is told): " : "Why (the patient is told): ", reason),
-    el("button", { type: "submit" }, action === "reject" ? "Reject the request" : "Cancel the visit"),
-    el("button", { type: "button", onclick: () => form.remove() }, "Keep it"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (await send(booking, action, { reason: reason.value })) form.remove();
-  });
-  row.append(form);
-  reason.focus();
 }
 
 async function send(booking, action, body) {
   const reply = await api("POST", `/api/appointments/${booking.id}/${action}/`, body);
-  if (reply.ok) say(`${booking.patient_name}: ${reply.data.status}.`, "ok");
-  else say(errorText(reply.data), "error");
+  if (reply.ok) {
+    // Shown at once from the answer; the socket's delta (same version) then changes nothing.
+    const visit = visits.get(booking.id);
+    if (visit) { visit.booking = { ...visit.booking, status: reply.data.status }; feed.remember(visit.key, reply.data.version); render(); }
+    say(`${booking.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
+  } else say(errorText(reply.data), "error");
   return reply.ok;
 }
+
+// A visit's "Completed" and "No-show" appear when it begins, with no reload.
+setInterval(() => { if (zone) render(); }, 30_000);
 
 function move(to) { firstDay = to; watch(); }
 

@@ -133,3 +133,27 @@ export class LiveFeed {
     this.remember(id, message.version);
   }
 }
+
+// How a status reads to people (the API's words are FHIR's).
+export const STATUS_LABELS = {
+  pending: "request", booked: "booked", arrived: "checked in", fulfilled: "completed",
+  noshow: "no-show", cancelled: "cancelled", rejected: "rejected",
+};
+export const statusLabel = (status) => STATUS_LABELS[status] ?? status;
+
+// Rejecting or cancelling: a small form on the row asks the reason the patient is told; the
+// second button confirms, "Keep it" goes back. ``send(reason)`` answers whether it worked.
+export function askWhy(row, action, send) {
+  row.querySelector("form.why")?.remove();
+  const reason = el("input", { type: "text", name: "reason", maxlength: "200", required: true });
+  const form = el("form", { class: "why" },
+    el("label", {}, action === "reject" ? "Why not (the patient is told): " : "Why (the patient is told): ", reason),
+    el("button", { type: "submit" }, action === "reject" ? "Reject the request" : "Cancel the visit"),
+    el("button", { type: "button", onclick: () => form.remove() }, "Keep it"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await send(reason.value.trim())) form.remove();
+  });
+  row.append(form);
+  reason.focus();
+}
