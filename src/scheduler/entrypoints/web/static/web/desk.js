@@ -44,6 +44,8 @@ function update(row, change) {
 }
 
 function render() {
+  // A live change redraws the rows: the visit the keyboard was on keeps the focus.
+  const focused = document.activeElement?.closest?.("li[data-appointment]")?.dataset.appointment;
   root.replaceChildren(...doctors.map((doctor) => {
     const theirs = [...rows.values()].filter((row) => row.doctor_id === doctor.id)
       .sort((a, b) => a.start.localeCompare(b.start));
@@ -53,6 +55,7 @@ function render() {
         ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
         : el("p", { class: "hint" }, "No appointments."));
   }));
+  if (focused) root.querySelector(`li[data-appointment="${focused}"]`)?.focus();
 }
 
 // What the desk may do now: a check-in on the day of the visit, a no-show once it has begun.
@@ -96,7 +99,6 @@ async function send(row, action, body) {
   const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, body);
   if (reply.ok) {
     update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
-    root.querySelector(`li[data-appointment="${row.id}"]`)?.focus(); // the keyboard stays on the visit
   } else say(errorText(reply.data), "error");
   return reply.ok;
 }
