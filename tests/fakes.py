@@ -17,7 +17,7 @@ import copy
 import itertools
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Self
@@ -29,12 +29,16 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import Schedule
 from scheduler.services.busy_times import BusyBlockRepository, SyncState
+from scheduler.services.calendar_values import CalendarInfo, Detail
 from scheduler.services.handlers import COMMAND_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
 from scheduler.services.unit_of_work import (
+    AccountRepository,
     AppointmentRepository,
+    CalendarChoiceRepository,
     DoctorRepository,
     IdempotencyRecord,
+    NewUser,
     PatientRepository,
     ScheduleRepository,
     UnitOfWork,
@@ -299,12 +303,120 @@ class FakeBusyBlockRepository(BusyBlockRepository):
         self._rows.setdefault((doctor_id, calendar_id), {}).update(blocks)
 
 
+@dataclass
+class FakeUser:
+    user: NewUser
+    contact: dict[str, str]
+
+
+@dataclass
+class FakeDoctor:
+    user_id: int
+    licence_number: str
+    clinic_id: int
+    verified: bool = False
+
+
+@dataclass
+class AccountRows:
+    users: dict[int, FakeUser] = field(default_factory=dict)
+    patients: dict[int, int] = field(default_factory=dict)  # patient id -> user id
+    doctors: dict[int, FakeDoctor] = field(default_factory=dict)
+
+
+class FakeAccountRepository(AccountRepository):
+    """Users, patients and doctors in memory; a transaction works on a copy."""
+
+    def __init__(self, *, specialties: Iterable[str] = (), clinics: Iterable[int] = ()) -> None:
+        super().__init__()
+        self.specialties, self.clinics = set(specialties), set(clinics)
+        self._ids = itertools.count(1)
+        self.committed = AccountRows()
+        self.rows = AccountRows()
+
+    def username_taken(self, username: str) -> bool:
+        return any(u.user.username.lower() == username.lower() for u in self.rows.users.values())
+
+    def licence_taken(self, licence_number: str) -> bool:
+        return any(d.licence_number == licence_number for d in self.rows.doctors.values())
+
+    def specialty_exists(self, slug: str) -> bool:
+        return slug in self.specialties
+
+    def clinic_exists(self, clinic_id: int) -> bool:
+        return clinic_id in self.clinics
+
+    def add_user(self, user: NewUser) -> int:
+        user_id = next(self._ids)
+        names = ("first_name", "last_name", "email", "phone")
+        self.rows.users[user_id] = FakeUser(user, {name: getattr(user, name) for name in names})
+        return user_id
+
+    def add_patient(self, user_id: int) -> int:
+        patient_id = next(self._ids)
+        self.rows.patients[patient_id] = user_id
+        return patient_id
+
+    def add_doctor(
+        self, user_id: int, *, specialty: str, licence_number: str, clinic_id: int
+    ) -> int:
+        doctor_id = next(self._ids)
+        self.rows.doctors[doctor_id] = FakeDoctor(user_id, licence_number, clinic_id)
+        return doctor_id
+
+    def patient_with_phone(self, phone: str) -> Patient | None:
+        for patient_id, user_id in self.rows.patients.items():
+            contact = self.rows.users[user_id].contact
+            if contact["phone"] == phone:
+                name = f"{contact['first_name']} {contact['last_name']}"
+                return Patient(id=patient_id, name=name, phone=phone)
+        return None
+
+    def contact_of(self, user_id: int) -> dict[str, str]:
+        if user_id not in self.rows.users:
+            raise NotFound("User not found.")
+        return dict(self.rows.users[user_id].contact)
+
+    def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
+        self.rows.users[user_id].contact.update(changes)
+
+    def set_verified(self, doctor_id: int, verified: bool) -> bool:
+        doctor = self.rows.doctors.get(doctor_id)
+        if doctor is None:
+            raise NotFound("Doctor not found.")
+        changed, doctor.verified = doctor.verified != verified, verified
+        return changed
+
+    def persist(self) -> None:
+        self.committed = copy.deepcopy(self.rows)
+
+    def discard(self) -> None:
+        self.rows = copy.deepcopy(self.committed)
+
+
+class FakeCalendarChoices(CalendarChoiceRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.choices: dict[int, tuple[str, list[str], Detail]] = {}
+
+    def connected(self, doctor_id: int) -> bool:
+        return doctor_id in self.choices
+
+    def choose(
+        self, doctor_id: int, *, target_calendar: str, busy: list[CalendarInfo], detail: Detail
+    ) -> list[tuple[str, str]]:
+        self.choices[doctor_id] = (target_calendar, [c.id for c in busy], detail)
+        return []
+
+
 class FakeUnitOfWork(UnitOfWork):
     appointments: FakeAppointmentRepository
     schedules: FakeScheduleRepository
     doctors: FakeDoctorRepository
     patients: FakePatientRepository
     busy_blocks: FakeBusyBlockRepository
+    accounts: FakeAccountRepository
+    calendars: FakeCalendarChoices
 
     def __init__(
         self,
@@ -319,6 +431,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.doctors = FakeDoctorRepository(doctors)
         self.patients = FakePatientRepository(patients)
         self.busy_blocks = FakeBusyBlockRepository()
+        self.accounts = FakeAccountRepository()
+        self.calendars = FakeCalendarChoices()
         self.committed = False
         self.outbox: list[Event] = []
 
@@ -330,6 +444,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.appointments.persist()
         self.busy_blocks.persist()
         self.schedules.persist()
+        self.accounts.persist()
         self.outbox.extend(events)
         self.committed = True
 
@@ -337,6 +452,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.appointments.discard()
         self.busy_blocks.discard()
         self.schedules.discard()
+        self.accounts.discard()
 
 
 @dataclass

@@ -29,7 +29,6 @@ from scheduler.services.calendar_sync import (
     CalendarAccessRevoked,
     CalendarEntry,
     CalendarGone,
-    CalendarInfo,
     CalendarRejected,
     CalendarUnavailable,
     EventExists,
@@ -37,6 +36,7 @@ from scheduler.services.calendar_sync import (
     EventMissing,
     SyncTokenExpired,
 )
+from scheduler.services.calendar_values import CalendarInfo
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 WINDOW = Interval(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 8, tzinfo=UTC))

@@ -29,6 +29,7 @@ ACTIONS: dict[str, Act] = {
     "reject": lambda a, now: a.reject(actor_user_id=ACTOR, now=now, reason="full"),
     "cancel": lambda a, now: a.cancel(actor_user_id=ACTOR, now=now, reason="ill"),
     "check_in": lambda a, now: a.check_in(actor_user_id=ACTOR, now=now, zone=TEHRAN),
+    "start": lambda a, now: a.start_consultation(actor_user_id=ACTOR, now=now),
     "complete": lambda a, now: a.complete(actor_user_id=ACTOR, now=now),
     "no_show": lambda a, now: a.mark_no_show(actor_user_id=ACTOR, now=now),
     "reschedule": lambda a, now: a.reschedule(slot=LATER_SLOT, actor_user_id=ACTOR, now=now),
@@ -45,7 +46,9 @@ LEGAL: dict[tuple[Status, str], tuple[Status, type[events.AppointmentEvent]]] = 
     (Status.BOOKED, "complete"): (Status.FULFILLED, events.AppointmentCompleted),
     (Status.BOOKED, "no_show"): (Status.NOSHOW, events.AppointmentMarkedNoShow),
     (Status.BOOKED, "reschedule"): (Status.BOOKED, events.AppointmentRescheduled),
+    (Status.ARRIVED, "start"): (Status.IN_CONSULTATION, events.AppointmentStarted),
     (Status.ARRIVED, "complete"): (Status.FULFILLED, events.AppointmentCompleted),
+    (Status.IN_CONSULTATION, "complete"): (Status.FULFILLED, events.AppointmentCompleted),
 }
 
 ALL_PAIRS = [(status, action) for status in Status for action in ACTIONS]
@@ -86,7 +89,7 @@ class Snapshot:
 
 
 def test_the_table_covers_every_pair() -> None:
-    assert len(ALL_PAIRS) == len(Status) * len(ACTIONS) == 49
+    assert len(ALL_PAIRS) == len(Status) * len(ACTIONS) == 64
     assert set(LEGAL) <= set(ALL_PAIRS)
 
 
@@ -136,7 +139,7 @@ def test_the_table_matches_the_aggregates_transitions_and_active_states() -> Non
         (status, target) for (status, action), (target, _) in LEGAL.items() if target != status
     }
     assert moved == {(s, t) for s, targets in TRANSITIONS.items() for t in targets}
-    assert {Status.PENDING, Status.BOOKED, Status.ARRIVED} == ACTIVE
+    assert {Status.PENDING, Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION} == ACTIVE
 
 
 # --- creation ---------------------------------------------------------------------------------
@@ -369,5 +372,5 @@ def test_a_check_in_or_no_show_is_undone_within_ten_minutes_only(action: str) ->
     assert appointment.history[-1].action == "undo"
     reverted = appointment.events[-1]
     assert isinstance(reverted, events.AppointmentReverted) and reverted.undone == action
-    with pytest.raises(InvalidTransition, match="Only a check-in or a no-show"):
+    with pytest.raises(InvalidTransition, match="Only a check-in, a call-in or a no-show"):
         appointment.undo(actor_user_id=ACTOR, now=DURING + timedelta(minutes=9))

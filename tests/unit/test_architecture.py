@@ -78,3 +78,105 @@ def test_the_import_reader_sees_what_it_should(tmp_path: Path) -> None:
     assert not is_stdlib("django")
     assert within("scheduler.domain.rules", "scheduler.domain")
     assert not within("scheduler.domainx", "scheduler.domain")
+
+
+# -- where rows are written ----------------------------------------------------------------------
+
+# Writes through a manager or a queryset (``X.objects...create()``, ``...filter().update()``).
+QUERY_WRITES = frozenset(
+    {
+        "create",
+        "get_or_create",
+        "update_or_create",
+        "bulk_create",
+        "bulk_update",
+        "create_user",
+        "create_superuser",
+        "update",
+        "delete",
+    }
+)
+# Writes on a row or a related manager (``row.save()``, ``doctor.clinics.add(...)``).
+ROW_WRITES = frozenset({"save", "delete"})
+RELATION_WRITES = frozenset({"add", "set", "remove", "clear"})
+
+# The modules that keep rows: the repositories behind the unit of work, and the adapters' own
+# bookkeeping (the outbox's delivery state, the notification log, calendar sync state).
+ROW_KEEPERS = {
+    "adapters/orm/repositories.py",
+    "adapters/orm/accounts.py",
+    "adapters/orm/unit_of_work.py",
+    "adapters/outbox.py",
+    "adapters/gcal/busy_blocks.py",
+    "adapters/gcal/choices.py",
+    "adapters/gcal/connections.py",
+    "adapters/gcal/watch.py",
+    "adapters/notify/scheduling.py",
+    "adapters/notify/delivery.py",
+    # Clinics, specialties and staff accounts have no use case yet (an admin makes them in the
+    # admin); the demo makes its own, and everything else through commands.
+    "entrypoints/demo_seed.py",
+}
+
+
+def orm_writes(path: Path) -> list[str]:
+    """Calls in ``path`` that look like ORM writes, as "line: code"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method, receiver = node.func.attr, node.func.value
+        chain = ast.unparse(receiver)
+        if chain.startswith("uow."):
+            continue  # a repository of the unit of work: the port, not the rows
+        through_manager = method in QUERY_WRITES and ".objects" in f".{chain}"
+        on_row = method in ROW_WRITES and isinstance(receiver, ast.Name | ast.Attribute)
+        on_relation = (
+            method in RELATION_WRITES
+            and isinstance(receiver, ast.Attribute)
+            and (chain.split(".")[-1] in {"clinics", "feeds", "doctors", "groups"})
+        )
+        if through_manager or on_row or on_relation:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def source_files() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_rows_are_written_only_where_rows_are_kept(path: Path) -> None:
+    name = path.relative_to(PACKAGE).as_posix()
+    if name in ROW_KEEPERS:
+        return
+    assert not orm_writes(path), f"{name} writes rows: {orm_writes(path)}"
+
+
+def test_the_write_finder_finds_writes(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "rows.User.objects.create_user(username='x')\n"
+        "Feed.objects.filter(pk=1).update(gone=True)\n"
+        "row.save()\n"
+        "doctor.clinics.add(clinic)\n"
+        "seen.update(more)\n"
+        "days.add(day)\n"
+        "self.initial.update(values)\n"
+        "uow.schedules.save(schedule)\n",
+        encoding="utf-8",
+    )
+    assert [line.split(":")[0] for line in orm_writes(sample)] == ["1", "2", "3", "4"]
+    for keeper in ROW_KEEPERS:
+        assert (PACKAGE / keeper).exists(), keeper
+
+
+def test_a_unit_of_work_is_built_only_by_the_composition_root() -> None:
+    builders = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in source_files()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func).split(".")[-1] in {"DjangoUnitOfWork", "MessageBus"}
+    }
+    assert builders == {"config/bootstrap.py"}

@@ -26,17 +26,16 @@ from scheduler.services.calendar_sync import (
     CalendarAccessRevoked,
     CalendarEntry,
     CalendarGone,
-    CalendarInfo,
     CalendarLink,
     CalendarRejected,
     CalendarUnavailable,
-    Detail,
     EventExists,
     EventLocked,
     EventMissing,
     EventPlace,
     SyncTokenExpired,
 )
+from scheduler.services.calendar_values import CalendarInfo, Detail
 from scheduler.services.handlers import EVENT_HANDLERS
 from scheduler.services.ports import Dependencies
 from tests.fakes import FakeUnitOfWork, FixedClock, make_bus

@@ -111,7 +111,6 @@ def _change(**extra: object) -> SlotChange:
         "patient_id": 11,
         "status": "booked",
         "slot": Interval(AT, AT + timedelta(minutes=30)),
-        "taken": True,
     }
     values.update(extra)
     return SlotChange(**values)  # type: ignore[arg-type]

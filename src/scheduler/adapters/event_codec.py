@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
-from typing import Any, get_type_hints
+from typing import Any, get_origin, get_type_hints
 
 from scheduler.domain.events import EVENT_TYPES, Event
 
@@ -36,4 +36,6 @@ def _typed(hint: Any, value: Any) -> Any:
         return datetime.fromisoformat(value)
     if hint is uuid.UUID:
         return uuid.UUID(value)
+    if get_origin(hint) is tuple:  # JSON has lists only
+        return tuple(tuple(item) if isinstance(item, list) else item for item in value)
     return value

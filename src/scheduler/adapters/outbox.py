@@ -100,6 +100,13 @@ def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
     )
 
 
+def requeue(event_ids: Sequence[object]) -> int:
+    """Deliver these events again (an operator's repair after a fault was fixed); how many."""
+    return StoredEvent.objects.filter(pk__in=list(event_ids)).update(
+        delivery=StoredEvent.Delivery.PENDING, next_attempt_at=timezone.now(), locked_until=None
+    )
+
+
 class RelayThread(Periodic):
     """Relays as soon as it is woken (after a commit) and sweeps every ``interval`` anyway."""
 

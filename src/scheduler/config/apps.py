@@ -10,6 +10,13 @@ class NobatConfig(AppConfig):
     verbose_name = "Nobat wiring"
 
     def ready(self) -> None:
+        # Here, not at the top: the wiring imports models, which exist once the apps are ready;
+        # and the broker first, as every actor binds to the broker there is when it is declared.
         from scheduler.adapters import broker
 
         broker.install(settings.DRAMATIQ_BROKER_URL, namespace=settings.DRAMATIQ_NAMESPACE)
+
+        from scheduler.adapters.gcal import sync
+        from scheduler.config import bootstrap
+
+        sync.wire(bootstrap.unit_of_work)

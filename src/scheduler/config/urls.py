@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scheduler.entrypoints.web import schedule_admin  # noqa: F401  (registers its screens)
+from scheduler.entrypoints.web import (  # noqa: F401  (they register their screens)
+    doctor_admin,
+    schedule_admin,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

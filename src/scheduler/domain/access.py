@@ -6,6 +6,8 @@ reveals that someone else's appointment exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.model import Actor, Role
@@ -18,6 +20,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "cancel": frozenset(Role),
     "reschedule": frozenset(Role),
     "check_in": _STAFF,
+    "start": _STAFF,
     "complete": frozenset({Role.DOCTOR, Role.ADMIN}),
     "no_show": _STAFF,
     "undo": _STAFF,
@@ -33,18 +36,36 @@ def can_see(actor: Actor, appointment: Appointment) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The bookings an actor sees: every one, or those whose ``field`` (patient_id, doctor_id
+    or clinic_id) is ``value``; none when neither (a role without its profile)."""
+
+    everything: bool = False
+    field: str = ""
+    value: int | None = None
+
+
+def booking_scope(actor: Actor) -> Scope:
+    """Said once: the one check (can_see_booking) and the database's filter (selectors) both
+    read it."""
+    match actor:
+        case Actor(role=Role.ADMIN):
+            return Scope(everything=True)
+        case Actor(role=Role.PATIENT, patient_id=int(patient_id)):
+            return Scope(field="patient_id", value=patient_id)
+        case Actor(role=Role.DOCTOR, doctor_id=int(doctor_id)):
+            return Scope(field="doctor_id", value=doctor_id)
+        case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
+            return Scope(field="clinic_id", value=clinic_id)
+    return Scope()
+
+
 def can_see_booking(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int) -> bool:
     """Whether the actor may see who holds a booking, from where it stands alone."""
-    match actor.role:
-        case Role.ADMIN:
-            return True
-        case Role.PATIENT:
-            return patient_id == actor.patient_id
-        case Role.DOCTOR:
-            return doctor_id == actor.doctor_id
-        case Role.RECEPTIONIST:
-            return clinic_id == actor.clinic_id
-    return False
+    scope = booking_scope(actor)
+    where = {"doctor_id": doctor_id, "clinic_id": clinic_id, "patient_id": patient_id}
+    return scope.everything or (bool(scope.field) and where[scope.field] == scope.value)
 
 
 def runs_desk(actor: Actor, clinic_id: int) -> bool:
@@ -87,3 +108,23 @@ def ensure_may_manage_doctor(
     if not write and actor.role is Role.RECEPTIONIST and actor.clinic_id in clinic_ids:
         return
     raise NotAllowed("Only the doctor (or an admin) manages this schedule.")
+
+
+# Who may sign up on their own: the desk and admins are made by an admin.
+SELF_SERVICE_ROLES = frozenset({Role.PATIENT, Role.DOCTOR})
+
+
+def ensure_may_add_patients(actor: Actor) -> None:
+    if actor.role not in (Role.RECEPTIONIST, Role.ADMIN):
+        raise NotAllowed("Only the desk adds patients.")
+
+
+def ensure_may_verify_doctors(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin verifies doctors.")
+
+
+def ensure_owns_calendar(actor: Actor, doctor_id: int) -> None:
+    """A doctor's own calendar account is theirs alone to arrange."""
+    if actor.role is not Role.DOCTOR or actor.doctor_id != doctor_id:
+        raise NotAllowed("Only the doctor chooses their calendars.")

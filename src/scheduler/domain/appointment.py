@@ -1,6 +1,8 @@
 """The Appointment aggregate: its states, legal moves, history and events.
 
-States follow HL7 FHIR Appointment. Only active states hold a slot.
+States follow HL7 FHIR Appointment, and one of its Encounter: ``in_consultation``, the patient
+called in and with the doctor (the desk's queue needs to know who is in the room). Only active
+states hold a slot.
 """
 
 from __future__ import annotations
@@ -22,19 +24,21 @@ class Status(StrEnum):
     PENDING = "pending"
     BOOKED = "booked"
     ARRIVED = "arrived"
+    IN_CONSULTATION = "in_consultation"
     FULFILLED = "fulfilled"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     NOSHOW = "noshow"
 
 
-ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED})
+ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION})
 
 # A booked visit may be completed without a check-in: many practices have no desk.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PENDING: frozenset({Status.BOOKED, Status.REJECTED, Status.CANCELLED}),
     Status.BOOKED: frozenset({Status.ARRIVED, Status.FULFILLED, Status.CANCELLED, Status.NOSHOW}),
-    Status.ARRIVED: frozenset({Status.FULFILLED}),
+    Status.ARRIVED: frozenset({Status.IN_CONSULTATION, Status.FULFILLED}),
+    Status.IN_CONSULTATION: frozenset({Status.FULFILLED}),
     Status.FULFILLED: frozenset(),
     Status.CANCELLED: frozenset(),
     Status.REJECTED: frozenset(),
@@ -43,10 +47,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 RESCHEDULABLE = frozenset({Status.PENDING, Status.BOOKED})
 
-# A check-in or a no-show marked by mistake is taken back within this while, not later: by
-# then the day has moved on (and the doctor may have seen someone else in the slot).
+# A check-in, a call-in or a no-show marked by mistake is taken back within this while, not
+# later: by then the day has moved on (and the doctor may have seen someone else in the slot).
 UNDO_WINDOW = timedelta(minutes=10)
-UNDOABLE = frozenset({"check_in", "no_show"})
+UNDOABLE = frozenset({"check_in", "start", "no_show"})
 
 
 @dataclass(frozen=True)
@@ -140,12 +144,18 @@ class Appointment:
         self._move(Status.ARRIVED, "check_in", actor_user_id, now)
         self._record(events.AppointmentCheckedIn, now, actor_user_id)
 
+    def start_consultation(self, *, actor_user_id: int | None, now: datetime) -> None:
+        """The doctor calls the checked-in patient in (before their time too: the day runs
+        as it runs)."""
+        self._move(Status.IN_CONSULTATION, "start", actor_user_id, now)
+        self._record(events.AppointmentStarted, now, actor_user_id)
+
     def undo(self, *, actor_user_id: int | None, now: datetime) -> None:
-        """Take back the last check-in or no-show, within UNDO_WINDOW of it."""
+        """Take back the last check-in, call-in or no-show, within UNDO_WINDOW of it."""
         last = self.history[-1] if self.history else None
         if last is None or last.action not in UNDOABLE or last.from_status is None:
             raise InvalidTransition(
-                "Only a check-in or a no-show can be undone.", status=self.status
+                "Only a check-in, a call-in or a no-show can be undone.", status=self.status
             )
         if now - last.at > UNDO_WINDOW:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
@@ -159,7 +169,7 @@ class Appointment:
         self._record(events.AppointmentReverted, now, actor_user_id, undone=last.action)
 
     def complete(self, *, actor_user_id: int | None, now: datetime) -> None:
-        if self.status is not Status.ARRIVED:  # one checked in may be seen before their time
+        if self.status not in (Status.ARRIVED, Status.IN_CONSULTATION):  # seen early: fine
             self._require_started(now, "completed")
         self._move(Status.FULFILLED, "complete", actor_user_id, now)
         self._record(events.AppointmentCompleted, now, actor_user_id)

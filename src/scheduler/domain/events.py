@@ -68,6 +68,11 @@ class AppointmentCheckedIn(AppointmentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppointmentStarted(AppointmentEvent):
+    """The doctor called the patient in."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppointmentCompleted(AppointmentEvent):
     pass
 
@@ -103,6 +108,54 @@ class AvailabilityChanged(Event):
     end: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class AccountEvent(Event):
+    """Something happened to a user's account. Ids only: names and numbers stay in the rows
+    (the outbox is kept, and a person may ask to be forgotten)."""
+
+    user_id: int
+    actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(AccountEvent):
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientAdded(AccountEvent):
+    """The desk recorded a patient who called or walked in."""
+
+    patient_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileUpdated(AccountEvent):
+    fields: tuple[str, ...]  # which ones changed, not their values
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoctorVerified(Event):
+    """An admin vouched for the doctor's licence (``verified``) or withdrew it: patients may
+    book them from now on, or not."""
+
+    doctor_id: int
+    verified: bool
+    actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarsChosen(Event):
+    """The doctor chose where their appointments go and which calendars are busy time: events
+    elsewhere are moved, busy times read again, and ``dropped_channels`` (push channels of
+    calendars no longer read, as [channel id, resource id]) closed."""
+
+    doctor_id: int
+    target_calendar: str
+    dropped_channels: tuple[tuple[str, str], ...] = ()
+    actor_user_id: int | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -113,10 +166,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AppointmentCancelled,
         AppointmentRescheduled,
         AppointmentCheckedIn,
+        AppointmentStarted,
         AppointmentCompleted,
         AppointmentMarkedNoShow,
         AppointmentReverted,
         AppointmentDisplaced,
         AvailabilityChanged,
+        UserRegistered,
+        PatientAdded,
+        ProfileUpdated,
+        DoctorVerified,
+        CalendarsChosen,
     )
 }

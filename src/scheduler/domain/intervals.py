@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, order=True)
@@ -26,3 +27,12 @@ class Interval:
 
     def contains(self, other: Interval) -> bool:
         return self.start <= other.start and other.end <= self.end
+
+
+def local_days(first: date, last: date, zone: ZoneInfo) -> Interval:
+    """From the midnight that starts ``first`` to the one that ends ``last``, on the calendar
+    of ``zone`` (a day is 23 or 25 hours where clocks change)."""
+    return Interval(
+        datetime.combine(first, time(), zone),
+        datetime.combine(last + timedelta(days=1), time(), zone),
+    )

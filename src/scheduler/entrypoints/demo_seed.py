@@ -17,7 +17,13 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError
 from scheduler.domain.model import Actor, Role
-from scheduler.services.commands import BookAppointment, ReplaceSchedule, every_week
+from scheduler.services.commands import (
+    BookAppointment,
+    RegisterUser,
+    ReplaceSchedule,
+    VerifyDoctor,
+    every_week,
+)
 
 PASSWORD = "nobat-demo"
 TEHRAN = "Asia/Tehran"
@@ -72,33 +78,44 @@ def _people_and_places() -> None:
         )
         for name, address, city, lat, lon in CLINICS
     ]
-    specialties = {
-        slug: rows.Specialty.objects.create(slug=slug, name=name) for slug, name in SPECIALTIES
-    }
+    for slug, name in SPECIALTIES:
+        rows.Specialty.objects.create(slug=slug, name=name)
     _user("admin", "Nobat", "Admin", Role.ADMIN, is_staff=True, is_superuser=True)
     rows.Receptionist.objects.create(
         user=_user("desk", "Nasrin", "Akbari", Role.RECEPTIONIST), clinic=clinics[0]
     )
+    bus = build_bus()
     for n, (username, first, last, specialty, clinic_ids, by_hand) in enumerate(DOCTORS, 1):
-        doctor = rows.Doctor.objects.create(
-            user=_user(username, first, last, Role.DOCTOR),
-            specialty=specialties[specialty],
-            licence_number=f"MC-{10000 + n}",
-            verified=True,
-        )
         at = [clinics[i] for i in clinic_ids]
-        doctor.clinics.set(at)
+        user_id = bus.handle(
+            RegisterUser(
+                role=Role.DOCTOR,
+                username=username,
+                password=PASSWORD,
+                email=f"{username}@nobat.example",
+                first_name=first,
+                last_name=last,
+                specialty=specialty,
+                licence_number=f"MC-{10000 + n}",
+                clinic_id=at[0].pk,
+            )
+        )
+        doctor = rows.Doctor.objects.get(user_id=user_id)
+        doctor.clinics.add(*at[1:])  # a second practice: no use case adds one yet
+        bus.handle(VerifyDoctor(actor=SEEDER, doctor_id=doctor.pk))
         # A doctor at two clinics splits the week between them.
         for index, clinic in enumerate(at):
             days = WORKDAYS[index :: len(at)]
             _schedule(doctor, clinic, days, requires_approval=by_hand)
     for n in range(1, 21):
-        rows.Patient.objects.create(
-            user=_user(
-                f"patient{n}",
-                FIRST_NAMES[n % len(FIRST_NAMES)],
-                LAST_NAMES[n % len(LAST_NAMES)],
-                Role.PATIENT,
+        bus.handle(
+            RegisterUser(
+                role=Role.PATIENT,
+                username=f"patient{n}",
+                password=PASSWORD,
+                email=f"patient{n}@nobat.example",
+                first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[n % len(LAST_NAMES)],
                 phone=f"+98912{n:07d}",
             )
         )
@@ -133,7 +150,7 @@ def _schedule(
 
 
 def _bookings() -> int:
-    """About thirty bookings over the coming week, made by the patients themselves."""
+    """About thirty bookings from today over the coming week, made by the patients themselves."""
     chooser = random.Random(1404)
     bus = build_bus()
     patients = list(rows.Patient.objects.order_by("pk"))
@@ -143,7 +160,7 @@ def _bookings() -> int:
     for _ in range(30):
         schedule = chooser.choice(schedules)
         patient = chooser.choice(patients)
-        day = today + timedelta(days=chooser.randint(1, 7))
+        day = today + timedelta(days=chooser.randint(0, 7))  # today too: the desk has a day
         hour = chooser.choice([10, 11, 12, 14, 15, 16])
         start = datetime.combine(
             day, time(hour, chooser.choice([0, 30])), ZoneInfo(schedule.clinic.timezone)

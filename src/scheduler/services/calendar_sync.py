@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from scheduler.domain.appointment import Status
@@ -35,6 +34,7 @@ from scheduler.domain.events import (
 )
 from scheduler.domain.intervals import Interval
 from scheduler.services.busy_times import SyncState
+from scheduler.services.calendar_values import DEFAULT_DETAIL, CalendarInfo, Detail
 from scheduler.services.ports import Dependencies
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -105,16 +105,6 @@ class EventLocked(CalendarRejected):
 # -- values -------------------------------------------------------------------------------------
 
 
-class Detail(StrEnum):
-    """How much of the patient the doctor lets the calendar event show."""
-
-    NONE = "none"  # "Appointment"
-    FIRST_NAME = "first_name"
-    FIRST_NAME_REASON = "first_name_reason"  # the default
-    FULL = "full"  # full name and the whole reason
-
-
-DEFAULT_DETAIL = Detail.FIRST_NAME_REASON
 REASON_LABEL_CHARS = 30
 
 
@@ -168,15 +158,6 @@ class BusyChanges:
     blocks: Mapping[str, Interval | None]
     next_sync_token: str | None
     full: bool
-
-
-@dataclass(frozen=True)
-class CalendarInfo:
-    id: str
-    summary: str
-    primary: bool = False
-    writable: bool = False
-    free_busy_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from scheduler.domain.model import Actor
+from scheduler.domain.model import Actor, Role
+from scheduler.services.calendar_values import CalendarInfo
 
 
 @dataclass(frozen=True, kw_only=True)
 class Command:
+    """Anything the bus routes to a handler."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActorCommand(Command):
+    """Asked by someone signed in: the handler checks what ``actor`` may do."""
+
     actor: Actor
 
 
 @dataclass(frozen=True, kw_only=True)
-class BookAppointment(Command):
+class BookAppointment(ActorCommand):
     """A patient books for themselves; a doctor or receptionist books for a patient.
 
     ``patient_id`` is required for staff and must be the actor's own for a patient.
@@ -31,13 +39,13 @@ class BookAppointment(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RescheduleAppointment(Command):
+class RescheduleAppointment(ActorCommand):
     appointment_id: uuid.UUID
     start: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppointmentAction(Command):
+class AppointmentAction(ActorCommand):
     appointment_id: uuid.UUID
 
 
@@ -59,6 +67,11 @@ class CancelAppointment(AppointmentAction):
 @dataclass(frozen=True, kw_only=True)
 class CheckInAppointment(AppointmentAction):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartConsultation(AppointmentAction):
+    """The doctor calls the checked-in patient in."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,7 +120,7 @@ def every_week(
 
 
 @dataclass(frozen=True, kw_only=True)
-class ScheduleChange(Command):
+class ScheduleChange(ActorCommand):
     """A change of the doctor's hours or time off. Refused with ScheduleConflict when it would
     leave booked visits outside the hours, unless ``force`` (any visits) or ``accept`` (these
     visits, as shown to the doctor: one more booked meanwhile refuses again): then made, and
@@ -142,6 +155,68 @@ class AddTimeOff(ScheduleChange):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RemoveTimeOff(Command):
+class RemoveTimeOff(ActorCommand):
     doctor_id: int
     time_off_id: int
+
+
+# -- people -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterUser(Command):
+    """Sign-up, by nobody yet: a patient, or a doctor (who starts unverified, at one clinic)."""
+
+    role: Role
+    username: str
+    password: str
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    specialty: str | None = None
+    licence_number: str | None = None
+    clinic_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddPatient(ActorCommand):
+    """A patient the desk adds for a phone call or a walk-in: no password until they sign up.
+    ``same_phone_ok``: a family's phone, the desk saw who has it and adds anyway."""
+
+    first_name: str
+    last_name: str
+    phone: str = ""
+    email: str = ""
+    same_phone_ok: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateProfile(ActorCommand):
+    """The signed-in user's own name and contact details; None leaves a field as it is."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyDoctor(ActorCommand):
+    """An admin vouches for a doctor's licence (or withdraws it): only then are they booked."""
+
+    doctor_id: int
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChooseCalendars(ActorCommand):
+    """Which of the doctor's calendars receives the appointments ("" none), which count as
+    busy, and what the events show. ``listed`` is the doctor's calendars as the provider lists
+    them now: a choice outside it is refused."""
+
+    doctor_id: int
+    target_calendar: str
+    busy_calendars: tuple[str, ...]
+    detail: str
+    listed: tuple[CalendarInfo, ...]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from scheduler.domain import access, availability, notifications, rules
-from scheduler.domain.appointment import ACTIVE, Appointment, Status
+from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import (
     DuplicateIdempotencyKey,
     IdempotencyMismatch,
@@ -28,12 +28,13 @@ from scheduler.domain.events import (
     AppointmentEvent,
     AppointmentRescheduled,
     AvailabilityChanged,
+    CalendarsChosen,
     Event,
 )
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
-from scheduler.services import commands, schedules
+from scheduler.services import accounts, calendar_choice, commands, schedules
 from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_calendar
 from scheduler.services.ports import Clock, Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
@@ -155,6 +156,10 @@ _CHANGES: dict[
     commands.CheckInAppointment: (
         "check_in",
         lambda a, c, now, zone: a.check_in(actor_user_id=c.actor.user_id, now=now, zone=zone),
+    ),
+    commands.StartConsultation: (
+        "start",
+        lambda a, c, now, zone: a.start_consultation(actor_user_id=c.actor.user_id, now=now),
     ),
     commands.CompleteAppointment: (
         "complete",
@@ -297,7 +302,6 @@ def slot_change(event: AppointmentEvent) -> SlotChange:
         patient_id=event.patient_id,
         status=event.status,
         slot=Interval(event.start, event.end),
-        taken=Status(event.status) in ACTIVE,
         released=released,
     )
 
@@ -329,6 +333,11 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.ReplaceSchedule: schedules.replace_schedule,
     commands.AddTimeOff: schedules.add_time_off,
     commands.RemoveTimeOff: schedules.remove_time_off,
+    commands.RegisterUser: accounts.register_user,
+    commands.AddPatient: accounts.add_patient,
+    commands.UpdateProfile: accounts.update_profile,
+    commands.VerifyDoctor: accounts.verify_doctor,
+    commands.ChooseCalendars: calendar_choice.choose_calendars,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
@@ -337,6 +346,8 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
 
 for _pushed in PUSHED_EVENTS:
     EVENT_HANDLERS[_pushed].append(push_to_calendar)
+
+EVENT_HANDLERS[CalendarsChosen].append(calendar_choice.rearrange_calendar)
 
 for _telling in notifications.ON_EVENT:
     EVENT_HANDLERS[_telling].append(notify_people)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.events import AppointmentEvent, Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.notifications import PlannedMessage
@@ -37,8 +38,11 @@ class SlotChange:
     patient_id: int
     status: str
     slot: Interval
-    taken: bool
     released: Interval | None = None
+
+    @property
+    def taken(self) -> bool:
+        return Status(self.status) in ACTIVE
 
 
 class SlotPublisher(Protocol):
@@ -58,12 +62,23 @@ class CalendarPush(Protocol):
 
     def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None: ...
 
+    def rearrange(
+        self, doctor_id: int, target_calendar: str, dropped_channels: Sequence[tuple[str, str]]
+    ) -> None:
+        """After a new choice of calendars: queue moving the events to ``target_calendar``,
+        closing the channels of calendars no longer read, and a read of busy times."""
+
 
 @dataclass(frozen=True)
 class NoCalendar:
     """No calendar sync wired: pushes go nowhere."""
 
     def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None:
+        return None
+
+    def rearrange(
+        self, doctor_id: int, target_calendar: str, dropped_channels: Sequence[tuple[str, str]]
+    ) -> None:
         return None
 
 

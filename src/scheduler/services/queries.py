@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import availability
-from scheduler.domain.intervals import Interval
+from scheduler.domain.intervals import Interval, local_days
 from scheduler.domain.schedule import Schedule
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -54,9 +54,8 @@ def nearest_free_slots(
         candidates = _free(uow, schedule, first, last, now, staff, patient_id)
         closest = sorted(candidates, key=lambda slot: abs(slot.start - around))[:count]
         # Exact once the farthest pick is nearer than anything outside the window can be.
-        reach = min(
-            around - _midnight(first, zone), _midnight(last + timedelta(days=1), zone) - around
-        )
+        window = local_days(first, last, zone)
+        reach = min(around - window.start, window.end - around)
         if len(closest) == count and abs(closest[-1].start - around) <= reach:
             break
     return sorted(closest)
@@ -72,7 +71,7 @@ def _free(
     patient_id: int | None,
 ) -> list[Interval]:
     zone = ZoneInfo(schedule.timezone)
-    window = Interval(_midnight(first_day, zone), _midnight(last_day + timedelta(days=1), zone))
+    window = local_days(first_day, last_day, zone)
     busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
     busy += uow.busy_blocks.for_doctor(schedule.doctor_id, window)
     if patient_id is not None:
@@ -80,7 +79,3 @@ def _free(
     return availability.free_slots(
         schedule, first_day=first_day, last_day=last_day, busy=busy, now=now, staff=staff
     )
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, datetime.min.time(), zone)

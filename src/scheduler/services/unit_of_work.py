@@ -16,9 +16,10 @@ from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
-from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.model import Doctor, Patient, Role
 from scheduler.domain.schedule import Schedule
 from scheduler.services.busy_times import BusyBlockRepository
+from scheduler.services.calendar_values import CalendarInfo, Detail
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,89 @@ class PatientRepository(abc.ABC):
     def get(self, patient_id: int) -> Patient: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class NewUser:
+    role: Role
+    username: str
+    password: str | None  # None: no password until they claim the account
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+
+
+class AccountRepository(abc.ABC):
+    """Users and the profiles of their roles. ``events`` holds what happened to them."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    @abc.abstractmethod
+    def username_taken(self, username: str) -> bool:
+        """Whether the name is in use, in any letter case."""
+
+    @abc.abstractmethod
+    def licence_taken(self, licence_number: str) -> bool: ...
+
+    @abc.abstractmethod
+    def specialty_exists(self, slug: str) -> bool: ...
+
+    @abc.abstractmethod
+    def clinic_exists(self, clinic_id: int) -> bool: ...
+
+    @abc.abstractmethod
+    def add_user(self, user: NewUser) -> int:
+        """Store the user (the password hashed); their id. InvalidInput(field="username") if
+        someone took the name meanwhile."""
+
+    @abc.abstractmethod
+    def add_patient(self, user_id: int) -> int: ...
+
+    @abc.abstractmethod
+    def add_doctor(
+        self, user_id: int, *, specialty: str, licence_number: str, clinic_id: int
+    ) -> int:
+        """An unverified doctor at the clinic; their id."""
+
+    @abc.abstractmethod
+    def patient_with_phone(self, phone: str) -> Patient | None: ...
+
+    @abc.abstractmethod
+    def contact_of(self, user_id: int) -> dict[str, str]:
+        """The user's first_name, last_name, email and phone; NotFound if no such user."""
+
+    @abc.abstractmethod
+    def update_contact(self, user_id: int, changes: dict[str, str]) -> None: ...
+
+    @abc.abstractmethod
+    def set_verified(self, doctor_id: int, verified: bool) -> bool:
+        """Whether it changed; NotFound if no such doctor."""
+
+
+class CalendarChoiceRepository(abc.ABC):
+    """A doctor's choice of calendars, kept with their calendar connection."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    @abc.abstractmethod
+    def connected(self, doctor_id: int) -> bool: ...
+
+    @abc.abstractmethod
+    def choose(
+        self, doctor_id: int, *, target_calendar: str, busy: list[CalendarInfo], detail: Detail
+    ) -> list[tuple[str, str]]:
+        """Store the choice; the push channels of calendars no longer read, to close."""
+
+
 class UnitOfWork(abc.ABC):
     appointments: AppointmentRepository
     schedules: ScheduleRepository
     doctors: DoctorRepository
     patients: PatientRepository
     busy_blocks: BusyBlockRepository
+    accounts: AccountRepository
+    calendars: CalendarChoiceRepository
 
     def __enter__(self) -> Self:
         return self
@@ -158,6 +236,10 @@ class UnitOfWork(abc.ABC):
             yield self.busy_blocks.events.pop(0)
         while self.schedules.events:
             yield self.schedules.events.pop(0)
+        while self.accounts.events:
+            yield self.accounts.events.pop(0)
+        while self.calendars.events:
+            yield self.calendars.events.pop(0)
 
     @abc.abstractmethod
     def _commit(self, events: list[Event]) -> None: ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ParamSpec
 
 import dramatiq
@@ -95,9 +95,27 @@ def queue_pull_all() -> int:
     return 0
 
 
+@retried
+def rearrange_calendar(
+    doctor_id: int, target_calendar: str, dropped_channels: list[list[str]]
+) -> None:
+    """After the doctor chose their calendars: upcoming appointments go to the target (those
+    booked before connecting too), events in a calendar no longer chosen move or go, channels
+    of calendars no longer read close, and busy times are read again."""
+    sync.close_channels(doctor_id, [(channel, resource) for channel, resource in dropped_channels])
+    for appointment_id in connections.out_of_place(doctor_id, target_calendar, sync.now()):
+        push_appointment.send(str(appointment_id))
+    request_pull(doctor_id)
+
+
 class DramatiqCalendarPush:
-    """The services' CalendarPush: a job, for doctors whose appointments go to a calendar."""
+    """The services' CalendarPush: jobs, for doctors whose appointments go to a calendar."""
 
     def push(self, doctor_id: int, appointment_id: uuid.UUID) -> None:
         if sync.pushes_to(doctor_id):
             push_appointment.send(str(appointment_id))
+
+    def rearrange(
+        self, doctor_id: int, target_calendar: str, dropped_channels: Sequence[tuple[str, str]]
+    ) -> None:
+        rearrange_calendar.send(doctor_id, target_calendar, [list(c) for c in dropped_channels])

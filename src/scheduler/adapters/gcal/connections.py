@@ -1,5 +1,5 @@
-"""Doctors' connections: the CalendarLinks port on the rows, and connecting, choosing calendars
-and disconnecting, as the doctor pages do them."""
+"""Doctors' connections: the CalendarLinks port on the rows, and connecting and disconnecting,
+as the doctor pages do them (choosing calendars: adapters.gcal.choices)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ from scheduler.services.calendar_sync import (
     BusyCalendar,
     CalendarAccessRevoked,
     CalendarError,
-    CalendarInfo,
     CalendarLink,
-    Detail,
     EventPlace,
 )
+from scheduler.services.calendar_values import CalendarInfo, Detail
 
 # A queued pull that never started (its message lost with Redis) stops holding others back.
 PULL_QUEUE_STALE = timedelta(minutes=10)
@@ -164,50 +163,6 @@ def connect(doctor_id: int, grant: oauth.Grant) -> CalendarConnection:
     return row
 
 
-def choose(
-    doctor_id: int,
-    *,
-    target_calendar: str,
-    busy: Sequence[CalendarInfo],
-    detail: Detail,
-) -> None:
-    """Which calendar receives the appointments, which ones count as busy, what events show.
-    Blocks of calendars no longer chosen go at the next pull; their channels are closed. A
-    calendar chosen again from Google's list is read again, even if it was gone. Events the new
-    choice puts elsewhere are for the caller to push (out_of_place)."""
-    row = CalendarConnection.objects.get(doctor_id=doctor_id)
-    chosen = {calendar.id: calendar for calendar in busy}
-    with transaction.atomic():
-        CalendarConnection.objects.filter(pk=row.pk).update(
-            target_calendar=target_calendar, detail=detail.value
-        )
-        gone = list(row.feeds.exclude(calendar_id__in=list(chosen)))
-        for feed in row.feeds.filter(calendar_id__in=list(chosen)):
-            calendar = chosen.pop(feed.calendar_id)
-            feed.summary, feed.free_busy_only = calendar.summary, calendar.free_busy_only
-            if feed.gone:
-                feed.gone, feed.sync_token, feed.read_until = False, "", None
-            feed.save(
-                update_fields=["summary", "free_busy_only", "gone", "sync_token", "read_until"]
-            )
-        CalendarFeed.objects.bulk_create(
-            CalendarFeed(
-                connection=row,
-                calendar_id=calendar.id,
-                summary=calendar.summary,
-                free_busy_only=calendar.free_busy_only,
-            )
-            for calendar in chosen.values()
-        )
-        CalendarFeed.objects.filter(pk__in=[feed.pk for feed in gone]).delete()
-        if row.account and target_calendar in ("primary", row.account):
-            # One calendar under two names: its events stay where they are.
-            MirroredEvent.objects.filter(
-                doctor_id=doctor_id, calendar_id__in=["primary", row.account]
-            ).update(calendar_id=target_calendar)
-    _close_channels(row, gone)
-
-
 def out_of_place(doctor_id: int, target_calendar: str, now: datetime) -> list[uuid.UUID]:
     """Appointments whose event is not where the doctor's choice says: in another calendar,
     or upcoming and missing from the target (booked before connecting, or while it failed)."""
@@ -261,7 +216,7 @@ def disconnect(doctor_id: int) -> bool:
     row = connection_of(doctor_id)
     if row is None:
         return False
-    _close_channels(row, list(row.feeds.all()))
+    close_channels(row, watch.channels_of(list(row.feeds.all())))
     try:
         revoked = oauth.revoke(sealing.open_sealed(row.refresh_token))
     except sealing.InvalidToken:
@@ -270,10 +225,10 @@ def disconnect(doctor_id: int) -> bool:
     return revoked
 
 
-def _close_channels(row: CalendarConnection, feeds: Sequence[CalendarFeed]) -> None:
-    if not any(feed.channel_id for feed in feeds):
+def close_channels(row: CalendarConnection, channels: Sequence[tuple[str, str]]) -> None:
+    if not channels:
         return
     try:
-        watch.close(gateway_for(row), feeds)
+        watch.close(gateway_for(row), channels)
     except CalendarError as error:
         log.info("doctor %s: channels left to expire: %s", row.doctor_id, error)

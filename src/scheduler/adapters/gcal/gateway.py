@@ -43,7 +43,6 @@ from scheduler.services.calendar_sync import (
     CalendarEntry,
     CalendarError,
     CalendarGone,
-    CalendarInfo,
     CalendarRejected,
     CalendarUnavailable,
     EventExists,
@@ -51,6 +50,7 @@ from scheduler.services.calendar_sync import (
     EventMissing,
     SyncTokenExpired,
 )
+from scheduler.services.calendar_values import CalendarInfo
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from scheduler.services.calendar_sync import DEFAULT_DETAIL, Detail
+from scheduler.services.calendar_values import DEFAULT_DETAIL, Detail
 
 
 class CalendarConnection(models.Model):

@@ -121,11 +121,15 @@ def _update(feed: CalendarFeed, **changes: object) -> bool:
     return CalendarFeed.objects.filter(pk=feed.pk).update(**changes) > 0
 
 
-def close(gateway: GoogleCalendarGateway, feeds: Sequence[CalendarFeed]) -> None:
-    """Stop the feeds' channels, best effort: Google ends a forgotten channel at its expiry."""
-    for feed in feeds:
-        if feed.channel_id:
-            _stop(gateway, feed.channel_id, feed.channel_resource_id)
+def channels_of(feeds: Sequence[CalendarFeed]) -> list[tuple[str, str]]:
+    """The open channels of the feeds, as (channel id, resource id)."""
+    return [(feed.channel_id, feed.channel_resource_id) for feed in feeds if feed.channel_id]
+
+
+def close(gateway: GoogleCalendarGateway, channels: Sequence[tuple[str, str]]) -> None:
+    """Stop the channels, best effort: Google ends a forgotten channel at its expiry."""
+    for channel_id, resource_id in channels:
+        _stop(gateway, channel_id, resource_id)
 
 
 def _stop(gateway: GoogleCalendarGateway, channel_id: str, resource_id: str) -> None:

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from scheduler.adapters.notify import delivery
 from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
 from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as orm
@@ -33,10 +34,7 @@ class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
 
     @admin.action(description="Send failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        # The sweep hands them to the task queue within NOTIFY_SWEEP_SECONDS.
-        queryset.filter(status=Notification.Status.FAILED).update(
-            status=Notification.Status.QUEUED, attempts=0, enqueued_at=None
-        )
+        delivery.retry_failed([row.pk for row in queryset])
 
 
 class ReminderOffsetInline(admin.TabularInline[ReminderOffset, orm.Clinic]):

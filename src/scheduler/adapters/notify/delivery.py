@@ -11,7 +11,7 @@ more try, under the same reference, which the provider can recognise as a repeat
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -175,3 +175,11 @@ def _save(row: Notification, **changes: object) -> None:
     for name, value in changes.items():
         setattr(row, name, value)
     row.save(update_fields=[*changes, "updated_at"])
+
+
+def retry_failed(notification_ids: Sequence[int]) -> int:
+    """Send these messages again if they failed; how many. The sweep hands them to the task
+    queue within NOTIFY_SWEEP_SECONDS."""
+    return Notification.objects.filter(
+        pk__in=list(notification_ids), status=Notification.Status.FAILED
+    ).update(status=Notification.Status.QUEUED, attempts=0, enqueued_at=None)

@@ -1,112 +1,89 @@
-"""Sign-up: a user and the profile of their role, in one transaction."""
+"""The services' AccountRepository on the user and profile rows."""
 
 from __future__ import annotations
-
-import uuid
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
-from scheduler.domain.model import Actor, Role
+from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.model import Patient
+from scheduler.services.unit_of_work import AccountRepository, NewUser
 
-SELF_SERVICE_ROLES = (Role.PATIENT, Role.DOCTOR)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Registration:
-    """A new patient, or a new doctor (who starts unverified, at one clinic)."""
-
-    role: Role
-    username: str
-    password: str
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    specialty: str | None = None
-    licence_number: str | None = None
-    clinic_id: int | None = None
+CONTACT = ("first_name", "last_name", "email", "phone")
 
 
-def register(registration: Registration) -> rows.User:
-    if registration.role not in SELF_SERVICE_ROLES:
-        raise InvalidInput("Sign up as a patient or a doctor.", field="role")
-    if rows.User.objects.filter(username__iexact=registration.username).exists():
-        raise InvalidInput("That username is taken.", field="username")
-    try:
-        with transaction.atomic():
-            user = rows.User.objects.create_user(
-                username=registration.username,
-                password=registration.password,
-                email=registration.email,
-                first_name=registration.first_name,
-                last_name=registration.last_name,
-                phone=registration.phone,
-                role=registration.role.value,
-            )
-            if registration.role is Role.DOCTOR:
-                _add_doctor(user, registration)
-            else:
-                rows.Patient.objects.create(user=user)
-    except IntegrityError:  # lost a race for the username or the licence number
-        raise InvalidInput("That username is taken.", field="username") from None
-    return user
+class DjangoAccountRepository(AccountRepository):
+    def username_taken(self, username: str) -> bool:
+        return rows.User.objects.filter(username__iexact=username).exists()
 
+    def licence_taken(self, licence_number: str) -> bool:
+        return rows.Doctor.objects.filter(licence_number=licence_number).exists()
 
-def _add_doctor(user: rows.User, registration: Registration) -> None:
-    specialty = rows.Specialty.objects.filter(slug=registration.specialty).first()
-    if specialty is None:
-        raise InvalidInput("No such specialty.", field="specialty")
-    clinic = None
-    if registration.clinic_id is not None:
-        clinic = rows.Clinic.objects.filter(pk=registration.clinic_id).first()
-    if clinic is None:
-        raise InvalidInput("No such clinic.", field="clinic_id")
-    if rows.Doctor.objects.filter(licence_number=registration.licence_number).exists():
-        raise InvalidInput("A doctor with this licence number exists.", field="licence_number")
-    doctor = rows.Doctor.objects.create(
-        user=user,
-        specialty=specialty,
-        licence_number=registration.licence_number or "",
-        verified=False,
-    )
-    doctor.clinics.add(clinic)
+    def specialty_exists(self, slug: str) -> bool:
+        return rows.Specialty.objects.filter(slug=slug).exists()
 
+    def clinic_exists(self, clinic_id: int) -> bool:
+        return rows.Clinic.objects.filter(pk=clinic_id).exists()
 
-@dataclass(frozen=True, kw_only=True)
-class PatientRecord:
-    """A patient the desk adds for a phone call or a walk-in: no password until they sign up."""
+    def add_user(self, user: NewUser) -> int:
+        try:
+            with transaction.atomic():  # a savepoint: losing the race spoils nothing else
+                row = rows.User.objects.create_user(
+                    username=user.username,
+                    password=user.password,
+                    email=user.email,
+                    first_name=user.first_name,
+                    last_name=user.last_name,
+                    phone=user.phone,
+                    role=user.role.value,
+                )
+        except IntegrityError:
+            raise InvalidInput("That username is taken.", field="username") from None
+        return row.pk
 
-    first_name: str
-    last_name: str
-    phone: str = ""
-    email: str = ""
-    same_phone_ok: bool = False  # a family's phone: the desk saw who has it and adds anyway
+    def add_patient(self, user_id: int) -> int:
+        return rows.Patient.objects.create(user_id=user_id).pk
 
+    def add_doctor(
+        self, user_id: int, *, specialty: str, licence_number: str, clinic_id: int
+    ) -> int:
+        try:
+            with transaction.atomic():
+                doctor = rows.Doctor.objects.create(
+                    user_id=user_id,
+                    specialty=rows.Specialty.objects.get(slug=specialty),
+                    licence_number=licence_number,
+                    verified=False,
+                )
+        except IntegrityError:  # lost a race for the licence number
+            raise InvalidInput(
+                "A doctor with this licence number exists.", field="licence_number"
+            ) from None
+        doctor.clinics.add(clinic_id)
+        return doctor.pk
 
-def add_patient(record: PatientRecord, *, by: Actor) -> rows.Patient:
-    if by.role not in (Role.RECEPTIONIST, Role.ADMIN):
-        raise NotAllowed("Only the desk adds patients.")
-    holder = (
-        rows.Patient.objects.select_related("user").filter(user__phone=record.phone).first()
-        if record.phone and not record.same_phone_ok
-        else None
-    )
-    if holder is not None:
-        raise AlreadyRecorded(
-            f"{holder} has this phone number already.",
-            patient={"id": holder.pk, "name": str(holder), "phone": holder.user.phone},
+    def patient_with_phone(self, phone: str) -> Patient | None:
+        row = rows.Patient.objects.select_related("user").filter(user__phone=phone).first()
+        if row is None:
+            return None
+        return Patient(id=row.pk, name=str(row), phone=row.user.phone, email=row.user.email)
+
+    def contact_of(self, user_id: int) -> dict[str, str]:
+        found = rows.User.objects.filter(pk=user_id).values_list(*CONTACT).first()
+        if found is None:
+            raise NotFound("User not found.")
+        return dict(zip(CONTACT, found, strict=True))
+
+    def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
+        rows.User.objects.filter(pk=user_id).update(**changes)
+
+    def set_verified(self, doctor_id: int, verified: bool) -> bool:
+        current = rows.Doctor.objects.filter(pk=doctor_id).values_list("verified", flat=True)
+        if not current.exists():
+            raise NotFound("Doctor not found.")
+        return (
+            rows.Doctor.objects.filter(pk=doctor_id)
+            .exclude(verified=verified)
+            .update(verified=verified)
+            > 0
         )
-    with transaction.atomic():
-        user = rows.User.objects.create_user(
-            username=f"patient-{uuid.uuid4().hex[:12]}",
-            password=None,  # unusable until they set one
-            email=record.email,
-            first_name=record.first_name,
-            last_name=record.last_name,
-            phone=record.phone,
-            role=Role.PATIENT.value,
-        )
-        return rows.Patient.objects.create(user=user)

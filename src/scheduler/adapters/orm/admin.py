@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from scheduler.adapters import outbox
 from scheduler.adapters.orm import models as rows
 
 
@@ -34,18 +34,6 @@ class ClinicAdmin(admin.ModelAdmin[rows.Clinic]):
 @admin.register(rows.Specialty)
 class SpecialtyAdmin(admin.ModelAdmin[rows.Specialty]):
     list_display = ("name", "slug")
-
-
-@admin.register(rows.Doctor)
-class DoctorAdmin(admin.ModelAdmin[rows.Doctor]):
-    list_display = ("__str__", "specialty", "licence_number", "verified")
-    list_filter = ("verified", "specialty")
-    search_fields = ("user__first_name", "user__last_name", "licence_number")
-    actions = ["verify"]
-
-    @admin.action(description="Verify selected doctors")
-    def verify(self, request: HttpRequest, queryset: QuerySet[rows.Doctor]) -> None:
-        queryset.update(verified=True)
 
 
 @admin.register(rows.Patient)
@@ -117,8 +105,4 @@ class StoredEventAdmin(ReadOnlyAdmin[rows.StoredEvent]):
 
     @admin.action(description="Re-queue for delivery")
     def requeue(self, request: HttpRequest, queryset: QuerySet[rows.StoredEvent]) -> None:
-        queryset.update(
-            delivery=rows.StoredEvent.Delivery.PENDING,
-            next_attempt_at=timezone.now(),
-            locked_until=None,
-        )
+        outbox.requeue([row.pk for row in queryset])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,6 +18,7 @@ from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.adapters.phones import as_phone
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
+from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import Schedule
 
@@ -168,16 +169,12 @@ def _visible_appointments(viewer: Actor) -> QuerySet[rows.Appointment]:
     query = rows.Appointment.objects.select_related(
         "doctor__user", "doctor__specialty", "patient__user", "clinic"
     ).prefetch_related(Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq")))
-    match viewer:
-        case Actor(role=Role.ADMIN):
-            return query
-        case Actor(role=Role.PATIENT, patient_id=int(patient_id)):
-            return query.filter(patient_id=patient_id)
-        case Actor(role=Role.DOCTOR, doctor_id=int(doctor_id)):
-            return query.filter(doctor_id=doctor_id)
-        case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
-            return query.filter(clinic_id=clinic_id)
-    return query.none()  # a role without its profile sees nothing
+    scope = access.booking_scope(viewer)
+    if scope.everything:
+        return query
+    if scope.field:
+        return query.filter(**{scope.field: scope.value})
+    return query.none()
 
 
 def _on_local_days(first_day: date | None, last_day: date | None) -> Q:
@@ -188,9 +185,9 @@ def _on_local_days(first_day: date | None, last_day: date | None) -> Q:
         zone = ZoneInfo(zone_name)
         part = Q(clinic__timezone=zone_name)
         if first_day is not None:
-            part &= Q(start__gte=datetime.combine(first_day, time(), zone))
+            part &= Q(start__gte=local_days(first_day, first_day, zone).start)
         if last_day is not None:
-            part &= Q(start__lt=datetime.combine(last_day + timedelta(days=1), time(), zone))
+            part &= Q(start__lt=local_days(last_day, last_day, zone).end)
         condition |= part
     return condition
 

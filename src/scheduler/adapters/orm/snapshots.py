@@ -8,7 +8,7 @@ appointments of one day and its doctors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -16,9 +16,8 @@ from django.db.models import Q
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.domain import access
-from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
-from scheduler.domain.intervals import Interval
+from scheduler.domain.intervals import Interval, local_days
 from scheduler.domain.model import Actor
 from scheduler.services import queries
 from scheduler.services.ports import SlotChange
@@ -112,12 +111,8 @@ def slot_grid(
             free.extend((clinic.id, slot) for slot in slots)
     on_days = Q(pk__in=[])
     for clinic in window.clinics:
-        zone = ZoneInfo(clinic.timezone)
-        on_days |= Q(
-            clinic_id=clinic.id,
-            start__gte=_midnight(window.first_day, zone),
-            start__lt=_midnight(window.last_day + timedelta(days=1), zone),
-        )
+        days = local_days(window.first_day, window.last_day, ZoneInfo(clinic.timezone))
+        on_days |= Q(clinic_id=clinic.id, start__gte=days.start, start__lt=days.end)
     appointments = (
         rows.Appointment.objects.filter(on_days, doctor_id=window.doctor_id)
         .select_related("patient__user")
@@ -158,13 +153,8 @@ def booking(row: rows.Appointment) -> Booking:
             patient_id=row.patient_id,
             status=row.status,
             slot=Interval(row.start, row.end),
-            taken=Status(row.status) in ACTIVE,
         ),
         patient_name=user.get_full_name() or user.username,
         patient_phone=user.phone,
         reason=row.reason,
     )
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone)

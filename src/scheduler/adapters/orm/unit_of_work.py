@@ -10,7 +10,9 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 
 from scheduler.adapters import event_codec
 from scheduler.adapters.gcal.busy_blocks import DjangoBusyBlockRepository
+from scheduler.adapters.gcal.choices import DjangoCalendarChoices
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.accounts import DjangoAccountRepository
 from scheduler.adapters.orm.repositories import (
     DjangoAppointmentRepository,
     DjangoDoctorRepository,
@@ -18,7 +20,14 @@ from scheduler.adapters.orm.repositories import (
     DjangoScheduleRepository,
 )
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
-from scheduler.domain.events import AppointmentEvent, AvailabilityChanged, Event
+from scheduler.domain.events import (
+    AccountEvent,
+    AppointmentEvent,
+    AvailabilityChanged,
+    CalendarsChosen,
+    DoctorVerified,
+    Event,
+)
 from scheduler.services.unit_of_work import UnitOfWork
 
 # Names shared with migration 0002, which creates them (exclusion constraints on PostgreSQL,
@@ -44,6 +53,8 @@ class DjangoUnitOfWork(UnitOfWork):
         self.doctors = DjangoDoctorRepository()
         self.patients = DjangoPatientRepository()
         self.busy_blocks = DjangoBusyBlockRepository()
+        self.accounts = DjangoAccountRepository()
+        self.calendars = DjangoCalendarChoices()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         return self
@@ -67,12 +78,19 @@ class DjangoUnitOfWork(UnitOfWork):
             atomic.__exit__(None, None, None)
 
 
-# A doctor's availability has no row of its own: its events file under a name-derived id.
+# Doctors and users have integer ids: their events file under ids derived from them.
 DOCTOR_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:doctor")
+
+
+USER_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:user")
 
 
 def doctor_aggregate_id(doctor_id: int) -> uuid.UUID:
     return uuid.uuid5(DOCTOR_AGGREGATES, str(doctor_id))
+
+
+def user_aggregate_id(user_id: int) -> uuid.UUID:
+    return uuid.uuid5(USER_AGGREGATES, str(user_id))
 
 
 def _aggregate(event: Event) -> tuple[uuid.UUID, int]:
@@ -80,8 +98,10 @@ def _aggregate(event: Event) -> tuple[uuid.UUID, int]:
     match event:
         case AppointmentEvent():
             return event.appointment_id, event.version
-        case AvailabilityChanged():
+        case AvailabilityChanged() | DoctorVerified() | CalendarsChosen():
             return doctor_aggregate_id(event.doctor_id), 0
+        case AccountEvent():
+            return user_aggregate_id(event.user_id), 0
     raise TypeError(f"no aggregate for {type(event).__name__}")
 
 

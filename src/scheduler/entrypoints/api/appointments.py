@@ -205,7 +205,7 @@ class AppointmentDetailApi(APIView):
 _MOVE_RESPONSES = {200: AppointmentOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
-def _move(command: commands.Command, appointment_id: uuid.UUID) -> Response:
+def _move(command: commands.ActorCommand, appointment_id: uuid.UUID) -> Response:
     build_bus().handle(command)
     return Response(_appointment(command.actor, appointment_id))
 
@@ -294,8 +294,15 @@ class AppointmentCheckInApi(_StateChangeApi):
     command = commands.CheckInAppointment
 
 
+class AppointmentStartApi(_StateChangeApi):
+    """The doctor (or the desk for them) calls the checked-in patient in."""
+
+    command = commands.StartConsultation
+
+
 class AppointmentCompleteApi(_StateChangeApi):
-    """The doctor closes the visit (from booked or arrived; not before it starts)."""
+    """The doctor closes the visit (from booked, arrived or in consultation; a booked one not
+    before it starts)."""
 
     command = commands.CompleteAppointment
 
@@ -307,6 +314,6 @@ class AppointmentNoShowApi(_StateChangeApi):
 
 
 class AppointmentUndoApi(_StateChangeApi):
-    """The desk takes back a check-in or a no-show marked in the last 10 minutes."""
+    """The desk takes back a check-in, a call-in or a no-show marked in the last 10 minutes."""
 
     command = commands.UndoAppointmentChange

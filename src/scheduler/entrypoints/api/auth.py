@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.adapters.orm.accounts import Registration, register
 from scheduler.adapters.orm.actors import actor_for
+from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
+from scheduler.services import commands
 
 
 class ProfileOutput(serializers.Serializer[selectors.Profile]):
@@ -88,8 +89,8 @@ class RegisterApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = register(
-            Registration(
+        user_id = build_bus().handle(
+            commands.RegisterUser(
                 role=Role(data["role"]),
                 username=data["username"],
                 password=data["password"],
@@ -102,8 +103,8 @@ class RegisterApi(APIView):
                 clinic_id=data.get("clinic_id"),
             )
         )
-        actor = actor_for(user)
-        profile = selectors.profile(user=user, actor=actor)
+        user = rows.User.objects.get(pk=user_id)
+        profile = selectors.profile(user=user, actor=actor_for(user))
         return Response(ProfileOutput(profile).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,6 +113,29 @@ class MeApi(APIView):
 
     @extend_schema(responses=ProfileOutput)
     def get(self, request: Request) -> Response:
+        return self._me(request)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        first_name = serializers.CharField(max_length=150, required=False)
+        last_name = serializers.CharField(max_length=150, required=False)
+        email = serializers.EmailField(required=False, allow_blank=True)
+        phone = PhoneField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: ProfileOutput, 400: ValidationErrorOutput},
+        description="Change one's own name, email or phone; fields left out stay as they are.",
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        build_bus().handle(
+            commands.UpdateProfile(actor=actor_for(request.user), **serializer.validated_data)
+        )
+        return self._me(request)
+
+    def _me(self, request: Request) -> Response:
         actor = actor_for(request.user)
         assert isinstance(request.user, rows.User)
+        request.user.refresh_from_db(fields=["first_name", "last_name", "email", "phone"])
         return Response(ProfileOutput(selectors.profile(user=request.user, actor=actor)).data)

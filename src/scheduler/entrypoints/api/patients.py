@@ -13,11 +13,12 @@ from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.adapters.orm.accounts import PatientRecord, add_patient
 from scheduler.adapters.orm.actors import actor_for
+from scheduler.config.bootstrap import build_bus
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import paginated
 from scheduler.entrypoints.api.phones import PhoneField
+from scheduler.services import commands
 
 
 class PatientOutput(serializers.Serializer[rows.Patient]):
@@ -84,5 +85,8 @@ class PatientCollectionApi(APIView):
         actor = actor_for(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        patient = add_patient(PatientRecord(**serializer.validated_data), by=actor)
+        patient_id = build_bus().handle(
+            commands.AddPatient(actor=actor, **serializer.validated_data)
+        )
+        patient = rows.Patient.objects.select_related("user").get(pk=patient_id)
         return Response(PatientOutput(patient).data, status=status.HTTP_201_CREATED)

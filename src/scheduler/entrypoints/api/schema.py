@@ -13,7 +13,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
-from scheduler.adapters.orm.accounts import SELF_SERVICE_ROLES
+from scheduler.domain.access import SELF_SERVICE_ROLES
 from scheduler.domain.appointment import Status
 from scheduler.domain.model import Role
 

@@ -63,6 +63,7 @@ urlpatterns: list[URLPattern] = [
             ("cancel", appointments.AppointmentCancelApi),
             ("reschedule", appointments.AppointmentRescheduleApi),
             ("check-in", appointments.AppointmentCheckInApi),
+            ("start", appointments.AppointmentStartApi),
             ("complete", appointments.AppointmentCompleteApi),
             ("no-show", appointments.AppointmentNoShowApi),
             ("undo", appointments.AppointmentUndoApi),

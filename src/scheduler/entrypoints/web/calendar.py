@@ -26,8 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 from scheduler.adapters.gcal import actors, connections, oauth, sync, watch
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.adapters.orm.actors import actor_for
-from scheduler.domain.errors import NotAllowed
-from scheduler.services.calendar_sync import CalendarError, CalendarInfo, Detail
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import InvalidInput, NotAllowed
+from scheduler.services import commands
+from scheduler.services.calendar_sync import (
+    CalendarError,
+)
+from scheduler.services.calendar_values import CalendarInfo, Detail
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,12 @@ DETAIL_LABELS = {
 }
 
 # What a last fault means to the doctor, by the fault's kind (its details follow).
+# The choice's refusals, by the field at fault, in the page's language.
+CHOICE_PROBLEMS = {
+    "target": gettext_lazy("Choose a calendar you may write to for the appointments."),
+    "detail": gettext_lazy("Choose what the appointment events show of the patient."),
+}
+
 PROBLEMS = {
     "CalendarUnavailable": gettext_lazy("Google did not answer; Nobat tries again by itself."),
     "CalendarRejected": gettext_lazy("Google refused what Nobat asked of this calendar."),
@@ -179,19 +190,20 @@ def choose(request: HttpRequest, doctor_id: int) -> HttpResponse:
     if "target" not in request.POST:
         messages.error(request, _("Choose which calendar receives your appointments, or “None”."))
         return redirect("gcal-status")
-    target = request.POST["target"]
-    if target and not (target in known and known[target].writable):
-        messages.error(request, _("Choose a calendar you may write to for the appointments."))
-        return redirect("gcal-status")
     try:
-        detail = Detail(request.POST.get("detail", row.detail))
-    except ValueError:
-        messages.error(request, _("Choose what the appointment events show of the patient."))
+        build_bus().handle(
+            commands.ChooseCalendars(
+                actor=actor_for(request.user),
+                doctor_id=doctor_id,
+                target_calendar=request.POST["target"],
+                busy_calendars=tuple(request.POST.getlist("busy")),
+                detail=request.POST.get("detail", row.detail),
+                listed=tuple(known.values()),
+            )
+        )
+    except InvalidInput as error:
+        messages.error(request, CHOICE_PROBLEMS.get(error.details.get("field", ""), str(error)))
         return redirect("gcal-status")
-    busy = [known[key] for key in request.POST.getlist("busy") if key in known]
-    connections.choose(doctor_id, target_calendar=target, busy=busy, detail=detail)
-    _bring_events_in_place(doctor_id, target)
-    actors.request_pull(doctor_id)
     messages.success(request, _("Saved. Busy times are being read from the chosen calendars."))
     return redirect("gcal-status")
 

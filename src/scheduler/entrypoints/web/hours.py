@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import build_bus, utc_now
 from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
+from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints.web.params import row_id
@@ -234,12 +235,12 @@ def add_time_off(
     conflict: ScheduleConflict | None = None
     if form.is_valid():
         data = form.cleaned_data
-        zone = ZoneInfo(clinic.timezone)
+        away = local_days(data["first_day"], data["last_day"], ZoneInfo(clinic.timezone))
         command = commands.AddTimeOff(
             actor=viewer,
             doctor_id=doctor.pk,
-            start=datetime.combine(data["first_day"], time(), zone),
-            end=datetime.combine(data["last_day"] + timedelta(days=1), time(), zone),
+            start=away.start,
+            end=away.end,
             reason=data["reason"],
             accept=accepted(data["accept"]),
         )

@@ -1,0 +1,147 @@
+"""Use cases of people's accounts: sign up, the desk adding a patient, editing one's own
+details, an admin verifying a doctor. Each commits its rows with its event."""
+
+from __future__ import annotations
+
+import uuid
+
+from scheduler.domain import access
+from scheduler.domain.errors import AlreadyRecorded, InvalidInput, NotFound
+from scheduler.domain.events import DoctorVerified, PatientAdded, ProfileUpdated, UserRegistered
+from scheduler.domain.model import Role
+from scheduler.services import commands
+from scheduler.services.ports import Clock
+from scheduler.services.unit_of_work import NewUser, UnitOfWork
+
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> int:
+    """The new user's id."""
+    if cmd.role not in access.SELF_SERVICE_ROLES:
+        raise InvalidInput("Sign up as a patient or a doctor.", field="role")
+    with uow:
+        if uow.accounts.username_taken(cmd.username):
+            raise InvalidInput("That username is taken.", field="username")
+        if cmd.role is Role.DOCTOR:
+            _check_practice(uow, cmd)
+        user_id = uow.accounts.add_user(
+            NewUser(
+                role=cmd.role,
+                username=cmd.username,
+                password=cmd.password,
+                email=cmd.email,
+                first_name=cmd.first_name,
+                last_name=cmd.last_name,
+                phone=cmd.phone,
+            )
+        )
+        if cmd.role is Role.DOCTOR:
+            assert cmd.specialty and cmd.licence_number and cmd.clinic_id is not None
+            uow.accounts.add_doctor(
+                user_id,
+                specialty=cmd.specialty,
+                licence_number=cmd.licence_number,
+                clinic_id=cmd.clinic_id,
+            )
+        else:
+            uow.accounts.add_patient(user_id)
+        uow.accounts.events.append(
+            UserRegistered(
+                occurred_at=clock(), user_id=user_id, actor_user_id=user_id, role=cmd.role.value
+            )
+        )
+        uow.commit()
+    return user_id
+
+
+def _check_practice(uow: UnitOfWork, cmd: commands.RegisterUser) -> None:
+    if not cmd.specialty or not uow.accounts.specialty_exists(cmd.specialty):
+        raise InvalidInput("No such specialty.", field="specialty")
+    if cmd.clinic_id is None or not uow.accounts.clinic_exists(cmd.clinic_id):
+        raise InvalidInput("No such clinic.", field="clinic_id")
+    if not cmd.licence_number:
+        raise InvalidInput("Required for doctors.", field="licence_number")
+    if uow.accounts.licence_taken(cmd.licence_number):
+        raise InvalidInput("A doctor with this licence number exists.", field="licence_number")
+
+
+def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
+    """The new patient's id. AlreadyRecorded names who has the phone, unless
+    ``same_phone_ok``."""
+    access.ensure_may_add_patients(cmd.actor)
+    with uow:
+        holder = (
+            uow.accounts.patient_with_phone(cmd.phone)
+            if cmd.phone and not cmd.same_phone_ok
+            else None
+        )
+        if holder is not None:
+            raise AlreadyRecorded(
+                f"{holder.name} has this phone number already.",
+                patient={"id": holder.id, "name": holder.name, "phone": holder.phone},
+            )
+        user_id = uow.accounts.add_user(
+            NewUser(
+                role=Role.PATIENT,
+                username=f"patient-{uuid.uuid4().hex[:12]}",  # theirs to change on sign-up
+                password=None,
+                email=cmd.email,
+                first_name=cmd.first_name,
+                last_name=cmd.last_name,
+                phone=cmd.phone,
+            )
+        )
+        patient_id = uow.accounts.add_patient(user_id)
+        uow.accounts.events.append(
+            PatientAdded(
+                occurred_at=clock(),
+                user_id=user_id,
+                actor_user_id=cmd.actor.user_id,
+                patient_id=patient_id,
+            )
+        )
+        uow.commit()
+    return patient_id
+
+
+def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> list[str]:
+    """The names of the fields that changed."""
+    wanted = {name: getattr(cmd, name) for name in CONTACT_FIELDS if getattr(cmd, name) is not None}
+    with uow:
+        current = uow.accounts.contact_of(cmd.actor.user_id)
+        changed = {name: value for name, value in wanted.items() if current.get(name) != value}
+        if not changed:
+            return []
+        uow.accounts.update_contact(cmd.actor.user_id, changed)
+        uow.accounts.events.append(
+            ProfileUpdated(
+                occurred_at=clock(),
+                user_id=cmd.actor.user_id,
+                actor_user_id=cmd.actor.user_id,
+                fields=tuple(sorted(changed)),
+            )
+        )
+        uow.commit()
+    return sorted(changed)
+
+
+def verify_doctor(cmd: commands.VerifyDoctor, uow: UnitOfWork, clock: Clock) -> bool:
+    """Whether it changed (verifying a verified doctor again records nothing)."""
+    access.ensure_may_verify_doctors(cmd.actor)
+    with uow:
+        try:
+            changed = uow.accounts.set_verified(cmd.doctor_id, cmd.verified)
+        except NotFound:
+            raise InvalidInput("No such doctor.", field="doctor_id") from None
+        if changed:
+            uow.accounts.events.append(
+                DoctorVerified(
+                    occurred_at=clock(),
+                    doctor_id=cmd.doctor_id,
+                    verified=cmd.verified,
+                    actor_user_id=cmd.actor.user_id,
+                )
+            )
+            uow.commit()
+    return changed
