@@ -236,3 +236,6 @@ SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 NOTIFY_SWEEP_SECONDS = float(os.environ.get("NOTIFY_SWEEP_SECONDS", "30"))
 NOTIFY_LOST_AFTER_SECONDS = float(os.environ.get("NOTIFY_LOST_AFTER_SECONDS", "600"))
 NOTIFY_ENQUEUE_AHEAD_HOURS = float(os.environ.get("NOTIFY_ENQUEUE_AHEAD_HOURS", "48"))
+
+# Where people reach this site: links in messages (a patient's place in the queue) start here.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

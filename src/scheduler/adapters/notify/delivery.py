@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from scheduler.adapters import visit_links
 from scheduler.adapters.notify import contacts
 from scheduler.adapters.notify.faults import DeliveryFault, TransientFault
 from scheduler.adapters.notify.mail import Mailer
@@ -168,6 +169,7 @@ def _render(row: Notification, kind: Kind) -> Rendered:
         start=appointment.start,
         previous_start=datetime.fromisoformat(previous) if previous else None,
         reason=row.details.get("reason", ""),
+        visit_url=visit_links.url_for(appointment.pk),
     )
 
 

@@ -7,15 +7,17 @@ appointments of one day and its doctors.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
-from scheduler.domain import access
+from scheduler.domain import access, queue
+from scheduler.domain.appointment import Status
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.intervals import Interval, local_days
 from scheduler.domain.model import Actor
@@ -71,6 +73,7 @@ class DeskSnapshot:
     day: date
     doctors: list[rows.Doctor]
     bookings: list[Booking]
+    queue: dict[uuid.UUID, queue.Line]  # each visit's place in its doctor's waiting room
 
 
 def grid_window(
@@ -130,15 +133,47 @@ def desk_day(*, clinic_id: int, viewer: Actor, day: date | None, now: datetime) 
         raise NotFound("Clinic not found.")
     if day is None:
         day = now.astimezone(ZoneInfo(clinic.timezone)).date()
-    appointments = selectors.appointment_list(
-        viewer=viewer,
-        filters=selectors.AppointmentFilters(clinic_id=clinic_id, first_day=day, last_day=day),
+    appointments = list(
+        selectors.appointment_list(
+            viewer=viewer,
+            filters=selectors.AppointmentFilters(clinic_id=clinic_id, first_day=day, last_day=day),
+        )
     )
     return DeskSnapshot(
         clinic=ClinicBrief(clinic.pk, clinic.name, clinic.timezone),
         day=day,
         doctors=list(selectors.doctor_list(clinic_id=clinic_id)),
         bookings=[booking(row) for row in appointments],
+        queue=waiting_rooms(appointments, now=now),
+    )
+
+
+def waiting_rooms(
+    appointments: list[rows.Appointment], *, now: datetime
+) -> dict[uuid.UUID, queue.Line]:
+    """Each doctor's day as a queue (the appointments of one day, their history loaded)."""
+    per_doctor: dict[int, list[rows.Appointment]] = {}
+    for row in appointments:
+        per_doctor.setdefault(row.doctor_id, []).append(row)
+    places: dict[uuid.UUID, queue.Line] = {}
+    for theirs in per_doctor.values():
+        length = min(row.end - row.start for row in theirs)
+        for line in queue.lines([_visit(row) for row in theirs], now=now, visit_length=length):
+            places[line.appointment_id] = line
+    return places
+
+
+def _visit(row: rows.Appointment) -> queue.Visit:
+    """The visit with the last moment of each step in its history (an undone step is followed
+    by its redo, or its status says it does not count)."""
+    moments = {change.action: change.at for change in row.history.all()}
+    return queue.Visit(
+        row.pk,
+        row.start,
+        Status(row.status),
+        arrived_at=moments.get("check_in"),
+        started_at=moments.get("start"),
+        finished_at=moments.get("complete"),
     )
 
 
@@ -157,4 +192,47 @@ def booking(row: rows.Appointment) -> Booking:
         patient_name=user.get_full_name() or user.username,
         patient_phone=user.phone,
         reason=row.reason,
+    )
+
+
+@dataclass(frozen=True)
+class VisitPlace:
+    """One visit as its patient follows it on the day: their own line, nobody else's."""
+
+    appointment_id: uuid.UUID
+    doctor_id: int
+    doctor_name: str
+    clinic_name: str
+    timezone: str
+    day: date
+    start: datetime
+    status: str
+    line: queue.Line | None
+
+
+def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
+    """NotFound if there is no such visit."""
+    row = (
+        rows.Appointment.objects.select_related("doctor__user", "clinic")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Appointment not found.")
+    zone = ZoneInfo(row.clinic.timezone)
+    day = row.start.astimezone(zone).date()
+    span = local_days(day, day, zone)
+    same_day = rows.Appointment.objects.filter(
+        doctor_id=row.doctor_id, start__gte=span.start, start__lt=span.end
+    ).prefetch_related(Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq")))
+    return VisitPlace(
+        appointment_id=row.pk,
+        doctor_id=row.doctor_id,
+        doctor_name=str(row.doctor),
+        clinic_name=row.clinic.name,
+        timezone=row.clinic.timezone,
+        day=day,
+        start=row.start,
+        status=row.status,
+        line=waiting_rooms(list(same_day), now=now).get(row.pk),
     )

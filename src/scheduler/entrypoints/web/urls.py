@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.views import LogoutView
 from django.urls import URLPattern, path
+from django.views.i18n import JavaScriptCatalog
 
 from scheduler.entrypoints.web import views
 
@@ -10,6 +11,9 @@ urlpatterns: list[URLPattern] = [
     path("doctors/<int:doctor_id>/", views.doctor_page, name="doctor-page"),
     path("desk/<int:clinic_id>/", views.desk_page, name="desk"),
     path("doctor/", views.doctor_day, name="doctor-day"),
+    path("visit/<str:token>/", views.visit_queue, name="visit-queue"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="/"), name="logout"),
+    # gettext() and interpolate() for the pages' scripts, in the page's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

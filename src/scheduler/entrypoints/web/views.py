@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from scheduler.adapters import visit_links
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm import selectors, snapshots
 from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import utc_now
 from scheduler.domain import access
@@ -94,6 +95,21 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
         "web/doctor_day.html",
         {"doctor": doctor, "today": today, "first_day": first, "days": days},
     )
+
+
+def visit_queue(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient's place in the waiting room on the day of the visit, live: the page their
+    confirmation links to (the signed link is the key; no sign-in in a waiting room)."""
+    appointment_id = visit_links.appointment_of(token)
+    try:
+        if appointment_id is None:
+            raise NotFound("This link is not valid.")
+        place = snapshots.visit_place(appointment_id=appointment_id, now=utc_now())
+    except NotFound:
+        raise Http404("No such visit.") from None
+    response = render(request, "web/visit.html", {"place": place, "token": token})
+    response["Referrer-Policy"] = "no-referrer"  # the link is the key: it stays on this page
+    return response
 
 
 class SignInView(LoginView):

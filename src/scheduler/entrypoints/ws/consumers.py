@@ -24,10 +24,10 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from scheduler.adapters import realtime
+from scheduler.adapters import realtime, visit_links
 from scheduler.adapters.orm import snapshots
 from scheduler.config.bootstrap import unit_of_work, utc_now
-from scheduler.domain import access
+from scheduler.domain import access, queue
 from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.ws.auth import AUTH_ERROR, actor_of, query_params, user_for_token
@@ -204,6 +204,50 @@ class DeskConsumer(LiveConsumer):
             await self.fail(UNAUTHORIZED, "Sign in: a session, ?token= or an auth message.")
 
 
+class VisitQueueConsumer(LiveConsumer):
+    """``/ws/visit/<token>/``: one patient's place in the waiting room, from the signed link in
+    their confirmation; no sign-in. It hears every change of the doctor's day and sends the
+    patient their own line again when it moved."""
+
+    async def start(self) -> None:
+        appointment_id = visit_links.appointment_of(self.scope["url_route"]["kwargs"]["token"])
+        if appointment_id is None:
+            raise NotFound("This link is not valid.")
+        self.appointment_id = appointment_id
+        self.last: dict[str, Any] | None = None
+        place = await self._place()
+        await self.join([realtime.slot_group(place.doctor_id, place.day)])
+        await self._send(place)
+
+    async def signed_in(self) -> None:
+        await self.send_snapshot()  # the link is the key: signing in changes nothing
+
+    async def send_snapshot(self) -> None:
+        self.last = None
+        await self._send(await self._place())
+
+    async def slots_changed(self, message: Mapping[str, Any]) -> None:
+        await self.guarded(self._send_if_moved())
+
+    async def slots_repaint(self, message: Mapping[str, Any]) -> None:
+        await self.guarded(self._send_if_moved())
+
+    async def _send_if_moved(self) -> None:
+        await self._send(await self._place())
+
+    async def _place(self) -> snapshots.VisitPlace:
+        place: snapshots.VisitPlace = await database_sync_to_async(snapshots.visit_place)(
+            appointment_id=self.appointment_id, now=utc_now()
+        )
+        return place
+
+    async def _send(self, place: snapshots.VisitPlace) -> None:
+        message = visit_message(place)
+        if message != self.last:
+            self.last = message
+            await self.send_json(message)
+
+
 # -- messages ----------------------------------------------------------------------------------
 
 
@@ -253,9 +297,31 @@ def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
                 "patient_name": b.patient_name,
                 "patient_phone": b.patient_phone,
                 "reason": b.reason,
+                "queue": queue_record(desk.queue.get(b.change.appointment_id)),
             }
             for b in desk.bookings
         ],
+    }
+
+
+def queue_record(line: queue.Line | None) -> dict[str, Any] | None:
+    """Where a visit stands in the waiting room; moments, not minutes: the page counts."""
+    if line is None:
+        return None
+    return {
+        "place": line.place.value,
+        "position": line.position,
+        "waiting_since": realtime.instant(line.waiting_since) if line.waiting_since else None,
+        "expected_call": realtime.instant(line.expected_call) if line.expected_call else None,
+    }
+
+
+def visit_message(place: snapshots.VisitPlace) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "status": place.status,
+        "start": realtime.instant(place.start),
+        "queue": queue_record(place.line),
     }
 
 

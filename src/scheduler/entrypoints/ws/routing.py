@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduler.entrypoints.ws.consumers import DeskConsumer, SlotGridConsumer
+from scheduler.entrypoints.ws.consumers import DeskConsumer, SlotGridConsumer, VisitQueueConsumer
 
 websocket_urlpatterns = [
     path("ws/slots/<int:doctor_id>/", SlotGridConsumer.as_asgi()),
     path("ws/desk/<int:clinic_id>/", DeskConsumer.as_asgi()),
+    path("ws/visit/<str:token>/", VisitQueueConsumer.as_asgi()),
 ]

@@ -1,6 +1,9 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, api, askWhy, clock, el, errorText, instantKey, say, statusLabel } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, instantKey, minutesUntil, say, statusLabel } from "./live.js";
+
+const t = window.gettext;
+const format = (text, values) => window.interpolate(text, values, true);
 
 const root = document.getElementById("desk");
 const clinicId = Number(root.dataset.clinic);
@@ -13,7 +16,8 @@ let feed = null;
 const ACTIONS = {
   pending: [["confirm", "Confirm"], ["reject", "Reject…"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
   booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
-  arrived: [["undo", "Undo check-in"]],
+  arrived: [["start", t("Call in")], ["undo", "Undo check-in"]],
+  in_consultation: [["undo", t("Undo call-in")]],
   noshow: [["undo", "Undo no-show"]],
 };
 
@@ -38,9 +42,11 @@ function watch() {
 }
 
 function update(row, change) {
+  const moved = row.status !== change.status || row.start !== change.start;
   Object.assign(row, { status: change.status, start: change.start, end: change.end, version: change.version });
   if (zone.day(row.start) !== dayInput.value) rows.delete(row.id);
   render();
+  if (moved) feed?.resync(); // the waiting room's order and times are the server's to say
 }
 
 function render() {
@@ -49,13 +55,19 @@ function render() {
   root.replaceChildren(...doctors.map((doctor) => {
     const theirs = [...rows.values()].filter((row) => row.doctor_id === doctor.id)
       .sort((a, b) => a.start.localeCompare(b.start));
+    const waiting = theirs.filter((row) => row.queue?.place === "waiting").length;
+    const inRoom = theirs.find((row) => row.status === "in_consultation");
     return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
       el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
+      el("p", { class: "room", "data-waiting": waiting },
+        format(t("Waiting: %(count)s"), { count: waiting }), " · ",
+        inRoom ? format(t("With the doctor: %(name)s"), { name: inRoom.patient_name }) : t("The doctor is free")),
       theirs.length
         ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
         : el("p", { class: "hint" }, "No appointments."));
   }));
   if (focused) root.querySelector(`li[data-appointment="${focused}"]`)?.focus();
+  tick();
 }
 
 // What the desk may do now: a check-in on the day of the visit, a no-show once it has begun.
@@ -66,7 +78,7 @@ function allowed(row) {
 }
 
 // Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse.
-const KEYS = { c: "check-in", n: "no-show", u: "undo" };
+const KEYS = { c: "check-in", i: "start", n: "no-show", u: "undo" };
 
 function rowItem(row) {
   const onkeydown = (event) => {
@@ -81,10 +93,33 @@ function rowItem(row) {
     el("span", { class: "time" }, zone.time(row.start)),
     el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
     el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
+    queueInfo(row),
     el("span", { class: "actions" }, ...allowed(row).map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(row, action, event.target),
     }, label))));
 }
+
+// A waiting patient's place: position, minutes waited, when the doctor will likely call them.
+function queueInfo(row) {
+  const line = row.queue;
+  if (line?.place !== "waiting") return null;
+  return el("span", { class: "queue", "data-since": line.waiting_since, "data-call": line.expected_call },
+    format(t("#%(position)s in line"), { position: line.position }), " · ",
+    el("span", { class: "waited" }), " · ", el("span", { class: "expected" }));
+}
+
+// The minutes shown move on with the clock, between the server's updates.
+function tick() {
+  for (const info of root.querySelectorAll(".queue")) {
+    const waited = -minutesUntil(info.dataset.since);
+    const call = minutesUntil(info.dataset.call);
+    info.querySelector(".waited").textContent = format(t("waiting %(minutes)s min"), { minutes: Math.max(0, waited) });
+    info.querySelector(".expected").textContent = call > 0
+      ? format(t("called in about %(minutes)s min (%(time)s)"), { minutes: call, time: zone.time(info.dataset.call) })
+      : t("next, as soon as the doctor is free");
+  }
+}
+setInterval(tick, 30_000);
 
 async function act(row, action, button) {
   if (action === "reschedule") { pickNewSlot(row, button.closest("li")); return; }
@@ -227,7 +262,8 @@ async function loadBookingSlots() {
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
       doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: patient.id,
-      reason: document.getElementById("booking-kind").value,
+      reason: document.getElementById("booking-reason").value.trim()
+        || document.getElementById("booking-kind").selectedOptions[0].textContent,
     });
     if (reply.ok) { say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok"); loadBookingSlots(); }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, book);
@@ -239,4 +275,8 @@ async function loadBookingSlots() {
 bookingDoctor.addEventListener("change", loadBookingSlots);
 bookingDay.addEventListener("change", loadBookingSlots);
 dayInput.addEventListener("change", watch);
+for (const [id, step] of [["desk-prev", -1], ["desk-next", 1]]) {
+  document.getElementById(id).addEventListener("click", () => { dayInput.value = addDays(dayInput.value, step); watch(); });
+}
+document.getElementById("desk-today").addEventListener("click", () => { dayInput.value = zone.day(new Date().toISOString()); watch(); });
 watch();

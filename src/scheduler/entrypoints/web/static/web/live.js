@@ -43,6 +43,9 @@ export function clock(timeZone) {
   };
 }
 
+// Whole minutes from now until ``iso`` (negative once it is past).
+export const minutesUntil = (iso) => Math.round((new Date(iso) - Date.now()) / 60_000);
+
 export function addDays(ymd, n) {
   const d = new Date(`${ymd}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -136,7 +139,7 @@ export class LiveFeed {
 
 // How a status reads to people (the API's words are FHIR's).
 export const STATUS_LABELS = {
-  pending: "request", booked: "booked", arrived: "checked in", fulfilled: "completed",
+  pending: "request", booked: "booked", arrived: "checked in", in_consultation: window.gettext("in consultation"), fulfilled: "completed",
   noshow: "no-show", cancelled: "cancelled", rejected: "rejected",
 };
 export const statusLabel = (status) => STATUS_LABELS[status] ?? status;

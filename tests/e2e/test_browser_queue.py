@@ -1,0 +1,94 @@
+"""Real Chromium on a real server: the waiting room. The desk checks a patient in and calls
+the one before in; on the patient's phone, the page their confirmation links to shows their
+place and expected call move without a reload. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from scheduler.adapters import visit_links
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services.commands import CheckInAppointment
+from tests import factories
+from tests.e2e.browser import open_page, shoot, sign_in
+from tests.servers import Server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_checked_in_patient_follows_their_place_live_on_their_phone(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone)).replace(second=0, microsecond=0)
+    midnight = now.replace(hour=0, minute=0)
+    first_start = max(midnight, now - timedelta(minutes=60))  # both visits today, whenever run
+    first = factories.appointment(doctor, factories.patient(first_name="Leila"), first_start)
+    mine = factories.appointment(
+        doctor, factories.patient(first_name="Kaveh"), first_start + timedelta(minutes=30)
+    )
+    desk_actor = factories.actor_of(receptionist)
+    build_bus().handle(CheckInAppointment(actor=desk_actor, appointment_id=first.pk))
+
+    phone = open_page(browser, contexts, server, phone=True)
+    phone.goto(visit_links.url_for(mine.pk).removeprefix("http://127.0.0.1:8000"))
+    place = phone.locator("#visit-place")
+    expect(place).to_contain_text("check in at the desk")
+
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    first_row = desk.locator(f'li[data-appointment="{first.pk}"]')
+    expect(first_row.locator(".queue")).to_contain_text("#1 in line")
+    my_row = desk.locator(f'li[data-appointment="{mine.pk}"]')
+    my_row.focus()
+    desk.keyboard.press("c")
+
+    expect(my_row.locator(".queue")).to_contain_text("#2 in line")
+    expect(place).to_contain_text("You are number 2 in line")
+    expect(place).to_contain_text("1 before you")
+    expect(place).to_contain_text("Expected to be called")
+    shoot(desk, "desk-queue")
+    shoot(phone, "visit-queue-phone")
+
+    first_row.focus()
+    desk.keyboard.press("i")  # the doctor calls Leila in
+    expect(first_row).to_have_attribute("data-status", "in_consultation")
+    expect(desk.locator(f'[data-doctor="{doctor.pk}"] .room')).to_contain_text("Leila")
+    expect(place).to_contain_text("You are number 1 in line")
+    expect(place).to_contain_text("You are next")
+    shoot(phone, "visit-queue-next-phone")
+
+
+def test_a_link_that_was_not_signed_here_is_no_visit(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = open_page(browser, contexts, server)
+    response = page.goto("/visit/not-a-token/")
+    assert response is not None and response.status == 404
+
+
+def test_the_desk_moves_between_days(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    day = desk.locator("#desk-day")
+    today = day.input_value()
+    desk.get_by_role("button", name="Next day").click()
+    expect(day).not_to_have_value(today)
+    desk.get_by_role("button", name="Today").click()
+    expect(day).to_have_value(today)
