@@ -68,3 +68,62 @@ def test_the_doctor_closes_today_and_answers_a_request_two_days_ahead(
         "data-status", "fulfilled"
     )
     shoot(phone, "agenda-week-phone")
+
+
+def test_the_doctor_moves_a_visit_books_a_follow_up_and_goes_back_a_week(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    seen = factories.appointment(
+        doctor,
+        factories.patient(first_name="Mina"),
+        max(now - timedelta(minutes=40), midnight),
+        status="fulfilled",
+    )
+    moving = factories.appointment(
+        doctor,
+        factories.patient(first_name="Omid"),
+        factories.slot_start(clinic, days_ahead=1, hour=10),
+    )
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, doctor.user, f"/doctor/?from={now.date().isoformat()}&days=7")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    # the week starts on Saturday, and today is marked
+    week_start = page.locator("section[data-day]").first.get_attribute("data-day") or ""
+    assert datetime.fromisoformat(week_start).weekday() == 5
+    expect(page.locator('section[aria-current="date"]')).to_have_attribute(
+        "data-day", now.date().isoformat()
+    )
+
+    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    row.get_by_role("button", name="Reschedule…").click()
+    row.locator(".picker button[data-start]").filter(has_text="15:00").click()
+    expect(page.locator("#message")).to_contain_text("Omid")
+    expect(page.locator("#message")).to_contain_text("moved to")
+    moving.refresh_from_db()
+    assert moving.start.astimezone(ZoneInfo(clinic.timezone)).hour == 15
+
+    seen_row = page.locator(f'li[data-appointment="{seen.pk}"]')
+    seen_row.get_by_role("button", name="Follow-up…").click()
+    expect(seen_row.locator(".picker input[type=date]")).to_have_value(
+        (now + timedelta(days=7)).date().isoformat()
+    )
+    seen_row.locator(".picker button[data-start]").first.click()
+    expect(page.locator("#message")).to_contain_text("Follow-up for Mina")
+    follow_up = rows.Appointment.objects.get(patient=seen.patient, status="booked")
+    assert follow_up.reason == "Follow-up"
+    shoot(page, "agenda-follow-up")
+
+    page.get_by_role("button", name="Later").click()
+    days = page.locator("section[data-day]")
+    expect(days.first).to_have_attribute(
+        "data-day", (datetime.fromisoformat(week_start) + timedelta(days=7)).date().isoformat()
+    )
+    page.go_back()
+    expect(days.first).to_have_attribute("data-day", week_start)
+    expect(page.locator('section[aria-current="date"]')).to_be_visible()

@@ -39,6 +39,7 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     row.focus()
     desk.keyboard.press("c")
     expect(row).to_have_attribute("data-status", "arrived")
+    expect(row.get_by_role("button", name="Undo check-in")).to_be_visible()  # the server's word
     desk.keyboard.press("u")  # the focus stays on the visit
     expect(row).to_have_attribute("data-status", "booked")
 

@@ -239,3 +239,6 @@ NOTIFY_ENQUEUE_AHEAD_HOURS = float(os.environ.get("NOTIFY_ENQUEUE_AHEAD_HOURS", 
 
 # Where people reach this site: links in messages (a patient's place in the queue) start here.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The clinics' first day of the week, for the week views (0 Sunday ... 6 Saturday, as in
+# JavaScript): Saturday in Iran, whatever the language of the page.
+WEEK_STARTS_ON = int(os.environ.get("WEEK_STARTS_ON", "6"))

@@ -53,6 +53,11 @@ UNDO_WINDOW = timedelta(minutes=10)
 UNDOABLE = frozenset({"check_in", "start", "no_show"})
 
 
+def undo_until(action: str, at: datetime) -> datetime | None:
+    """Until when a change (``action`` made ``at``) may be taken back; None: it may not."""
+    return at + UNDO_WINDOW if action in UNDOABLE else None
+
+
 @dataclass(frozen=True)
 class Change:
     """One line of an appointment's history."""
@@ -153,11 +158,12 @@ class Appointment:
     def undo(self, *, actor_user_id: int | None, now: datetime) -> None:
         """Take back the last check-in, call-in or no-show, within UNDO_WINDOW of it."""
         last = self.history[-1] if self.history else None
-        if last is None or last.action not in UNDOABLE or last.from_status is None:
+        deadline = undo_until(last.action, last.at) if last else None
+        if last is None or deadline is None or last.from_status is None:
             raise InvalidTransition(
                 "Only a check-in, a call-in or a no-show can be undone.", status=self.status
             )
-        if now - last.at > UNDO_WINDOW:
+        if now > deadline:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
             raise InvalidTransition(
                 f"A {last.action.replace('_', '-')} can be undone for {minutes} minutes only.",

@@ -8,7 +8,7 @@ appointments of one day and its doctors.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.domain import access, queue
-from scheduler.domain.appointment import Status
+from scheduler.domain.appointment import Status, undo_until
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.intervals import Interval, local_days
 from scheduler.domain.model import Actor
@@ -58,6 +58,7 @@ class Booking:
     patient_name: str
     patient_phone: str = ""
     reason: str = ""
+    undo_until: datetime | None = None  # the last change may be taken back until then
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def desk_day(*, clinic_id: int, viewer: Actor, day: date | None, now: datetime) 
         clinic=ClinicBrief(clinic.pk, clinic.name, clinic.timezone),
         day=day,
         doctors=list(selectors.doctor_list(clinic_id=clinic_id)),
-        bookings=[booking(row) for row in appointments],
+        bookings=[replace(booking(row), undo_until=_undo_until(row)) for row in appointments],
         queue=waiting_rooms(appointments, now=now),
     )
 
@@ -193,6 +194,11 @@ def booking(row: rows.Appointment) -> Booking:
         patient_phone=user.phone,
         reason=row.reason,
     )
+
+
+def _undo_until(row: rows.Appointment) -> datetime | None:
+    history = list(row.history.all())  # prefetched, in order
+    return undo_until(history[-1].action, history[-1].at) if history else None
 
 
 @dataclass(frozen=True)

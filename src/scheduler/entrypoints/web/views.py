@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
@@ -93,7 +94,13 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/doctor_day.html",
-        {"doctor": doctor, "today": today, "first_day": first, "days": days},
+        {
+            "doctor": doctor,
+            "today": today,
+            "first_day": first,
+            "days": days,
+            "week_starts_on": settings.WEEK_STARTS_ON,
+        },
     )
 
 

@@ -297,6 +297,7 @@ def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
                 "patient_name": b.patient_name,
                 "patient_phone": b.patient_phone,
                 "reason": b.reason,
+                "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
                 "queue": queue_record(desk.queue.get(b.change.appointment_id)),
             }
             for b in desk.bookings

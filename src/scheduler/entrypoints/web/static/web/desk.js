@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, instantKey, minutesUntil, say, statusLabel } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, minutesUntil, pickSlot, say, slotPicker, statusLabel, takenMessage } from "./live.js";
 
 const t = window.gettext;
 const format = (text, values) => window.interpolate(text, values, true);
@@ -68,13 +68,20 @@ function render() {
   }));
   if (focused) root.querySelector(`li[data-appointment="${focused}"]`)?.focus();
   tick();
+  // An undo button goes when the server would no longer take it back.
+  clearTimeout(undoTimer);
+  const left = [...rows.values()].map((row) => new Date(row.undo_until ?? 0) - Date.now()).filter((ms) => ms > 0);
+  if (left.length) undoTimer = setTimeout(render, Math.min(...left) + 500);
 }
+let undoTimer = null;
 
-// What the desk may do now: a check-in on the day of the visit, a no-show once it has begun.
+// What the desk may do now: a check-in on the day of the visit, a no-show once it has begun,
+// an undo while the server still takes it.
 function allowed(row) {
   const today = zone.day(new Date().toISOString());
-  return (ACTIONS[row.status] ?? []).filter(([, , when]) => (when !== "today" || zone.day(row.start) === today)
-    && (when !== "started" || new Date(row.start) <= new Date()));
+  return (ACTIONS[row.status] ?? []).filter(([action, , when]) => (when !== "today" || zone.day(row.start) === today)
+    && (when !== "started" || new Date(row.start) <= new Date())
+    && (action !== "undo" || (row.undo_until && new Date(row.undo_until) > new Date())));
 }
 
 // Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse.
@@ -138,37 +145,15 @@ async function send(row, action, body) {
   return reply.ok;
 }
 
-// Free slots of one doctor on one day, as buttons that call ``choose(start)``.
-async function slotPicker(doctorId, day, choose) {
-  const reply = await api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${day}&to=${day}`);
-  if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
-  if (!reply.data.slots.length) return el("p", { class: "hint" }, "No free slot that day.");
-  return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
-    type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
-  }, zone.time(slot.start))));
-}
-
-function takenMessage(reply, retry) {
-  const alternatives = reply.data?.alternatives ?? [];
-  const text = reply.data?.holder === "patient" ? "The patient already has an appointment then." : "That slot was just taken.";
-  say(alternatives.length ? `${text} Nearest free: ` : text, "error", el("span", { class: "alternatives" },
-    ...alternatives.map((slot) => el("button", { type: "button", class: "slot free", onclick: () => retry(slot.start) }, zone.moment(slot.start)))));
-}
-
-async function pickNewSlot(row, item) {
-  item.querySelector(".picker")?.remove();
-  const day = el("input", { type: "date", value: zone.day(row.start) });
-  const holder = el("div", { class: "picker" }, el("label", {}, "New time on ", day), el("div"));
-  item.append(holder);
+function pickNewSlot(row, item) {
   const move = async (start) => {
     const reply = await api("POST", `/api/appointments/${row.id}/reschedule/`, { start });
-    if (reply.ok) { holder.remove(); update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
-    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, move);
+    if (reply.ok) { update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, move);
     else say(errorText(reply.data), "error");
+    return reply.ok;
   };
-  const load = async () => holder.lastChild.replaceWith(await slotPicker(row.doctor_id, day.value, move));
-  day.addEventListener("change", load);
-  await load();
+  pickSlot(item, { doctorId: row.doctor_id, clinicId, day: zone.day(row.start), zone, label: "New time on", choose: move });
 }
 
 // -- new bookings --------------------------------------------------------------------------
@@ -266,10 +251,10 @@ async function loadBookingSlots() {
         || document.getElementById("booking-kind").selectedOptions[0].textContent,
     });
     if (reply.ok) { say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok"); loadBookingSlots(); }
-    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, book);
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
     else say(errorText(reply.data), "error");
   };
-  bookingSlots.replaceChildren(await slotPicker(Number(bookingDoctor.value), bookingDay.value, book));
+  bookingSlots.replaceChildren(await slotPicker(Number(bookingDoctor.value), clinicId, bookingDay.value, zone, book));
 }
 
 bookingDoctor.addEventListener("change", loadBookingSlots);

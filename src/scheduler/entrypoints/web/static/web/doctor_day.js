@@ -1,21 +1,32 @@
 // A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
 // accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
 // cancelling ask for a reason the patient is told, in a small form on the row.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, say, statusLabel } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, pickSlot, say, statusLabel, takenMessage } from "./live.js";
+
+const t = window.gettext;
+const format = (text, values) => window.interpolate(text, values, true);
 
 const root = document.getElementById("day");
 const doctorId = Number(root.dataset.doctor);
 const today = root.dataset.today;
-let firstDay = root.dataset.firstDay;
+const weekStart = Number(root.dataset.weekStart); // 0 = Sunday ... 6 = Saturday
 let days = Number(root.dataset.days);
+let firstDay = days === 7 ? startOfWeek(root.dataset.firstDay) : root.dataset.firstDay;
 let zone = null;
 let clinics = new Map();
 let visits = new Map(); // appointment id -> slot with booking
 let feed = null;
 
-function watch() {
+// The week view shows whole weeks, from the clinic's first day of the week.
+function startOfWeek(ymd) {
+  const weekday = new Date(`${ymd}T12:00:00Z`).getUTCDay();
+  return addDays(ymd, -((weekday - weekStart + 7) % 7));
+}
+
+function watch({ remember = true } = {}) {
   feed?.close();
-  history.replaceState(null, "", `?from=${firstDay}&days=${days}`);
+  const url = `?from=${firstDay}&days=${days}`;
+  if (remember && location.search !== url) history.pushState({ firstDay, days }, "", url); // Back returns here
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
     idOf: (message) => message.key,
     onSnapshot: (snapshot, live) => {
@@ -44,16 +55,20 @@ function render() {
   for (const visit of [...visits.values()].sort((a, b) => a.start.localeCompare(b.start))) {
     byDay.get(zone.day(visit.start))?.push(visit);
   }
-  root.replaceChildren(...[...byDay].map(([day, list]) => el("section", { class: "card", "data-day": day },
-    el("h3", {}, zone.dayLabel(day)),
+  root.replaceChildren(...[...byDay].map(([day, list]) => el("section", {
+    class: day === today ? "card today" : "card", "data-day": day, "aria-current": day === today ? "date" : null,
+  },
+    el("h3", {}, zone.dayLabel(day), day === today ? el("span", { class: "badge" }, t("today")) : null),
     list.length ? el("ul", { class: "rows" }, ...list.map(item)) : el("p", { class: "hint" }, "Nothing booked."))));
 }
 
 // What the doctor may do with a visit in each state; "started" actions wait for its start.
 const ACTIONS = {
-  pending: [["confirm", "Accept"], ["reject", "Reject…"]],
-  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["cancel", "Cancel…"]],
-  arrived: [["complete", "Completed"]], // a patient checked in may be seen early
+  pending: [["confirm", "Accept"], ["reject", "Reject…"], ["reschedule", t("Reschedule…")]],
+  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
+  arrived: [["start", t("Call in")], ["complete", "Completed"], ["follow-up", t("Follow-up…")]], // a patient checked in may be seen early
+  in_consultation: [["complete", "Completed"], ["follow-up", t("Follow-up…")]],
+  fulfilled: [["follow-up", t("Follow-up…")]],
 };
 
 function item(visit) {
@@ -68,13 +83,43 @@ function item(visit) {
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
     details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
-      type: "button", onclick: (event) => act(booking, action, event.target.closest("li")),
+      type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
     }, label))));
 }
 
-async function act(booking, action, row) {
+async function act(visit, action, row) {
+  const { booking } = visit;
   if (action === "reject" || action === "cancel") { askWhy(row, action, (reason) => send(booking, action, { reason })); return; }
+  if (action === "reschedule") { reschedule(visit, row); return; }
+  if (action === "follow-up") { followUp(visit, row); return; }
   await send(booking, action, {});
+}
+
+function reschedule(visit, row) {
+  const { booking } = visit;
+  const move = async (start) => {
+    const reply = await api("POST", `/api/appointments/${booking.id}/reschedule/`, { start });
+    if (reply.ok) say(format(t("%(name)s moved to %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, move);
+    else say(errorText(reply.data), "error");
+    return reply.ok;
+  };
+  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: zone.day(visit.start), zone, label: t("New time on"), choose: move });
+}
+
+// The next visit of the same patient, a week on by default, booked by the doctor.
+function followUp(visit, row) {
+  const { booking } = visit;
+  const book = async (start) => {
+    const reply = await api("POST", "/api/appointments/", {
+      doctor_id: doctorId, clinic_id: visit.clinic_id, start, patient_id: booking.patient_id, reason: t("Follow-up"),
+    });
+    if (reply.ok) say(format(t("Follow-up for %(name)s booked on %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
+    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
+    else say(errorText(reply.data), "error");
+    return reply.ok;
+  };
+  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: addDays(zone.day(visit.start), 7), zone, label: t("Follow-up on"), choose: book });
 }
 
 async function send(booking, action, body) {
@@ -99,8 +144,21 @@ document.getElementById("today").addEventListener("click", () => move(today));
 for (const button of document.querySelectorAll(".toggle button")) {
   button.addEventListener("click", () => {
     days = Number(button.dataset.days);
-    for (const other of document.querySelectorAll(".toggle button")) other.setAttribute("aria-pressed", String(other === button));
+    if (days === 7) firstDay = startOfWeek(firstDay);
+    pressToggle();
     watch();
   });
 }
-watch();
+
+function pressToggle() {
+  for (const other of document.querySelectorAll(".toggle button")) other.setAttribute("aria-pressed", String(Number(other.dataset.days) === days));
+}
+
+window.addEventListener("popstate", (event) => {
+  if (!event.state) return;
+  ({ firstDay, days } = event.state);
+  pressToggle();
+  watch({ remember: false });
+});
+history.replaceState({ firstDay, days }, "", `?from=${firstDay}&days=${days}`);
+watch({ remember: false });

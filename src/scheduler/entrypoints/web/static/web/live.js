@@ -160,3 +160,35 @@ export function askWhy(row, action, send) {
   row.append(form);
   reason.focus();
 }
+
+// Free slots of one doctor at one clinic on one day, as buttons that call ``choose(start)``;
+// a slot taken meanwhile (409) offers the nearest free ones instead (takenMessage).
+export async function slotPicker(doctorId, clinicId, day, zone, choose) {
+  const reply = await api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${day}&to=${day}`);
+  if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
+  if (!reply.data.slots.length) return el("p", { class: "hint" }, "No free slot that day.");
+  return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
+    type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
+  }, zone.time(slot.start))));
+}
+
+export function takenMessage(reply, zone, retry) {
+  const alternatives = reply.data?.alternatives ?? [];
+  const text = reply.data?.holder === "patient" ? "The patient already has an appointment then." : "That slot was just taken.";
+  say(alternatives.length ? `${text} Nearest free: ` : text, "error", el("span", { class: "alternatives" },
+    ...alternatives.map((slot) => el("button", { type: "button", class: "slot free", onclick: () => retry(slot.start) }, zone.moment(slot.start)))));
+}
+
+// A date and that day's free slots, on a row. ``choose(start)`` answers whether it worked;
+// then the picker closes.
+export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
+  item.querySelector(".picker")?.remove();
+  const input = el("input", { type: "date", value: day });
+  const holder = el("div", { class: "picker" }, el("label", {}, label, " ", input), el("div"));
+  item.append(holder);
+  const pick = async (start) => { if (await choose(start)) holder.remove(); };
+  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick));
+  input.addEventListener("change", load);
+  input.focus();
+  return load();
+}
