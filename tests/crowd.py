@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
+from scheduler.config.bootstrap import unit_of_work
 from scheduler.domain.appointment import Appointment
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Role
@@ -55,7 +55,7 @@ def booked_with_events(
     """Book each pair at ``start`` through the domain; the unit of work stores rows, history
     and the AppointmentBooked events in the outbox, as a real booking would."""
     now = timezone.now()
-    uow = DjangoUnitOfWork()
+    uow = unit_of_work()
     booked = []
     with uow:
         for doctor, patient in people:

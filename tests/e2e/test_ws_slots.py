@@ -12,9 +12,8 @@ from channels.testing import WebsocketCommunicator
 
 from scheduler.adapters import realtime
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.config.asgi import application
-from scheduler.config.bootstrap import build_bus
+from scheduler.config.bootstrap import build_bus, unit_of_work
 from scheduler.domain.intervals import Interval
 from scheduler.services import commands
 from scheduler.services.busy_times import SyncState
@@ -368,7 +367,7 @@ async def test_a_socket_from_a_foreign_origin_is_refused(doctor: rows.Doctor) ->
 
 @database_sync_to_async
 def block_in_the_doctors_calendar(doctor: rows.Doctor, busy: Interval) -> None:
-    with DjangoUnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.busy_blocks.replace(
             doctor.pk, "primary", {"evt-1": busy}, sync=SyncState(), now=busy.start
         )

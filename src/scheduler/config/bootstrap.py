@@ -21,13 +21,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def unit_of_work() -> DjangoUnitOfWork:
+def unit_of_work(*, clock: Clock = utc_now) -> DjangoUnitOfWork:
     """The one way a unit of work is made: its commits wake this process's outbox relay."""
-    return DjangoUnitOfWork(after_commit=runtime.wake_relay)
+    return DjangoUnitOfWork(clock=clock, after_commit=runtime.wake_relay)
 
 
 def build_bus(*, clock: Clock = utc_now) -> MessageBus:
-    uow = unit_of_work()
+    uow = unit_of_work(clock=clock)
     return MessageBus(
         {
             command: partial(handler, uow=uow, clock=clock)

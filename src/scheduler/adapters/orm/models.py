@@ -134,7 +134,7 @@ class TimeOff(models.Model):
 
 
 class Appointment(models.Model):
-    # Migration 0002 makes overlap impossible per doctor and per patient among active
+    # Migrations 0002 and 0004 make overlap impossible per doctor and per patient among active
     # statuses: exclusion constraints on PostgreSQL, triggers on SQLite (whose writers are
     # serialized).
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.appointment import Appointment, Change, Status
@@ -15,6 +15,7 @@ from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
 from scheduler.services import unit_of_work as ports
+from scheduler.services.ports import Clock
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
@@ -91,8 +92,12 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
 
 
 class DjangoScheduleRepository(ports.ScheduleRepository):
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self._clock = clock
+
     def find(self, doctor_id: int, clinic_id: int) -> Schedule | None:
-        return load_schedule(doctor_id, clinic_id, with_time_off=True)
+        return load_schedule(doctor_id, clinic_id, time_off_after=self._clock())
 
     def clinic_timezone(self, clinic_id: int) -> str:
         zone = rows.Clinic.objects.filter(pk=clinic_id).values_list("timezone", flat=True).first()
@@ -153,8 +158,11 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
         return Interval(row.start, row.end)
 
 
-def load_schedule(doctor_id: int, clinic_id: int, *, with_time_off: bool) -> Schedule | None:
-    """The doctor's schedule at the clinic, or None; current time off only if asked for.
+def load_schedule(
+    doctor_id: int, clinic_id: int, *, time_off_after: datetime | None
+) -> Schedule | None:
+    """The doctor's schedule at the clinic, or None; with the time off that ends after
+    ``time_off_after`` if given (time off that is over can no longer hide a bookable slot).
 
     Plain values, not model instances: this runs on every booking.
     """
@@ -182,12 +190,11 @@ def load_schedule(doctor_id: int, clinic_id: int, *, with_time_off: bool) -> Sch
         spans = overrides.setdefault(day, [])
         if start is not None and end is not None:
             spans.append(WallInterval(start, end))
-    # Time off that is over can no longer hide a bookable slot.
     time_off = (
-        rows.TimeOff.objects.filter(doctor_id=doctor_id, end__gt=timezone.now()).values_list(
+        rows.TimeOff.objects.filter(doctor_id=doctor_id, end__gt=time_off_after).values_list(
             "start", "end"
         )
-        if with_time_off
+        if time_off_after is not None
         else []
     )
     hours: list[WeeklyInterval] = []
@@ -307,7 +314,7 @@ def _update(appointment: Appointment, *, loaded_version: int) -> None:
         status=appointment.status.value,
         reason=appointment.reason,
         version=appointment.version,
-        updated_at=timezone.now(),
+        updated_at=Now(),
     )
     if not updated:
         raise ConcurrentUpdate("The appointment was changed meanwhile; reload and try again.")

@@ -112,7 +112,7 @@ def schedule_get(*, viewer: Actor, doctor: rows.Doctor, clinic: rows.Clinic) -> 
     access.ensure_may_manage_doctor(
         viewer, doctor.pk, clinic_ids=frozenset({clinic.pk}), write=False
     )
-    schedule = load_schedule(doctor.pk, clinic.pk, with_time_off=False)
+    schedule = load_schedule(doctor.pk, clinic.pk, time_off_after=None)
     if schedule is None:
         return Schedule(
             doctor_id=doctor.pk, clinic_id=clinic.pk, timezone=clinic.timezone, hours=()

@@ -28,6 +28,7 @@ from scheduler.domain.events import (
     DoctorVerified,
     Event,
 )
+from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
 
 # Names shared with migration 0002, which creates them (exclusion constraints on PostgreSQL,
@@ -43,13 +44,14 @@ DEADLOCK_DETECTED = "40P01"
 class DjangoUnitOfWork(UnitOfWork):
     appointments: DjangoAppointmentRepository
 
-    def __init__(self, *, after_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, *, clock: Clock, after_commit: Callable[[], None] = lambda: None) -> None:
+        self._clock = clock
         self._after_commit = after_commit
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> Self:
         self.appointments = DjangoAppointmentRepository()
-        self.schedules = DjangoScheduleRepository()
+        self.schedules = DjangoScheduleRepository(self._clock)
         self.doctors = DjangoDoctorRepository()
         self.patients = DjangoPatientRepository()
         self.busy_blocks = DjangoBusyBlockRepository()

@@ -64,7 +64,7 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             current = load_schedule(
-                self.instance.doctor_id, self.instance.clinic_id, with_time_off=False
+                self.instance.doctor_id, self.instance.clinic_id, time_off_after=None
             )
             if current is not None:
                 self.initial.update(
