@@ -60,3 +60,36 @@ def test_a_day_off_added_by_keyboard_empties_that_day_in_an_open_grid(
     sign_in(phone, server, doctor.user, "/doctor/hours/")
     expect(phone.get_by_role("button", name="Save my hours")).to_be_visible()
     shoot(phone, "hours-page-phone")
+
+
+def test_new_hours_repaint_the_desks_slot_picker(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    start = factories.slot_start(clinic, days_ahead=2, hour=10)
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    desk.get_by_label("Patient (name or phone)").fill("Kaveh")
+    desk.locator("#patient-results button").first.click()
+    desk.locator("#booking-day").fill(start.date().isoformat())
+    desk.locator("#booking-day").dispatch_event("change")
+    picked = desk.locator(f"#booking-slots {cell_of(start)}")
+    expect(picked).to_be_visible()
+
+    hours = open_page(browser, contexts, server)
+    sign_in(hours, server, doctor.user, "/doctor/hours/")
+    weekday = start.strftime("%A")
+    hours.get_by_label(f"{weekday}: hours").fill("14:00-17:00")
+    hours.get_by_label(f"{weekday}: breaks").fill("")  # the lunch break is outside them now
+    hours.get_by_role("button", name="Save my hours").click()
+    expect(hours.get_by_role("status")).to_contain_text("Your hours are saved.")
+
+    expect(picked).to_have_count(0)  # gone from the desk's picker without a reload
+    expect(desk.locator(f"#booking-slots {cell_of(start + timedelta(hours=4))}")).to_be_visible()

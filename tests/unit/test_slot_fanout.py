@@ -190,7 +190,10 @@ def test_busy_time_from_a_calendar_asks_the_grids_of_its_days_to_repaint() -> No
     )
 
     assert publisher.repaints == [(7, window)]
-    assert [group for group, _ in realtime.repaints(7, window, [TEHRAN], uuid.uuid4())] == [
+    groups = realtime.repaints(7, window, [(2, TEHRAN), (3, TEHRAN)], uuid.uuid4())
+    assert [group for group, _ in groups] == [
         "slots.7.2026-03-21",
         "slots.7.2026-03-22",
+        "desk.2",
+        "desk.3",
     ]

@@ -4,7 +4,8 @@ Groups (Channels allows ``[A-Za-z0-9-_.]``, under 100 characters):
 
 - ``slots.<doctor_id>.<yyyy-mm-dd>``: every open grid of that doctor's day, the date on the
   calendar of the appointment's clinic;
-- ``desk.<clinic_id>``: the clinic's desk screens (only its staff join).
+- ``desk.<clinic_id>``: the clinic's desk screens (only its staff join): ``desk.changed`` for
+  an appointment, ``desk.repaint`` when a doctor's free time changed for another reason.
 
 A ``slots.changed`` message has a public part, ``slot`` (where, free or taken, an opaque key of
 the appointment and its version), and a ``booking`` part (appointment id, status, patient) that
@@ -37,6 +38,7 @@ from scheduler.services.ports import SlotChange
 SLOTS_CHANGED = "slots.changed"
 DESK_CHANGED = "desk.changed"
 SLOTS_REPAINT = "slots.repaint"
+DESK_REPAINT = "desk.repaint"
 SEND_TIMEOUT_SECONDS = 10
 
 Message = dict[str, Any]
@@ -125,20 +127,31 @@ def fan_out(change: SlotChange, zone: ZoneInfo) -> list[tuple[str, Message]]:
 
 
 def repaints(
-    doctor_id: int, window: Interval, zones: Sequence[ZoneInfo], change_id: uuid.UUID
+    doctor_id: int,
+    window: Interval,
+    clinics: Sequence[tuple[int, ZoneInfo]],
+    change_id: uuid.UUID,
 ) -> list[tuple[str, Message]]:
     """A fresh-snapshot request to the grids of every day ``window`` touches, on the calendar
-    of each clinic the doctor works at; a grid in several of those days' groups gets it once a
-    group, and repaints once per ``change_id``."""
+    of each clinic the doctor works at (a grid in several of those days' groups gets it once a
+    group, and repaints once per ``change_id``); and to those clinics' desks, whose pickers of
+    the doctor's free slots in ``window`` reload."""
     last_instant = window.end - timedelta(microseconds=1)
     days: set[date] = set()
-    for zone in zones:
+    for _, zone in clinics:
         day, last = window.start.astimezone(zone).date(), last_instant.astimezone(zone).date()
         while day <= last:
             days.add(day)
             day += timedelta(days=1)
     message = {"type": SLOTS_REPAINT, "change": str(change_id)}
-    return [(slot_group(doctor_id, day), message) for day in sorted(days)]
+    desk_message = {
+        "type": DESK_REPAINT,
+        "availability": {"doctor_id": doctor_id, **interval_record(window)},
+    }
+    return [
+        *((slot_group(doctor_id, day), message) for day in sorted(days)),
+        *((desk_group(clinic_id), desk_message) for clinic_id in sorted({c for c, _ in clinics})),
+    ]
 
 
 def slot_view(slot: Message, booking: Message, viewer: Actor | None) -> Message:
@@ -185,11 +198,11 @@ class ChannelLayerPublisher:
         layer = self._layer or get_channel_layer()
         if layer is None:
             return
-        zones = rows.Schedule.objects.filter(doctor_id=doctor_id).values_list(
-            "clinic__timezone", flat=True
+        clinics = rows.Schedule.objects.filter(doctor_id=doctor_id).values_list(
+            "clinic_id", "clinic__timezone"
         )
-        zones_of = [ZoneInfo(name) for name in set(zones)]
-        send(layer, repaints(doctor_id, window, zones_of, change_id))
+        zoned = [(clinic_id, ZoneInfo(name)) for clinic_id, name in set(clinics)]
+        send(layer, repaints(doctor_id, window, zoned, change_id))
 
 
 _consumers_loop: asyncio.AbstractEventLoop | None = None

@@ -32,7 +32,7 @@ from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFo
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.ws.auth import AUTH_ERROR, actor_of, query_params, user_for_token
 
-RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED})
+RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED, realtime.DESK_REPAINT})
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
 DEFAULT_GRID_DAYS = 7
 AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
@@ -191,6 +191,9 @@ class DeskConsumer(LiveConsumer):
 
     async def desk_changed(self, message: Mapping[str, Any]) -> None:
         await self.send_json({"type": "appointment", **message["appointment"]})
+
+    async def desk_repaint(self, message: Mapping[str, Any]) -> None:
+        await self.send_json({"type": "availability", **message["availability"]})
 
     async def disconnect(self, code: int) -> None:
         waiting = getattr(self, "auth_wait", None)

@@ -32,6 +32,7 @@ function watch() {
       render();
     },
     onDelta: (change) => {
+      if (change.type === "availability") { refreshPickerWithin(change); return undefined; }
       refreshPicker(change);
       const row = rows.get(change.id);
       if (!row) return zone.day(change.start) === dayInput.value ? "resync" : undefined; // a new row: names come with the snapshot
@@ -240,6 +241,14 @@ function refreshPicker(change) {
   if (!patient || change.doctor_id !== Number(bookingDoctor.value)) return;
   const days = [change.start, change.previous?.start].filter(Boolean).map((at) => zone.day(at));
   if (days.includes(bookingDay.value)) loadBookingSlots();
+}
+
+// The doctor's hours or days off changed (or their own calendar): a picker of a day within
+// that span lists afresh.
+function refreshPickerWithin(span) {
+  if (!patient || span.doctor_id !== Number(bookingDoctor.value)) return;
+  const last = new Date(new Date(span.end) - 1).toISOString();
+  if (zone.day(span.start) <= bookingDay.value && bookingDay.value <= zone.day(last)) loadBookingSlots();
 }
 
 async function loadBookingSlots() {
