@@ -92,3 +92,40 @@ def test_the_desk_moves_between_days(
     expect(day).not_to_have_value(today)
     desk.get_by_role("button", name="Today").click()
     expect(day).to_have_value(today)
+
+
+# A network that lets no WebSocket through: every socket closes at once, unopened.
+NO_SOCKETS = """
+window.WebSocket = class {
+  static OPEN = 1;
+  constructor() { this.readyState = 3; }
+  addEventListener(type, listener) {
+    if (type === "close") setTimeout(() => listener({ code: 1006 }), 10);
+  }
+  send() {}
+  close() {}
+};
+"""
+
+
+def test_without_sockets_the_desk_still_runs_its_day_over_http(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone)).replace(second=0, microsecond=0)
+    start = max(now.replace(hour=0, minute=0), now - timedelta(minutes=30))
+    visit = factories.appointment(doctor, factories.patient(first_name="Parisa"), start)
+    desk = open_page(browser, contexts, server)
+    desk.add_init_script(NO_SOCKETS)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "polling")
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    row.focus()
+    desk.keyboard.press("c")
+    expect(row.locator(".queue")).to_contain_text("#1 in line")  # asked again at once
+    shoot(desk, "desk-without-sockets")

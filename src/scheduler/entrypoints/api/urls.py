@@ -11,6 +11,7 @@ from scheduler.entrypoints.api import (
     auth,
     clinics,
     doctors,
+    live,
     notifications,
     patients,
     schedules,
@@ -45,6 +46,9 @@ urlpatterns: list[URLPattern] = [
         name="doctor-time-off-detail",
     ),
     path("patients/", patients.PatientCollectionApi.as_view(), name="patients"),
+    path("live/slots/<int:doctor_id>/", live.SlotGridSnapshotApi.as_view(), name="live-slots"),
+    path("live/desk/<int:clinic_id>/", live.DeskSnapshotApi.as_view(), name="live-desk"),
+    path("live/visit/<str:token>/", live.VisitSnapshotApi.as_view(), name="live-visit"),
     path("appointments/", appointments.AppointmentCollectionApi.as_view(), name="appointments"),
     path(
         "appointments/<uuid:appointment_id>/",

@@ -17,24 +17,21 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from scheduler.adapters import realtime, visit_links
-from scheduler.adapters.orm import snapshots
-from scheduler.config.bootstrap import unit_of_work, utc_now
-from scheduler.domain import access, queue
-from scheduler.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from scheduler.adapters import realtime
+from scheduler.domain import access
+from scheduler.domain.errors import DomainError, NotAllowed, NotFound
 from scheduler.domain.model import Actor
+from scheduler.entrypoints.ws import screens
 from scheduler.entrypoints.ws.auth import AUTH_ERROR, actor_of, query_params, user_for_token
 
 RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED, realtime.DESK_REPAINT})
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
-DEFAULT_GRID_DAYS = 7
 AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
 
 
@@ -123,15 +120,8 @@ class SlotGridConsumer(LiveConsumer):
     """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
 
     async def start(self) -> None:
-        params = query_params(self.scope)
-        first_day = _date(params.get("from"))
-        days = _int(params.get("days"), default=DEFAULT_GRID_DAYS, name="days")
-        self.window = await database_sync_to_async(snapshots.grid_window)(
-            doctor_id=self.scope["url_route"]["kwargs"]["doctor_id"],
-            viewer=self.viewer,
-            first_day=first_day,
-            days=days,
-            now=utc_now(),
+        self.window = await database_sync_to_async(screens.grid_window)(
+            self.scope["url_route"]["kwargs"]["doctor_id"], self.viewer, query_params(self.scope)
         )
         self.repainted: deque[str | None] = deque(maxlen=32)  # the latest changes repainted
         # Join before reading: a change committed meanwhile is then in the snapshot, or
@@ -143,10 +133,7 @@ class SlotGridConsumer(LiveConsumer):
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
-        grid = await database_sync_to_async(snapshots.slot_grid)(
-            window=self.window, viewer=self.viewer, now=utc_now(), uow=unit_of_work()
-        )
-        await self.send_json(grid_snapshot_message(grid, self.viewer))
+        await self.send_json(await database_sync_to_async(screens.grid)(self.window, self.viewer))
 
     async def slots_changed(self, message: Mapping[str, Any]) -> None:
         view = realtime.slot_view(message["slot"], message["booking"], self.viewer)
@@ -167,7 +154,7 @@ class DeskConsumer(LiveConsumer):
 
     async def start(self) -> None:
         self.clinic_id: int = self.scope["url_route"]["kwargs"]["clinic_id"]
-        self.day = _date(query_params(self.scope).get("date"))
+        self.day = screens.day_param(query_params(self.scope))
         if self.viewer is None:
             self.auth_wait = asyncio.ensure_future(self._close_unless_signed_in())
             return
@@ -184,10 +171,9 @@ class DeskConsumer(LiveConsumer):
     async def send_snapshot(self) -> None:
         if self.viewer is None:
             raise NotSignedIn("Sign in first.")
-        desk = await database_sync_to_async(snapshots.desk_day)(
-            clinic_id=self.clinic_id, viewer=self.viewer, day=self.day, now=utc_now()
+        await self.send_json(
+            await database_sync_to_async(screens.desk)(self.clinic_id, self.viewer, self.day)
         )
-        await self.send_json(desk_snapshot_message(desk))
 
     async def desk_changed(self, message: Mapping[str, Any]) -> None:
         await self.send_json({"type": "appointment", **message["appointment"]})
@@ -213,21 +199,18 @@ class VisitQueueConsumer(LiveConsumer):
     patient their own line again when it moved."""
 
     async def start(self) -> None:
-        appointment_id = visit_links.appointment_of(self.scope["url_route"]["kwargs"]["token"])
-        if appointment_id is None:
-            raise NotFound("This link is not valid.")
-        self.appointment_id = appointment_id
+        self.appointment_id = screens.visit_of(self.scope["url_route"]["kwargs"]["token"])
         self.last: dict[str, Any] | None = None
-        place = await self._place()
+        place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
         await self.join([realtime.slot_group(place.doctor_id, place.day)])
-        await self._send(place)
+        await self._send(message)
 
     async def signed_in(self) -> None:
         await self.send_snapshot()  # the link is the key: signing in changes nothing
 
     async def send_snapshot(self) -> None:
         self.last = None
-        await self._send(await self._place())
+        await self._send_if_moved()
 
     async def slots_changed(self, message: Mapping[str, Any]) -> None:
         await self.guarded(self._send_if_moved())
@@ -236,115 +219,13 @@ class VisitQueueConsumer(LiveConsumer):
         await self.guarded(self._send_if_moved())
 
     async def _send_if_moved(self) -> None:
-        await self._send(await self._place())
+        _, message = await database_sync_to_async(screens.visit)(self.appointment_id)
+        await self._send(message)
 
-    async def _place(self) -> snapshots.VisitPlace:
-        place: snapshots.VisitPlace = await database_sync_to_async(snapshots.visit_place)(
-            appointment_id=self.appointment_id, now=utc_now()
-        )
-        return place
-
-    async def _send(self, place: snapshots.VisitPlace) -> None:
-        message = visit_message(place)
+    async def _send(self, message: dict[str, Any]) -> None:
         if message != self.last:
             self.last = message
             await self.send_json(message)
-
-
-# -- messages ----------------------------------------------------------------------------------
-
-
-def grid_snapshot_message(grid: snapshots.GridSnapshot, viewer: Actor | None) -> dict[str, Any]:
-    window = grid.window
-    return {
-        "type": "snapshot",
-        "doctor_id": window.doctor_id,
-        "first_day": window.first_day.isoformat(),
-        "last_day": window.last_day.isoformat(),
-        "clinics": [{"id": c.id, "name": c.name, "timezone": c.timezone} for c in window.clinics],
-        "free": [
-            {"clinic_id": clinic_id, **realtime.interval_record(slot)}
-            for clinic_id, slot in grid.free
-        ],
-        "slots": [
-            realtime.slot_view(
-                realtime.slot_record(b.change),
-                {
-                    **realtime.booking_record(b.change),
-                    "patient_name": b.patient_name,
-                    "patient_phone": b.patient_phone,
-                    "reason": b.reason,
-                },
-                viewer,
-            )
-            for b in grid.bookings
-        ],
-    }
-
-
-def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
-    return {
-        "type": "snapshot",
-        "clinic": {
-            "id": desk.clinic.id,
-            "name": desk.clinic.name,
-            "timezone": desk.clinic.timezone,
-        },
-        "date": desk.day.isoformat(),
-        "doctors": [
-            {"id": d.pk, "name": str(d), "specialty": d.specialty.name} for d in desk.doctors
-        ],
-        "appointments": [
-            {
-                **realtime.desk_record(b.change),
-                "patient_name": b.patient_name,
-                "patient_phone": b.patient_phone,
-                "reason": b.reason,
-                "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
-                "queue": queue_record(desk.queue.get(b.change.appointment_id)),
-            }
-            for b in desk.bookings
-        ],
-    }
-
-
-def queue_record(line: queue.Line | None) -> dict[str, Any] | None:
-    """Where a visit stands in the waiting room; moments, not minutes: the page counts."""
-    if line is None:
-        return None
-    return {
-        "place": line.place.value,
-        "position": line.position,
-        "waiting_since": realtime.instant(line.waiting_since) if line.waiting_since else None,
-        "expected_call": realtime.instant(line.expected_call) if line.expected_call else None,
-    }
-
-
-def visit_message(place: snapshots.VisitPlace) -> dict[str, Any]:
-    return {
-        "type": "snapshot",
-        "status": place.status,
-        "start": realtime.instant(place.start),
-        "queue": queue_record(place.line),
-    }
-
-
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Give dates as YYYY-MM-DD.", field="from") from None
-
-
-def _int(value: str | None, *, default: int, name: str) -> int:
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a whole number.", field=name) from None
 
 
 def _close_code(error: DomainError) -> int:

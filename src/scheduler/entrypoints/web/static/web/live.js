@@ -71,6 +71,12 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A socket that fails this many times in a row: the page asks for snapshots over HTTP (the
+// same path under /api/live/ instead of /ws/) every POLL_MS, and goes back to the socket once
+// one opens.
+const FAILURES_BEFORE_POLLING = 3;
+const POLL_MS = 10_000;
+
 // One socket: reconnects with back-off (the server sends a fresh snapshot on each connect),
 // tells apart new, duplicate and out-of-step deltas by each appointment's version.
 export class LiveFeed {
@@ -79,8 +85,10 @@ export class LiveFeed {
     this.onSnapshot = onSnapshot;
     this.onDelta = onDelta;
     this.idOf = idOf;
+    this.fallback = path.replace(/^\/ws\//, "/api/live/");
     this.versions = new Map();
     this.retry = 0;
+    this.poller = null;
     this.status = document.getElementById("live-status");
     this.open();
   }
@@ -88,18 +96,40 @@ export class LiveFeed {
   open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     this.socket = new WebSocket(`${scheme}://${location.host}${this.path}`);
-    this.socket.addEventListener("open", () => { this.retry = 0; this.show("live", "live"); });
+    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); this.show("live", "live"); });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
     this.socket.addEventListener("close", (event) => {
       if (this.closing) return;
       if (event.code >= 4400 && event.code < 4500) { this.show("offline", "closed"); return; }
-      this.show("reconnecting…", "down");
       this.retry = Math.min(this.retry + 1, 5);
+      if (this.retry >= FAILURES_BEFORE_POLLING) this.startPolling();
+      else this.show("reconnecting…", "down");
       setTimeout(() => this.open(), 500 * 2 ** this.retry);
     });
   }
 
-  close() { this.closing = true; this.socket.close(); }
+  close() { this.closing = true; this.stopPolling(); this.socket.close(); }
+
+  startPolling() {
+    if (this.poller) return;
+    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.poll();
+  }
+
+  stopPolling() { clearInterval(this.poller); this.poller = null; }
+
+  async poll() {
+    const reply = await api("GET", this.fallback);
+    if (this.closing || !this.poller) return;
+    if (reply.ok) {
+      this.show(window.gettext("updated every few seconds"), "polling");
+      this.receive(reply.data);
+    } else if (reply.status >= 400 && reply.status < 500) {
+      this.stopPolling();
+      this.show("offline", "closed");
+      say(errorText(reply.data), "error");
+    }
+  }
 
   show(text, state) {
     if (!this.status) return;
@@ -119,7 +149,10 @@ export class LiveFeed {
     return "new";
   }
 
-  resync() { if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "snapshot" })); }
+  resync() {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "snapshot" }));
+    else if (this.poller) this.poll();
+  }
 
   receive(message) {
     if (message.type === "snapshot") {

@@ -1,0 +1,153 @@
+"""What each live screen shows, as the sockets send it on connect (and on request), built in
+one place: the same snapshots go over HTTP (api/live.py) to a browser whose sockets are blocked.
+Synchronous: consumers call these through ``database_sync_to_async``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from scheduler.adapters import realtime, visit_links
+from scheduler.adapters.orm import snapshots
+from scheduler.config.bootstrap import unit_of_work, utc_now
+from scheduler.domain import queue
+from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.model import Actor
+
+DEFAULT_GRID_DAYS = 7
+
+
+def grid_window(
+    doctor_id: int, viewer: Actor | None, params: Mapping[str, str]
+) -> snapshots.GridWindow:
+    """The days a grid watches, from ``?from=YYYY-MM-DD&days=N``."""
+    return snapshots.grid_window(
+        doctor_id=doctor_id,
+        viewer=viewer,
+        first_day=_date(params.get("from"), name="from"),
+        days=_int(params.get("days"), default=DEFAULT_GRID_DAYS, name="days"),
+        now=utc_now(),
+    )
+
+
+def grid(window: snapshots.GridWindow, viewer: Actor | None) -> dict[str, Any]:
+    snapshot = snapshots.slot_grid(window=window, viewer=viewer, now=utc_now(), uow=unit_of_work())
+    return grid_snapshot_message(snapshot, viewer)
+
+
+def desk(clinic_id: int, viewer: Actor, day: date | None) -> dict[str, Any]:
+    return desk_snapshot_message(
+        snapshots.desk_day(clinic_id=clinic_id, viewer=viewer, day=day, now=utc_now())
+    )
+
+
+def visit_of(token: str) -> uuid.UUID:
+    """The appointment a visit link names; NotFound for a link this site did not sign."""
+    appointment_id = visit_links.appointment_of(token)
+    if appointment_id is None:
+        raise NotFound("This link is not valid.")
+    return appointment_id
+
+
+def visit(appointment_id: uuid.UUID) -> tuple[snapshots.VisitPlace, dict[str, Any]]:
+    place = snapshots.visit_place(appointment_id=appointment_id, now=utc_now())
+    return place, visit_message(place)
+
+
+def day_param(params: Mapping[str, str]) -> date | None:
+    return _date(params.get("date"), name="date")
+
+
+def grid_snapshot_message(grid: snapshots.GridSnapshot, viewer: Actor | None) -> dict[str, Any]:
+    window = grid.window
+    return {
+        "type": "snapshot",
+        "doctor_id": window.doctor_id,
+        "first_day": window.first_day.isoformat(),
+        "last_day": window.last_day.isoformat(),
+        "clinics": [{"id": c.id, "name": c.name, "timezone": c.timezone} for c in window.clinics],
+        "free": [
+            {"clinic_id": clinic_id, **realtime.interval_record(slot)}
+            for clinic_id, slot in grid.free
+        ],
+        "slots": [
+            realtime.slot_view(
+                realtime.slot_record(b.change),
+                {
+                    **realtime.booking_record(b.change),
+                    "patient_name": b.patient_name,
+                    "patient_phone": b.patient_phone,
+                    "reason": b.reason,
+                },
+                viewer,
+            )
+            for b in grid.bookings
+        ],
+    }
+
+
+def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "clinic": {
+            "id": desk.clinic.id,
+            "name": desk.clinic.name,
+            "timezone": desk.clinic.timezone,
+        },
+        "date": desk.day.isoformat(),
+        "doctors": [
+            {"id": d.pk, "name": str(d), "specialty": d.specialty.name} for d in desk.doctors
+        ],
+        "appointments": [
+            {
+                **realtime.desk_record(b.change),
+                "patient_name": b.patient_name,
+                "patient_phone": b.patient_phone,
+                "reason": b.reason,
+                "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
+                "queue": queue_record(desk.queue.get(b.change.appointment_id)),
+            }
+            for b in desk.bookings
+        ],
+    }
+
+
+def queue_record(line: queue.Line | None) -> dict[str, Any] | None:
+    """Where a visit stands in the waiting room; moments, not minutes: the page counts."""
+    if line is None:
+        return None
+    return {
+        "place": line.place.value,
+        "position": line.position,
+        "waiting_since": realtime.instant(line.waiting_since) if line.waiting_since else None,
+        "expected_call": realtime.instant(line.expected_call) if line.expected_call else None,
+    }
+
+
+def visit_message(place: snapshots.VisitPlace) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "status": place.status,
+        "start": realtime.instant(place.start),
+        "queue": queue_record(place.line),
+    }
+
+
+def _date(value: str | None, *, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Give dates as YYYY-MM-DD.", field=name) from None
+
+
+def _int(value: str | None, *, default: int, name: str) -> int:
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be a whole number.", field=name) from None

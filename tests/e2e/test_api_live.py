@@ -1,0 +1,71 @@
+"""The live screens' snapshots over HTTP (for networks that block WebSockets): the same
+content and the same rules of who sees what as the sockets."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from scheduler.adapters import visit_links
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from tests import factories
+from tests.e2e.conftest import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_visitor_sees_free_and_taken_but_not_who(
+    visitor: APIClient, as_patient: APIClient, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    build_bus().handle(factories.booking(doctor, patient))
+
+    seen = visitor.get(f"/api/live/slots/{doctor.pk}/", {"days": 3}).json()
+    mine = as_patient.get(f"/api/live/slots/{doctor.pk}/", {"days": 3}).json()
+
+    assert seen["type"] == "snapshot" and seen["free"]
+    assert [slot["booking"] for slot in seen["slots"]] == [None]
+    assert mine["slots"][0]["booking"]["patient_id"] == patient.pk
+
+
+@pytest.mark.parametrize(("days", "date"), [("0", ""), ("x", ""), ("", "2026-13-01")])
+def test_a_bad_window_is_a_400(
+    visitor: APIClient, doctor: rows.Doctor, days: str, date: str
+) -> None:
+    answer = visitor.get(f"/api/live/slots/{doctor.pk}/", {"days": days, "from": date})
+
+    assert answer.status_code == 400
+
+
+def test_the_desk_snapshot_is_for_that_clinics_desk_only(
+    as_receptionist: APIClient, client_for: Client, visitor: APIClient, clinic: rows.Clinic
+) -> None:
+    other_desk = client_for(factories.receptionist(factories.clinic()).user)
+
+    assert as_receptionist.get(f"/api/live/desk/{clinic.pk}/").json()["clinic"]["id"] == clinic.pk
+    assert other_desk.get(f"/api/live/desk/{clinic.pk}/").status_code == 403
+    assert visitor.get(f"/api/live/desk/{clinic.pk}/").status_code in (401, 403)
+    assert as_receptionist.get(f"/api/live/desk/{clinic.pk}/", {"date": "soon"}).status_code == 400
+
+
+def test_a_visit_link_shows_that_visit_only(
+    visitor: APIClient, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    visit = build_bus().handle(factories.booking(doctor, patient)).appointment_id
+    token = visit_links.token_for(visit)
+
+    answer = visitor.get(f"/api/live/visit/{token}/").json()
+
+    assert answer == {
+        "type": "snapshot",
+        "status": "booked",
+        "start": answer["start"],
+        "queue": {
+            "place": "expected",
+            "position": None,
+            "waiting_since": None,
+            "expected_call": None,
+        },
+    }
+    assert visitor.get(f"/api/live/visit/{token[:-2]}xx/").status_code == 404
+    assert visitor.get("/api/live/visit/abc/").status_code == 404
