@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from scheduler.entrypoints.web import (  # noqa: F401  (they register their screens)
+    combined_admin,
     doctor_admin,
     schedule_admin,
 )

@@ -1,5 +1,6 @@
-"""The notification log (read-only, with a retry for failures), reminder offsets on the clinic
-page, contact preferences on the user page."""
+"""The notification log (read-only, with a retry for failures); the inlines of reminder
+offsets (clinic page) and contact preferences (user page), which entrypoints.web.combined_admin
+puts on those pages."""
 
 from __future__ import annotations
 
@@ -47,17 +48,3 @@ class ContactPreferenceInline(admin.StackedInline[ContactPreference, orm.User]):
     model = ContactPreference
     can_delete = False
     verbose_name = "notification channels"
-
-
-admin.site.unregister(orm.Clinic)
-admin.site.unregister(orm.User)
-
-
-@admin.register(orm.Clinic)
-class ClinicAdmin(orm_admin.ClinicAdmin):
-    inlines = [*orm_admin.ClinicAdmin.inlines, ReminderOffsetInline]
-
-
-@admin.register(orm.User)
-class UserAdmin(orm_admin.NobatUserAdmin):
-    inlines = [*orm_admin.NobatUserAdmin.inlines, ContactPreferenceInline]

@@ -15,8 +15,9 @@ from scheduler.adapters import outbox
 from scheduler.adapters.orm import models as rows
 
 
-@admin.register(rows.User)
 class NobatUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
+
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (
@@ -25,8 +26,9 @@ class NobatUserAdmin(UserAdmin):  # type: ignore[type-arg]
     )
 
 
-@admin.register(rows.Clinic)
 class ClinicAdmin(admin.ModelAdmin[rows.Clinic]):
+    """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
+
     list_display = ("name", "city", "timezone")
     search_fields = ("name", "city")
 

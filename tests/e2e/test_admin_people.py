@@ -1,0 +1,55 @@
+"""The admin's people pages: verifying a doctor goes through VerifyDoctor (recorded, and only
+then bookable); the clinic and user pages carry the notification settings of another adapter."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from scheduler.adapters.orm import models as rows
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_page() -> Client:
+    client = Client()
+    client.force_login(factories.admin())
+    return client
+
+
+def test_verifying_doctors_is_recorded_once_per_change(admin_page: Client) -> None:
+    waiting = factories.doctor(verified=False)
+    already = factories.doctor(verified=True)
+
+    answer = admin_page.post(
+        "/admin/orm/doctor/",
+        {"action": "verify", "_selected_action": [waiting.pk, already.pk]},
+        follow=True,
+    )
+
+    assert "1 doctor changed." in answer.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.verified
+    verified = rows.StoredEvent.objects.filter(type="DoctorVerified")
+    assert [row.payload["doctor_id"] for row in verified] == [waiting.pk]
+
+
+def test_the_verified_flag_is_not_edited_by_hand(admin_page: Client) -> None:
+    doctor = factories.doctor(verified=False)
+
+    page = admin_page.get(f"/admin/orm/doctor/{doctor.pk}/change/").content.decode()
+
+    assert 'name="verified"' not in page
+
+
+def test_clinic_and_user_pages_show_the_notification_settings(admin_page: Client) -> None:
+    clinic = factories.clinic()
+    user = factories.patient().user
+
+    clinic_page = admin_page.get(f"/admin/orm/clinic/{clinic.pk}/change/").content.decode()
+    user_page = admin_page.get(f"/admin/orm/user/{user.pk}/change/").content.decode()
+
+    assert "reminders-TOTAL_FORMS" in clinic_page
+    assert "contact-TOTAL_FORMS" in user_page
