@@ -180,3 +180,14 @@ def test_a_unit_of_work_is_built_only_by_the_composition_root() -> None:
         and ast.unparse(node.func).split(".")[-1] in {"DjangoUnitOfWork", "MessageBus"}
     }
     assert builders == {"config/bootstrap.py"}
+
+
+def test_no_page_or_handler_is_registered_over_another() -> None:
+    """Unregistering another module's admin page works only if that module was imported first:
+    an order of INSTALLED_APPS no one should have to keep in mind."""
+    offenders = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in source_files()
+        if "admin.site.unregister" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
