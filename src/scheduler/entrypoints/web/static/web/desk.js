@@ -113,6 +113,8 @@ function queueInfo(row) {
   if (line?.place !== "waiting") return null;
   return el("span", { class: "queue", "data-since": line.waiting_since, "data-call": line.expected_call },
     format(t("#%(position)s in line"), { position: line.position }), " · ",
+    line.waiting_since ? format(t("arrived %(time)s"), { time: zone.time(line.waiting_since) }) : null,
+    line.waiting_since ? ", " : null,
     el("span", { class: "waited" }), " · ", el("span", { class: "expected" }));
 }
 
