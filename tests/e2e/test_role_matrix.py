@@ -94,6 +94,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, w: status(c.get(f"/api/live/visit/{visit_links.token_for(w.visit.pk)}/")),
         (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    "look patients up": (
+        lambda c, w: status(c.get("/api/patients/", {"q": "a"})),
+        (401, 403, 403, 200, 200, 403, 200, 200, 200),
+    ),
     "add a patient": (
         lambda c, w: status(
             c.post("/api/patients/", {"first_name": "A", "last_name": "B"}, format="json")

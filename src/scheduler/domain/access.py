@@ -114,6 +114,16 @@ def ensure_may_manage_doctor(
 SELF_SERVICE_ROLES = frozenset({Role.PATIENT, Role.DOCTOR})
 
 
+def ensure_may_look_up_patients(actor: Actor) -> None:
+    """The desk and admins, and doctors an admin has verified: anyone may sign up as a doctor,
+    and a patient's phone is not theirs to read until then."""
+    if actor.role in (Role.RECEPTIONIST, Role.ADMIN) or (
+        actor.role is Role.DOCTOR and actor.verified and actor.doctor_id is not None
+    ):
+        return
+    raise NotAllowed("Only the desk and verified doctors look patients up.")
+
+
 def ensure_may_add_patients(actor: Actor) -> None:
     if actor.role not in (Role.RECEPTIONIST, Role.ADMIN):
         raise NotAllowed("Only the desk adds patients.")

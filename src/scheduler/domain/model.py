@@ -22,6 +22,7 @@ class Actor:
     patient_id: int | None = None
     doctor_id: int | None = None
     clinic_id: int | None = None  # a receptionist's clinic
+    verified: bool = True  # a doctor an admin vouched for; False reaches no one's data
 
     @property
     def is_staff(self) -> bool:

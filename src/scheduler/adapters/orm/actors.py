@@ -19,8 +19,9 @@ def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
             patient = rows.Patient.objects.filter(user=user).values_list("pk", flat=True).first()
             return Actor(user.pk, Role.PATIENT, patient_id=patient)
         case Role.DOCTOR:
-            doctor = rows.Doctor.objects.filter(user=user).values_list("pk", flat=True).first()
-            return Actor(user.pk, Role.DOCTOR, doctor_id=doctor)
+            found = rows.Doctor.objects.filter(user=user).values_list("pk", "verified").first()
+            doctor, verified = found or (None, False)
+            return Actor(user.pk, Role.DOCTOR, doctor_id=doctor, verified=verified)
         case Role.RECEPTIONIST:
             clinic = (
                 rows.Receptionist.objects.filter(user=user)

@@ -17,7 +17,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.adapters.phones import as_phone
 from scheduler.domain import access
-from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
+from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import Schedule
@@ -219,8 +219,7 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
     """Patients with ``query``'s phone number (written any common way), else whose name,
     username or phone contains each of its words; for staff only (the desk books for whoever
     calls or walks in)."""
-    if not viewer.is_staff:
-        raise NotAllowed("Only staff look patients up.")
+    access.ensure_may_look_up_patients(viewer)
     found = rows.Patient.objects.select_related("user").order_by(
         "user__last_name", "user__first_name", "pk"
     )

@@ -201,9 +201,7 @@ class VisitQueueConsumer(LiveConsumer):
     async def start(self) -> None:
         self.appointment_id = screens.visit_of(self.scope["url_route"]["kwargs"]["token"])
         self.last: dict[str, Any] | None = None
-        place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
-        await self.join([realtime.slot_group(place.doctor_id, place.day)])
-        await self._send(message)
+        await self._send_if_moved()
 
     async def signed_in(self) -> None:
         await self.send_snapshot()  # the link is the key: signing in changes nothing
@@ -219,8 +217,22 @@ class VisitQueueConsumer(LiveConsumer):
         await self.guarded(self._send_if_moved())
 
     async def _send_if_moved(self) -> None:
-        _, message = await database_sync_to_async(screens.visit)(self.appointment_id)
+        place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
+        if await self._watch(realtime.slot_group(place.doctor_id, place.day)):
+            # Read again once in the group: a change made meanwhile is then in what is sent.
+            place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
         await self._send(message)
+
+    async def _watch(self, group: str) -> bool:
+        """Follow the visit's day, wherever it moved (a reschedule): that day's changes move
+        its place. Whether the group is new."""
+        if group in self.joined:
+            return False
+        for old in list(self.joined):
+            await self.channel_layer.group_discard(old, self.channel_name)
+            self.joined.remove(old)
+        await self.join([group])
+        return True
 
     async def _send(self, message: dict[str, Any]) -> None:
         if message != self.last:
