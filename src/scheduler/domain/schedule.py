@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import pairwise
 
-from scheduler.domain.intervals import Interval
+from scheduler.domain.intervals import DAY_RANGE_TEXT, Interval, within_range
 
 # Bookings open at most a year ahead; notice at most a month: beyond either, a number was typed
 # wrong, and the calendar arithmetic of slots would run off the end of time.
@@ -47,6 +47,10 @@ class DateOverride:
 
     day: date
     spans: tuple[WallInterval, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not within_range(self.day):
+            raise ValueError(DAY_RANGE_TEXT)
 
 
 @dataclass(frozen=True)

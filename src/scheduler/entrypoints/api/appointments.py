@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,7 +36,7 @@ from scheduler.entrypoints.api.errors import (
     SlotUnavailableOutput,
     ValidationErrorOutput,
 )
-from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
 from scheduler.services import commands
 
@@ -91,13 +90,13 @@ def _appointment(actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
 
 
 class AppointmentCollectionApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pages
 
     class FilterSerializer(DateRangeSerializer):
         status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
-        doctor = serializers.IntegerField(required=False)
-        clinic = serializers.IntegerField(required=False)
-        patient = serializers.IntegerField(required=False)
+        doctor = id_field(required=False)
+        clinic = id_field(required=False)
+        patient = id_field(required=False)
 
     @extend_schema(
         operation_id="appointments_list",
@@ -129,11 +128,11 @@ class AppointmentCollectionApi(APIView):
         )
 
     class InputSerializer(serializers.Serializer[Any]):
-        doctor_id = serializers.IntegerField()
-        clinic_id = serializers.IntegerField()
+        doctor_id = id_field()
+        clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
         reason = serializers.CharField(max_length=1000, required=False, default="")
-        patient_id = serializers.IntegerField(
+        patient_id = id_field(
             required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
         )
 

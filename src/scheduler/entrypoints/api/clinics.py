@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.entrypoints.api.errors import ErrorOutput
-from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.pagination import Pages, paginated
 
 
 class SpecialtyOutput(serializers.Serializer[Any]):
@@ -43,7 +42,7 @@ class SpecialtyListApi(APIView):
 
 class ClinicListApi(APIView):
     permission_classes = (AllowAny,)
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pages
 
     class FilterSerializer(serializers.Serializer[Any]):
         city = serializers.CharField(required=False)

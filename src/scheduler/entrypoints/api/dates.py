@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
+
+from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
+
+
+class BoundedDateField(serializers.DateField):
+    """YYYY-MM-DD within the dates Nobat reckons with (intervals.FIRST_DAY to LAST_DAY)."""
+
+    default_error_messages = {"range": DAY_RANGE_TEXT}
+
+    def to_internal_value(self, value: Any) -> date:
+        day: date = super().to_internal_value(value)
+        if not within_range(day):
+            self.fail("range")
+        return day
 
 
 class DateRangeSerializer(serializers.Serializer[Any]):
@@ -16,8 +30,8 @@ class DateRangeSerializer(serializers.Serializer[Any]):
 
     max_days: int | None = None
 
-    from_ = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD.")
-    to = serializers.DateField(required=False, help_text="Last day (inclusive), YYYY-MM-DD.")
+    from_ = BoundedDateField(required=False, help_text="First day, YYYY-MM-DD.")
+    to = BoundedDateField(required=False, help_text="Last day (inclusive), YYYY-MM-DD.")
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
@@ -42,6 +56,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         "naive": "Give the time with its UTC offset, e.g. 2025-03-01T10:00:00+03:30.",
+        "range": DAY_RANGE_TEXT,
     }
 
     def to_internal_value(self, value: Any) -> datetime:
@@ -54,4 +69,7 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("naive")
         elif isinstance(value, datetime) and value.tzinfo is None:
             self.fail("naive")
-        return super().to_internal_value(value)
+        moment: datetime = super().to_internal_value(value)
+        if not within_range(moment.date()):
+            self.fail("range")
+        return moment

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +21,7 @@ from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.intervals import IntervalOutput
-from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.services import queries
 
 SLOT_RANGE_DAYS = 31
@@ -49,12 +48,12 @@ class DoctorListApi(APIView):
     """Verified doctors, filtered by specialty slug, city and clinic."""
 
     permission_classes = (AllowAny,)
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pages
 
     class FilterSerializer(serializers.Serializer[Any]):
         specialty = serializers.SlugField(required=False)
         city = serializers.CharField(required=False)
-        clinic = serializers.IntegerField(required=False)
+        clinic = id_field(required=False)
 
     @extend_schema(
         parameters=[FilterSerializer],
@@ -94,7 +93,7 @@ class DoctorSlotsApi(APIView):
 
     class FilterSerializer(DateRangeSerializer):
         max_days = SLOT_RANGE_DAYS
-        clinic = serializers.IntegerField(required=False)
+        clinic = id_field(required=False)
 
     class OutputSerializer(serializers.Serializer[Any]):
         doctor = serializers.IntegerField()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -129,3 +130,8 @@ class ValidationErrorOutput(serializers.Serializer[Any]):
     """``{field: [message, ...]}`` for each field at fault; shown with one example field."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+def no_such_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other path under /api/ (``/api/doctors/-1/``): the API's 404, in JSON, not a page."""
+    return JsonResponse({"detail": "No such endpoint.", "code": "not_found"}, status=404)

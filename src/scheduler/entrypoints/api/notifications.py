@@ -7,7 +7,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +16,7 @@ from scheduler.adapters.notify.models import Channel, Notification
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.domain.notifications import Kind
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
-from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.pagination import Pages, paginated
 
 
 class NotificationOutput(serializers.Serializer[Notification]):
@@ -37,7 +36,7 @@ class NotificationOutput(serializers.Serializer[Notification]):
 
 
 class NotificationListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pages
 
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=Notification.Status.choices, required=False)

@@ -1,4 +1,5 @@
-"""Limit/offset pages for list views (``?limit=&offset=``, 50 by default)."""
+"""Limit/offset pages for list views (``?limit=&offset=``, 50 by default, 100 at most), and
+ids in requests bounded to what a row may have."""
 
 from __future__ import annotations
 
@@ -11,6 +12,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+# Ids are PostgreSQL integers: a larger number names nothing (and SQLite refuses to compare it).
+MAX_ID = 2**31 - 1
+
+
+def id_field(**options: Any) -> serializers.IntegerField:
+    """An id in a request: a positive integer that a row could have."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **options)
+
+
+class Pages(LimitOffsetPagination):
+    """``?limit=`` up to 100 (50 by default) and an offset a table could reach."""
+
+    max_limit = 100
+    max_offset = MAX_ID
+
+    def get_offset(self, request: Request) -> int:
+        return min(super().get_offset(request), self.max_offset)
+
 
 def paginated(
     *,
@@ -21,8 +40,8 @@ def paginated(
 ) -> Response:
     """One page of ``queryset`` rendered by ``serializer_class``, with count and links.
 
-    The view declares ``pagination_class = LimitOffsetPagination`` so the schema shows pages.
+    The view declares ``pagination_class = Pages`` so the schema shows pages.
     """
-    paginator = LimitOffsetPagination()
+    paginator = Pages()
     page: list[Model] = paginator.paginate_queryset(queryset, request, view=view) or []
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

@@ -19,12 +19,13 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
-from scheduler.entrypoints.api.dates import AwareDateTimeField
+from scheduler.entrypoints.api.dates import AwareDateTimeField, BoundedDateField
 from scheduler.entrypoints.api.errors import (
     ErrorOutput,
     ScheduleConflictOutput,
     ValidationErrorOutput,
 )
+from scheduler.entrypoints.api.pagination import id_field
 from scheduler.services.commands import (
     AddTimeOff,
     OverrideSpan,
@@ -50,7 +51,7 @@ class WeeklySpanInput(serializers.Serializer[Any]):
 class OverrideInput(serializers.Serializer[Any]):
     """Hours on one date (several entries for several spans), or ``closed: true``."""
 
-    date = serializers.DateField()
+    date = BoundedDateField()
     closed = serializers.BooleanField(default=False)
     start = serializers.TimeField(required=False)
     end = serializers.TimeField(required=False)
@@ -71,7 +72,7 @@ class WeeklySpanOutput(serializers.Serializer[Any]):
 
 
 class OverrideOutput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = BoundedDateField()
     closed = serializers.BooleanField()
     start = serializers.TimeField(allow_null=True)
     end = serializers.TimeField(allow_null=True)
@@ -103,9 +104,7 @@ class ScheduleOutput(serializers.Serializer[Schedule]):
 
 
 class ClinicParam(serializers.Serializer[Any]):
-    clinic = serializers.IntegerField(
-        required=False, help_text="Needed when the doctor works at several clinics."
-    )
+    clinic = id_field(required=False, help_text="Needed when the doctor works at several clinics.")
 
 
 class ScheduleApi(APIView):

@@ -20,6 +20,7 @@ from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import utc_now
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.intervals import within_range
 from scheduler.domain.model import Actor, Role
 from scheduler.entrypoints.web.params import row_id
 
@@ -144,7 +145,9 @@ def _today(zone: str) -> date:
 
 
 def _day(value: str | None) -> date | None:
+    """The date in the URL, or None (then today) for none, a typo or one out of range."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and within_range(day) else None

@@ -47,12 +47,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         realtime.consumers_run_here()
         self.joined: list[str] = []
+        self.ready = False  # started; until then (or once failed) messages are not acted on
         await self.accept()
         if self.scope.get(AUTH_ERROR):
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
         self.viewer = await actor_of(self.scope["user"])
-        await self.guarded(self.start())
+        await self.guarded(self._begin())
+
+    async def _begin(self) -> None:
+        await self.start()
+        self.ready = True
 
     async def start(self) -> None:
         raise NotImplementedError
@@ -65,6 +70,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         raise NotImplementedError
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not self.ready:
+            return  # a message that raced a failed start: the socket is closing
         match content:
             case {"type": "snapshot"}:
                 await self.guarded(self.send_snapshot())
@@ -78,11 +85,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             case _:
                 await self.send_json({"type": "error", "detail": "Unknown message."})
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Text frames of JSON only; anything else (binary, empty) gets an error, not a crash."""
+        if not text_data:
+            await self.send_json({"type": "error", "detail": "Send JSON text messages."})
+            return
+        await super().receive(text_data=text_data)
+
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what can be read
             return None
 
     async def dispatch(self, message: Mapping[str, Any]) -> None:
@@ -105,6 +119,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def fail(self, code: int, detail: str) -> None:
+        self.ready = False
         await self.send_json({"type": "error", "code": code, "detail": detail})
         await self.close(code=code)
 

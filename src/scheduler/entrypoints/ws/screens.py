@@ -14,6 +14,7 @@ from scheduler.adapters.orm import snapshots
 from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.domain import queue
 from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
 from scheduler.domain.model import Actor
 
 DEFAULT_GRID_DAYS = 7
@@ -139,9 +140,12 @@ def _date(value: str | None, *, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput("Give dates as YYYY-MM-DD.", field=name) from None
+    if not within_range(day):
+        raise InvalidInput(DAY_RANGE_TEXT, field=name)
+    return day
 
 
 def _int(value: str | None, *, default: int, name: str) -> int:
