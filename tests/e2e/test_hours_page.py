@@ -110,7 +110,7 @@ def test_going_ahead_covers_only_the_visits_shown(
 
 
 def test_persian_digits_are_read_as_times(doctor: rows.Doctor) -> None:
-    persian = "۰۹:۰۰-۱۱:۰۰, ١٤:٠٠-١٦:٠٠"  # noqa: RUF001  (Persian and Arabic-Indic digits)
+    persian = "۰۹:۰۰-۱۱:۰۰, ١٤:٠٠-١٦:٠٠"
     signed_in(doctor.user).post(HOURS, week(hours_1=persian))
 
     tuesday = rows.Schedule.objects.get(doctor=doctor).weekly.filter(weekday=1, kind="work")
@@ -186,7 +186,7 @@ def test_days_off_at_the_ends_of_the_calendar_are_form_errors(
     assert text in refused.content.decode()
 
 
-@pytest.mark.parametrize("odd", ["²", "١", "-1", "99999999999999999999", ""])  # noqa: RUF001
+@pytest.mark.parametrize("odd", ["²", "١", "-1", "99999999999999999999", ""])
 def test_odd_ids_remove_nothing_and_answer_with_the_page(doctor: rows.Doctor, odd: str) -> None:
     answer = signed_in(doctor.user).post(f"{HOURS}time-off/remove/", {"time_off": odd})
     assert answer.status_code == 302

@@ -113,6 +113,9 @@ def ensure_may_manage_doctor(
 # Who may sign up on their own: the desk and admins are made by an admin.
 SELF_SERVICE_ROLES = frozenset({Role.PATIENT, Role.DOCTOR})
 
+# A doctor's name as their licence says: not theirs to change once an admin has checked it.
+LICENSED_NAME = frozenset({"first_name", "last_name"})
+
 
 def ensure_may_look_up_patients(actor: Actor) -> None:
     """The desk and admins, and doctors an admin has verified: anyone may sign up as a doctor,

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+    if "port" in args:  # links in messages point at this server unless told otherwise
+        os.environ.setdefault("PUBLIC_URL", f"http://{args.host}:{args.port}")
     import django
 
     django.setup()

@@ -113,6 +113,13 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
         changed = {name: value for name, value in wanted.items() if current.get(name) != value}
         if not changed:
             return []
+        renamed = sorted(set(changed) & access.LICENSED_NAME)
+        if cmd.actor.role is Role.DOCTOR and cmd.actor.verified and renamed:
+            # The name patients see is the one on the licence an admin checked (before the
+            # check, the doctor may still correct it).
+            raise InvalidInput(
+                "A doctor's name is changed by an admin, as on their licence.", field=renamed[0]
+            )
         uow.accounts.update_contact(cmd.actor.user_id, changed)
         uow.accounts.events.append(
             ProfileUpdated(

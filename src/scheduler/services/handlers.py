@@ -54,7 +54,7 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
     patient_id = access.booking_patient(
         cmd.actor, doctor_id=cmd.doctor_id, clinic_id=cmd.clinic_id, patient_id=cmd.patient_id
     )
-    fingerprint = _fingerprint(cmd.doctor_id, cmd.clinic_id, patient_id, cmd.start)
+    fingerprint = _fingerprint(cmd, patient_id)
     try:
         with uow:
             replay = _replay(uow, cmd, fingerprint)
@@ -272,8 +272,10 @@ def _with_alternatives(
     return SlotTaken(conflict.message, **conflict.details, alternatives=alternatives)
 
 
-def _fingerprint(doctor_id: int, clinic_id: int, patient_id: int, start: datetime) -> str:
-    raw = f"{doctor_id}|{clinic_id}|{patient_id}|{start.astimezone(UTC).isoformat()}"
+def _fingerprint(cmd: commands.BookAppointment, patient_id: int) -> str:
+    """What a request with the same Idempotency-Key must ask again to be a replay."""
+    start = cmd.start.astimezone(UTC).isoformat()
+    raw = f"{cmd.doctor_id}|{cmd.clinic_id}|{patient_id}|{start}|{cmd.reason}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -17,7 +17,7 @@ class DjangoAccountRepository(AccountRepository):
         return rows.User.objects.filter(username__iexact=username).exists()
 
     def licence_taken(self, licence_number: str) -> bool:
-        return rows.Doctor.objects.filter(licence_number=licence_number).exists()
+        return rows.Doctor.objects.filter(licence_number__iexact=licence_number.strip()).exists()
 
     def specialty_exists(self, slug: str) -> bool:
         return rows.Specialty.objects.filter(slug=slug).exists()

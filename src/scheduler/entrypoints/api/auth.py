@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -18,6 +19,8 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
+from scheduler.entrypoints.api.pagination import id_field
+from scheduler.entrypoints.api.people import email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
 from scheduler.services import commands
@@ -51,9 +54,9 @@ class RegisterApi(APIView):
         role = serializers.ChoiceField(choices=SELF_SERVICE_ROLE_CHOICES)
         username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
         password = serializers.CharField(write_only=True, min_length=8, max_length=128)
-        email = serializers.EmailField(required=False, default="")
-        first_name = serializers.CharField(max_length=150, required=False, default="")
-        last_name = serializers.CharField(max_length=150, required=False, default="")
+        email = email_field(required=False, default="")
+        first_name = name_field(required=False, default="")
+        last_name = name_field(required=False, default="")
         phone = PhoneField(required=False, default="")
         specialty = serializers.SlugField(
             required=False, help_text="Doctors: the specialty's slug (see /api/specialties/)."
@@ -61,15 +64,20 @@ class RegisterApi(APIView):
         licence_number = serializers.CharField(
             max_length=50, required=False, help_text="Doctors: medical council number."
         )
-        clinic_id = serializers.IntegerField(
-            required=False, help_text="Doctors: the clinic they practise at."
-        )
-
-        def validate_password(self, value: str) -> str:
-            validate_password(value)
-            return value
+        clinic_id = id_field(required=False, help_text="Doctors: the clinic they practise at.")
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            # With the would-be user: a password like the name or email is refused too.
+            someone = rows.User(
+                username=attrs["username"],
+                email=attrs["email"],
+                first_name=attrs["first_name"],
+                last_name=attrs["last_name"],
+            )
+            try:
+                validate_password(attrs["password"], user=someone)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from None
             if attrs["role"] == Role.DOCTOR:
                 missing = {
                     name: ["Required for doctors."]
@@ -116,9 +124,9 @@ class MeApi(APIView):
         return self._me(request)
 
     class InputSerializer(serializers.Serializer[Any]):
-        first_name = serializers.CharField(max_length=150, required=False)
-        last_name = serializers.CharField(max_length=150, required=False)
-        email = serializers.EmailField(required=False, allow_blank=True)
+        first_name = name_field(required=False)
+        last_name = name_field(required=False)
+        email = email_field(required=False, allow_blank=True)
         phone = PhoneField(required=False)
 
     @extend_schema(

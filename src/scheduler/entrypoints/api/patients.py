@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,8 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
-from scheduler.entrypoints.api.pagination import paginated
+from scheduler.entrypoints.api.pagination import Pages, paginated
+from scheduler.entrypoints.api.people import email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.services import commands
 
@@ -37,7 +37,7 @@ class PatientExistsOutput(ErrorOutput):
 
 
 class PatientCollectionApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pages
 
     class FilterSerializer(serializers.Serializer[Any]):
         q = serializers.CharField(
@@ -60,10 +60,10 @@ class PatientCollectionApi(APIView):
         return paginated(view=self, request=request, queryset=found, serializer_class=PatientOutput)
 
     class InputSerializer(serializers.Serializer[Any]):
-        first_name = serializers.CharField(max_length=150)
-        last_name = serializers.CharField(max_length=150)
+        first_name = name_field()
+        last_name = name_field()
         phone = PhoneField(required=False, default="")
-        email = serializers.EmailField(required=False, default="")
+        email = email_field(required=False, default="")
         same_phone_ok = serializers.BooleanField(
             default=False,
             help_text="Add even though a patient has this phone (a family's number): without "
