@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services.commands import CheckInAppointment
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
 from tests.servers import Server
@@ -78,3 +80,40 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     sign_in(phone, server, receptionist.user, f"/desk/{clinic.pk}/")
     expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
     shoot(phone, "desk-phone")
+
+
+def test_a_live_change_keeps_the_reason_being_typed_and_no_key_acts_on_the_visit(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(minutes=10), midnight)  # under way: not over, may be cancelled
+    visit = factories.appointment(doctor, factories.patient(first_name="Arash"), start)
+    other = factories.appointment(
+        factories.doctor(clinic), factories.patient(first_name="Mina"), start
+    )
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    row.get_by_role("button", name="Cancel…").click()
+    desk.keyboard.type("Patient ")
+
+    # Meanwhile another screen checks Mina in: the desk redraws its rows.
+    build_bus().handle(
+        CheckInAppointment(actor=factories.actor_of(receptionist), appointment_id=other.pk)
+    )
+    expect(desk.locator(f'li[data-appointment="{other.pk}"]')).to_have_attribute(
+        "data-status", "arrived"
+    )
+    desk.keyboard.type("phoned, sick")  # a "c" and an "n" among them: no shortcut may fire
+
+    expect(row.locator("form.why input")).to_have_value("Patient phoned, sick")
+    expect(row).to_have_attribute("data-status", "booked")
+    desk.keyboard.press("Enter")
+    expect(row).to_have_attribute("data-status", "cancelled")

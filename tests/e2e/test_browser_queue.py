@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from scheduler.adapters import visit_links
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import CheckInAppointment
+from scheduler.services.commands import CheckInAppointment, RescheduleAppointment
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
 from tests.servers import Server
@@ -129,3 +129,30 @@ def test_without_sockets_the_desk_still_runs_its_day_over_http(
     desk.keyboard.press("c")
     expect(row.locator(".queue")).to_contain_text("#1 in line")  # asked again at once
     shoot(desk, "desk-without-sockets")
+
+
+def test_the_patients_page_shows_the_new_time_when_the_desk_moves_the_visit(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    patient: rows.Patient,
+    receptionist: rows.Receptionist,
+) -> None:
+    visit = build_bus().handle(factories.booking(doctor, patient)).appointment_id
+    phone = open_page(browser, contexts, server, phone=True)
+    phone.goto(visit_links.url_for(visit).removeprefix("http://127.0.0.1:8000"))
+    expect(phone.locator("#live-status")).to_have_attribute("data-state", "live")
+    shown = phone.locator("#visit-time")
+    before = shown.inner_text()
+
+    later = factories.slot_start(clinic, days_ahead=3, hour=11)
+    build_bus().handle(
+        RescheduleAppointment(
+            actor=factories.actor_of(receptionist), appointment_id=visit, start=later
+        )
+    )
+
+    expect(shown).not_to_have_text(before)
+    expect(shown).to_contain_text("11:00")

@@ -103,3 +103,16 @@ def test_an_odd_clinic_in_the_doctor_page_url_shows_the_first_clinic_not_a_500(
     doctor: rows.Doctor, odd: str
 ) -> None:
     assert Client().get(f"/doctors/{doctor.pk}/", {"clinic": odd}).status_code == 200
+
+
+def test_error_pages_are_the_sites_own_with_a_way_on() -> None:
+    missing = Client().get("/visit/not-a-link/")
+    patient = factories.patient()
+    client = Client()
+    client.force_login(patient.user)
+    refused = client.get("/desk/1/")
+
+    assert missing.status_code == 404 and "There is nothing here" in missing.content.decode()
+    assert refused.status_code == 403
+    assert "This page is not yours to see" in refused.content.decode()
+    assert "Sign out" in refused.content.decode()

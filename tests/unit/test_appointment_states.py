@@ -48,6 +48,7 @@ LEGAL: dict[tuple[Status, str], tuple[Status, type[events.AppointmentEvent]]] = 
     (Status.BOOKED, "reschedule"): (Status.BOOKED, events.AppointmentRescheduled),
     (Status.ARRIVED, "start"): (Status.IN_CONSULTATION, events.AppointmentStarted),
     (Status.ARRIVED, "complete"): (Status.FULFILLED, events.AppointmentCompleted),
+    (Status.ARRIVED, "no_show"): (Status.NOSHOW, events.AppointmentMarkedNoShow),  # left
     (Status.IN_CONSULTATION, "complete"): (Status.FULFILLED, events.AppointmentCompleted),
 }
 
@@ -292,7 +293,7 @@ def test_a_request_for_a_visit_that_is_over_cannot_be_confirmed() -> None:
 
 @pytest.mark.parametrize(
     ("status", "action"),
-    [(Status.BOOKED, "complete"), (Status.BOOKED, "no_show"), (Status.ARRIVED, "no_show")],
+    [(Status.BOOKED, "complete"), (Status.BOOKED, "no_show")],
 )
 def test_a_visit_cannot_be_closed_before_it_starts(status: Status, action: str) -> None:
     appointment = appointment_in(status)
@@ -301,6 +302,14 @@ def test_a_visit_cannot_be_closed_before_it_starts(status: Status, action: str) 
     with pytest.raises(InvalidTransition):
         ACTIONS[action](appointment, START - timedelta(seconds=1))
     assert Snapshot.of(appointment) == before
+
+
+def test_a_patient_who_checked_in_early_and_left_leaves_the_queue_at_once() -> None:
+    appointment = appointment_in(Status.ARRIVED)
+
+    appointment.mark_no_show(actor_user_id=ACTOR, now=START - timedelta(minutes=20))
+
+    assert appointment.status is Status.NOSHOW
 
 
 def test_a_patient_checked_in_may_be_seen_before_their_time() -> None:
@@ -357,8 +366,8 @@ def test_a_patient_checks_in_on_the_day_of_the_visit_in_the_clinics_calendar(
         assert appointment.status is Status.BOOKED
 
 
-@pytest.mark.parametrize("action", ["check_in", "no_show"])
-def test_a_check_in_or_no_show_is_undone_within_ten_minutes_only(action: str) -> None:
+@pytest.mark.parametrize("action", ["check_in", "no_show", "complete"])
+def test_a_check_in_completion_or_no_show_is_undone_within_ten_minutes_only(action: str) -> None:
     appointment = appointment_in(Status.BOOKED)
     ACTIONS[action](appointment, DURING)
     version = appointment.version
@@ -372,5 +381,5 @@ def test_a_check_in_or_no_show_is_undone_within_ten_minutes_only(action: str) ->
     assert appointment.history[-1].action == "undo"
     reverted = appointment.events[-1]
     assert isinstance(reverted, events.AppointmentReverted) and reverted.undone == action
-    with pytest.raises(InvalidTransition, match="Only a check-in, a call-in or a no-show"):
+    with pytest.raises(InvalidTransition, match="Only a check-in, a call-in, a completion"):
         appointment.undo(actor_user_id=ACTOR, now=DURING + timedelta(minutes=9))

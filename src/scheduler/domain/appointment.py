@@ -37,7 +37,8 @@ ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED, Status.IN_CON
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PENDING: frozenset({Status.BOOKED, Status.REJECTED, Status.CANCELLED}),
     Status.BOOKED: frozenset({Status.ARRIVED, Status.FULFILLED, Status.CANCELLED, Status.NOSHOW}),
-    Status.ARRIVED: frozenset({Status.IN_CONSULTATION, Status.FULFILLED}),
+    # A patient checked in may leave before being seen: a no-show, to the queue and the record.
+    Status.ARRIVED: frozenset({Status.IN_CONSULTATION, Status.FULFILLED, Status.NOSHOW}),
     Status.IN_CONSULTATION: frozenset({Status.FULFILLED}),
     Status.FULFILLED: frozenset(),
     Status.CANCELLED: frozenset(),
@@ -47,10 +48,12 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 RESCHEDULABLE = frozenset({Status.PENDING, Status.BOOKED})
 
-# A check-in, a call-in or a no-show marked by mistake is taken back within this while, not
-# later: by then the day has moved on (and the doctor may have seen someone else in the slot).
+# A check-in, a call-in, a completion or a no-show marked by mistake is taken back within this
+# while, not later: by then the day has moved on (and the doctor may have seen someone else).
 UNDO_WINDOW = timedelta(minutes=10)
-UNDOABLE = frozenset({"check_in", "start", "no_show"})
+UNDOABLE = frozenset({"check_in", "start", "complete", "no_show"})
+# The history line of a visit the doctor's new hours left out: its patient is asked to move it.
+DISPLACE = "displace"
 
 
 def undo_until(action: str, at: datetime) -> datetime | None:
@@ -121,7 +124,7 @@ class Appointment:
     @property
     def awaiting_move(self) -> bool:
         """Displaced by a change of hours and not moved since: its patient was asked already."""
-        return bool(self.history) and self.history[-1].action == "displace"
+        return bool(self.history) and self.history[-1].action == DISPLACE
 
     def confirm(self, *, actor_user_id: int | None, now: datetime) -> None:
         if self.slot.end <= now:
@@ -156,12 +159,13 @@ class Appointment:
         self._record(events.AppointmentStarted, now, actor_user_id)
 
     def undo(self, *, actor_user_id: int | None, now: datetime) -> None:
-        """Take back the last check-in, call-in or no-show, within UNDO_WINDOW of it."""
+        """Take back the last check-in, call-in, completion or no-show, within UNDO_WINDOW."""
         last = self.history[-1] if self.history else None
         deadline = undo_until(last.action, last.at) if last else None
         if last is None or deadline is None or last.from_status is None:
             raise InvalidTransition(
-                "Only a check-in, a call-in or a no-show can be undone.", status=self.status
+                "Only a check-in, a call-in, a completion or a no-show can be undone.",
+                status=self.status,
             )
         if now > deadline:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
@@ -181,7 +185,8 @@ class Appointment:
         self._record(events.AppointmentCompleted, now, actor_user_id)
 
     def mark_no_show(self, *, actor_user_id: int | None, now: datetime) -> None:
-        self._require_started(now, "marked as a no-show")
+        if self.status is not Status.ARRIVED:  # one who checked in and left: whenever they left
+            self._require_started(now, "marked as a no-show")
         self._move(Status.NOSHOW, "no_show", actor_user_id, now)
         self._record(events.AppointmentMarkedNoShow, now, actor_user_id)
 
@@ -213,9 +218,7 @@ class Appointment:
     def displace(self, *, actor_user_id: int | None, now: datetime, reason: str) -> None:
         """The doctor's hours moved away from under this visit: it stands (the doctor insisted
         on the change), recorded in its history, and its patient is to be asked to move it."""
-        self.history.append(
-            Change(now, actor_user_id, "displace", self.status, self.status, reason)
-        )
+        self.history.append(Change(now, actor_user_id, DISPLACE, self.status, self.status, reason))
         self._record(events.AppointmentDisplaced, now, actor_user_id, reason=reason)
 
     def ensure_reschedulable(self, now: datetime) -> None:

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.domain import access, queue
-from scheduler.domain.appointment import Status, undo_until
+from scheduler.domain.appointment import DISPLACE, Status, undo_until
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.intervals import Interval, local_days
 from scheduler.domain.model import Actor
@@ -26,6 +26,8 @@ from scheduler.services.ports import SlotChange
 from scheduler.services.unit_of_work import UnitOfWork
 
 MAX_GRID_DAYS = 31
+# A visit's history in order: its last line says what the desk may undo, or who must move.
+HISTORY = Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq"))
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Booking:
     patient_phone: str = ""
     reason: str = ""
     undo_until: datetime | None = None  # the last change may be taken back until then
+    asked_to_move: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,10 @@ def slot_grid(
         .select_related("patient__user")
         .order_by("start", "pk")
     )
-    return GridSnapshot(window, free, [booking(row) for row in appointments])
+    if viewer is None or not viewer.is_staff:  # a patient's grid: who holds a slot, at most
+        return GridSnapshot(window, free, [booking(row) for row in appointments])
+    with_history = appointments.prefetch_related(HISTORY)
+    return GridSnapshot(window, free, [_with_last_change(row) for row in with_history])
 
 
 def desk_day(*, clinic_id: int, viewer: Actor, day: date | None, now: datetime) -> DeskSnapshot:
@@ -144,7 +150,7 @@ def desk_day(*, clinic_id: int, viewer: Actor, day: date | None, now: datetime) 
         clinic=ClinicBrief(clinic.pk, clinic.name, clinic.timezone),
         day=day,
         doctors=list(selectors.doctor_list(clinic_id=clinic_id)),
-        bookings=[replace(booking(row), undo_until=_undo_until(row)) for row in appointments],
+        bookings=[_with_last_change(row) for row in appointments],
         queue=waiting_rooms(appointments, now=now),
     )
 
@@ -196,9 +202,26 @@ def booking(row: rows.Appointment) -> Booking:
     )
 
 
-def _undo_until(row: rows.Appointment) -> datetime | None:
-    history = list(row.history.all())  # prefetched, in order
-    return undo_until(history[-1].action, history[-1].at) if history else None
+@dataclass(frozen=True)
+class LastChange:
+    """What the last line of a visit's history means for the people who run the day."""
+
+    undo_until: datetime | None = None  # it may be taken back until then
+    asked_to_move: bool = False  # new hours left it out; its patient was asked to move it
+
+
+def last_change(row: rows.Appointment) -> LastChange:
+    """From the history as prefetched in order (selectors, screens)."""
+    history = list(row.history.all())
+    if not history:
+        return LastChange()
+    last = history[-1]
+    return LastChange(undo_until(last.action, last.at), last.action == DISPLACE)
+
+
+def _with_last_change(row: rows.Appointment) -> Booking:
+    change = last_change(row)
+    return replace(booking(row), undo_until=change.undo_until, asked_to_move=change.asked_to_move)
 
 
 @dataclass(frozen=True)
@@ -230,7 +253,7 @@ def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
     span = local_days(day, day, zone)
     same_day = rows.Appointment.objects.filter(
         doctor_id=row.doctor_id, start__gte=span.start, start__lt=span.end
-    ).prefetch_related(Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq")))
+    ).prefetch_related(HISTORY)
     return VisitPlace(
         appointment_id=row.pk,
         doctor_id=row.doctor_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm import selectors, snapshots
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
@@ -81,6 +82,22 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
     reason = serializers.CharField()
     version = serializers.IntegerField()
     history = ChangeOutput(many=True, source="history.all")
+    undo_until = serializers.SerializerMethodField(
+        help_text="Until when the last check-in, call-in, completion or no-show may be undone "
+        "(POST .../undo/); null: it may not."
+    )
+    asked_to_move = serializers.SerializerMethodField(
+        help_text="The doctor's hours changed from under this visit: its patient was asked to "
+        "choose another time, and has not yet."
+    )
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_undo_until(self, row: rows.Appointment) -> datetime | None:
+        return snapshots.last_change(row).undo_until
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_asked_to_move(self, row: rows.Appointment) -> bool:
+        return snapshots.last_change(row).asked_to_move
 
 
 def _appointment(actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:

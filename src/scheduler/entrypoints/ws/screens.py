@@ -76,12 +76,7 @@ def grid_snapshot_message(grid: snapshots.GridSnapshot, viewer: Actor | None) ->
         "slots": [
             realtime.slot_view(
                 realtime.slot_record(b.change),
-                {
-                    **realtime.booking_record(b.change),
-                    "patient_name": b.patient_name,
-                    "patient_phone": b.patient_phone,
-                    "reason": b.reason,
-                },
+                {**realtime.booking_record(b.change), **_who_and_why(b)},
                 viewer,
             )
             for b in grid.bookings
@@ -104,14 +99,22 @@ def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
         "appointments": [
             {
                 **realtime.desk_record(b.change),
-                "patient_name": b.patient_name,
-                "patient_phone": b.patient_phone,
-                "reason": b.reason,
-                "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
+                **_who_and_why(b),
                 "queue": queue_record(desk.queue.get(b.change.appointment_id)),
             }
             for b in desk.bookings
         ],
+    }
+
+
+def _who_and_why(b: snapshots.Booking) -> dict[str, Any]:
+    """A booking's details, for those who may see who holds it."""
+    return {
+        "patient_name": b.patient_name,
+        "patient_phone": b.patient_phone,
+        "reason": b.reason,
+        "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
+        "asked_to_move": b.asked_to_move,
     }
 
 

@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, minutesUntil, pickSlot, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, minutesUntil, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
 
 const t = window.gettext;
 const format = (text, values) => window.interpolate(text, values, true);
@@ -14,15 +14,21 @@ let rows = new Map(); // appointment id -> row
 let feed = null;
 
 const ACTIONS = {
-  pending: [["confirm", "Confirm"], ["reject", "Reject…"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
-  booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", "Reschedule"], ["cancel", "Cancel…"]],
-  arrived: [["start", t("Call in")], ["undo", "Undo check-in"]],
+  pending: [["confirm", t("Confirm")], ["reject", "Reject…"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
+  booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
+  arrived: [["start", t("Call in")], ["no-show", t("Left without being seen")], ["undo", "Undo check-in"]],
   in_consultation: [["undo", t("Undo call-in")]],
+  fulfilled: [["undo", t("Undo completion")]],
   noshow: [["undo", "Undo no-show"]],
 };
 
 function watch() {
   feed?.close();
+  history.replaceState(null, "", `?date=${dayInput.value}`); // a reload stays on this day
+  bookingDay.value = dayInput.value; // walk-ins and calls are booked on the day in view
+  const today = zone.day(new Date().toISOString());
+  document.getElementById("desk-day-label").textContent = dayInput.value === today
+    ? format(t("%(day)s, today"), { day: zone.dayLabel(dayInput.value) }) : zone.dayLabel(dayInput.value);
   feed = new LiveFeed(`/ws/desk/${clinicId}/?date=${dayInput.value}`, {
     idOf: (message) => message.id,
     onSnapshot: (snapshot, live) => {
@@ -45,29 +51,14 @@ function watch() {
 function update(row, change) {
   const moved = row.status !== change.status || row.start !== change.start;
   Object.assign(row, { status: change.status, start: change.start, end: change.end, version: change.version });
+  if ("undo_until" in change) Object.assign(row, { undo_until: change.undo_until, asked_to_move: change.asked_to_move });
   if (zone.day(row.start) !== dayInput.value) rows.delete(row.id);
   render();
   if (moved) feed?.resync(); // the waiting room's order and times are the server's to say
 }
 
 function render() {
-  // A live change redraws the rows: the visit the keyboard was on keeps the focus.
-  const focused = document.activeElement?.closest?.("li[data-appointment]")?.dataset.appointment;
-  root.replaceChildren(...doctors.map((doctor) => {
-    const theirs = [...rows.values()].filter((row) => row.doctor_id === doctor.id)
-      .sort((a, b) => a.start.localeCompare(b.start));
-    const waiting = theirs.filter((row) => row.queue?.place === "waiting").length;
-    const inRoom = theirs.find((row) => row.status === "in_consultation");
-    return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
-      el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
-      el("p", { class: "room", "data-waiting": waiting },
-        format(t("Waiting: %(count)s"), { count: waiting }), " · ",
-        inRoom ? format(t("With the doctor: %(name)s"), { name: inRoom.patient_name }) : t("The doctor is free")),
-      theirs.length
-        ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
-        : el("p", { class: "hint" }, "No appointments."));
-  }));
-  if (focused) root.querySelector(`li[data-appointment="${focused}"]`)?.focus();
+  redrawKeeping(root, draw);
   tick();
   // An undo button goes when the server would no longer take it back.
   clearTimeout(undoTimer);
@@ -75,6 +66,24 @@ function render() {
   if (left.length) undoTimer = setTimeout(render, Math.min(...left) + 500);
 }
 let undoTimer = null;
+
+function draw() {
+  const today = dayInput.value === zone.day(new Date().toISOString());
+  root.replaceChildren(...doctors.map((doctor) => {
+    const theirs = [...rows.values()].filter((row) => row.doctor_id === doctor.id)
+      .sort((a, b) => a.start.localeCompare(b.start));
+    const waiting = theirs.filter((row) => row.queue?.place === "waiting").length;
+    const inRoom = theirs.find((row) => row.status === "in_consultation");
+    return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
+      el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
+      today ? el("p", { class: "room", "data-waiting": waiting },
+        format(t("Waiting: %(count)s"), { count: waiting }), " · ",
+        inRoom ? format(t("With the doctor: %(name)s"), { name: inRoom.patient_name }) : t("The doctor is free")) : null,
+      theirs.length
+        ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
+        : el("p", { class: "hint" }, "No appointments."));
+  }));
+}
 
 // What the desk may do now: a check-in on the day of the visit, a no-show once it has begun,
 // an undo while the server still takes it.
@@ -101,6 +110,7 @@ function rowItem(row) {
     el("span", { class: "time" }, zone.time(row.start)),
     el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
     el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
+    row.asked_to_move ? el("span", { class: "badge moving" }, t("asked to move")) : null,
     queueInfo(row),
     el("span", { class: "actions" }, ...allowed(row).map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(row, action, event.target),
@@ -140,10 +150,17 @@ async function act(row, action, button) {
   await send(row, action, {});
 }
 
+// The server's answer to an action, shown at once (its delta, of the same version, is then
+// dropped). The row as it is now: a snapshot may have replaced it while the form was open.
+function settled(row, answer) {
+  update(rows.get(row.id) ?? row, answer);
+  feed.remember(row.id, answer.version);
+}
+
 async function send(row, action, body) {
   const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, body);
   if (reply.ok) {
-    update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
+    settled(row, reply.data); say(`${row.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
   } else say(errorText(reply.data), "error");
   return reply.ok;
 }
@@ -151,7 +168,7 @@ async function send(row, action, body) {
 function pickNewSlot(row, item) {
   const move = async (start) => {
     const reply = await api("POST", `/api/appointments/${row.id}/reschedule/`, { start });
-    if (reply.ok) { update(row, reply.data); feed.remember(row.id, reply.data.version); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
+    if (reply.ok) { settled(row, reply.data); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, move);
     else say(errorText(reply.data), "error");
     return reply.ok;
@@ -230,7 +247,7 @@ async function addPatient(formElement, extra = {}) {
     say(`${reply.data.detail} `, "error", el("span", { class: "alternatives" },
       el("button", { type: "button", onclick: () => { formElement.reset(); choosePatient(existing); } }, `Book for ${existing.name}`),
       el("button", { type: "button", onclick: () => addPatient(formElement, { same_phone_ok: true }) }, "Add a new patient with this phone")));
-  } else say(errorText(reply.data), "error");
+  } else say(errorText(reply.data, formElement), "error");
 }
 
 document.getElementById("new-patient-form").addEventListener("submit", async (event) => {
@@ -261,7 +278,12 @@ async function loadBookingSlots() {
       reason: document.getElementById("booking-reason").value.trim()
         || document.getElementById("booking-kind").selectedOptions[0].textContent,
     });
-    if (reply.ok) { say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok"); loadBookingSlots(); }
+    if (reply.ok) {
+      say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok");
+      patient = null; // the next booking is for the next person: choose them first
+      chosen.textContent = t("No patient chosen.");
+      loadBookingSlots();
+    }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
     else say(errorText(reply.data), "error");
   };

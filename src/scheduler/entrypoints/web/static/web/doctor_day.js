@@ -1,7 +1,7 @@
 // A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
 // accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
 // cancelling ask for a reason the patient is told, in a small form on the row.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, pickSlot, say, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, clock, el, errorText, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
 
 const t = window.gettext;
 const format = (text, values) => window.interpolate(text, values, true);
@@ -42,6 +42,8 @@ function watch({ remember = true } = {}) {
     onDelta: (slot) => {
       const known = slot.booking && visits.get(slot.booking.id);
       if (!known) return "resync"; // a new visit: the patient's name comes with the snapshot
+      // Another state: what may be undone (and until when) is the server's to say.
+      if (known.booking.status !== slot.booking.status) return "resync";
       visits.set(slot.booking.id, { ...slot, booking: { ...known.booking, ...slot.booking } });
       render();
       return undefined;
@@ -49,7 +51,9 @@ function watch({ remember = true } = {}) {
   });
 }
 
-function render() {
+function render() { redrawKeeping(root, draw); }
+
+function draw() {
   const byDay = new Map();
   for (let n = 0; n < days; n += 1) byDay.set(addDays(firstDay, n), []);
   for (const visit of [...visits.values()].sort((a, b) => a.start.localeCompare(b.start))) {
@@ -64,23 +68,28 @@ function render() {
 
 // What the doctor may do with a visit in each state; "started" actions wait for its start.
 const ACTIONS = {
-  pending: [["confirm", "Accept"], ["reject", "Reject…"], ["reschedule", t("Reschedule…")]],
-  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
-  arrived: [["start", t("Call in")], ["complete", "Completed"], ["follow-up", t("Follow-up…")]], // a patient checked in may be seen early
-  in_consultation: [["complete", "Completed"], ["follow-up", t("Follow-up…")]],
-  fulfilled: [["follow-up", t("Follow-up…")]],
+  pending: [["confirm", t("Confirm")], ["reject", "Reject…"], ["reschedule", t("Reschedule…")]],
+  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"], ["undo", t("Undo")]],
+  arrived: [["start", t("Call in")], ["complete", "Completed"], ["follow-up", t("Follow-up…")], ["undo", t("Undo")]], // a patient checked in may be seen early
+  in_consultation: [["complete", "Completed"], ["follow-up", t("Follow-up…")], ["undo", t("Undo")]],
+  fulfilled: [["follow-up", t("Follow-up…")], ["undo", t("Undo")]],
+  noshow: [["undo", t("Undo")]],
 };
 
 function item(visit) {
   const { booking } = visit;
   const clinic = clinics.size > 1 ? el("small", {}, ` ${clinics.get(visit.clinic_id)?.name ?? ""}`) : null;
   const started = new Date(visit.start) <= new Date();
-  const actions = (ACTIONS[booking.status] ?? []).filter(([, , when]) => when !== "started" || started);
+  // "started" actions wait for the visit's start; an undo, for the server to still take it.
+  const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
+  const actions = (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
+    && (action !== "undo" || undoable));
   const details = [booking.patient_phone, booking.reason].filter(Boolean).join(" · ");
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
+    booking.asked_to_move ? el("span", { class: "badge moving" }, t("asked to move")) : null,
     details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
@@ -127,7 +136,12 @@ async function send(booking, action, body) {
   if (reply.ok) {
     // Shown at once from the answer; the socket's delta (same version) then changes nothing.
     const visit = visits.get(booking.id);
-    if (visit) { visit.booking = { ...visit.booking, status: reply.data.status }; feed.remember(visit.key, reply.data.version); render(); }
+    if (visit) {
+      const { status, undo_until, asked_to_move } = reply.data;
+      visit.booking = { ...visit.booking, status, undo_until, asked_to_move };
+      feed.remember(visit.key, reply.data.version);
+      render();
+    }
     say(`${booking.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
   } else say(errorText(reply.data), "error");
   return reply.ok;
@@ -140,7 +154,7 @@ function move(to) { firstDay = to; watch(); }
 
 document.getElementById("earlier").addEventListener("click", () => move(addDays(firstDay, -days)));
 document.getElementById("later").addEventListener("click", () => move(addDays(firstDay, days)));
-document.getElementById("today").addEventListener("click", () => move(today));
+document.getElementById("today").addEventListener("click", () => move(days === 7 ? startOfWeek(today) : today));
 for (const button of document.querySelectorAll(".toggle button")) {
   button.addEventListener("click", () => {
     days = Number(button.dataset.days);

@@ -98,7 +98,7 @@ async function book(start) {
         type: "button", class: "slot free", onclick: () => book(slot.start),
       }, zone.moment(slot.start)))));
   } else if (reply.status === 401 || reply.status === 403) {
-    say(errorText(reply.data, "Sign in as a patient to book."), "error");
+    say(reply.data?.detail ?? "Sign in as a patient to book.", "error");
   } else {
     say(errorText(reply.data), "error");
   }

@@ -11,22 +11,49 @@ export async function api(method, url, body) {
     headers["Content-Type"] = "application/json";
     if (method === "POST" && url === "/api/appointments/") headers["Idempotency-Key"] = crypto.randomUUID();
   }
-  const response = await fetch(url, {
-    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, status: 0, data: { detail: window.gettext("No connection to the server: nothing was changed. Try again in a moment.") } };
+  }
   let data = null;
   try { data = await response.json(); } catch { /* an empty or HTML body */ }
   return { ok: response.ok, status: response.status, data };
 }
 
-// The first message of an error body, whatever its shape ({detail}, {field: [..]}).
-export function errorText(data, fallback = "That did not work.") {
+// The first message of an error body, whatever its shape ({detail}, {field: [..]}); a field's
+// message is prefixed with its label where ``form`` has an input of that name.
+export function errorText(data, form = null) {
+  const fallback = window.gettext("That did not work.");
   if (!data) return fallback;
   if (typeof data.detail === "string") return data.detail;
-  for (const value of Object.values(data)) {
-    if (Array.isArray(value) && value.length) return String(value[0]);
+  for (const [field, value] of Object.entries(data)) {
+    if (!Array.isArray(value) || !value.length) continue;
+    const label = form?.elements?.[field]?.closest("label")?.firstChild?.textContent?.trim();
+    return label ? `${label}: ${value[0]}` : String(value[0]);
   }
   return fallback;
+}
+
+// A redraw of live rows keeps what the person is doing on them: an open reason form or slot
+// picker (with what was typed, and the caret) moves into its row's new copy, and the focus
+// stays where it was. ``redraw()`` rebuilds what is under ``root``.
+export function redrawKeeping(root, redraw) {
+  const active = document.activeElement;
+  const open = [...root.querySelectorAll("li[data-appointment] > form.why, li[data-appointment] > .picker")]
+    .map((node) => [node.closest("li").dataset.appointment, node]);
+  const typing = open.some(([, node]) => node.contains(active));
+  const caret = typing && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+  const row = active?.closest?.("li[data-appointment]")?.dataset.appointment;
+  redraw();
+  for (const [id, node] of open) root.querySelector(`li[data-appointment="${id}"]`)?.append(node);
+  if (typing && document.contains(active)) {
+    active.focus();
+    if (caret) active.setSelectionRange(...caret);
+  } else if (row) root.querySelector(`li[data-appointment="${row}"]`)?.focus();
 }
 
 export const instantKey = (iso) => new Date(iso).toISOString();
@@ -217,10 +244,17 @@ export function takenMessage(reply, zone, retry) {
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
   const input = el("input", { type: "date", value: day });
-  const holder = el("div", { class: "picker" }, el("label", {}, label, " ", input), el("div"));
+  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick));
+  const step = (days) => () => { input.value = addDays(input.value, days); load(); };
+  const holder = el("div", { class: "picker" },
+    el("div", { class: "row" },
+      el("button", { type: "button", "aria-label": window.gettext("Previous day"), onclick: step(-1) }, "‹"),
+      el("label", {}, label, " ", input),
+      el("button", { type: "button", "aria-label": window.gettext("Next day"), onclick: step(1) }, "›"),
+      el("button", { type: "button", class: "link", onclick: () => { holder.remove(); item.focus(); } }, window.gettext("Close"))),
+    el("div"));
   item.append(holder);
   const pick = async (start) => { if (await choose(start)) holder.remove(); };
-  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick));
   input.addEventListener("change", load);
   input.focus();
   return load();

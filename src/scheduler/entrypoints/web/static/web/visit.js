@@ -9,7 +9,8 @@ const zone = clock(root.dataset.timezone);
 const box = document.getElementById("visit-place");
 let last = null;
 
-document.getElementById("visit-time").textContent = zone.moment(document.getElementById("visit-time").dataset.start);
+const time = document.getElementById("visit-time");
+time.textContent = zone.moment(time.dataset.start);
 
 const SAID = {
   pending: () => t("The doctor has not confirmed this visit yet."),
@@ -23,6 +24,7 @@ const SAID = {
 
 function render() {
   if (!last) return;
+  time.textContent = zone.moment(last.start); // moved by the desk: the new time, at once
   const line = last.queue;
   if (last.status === "arrived" && line?.place === "waiting") {
     const call = minutesUntil(line.expected_call);
