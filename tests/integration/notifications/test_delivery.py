@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from scheduler.adapters import visit_links
 from scheduler.adapters.notify import delivery, scheduling
 from scheduler.adapters.notify.actors import deliver_notification
 from scheduler.adapters.notify.faults import TransientFault
@@ -203,6 +204,7 @@ def test_confirmation_and_reminder_arrive_by_smtp_with_clinic_times(
     assert "Dear Leila Rostami" in confirmation.body
     assert "10:30" in confirmation.body and "07:00" not in confirmation.body
     assert "Asia/Tehran" in confirmation.body
+    assert visit_links.url_for(appointment_id) in confirmation.body  # their place in the queue
 
     [reminder_24h, _] = log_of(appointment_id, kind="reminder")
     deliver_notification.send(reminder_24h.pk)  # as when its delay runs out
@@ -439,6 +441,7 @@ def test_sms_goes_through_the_gateway_in_the_recipients_language(
     assert confirmation.provider_id == f"file:nobat-{confirmation.pk}"
     line = settings.SMS_FILE_PATH.read_text(encoding="utf-8")
     assert "+989121234567" in line and "نوبت شما ثبت شد" in line
+    assert visit_links.url_for(appointment_id) in line  # the queue page, on the day
 
 
 @pytest.mark.django_db

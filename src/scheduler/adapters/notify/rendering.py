@@ -1,8 +1,9 @@
 """Messages in the recipient's language (en or fa), with times on the clinic's clock.
 
 One template per language and kind under templates/notify/<language>/<kind>.txt: its first line
-is the subject (and the whole text message), the rest the email body. Persian gets Jalali dates
-and Persian digits.
+is the subject (and the text message), the rest the email body. Persian gets Jalali dates and
+Persian digits. Messages about a visit to come end their text message with the link to the
+patient's place in the queue, as their emails say it.
 """
 
 from __future__ import annotations
@@ -25,17 +26,22 @@ _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _engine = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=False)
 
 
+# The kinds about a visit to come: their text message carries the queue link too.
+LINKED = frozenset({Kind.BOOKED, Kind.CONFIRMED, Kind.RESCHEDULED, Kind.REMINDER})
+
+
 @dataclass(frozen=True)
 class Rendered:
     template: str
     language: str
     subject: str
     body: str
+    link: str = ""
 
     @property
     def text(self) -> str:
-        """The text message: the subject line says it all."""
-        return self.subject
+        """The text message: the subject line, and the link where there is one."""
+        return f"{self.subject} {self.link}".strip()
 
 
 def language_of(preferred: str) -> str:
@@ -63,4 +69,5 @@ def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
             values[target] = local_time(at, zone, language)
     text = _engine.get_template(name).render(Context(values)).strip()
     subject, _, body = text.partition("\n")
-    return Rendered(name, language, subject.strip(), body.strip() + "\n")
+    link = str(context.get("visit_url", "")) if kind in LINKED else ""
+    return Rendered(name, language, subject.strip(), body.strip() + "\n", link)
