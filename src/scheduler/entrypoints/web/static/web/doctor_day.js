@@ -23,8 +23,11 @@ function startOfWeek(ymd) {
   return addDays(ymd, -((weekday - weekStart + 7) % 7));
 }
 
+let arrived = false; // a snapshot of newly chosen days, not a live one
+
 function watch({ remember = true } = {}) {
   feed?.close();
+  arrived = true;
   const url = `?from=${firstDay}&days=${days}`;
   if (remember && location.search !== url) history.pushState({ firstDay, days }, "", url); // Back returns here
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
@@ -38,6 +41,9 @@ function watch({ remember = true } = {}) {
         if (slot.booking) visits.set(slot.booking.id, slot);
       }
       render();
+      // Arriving at a week, today comes into view (on a phone, the days before fill a screen).
+      if (arrived) root.querySelector('[aria-current="date"]')?.scrollIntoView({ block: "nearest" });
+      arrived = false;
     },
     onDelta: (slot) => {
       const known = slot.booking && visits.get(slot.booking.id);
@@ -60,7 +66,8 @@ function draw() {
     byDay.get(zone.day(visit.start))?.push(visit);
   }
   root.replaceChildren(...[...byDay].map(([day, list]) => el("section", {
-    class: day === today ? "card today" : "card", "data-day": day, "aria-current": day === today ? "date" : null,
+    class: ["card", day === today ? "today" : "", list.length ? "" : "empty"].join(" ").trim(),
+    "data-day": day, "aria-current": day === today ? "date" : null,
   },
     el("h3", {}, zone.dayLabel(day), day === today ? el("span", { class: "badge" }, t("today")) : null),
     list.length ? el("ul", { class: "rows" }, ...list.map(item)) : el("p", { class: "hint" }, "Nothing booked."))));
