@@ -68,4 +68,6 @@ def test_a_visit_link_shows_that_visit_only(
         },
     }
     assert visitor.get(f"/api/live/visit/{token[:-2]}xx/").status_code == 404
+    # One link a visit, whenever made (the worker writes it into messages, the test here).
+    assert token.count(":") == 1, "a timestamped token differs from second to second"
     assert visitor.get("/api/live/visit/abc/").status_code == 404

@@ -13,16 +13,21 @@ SALT = "nobat.visit-queue"
 
 
 def token_for(appointment_id: uuid.UUID) -> str:
-    return signing.dumps(str(appointment_id), salt=SALT, compress=True)
+    """The same for a visit every time (no timestamp): each message links to one page."""
+    return _signer().sign_object(str(appointment_id), compress=True)
 
 
 def appointment_of(token: str) -> uuid.UUID | None:
     """The visit the token names, or None for a token this site did not sign."""
     try:
-        return uuid.UUID(signing.loads(token, salt=SALT))
+        return uuid.UUID(_signer().unsign_object(token))
     except (signing.BadSignature, ValueError, TypeError):
         return None
 
 
 def url_for(appointment_id: uuid.UUID) -> str:
     return f"{settings.PUBLIC_URL}/visit/{token_for(appointment_id)}/"
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
