@@ -102,11 +102,11 @@ def test_a_taken_slot_lists_the_alternatives() -> None:
     ]
 
 
-def test_drf_errors_are_left_as_drf_makes_them() -> None:
+def test_drf_errors_take_the_apis_shape_with_a_code() -> None:
     code, data = handled(NotAuthenticated())
 
     assert code == 401
-    assert set(data) == {"detail"}
+    assert data == {"detail": data["detail"], "code": "not_authenticated"}
 
 
 def test_other_exceptions_are_not_swallowed() -> None:

@@ -192,3 +192,146 @@ def test_an_unknown_api_path_is_a_json_404(visitor: APIClient) -> None:
     answer = visitor.get("/api/doctors/-1/")
 
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+# -- the second review -----------------------------------------------------------------------
+
+
+def span(weekday: int, start: str, end: str) -> dict[str, Any]:
+    return {"weekday": weekday, "start": start, "end": end}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"hours": [span(0, f"{h:02}:00", f"{h:02}:30") for h in range(8, 17)]},  # 9 in a day
+        {"hours": [span(0, "10:00", "11:00")] * 1000},  # refused before each is read
+        {"hours": [span(0, "10:00:00.000001", "11:00")]},
+        {"overrides": [{"date": "2030-01-01", "closed": True}] * 500},
+    ],
+)
+def test_a_schedule_too_big_to_be_one_is_400(
+    as_doctor: APIClient, doctor: rows.Doctor, changes: dict[str, Any]
+) -> None:
+    answer = as_doctor.put(url(doctor), week(**changes), format="json")
+
+    assert answer.status_code == 400
+
+
+def test_a_doctor_no_longer_verified_sees_no_ones_visits(
+    client_for: Client, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    from scheduler.config.bootstrap import build_bus
+
+    build_bus().handle(factories.booking(doctor, patient))
+    rows.Doctor.objects.filter(pk=doctor.pk).update(verified=False)
+    as_doctor = client_for(doctor.user)
+
+    assert as_doctor.get(APPOINTMENTS).json()["results"] == []
+    grid = as_doctor.get(f"/api/live/slots/{doctor.pk}/", {"days": 3}).json()
+    assert [slot["booking"] for slot in grid["slots"]] == [None]
+
+
+@pytest.mark.parametrize(
+    "name", ["\u061cAli", "A\u200bli", "\u3164", "A\u2028li", "Ali\u00ad", "Ali\U000e0041"]
+)
+def test_names_with_hidden_characters_are_400(visitor: APIClient, name: str) -> None:
+    answer = visitor.post("/api/auth/register/", register(first_name=name), format="json")
+
+    assert answer.status_code == 400 and "first_name" in answer.json()
+
+
+@pytest.mark.parametrize("twin", ["ＥＶ-1", "ev-1", "EV\u200b-1", "\u202eEV-1", "EV\u20101"])
+def test_a_licence_number_written_another_way_is_the_same_or_refused(
+    visitor: APIClient, clinic: rows.Clinic, twin: str
+) -> None:
+    def sign_up(username: str, licence: str) -> Any:
+        return visitor.post(
+            "/api/auth/register/",
+            register(
+                role="doctor",
+                username=username,
+                specialty=factories.specialty().slug,
+                clinic_id=clinic.pk,
+                licence_number=licence,
+            ),
+            format="json",
+        )
+
+    assert sign_up("first.doctor", "EV-1").status_code == 201
+    answer = sign_up("second.doctor", twin)
+
+    assert answer.status_code == 400 and "licence_number" in answer.json()
+
+
+def test_reasons_with_hidden_characters_are_400(
+    as_patient: APIClient, as_doctor: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    start = factories.slot_start(clinic)
+    booked = as_patient.post(
+        APPOINTMENTS, booking(doctor, start, reason="\u202egniht"), format="json"
+    )
+    away = as_doctor.post(
+        f"/api/doctors/{doctor.pk}/time-off/",
+        {
+            "start": start.isoformat(),
+            "end": (start.replace(hour=12)).isoformat(),
+            "reason": "a\u0007",
+        },
+        format="json",
+    )
+
+    assert booked.status_code == 400 and "reason" in booked.json()
+    assert away.status_code == 400 and "reason" in away.json()
+
+
+def test_the_desk_may_not_undo_what_only_a_doctor_does(
+    as_receptionist: APIClient, doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from scheduler.config.bootstrap import build_bus
+    from scheduler.services.commands import CompleteAppointment
+
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    start = max(now.replace(hour=0, minute=0, second=0, microsecond=0), now - timedelta(minutes=10))
+    visit = factories.appointment(doctor, patient, start)
+    build_bus().handle(
+        CompleteAppointment(actor=factories.actor_of(doctor), appointment_id=visit.pk)
+    )
+
+    answer = as_receptionist.post(f"/api/appointments/{visit.pk}/undo/", format="json")
+
+    assert answer.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("own_channel_layer")
+@live
+async def test_an_unknown_socket_path_is_refused_at_the_handshake() -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from scheduler.config.asgi import application
+    from tests.e2e.sockets import ORIGIN
+
+    for path in ("/ws/nope/", "/ws/slots/abc/", "/ws/slots/1"):
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        connected, _ = await communicator.connect(timeout=5)
+        assert not connected
+        await communicator.disconnect()
+
+
+def test_refusals_under_the_api_are_json(patient: rows.Patient) -> None:
+    from django.test import Client as PageClient
+
+    client = PageClient(enforce_csrf_checks=True)
+    client.force_login(patient.user)
+
+    mistyped = client.post("/api/appointment/", {}, content_type="application/json")
+    no_token = client.patch("/api/me/", {"last_name": "X"}, content_type="application/json")
+    crowded = client.get("/api/doctors/?" + "&".join(["a=1"] * 1200))
+
+    assert (mistyped.status_code, mistyped.json()["code"]) == (404, "not_found")
+    assert (no_token.status_code, no_token.json()["code"]) == (403, "permission_denied")
+    assert (crowded.status_code, crowded.json()["code"]) == (400, "bad_request")

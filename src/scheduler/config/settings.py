@@ -258,3 +258,5 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The clinics' first day of the week, for the week views (0 Sunday ... 6 Saturday, as in
 # JavaScript): Saturday in Iran, whatever the language of the page.
 WEEK_STARTS_ON = int(os.environ.get("WEEK_STARTS_ON", "6"))
+
+CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"

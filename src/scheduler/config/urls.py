@@ -15,3 +15,8 @@ urlpatterns = [
     path("doctor/hours/", include("scheduler.entrypoints.web.hours")),
     path("", include("scheduler.entrypoints.web.urls")),
 ]
+
+handler400 = "scheduler.entrypoints.web.error_pages.bad_request"
+handler403 = "scheduler.entrypoints.web.error_pages.permission_denied"
+handler404 = "scheduler.entrypoints.web.error_pages.page_not_found"
+handler500 = "scheduler.entrypoints.web.error_pages.server_error"

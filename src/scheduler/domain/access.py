@@ -48,13 +48,13 @@ class Scope:
 
 def booking_scope(actor: Actor) -> Scope:
     """Said once: the one check (can_see_booking) and the database's filter (selectors) both
-    read it."""
+    read it. A doctor not (or no longer) verified sees no one's bookings, their own included."""
     match actor:
         case Actor(role=Role.ADMIN):
             return Scope(everything=True)
         case Actor(role=Role.PATIENT, patient_id=int(patient_id)):
             return Scope(field="patient_id", value=patient_id)
-        case Actor(role=Role.DOCTOR, doctor_id=int(doctor_id)):
+        case Actor(role=Role.DOCTOR, doctor_id=int(doctor_id), verified=True):
             return Scope(field="doctor_id", value=doctor_id)
         case Actor(role=Role.RECEPTIONIST, clinic_id=int(clinic_id)):
             return Scope(field="clinic_id", value=clinic_id)
@@ -80,6 +80,10 @@ def ensure_may(actor: Actor, appointment: Appointment, action: str) -> None:
         raise NotFound("Appointment not found.")
     if actor.role not in ALLOWED_ROLES[action]:
         raise NotAllowed(f"A {actor.role} may not {action.replace('_', ' ')} appointments.")
+    undone = appointment.history[-1].action if appointment.history else ""
+    if action == "undo" and undone in ALLOWED_ROLES and actor.role not in ALLOWED_ROLES[undone]:
+        # Taking a step back is the step's: the desk may not undo what only a doctor does.
+        raise NotAllowed(f"A {actor.role} may not undo a {undone.replace('_', ' ')}.")
 
 
 def booking_patient(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int | None) -> int:

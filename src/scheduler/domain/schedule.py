@@ -12,6 +12,10 @@ from scheduler.domain.intervals import DAY_RANGE_TEXT, Interval, within_range
 # wrong, and the calendar arithmetic of slots would run off the end of time.
 MAX_HORIZON_DAYS = 366
 MAX_NOTICE_MINUTES = 30 * 24 * 60
+# A day of work is a few spans, and a year has a few hundred dates that differ: more is not a
+# schedule but an attack on the time it takes to check one (and to compute every slot from it).
+MAX_SPANS_A_DAY = 8
+MAX_OVERRIDES = MAX_HORIZON_DAYS + 31
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -24,6 +28,8 @@ class WallInterval:
     end: time
 
     def __post_init__(self) -> None:
+        if any(moment.second or moment.microsecond for moment in (self.start, self.end)):
+            raise ValueError("Give times in whole minutes, e.g. 10:00-13:30")
         if self.end <= self.start:
             raise ValueError(f"{self.start:%H:%M}-{self.end:%H:%M} ends before it starts")
 
@@ -51,6 +57,8 @@ class DateOverride:
     def __post_init__(self) -> None:
         if not within_range(self.day):
             raise ValueError(DAY_RANGE_TEXT)
+        if len(self.spans) > MAX_SPANS_A_DAY:
+            raise ValueError(f"At most {MAX_SPANS_A_DAY} spans on {self.day}")
 
 
 @dataclass(frozen=True)
@@ -77,19 +85,21 @@ class Schedule:
             raise ValueError(f"booking horizon must be 1 to {MAX_HORIZON_DAYS} days")
         if not 0 <= self.min_notice_minutes <= MAX_NOTICE_MINUTES:
             raise ValueError(f"minimum notice must be 0 to {MAX_NOTICE_MINUTES} minutes")
+        if len(self.overrides) > MAX_OVERRIDES:
+            raise ValueError(f"At most {MAX_OVERRIDES} dates that differ")
         for day in range(7):
             hours = [w.span for w in self.hours if w.weekday == day]
             breaks = [b.span for b in self.breaks if b.weekday == day]
+            if max(len(hours), len(breaks)) > MAX_SPANS_A_DAY:
+                raise ValueError(f"At most {MAX_SPANS_A_DAY} spans on {WEEKDAY_NAMES[day]}")
             _reject_overlaps(hours, f"Working hours on {WEEKDAY_NAMES[day]}")
             _reject_overlaps(breaks, f"Breaks on {WEEKDAY_NAMES[day]}")
             # A break may cut across two spans (lunch between a morning and an afternoon),
             # but not lie outside the day's hours: there it would pause nothing.
+            opens = min(span.start for span in hours) if hours else None
+            closes = max(span.end for span in hours) if hours else None
             for pause in breaks:
-                if (
-                    not hours
-                    or pause.start < min(hours).start
-                    or pause.end > max(span.end for span in hours)
-                ):
+                if opens is None or closes is None or pause.start < opens or pause.end > closes:
                     raise ValueError(
                         f"The break {pause.start:%H:%M}-{pause.end:%H:%M} on "
                         f"{WEEKDAY_NAMES[day]} is outside that day's working hours"

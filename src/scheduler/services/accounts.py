@@ -114,9 +114,9 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
         if not changed:
             return []
         renamed = sorted(set(changed) & access.LICENSED_NAME)
-        if cmd.actor.role is Role.DOCTOR and cmd.actor.verified and renamed:
-            # The name patients see is the one on the licence an admin checked (before the
-            # check, the doctor may still correct it).
+        if cmd.actor.role is Role.DOCTOR and renamed:
+            # The name patients see is the one on the licence an admin checks (or checked: a
+            # doctor whose verification was withdrawn must not come back as someone else).
             raise InvalidInput(
                 "A doctor's name is changed by an admin, as on their licence.", field=renamed[0]
             )

@@ -179,7 +179,8 @@ _CHANGES: dict[
 def change_appointment(
     cmd: commands.AppointmentAction, uow: UnitOfWork, clock: Clock
 ) -> CommandResult:
-    """Confirm, reject, cancel, check in, complete, mark a no-show, or undo the last two."""
+    """Confirm, reject, cancel, check in, call in, complete, mark a no-show, or undo one of the
+    last four."""
     action, apply = _CHANGES[type(cmd)]
     with uow:
         appointment = uow.appointments.get(cmd.appointment_id)

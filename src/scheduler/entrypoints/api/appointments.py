@@ -38,6 +38,7 @@ from scheduler.entrypoints.api.errors import (
     ValidationErrorOutput,
 )
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
+from scheduler.entrypoints.api.people import text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
 from scheduler.services import commands
 
@@ -148,7 +149,7 @@ class AppointmentCollectionApi(APIView):
         doctor_id = id_field()
         clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
-        reason = serializers.CharField(max_length=1000, required=False, default="")
+        reason = text_field(max_length=1000, required=False, default="")
         patient_id = id_field(
             required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
         )
@@ -227,7 +228,7 @@ def _move(command: commands.ActorCommand, appointment_id: uuid.UUID) -> Response
 
 
 class ReasonInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    reason = text_field(max_length=1000, required=False, default="", allow_blank=True)
 
 
 def _reason(request: Request) -> str:

@@ -20,7 +20,7 @@ from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
-from scheduler.entrypoints.api.people import email_field, name_field
+from scheduler.entrypoints.api.people import LicenceNumberField, email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
 from scheduler.services import commands
@@ -61,7 +61,7 @@ class RegisterApi(APIView):
         specialty = serializers.SlugField(
             required=False, help_text="Doctors: the specialty's slug (see /api/specialties/)."
         )
-        licence_number = serializers.CharField(
+        licence_number = LicenceNumberField(
             max_length=50, required=False, help_text="Doctors: medical council number."
         )
         clinic_id = id_field(required=False, help_text="Doctors: the clinic they practise at.")

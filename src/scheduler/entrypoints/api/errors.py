@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,7 +40,11 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if not isinstance(exc, errors.DomainError):
-        return drf_exception_handler(exc, context)
+        response = drf_exception_handler(exc, context)
+        if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+            # DRF's own refusals (401, 403 for CSRF, 404, 405) in the one shape: with a code.
+            response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))
+        return response
     set_rollback()
     return Response(error_body(exc), status=status_for(exc))
 
@@ -130,8 +133,3 @@ class ValidationErrorOutput(serializers.Serializer[Any]):
     """``{field: [message, ...]}`` for each field at fault; shown with one example field."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-def no_such_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Any other path under /api/ (``/api/doctors/-1/``): the API's 404, in JSON, not a page."""
-    return JsonResponse({"detail": "No such endpoint.", "code": "not_found"}, status=404)

@@ -1,6 +1,7 @@
-"""Fields of a person in requests: names as people write them (Persian ones with their
-zero-width non-joiners), without the invisible controls that make one name look like
-another; emails as long as the column that keeps them."""
+"""Text fields in requests that people read: names and reasons as people write them (Persian
+ones with their zero-width non-joiners), without what makes one look like another
+(entrypoints.plain_text); licence numbers folded to one spelling; emails as long as the column
+that keeps them."""
 
 from __future__ import annotations
 
@@ -8,19 +9,34 @@ from typing import Any
 
 from rest_framework import serializers
 
-# Bidirectional overrides and isolates, and the marks: they reorder what the desk reads.
-BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+from scheduler.entrypoints import plain_text
+
 NAME_CHARS = 150
 EMAIL_CHARS = 254  # RFC 5321, and the column
 
 
-def _plain_text(value: str) -> None:
-    if any(ch in BIDI_CONTROLS or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise serializers.ValidationError("Use letters, spaces and punctuation only.")
+def _plain(value: str) -> None:
+    if not plain_text.is_plain(value):
+        raise serializers.ValidationError(plain_text.PLAIN_TEXT_ERROR)
 
 
 def name_field(**options: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=NAME_CHARS, validators=[_plain_text], **options)
+    return serializers.CharField(max_length=NAME_CHARS, validators=[_plain], **options)
+
+
+def text_field(**options: Any) -> serializers.CharField:
+    """A reason, a note: free text someone else reads."""
+    return serializers.CharField(validators=[_plain], **options)
+
+
+class LicenceNumberField(serializers.CharField):
+    """Stored in one spelling, so that one licence cannot be signed up twice looking alike."""
+
+    def to_internal_value(self, data: Any) -> str:
+        number = plain_text.licence_number(super().to_internal_value(data))
+        if number is None:
+            raise serializers.ValidationError(plain_text.LICENCE_ERROR)
+        return number
 
 
 def email_field(**options: Any) -> serializers.EmailField:

@@ -18,7 +18,13 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
-from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
+from scheduler.domain.schedule import (
+    MAX_HORIZON_DAYS,
+    MAX_NOTICE_MINUTES,
+    MAX_OVERRIDES,
+    MAX_SPANS_A_DAY,
+    Schedule,
+)
 from scheduler.entrypoints.api.dates import AwareDateTimeField, BoundedDateField
 from scheduler.entrypoints.api.errors import (
     ErrorOutput,
@@ -26,6 +32,7 @@ from scheduler.entrypoints.api.errors import (
     ValidationErrorOutput,
 )
 from scheduler.entrypoints.api.pagination import id_field
+from scheduler.entrypoints.api.people import text_field
 from scheduler.services.commands import (
     AddTimeOff,
     OverrideSpan,
@@ -126,9 +133,14 @@ class ScheduleApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         """The whole schedule at the clinic; it replaces what was there."""
 
-        hours = WeeklySpanInput(many=True)
-        breaks = WeeklySpanInput(many=True, required=False, default=list)
-        overrides = OverrideInput(many=True, required=False, default=list)
+        # Bounded before each item is parsed: the domain refuses more anyway.
+        hours = serializers.ListField(child=WeeklySpanInput(), max_length=7 * MAX_SPANS_A_DAY)
+        breaks = serializers.ListField(
+            child=WeeklySpanInput(), required=False, default=list, max_length=7 * MAX_SPANS_A_DAY
+        )
+        overrides = serializers.ListField(
+            child=OverrideInput(), required=False, default=list, max_length=MAX_OVERRIDES
+        )
         slot_minutes = serializers.IntegerField(default=30, min_value=5, max_value=480)
         horizon_days = serializers.IntegerField(default=60, min_value=1, max_value=MAX_HORIZON_DAYS)
         min_notice_minutes = serializers.IntegerField(
@@ -198,7 +210,7 @@ class TimeOffListApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         start = AwareDateTimeField()
         end = AwareDateTimeField()
-        reason = serializers.CharField(max_length=200, required=False, default="")
+        reason = text_field(max_length=200, required=False, default="")
         force = serializers.BooleanField(
             default=False,
             help_text="Add it even over booked visits: they stand, and their patients are asked "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
@@ -16,7 +16,6 @@ from scheduler.entrypoints.api import (
     patients,
     schedules,
 )
-from scheduler.entrypoints.api.errors import no_such_endpoint
 
 app_name = "api"
 
@@ -77,5 +76,4 @@ urlpatterns: list[URLPattern] = [
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^(?P<rest>.*)$", no_such_endpoint),  # last: what nothing above matched
 ]

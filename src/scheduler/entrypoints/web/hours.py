@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -33,6 +34,7 @@ from scheduler.domain.errors import DomainError, InvalidInput, NotFound, Schedul
 from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
+from scheduler.entrypoints import plain_text
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
@@ -149,6 +151,11 @@ class HoursForm(forms.Form):
         return initial
 
 
+def plain_text_only(value: str) -> None:
+    if not plain_text.is_plain(value):
+        raise ValidationError(_("Use letters, digits, spaces and punctuation only."))
+
+
 class TimeOffForm(forms.Form):
     first_day = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
@@ -157,7 +164,10 @@ class TimeOffForm(forms.Form):
         label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason (optional)"), max_length=200, required=False
+        label=gettext_lazy("Reason (optional)"),
+        max_length=200,
+        required=False,
+        validators=[plain_text_only],
     )
     accept = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -131,6 +131,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(_close_code(error), error.message)
 
 
+class NoSuchSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """Any other socket path: the handshake is refused (HTTP 403), as for a foreign origin."""
+
+    async def connect(self) -> None:
+        await self.close()
+
+
 class SlotGridConsumer(LiveConsumer):
     """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
 

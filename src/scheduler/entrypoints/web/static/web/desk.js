@@ -18,7 +18,6 @@ const ACTIONS = {
   booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
   arrived: [["start", t("Call in")], ["no-show", t("Left without being seen")], ["undo", "Undo check-in"]],
   in_consultation: [["undo", t("Undo call-in")]],
-  fulfilled: [["undo", t("Undo completion")]],
   noshow: [["undo", "Undo no-show"]],
 };
 

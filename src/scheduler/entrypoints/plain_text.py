@@ -1,0 +1,34 @@
+"""Text people type that other people read (names, reasons, licence numbers): what they see
+must be what is stored. Invisible characters, bidirectional controls and characters that look
+blank would let one name pass for another; Persian spelling keeps its zero-width (non-)joiner.
+Both the API's fields and the pages' forms check with these."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Control, format, line/paragraph separators, private use, unassigned.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+PERSIAN_JOINERS = frozenset({"\u200c", "\u200d"})
+BLANK_LOOKING = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})  # Hangul fillers
+LICENCE = re.compile(r"[A-Z0-9][A-Z0-9/-]{0,49}")
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+PLAIN_TEXT_ERROR = "Use letters, digits, spaces and punctuation only."
+LICENCE_ERROR = "Letters, digits, - and / only, as on the licence."
+
+
+def is_plain(value: str) -> bool:
+    return not any(
+        ch in BLANK_LOOKING
+        or (unicodedata.category(ch) in HIDDEN_CATEGORIES and ch not in PERSIAN_JOINERS)
+        for ch in value
+    )
+
+
+def licence_number(value: str) -> str | None:
+    """The number as stored (compatibility forms folded, Persian digits as ASCII, upper case),
+    or None if it has anything but letters, digits, - and /."""
+    folded = unicodedata.normalize("NFKC", value).translate(_DIGITS).strip().upper()
+    return folded if LICENCE.fullmatch(folded) else None
