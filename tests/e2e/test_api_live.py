@@ -66,6 +66,8 @@ def test_a_visit_link_shows_that_visit_only(
             "waiting_since": None,
             "expected_call": None,
         },
+        "asked_to_move": False,
+        "reason": "",
     }
     assert visitor.get(f"/api/live/visit/{token[:-2]}xx/").status_code == 404
     # One link a visit, whenever made (the worker writes it into messages, the test here).

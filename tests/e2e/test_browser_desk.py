@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import CheckInAppointment
+from scheduler.services.commands import AddTimeOff, CheckInAppointment
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
 from tests.servers import Server
@@ -117,3 +117,74 @@ def test_a_live_change_keeps_the_reason_being_typed_and_no_key_acts_on_the_visit
     expect(row).to_have_attribute("data-status", "booked")
     desk.keyboard.press("Enter")
     expect(row).to_have_attribute("data-status", "cancelled")
+
+
+def test_the_desk_books_on_the_day_it_shows_and_marks_visits_asked_to_move(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    start = factories.slot_start(clinic, days_ahead=2, hour=10)
+    visit = factories.appointment(doctor, factories.patient(first_name="Omid"), start)
+    day = start.date()
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day.isoformat()}")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    desk.get_by_label("Patient (name or phone)").fill("Kaveh")
+    desk.locator("#patient-results button").first.click()
+    expect(desk.locator("#booking-slots button").first).to_be_visible()
+
+    desk.get_by_role("button", name="Next day").click()
+
+    next_day = (day + timedelta(days=1)).isoformat()
+    expect(desk.locator("#booking-day")).to_have_value(next_day)
+    # Slot keys are UTC instants: Tehran's working hours fall on the same date.
+    expect(desk.locator(f'#booking-slots button[data-start^="{next_day}"]').first).to_be_visible()
+    expect(desk.locator(f'#booking-slots button[data-start^="{day.isoformat()}"]')).to_have_count(0)
+
+    desk.get_by_role("button", name="Previous day").click()
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row).to_be_visible()
+    build_bus().handle(  # the doctor goes away that morning, and insists
+        AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=start,
+            end=start + timedelta(hours=2),
+            force=True,
+        )
+    )
+    expect(row.locator(".badge.moving")).to_have_text("asked to move")
+
+
+def test_a_form_on_a_visit_someone_else_changed_closes_and_says_why(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    start = max(now - timedelta(minutes=10), now.replace(hour=0, minute=0, second=0))
+    visit = factories.appointment(doctor, factories.patient(first_name="Arash"), start)
+    desk = open_page(browser, contexts, server)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    row.get_by_role("button", name="Cancel…").click()
+    desk.keyboard.type("Patient phoned")
+
+    build_bus().handle(
+        CheckInAppointment(actor=factories.actor_of(receptionist), appointment_id=visit.pk)
+    )
+
+    expect(row).to_have_attribute("data-status", "arrived")
+    expect(row.locator("form.why")).to_have_count(0)
+    expect(desk.locator("#message")).to_contain_text("changed meanwhile")
+    expect(row).to_be_focused()

@@ -133,6 +133,7 @@ def test_the_visit_link_shows_no_one_else() -> None:
     body = world.client("visitor").get(f"/api/live/visit/{visit_links.token_for(other.pk)}/")
 
     answer = body.json()
-    assert set(answer) == {"type", "status", "start", "queue"}  # no ids, no names
+    # no ids, no names: the visit's state, its place, and what its patient is told
+    assert set(answer) == {"type", "status", "start", "queue", "asked_to_move", "reason"}
     assert set(answer["queue"]) == {"place", "position", "waiting_since", "expected_call"}
     assert str(world.visit.pk) not in body.content.decode()

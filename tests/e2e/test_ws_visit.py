@@ -85,7 +85,7 @@ async def test_the_patient_sees_their_place_and_nobody_elses(
     assert first["status"] == "booked" and first["queue"]["place"] == "expected"
     assert waiting["status"] == "arrived" and waiting["queue"]["position"] == 1
     assert behind["queue"]["position"] == 2  # the other's visit was earlier: they go first
-    assert set(behind) == {"type", "status", "start", "queue"}
+    assert set(behind) == {"type", "status", "start", "queue", "asked_to_move", "reason"}
     assert str(before.pk) not in str(behind)
 
 

@@ -227,3 +227,13 @@ def test_the_command_commits_its_events_to_the_outbox(
     new = rows.StoredEvent.objects.exclude(pk__in=before)
     assert expected <= set(new.values_list("type", flat=True))
     assert all(row.delivery == rows.StoredEvent.Delivery.PENDING for row in new)
+
+
+def test_a_rule_that_reads_the_days_other_visits_keeps_the_change(world: Clinic) -> None:
+    """The real unit of work hands out one aggregate per appointment: reading the doctor's day
+    (one patient at a time) must not swap the visit being called in for a fresh copy."""
+    command = start(world)
+
+    build_bus(clock=world.at_visit()).handle(command)
+
+    assert rows.Appointment.objects.get(pk=world.visit).status == "in_consultation"

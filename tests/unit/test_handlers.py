@@ -631,6 +631,34 @@ def test_the_desk_may_not_complete_a_visit(clinic: Clinic) -> None:
         clinic.bus.handle(commands.CompleteAppointment(actor=DESK, appointment_id=booked))
 
 
+def test_a_doctor_sees_one_patient_at_a_time(clinic: Clinic) -> None:
+    first = clinic.book(PATIENT_10, at(TUESDAY, "10:00")).appointment_id
+    second = clinic.book(PATIENT_11, at(TUESDAY, "10:30")).appointment_id
+    clinic.clock.now = at(TUESDAY, "09:50")
+    for visit in (first, second):
+        clinic.bus.handle(commands.CheckInAppointment(actor=DESK, appointment_id=visit))
+    clinic.bus.handle(commands.StartConsultation(actor=DESK, appointment_id=first))
+
+    with pytest.raises(InvalidTransition, match="still with another patient"):
+        clinic.bus.handle(commands.StartConsultation(actor=DESK, appointment_id=second))
+    clinic.clock.now = at(TUESDAY, "10:20")
+    clinic.bus.handle(commands.CompleteAppointment(actor=DOCTOR_1, appointment_id=first))
+    clinic.bus.handle(commands.StartConsultation(actor=DESK, appointment_id=second))
+
+    assert clinic.stored(second).status is Status.IN_CONSULTATION
+
+
+def test_the_desk_may_not_undo_a_completion(clinic: Clinic) -> None:
+    booked = clinic.book(PATIENT_10, at(TUESDAY, "10:00")).appointment_id
+    clinic.clock.now = at(TUESDAY, "10:20")
+    clinic.bus.handle(commands.CompleteAppointment(actor=DOCTOR_1, appointment_id=booked))
+
+    with pytest.raises(NotAllowed, match="undo a complete"):
+        clinic.bus.handle(commands.UndoAppointmentChange(actor=DESK, appointment_id=booked))
+    clinic.bus.handle(commands.UndoAppointmentChange(actor=DOCTOR_1, appointment_id=booked))
+    assert clinic.stored(booked).status is Status.BOOKED
+
+
 def test_an_illegal_action_commits_nothing(clinic: Clinic) -> None:
     booked = clinic.book(PATIENT_10, at(TUESDAY, "10:00")).appointment_id
     clinic.bus.handle(commands.CancelAppointment(actor=PATIENT_10, appointment_id=booked))

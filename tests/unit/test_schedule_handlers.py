@@ -156,6 +156,8 @@ def test_forced_hours_keep_the_visit_and_ask_its_patient_to_move(world: World) -
     assert stored.status is Status.BOOKED and stored.history[-1].action == "displace"
     (displaced,) = [e for e in world.uow.outbox if isinstance(e, events.AppointmentDisplaced)]
     assert (displaced.appointment_id, displaced.patient_id) == (late, 10)
+    # A new version: a watcher that saw the booking does not drop this as a copy of it.
+    assert displaced.version == stored.version == 2
     assert world.schedule().working_spans(TUESDAY) == [WallInterval(time(9), time(15))]
 
 

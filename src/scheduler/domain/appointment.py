@@ -219,6 +219,7 @@ class Appointment:
         """The doctor's hours moved away from under this visit: it stands (the doctor insisted
         on the change), recorded in its history, and its patient is to be asked to move it."""
         self.history.append(Change(now, actor_user_id, DISPLACE, self.status, self.status, reason))
+        self.version += 1  # a change watchers must not take for one they have seen
         self._record(events.AppointmentDisplaced, now, actor_user_id, reason=reason)
 
     def ensure_reschedulable(self, now: datetime) -> None:

@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from scheduler.domain import access, availability, notifications, rules
-from scheduler.domain.appointment import Appointment
+from scheduler.domain.appointment import Appointment, Status
 from scheduler.domain.errors import (
     DuplicateIdempotencyKey,
     IdempotencyMismatch,
     InvalidInput,
+    InvalidTransition,
     NotFound,
     SlotTaken,
 )
@@ -185,10 +186,25 @@ def change_appointment(
     with uow:
         appointment = uow.appointments.get(cmd.appointment_id)
         access.ensure_may(cmd.actor, appointment, action)
+        if isinstance(cmd, commands.StartConsultation):
+            _one_patient_at_a_time(uow, appointment)
         zone = uow.schedules.clinic_timezone(appointment.clinic_id)
         apply(appointment, cmd, clock(), zone)
         uow.commit()
     return CommandResult(appointment.id)
+
+
+def _one_patient_at_a_time(uow: UnitOfWork, appointment: Appointment) -> None:
+    """A doctor sees one patient at a time: the one with them is completed first."""
+    around = Interval(
+        appointment.slot.start - timedelta(days=1), appointment.slot.end + timedelta(days=1)
+    )
+    for other in uow.appointments.active_of_doctor(appointment.doctor_id, around):
+        if other.id != appointment.id and other.status is Status.IN_CONSULTATION:
+            raise InvalidTransition(
+                "The doctor is still with another patient: complete that visit first.",
+                status=appointment.status,
+            )
 
 
 def _replay(

@@ -37,7 +37,10 @@ class AppointmentRepository(abc.ABC):
         self.seen[appointment.id] = appointment
 
     def get(self, appointment_id: uuid.UUID) -> Appointment:
-        """The appointment, or NotFound."""
+        """The appointment, or NotFound. One aggregate per id in a unit of work: a second read
+        returns the first, changes and all, not a fresh copy that would hide them."""
+        if appointment_id in self.seen:
+            return self.seen[appointment_id]
         appointment = self._get(appointment_id)
         self.seen[appointment.id] = appointment
         return appointment

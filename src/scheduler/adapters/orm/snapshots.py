@@ -208,6 +208,11 @@ class LastChange:
 
     undo_until: datetime | None = None  # it may be taken back until then
     asked_to_move: bool = False  # new hours left it out; its patient was asked to move it
+    reason_told: str = ""  # why it was cancelled, rejected or must move, as the patient is told
+
+
+# The changes whose note is written for the patient to read.
+TOLD = frozenset({"cancel", "reject", DISPLACE})
 
 
 def last_change(row: rows.Appointment) -> LastChange:
@@ -216,7 +221,11 @@ def last_change(row: rows.Appointment) -> LastChange:
     if not history:
         return LastChange()
     last = history[-1]
-    return LastChange(undo_until(last.action, last.at), last.action == DISPLACE)
+    return LastChange(
+        undo_until(last.action, last.at),
+        last.action == DISPLACE,
+        last.note if last.action in TOLD else "",
+    )
 
 
 def _with_last_change(row: rows.Appointment) -> Booking:
@@ -237,6 +246,7 @@ class VisitPlace:
     start: datetime
     status: str
     line: queue.Line | None
+    last: LastChange
 
 
 def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
@@ -264,4 +274,5 @@ def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
         start=row.start,
         status=row.status,
         line=waiting_rooms(list(same_day), now=now).get(row.pk),
+        last=last_change(row),
     )

@@ -136,6 +136,8 @@ def visit_message(place: snapshots.VisitPlace) -> dict[str, Any]:
         "status": place.status,
         "start": realtime.instant(place.start),
         "queue": queue_record(place.line),
+        "asked_to_move": place.last.asked_to_move,
+        "reason": place.last.reason_told,
     }
 
 

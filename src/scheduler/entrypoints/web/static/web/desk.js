@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, minutesUntil, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, addDays, api, askWhy, backToRow, clock, el, errorText, minutesUntil, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
 
 const t = window.gettext;
 const format = (text, values) => window.interpolate(text, values, true);
@@ -22,13 +22,18 @@ const ACTIONS = {
 };
 
 function watch() {
+  const polling = feed?.polling ?? false;
   feed?.close();
+  rows = new Map(); // another day: nothing of the last one stays clickable while it loads
+  root.replaceChildren(el("p", { class: "hint" }, t("Loading…")));
   history.replaceState(null, "", `?date=${dayInput.value}`); // a reload stays on this day
   bookingDay.value = dayInput.value; // walk-ins and calls are booked on the day in view
+  loadBookingSlots();
   const today = zone.day(new Date().toISOString());
   document.getElementById("desk-day-label").textContent = dayInput.value === today
     ? format(t("%(day)s, today"), { day: zone.dayLabel(dayInput.value) }) : zone.dayLabel(dayInput.value);
   feed = new LiveFeed(`/ws/desk/${clinicId}/?date=${dayInput.value}`, {
+    polling,
     idOf: (message) => message.id,
     onSnapshot: (snapshot, live) => {
       doctors = snapshot.doctors;
@@ -41,19 +46,29 @@ function watch() {
       refreshPicker(change);
       const row = rows.get(change.id);
       if (!row) return zone.day(change.start) === dayInput.value ? "resync" : undefined; // a new row: names come with the snapshot
+      if (row.status !== change.status || zone.day(change.start) !== dayInput.value) closeFormsOn(row, change);
       update(row, change);
       return undefined;
     },
   });
 }
 
+// Someone else changed the visit a reason form or picker is open on: it no longer applies.
+function closeFormsOn(row, change) {
+  const open = root.querySelectorAll(`li[data-appointment="${row.id}"] > form.why, li[data-appointment="${row.id}"] > .picker`);
+  if (!open.length) return;
+  open.forEach((node) => backToRow(node));
+  say(format(t("%(name)s's visit changed meanwhile (now: %(status)s, %(when)s): nothing was sent."),
+    { name: row.patient_name, status: statusLabel(change.status), when: zone.moment(change.start) }), "error");
+}
+
+// A change shown at once; then the day is asked for again: the waiting room's order and times,
+// what may be undone and who must move are the server's to say.
 function update(row, change) {
-  const moved = row.status !== change.status || row.start !== change.start;
   Object.assign(row, { status: change.status, start: change.start, end: change.end, version: change.version });
-  if ("undo_until" in change) Object.assign(row, { undo_until: change.undo_until, asked_to_move: change.asked_to_move });
   if (zone.day(row.start) !== dayInput.value) rows.delete(row.id);
   render();
-  if (moved) feed?.resync(); // the waiting room's order and times are the server's to say
+  feed?.resync();
 }
 
 function render() {
@@ -75,7 +90,7 @@ function draw() {
     const inRoom = theirs.find((row) => row.status === "in_consultation");
     return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
       el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
-      today ? el("p", { class: "room", "data-waiting": waiting },
+      today && theirs.length ? el("p", { class: "room", "data-waiting": waiting },
         format(t("Waiting: %(count)s"), { count: waiting }), " · ",
         inRoom ? format(t("With the doctor: %(name)s"), { name: inRoom.patient_name }) : t("The doctor is free")) : null,
       theirs.length
@@ -270,23 +285,26 @@ function refreshPickerWithin(span) {
 }
 
 async function loadBookingSlots() {
-  if (!patient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, "Choose a patient first.")); return; }
+  const forPatient = patient; // a live reload may finish after a booking cleared the choice
+  if (!forPatient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, "Choose a patient first.")); return; }
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
-      doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: patient.id,
+      doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
       reason: document.getElementById("booking-reason").value.trim()
         || document.getElementById("booking-kind").selectedOptions[0].textContent,
     });
     if (reply.ok) {
-      say(`Booked ${patient.name} at ${zone.moment(start)}.`, "ok");
+      say(`Booked ${forPatient.name} at ${zone.moment(start)}.`, "ok");
       patient = null; // the next booking is for the next person: choose them first
       chosen.textContent = t("No patient chosen.");
+      document.getElementById("patient-search").value = "";
       loadBookingSlots();
     }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
     else say(errorText(reply.data), "error");
   };
-  bookingSlots.replaceChildren(await slotPicker(Number(bookingDoctor.value), clinicId, bookingDay.value, zone, book));
+  const picker = await slotPicker(Number(bookingDoctor.value), clinicId, bookingDay.value, zone, book);
+  if (patient === forPatient) bookingSlots.replaceChildren(picker);
 }
 
 bookingDoctor.addEventListener("change", loadBookingSlots);

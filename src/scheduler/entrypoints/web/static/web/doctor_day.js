@@ -26,11 +26,13 @@ function startOfWeek(ymd) {
 let arrived = false; // a snapshot of newly chosen days, not a live one
 
 function watch({ remember = true } = {}) {
+  const polling = feed?.polling ?? false;
   feed?.close();
   arrived = true;
   const url = `?from=${firstDay}&days=${days}`;
   if (remember && location.search !== url) history.pushState({ firstDay, days }, "", url); // Back returns here
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
+    polling,
     idOf: (message) => message.key,
     onSnapshot: (snapshot, live) => {
       clinics = new Map(snapshot.clinics.map((c) => [c.id, c]));
@@ -166,6 +168,7 @@ for (const button of document.querySelectorAll(".toggle button")) {
   button.addEventListener("click", () => {
     days = Number(button.dataset.days);
     if (days === 7) firstDay = startOfWeek(firstDay);
+    else if (firstDay <= today && today <= addDays(firstDay, 6)) firstDay = today; // this week: today
     pressToggle();
     watch();
   });

@@ -13,10 +13,12 @@ let cells = new Map(); // instant -> {start, end, state: free|taken|mine}
 let feed = null;
 
 function watch() {
+  const polling = feed?.polling ?? false;
   feed?.close();
   cells = new Map();
   render();
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
+    polling,
     idOf: (message) => message.key,
     onSnapshot: (snapshot, live) => {
       cells = new Map();

@@ -107,7 +107,9 @@ const POLL_MS = 10_000;
 // One socket: reconnects with back-off (the server sends a fresh snapshot on each connect),
 // tells apart new, duplicate and out-of-step deltas by each appointment's version.
 export class LiveFeed {
-  constructor(path, { onSnapshot, onDelta, idOf }) {
+  // ``polling``: the feed this one replaces was polling; sockets are blocked here, so do not
+  // wait for three more failures to show the new days.
+  constructor(path, { onSnapshot, onDelta, idOf, polling = false }) {
     this.path = path;
     this.onSnapshot = onSnapshot;
     this.onDelta = onDelta;
@@ -118,7 +120,10 @@ export class LiveFeed {
     this.poller = null;
     this.status = document.getElementById("live-status");
     this.open();
+    if (polling) this.startPolling();
   }
+
+  get polling() { return this.poller !== null; }
 
   open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -206,13 +211,20 @@ export const statusLabel = (status) => STATUS_LABELS[status] ?? status;
 
 // Rejecting or cancelling: a small form on the row asks the reason the patient is told; the
 // second button confirms, "Keep it" goes back. ``send(reason)`` answers whether it worked.
+// Back to the visit a form was on, as it is now (a live redraw may have replaced its row).
+export function backToRow(node) {
+  const id = node.closest("li[data-appointment]")?.dataset.appointment;
+  node.remove();
+  if (id) document.querySelector(`li[data-appointment="${id}"]`)?.focus();
+}
+
 export function askWhy(row, action, send) {
   row.querySelector("form.why")?.remove();
   const reason = el("input", { type: "text", name: "reason", maxlength: "200", required: true });
   const form = el("form", { class: "why" },
     el("label", {}, action === "reject" ? "Why not (the patient is told): " : "Why (the patient is told): ", reason),
     el("button", { type: "submit" }, action === "reject" ? "Reject the request" : "Cancel the visit"),
-    el("button", { type: "button", onclick: () => form.remove() }, "Keep it"));
+    el("button", { type: "button", onclick: () => backToRow(form) }, "Keep it"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await send(reason.value.trim())) form.remove();
@@ -251,7 +263,7 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
       el("button", { type: "button", "aria-label": window.gettext("Previous day"), onclick: step(-1) }, "‹"),
       el("label", {}, label, " ", input),
       el("button", { type: "button", "aria-label": window.gettext("Next day"), onclick: step(1) }, "›"),
-      el("button", { type: "button", class: "link", onclick: () => { holder.remove(); item.focus(); } }, window.gettext("Close"))),
+      el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, window.gettext("Close"))),
     el("div"));
   item.append(holder);
   const pick = async (start) => { if (await choose(start)) holder.remove(); };

@@ -38,7 +38,11 @@ function render() {
       el("p", { class: "hint" }, format(t("Waiting for %(minutes)s minutes."), { minutes: Math.max(0, -minutesUntil(line.waiting_since)) })));
     return;
   }
-  box.replaceChildren(el("p", { class: "position" }, (SAID[last.status] ?? (() => last.status))()));
+  const said = last.asked_to_move
+    ? t("The doctor can no longer see you at this time. Please choose another time, or call the clinic.")
+    : (SAID[last.status] ?? (() => last.status))();
+  box.replaceChildren(el("p", { class: "position" }, said),
+    last.reason ? el("p", {}, format(t("Reason: %(reason)s"), { reason: last.reason })) : null);
 }
 
 new LiveFeed(`/ws/visit/${root.dataset.token}/`, {
