@@ -37,6 +37,8 @@ def test_the_page_shows_the_hours_as_they_are(doctor: rows.Doctor) -> None:
 
     assert 'value="10:00-17:00"' in page and 'value="13:00-14:00"' in page
     assert "Monday" in page and "Save my hours" in page
+    # the week from the clinics' first weekday, as the agenda shows it
+    assert page.index(">Saturday<") < page.index(">Sunday<") < page.index(">Monday<")
 
 
 def test_saving_changes_the_hours_and_says_so(doctor: rows.Doctor) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -110,10 +111,13 @@ class HoursForm(forms.Form):
                 )
 
     def week(self) -> list[dict[str, Any]]:
-        """The weekday rows of the table: name and its two fields."""
+        """The weekday rows of the table, from the clinics' first weekday (as the agenda's
+        weeks): name and its two fields."""
+        first = (settings.WEEK_STARTS_ON - 1) % 7  # JavaScript's 0 = Sunday; Python's 6
+        order = [(first + offset) % 7 for offset in range(7)]
         return [
-            {"name": name, "hours": self[f"hours_{day}"], "breaks": self[f"breaks_{day}"]}
-            for day, name in enumerate(DAY_NAMES)
+            {"name": DAY_NAMES[day], "hours": self[f"hours_{day}"], "breaks": self[f"breaks_{day}"]}
+            for day in order
         ]
 
     def clean(self) -> dict[str, Any]:
