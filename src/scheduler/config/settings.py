@@ -260,3 +260,6 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 WEEK_STARTS_ON = int(os.environ.get("WEEK_STARTS_ON", "6"))
 
 CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
+# How often an open socket checks that its viewer may still see what it shows (deactivated,
+# demoted, signed out: closed within this many seconds).
+SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))

@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from scheduler.adapters.orm.actors import viewer_for
+from scheduler.domain.model import Actor
 
 AUTH_ERROR = "auth_error"
 
@@ -37,6 +41,19 @@ user_for_token = database_sync_to_async(_user_for_token)
 
 
 actor_of = database_sync_to_async(viewer_for)
+
+
+def _actor_now(user_id: int, session_key: str | None) -> Actor | None:
+    """Who the socket's user is now: None once deactivated, deleted, or signed out of the
+    session the socket was opened with."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if session_key is not None and not store().exists(session_key):
+        return None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return viewer_for(user) if user is not None else None
+
+
+actor_now = database_sync_to_async(_actor_now)
 
 
 class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -22,13 +23,20 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from scheduler.adapters import realtime
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.ws import screens
-from scheduler.entrypoints.ws.auth import AUTH_ERROR, actor_of, query_params, user_for_token
+from scheduler.entrypoints.ws.auth import (
+    AUTH_ERROR,
+    actor_now,
+    actor_of,
+    query_params,
+    user_for_token,
+)
 
 RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED, realtime.DESK_REPAINT})
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
@@ -53,6 +61,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
         self.viewer = await actor_of(self.scope["user"])
+        # Signed in by the page's session: signing out of it ends the socket's access too.
+        session = self.scope.get("session")
+        self.session_key = session.session_key if self.viewer and session is not None else None
+        self.checked_at = time.monotonic()
+        self.watchdog = asyncio.ensure_future(self._watch_viewer())
         await self.guarded(self._begin())
 
     async def _begin(self) -> None:
@@ -72,6 +85,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not self.ready:
             return  # a message that raced a failed start: the socket is closing
+        if not await self.still_allowed():
+            return
         match content:
             case {"type": "snapshot"}:
                 await self.guarded(self.send_snapshot())
@@ -81,6 +96,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     await self.fail(UNAUTHORIZED, "The token is invalid or expired.")
                     return
                 self.viewer = await actor_of(user)
+                self.session_key = None  # a token now, not the page's session
                 await self.guarded(self.signed_in())
             case _:
                 await self.send_json({"type": "error", "detail": "Unknown message."})
@@ -104,6 +120,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # connections; deltas touch no database, and with hundreds of sockets in one process
         # those trips were a third of its time and most of the fan-out latency.
         if message["type"] in RELAYED:
+            due = time.monotonic() - self.checked_at > settings.SOCKET_RECHECK_SECONDS
+            if due and not await self.still_allowed():
+                return
             await getattr(self, get_handler_name(message))(message)
             return
         await super().dispatch(message)
@@ -114,7 +133,29 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self.channel_layer.group_add(group, self.channel_name)
                 self.joined.append(group)
 
+    async def still_allowed(self) -> bool:
+        """Whether the viewer is still who they were when they signed in (active, same role,
+        same clinic, still verified, still signed in); if not, the socket closes: a deactivated
+        receptionist's open desk stops hearing the day within SOCKET_RECHECK_SECONDS."""
+        if self.viewer is None:
+            return True
+        now = await actor_now(self.viewer.user_id, self.session_key)
+        self.checked_at = time.monotonic()
+        if now != self.viewer:
+            await self.fail(UNAUTHORIZED, "Your access has changed: sign in again.")
+            return False
+        return True
+
+    async def _watch_viewer(self) -> None:
+        while True:
+            await asyncio.sleep(settings.SOCKET_RECHECK_SECONDS)
+            if self.ready and not await self.still_allowed():
+                return
+
     async def disconnect(self, code: int) -> None:
+        watchdog = getattr(self, "watchdog", None)
+        if watchdog is not None:
+            watchdog.cancel()
         for group in getattr(self, "joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 

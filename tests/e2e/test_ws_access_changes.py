@@ -1,0 +1,68 @@
+"""An open socket keeps checking who is at the other end: a receptionist deactivated, demoted
+or signed out stops hearing the clinic's day: at their next message at once, and within
+SOCKET_RECHECK_SECONDS anyway."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.sessions.models import Session
+
+from scheduler.adapters.orm import models as rows
+from tests.e2e.sockets import closed_with, live, receive, session_cookie, socket, token_for
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("own_channel_layer"),
+]
+
+
+@database_sync_to_async
+def deactivate(user: rows.User) -> None:
+    rows.User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+@database_sync_to_async
+def sign_out_everywhere() -> None:
+    Session.objects.all().delete()
+
+
+@live
+async def test_a_deactivated_receptionist_is_closed_at_their_next_message(
+    receptionist: rows.Receptionist,
+) -> None:
+    token = await token_for(receptionist.user)
+    async with socket(f"/ws/desk/{receptionist.clinic_id}/?token={token}") as ws:
+        assert (await receive(ws))["type"] == "snapshot"
+        await deactivate(receptionist.user)
+        await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
+
+        assert await closed_with(ws) == 4401
+
+
+@live
+async def test_a_receptionist_signed_out_is_closed_within_the_recheck(
+    receptionist: rows.Receptionist, settings: Any
+) -> None:
+    settings.SOCKET_RECHECK_SECONDS = 0.2
+    cookie = await session_cookie(receptionist.user)
+    async with socket(f"/ws/desk/{receptionist.clinic_id}/", headers=[cookie]) as ws:
+        assert (await receive(ws))["type"] == "snapshot"
+        await sign_out_everywhere()
+
+        assert await closed_with(ws) == 4401  # no message needed from them
+
+
+@live
+async def test_a_socket_of_someone_unchanged_stays_open(
+    receptionist: rows.Receptionist, settings: Any
+) -> None:
+    settings.SOCKET_RECHECK_SECONDS = 0.1
+    token = await token_for(receptionist.user)
+    async with socket(f"/ws/desk/{receptionist.clinic_id}/?token={token}") as ws:
+        await receive(ws)
+        await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
+        assert (await receive(ws))["type"] == "snapshot"  # several rechecks later, still open
