@@ -53,3 +53,21 @@ def test_clinic_and_user_pages_show_the_notification_settings(admin_page: Client
 
     assert "reminders-TOTAL_FORMS" in clinic_page
     assert "contact-TOTAL_FORMS" in user_page
+
+
+def test_a_clinic_cannot_be_given_a_time_zone_that_does_not_exist(admin_page: Client) -> None:
+    clinic = factories.clinic()
+    form = {
+        "name": clinic.name,
+        "address": clinic.address,
+        "city": clinic.city,
+        "timezone": "Mars/Olympus",
+        "reminders-TOTAL_FORMS": "0",
+        "reminders-INITIAL_FORMS": "0",
+    }
+
+    answer = admin_page.post(f"/admin/orm/clinic/{clinic.pk}/change/", form)
+
+    assert answer.status_code == 200 and "is not a known time zone" in answer.content.decode()
+    clinic.refresh_from_db()
+    assert clinic.timezone == "Asia/Tehran"

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.model import Role
 
 ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def known_zone(value: str) -> None:
+    """A clinic's clock is an IANA zone (``Asia/Tehran``): any other name would fail every
+    date the clinic's screens compute."""
+    if value not in _zones():
+        raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
 
 
 class User(AbstractUser):
@@ -25,7 +41,7 @@ class Clinic(models.Model):
     city = models.CharField(max_length=100, db_index=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    timezone = models.CharField(max_length=64, default="Asia/Tehran")
+    timezone = models.CharField(max_length=64, default="Asia/Tehran", validators=[known_zone])
 
     def __str__(self) -> str:
         return self.name
