@@ -29,3 +29,18 @@ def _no_delayed_notifications(settings: Any) -> None:
     # Reminders hours ahead would sit in the broker as delayed messages, and a test's Dramatiq
     # worker never finishes join() while it holds one. Tests hand a reminder over themselves.
     settings.NOTIFY_ENQUEUE_AHEAD_HOURS = 0
+
+
+# The suite signs in and up more often in a minute than anyone should; the throttles' own tests
+# set their rates back down.
+UNTHROTTLED = {
+    "SIGN_IN_RATE": "10000/min",
+    "SIGN_IN_ACCOUNT_RATE": "10000/min",
+    "SIGN_UP_RATE": "10000/min",
+}
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled(settings: Any) -> None:
+    for name, rate in UNTHROTTLED.items():
+        setattr(settings, name, rate)

@@ -24,6 +24,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import UNTHROTTLED
+
 STARTUP_SECONDS = 90
 
 
@@ -66,6 +68,7 @@ def server_env(data_dir: Path, channels_prefix: str, **extra: str) -> dict[str, 
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "CHANNELS_PREFIX": channels_prefix,
         "LOG_LEVEL": "WARNING",
+        **UNTHROTTLED,
         **extra,
     }
     if not env["DATABASE_URL"]:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -120,6 +121,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache keeps the sign-in throttles' counts: shared by every process in production.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CHANNELS_PREFIX", "nobat"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Read by adapters.broker.install when the app sets up the Dramatiq broker.
 DRAMATIQ_BROKER_URL = REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
@@ -170,8 +184,13 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=10),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    # A refresh token is good once: each refresh hands out the next and blacklists the last,
+    # and logout blacklists it. Tokens carry a hash of the password: changing it ends them.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -263,3 +282,8 @@ CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
 # How often an open socket checks that its viewer may still see what it shows (deactivated,
 # demoted, signed out: closed within this many seconds).
 SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))
+# Guessing passwords or making accounts by the thousand: requests a minute per address (and
+# per account name, for signing in); beyond, 429 with Retry-After (entrypoints.api.throttles).
+SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")
+SIGN_IN_ACCOUNT_RATE = os.environ.get("SIGN_IN_ACCOUNT_RATE", "5/min")
+SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/min")

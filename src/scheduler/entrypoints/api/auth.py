@@ -12,6 +12,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
@@ -23,6 +28,7 @@ from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.people import LicenceNumberField, email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
+from scheduler.entrypoints.api.throttles import SignInByAccount, SignInByAddress, SignUpByAddress
 from scheduler.services import commands
 
 
@@ -44,11 +50,29 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
     )
 
 
+class TokenApi(TokenObtainPairView):
+    """Sign in for the API: an access token (10 minutes) and a refresh token (7 days, good
+    once). Throttled per address and per account name: 429 with Retry-After beyond."""
+
+    throttle_classes = (SignInByAddress, SignInByAccount)
+
+
+class RefreshApi(TokenRefreshView):
+    """A new access token, and the next refresh token; the one sent is spent."""
+
+    throttle_classes = (SignInByAddress,)
+
+
+class LogoutApi(TokenBlacklistView):
+    """Sign out of the API: the refresh token sent can mint no more access tokens."""
+
+
 class RegisterApi(APIView):
     """Sign up as a patient, or as a doctor (unverified until an admin checks the licence)."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_classes = (SignUpByAddress,)
 
     class InputSerializer(serializers.Serializer[Any]):
         role = serializers.ChoiceField(choices=SELF_SERVICE_ROLE_CHOICES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from scheduler.entrypoints.api import (
     appointments,
@@ -21,8 +20,9 @@ app_name = "api"
 
 urlpatterns: list[URLPattern] = [
     path("auth/register/", auth.RegisterApi.as_view(), name="register"),
-    path("auth/token/", TokenObtainPairView.as_view(), name="token"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/", auth.TokenApi.as_view(), name="token"),
+    path("auth/token/refresh/", auth.RefreshApi.as_view(), name="token-refresh"),
+    path("auth/logout/", auth.LogoutApi.as_view(), name="logout"),
     path("me/", auth.MeApi.as_view(), name="me"),
     path("specialties/", clinics.SpecialtyListApi.as_view(), name="specialties"),
     path("clinics/", clinics.ClinicListApi.as_view(), name="clinics"),

@@ -1,0 +1,47 @@
+"""Throttles of signing in and up: per client address, and per account name (a password guessed
+from many addresses is still one account's). Counts live in the cache (Redis in production,
+shared by every process); rates are settings, read when a request comes."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+
+class _SettingRate(SimpleRateThrottle):
+    setting = ""
+
+    def get_rate(self) -> str:
+        rate: str = getattr(settings, self.setting)
+        return rate
+
+
+class SignInByAddress(_SettingRate):
+    scope = "sign-in"
+    setting = "SIGN_IN_RATE"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SignInByAccount(_SettingRate):
+    scope = "sign-in-account"
+    setting = "SIGN_IN_ACCOUNT_RATE"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        data: Any = request.data
+        name = str(data.get("username", "")).strip().lower()[:150] if hasattr(data, "get") else ""
+        if not name:
+            return None
+        ident = hashlib.sha256(name.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SignUpByAddress(SignInByAddress):
+    scope = "sign-up"
+    setting = "SIGN_UP_RATE"
