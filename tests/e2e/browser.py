@@ -42,12 +42,21 @@ def chromium() -> Iterator[Browser]:
         launched.close()
 
 
+# Every page records what its Content-Security-Policy blocked.
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+  (event) => window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
+"""
+
+
 def open_page(
     browser: Browser, contexts: list[BrowserContext], server: Server, *, phone: bool = False
 ) -> Page:
     viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
     context = browser.new_context(base_url=server.url, viewport=viewport)  # type: ignore[arg-type]
     context.set_default_timeout(WAIT_MS)
+    context.add_init_script(WATCH_CSP)
     contexts.append(context)
     return context.new_page()
 
@@ -66,5 +75,8 @@ def sign_in(page: Page, server: Server, user: rows.User, then: str) -> None:
 
 
 def shoot(page: Page, name: str) -> None:
+    """A screenshot of the page as its user sees it, which the Content-Security-Policy has
+    not cut short: anything it blocked fails the test."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert page.evaluate("window.cspViolations") == [], f"{name}: the page broke its CSP"
