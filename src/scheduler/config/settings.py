@@ -306,3 +306,16 @@ SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))
 SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")
 SIGN_IN_ACCOUNT_RATE = os.environ.get("SIGN_IN_ACCOUNT_RATE", "5/min")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/min")
+
+# Served over HTTPS (a public https:// PUBLIC_URL, behind a proxy that terminates TLS): cookies
+# only over TLS, browsers told to come back only over TLS for a year, plain HTTP redirected.
+HTTPS = PUBLIC_URL.startswith("https://")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False  # the site's owner decides on preloading, not the code
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # ...which is what this check asks about
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
