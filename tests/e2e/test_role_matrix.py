@@ -137,3 +137,22 @@ def test_the_visit_link_shows_no_one_else() -> None:
     assert set(answer) == {"type", "status", "start", "queue", "asked_to_move", "reason"}
     assert set(answer["queue"]) == {"place", "position", "waiting_since", "expected_call"}
     assert str(world.visit.pk) not in body.content.decode()
+
+
+def test_an_unverified_doctor_books_and_sees_slots_as_a_patient_would() -> None:
+    """Staff see slots inside the booking notice; a doctor who signed up a minute ago does not."""
+    world = World()
+    schedule = world.doctor.schedules.get()
+    schedule.min_notice_minutes = 3 * 24 * 60  # bookings close three days ahead
+    schedule.save()
+    tomorrow = (datetime.now(ZoneInfo(world.clinic.timezone)) + timedelta(days=1)).date()
+
+    def slots_tomorrow(role: str) -> int:
+        answer = world.client(role).get(
+            f"/api/doctors/{world.doctor.pk}/slots/",
+            {"clinic": world.clinic.pk, "from": tomorrow.isoformat(), "to": tomorrow.isoformat()},
+        )
+        return len(answer.json()["slots"])
+
+    assert slots_tomorrow("unverified doctor") == slots_tomorrow("patient") == 0
+    assert slots_tomorrow("desk") > 0
