@@ -6,8 +6,11 @@ from scheduler.entrypoints.web import (  # noqa: F401  (they register their scre
     doctor_admin,
     schedule_admin,
 )
+from scheduler.entrypoints.web.views import throttled_sign_in
 
 urlpatterns = [
+    # The admin's sign-in counts against the same throttles as every other.
+    path("admin/login/", throttled_sign_in(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/gcal/", include("scheduler.entrypoints.api.gcal")),
     path("api/", include("scheduler.entrypoints.api.urls")),

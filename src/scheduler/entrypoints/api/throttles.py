@@ -1,13 +1,16 @@
 """Throttles of signing in and up: per client address, and per account name (a password guessed
 from many addresses is still one account's). Counts live in the cache (Redis in production,
-shared by every process); rates are settings, read when a request comes."""
+shared by every process); rates are settings, read when a request comes. The pages' sign-in
+forms (the site's and the admin's) count with the same throttles (``sign_in_wait``)."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -25,7 +28,7 @@ class SignInByAddress(_SettingRate):
     scope = "sign-in"
     setting = "SIGN_IN_RATE"
 
-    def get_cache_key(self, request: Request, view: APIView) -> str:
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
@@ -33,8 +36,8 @@ class SignInByAccount(_SettingRate):
     scope = "sign-in-account"
     setting = "SIGN_IN_ACCOUNT_RATE"
 
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        data: Any = request.data
+    def get_cache_key(self, request: Request, view: APIView | None) -> str | None:
+        data: Any = request.data if isinstance(request, Request) else request.POST
         name = str(data.get("username", "")).strip().lower()[:150] if hasattr(data, "get") else ""
         if not name:
             return None
@@ -45,3 +48,14 @@ class SignInByAccount(_SettingRate):
 class SignUpByAddress(SignInByAddress):
     scope = "sign-up"
     setting = "SIGN_UP_RATE"
+
+
+def sign_in_wait(request: HttpRequest) -> int | None:
+    """For a sign-in form's POST: None to go ahead (and it is counted), else the seconds to
+    wait before trying again."""
+    waits = [
+        throttle.wait() or 1
+        for throttle in (SignInByAddress(), SignInByAccount())
+        if not throttle.allow_request(request, None)  # type: ignore[arg-type]
+    ]
+    return math.ceil(max(waits)) if waits else None

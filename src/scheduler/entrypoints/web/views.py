@@ -3,15 +3,19 @@ through the REST API (static/web/*.js), live updates through the sockets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 
 from scheduler.adapters import visit_links
 from scheduler.adapters.orm import models as rows
@@ -22,6 +26,7 @@ from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import within_range
 from scheduler.domain.model import Actor, Role
+from scheduler.entrypoints.api.throttles import sign_in_wait
 from scheduler.entrypoints.web.params import row_id
 
 
@@ -120,6 +125,24 @@ def visit_queue(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def throttled_sign_in(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A sign-in form (the site's, the admin's) tried too often from one address or for one
+    account: 429, with when to try again, and the password is not even checked."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            wait = sign_in_wait(request)
+            if wait is not None:
+                response = render(request, "web/too_many.html", {"wait": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@method_decorator(throttled_sign_in, name="dispatch")
 class SignInView(LoginView):
     """Sign in with the Django session; then to where the role works, unless sent elsewhere."""
 
