@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.test import Client
 
@@ -116,3 +118,14 @@ def test_error_pages_are_the_sites_own_with_a_way_on() -> None:
     assert refused.status_code == 403
     assert "This page is not yours to see" in refused.content.decode()
     assert "Sign out" in refused.content.decode()
+
+
+def test_a_refused_page_is_one_line_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    client = Client()
+    client.force_login(factories.patient().user)
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/desk/1/").status_code == 403
+
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info is None and "Forbidden" in record.getMessage()
