@@ -114,6 +114,13 @@ def slot_start(
     return datetime.combine(day, time(hour, minute), zone)
 
 
+def earlier_today(at: rows.Clinic, *, minutes_ago: int) -> datetime:
+    """A moment ``minutes_ago`` on the clinic's clock, but not before today's midnight: a visit
+    of today, whenever the suite runs."""
+    now = datetime.now(ZoneInfo(at.timezone)).replace(second=0, microsecond=0)
+    return max(now.replace(hour=0, minute=0), now - timedelta(minutes=minutes_ago))
+
+
 def appointment(
     doctor: rows.Doctor,
     patient: rows.Patient,

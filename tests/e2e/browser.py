@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from scheduler.adapters.orm import models as rows
 from tests.servers import Server
@@ -72,6 +72,22 @@ def sign_in(page: Page, server: Server, user: rows.User, then: str) -> None:
         [{"name": name, "value": client.cookies[name].value, "url": server.url}]
     )
     page.goto(then)
+
+
+def open_live(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    server: Server,
+    user: rows.User,
+    path: str,
+    *,
+    phone: bool = False,
+) -> Page:
+    """A live screen (desk, agenda, grid) signed in as ``user``, once its socket is open."""
+    page = open_page(browser, contexts, server, phone=phone)
+    sign_in(page, server, user, path)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    return page
 
 
 def shoot(page: Page, name: str) -> None:

@@ -288,15 +288,11 @@ def test_reasons_with_hidden_characters_are_400(
 def test_the_desk_may_not_undo_what_only_a_doctor_does(
     as_receptionist: APIClient, doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
 ) -> None:
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
 
     from scheduler.config.bootstrap import build_bus
     from scheduler.services.commands import CompleteAppointment
 
-    now = datetime.now(ZoneInfo(clinic.timezone))
-    start = max(now.replace(hour=0, minute=0, second=0, microsecond=0), now - timedelta(minutes=10))
-    visit = factories.appointment(doctor, patient, start)
+    visit = factories.appointment(doctor, patient, factories.earlier_today(clinic, minutes_ago=10))
     build_bus().handle(
         CompleteAppointment(actor=factories.actor_of(doctor), appointment_id=visit.pk)
     )

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
-from tests.e2e.browser import open_page, shoot, sign_in
+from tests.e2e.browser import open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,9 +36,7 @@ def test_the_doctor_closes_today_and_answers_a_request_two_days_ahead(
         factories.slot_start(clinic, days_ahead=2, hour=11),
         status="pending",
     )
-    page = open_page(browser, contexts, server)
-    sign_in(page, server, doctor.user, "/doctor/")
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page = open_live(browser, contexts, server, doctor.user, "/doctor/")
     page.evaluate("window.sameDocument = true")  # gone if the page reloads
 
     today_row = page.locator(f'li[data-appointment="{under_way.pk}"]')
@@ -90,9 +88,9 @@ def test_the_doctor_moves_a_visit_books_a_follow_up_and_goes_back_a_week(
         factories.patient(first_name="Omid"),
         factories.slot_start(clinic, days_ahead=1, hour=10),
     )
-    page = open_page(browser, contexts, server)
-    sign_in(page, server, doctor.user, f"/doctor/?from={now.date().isoformat()}&days=7")
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page = open_live(
+        browser, contexts, server, doctor.user, f"/doctor/?from={now.date().isoformat()}&days=7"
+    )
     # the week starts on Saturday, and today is marked
     week_start = page.locator("section[data-day]").first.get_attribute("data-day") or ""
     assert datetime.fromisoformat(week_start).weekday() == 5

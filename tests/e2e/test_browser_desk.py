@@ -15,7 +15,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services.commands import AddTimeOff, CheckInAppointment
 from tests import factories
-from tests.e2e.browser import open_page, shoot, sign_in
+from tests.e2e.browser import open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,9 +33,7 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     now = datetime.now(ZoneInfo(clinic.timezone))
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     visit = factories.appointment(doctor, known, max(now - timedelta(minutes=10), midnight))
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
 
     row = desk.locator(f'li[data-appointment="{visit.pk}"]')
     row.focus()
@@ -90,16 +88,12 @@ def test_a_live_change_keeps_the_reason_being_typed_and_no_key_acts_on_the_visit
     clinic: rows.Clinic,
     receptionist: rows.Receptionist,
 ) -> None:
-    now = datetime.now(ZoneInfo(clinic.timezone))
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    start = max(now - timedelta(minutes=10), midnight)  # under way: not over, may be cancelled
+    start = factories.earlier_today(clinic, minutes_ago=10)  # under way: may still be cancelled
     visit = factories.appointment(doctor, factories.patient(first_name="Arash"), start)
     other = factories.appointment(
         factories.doctor(clinic), factories.patient(first_name="Mina"), start
     )
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
     row = desk.locator(f'li[data-appointment="{visit.pk}"]')
     row.get_by_role("button", name="Cancel…").click()
     desk.keyboard.type("Patient ")
@@ -131,9 +125,9 @@ def test_the_desk_books_on_the_day_it_shows_and_marks_visits_asked_to_move(
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
     visit = factories.appointment(doctor, factories.patient(first_name="Omid"), start)
     day = start.date()
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day.isoformat()}")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(
+        browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={day.isoformat()}"
+    )
     desk.get_by_text("Book a walk-in or a phone call").click()
     desk.get_by_label("Patient (name or phone)").fill("Kaveh")
     desk.locator("#patient-results button").first.click()
@@ -170,12 +164,9 @@ def test_a_form_on_a_visit_someone_else_changed_closes_and_says_why(
     clinic: rows.Clinic,
     receptionist: rows.Receptionist,
 ) -> None:
-    now = datetime.now(ZoneInfo(clinic.timezone))
-    start = max(now - timedelta(minutes=10), now.replace(hour=0, minute=0, second=0))
+    start = factories.earlier_today(clinic, minutes_ago=10)
     visit = factories.appointment(doctor, factories.patient(first_name="Arash"), start)
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
     row = desk.locator(f'li[data-appointment="{visit.pk}"]')
     row.get_by_role("button", name="Cancel…").click()
     desk.keyboard.type("Patient phoned")

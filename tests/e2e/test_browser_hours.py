@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
-from tests.e2e.browser import open_page, shoot, sign_in
+from tests.e2e.browser import open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,9 +31,14 @@ def test_a_day_off_added_by_keyboard_empties_that_day_in_an_open_grid(
     patient: rows.Patient,
 ) -> None:
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
-    grid = open_page(browser, contexts, server, phone=True)
-    sign_in(grid, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
-    expect(grid.locator("#live-status")).to_have_attribute("data-state", "live")
+    grid = open_live(
+        browser,
+        contexts,
+        server,
+        patient.user,
+        f"/doctors/{doctor.pk}/?clinic={clinic.pk}",
+        phone=True,
+    )
     expect(grid.locator(cell_of(start))).to_have_attribute("data-state", "free")
     grid.evaluate("window.sameDocument = true")  # gone if the page reloads
 
@@ -72,9 +77,7 @@ def test_new_hours_repaint_the_desks_slot_picker(
 ) -> None:
     factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
     desk.get_by_text("Book a walk-in or a phone call").click()
     desk.get_by_label("Patient (name or phone)").fill("Kaveh")
     desk.locator("#patient-results button").first.click()

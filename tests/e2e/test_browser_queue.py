@@ -4,8 +4,7 @@ place and expected call move without a reload. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -15,7 +14,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services.commands import CheckInAppointment, RescheduleAppointment
 from tests import factories
-from tests.e2e.browser import open_page, shoot, sign_in
+from tests.e2e.browser import open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,9 +28,7 @@ def test_a_checked_in_patient_follows_their_place_live_on_their_phone(
     clinic: rows.Clinic,
     receptionist: rows.Receptionist,
 ) -> None:
-    now = datetime.now(ZoneInfo(clinic.timezone)).replace(second=0, microsecond=0)
-    midnight = now.replace(hour=0, minute=0)
-    first_start = max(midnight, now - timedelta(minutes=60))  # both visits today, whenever run
+    first_start = factories.earlier_today(clinic, minutes_ago=60)
     first = factories.appointment(doctor, factories.patient(first_name="Leila"), first_start)
     mine = factories.appointment(
         doctor, factories.patient(first_name="Kaveh"), first_start + timedelta(minutes=30)
@@ -44,9 +41,7 @@ def test_a_checked_in_patient_follows_their_place_live_on_their_phone(
     place = phone.locator("#visit-place")
     expect(place).to_contain_text("check in at the desk")
 
-    desk = open_page(browser, contexts, server)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
     first_row = desk.locator(f'li[data-appointment="{first.pk}"]')
     expect(first_row.locator(".queue")).to_contain_text("#1 in line")
     my_row = desk.locator(f'li[data-appointment="{mine.pk}"]')
@@ -116,8 +111,7 @@ def test_without_sockets_the_desk_still_runs_its_day_over_http(
     clinic: rows.Clinic,
     receptionist: rows.Receptionist,
 ) -> None:
-    now = datetime.now(ZoneInfo(clinic.timezone)).replace(second=0, microsecond=0)
-    start = max(now.replace(hour=0, minute=0), now - timedelta(minutes=30))
+    start = factories.earlier_today(clinic, minutes_ago=30)
     visit = factories.appointment(doctor, factories.patient(first_name="Parisa"), start)
     desk = open_page(browser, contexts, server)
     desk.add_init_script(NO_SOCKETS)

@@ -40,11 +40,7 @@ class World:
         self.doctor = factories.doctor(self.clinic)
         self.patient = factories.patient()
         self.desk = factories.receptionist(self.clinic)
-        zone = ZoneInfo(self.clinic.timezone)
-        now = datetime.now(zone)
-        start = max(
-            now.replace(hour=0, minute=0, second=0, microsecond=0), now - timedelta(hours=1)
-        )
+        start = factories.earlier_today(self.clinic, minutes_ago=60)
         self.visit = factories.appointment(self.doctor, self.patient, start)
         build_bus().handle(
             CheckInAppointment(actor=factories.actor_of(self.desk), appointment_id=self.visit.pk)

@@ -4,9 +4,8 @@ is moved to another day, and says nothing of anyone else."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from channels.db import database_sync_to_async
@@ -32,11 +31,6 @@ def handle(command: commands.Command) -> Any:
 @database_sync_to_async
 def make(factory: Any, *args: Any, **kwargs: Any) -> Any:
     return factory(*args, **kwargs)
-
-
-def today_at(clinic: rows.Clinic, minutes_ago: int) -> datetime:
-    now = datetime.now(ZoneInfo(clinic.timezone)).replace(second=0, microsecond=0)
-    return max(now.replace(hour=0, minute=0), now - timedelta(minutes=minutes_ago))
 
 
 @live
@@ -69,7 +63,7 @@ async def test_the_patient_sees_their_place_and_nobody_elses(
     doctor: rows.Doctor, clinic: rows.Clinic, patient: rows.Patient, receptionist: rows.Receptionist
 ) -> None:
     desk = factories.actor_of(receptionist)
-    earlier = today_at(clinic, 60)
+    earlier = factories.earlier_today(clinic, minutes_ago=60)
     before = await make(factories.appointment, doctor, await make(factories.patient), earlier)
     mine = await make(factories.appointment, doctor, patient, earlier + timedelta(minutes=30))
 
