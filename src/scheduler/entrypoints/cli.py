@@ -70,6 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from scheduler.config import bootstrap, runtime
+    from scheduler.entrypoints.daphne_bodies import leave_request_bodies_to_django
 
     if not _port_free(args.host, args.port):
         # daphne would log the failure and go on running with nothing listening.
@@ -87,6 +88,7 @@ def _serve(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     print(f"\nNobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.\n")
     sys.stdout.flush()
+    leave_request_bodies_to_django()
     try:
         CommandLineInterface().run(
             ["--bind", args.host, "--port", str(args.port), "scheduler.config.asgi:application"]

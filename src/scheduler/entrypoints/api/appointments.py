@@ -32,8 +32,8 @@ from scheduler.domain.model import Actor
 from scheduler.entrypoints.api.dates import AwareDateTimeField, DateRangeSerializer
 from scheduler.entrypoints.api.errors import (
     IDEMPOTENCY_HEADER,
+    ConflictOutput,
     ErrorOutput,
-    SlotTakenOutput,
     SlotUnavailableOutput,
     ValidationErrorOutput,
 )
@@ -176,7 +176,9 @@ class AppointmentCollectionApi(APIView):
             ),
             403: ErrorOutput,
             409: OpenApiResponse(
-                SlotTakenOutput, description="The slot is taken: the nearest free ones."
+                ConflictOutput,
+                description="The slot is taken (the nearest free ones), or the idempotency key "
+                "was spent on another booking.",
             ),
         },
     )
@@ -220,6 +222,7 @@ class AppointmentDetailApi(APIView):
 # -- moves: one view per command ---------------------------------------------------------------
 
 _MOVE_RESPONSES = {200: AppointmentOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+_MOVE_WITH_REASON_RESPONSES = {**_MOVE_RESPONSES, 400: ValidationErrorOutput}
 
 
 def _move(command: commands.ActorCommand, appointment_id: uuid.UUID) -> Response:
@@ -258,7 +261,7 @@ class AppointmentConfirmApi(_StateChangeApi):
 class AppointmentRejectApi(APIView):
     """A doctor (or the desk) declines a pending request."""
 
-    @extend_schema(request=ReasonInput, responses=_MOVE_RESPONSES)
+    @extend_schema(request=ReasonInput, responses=_MOVE_WITH_REASON_RESPONSES)
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
         cmd = commands.RejectAppointment(
@@ -268,7 +271,7 @@ class AppointmentRejectApi(APIView):
 
 
 class AppointmentCancelApi(APIView):
-    @extend_schema(request=ReasonInput, responses=_MOVE_RESPONSES)
+    @extend_schema(request=ReasonInput, responses=_MOVE_WITH_REASON_RESPONSES)
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
         cmd = commands.CancelAppointment(
@@ -289,7 +292,7 @@ class AppointmentRescheduleApi(APIView):
             **_MOVE_RESPONSES,
             400: SlotUnavailableOutput,
             409: OpenApiResponse(
-                SlotTakenOutput,
+                ConflictOutput,
                 description="The slot is taken (alternatives), or the move "
                 "is not allowed in the appointment's state (detail and code only).",
             ),

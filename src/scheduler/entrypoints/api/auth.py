@@ -6,12 +6,16 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
     TokenObtainPairView,
@@ -23,7 +27,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
-from scheduler.entrypoints.api.errors import ValidationErrorOutput
+from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.people import LicenceNumberField, email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
@@ -35,7 +39,7 @@ from scheduler.services import commands
 class ProfileOutput(serializers.Serializer[selectors.Profile]):
     id = serializers.IntegerField(source="user.pk")
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email", help_text="Empty when none was given.")
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     phone = serializers.CharField(source="user.phone")
@@ -50,6 +54,14 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
     )
 
 
+# simplejwt's views document only their 200; these are the refusals they also give.
+_TOKEN_REFUSALS = {400: ValidationErrorOutput, 401: ErrorOutput}
+_THROTTLED = {429: TooManyOutput}
+
+
+@extend_schema_view(
+    post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_REFUSALS, **_THROTTLED})
+)
 class TokenApi(TokenObtainPairView):
     """Sign in for the API: an access token (10 minutes) and a refresh token (7 days, good
     once). Throttled per address and per account name: 429 with Retry-After beyond."""
@@ -57,12 +69,16 @@ class TokenApi(TokenObtainPairView):
     throttle_classes = (SignInByAddress, SignInByAccount)
 
 
+@extend_schema_view(
+    post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_REFUSALS, **_THROTTLED})
+)
 class RefreshApi(TokenRefreshView):
     """A new access token, and the next refresh token; the one sent is spent."""
 
     throttle_classes = (SignInByAddress,)
 
 
+@extend_schema_view(post=extend_schema(responses={200: None, **_TOKEN_REFUSALS}))
 class LogoutApi(TokenBlacklistView):
     """Sign out of the API: the refresh token sent can mint no more access tokens."""
 
@@ -114,7 +130,7 @@ class RegisterApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: ProfileOutput, 400: ValidationErrorOutput},
+        responses={201: ProfileOutput, 400: ValidationErrorOutput, **_THROTTLED},
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Dates and times in requests: inclusive date ranges, and instants with their offset."""
+"""Dates and times in requests: inclusive date ranges, instants with their offset, and a
+clinic's wall-clock times of day."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
@@ -21,6 +23,19 @@ class BoundedDateField(serializers.DateField):
         if not within_range(day):
             self.fail("range")
         return day
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+        "example": "09:30",
+    }
+)
+class WallClockField(serializers.TimeField):
+    """HH:MM[:SS] on the clinic's clock. Not OpenAPI's ``format: time``: that is RFC 3339's
+    full-time, which needs a UTC offset, and a weekly hour has none (its offset changes with
+    daylight saving time)."""
 
 
 class DateRangeSerializer(serializers.Serializer[Any]):

@@ -109,9 +109,20 @@ class ErrorOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
 
 
-class SlotTakenOutput(ErrorOutput):
-    holder = serializers.CharField(help_text='Who holds the time: "doctor" or "patient".')
-    alternatives = IntervalOutput(many=True, help_text="The nearest free slots (up to 3).")
+class ConflictOutput(ErrorOutput):
+    """A 409 of a write that may meet a taken slot or another conflict (a spent idempotency
+    key, a state that forbids the move): only a taken slot names its holder and alternatives."""
+
+    holder = serializers.CharField(
+        required=False, help_text='A taken slot: who holds the time, "doctor" or "patient".'
+    )
+    alternatives = IntervalOutput(
+        many=True, required=False, help_text="A taken slot: the nearest free ones (up to 3)."
+    )
+
+
+class TooManyOutput(ErrorOutput):
+    """429: wait as many seconds as the Retry-After header says."""
 
 
 class DisplacedOutput(IntervalOutput):
@@ -124,12 +135,14 @@ class ScheduleConflictOutput(ErrorOutput):
     )
 
 
-class SlotUnavailableOutput(serializers.Serializer[Any]):
-    start = serializers.ListField(child=serializers.CharField())
-    code = serializers.CharField()
-
-
 class ValidationErrorOutput(serializers.Serializer[Any]):
     """``{field: [message, ...]}`` for each field at fault; shown with one example field."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class SlotUnavailableOutput(ValidationErrorOutput):
+    start = serializers.ListField(child=serializers.CharField(), required=False)
+    code = serializers.CharField(
+        required=False, help_text="Only when the time is well formed but not a slot."
+    )

@@ -25,7 +25,7 @@ from scheduler.domain.schedule import (
     MAX_SPANS_A_DAY,
     Schedule,
 )
-from scheduler.entrypoints.api.dates import AwareDateTimeField, BoundedDateField
+from scheduler.entrypoints.api.dates import AwareDateTimeField, BoundedDateField, WallClockField
 from scheduler.entrypoints.api.errors import (
     ErrorOutput,
     ScheduleConflictOutput,
@@ -51,8 +51,8 @@ CHANGE_REFUSED = PolymorphicProxySerializer(
 
 class WeeklySpanInput(serializers.Serializer[Any]):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = WallClockField()
+    end = WallClockField()
 
 
 class OverrideInput(serializers.Serializer[Any]):
@@ -60,8 +60,8 @@ class OverrideInput(serializers.Serializer[Any]):
 
     date = BoundedDateField()
     closed = serializers.BooleanField(default=False)
-    start = serializers.TimeField(required=False)
-    end = serializers.TimeField(required=False)
+    start = WallClockField(required=False)
+    end = WallClockField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         spans = "start" in attrs or "end" in attrs
@@ -74,15 +74,15 @@ class OverrideInput(serializers.Serializer[Any]):
 
 class WeeklySpanOutput(serializers.Serializer[Any]):
     weekday = serializers.IntegerField()
-    start = serializers.TimeField(source="span.start")
-    end = serializers.TimeField(source="span.end")
+    start = WallClockField(source="span.start")
+    end = WallClockField(source="span.end")
 
 
 class OverrideOutput(serializers.Serializer[Any]):
     date = BoundedDateField()
     closed = serializers.BooleanField()
-    start = serializers.TimeField(allow_null=True)
-    end = serializers.TimeField(allow_null=True)
+    start = WallClockField(allow_null=True)
+    end = WallClockField(allow_null=True)
 
 
 class ScheduleOutput(serializers.Serializer[Schedule]):
