@@ -1,6 +1,7 @@
 """Hypothesis throws bad JSON at every write endpoint the OpenAPI schema lists that takes a body,
-as each signed-in role: bodies that do not parse, JSON that is not an object, and objects whose documented fields
-hold the wrong kind of value. Every answer is a 4xx and no table gains, loses or changes a row.
+as each signed-in role: bodies that do not parse, JSON that is not an object, and objects whose
+documented fields hold the wrong kind of value. Every answer is a 4xx and no table gains, loses
+or changes a row.
 
 The operations come from the schema itself, so a write endpoint added later is covered without
 anyone remembering to list it here.
