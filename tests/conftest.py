@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db.backends.sqlite3.operations import DatabaseOperations
+from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from scheduler.adapters.audit import append_only
 
@@ -57,9 +57,10 @@ def _audit_trail_emptied_between_tests() -> Iterator[None]:
     which the audit trail's trigger refuses. Here, and only here, SQLite's emptying lifts the
     trigger for its own transaction and puts it back before committing; the site has no way
     to do the same."""
-    empty = DatabaseOperations.sql_flush
+    operations = DatabaseWrapper.ops_class
+    empty = operations.sql_flush
 
-    def sql_flush(self: DatabaseOperations, *args: Any, **kwargs: Any) -> list[str]:
+    def sql_flush(self: Any, *args: Any, **kwargs: Any) -> list[str]:
         statements = empty(self, *args, **kwargs)
         if not any(append_only.TABLE in statement for statement in statements):
             return statements
@@ -67,5 +68,5 @@ def _audit_trail_emptied_between_tests() -> Iterator[None]:
         return [*(drop for _, drop in guards), *statements, *(create for create, _ in guards)]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        patch.setattr(operations, "sql_flush", sql_flush)
         yield
