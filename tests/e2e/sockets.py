@@ -35,11 +35,17 @@ def live(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
     return run
 
 
+# Where a test's sockets come from, as the server (daphne) says in the scope.
+PEER = ("127.0.0.1", 50123)
+
+
 @asynccontextmanager
 async def socket(
-    path: str, *, headers: list[tuple[bytes, bytes]] | None = None
+    path: str, *, headers: list[tuple[bytes, bytes]] | None = None, peer: tuple[str, int] = PEER
 ) -> AsyncIterator[WebsocketCommunicator]:
     communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, *(headers or [])])
+    # The communicator's scope leaves the peer out; the application reads it on connect.
+    communicator.scope["client"] = list(peer)
     connected, _ = await communicator.connect(timeout=5)
     assert connected, f"{path} refused the connection"
     try:

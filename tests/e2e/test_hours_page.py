@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from scheduler.adapters.audit.models import AuditEntry
 from scheduler.adapters.orm import models as rows
 from tests import factories
 
@@ -88,6 +89,8 @@ def test_hours_over_a_booked_visit_name_it_and_save_only_when_the_doctor_insists
     assert f"{start:%Y-%m-%d %H:%M}" in body  # on the clinic's clock, as the page says
     assert "Save anyway and ask these patients to move" in body
     assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 30
+    read = AuditEntry.objects.get(action="appointment.read")  # the page named the patient
+    assert (read.object_id, read.actor_username) == (str(visit.pk), doctor.user.username)
 
     page.post(HOURS, week(accept=str(visit.pk)))
     assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 20

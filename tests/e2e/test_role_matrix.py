@@ -100,6 +100,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (401, 403, 403, 403, 403, 403, 201, 201, 201),
     ),
+    "read the audit trail": (
+        lambda c, w: status(c.get("/api/audit/")),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
     "edit one's own email": (
         lambda c, w: status(c.patch("/api/me/", {"email": "new@example.test"}, format="json")),
         (401, 200, 200, 200, 200, 200, 200, 200, 200),

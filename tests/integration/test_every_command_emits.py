@@ -1,5 +1,6 @@
-"""Every command the bus knows commits its events to the outbox, in the transaction of its
-change, on the real unit of work: a command added without a sample here fails the first test."""
+"""Every command the bus knows commits its events to the outbox and to the audit trail, in the
+transaction of its change, on the real unit of work: a command added without a sample here
+fails the first test."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
+from scheduler.adapters.audit.models import AuditEntry
 from scheduler.adapters.gcal.models import CalendarConnection
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus, utc_now
@@ -214,7 +216,7 @@ def test_every_command_has_a_sample() -> None:
 
 
 @pytest.mark.parametrize("command_type", list(SAMPLES), ids=lambda t: t.__name__)
-def test_the_command_commits_its_events_to_the_outbox(
+def test_the_command_commits_its_events_to_the_outbox_and_the_audit_trail(
     world: Clinic, command_type: type[commands.Command]
 ) -> None:
     make, at_visit, expected = SAMPLES[command_type]
@@ -227,6 +229,10 @@ def test_the_command_commits_its_events_to_the_outbox(
     new = rows.StoredEvent.objects.exclude(pk__in=before)
     assert expected <= set(new.values_list("type", flat=True))
     assert all(row.delivery == rows.StoredEvent.Delivery.PENDING for row in new)
+    audited = AuditEntry.objects.filter(detail__event_id__in=[str(row.pk) for row in new])
+    assert sorted(audited.values_list("action", "detail__event_id")) == sorted(
+        (row.type, str(row.pk)) for row in new
+    )
 
 
 def test_a_rule_that_reads_the_days_other_visits_keeps_the_change(world: Clinic) -> None:

@@ -101,7 +101,8 @@ ROW_WRITES = frozenset({"save", "delete"})
 RELATION_WRITES = frozenset({"add", "set", "remove", "clear"})
 
 # The modules that keep rows: the repositories behind the unit of work, and the adapters' own
-# bookkeeping (the outbox's delivery state, the notification log, calendar sync state).
+# bookkeeping (the outbox's delivery state, the notification log, calendar sync state, the
+# audit trail).
 ROW_KEEPERS = {
     "adapters/orm/repositories.py",
     "adapters/orm/accounts.py",
@@ -113,6 +114,8 @@ ROW_KEEPERS = {
     "adapters/gcal/watch.py",
     "adapters/notify/scheduling.py",
     "adapters/notify/delivery.py",
+    # The audit trail: entries only ever added (in a unit of work's commit, or as a read).
+    "adapters/audit/log.py",
     # Clinics, specialties and staff accounts have no use case yet (an admin makes them in the
     # admin); the demo makes its own, and everything else through commands.
     "entrypoints/demo_seed.py",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
+from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.event_log import LoggingEventLog
 from scheduler.adapters.gcal.actors import DramatiqCalendarPush
 from scheduler.adapters.notify.scheduling import DjangoNotifier
@@ -12,6 +13,7 @@ from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.adapters.outbox import Handlers
 from scheduler.adapters.realtime import ChannelLayerPublisher
 from scheduler.config import runtime
+from scheduler.services.audit import AuditLog
 from scheduler.services.handlers import COMMAND_HANDLERS, EVENT_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
 from scheduler.services.ports import Dependencies
@@ -34,6 +36,11 @@ def build_bus(*, clock: Clock = utc_now) -> MessageBus:
             for command, handler in COMMAND_HANDLERS.items()
         }
     )
+
+
+def audit_log() -> AuditLog:
+    """Where entrypoints record who read whose records."""
+    return DjangoAuditLog()
 
 
 def dependencies() -> Dependencies:

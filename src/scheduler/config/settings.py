@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "scheduler.adapters.orm.apps.OrmConfig",
     "scheduler.adapters.gcal.apps.GcalConfig",
     "scheduler.adapters.notify.apps.NotifyConfig",
+    "scheduler.adapters.audit.apps.AuditConfig",
     "scheduler.entrypoints.web.apps.WebConfig",
 ]
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scheduler.adapters.audit.middleware.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -301,6 +303,11 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The clinics' first day of the week, for the week views (0 Sunday ... 6 Saturday, as in
 # JavaScript): Saturday in Iran, whatever the language of the page.
 WEEK_STARTS_ON = int(os.environ.get("WEEK_STARTS_ON", "6"))
+
+# The audit trail records each request's peer address. Behind a reverse proxy that is the
+# proxy's: list its addresses (or networks, e.g. 10.0.0.0/8) and the client's is read from
+# X-Forwarded-For instead. Empty by default: a header anyone can send is not believed.
+AUDIT_TRUSTED_PROXIES = env.csv("AUDIT_TRUSTED_PROXIES", default="")
 
 CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
 # How often an open socket checks that its viewer may still see what it shows (deactivated,

@@ -142,3 +142,9 @@ def ensure_owns_calendar(actor: Actor, doctor_id: int) -> None:
     """A doctor's own calendar account is theirs alone to arrange."""
     if actor.role is not Role.DOCTOR or actor.doctor_id != doctor_id:
         raise NotAllowed("Only the doctor chooses their calendars.")
+
+
+def ensure_may_read_audit(actor: Actor) -> None:
+    """The trail names who looked at whose records: for admins, who answer for it."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin reads the audit trail.")

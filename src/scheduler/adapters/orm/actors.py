@@ -9,12 +9,20 @@ from scheduler.domain.errors import NotAllowed
 from scheduler.domain.model import Actor, Role
 
 
+def role_of(user: rows.User) -> Role | None:
+    """The role the user acts in (a superuser's is admin's); None for an account without one."""
+    if user.is_superuser:
+        return Role.ADMIN
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
+
+
 def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
     if not isinstance(user, rows.User):
         raise NotAllowed("Sign in first.")
-    if user.is_superuser:
-        return Actor(user.pk, Role.ADMIN)
-    match user.role:
+    match role_of(user):
         case Role.PATIENT:
             patient = rows.Patient.objects.filter(user=user).values_list("pk", flat=True).first()
             return Actor(user.pk, Role.PATIENT, patient_id=patient)

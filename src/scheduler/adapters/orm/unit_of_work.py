@@ -9,6 +9,7 @@ from typing import Self
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from scheduler.adapters import event_codec
+from scheduler.adapters.audit.log import record_changes
 from scheduler.adapters.gcal.busy_blocks import DjangoBusyBlockRepository
 from scheduler.adapters.gcal.choices import DjangoCalendarChoices
 from scheduler.adapters.orm import models as rows
@@ -66,6 +67,8 @@ class DjangoUnitOfWork(UnitOfWork):
         try:
             self.appointments.flush()
             rows.StoredEvent.objects.bulk_create(_stored(event) for event in events)
+            # In the change's transaction: no change without its entry, no entry without it.
+            record_changes(events)
         except (IntegrityError, OperationalError) as error:
             raise translate(error) from error
         if events:

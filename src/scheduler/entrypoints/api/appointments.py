@@ -7,7 +7,7 @@ actor may not see answers 404, never 403, so nobody learns that another's appoin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors, snapshots
 from scheduler.adapters.orm.actors import actor_for
-from scheduler.config.bootstrap import build_bus
+from scheduler.config.bootstrap import audit_log, build_bus
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.api.dates import AwareDateTimeField, DateRangeSerializer
 from scheduler.entrypoints.api.errors import (
@@ -41,6 +41,7 @@ from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.people import text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
 from scheduler.services import commands
+from scheduler.services.audit import Record, read_by_others
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
@@ -107,6 +108,13 @@ def _appointment(actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
     ).data
 
 
+def _audit_reads(actor: Actor, shown: Sequence[rows.Appointment]) -> None:
+    # One entry per appointment, not per list: "who saw this patient's visit?" is then one
+    # indexed look-up by object id, for a page of up to 100 small rows in one INSERT.
+    records = ((row.pk, row.patient_id) for row in shown)
+    audit_log().record_reads(Record.APPOINTMENT, read_by_others(actor, records))
+
+
 class AppointmentCollectionApi(APIView):
     pagination_class = Pages
 
@@ -142,7 +150,11 @@ class AppointmentCollectionApi(APIView):
             ),
         )
         return paginated(
-            view=self, request=request, queryset=appointments, serializer_class=AppointmentOutput
+            view=self,
+            request=request,
+            queryset=appointments,
+            serializer_class=AppointmentOutput,
+            shown=lambda page: _audit_reads(actor, page),
         )
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -216,7 +228,10 @@ def _idempotency_key(request: Request) -> str | None:
 class AppointmentDetailApi(APIView):
     @extend_schema(responses={200: AppointmentOutput, 404: ErrorOutput})
     def get(self, request: Request, appointment_id: uuid.UUID) -> Response:
-        return Response(_appointment(actor_for(request.user), appointment_id))
+        actor = actor_for(request.user)
+        row = selectors.appointment_get(viewer=actor, appointment_id=appointment_id)
+        _audit_reads(actor, [row])
+        return Response(AppointmentOutput(row).data)
 
 
 # -- moves: one view per command ---------------------------------------------------------------

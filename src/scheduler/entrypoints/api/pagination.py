@@ -3,6 +3,7 @@ ids in requests bounded to what a row may have."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -37,11 +38,14 @@ def paginated(
     request: Request,
     queryset: QuerySet[Any],
     serializer_class: type[serializers.BaseSerializer[Any]],
+    shown: Callable[[Sequence[Any]], None] = lambda page: None,
 ) -> Response:
-    """One page of ``queryset`` rendered by ``serializer_class``, with count and links.
+    """One page of ``queryset`` rendered by ``serializer_class``, with count and links;
+    ``shown`` hears which rows went out (the audit trail of who read what).
 
     The view declares ``pagination_class = Pages`` so the schema shows pages.
     """
     paginator = Pages()
     page: list[Model] = paginator.paginate_queryset(queryset, request, view=view) or []
+    shown(page)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

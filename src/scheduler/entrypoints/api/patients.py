@@ -13,12 +13,13 @@ from rest_framework.views import APIView
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
-from scheduler.config.bootstrap import build_bus
+from scheduler.config.bootstrap import audit_log, build_bus
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import Pages, paginated
 from scheduler.entrypoints.api.people import email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.services import commands
+from scheduler.services.audit import Record
 
 
 class PatientOutput(serializers.Serializer[rows.Patient]):
@@ -57,7 +58,15 @@ class PatientCollectionApi(APIView):
         found = selectors.patient_search(
             viewer=actor_for(request.user), query=filters.validated_data["q"]
         )
-        return paginated(view=self, request=request, queryset=found, serializer_class=PatientOutput)
+        return paginated(
+            view=self,
+            request=request,
+            queryset=found,
+            serializer_class=PatientOutput,
+            shown=lambda page: audit_log().record_reads(
+                Record.PATIENT, [str(row.pk) for row in page]
+            ),
+        )
 
     class InputSerializer(serializers.Serializer[Any]):
         first_name = name_field()

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from scheduler.entrypoints.api import (
     appointments,
+    audit,
     auth,
     clinics,
     doctors,
@@ -73,6 +74,7 @@ urlpatterns: list[URLPattern] = [
             ("undo", appointments.AppointmentUndoApi),
         )
     ),
+    path("audit/", audit.AuditListApi.as_view(), name="audit"),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import viewer_for
-from scheduler.config.bootstrap import build_bus, utc_now
+from scheduler.config.bootstrap import audit_log, build_bus, utc_now
 from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
 from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
@@ -45,6 +45,7 @@ from scheduler.entrypoints.web.schedule_text import (
     spans_text,
 )
 from scheduler.services import commands
+from scheduler.services.audit import Record, read_by_others
 from scheduler.services.schedules import AHEAD
 
 # Monday first, as the domain counts weekdays; the page lists them in this order.
@@ -343,10 +344,15 @@ def _render(
 
 def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
     """The visits in the way, as the viewer may see them: when (on their clinic's clock),
-    where, and who."""
+    where, and who (a read, for the audit trail)."""
     visits = []
-    for appointment_id, _slot in conflict.details.get("appointments", []):
-        visit = selectors.appointment_get(viewer=viewer, appointment_id=appointment_id)
+    shown = [
+        selectors.appointment_get(viewer=viewer, appointment_id=appointment_id)
+        for appointment_id, _slot in conflict.details.get("appointments", [])
+    ]
+    read = read_by_others(viewer, ((visit.pk, visit.patient_id) for visit in shown))
+    audit_log().record_reads(Record.APPOINTMENT, read)
+    for visit in shown:
         person = visit.patient.user
         local = visit.start.astimezone(ZoneInfo(visit.clinic.timezone))
         visits.append(

@@ -26,6 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from scheduler.adapters import realtime
+from scheduler.adapters.audit import origin
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
 from scheduler.domain.model import Actor
@@ -61,12 +62,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
         self.viewer = await actor_of(self.scope["user"])
+        self.audit_as(self.scope["user"])
         # Signed in by the page's session: signing out of it ends the socket's access too.
         session = self.scope.get("session")
         self.session_key = session.session_key if self.viewer and session is not None else None
         self.checked_at = time.monotonic()
         self.watchdog = asyncio.ensure_future(self._watch_viewer())
         await self.guarded(self._begin())
+
+    def audit_as(self, user: origin.User) -> None:
+        """Whom the socket's reads are recorded for in the audit trail: set in the socket's own
+        task, where every later message is handled and from which the database calls copy it."""
+        headers = dict(self.scope.get("headers", ()))
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin1")
+        peer = (self.scope.get("client") or (None,))[0]
+        ip = origin.client_ip(peer, forwarded or None)
+        origin.current.set(origin.Origin(user=lambda: user, ip=ip))
 
     async def _begin(self) -> None:
         await self.start()
@@ -96,6 +107,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     await self.fail(UNAUTHORIZED, "The token is invalid or expired.")
                     return
                 self.viewer = await actor_of(user)
+                self.audit_as(user)
                 self.session_key = None  # a token now, not the page's session
                 await self.guarded(self.signed_in())
             case _:

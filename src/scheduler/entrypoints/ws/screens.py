@@ -5,17 +5,18 @@ Synchronous: consumers call these through ``database_sync_to_async``."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from scheduler.adapters import realtime, visit_links
 from scheduler.adapters.orm import snapshots
-from scheduler.config.bootstrap import unit_of_work, utc_now
+from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
 from scheduler.domain import queue
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
 from scheduler.domain.model import Actor
+from scheduler.services.audit import Record, read_by_others
 
 DEFAULT_GRID_DAYS = 7
 
@@ -34,14 +35,25 @@ def grid_window(
 
 
 def grid(window: snapshots.GridWindow, viewer: Actor | None) -> dict[str, Any]:
+    """The grid's snapshot; the bookings it shows who holds are read, for the audit trail."""
     snapshot = snapshots.slot_grid(window=window, viewer=viewer, now=utc_now(), uow=unit_of_work())
-    return grid_snapshot_message(snapshot, viewer)
+    message = grid_snapshot_message(snapshot, viewer)
+    shown = [slot["booking"] for slot in message["slots"] if slot["booking"] is not None]
+    _audit_reads(viewer, ((b["id"], b["patient_id"]) for b in shown))
+    return message
 
 
 def desk(clinic_id: int, viewer: Actor, day: date | None) -> dict[str, Any]:
-    return desk_snapshot_message(
-        snapshots.desk_day(clinic_id=clinic_id, viewer=viewer, day=day, now=utc_now())
-    )
+    """The desk's day; every appointment on it is read, for the audit trail."""
+    snapshot = snapshots.desk_day(clinic_id=clinic_id, viewer=viewer, day=day, now=utc_now())
+    message = desk_snapshot_message(snapshot)
+    _audit_reads(viewer, ((a["id"], a["patient_id"]) for a in message["appointments"]))
+    return message
+
+
+def _audit_reads(viewer: Actor | None, records: Iterable[tuple[object, int]]) -> None:
+    # Snapshots only: the deltas after one carry ids and times, no names, phones or reasons.
+    audit_log().record_reads(Record.APPOINTMENT, read_by_others(viewer, records))
 
 
 def visit_of(token: str) -> uuid.UUID:

@@ -1,0 +1,51 @@
+"""One row per read or change of a record: append-only (the database refuses UPDATE and DELETE,
+append_only.py).
+
+Who acted is kept as plain values, as they were at the time: no foreign key to the user, so no
+later deletion or anonymisation of a user ever needs to touch (or cascade into) the trail.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from scheduler.domain.model import Role
+
+# Besides the domain's roles: nobody signed in (signing up, say), and the site's own processes
+# (command line, workers, the outbox relay).
+VISITOR = "visitor"
+SYSTEM = "system"
+ROLES = [*(role.value for role in Role), VISITOR, SYSTEM]
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user's id, if any.")
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=16, choices=[(r, r) for r in ROLES])
+    action = models.CharField(
+        max_length=64, help_text="An event's name (a change), or '<kind>.read'."
+    )
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="None: the site's own processes."
+    )
+    detail = models.JSONField(default=dict, blank=True, help_text="Ids only, never names.")
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+        ordering = ("-at", "-id")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["actor_id", "at"], name="audit_actor"),
+            models.Index(fields=["actor_username"], name="audit_username"),
+            models.Index(fields=["action", "at"], name="audit_action"),
+            models.Index(fields=["actor_role", "at"], name="audit_role"),
+            models.Index(fields=["ip", "at"], name="audit_ip"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor_username or self.actor_role
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.object_id}"

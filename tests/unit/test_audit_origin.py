@@ -1,0 +1,33 @@
+"""The address an audit entry records: the peer's, unless a proxy we were told to trust
+forwarded the request; a header anyone can send is not believed otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scheduler.adapters.audit.origin import client_ip
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "expected"),
+    [
+        ([], "203.0.113.5", None, "203.0.113.5"),
+        ([], "203.0.113.5", "198.51.100.9", "203.0.113.5"),  # no proxy trusted: the peer
+        (["10.0.0.1"], "10.0.0.1", "198.51.100.9", "198.51.100.9"),
+        (["10.0.0.0/8"], "10.0.0.1", "6.6.6.6, 198.51.100.9, 10.0.0.2", "198.51.100.9"),
+        (["10.0.0.1"], "203.0.113.5", "198.51.100.9", "203.0.113.5"),  # not from our proxy
+        (["10.0.0.1"], "10.0.0.1", "10.0.0.1", "10.0.0.1"),  # only proxies: the first
+        (["10.0.0.1"], "10.0.0.1", "not an address", "10.0.0.1"),
+        (["10.0.0.1"], "10.0.0.1", None, "10.0.0.1"),
+        ([], "::1", None, "::1"),
+        ([], "", None, None),  # a Unix socket's peer
+        ([], None, None, None),
+    ],
+)
+def test_the_client_address(
+    settings: Any, proxies: list[str], remote: str | None, forwarded: str | None, expected: str
+) -> None:
+    settings.AUDIT_TRUSTED_PROXIES = proxies
+    assert client_ip(remote, forwarded) == expected
