@@ -1,23 +1,38 @@
-"""Who may use the endpoints this issue added, role by role: the whole matrix in one table.
+"""Who may use what, role by role: every API operation, page and socket in one table each, and
+a check that the tables name every operation the schema lists and every route the site has.
 
-A visit (checked in today) of ``patient`` with ``doctor`` at ``clinic``; every other role is
-someone else's: another patient, another doctor, the desk of another clinic. An unverified
-doctor reaches no one's data."""
+A visit (checked in today) of ``patient`` with ``doctor`` at ``clinic``, a pending request and a
+future booking of the same patient; every other role is someone else's: another patient,
+another doctor, the desk of another clinic. An unverified doctor reaches no one's data.
+
+Each role acts on a world of its own, so one's action does not change what another finds.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from scheduler.adapters import visit_links
 from scheduler.adapters.orm import models as rows
+from scheduler.config.asgi import application
 from scheduler.config.bootstrap import build_bus
+from scheduler.entrypoints.ws import consumers
 from scheduler.services.commands import CheckInAppointment
 from tests import factories
+from tests.e2e.sockets import ORIGIN, session_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +60,18 @@ class World:
         build_bus().handle(
             CheckInAppointment(actor=factories.actor_of(self.desk), appointment_id=self.visit.pk)
         )
+        self.pending = factories.appointment(
+            self.doctor, self.patient, factories.slot_start(self.clinic, hour=11), status="pending"
+        )
+        self.booked = factories.appointment(
+            self.doctor, self.patient, factories.slot_start(self.clinic, hour=12)
+        )
+        self.free_slot = factories.slot_start(self.clinic, days_ahead=3, hour=10)
+        self.time_off = rows.TimeOff.objects.create(
+            doctor=self.doctor,
+            start=factories.slot_start(self.clinic, days_ahead=20, hour=9),
+            end=factories.slot_start(self.clinic, days_ahead=20, hour=12),
+        )
         self.users: dict[str, rows.User | None] = {
             "visitor": None,
             "patient": self.patient.user,
@@ -56,73 +83,498 @@ class World:
             "other desk": factories.receptionist(factories.clinic()).user,
             "admin": factories.admin(),
         }
+        self.role = "visitor"
+
+    @property
+    def user(self) -> rows.User | None:
+        return self.users[self.role]
+
+    @property
+    def visit_token(self) -> str:
+        return visit_links.token_for(self.visit.pk)
 
     def client(self, role: str) -> APIClient:
+        self.role = role
         client = APIClient()
-        user = self.users[role]
-        if user is not None:
-            client.force_authenticate(user=user)
+        if self.user is not None:
+            client.force_authenticate(user=self.user)
         return client
 
+    def browser(self, role: str) -> Client:
+        self.role = role
+        browser = Client()
+        if self.user is not None:
+            browser.force_login(self.user)
+        return browser
 
-Call = Callable[[APIClient, World], int]
+    def refresh_token(self) -> str:
+        """The role's own refresh token (a visitor has none: someone's, found lying about)."""
+        return str(RefreshToken.for_user(self.user or self.patient.user))
 
 
-def status(response: object) -> int:
+Call = Callable[[Any, World], Any]
+
+
+class Row(NamedTuple):
+    operation: str  # "METHOD /path/{param}/" as the schema (or the URL table) names it
+    call: Call
+    expected: tuple[int | str, ...]  # in ROLES order
+
+
+def status(response: Any) -> int:
     return int(response.status_code)
 
 
-# What each role gets, in ROLES order.
-MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
-    "call the patient in": (
-        lambda c, w: status(c.post(f"/api/appointments/{w.visit.pk}/start/", format="json")),
+def appointment(action: str, **body: Any) -> Call:
+    def call(c: APIClient, w: World) -> int:
+        target = {"start": w.visit, "check-in": w.pending, "confirm": w.pending}.get(
+            action, w.booked
+        )
+        return status(c.post(f"/api/appointments/{target.pk}/{action}/", body, format="json"))
+
+    return call
+
+
+# What each role gets from each API operation, in ROLES order.
+MATRIX: dict[str, Row] = {
+    "list appointments": Row(
+        "GET /api/appointments/",
+        lambda c, w: status(c.get("/api/appointments/")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "book for oneself": Row(
+        "POST /api/appointments/",
+        lambda c, w: status(
+            c.post(
+                "/api/appointments/",
+                {"doctor_id": w.doctor.pk, "clinic_id": w.clinic.pk, "start": w.free_slot},
+                format="json",
+            )
+        ),
+        (401, 201, 201, 400, 403, 403, 400, 403, 400),
+    ),
+    "book for the patient": Row(
+        "POST /api/appointments/",
+        lambda c, w: status(
+            c.post(
+                "/api/appointments/",
+                {
+                    "doctor_id": w.doctor.pk,
+                    "clinic_id": w.clinic.pk,
+                    "start": w.free_slot,
+                    "patient_id": w.patient.pk,
+                },
+                format="json",
+            )
+        ),
+        (401, 201, 403, 201, 403, 403, 201, 403, 201),
+    ),
+    "read an appointment": Row(
+        "GET /api/appointments/{appointment_id}/",
+        lambda c, w: status(c.get(f"/api/appointments/{w.booked.pk}/")),
+        (401, 200, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "cancel": Row(
+        "POST /api/appointments/{appointment_id}/cancel/",
+        appointment("cancel", reason="Travel"),
+        (401, 200, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "check in": Row(
+        "POST /api/appointments/{appointment_id}/check-in/",
+        appointment("check-in"),
+        (401, 403, 404, 409, 404, 404, 409, 404, 409),
+    ),
+    "complete": Row(
+        "POST /api/appointments/{appointment_id}/complete/",
+        appointment("complete"),
+        (401, 403, 404, 409, 404, 404, 403, 404, 409),
+    ),
+    "confirm a request": Row(
+        "POST /api/appointments/{appointment_id}/confirm/",
+        appointment("confirm"),
         (401, 403, 404, 200, 404, 404, 200, 404, 200),
     ),
-    "desk's live day": (
+    "mark a no-show": Row(
+        "POST /api/appointments/{appointment_id}/no-show/",
+        appointment("no-show"),
+        (401, 403, 404, 409, 404, 404, 409, 404, 409),
+    ),
+    "reject": Row(
+        "POST /api/appointments/{appointment_id}/reject/",
+        appointment("reject", reason="Full"),
+        (401, 403, 404, 409, 404, 404, 409, 404, 409),
+    ),
+    "reschedule": Row(
+        "POST /api/appointments/{appointment_id}/reschedule/",
+        lambda c, w: appointment("reschedule", start=w.free_slot.isoformat())(c, w),
+        (401, 200, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "call the patient in": Row(
+        "POST /api/appointments/{appointment_id}/start/",
+        appointment("start"),
+        (401, 403, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "undo": Row(
+        "POST /api/appointments/{appointment_id}/undo/",
+        lambda c, w: status(c.post(f"/api/appointments/{w.visit.pk}/undo/", format="json")),
+        (401, 403, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "sign out of the API": Row(
+        "POST /api/auth/logout/",
+        lambda c, w: status(c.post("/api/auth/logout/", {"refresh": w.refresh_token()})),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "sign up": Row(
+        "POST /api/auth/register/",
+        lambda c, w: status(
+            c.post(
+                "/api/auth/register/",
+                {
+                    "role": "patient",
+                    "username": f"new-{w.role.replace(' ', '-')}",
+                    "password": "a long secret 42",
+                    "first_name": "New",
+                    "last_name": "Patient",
+                },
+                format="json",
+            )
+        ),
+        (201, 201, 201, 201, 201, 201, 201, 201, 201),
+    ),
+    "sign in to the API": Row(
+        "POST /api/auth/token/",
+        lambda c, w: status(
+            c.post(
+                "/api/auth/token/",
+                {"username": w.patient.user.username, "password": factories.PASSWORD},
+                format="json",
+            )
+        ),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "refresh a token": Row(
+        "POST /api/auth/token/refresh/",
+        lambda c, w: status(c.post("/api/auth/token/refresh/", {"refresh": w.refresh_token()})),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "list clinics": Row(
+        "GET /api/clinics/",
+        lambda c, w: status(c.get("/api/clinics/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "read a clinic": Row(
+        "GET /api/clinics/{clinic_id}/",
+        lambda c, w: status(c.get(f"/api/clinics/{w.clinic.pk}/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "list doctors": Row(
+        "GET /api/doctors/",
+        lambda c, w: status(c.get("/api/doctors/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "read a doctor": Row(
+        "GET /api/doctors/{doctor_id}/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "read a doctor's hours": Row(
+        "GET /api/doctors/{doctor_id}/schedule/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/schedule/")),
+        (401, 403, 403, 200, 403, 403, 200, 403, 200),
+    ),
+    "set a doctor's hours": Row(
+        "PUT /api/doctors/{doctor_id}/schedule/",
+        lambda c, w: status(
+            c.put(
+                f"/api/doctors/{w.doctor.pk}/schedule/",
+                {
+                    "hours": [{"weekday": 5, "start": "09:00", "end": "12:00"}],
+                    "force": True,  # the visits in the way stand; their patients are told
+                },
+                format="json",
+            )
+        ),
+        (401, 403, 403, 200, 403, 403, 403, 403, 200),
+    ),
+    "see free slots": Row(
+        "GET /api/doctors/{doctor_id}/slots/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/slots/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "list a doctor's days off": Row(
+        "GET /api/doctors/{doctor_id}/time-off/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/time-off/")),
+        (401, 403, 403, 200, 403, 403, 200, 403, 200),
+    ),
+    "add a day off": Row(
+        "POST /api/doctors/{doctor_id}/time-off/",
+        lambda c, w: status(
+            c.post(
+                f"/api/doctors/{w.doctor.pk}/time-off/",
+                {
+                    "start": factories.slot_start(w.clinic, days_ahead=30, hour=9),
+                    "end": factories.slot_start(w.clinic, days_ahead=30, hour=12),
+                },
+                format="json",
+            )
+        ),
+        (401, 403, 403, 201, 403, 403, 403, 403, 201),
+    ),
+    "remove a day off": Row(
+        "DELETE /api/doctors/{doctor_id}/time-off/{time_off_id}/",
+        lambda c, w: status(c.delete(f"/api/doctors/{w.doctor.pk}/time-off/{w.time_off.pk}/")),
+        (401, 403, 403, 204, 403, 403, 403, 403, 204),
+    ),
+    "desk's live day": Row(
+        "GET /api/live/desk/{clinic_id}/",
         lambda c, w: status(c.get(f"/api/live/desk/{w.clinic.pk}/")),
         (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ),
-    "a grid's live days": (
+    "a grid's live days": Row(
+        "GET /api/live/slots/{doctor_id}/",
         lambda c, w: status(c.get(f"/api/live/slots/{w.doctor.pk}/")),
         (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
-    "the visit's link": (
-        lambda c, w: status(c.get(f"/api/live/visit/{visit_links.token_for(w.visit.pk)}/")),
+    "the visit's link": Row(
+        "GET /api/live/visit/{token}/",
+        lambda c, w: status(c.get(f"/api/live/visit/{w.visit_token}/")),
         (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
-    "look patients up": (
+    "who am I": Row(
+        "GET /api/me/",
+        lambda c, w: status(c.get("/api/me/")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "edit one's own email": Row(
+        "PATCH /api/me/",
+        lambda c, w: status(c.patch("/api/me/", {"email": "new@example.test"}, format="json")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "rename oneself": Row(  # a verified doctor's name is the licence's
+        "PATCH /api/me/",
+        lambda c, w: status(c.patch("/api/me/", {"last_name": "Renamed"}, format="json")),
+        (401, 200, 200, 400, 400, 400, 200, 200, 200),
+    ),
+    "one's notifications": Row(
+        "GET /api/notifications/",
+        lambda c, w: status(c.get("/api/notifications/")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "look patients up": Row(
+        "GET /api/patients/",
         lambda c, w: status(c.get("/api/patients/", {"q": "a"})),
         (401, 403, 403, 200, 200, 403, 200, 200, 200),
     ),
-    "add a patient": (
+    "add a patient": Row(
+        "POST /api/patients/",
         lambda c, w: status(
             c.post("/api/patients/", {"first_name": "A", "last_name": "B"}, format="json")
         ),
         (401, 403, 403, 403, 403, 403, 201, 201, 201),
     ),
-    "read the audit trail": (
+    "list specialties": Row(
+        "GET /api/specialties/",
+        lambda c, w: status(c.get("/api/specialties/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "read the audit trail": Row(
+        "GET /api/audit/",
         lambda c, w: status(c.get("/api/audit/")),
         (401, 403, 403, 403, 403, 403, 403, 403, 200),
     ),
-    "edit one's own email": (
-        lambda c, w: status(c.patch("/api/me/", {"email": "new@example.test"}, format="json")),
-        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+}
+
+# The pages, by the Django test client signed in as each role (redirects not followed).
+PAGES: dict[str, Row] = {
+    "home": Row("/", lambda b, w: status(b.get("/")), (200,) * 9),
+    "a doctor's page": Row(
+        "doctors/<int:doctor_id>/",
+        lambda b, w: status(b.get(f"/doctors/{w.doctor.pk}/")),
+        (200,) * 9,
     ),
-    "rename oneself": (  # a verified doctor's name is the licence's
-        lambda c, w: status(c.patch("/api/me/", {"last_name": "Renamed"}, format="json")),
-        (401, 200, 200, 400, 400, 400, 200, 200, 200),
+    "the desk": Row(
+        "desk/<int:clinic_id>/",
+        lambda b, w: status(b.get(f"/desk/{w.clinic.pk}/")),
+        (302, 403, 403, 403, 403, 403, 200, 403, 200),
     ),
+    "the doctor's day": Row(
+        "doctor/",
+        lambda b, w: status(b.get("/doctor/")),
+        (302, 403, 403, 200, 200, 200, 403, 403, 403),
+    ),
+    "hours": Row(
+        "doctor/hours/",
+        lambda b, w: status(b.get("/doctor/hours/")),
+        (302, 403, 403, 200, 200, 200, 403, 403, 403),
+    ),
+    "calendar": Row(
+        "doctor/calendar/",
+        lambda b, w: status(b.get("/doctor/calendar/")),
+        (302, 403, 403, 200, 200, 200, 403, 403, 403),
+    ),
+    "the visit's page": Row(
+        "visit/<str:token>/",
+        lambda b, w: status(b.get(f"/visit/{w.visit_token}/")),
+        (200,) * 9,
+    ),
+    "add days off by form": Row(
+        "doctor/hours/time-off/",
+        lambda b, w: status(b.post("/doctor/hours/time-off/", {})),
+        (302, 403, 403, 400, 400, 400, 403, 403, 403),
+    ),
+    "remove days off by form": Row(
+        "doctor/hours/time-off/remove/",
+        lambda b, w: status(b.post("/doctor/hours/time-off/remove/", {})),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "connect a calendar": Row(
+        "doctor/calendar/connect/",
+        lambda b, w: status(b.post("/doctor/calendar/connect/")),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "come back from Google": Row(
+        "doctor/calendar/callback/",
+        lambda b, w: status(b.get("/doctor/calendar/callback/")),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "choose calendars": Row(
+        "doctor/calendar/calendars/",
+        lambda b, w: status(b.post("/doctor/calendar/calendars/", {})),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "sync now": Row(
+        "doctor/calendar/sync/",
+        lambda b, w: status(b.post("/doctor/calendar/sync/")),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "disconnect a calendar": Row(
+        "doctor/calendar/disconnect/",
+        lambda b, w: status(b.post("/doctor/calendar/disconnect/")),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "sign in": Row(
+        "login/",
+        lambda b, w: status(b.get("/login/")),
+        (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "the admin's sign-in": Row(
+        "admin/login/",
+        lambda b, w: status(b.get("/admin/login/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 302),
+    ),
+    "the admin": Row(
+        "admin/",
+        lambda b, w: status(b.get("/admin/")),
+        (302, 302, 302, 302, 302, 302, 302, 302, 200),
+    ),
+}
+
+# The sockets: the first thing each role hears ("snapshot", a close code, or "refused").
+SOCKETS: dict[str, Row] = {
+    "a grid": Row(
+        "ws/slots/<int:doctor_id>/",
+        lambda path, w: f"/ws/slots/{w.doctor.pk}/",
+        ("snapshot",) * 9,
+    ),
+    "the desk": Row(
+        "ws/desk/<int:clinic_id>/",
+        lambda path, w: f"/ws/desk/{w.clinic.pk}/",
+        (4401, 4403, 4403, 4403, 4403, 4403, "snapshot", 4403, "snapshot"),
+    ),
+    "a visit's queue": Row(
+        "ws/visit/<str:token>/",
+        lambda path, w: f"/ws/visit/{w.visit_token}/",
+        ("snapshot",) * 9,
+    ),
+    "no such socket": Row("", lambda path, w: "/ws/nothing/", ("refused",) * 9),
 }
 
 
 @pytest.mark.parametrize("action", list(MATRIX))
 def test_the_role_matrix(action: str) -> None:
-    call, expected = MATRIX[action]
+    row = MATRIX[action]
     got = {}
     for role in ROLES:
-        world = World()  # each role on a fresh visit: one's action does not change another's
-        got[role] = call(world.client(role), world)
-    assert got == dict(zip(ROLES, expected, strict=True))
+        world = World()
+        got[role] = row.call(world.client(role), world)
+    assert got == dict(zip(ROLES, row.expected, strict=True))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_page_matrix(page: str) -> None:
+    row = PAGES[page]
+    got = {}
+    for role in ROLES:
+        world = World()
+        got[role] = row.call(world.browser(role), world)
+    assert got == dict(zip(ROLES, row.expected, strict=True))
+
+
+@pytest.mark.parametrize("socket", list(SOCKETS))
+@pytest.mark.django_db(transaction=True)
+def test_the_socket_matrix(socket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(consumers, "AUTH_WAIT_SECONDS", 0.5)  # a visitor's desk gives up soon
+    row = SOCKETS[socket]
+    got = {}
+    for role in ROLES:
+        world = World()
+        world.role = role
+        got[role] = async_to_sync(first_heard)(row.call(None, world), world.user)
+    assert got == dict(zip(ROLES, row.expected, strict=True))
+
+
+async def first_heard(path: str, user: rows.User | None) -> int | str:
+    headers = [ORIGIN] + ([await session_cookie(user)] if user is not None else [])
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    if not connected:
+        return "refused"
+    try:
+        while True:  # a refusal is told ({"type": "error", ...}) before the socket closes
+            output = await communicator.receive_output(timeout=5)
+            if output["type"] == "websocket.close":
+                return int(output.get("code", 1000))
+            kind = str(json.loads(output["text"])["type"])
+            if kind != "error":
+                return kind
+    finally:
+        await communicator.disconnect()
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    listed = {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+    assert listed - {row.operation for row in MATRIX.values()} == set()
+
+
+def test_every_page_and_socket_is_in_the_matrix() -> None:
+    from scheduler.entrypoints.ws.routing import websocket_urlpatterns
+
+    pages = {route for route in _routes(get_resolver()) if not route.startswith("api/")}
+    sockets = {str(pattern.pattern) for pattern in websocket_urlpatterns}
+
+    assert pages - {row.operation for row in PAGES.values()} - NOT_A_SCREEN == set()
+    assert sockets - {row.operation for row in SOCKETS.values()} == set()
+
+
+# Routes that are steps of a page's form, a sign-out, or the admin's own (under "admin/").
+NOT_A_SCREEN = {"logout/", "jsi18n/"}
+
+
+def _routes(resolver: URLResolver, prefix: str = "") -> set[str]:
+    found: set[str] = set()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver) and not route.startswith("admin/"):
+            found |= _routes(entry, route)
+        elif isinstance(entry, URLPattern) or route.startswith("admin/"):
+            found.add(route if route else "/")
+    return found
 
 
 def test_the_visit_link_shows_no_one_else() -> None:
