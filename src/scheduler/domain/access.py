@@ -142,3 +142,16 @@ def ensure_owns_calendar(actor: Actor, doctor_id: int) -> None:
     """A doctor's own calendar account is theirs alone to arrange."""
     if actor.role is not Role.DOCTOR or actor.doctor_id != doctor_id:
         raise NotAllowed("Only the doctor chooses their calendars.")
+
+
+def ensure_may_deactivate_users(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin closes accounts.")
+
+
+def ensure_may_be_forgotten(actor: Actor) -> int:
+    """The patient id of a patient erasing themselves. Staff accounts are closed by an admin:
+    their names stand on others' records (who confirmed, who cancelled)."""
+    if actor.role is not Role.PATIENT or actor.patient_id is None:
+        raise NotAllowed("Only a patient deletes their own account here.")
+    return actor.patient_id

@@ -52,6 +52,17 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             query = query.filter(clinic_id=clinic_id)
         return list(query.order_by("start").values_list("pk", flat=True))
 
+    def _upcoming_ids(self, patient_id: int, after: datetime) -> list[uuid.UUID]:
+        return list(
+            rows.Appointment.objects.filter(
+                patient_id=patient_id,
+                status__in=[Status.PENDING.value, Status.BOOKED.value],
+                start__gt=after,
+            )
+            .order_by("start")
+            .values_list("pk", flat=True)
+        )
+
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:

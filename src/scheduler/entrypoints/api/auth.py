@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -25,7 +23,12 @@ from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
-from scheduler.entrypoints.api.people import LicenceNumberField, email_field, name_field
+from scheduler.entrypoints.api.people import (
+    LicenceNumberField,
+    check_password,
+    email_field,
+    name_field,
+)
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
 from scheduler.entrypoints.api.throttles import SignInByAccount, SignInByAddress, SignUpByAddress
@@ -36,6 +39,10 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
     id = serializers.IntegerField(source="user.pk")
     username = serializers.CharField(source="user.username")
     email = serializers.EmailField(source="user.email")
+    email_verified = serializers.BooleanField(
+        source="user.email_verified",
+        help_text="The user followed the link sent to the address (password reset needs it).",
+    )
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     phone = serializers.CharField(source="user.phone")
@@ -98,10 +105,7 @@ class RegisterApi(APIView):
                 first_name=attrs["first_name"],
                 last_name=attrs["last_name"],
             )
-            try:
-                validate_password(attrs["password"], user=someone)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"password": list(error.messages)}) from None
+            check_password(attrs["password"], someone, field="password")
             if attrs["role"] == Role.DOCTOR:
                 missing = {
                     name: ["Required for doctors."]
@@ -169,5 +173,7 @@ class MeApi(APIView):
     def _me(self, request: Request) -> Response:
         actor = actor_for(request.user)
         assert isinstance(request.user, rows.User)
-        request.user.refresh_from_db(fields=["first_name", "last_name", "email", "phone"])
+        request.user.refresh_from_db(
+            fields=["first_name", "last_name", "email", "phone", "email_verified"]
+        )
         return Response(ProfileOutput(selectors.profile(user=request.user, actor=actor)).data)
