@@ -45,10 +45,14 @@ def reset_token_valid(user: rows.User, token: str) -> bool:
 
 
 def verification_link(user: rows.User) -> str:
-    token = signing.TimestampSigner(salt=_VERIFY_SALT).sign_object(
+    return f"{settings.PUBLIC_URL}/verify-email/{verification_token_of(user)}/"
+
+
+def verification_token_of(user: rows.User) -> str:
+    """A token proving the user's address as it is now."""
+    return signing.TimestampSigner(salt=_VERIFY_SALT).sign_object(
         {"u": user.pk, "e": user.email.lower()}
     )
-    return f"{settings.PUBLIC_URL}/verify-email/{token}/"
 
 
 def verification_holder(token: str) -> tuple[int, str] | None:
