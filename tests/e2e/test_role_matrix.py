@@ -104,6 +104,34 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, w: status(c.patch("/api/me/", {"email": "new@example.test"}, format="json")),
         (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    "export one's data": (
+        lambda c, w: status(c.get("/api/me/export/")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "delete one's account": (  # patients; staff accounts are closed by an admin
+        lambda c, w: status(
+            c.post("/api/me/delete/", {"password": factories.PASSWORD}, format="json")
+        ),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "change one's password": (
+        lambda c, w: status(
+            c.post(
+                "/api/me/password/",
+                {"current_password": factories.PASSWORD, "new_password": "a new secret 88"},
+                format="json",
+            )
+        ),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "another verification link": (
+        lambda c, w: status(c.post("/api/me/verify-email/resend/")),
+        (401, 202, 202, 202, 202, 202, 202, 202, 202),
+    ),
+    "ask for a password reset": (  # anyone, and the same answer for everyone
+        lambda c, w: status(c.post("/api/auth/password-reset/", {"login": "x"}, format="json")),
+        (202, 202, 202, 202, 202, 202, 202, 202, 202),
+    ),
     "rename oneself": (  # a verified doctor's name is the licence's
         lambda c, w: status(c.patch("/api/me/", {"last_name": "Renamed"}, format="json")),
         (401, 200, 200, 400, 400, 400, 200, 200, 200),
