@@ -18,6 +18,7 @@ from scheduler.adapters import account_tokens
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
+from scheduler.entrypoints import password_reset
 from scheduler.entrypoints.api.errors import ValidationErrorOutput
 from scheduler.entrypoints.api.people import check_password, password_field
 from scheduler.entrypoints.api.throttles import ResetByAccount, ResetByAddress, SignInByAddress
@@ -27,7 +28,6 @@ RESET_ASKED = (
     "If an account has this username or verified email address, a link to set a new "
     "password is on its way there."
 )
-DEAD_LINK = "This link has expired or was used already."
 
 _DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 
@@ -51,23 +51,6 @@ class PasswordResetApi(APIView):
         return Response({"detail": RESET_ASKED}, status=status.HTTP_202_ACCEPTED)
 
 
-def dead_link() -> serializers.ValidationError:
-    return serializers.ValidationError({"token": [DEAD_LINK]}, code="invalid")
-
-
-def reset_password(uid: str, token: str, new_password: str) -> None:
-    """The link's user (uid), checked by the validators, given the new password; a 400 for a
-    dead link or a refused password. Shared by the API and the page."""
-    user_id = account_tokens.user_id_of(uid)
-    user = None if user_id is None else rows.User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise dead_link()
-    check_password(new_password, user, field="new_password")
-    build_bus().handle(
-        commands.ResetPassword(user_id=user.pk, token=token, new_password=new_password)
-    )
-
-
 class PasswordResetConfirmApi(APIView):
     """Set a new password with the link's ``uid`` and ``token``. The token works once; every
     refresh token of the account is revoked."""
@@ -86,7 +69,9 @@ class PasswordResetConfirmApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        reset_password(data["uid"], data["token"], data["new_password"])
+        refused = password_reset.reset_password(data["uid"], data["token"], data["new_password"])
+        if refused:
+            raise serializers.ValidationError(refused)
         return Response({"detail": "Your password is set: sign in with it."})
 
 
