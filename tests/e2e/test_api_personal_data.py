@@ -137,3 +137,27 @@ def test_a_forgotten_patients_past_visit_shows_no_name(
 
     assert seen.json()["patient"]["name"] == "Deleted patient"
     assert patient.user.email not in seen.content.decode()
+
+
+def test_the_desk_neither_finds_nor_books_a_forgotten_patient(
+    client_for: Client, patient: rows.Patient, doctor: rows.Doctor, as_receptionist: APIClient
+) -> None:
+    clinic = doctor.clinics.get()
+    client_for(patient.user).post(
+        "/api/me/delete/", {"password": factories.PASSWORD}, format="json"
+    )
+
+    found = as_receptionist.get("/api/patients/", {"q": "deleted"})
+    booked = as_receptionist.post(
+        "/api/appointments/",
+        {
+            "doctor_id": doctor.pk,
+            "clinic_id": clinic.pk,
+            "patient_id": patient.pk,
+            "start": factories.slot_start(clinic, hour=11).isoformat(),
+        },
+        format="json",
+    )
+
+    assert found.json()["count"] == 0
+    assert booked.status_code == 400 and "patient_id" in booked.json()

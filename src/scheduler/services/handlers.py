@@ -242,9 +242,11 @@ def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_i
     if not doctor.verified:
         raise InvalidInput("This doctor does not take bookings yet.", field="doctor_id")
     try:
-        uow.patients.get(patient_id)
+        patient = uow.patients.get(patient_id)
     except NotFound:
         raise InvalidInput("No such patient.", field="patient_id") from None
+    if not patient.active:
+        raise InvalidInput("This patient's account is closed.", field="patient_id")
     try:
         return uow.schedules.get(cmd.doctor_id, cmd.clinic_id)
     except NotFound:

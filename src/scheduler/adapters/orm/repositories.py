@@ -256,7 +256,13 @@ class DjangoPatientRepository(ports.PatientRepository):
     def get(self, patient_id: int) -> Patient:
         row = (
             rows.Patient.objects.filter(pk=patient_id)
-            .values("user__first_name", "user__last_name", "user__phone", "user__email")
+            .values(
+                "user__first_name",
+                "user__last_name",
+                "user__phone",
+                "user__email",
+                "user__is_active",
+            )
             .first()
         )
         if row is None:
@@ -265,6 +271,7 @@ class DjangoPatientRepository(ports.PatientRepository):
             id=patient_id,
             name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
             phone=row["user__phone"],
+            active=row["user__is_active"],
             email=row["user__email"],
         )
 

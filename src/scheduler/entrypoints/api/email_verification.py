@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -52,4 +53,4 @@ class ResendVerificationApi(APIView):
     )
     def post(self, request: Request) -> Response:
         build_bus().handle(commands.ResendVerification(actor=actor_for(request.user)))
-        return Response({"detail": "A new link is on its way."}, status=status.HTTP_202_ACCEPTED)
+        return Response({"detail": _("A new link is on its way.")}, status=status.HTTP_202_ACCEPTED)

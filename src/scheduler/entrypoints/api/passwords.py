@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -24,7 +25,7 @@ from scheduler.entrypoints.api.people import check_password, password_field
 from scheduler.entrypoints.api.throttles import ResetByAccount, ResetByAddress, SignInByAddress
 from scheduler.services import commands
 
-RESET_ASKED = (
+RESET_ASKED = _(
     "If an account has this username or verified email address, a link to set a new "
     "password is on its way there."
 )
@@ -72,7 +73,7 @@ class PasswordResetConfirmApi(APIView):
         refused = password_reset.reset_password(data["uid"], data["token"], data["new_password"])
         if refused:
             raise serializers.ValidationError(refused)
-        return Response({"detail": "Your password is set: sign in with it."})
+        return Response({"detail": _("Your password is set: sign in with it.")})
 
 
 class PasswordChangeApi(APIView):
