@@ -1,8 +1,8 @@
 """The emails of accounts: a password reset link, an email verification link. Queued as a
 Dramatiq message with the user's id by the outbox's event handlers (account_queue); the job
-(actors.send_account_mail) re-reads the user
-when it runs, so a link goes to the address on file then, in the user's language. Sent twice
-(a relay or a job retried), the user gets two links that both work: harmless."""
+(actors.send_account_mail) re-reads the user when it runs, so a link goes to the address on
+file then, in the user's language. Sent twice (a relay or a job retried), the user gets two
+links that both work: harmless."""
 
 from __future__ import annotations
 
@@ -19,14 +19,17 @@ from scheduler.adapters.orm import models as rows
 
 PASSWORD_RESET = "password_reset"
 EMAIL_VERIFICATION = "email_verification"
-KINDS = (PASSWORD_RESET, EMAIL_VERIFICATION)
 
 
 def send(kind: str, user_id: int) -> bool:
     """Whether a message went out: nothing for a closed account, one without an address, a
     reset to an address never proven, or a verification of one proven meanwhile."""
     user = rows.User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
-    if user is None or user.email_verified != (kind == PASSWORD_RESET):
+    if user is None:
+        return False
+    if kind == PASSWORD_RESET and not user.email_verified:
+        return False
+    if kind == EMAIL_VERIFICATION and user.email_verified:
         return False
     with translation.override(language_of(user.language)):
         if kind == PASSWORD_RESET:
