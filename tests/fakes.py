@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Self
 
-from scheduler.domain.appointment import Appointment
+from scheduler.domain.appointment import Appointment, Status
 from scheduler.domain.errors import DuplicateIdempotencyKey, NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
@@ -122,6 +122,15 @@ class FakeAppointmentRepository(AppointmentRepository):
             and a.doctor_id == doctor_id
             and (clinic_id is None or a.clinic_id == clinic_id)
             and a.slot.overlaps(window)
+        ]
+
+    def _upcoming_ids(self, patient_id: int, after: datetime) -> list[uuid.UUID]:
+        return [
+            a.id
+            for a in sorted(self._rows.values(), key=lambda a: a.slot.start)
+            if a.patient_id == patient_id
+            and a.status in (Status.PENDING, Status.BOOKED)
+            and a.slot.start > after
         ]
 
     def _busy(
@@ -307,6 +316,11 @@ class FakeBusyBlockRepository(BusyBlockRepository):
 class FakeUser:
     user: NewUser
     contact: dict[str, str]
+    password: str | None = None
+    active: bool = True
+    email_verified: bool = False
+    forgotten: bool = False
+    sessions_revoked: int = 0
 
 
 @dataclass
@@ -349,7 +363,9 @@ class FakeAccountRepository(AccountRepository):
     def add_user(self, user: NewUser) -> int:
         user_id = next(self._ids)
         names = ("first_name", "last_name", "email", "phone")
-        self.rows.users[user_id] = FakeUser(user, {name: getattr(user, name) for name in names})
+        self.rows.users[user_id] = FakeUser(
+            user, {name: getattr(user, name) for name in names}, password=user.password
+        )
         return user_id
 
     def add_patient(self, user_id: int) -> int:
@@ -386,6 +402,58 @@ class FakeAccountRepository(AccountRepository):
             raise NotFound("Doctor not found.")
         changed, doctor.verified = doctor.verified != verified, verified
         return changed
+
+    # Tokens in memory: "reset:<user id>:<password>" works until the password changes;
+    # "verify:<user id>:<email>" while the address is the user's.
+    def active_users_for_login(self, login: str) -> list[int]:
+        wanted = login.lower()
+        return [
+            user_id
+            for user_id, u in self.rows.users.items()
+            if u.active and wanted in (u.user.username.lower(), u.contact["email"].lower())
+        ]
+
+    def reset_token_valid(self, user_id: int, token: str) -> bool:
+        found = self.rows.users.get(user_id)
+        return found is not None and found.active and token == f"reset:{user_id}:{found.password}"
+
+    def password_matches(self, user_id: int, password: str) -> bool:
+        found = self.rows.users.get(user_id)
+        return found is not None and found.password is not None and found.password == password
+
+    def set_password(self, user_id: int, password: str) -> None:
+        self.rows.users[user_id].password = password
+
+    def revoke_sessions(self, user_id: int) -> None:
+        self.rows.users[user_id].sessions_revoked += 1
+
+    def email_token_holder(self, token: str) -> int | None:
+        kind, _, rest = token.partition(":")
+        user_id, _, email = rest.partition(":")
+        found = self.rows.users.get(int(user_id)) if user_id.isdigit() else None
+        if kind != "verify" or found is None or not email or found.contact["email"] != email:
+            return None
+        return int(user_id)
+
+    def email_is_verified(self, user_id: int) -> bool:
+        return self.rows.users[user_id].email_verified
+
+    def set_email_verified(self, user_id: int, verified: bool) -> bool:
+        found = self.rows.users[user_id]
+        changed, found.email_verified = found.email_verified != verified, verified
+        return changed
+
+    def deactivate(self, user_id: int) -> bool:
+        found = self.rows.users.get(user_id)
+        if found is None:
+            raise NotFound("User not found.")
+        changed, found.active = found.active, False
+        return changed
+
+    def forget(self, user_id: int) -> None:
+        found = self.rows.users[user_id]
+        found.contact = dict.fromkeys(found.contact, "")
+        found.password, found.active, found.forgotten = None, False, True
 
     def persist(self) -> None:
         self.committed = copy.deepcopy(self.rows)

@@ -15,6 +15,7 @@ from scheduler.adapters.orm import models as rows
 from tests import factories
 from tests.e2e.browser import chromium
 from tests.servers import Server, serving
+from tests.task_queue import smtp, worker  # noqa: F401  (fixtures: mail through the task queue)
 
 Client = Callable[[rows.User | None], APIClient]
 

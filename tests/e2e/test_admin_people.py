@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
@@ -71,3 +73,32 @@ def test_a_clinic_cannot_be_given_a_time_zone_that_does_not_exist(admin_page: Cl
     assert answer.status_code == 200 and "is not a known time zone" in answer.content.decode()
     clinic.refresh_from_db()
     assert clinic.timezone == "Asia/Tehran"
+
+
+def test_closing_an_account_in_the_admin_revokes_its_refresh_tokens(admin_page: Client) -> None:
+    user = factories.patient().user
+    refresh = APIClient().post(
+        "/api/auth/token/", {"username": user.username, "password": factories.PASSWORD}
+    )
+    joined = timezone.localtime(user.date_joined)
+    form = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "date_joined_0": f"{joined:%Y-%m-%d}",
+        "date_joined_1": f"{joined:%H:%M:%S}",
+        "role": user.role,
+        "phone": user.phone,
+        "language": user.language,
+        **{f"contact-{n}": v for n, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))},
+    }  # is_active left out: unticked
+
+    answer = admin_page.post(f"/admin/orm/user/{user.pk}/change/", form)
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    user.refresh_from_db()
+    assert not user.is_active
+    again = APIClient().post("/api/auth/token/refresh/", {"refresh": refresh.json()["refresh"]})
+    assert again.status_code == 401
+    assert rows.StoredEvent.objects.filter(type="UserDeactivated").count() == 1

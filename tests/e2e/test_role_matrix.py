@@ -25,7 +25,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from scheduler.adapters import visit_links
+from scheduler.adapters import account_tokens, visit_links
 from scheduler.adapters.orm import models as rows
 from scheduler.config.asgi import application
 from scheduler.config.bootstrap import build_bus
@@ -106,6 +106,10 @@ class World:
         if self.user is not None:
             browser.force_login(self.user)
         return browser
+
+    def reset_link_path(self) -> str:
+        """The path of the patient's password-reset link: whoever holds it may use it."""
+        return "/" + account_tokens.reset_link(self.patient.user).split("/", 3)[3]
 
     def refresh_token(self) -> str:
         """The role's own refresh token (a visitor has none: someone's, found lying about)."""
@@ -382,6 +386,64 @@ MATRIX: dict[str, Row] = {
         lambda c, w: status(c.get("/api/audit/")),
         (401, 403, 403, 403, 403, 403, 403, 403, 200),
     ),
+    "export one's data": Row(
+        "GET /api/me/export/",
+        lambda c, w: status(c.get("/api/me/export/")),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "delete one's account": Row(  # patients; staff accounts are closed by an admin
+        "POST /api/me/delete/",
+        lambda c, w: status(
+            c.post("/api/me/delete/", {"password": factories.PASSWORD}, format="json")
+        ),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "change one's password": Row(
+        "POST /api/me/password/",
+        lambda c, w: status(
+            c.post(
+                "/api/me/password/",
+                {"current_password": factories.PASSWORD, "new_password": "a new secret 88"},
+                format="json",
+            )
+        ),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "another verification link": Row(
+        "POST /api/me/verify-email/resend/",
+        lambda c, w: status(c.post("/api/me/verify-email/resend/")),
+        (401, 202, 202, 202, 202, 202, 202, 202, 202),
+    ),
+    "set a new password from the link": Row(  # the link is the credential, whoever holds it
+        "POST /api/auth/password-reset/confirm/",
+        lambda c, w: status(
+            c.post(
+                "/api/auth/password-reset/confirm/",
+                dict(
+                    zip(("uid", "token"), w.reset_link_path().split("/")[2:4], strict=True),
+                    new_password="a new secret 88",
+                ),
+                format="json",
+            )
+        ),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "prove one's email": Row(  # the link is the credential, whoever holds it
+        "POST /api/auth/verify-email/",
+        lambda c, w: status(
+            c.post(
+                "/api/auth/verify-email/",
+                {"token": account_tokens.verification_token_of(w.patient.user)},
+                format="json",
+            )
+        ),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "ask for a password reset": Row(  # anyone, and the same answer for everyone
+        "POST /api/auth/password-reset/",
+        lambda c, w: status(c.post("/api/auth/password-reset/", {"login": "x"}, format="json")),
+        (202, 202, 202, 202, 202, 202, 202, 202, 202),
+    ),
 }
 
 # The pages, by the Django test client signed in as each role (redirects not followed).
@@ -456,6 +518,23 @@ PAGES: dict[str, Row] = {
         "login/",
         lambda b, w: status(b.get("/login/")),
         (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "forgot one's password": Row(
+        "password-reset/",
+        lambda b, w: status(b.get("/password-reset/")),
+        (200,) * 9,
+    ),
+    "the reset link": Row(
+        "password-reset/<str:uidb64>/<str:token>/",
+        lambda b, w: status(b.get(w.reset_link_path())),
+        (200,) * 9,
+    ),
+    "the verification link": Row(
+        "verify-email/<str:token>/",
+        lambda b, w: status(
+            b.get(f"/verify-email/{account_tokens.verification_token_of(w.patient.user)}/")
+        ),
+        (200,) * 9,
     ),
     "the admin's sign-in": Row(
         "admin/login/",

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 
+from scheduler.adapters import account_tokens
 from scheduler.adapters.audit.models import AuditEntry
 from scheduler.adapters.gcal.models import CalendarConnection
 from scheduler.adapters.orm import models as rows
@@ -137,6 +139,33 @@ def hours(world: Clinic) -> commands.Command:
     )
 
 
+def reset_password(world: Clinic) -> commands.Command:
+    user = world.patient.user
+    return commands.ResetPassword(
+        user_id=user.pk,
+        token=default_token_generator.make_token(user),
+        new_password="a new long secret",
+    )
+
+
+def change_password(world: Clinic) -> commands.Command:
+    return commands.ChangePassword(
+        actor=factories.actor_of(world.patient),
+        current_password=factories.PASSWORD,
+        new_password="a new long secret",
+    )
+
+
+def verify_email(world: Clinic) -> commands.Command:
+    return commands.VerifyEmail(token=account_tokens.verification_token_of(world.patient.user))
+
+
+def forget_patient(world: Clinic) -> commands.Command:
+    return commands.ForgetPatient(
+        actor=factories.actor_of(world.patient), password=factories.PASSWORD
+    )
+
+
 # command -> (a sample that succeeds, the clock it runs at, the events it must commit)
 SAMPLES: dict[
     type[commands.Command], tuple[Callable[[Clinic], commands.Command], bool, set[str]]
@@ -208,6 +237,29 @@ SAMPLES: dict[
     ),
     commands.VerifyDoctor: (unverified, False, {"DoctorVerified"}),
     commands.ChooseCalendars: (choose_calendars, False, {"CalendarsChosen"}),
+    commands.RequestPasswordReset: (
+        lambda w: commands.RequestPasswordReset(login=w.patient.user.username),
+        False,
+        {"PasswordResetRequested"},
+    ),
+    commands.ResetPassword: (reset_password, False, {"PasswordChanged"}),
+    commands.ChangePassword: (change_password, False, {"PasswordChanged"}),
+    commands.DeactivateUser: (
+        lambda w: commands.DeactivateUser(actor=w.admin, user_id=w.patient.user_id),
+        False,
+        {"UserDeactivated"},
+    ),
+    commands.VerifyEmail: (verify_email, False, {"EmailVerified"}),
+    commands.ResendVerification: (
+        lambda w: commands.ResendVerification(actor=factories.actor_of(w.patient)),
+        False,
+        {"EmailVerificationRequested"},
+    ),
+    commands.ForgetPatient: (
+        forget_patient,
+        False,
+        {"AppointmentCancelled", "PatientForgotten"},
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from functools import partial
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.event_log import LoggingEventLog
 from scheduler.adapters.gcal.actors import DramatiqCalendarPush
+from scheduler.adapters.notify.account_queue import DramatiqAccountMail
 from scheduler.adapters.notify.scheduling import DjangoNotifier
 from scheduler.adapters.orm.unit_of_work import DjangoUnitOfWork
 from scheduler.adapters.outbox import Handlers
@@ -49,6 +50,7 @@ def dependencies() -> Dependencies:
         slots=ChannelLayerPublisher(),
         calendar=DramatiqCalendarPush(),
         notifier=DjangoNotifier(),
+        account_mail=DramatiqAccountMail(),
     )
 
 

@@ -318,6 +318,16 @@ SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))
 SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")
 SIGN_IN_ACCOUNT_RATE = os.environ.get("SIGN_IN_ACCOUNT_RATE", "5/min")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/min")
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/min")
+PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("PASSWORD_RESET_ACCOUNT_RATE", "3/hour")
+VERIFICATION_RESEND_RATE = os.environ.get("VERIFICATION_RESEND_RATE", "3/hour")
+
+# How long account links work: a password reset link (spent by the new password anyway), and
+# the link proving an email address.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(2 * 60 * 60)))
+EMAIL_VERIFICATION_MAX_AGE = int(
+    os.environ.get("EMAIL_VERIFICATION_MAX_AGE", str(3 * 24 * 60 * 60))
+)
 
 # Served over HTTPS (a public https:// PUBLIC_URL, behind a proxy that terminates TLS): cookies
 # only over TLS, browsers told to come back only over TLS for a year, plain HTTP redirected.

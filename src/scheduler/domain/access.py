@@ -148,3 +148,16 @@ def ensure_may_read_audit(actor: Actor) -> None:
     """The trail names who looked at whose records: for admins, who answer for it."""
     if actor.role is not Role.ADMIN:
         raise NotAllowed("Only an admin reads the audit trail.")
+
+
+def ensure_may_deactivate_users(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin closes accounts.")
+
+
+def ensure_may_be_forgotten(actor: Actor) -> int:
+    """The patient id of a patient erasing themselves. Staff accounts are closed by an admin:
+    their names stand on others' records (who confirmed, who cancelled)."""
+    if actor.role is not Role.PATIENT or actor.patient_id is None:
+        raise NotAllowed("Only a patient deletes their own account here.")
+    return actor.patient_id

@@ -135,6 +135,42 @@ class ProfileUpdated(AccountEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(AccountEvent):
+    """Someone asked for a link to set the user's password anew (not necessarily the user)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(AccountEvent):
+    """A new password, by a reset link (``how`` "reset") or signed in ("change"); every
+    refresh token of the user was revoked with it."""
+
+    how: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailVerificationRequested(AccountEvent):
+    """The user asked for another link to prove their email address."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailVerified(AccountEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeactivated(AccountEvent):
+    """An admin closed the account: it signs in no more, and its refresh tokens were revoked."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientForgotten(AccountEvent):
+    """The patient asked to be forgotten: their future visits were cancelled, their person
+    anonymised; the visits stay, nameless, for the clinics' statistics."""
+
+    patient_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class DoctorVerified(Event):
     """An admin vouched for the doctor's licence (``verified``) or withdrew it: patients may
     book them from now on, or not."""
@@ -175,6 +211,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
         UserRegistered,
         PatientAdded,
         ProfileUpdated,
+        PasswordResetRequested,
+        PasswordChanged,
+        EmailVerificationRequested,
+        EmailVerified,
+        UserDeactivated,
+        PatientForgotten,
         DoctorVerified,
         CalendarsChosen,
     )

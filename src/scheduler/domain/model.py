@@ -46,3 +46,4 @@ class Patient:
     name: str
     phone: str = ""
     email: str = ""
+    active: bool = True  # False: the account was closed, or its patient forgotten

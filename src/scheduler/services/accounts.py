@@ -121,6 +121,8 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
                 "A doctor's name is changed by an admin, as on their licence.", field=renamed[0]
             )
         uow.accounts.update_contact(cmd.actor.user_id, changed)
+        if "email" in changed:  # proven anew: ProfileUpdated sends the new address a link
+            uow.accounts.set_email_verified(cmd.actor.user_id, False)
         uow.accounts.events.append(
             ProfileUpdated(
                 occurred_at=clock(),

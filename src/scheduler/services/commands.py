@@ -202,6 +202,54 @@ class UpdateProfile(ActorCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RequestPasswordReset(Command):
+    """Anyone asks for a reset link for a username or email; nothing says whether it exists."""
+
+    login: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResetPassword(Command):
+    """A new password with the link's token (the user's id decoded from the link)."""
+
+    user_id: int
+    token: str
+    new_password: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePassword(ActorCommand):
+    current_password: str
+    new_password: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyEmail(Command):
+    """The token of an email verification link; whoever holds it proves the address."""
+
+    token: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResendVerification(ActorCommand):
+    """Another link to the signed-in user's email address."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeactivateUser(ActorCommand):
+    """An admin closes an account."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForgetPatient(ActorCommand):
+    """The signed-in patient's own erasure, confirmed with their password."""
+
+    password: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class VerifyDoctor(ActorCommand):
     """An admin vouches for a doctor's licence (or withdraws it): only then are they booked."""
 

@@ -30,12 +30,24 @@ from scheduler.domain.events import (
     AppointmentRescheduled,
     AvailabilityChanged,
     CalendarsChosen,
+    EmailVerificationRequested,
     Event,
+    PasswordResetRequested,
+    ProfileUpdated,
+    UserRegistered,
 )
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
-from scheduler.services import accounts, calendar_choice, commands, schedules
+from scheduler.services import (
+    accounts,
+    calendar_choice,
+    commands,
+    email_verification,
+    erasure,
+    passwords,
+    schedules,
+)
 from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_calendar
 from scheduler.services.ports import Clock, Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
@@ -230,9 +242,11 @@ def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_i
     if not doctor.verified:
         raise InvalidInput("This doctor does not take bookings yet.", field="doctor_id")
     try:
-        uow.patients.get(patient_id)
+        patient = uow.patients.get(patient_id)
     except NotFound:
         raise InvalidInput("No such patient.", field="patient_id") from None
+    if not patient.active:
+        raise InvalidInput("This patient's account is closed.", field="patient_id")
     try:
         return uow.schedules.get(cmd.doctor_id, cmd.clinic_id)
     except NotFound:
@@ -356,6 +370,13 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.AddPatient: accounts.add_patient,
     commands.UpdateProfile: accounts.update_profile,
     commands.VerifyDoctor: accounts.verify_doctor,
+    commands.RequestPasswordReset: passwords.request_password_reset,
+    commands.ResetPassword: passwords.reset_password,
+    commands.ChangePassword: passwords.change_password,
+    commands.DeactivateUser: passwords.deactivate_user,
+    commands.VerifyEmail: email_verification.verify_email,
+    commands.ResendVerification: email_verification.resend_verification,
+    commands.ForgetPatient: erasure.forget_patient,
     commands.ChooseCalendars: calendar_choice.choose_calendars,
 }
 
@@ -367,6 +388,11 @@ for _pushed in PUSHED_EVENTS:
     EVENT_HANDLERS[_pushed].append(push_to_calendar)
 
 EVENT_HANDLERS[CalendarsChosen].append(calendar_choice.rearrange_calendar)
+
+EVENT_HANDLERS[PasswordResetRequested].append(passwords.mail_password_reset)
+
+for _new_address in (UserRegistered, ProfileUpdated, EmailVerificationRequested):
+    EVENT_HANDLERS[_new_address].append(email_verification.mail_verification)
 
 for _telling in notifications.ON_EVENT:
     EVENT_HANDLERS[_telling].append(notify_people)

@@ -103,9 +103,29 @@ class NoNotifier:
         return None
 
 
+class AccountMail(Protocol):
+    """Queues the emails of accounts; each re-reads the user when it is sent."""
+
+    def password_reset(self, user_id: int) -> None:
+        """A link to set a new password, to the user's verified address (none: nothing)."""
+
+    def email_verification(self, user_id: int) -> None:
+        """A link proving the user's address, as it is when the mail goes."""
+
+
+@dataclass(frozen=True)
+class NoAccountMail:
+    def password_reset(self, user_id: int) -> None:
+        return None
+
+    def email_verification(self, user_id: int) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Dependencies:
     log: EventLog
     slots: SlotPublisher
     calendar: CalendarPush = NoCalendar()
     notifier: Notifier = NoNotifier()
+    account_mail: AccountMail = NoAccountMail()

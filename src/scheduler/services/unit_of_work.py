@@ -9,6 +9,7 @@ import abc
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -65,6 +66,16 @@ class AppointmentRepository(abc.ABC):
     def _active_ids(
         self, doctor_id: int, window: Interval, clinic_id: int | None
     ) -> list[uuid.UUID]: ...
+
+    def upcoming_of_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
+        """The patient's pending and booked appointments that start after ``after``, as
+        aggregates."""
+        return [
+            self.get(appointment_id) for appointment_id in self._upcoming_ids(patient_id, after)
+        ]
+
+    @abc.abstractmethod
+    def _upcoming_ids(self, patient_id: int, after: datetime) -> list[uuid.UUID]: ...
 
     @abc.abstractmethod
     def doctor_busy(
@@ -189,6 +200,49 @@ class AccountRepository(abc.ABC):
     @abc.abstractmethod
     def set_verified(self, doctor_id: int, verified: bool) -> bool:
         """Whether it changed; NotFound if no such doctor."""
+
+    # -- passwords, email addresses, erasure ------------------------------------------------
+
+    @abc.abstractmethod
+    def active_users_for_login(self, login: str) -> list[int]:
+        """The active users whose username (any letter case) or email address is ``login``."""
+
+    @abc.abstractmethod
+    def reset_token_valid(self, user_id: int, token: str) -> bool:
+        """Whether ``token`` is a live password reset token of the active user: not expired,
+        not used (a new password spends it), not forged."""
+
+    @abc.abstractmethod
+    def password_matches(self, user_id: int, password: str) -> bool: ...
+
+    @abc.abstractmethod
+    def set_password(self, user_id: int, password: str) -> None:
+        """Store the new password, hashed."""
+
+    @abc.abstractmethod
+    def revoke_sessions(self, user_id: int) -> None:
+        """Every refresh token of the user is spent; access tokens of the old password too."""
+
+    @abc.abstractmethod
+    def email_token_holder(self, token: str) -> int | None:
+        """The user a live email verification token speaks for, if the address it was sent to
+        is still theirs; None for an expired, forged or outdated one."""
+
+    @abc.abstractmethod
+    def email_is_verified(self, user_id: int) -> bool: ...
+
+    @abc.abstractmethod
+    def set_email_verified(self, user_id: int, verified: bool) -> bool:
+        """Whether it changed."""
+
+    @abc.abstractmethod
+    def deactivate(self, user_id: int) -> bool:
+        """Whether it changed; NotFound if no such user."""
+
+    @abc.abstractmethod
+    def forget(self, user_id: int) -> None:
+        """Anonymise the user: no name, contact details, usable password or sign-in; what
+        was sent to them keeps no address and no words of theirs."""
 
 
 class CalendarChoiceRepository(abc.ABC):

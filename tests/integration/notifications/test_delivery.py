@@ -25,8 +25,9 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services import commands
 from tests import factories
-from tests.integration.notifications.conftest import Worker, relay
+from tests.integration.notifications.conftest import relay
 from tests.loopback import SmtpSink
+from tests.task_queue import Worker
 
 
 class NoSms:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dramatiq
 from django.db import DatabaseError
 
-from scheduler.adapters.notify import delivery, sms
+from scheduler.adapters.notify import account_mail, delivery, sms
 from scheduler.adapters.notify.faults import TransientFault
 
 if dramatiq.broker.global_broker is None:  # pragma: no cover - a wiring mistake
@@ -35,3 +35,15 @@ def _worth_retrying(retries: int, error: BaseException) -> bool:
 def deliver_notification(notification_id: int) -> None:
     """Send one logged message, unless it was sent, skipped or failed already."""
     delivery.deliver(notification_id, sms=sms.gateway())
+
+
+@dramatiq.actor(
+    queue_name=QUEUE,
+    retry_when=_worth_retrying,
+    min_backoff=5_000,
+    max_backoff=300_000,
+    time_limit=60_000,
+)
+def send_account_mail(kind: str, user_id: int) -> None:
+    """A password reset or email verification link to the user, as they are now."""
+    account_mail.send(kind, user_id)

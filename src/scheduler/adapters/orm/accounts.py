@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import uuid
 
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from scheduler.adapters import account_tokens
+from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.model import Patient
@@ -87,3 +94,74 @@ class DjangoAccountRepository(AccountRepository):
             .update(verified=verified)
             > 0
         )
+
+    def active_users_for_login(self, login: str) -> list[int]:
+        if not login:
+            return []
+        return list(
+            rows.User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=login) | Q(email__iexact=login))
+            .values_list("pk", flat=True)
+        )
+
+    def reset_token_valid(self, user_id: int, token: str) -> bool:
+        user = rows.User.objects.filter(pk=user_id, is_active=True).first()
+        return user is not None and account_tokens.reset_token_valid(user, token)
+
+    def password_matches(self, user_id: int, password: str) -> bool:
+        user = rows.User.objects.filter(pk=user_id).first()
+        return user is not None and user.check_password(password)
+
+    def set_password(self, user_id: int, password: str) -> None:
+        rows.User.objects.filter(pk=user_id).update(password=make_password(password))
+
+    def revoke_sessions(self, user_id: int) -> None:
+        # Access tokens carry a hash of the password (CHECK_REVOKE_TOKEN): a new one ends them.
+        spent = BlacklistedToken.objects.filter(token__user_id=user_id).values("token_id")
+        live = OutstandingToken.objects.filter(user_id=user_id).exclude(pk__in=spent)
+        BlacklistedToken.objects.bulk_create(
+            (BlacklistedToken(token=token) for token in live), ignore_conflicts=True
+        )
+
+    def email_token_holder(self, token: str) -> int | None:
+        found = account_tokens.verification_holder(token)
+        if found is None:
+            return None
+        user_id, address = found
+        current = rows.User.objects.filter(pk=user_id, is_active=True).values_list(
+            "email", flat=True
+        )
+        return user_id if address and [address] == [e.lower() for e in current] else None
+
+    def email_is_verified(self, user_id: int) -> bool:
+        return rows.User.objects.filter(pk=user_id, email_verified=True).exists()
+
+    def set_email_verified(self, user_id: int, verified: bool) -> bool:
+        return (
+            rows.User.objects.filter(pk=user_id)
+            .exclude(email_verified=verified)
+            .update(email_verified=verified)
+            > 0
+        )
+
+    def deactivate(self, user_id: int) -> bool:
+        if not rows.User.objects.filter(pk=user_id).exists():
+            raise NotFound("User not found.")
+        return rows.User.objects.filter(pk=user_id, is_active=True).update(is_active=False) > 0
+
+    def forget(self, user_id: int) -> None:
+        rows.User.objects.filter(pk=user_id).update(
+            username=f"deleted-{uuid.uuid4().hex}",  # unique, and no one's
+            first_name="",
+            last_name="",
+            email="",
+            phone="",
+            password=make_password(None),
+            is_active=False,
+            email_verified=False,
+            forgotten=True,
+            last_login=None,
+        )
+        rows.Appointment.objects.filter(patient__user_id=user_id).update(reason="")
+        rows.AppointmentChange.objects.filter(actor_id=user_id).update(note="")
+        Notification.objects.filter(recipient_id=user_id).update(address="", details={}, error="")

@@ -33,6 +33,18 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=[(r.value, r.value) for r in Role])
     phone = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=8, default="en")
+    email_verified = models.BooleanField(
+        default=False, help_text="The user followed a link sent to the email address."
+    )
+    forgotten = models.BooleanField(
+        default=False, help_text="A patient who asked to be forgotten: anonymised, inactive."
+    )
+
+    def display_name(self) -> str:
+        """The name others see; an erased patient's in the viewer's language."""
+        if self.forgotten:
+            return str(_("Deleted patient"))
+        return self.get_full_name() or self.username
 
 
 class Clinic(models.Model):
@@ -74,7 +86,7 @@ class Patient(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return self.user.display_name()
 
 
 class Receptionist(models.Model):

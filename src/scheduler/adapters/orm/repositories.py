@@ -52,6 +52,17 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             query = query.filter(clinic_id=clinic_id)
         return list(query.order_by("start").values_list("pk", flat=True))
 
+    def _upcoming_ids(self, patient_id: int, after: datetime) -> list[uuid.UUID]:
+        return list(
+            rows.Appointment.objects.filter(
+                patient_id=patient_id,
+                status__in=[Status.PENDING.value, Status.BOOKED.value],
+                start__gt=after,
+            )
+            .order_by("start")
+            .values_list("pk", flat=True)
+        )
+
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
@@ -245,7 +256,13 @@ class DjangoPatientRepository(ports.PatientRepository):
     def get(self, patient_id: int) -> Patient:
         row = (
             rows.Patient.objects.filter(pk=patient_id)
-            .values("user__first_name", "user__last_name", "user__phone", "user__email")
+            .values(
+                "user__first_name",
+                "user__last_name",
+                "user__phone",
+                "user__email",
+                "user__is_active",
+            )
             .first()
         )
         if row is None:
@@ -254,6 +271,7 @@ class DjangoPatientRepository(ports.PatientRepository):
             id=patient_id,
             name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
             phone=row["user__phone"],
+            active=row["user__is_active"],
             email=row["user__email"],
         )
 

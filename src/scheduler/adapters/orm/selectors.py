@@ -220,8 +220,10 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
     username or phone contains each of its words; for staff only (the desk books for whoever
     calls or walks in)."""
     access.ensure_may_look_up_patients(viewer)
-    found = rows.Patient.objects.select_related("user").order_by(
-        "user__last_name", "user__first_name", "pk"
+    found = (
+        rows.Patient.objects.select_related("user")
+        .filter(user__forgotten=False)  # no one to book for, nothing to find
+        .order_by("user__last_name", "user__first_name", "pk")
     )
     phone = as_phone(query)
     if phone is not None:  # however it was written: the number as stored

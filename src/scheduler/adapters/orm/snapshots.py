@@ -196,7 +196,7 @@ def booking(row: rows.Appointment) -> Booking:
             status=row.status,
             slot=Interval(row.start, row.end),
         ),
-        patient_name=user.get_full_name() or user.username,
+        patient_name=user.display_name(),
         patient_phone=user.phone,
         reason=row.reason,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -29,7 +27,12 @@ from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
 from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
-from scheduler.entrypoints.api.people import LicenceNumberField, email_field, name_field
+from scheduler.entrypoints.api.people import (
+    LicenceNumberField,
+    check_password,
+    email_field,
+    name_field,
+)
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
 from scheduler.entrypoints.api.throttles import SignInByAccount, SignInByAddress, SignUpByAddress
@@ -40,6 +43,10 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
     id = serializers.IntegerField(source="user.pk")
     username = serializers.CharField(source="user.username")
     email = serializers.CharField(source="user.email", help_text="Empty when none was given.")
+    email_verified = serializers.BooleanField(
+        source="user.email_verified",
+        help_text="The user followed the link sent to the address (password reset needs it).",
+    )
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     phone = serializers.CharField(source="user.phone")
@@ -114,10 +121,7 @@ class RegisterApi(APIView):
                 first_name=attrs["first_name"],
                 last_name=attrs["last_name"],
             )
-            try:
-                validate_password(attrs["password"], user=someone)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"password": list(error.messages)}) from None
+            check_password(attrs["password"], someone, field="password")
             if attrs["role"] == Role.DOCTOR:
                 missing = {
                     name: ["Required for doctors."]
@@ -185,5 +189,7 @@ class MeApi(APIView):
     def _me(self, request: Request) -> Response:
         actor = actor_for(request.user)
         assert isinstance(request.user, rows.User)
-        request.user.refresh_from_db(fields=["first_name", "last_name", "email", "phone"])
+        request.user.refresh_from_db(
+            fields=["first_name", "last_name", "email", "phone", "email_verified"]
+        )
         return Response(ProfileOutput(selectors.profile(user=request.user, actor=actor)).data)

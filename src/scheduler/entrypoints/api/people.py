@@ -1,12 +1,14 @@
 """Text fields in requests that people read: names and reasons as people write them (Persian
 ones with their zero-width non-joiners), without what makes one look like another
 (entrypoints.plain_text); licence numbers folded to one spelling; emails as long as the column
-that keeps them."""
+that keeps them; passwords as Django's validators allow them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from scheduler.entrypoints import plain_text
@@ -41,3 +43,16 @@ class LicenceNumberField(serializers.CharField):
 
 def email_field(**options: Any) -> serializers.EmailField:
     return serializers.EmailField(max_length=EMAIL_CHARS, **options)
+
+
+def check_password(password: str, user: Any, *, field: str) -> None:
+    """Django's password validators, with the user (a password like their name is refused);
+    a 400 naming ``field`` if any refuses."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError({field: list(error.messages)}) from None
+
+
+def password_field() -> serializers.CharField:
+    return serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)

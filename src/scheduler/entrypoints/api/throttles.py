@@ -1,7 +1,8 @@
 """Throttles of signing in and up: per client address, and per account name (a password guessed
 from many addresses is still one account's). Counts live in the cache (Redis in production,
 shared by every process); rates are settings, read when a request comes. The pages' sign-in
-forms (the site's and the admin's) count with the same throttles (``sign_in_wait``)."""
+forms (the site's and the admin's) count with the same throttles (``sign_in_wait``), and the
+password reset form with the reset API's (``reset_wait``)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,11 @@ class SignInByAddress(_SettingRate):
 class SignInByAccount(_SettingRate):
     scope = "sign-in-account"
     setting = "SIGN_IN_ACCOUNT_RATE"
+    field = "username"  # the request's field naming the account
 
     def get_cache_key(self, request: Request, view: APIView | None) -> str | None:
         data: Any = request.data if isinstance(request, Request) else request.POST
-        name = str(data.get("username", "")).strip().lower()[:150] if hasattr(data, "get") else ""
+        name = str(data.get(self.field, "")).strip().lower()[:254] if hasattr(data, "get") else ""
         if not name:
             return None
         ident = hashlib.sha256(name.encode()).hexdigest()
@@ -50,12 +52,42 @@ class SignUpByAddress(SignInByAddress):
     setting = "SIGN_UP_RATE"
 
 
+class ResetByAddress(SignInByAddress):
+    scope = "password-reset"
+    setting = "PASSWORD_RESET_RATE"
+
+
+class ResetByAccount(SignInByAccount):
+    """Per username or email asked for: no one's mailbox is flooded with links."""
+
+    scope = "password-reset-account"
+    setting = "PASSWORD_RESET_ACCOUNT_RATE"
+    field = "login"
+
+
+class ResendByUser(_SettingRate):
+    scope = "verification-resend"
+    setting = "VERIFICATION_RESEND_RATE"
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 def sign_in_wait(request: HttpRequest) -> int | None:
     """For a sign-in form's POST: None to go ahead (and it is counted), else the seconds to
     wait before trying again."""
+    return form_wait(request, SignInByAddress(), SignInByAccount())
+
+
+def reset_wait(request: HttpRequest) -> int | None:
+    """The same for the password reset form."""
+    return form_wait(request, ResetByAddress(), ResetByAccount())
+
+
+def form_wait(request: HttpRequest, *throttles: SimpleRateThrottle) -> int | None:
     waits = [
         throttle.wait() or 1
-        for throttle in (SignInByAddress(), SignInByAccount())
+        for throttle in throttles
         if not throttle.allow_request(request, None)  # type: ignore[arg-type]
     ]
     return math.ceil(max(waits)) if waits else None

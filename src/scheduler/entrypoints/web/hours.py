@@ -360,7 +360,7 @@ def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
                 "id": str(visit.pk),
                 "when": f"{local:%Y-%m-%d %H:%M}",
                 "clinic": visit.clinic.name,
-                "patient": person.get_full_name() or person.username,
+                "patient": person.display_name(),
             }
         )
     return visits

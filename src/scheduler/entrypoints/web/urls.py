@@ -4,7 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import URLPattern, path
 from django.views.i18n import JavaScriptCatalog
 
-from scheduler.entrypoints.web import views
+from scheduler.entrypoints.web import account_pages, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
@@ -14,6 +14,13 @@ urlpatterns: list[URLPattern] = [
     path("visit/<str:token>/", views.visit_queue, name="visit-queue"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="/"), name="logout"),
+    path("password-reset/", account_pages.password_reset_request, name="password-reset"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        account_pages.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path("verify-email/<str:token>/", account_pages.verify_email, name="verify-email"),
     # gettext() and interpolate() for the pages' scripts, in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
