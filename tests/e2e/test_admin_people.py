@@ -1,14 +1,17 @@
 """The admin's people pages: verifying a doctor goes through VerifyDoctor (recorded, and only
-then bookable); the clinic and user pages carry the notification settings of another adapter."""
+then bookable); the clinic and user pages carry the notification settings of another adapter.
+A list address or action form made by hand is sent back to the list, never a 500."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.admin import GuardedAdmin
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +105,30 @@ def test_closing_an_account_in_the_admin_revokes_its_refresh_tokens(admin_page: 
     again = APIClient().post("/api/auth/token/refresh/", {"refresh": refresh.json()["refresh"]})
     assert again.status_code == 401
     assert rows.StoredEvent.objects.filter(type="UserDeactivated").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "form"),
+    [
+        ("/admin/orm/doctor/", {"action": "verify", "_selected_action": "abc"}),
+        ("/admin/orm/user/", {"action": "delete_selected", "_selected_action": "abc"}),
+        ("/admin/orm/appointment/?start__year=9999", None),
+        ("/admin/audit/auditentry/?at__year=9999", None),
+    ],
+)
+def test_a_hand_made_list_address_or_action_goes_back_to_the_list(
+    admin_page: Client, url: str, form: dict[str, str] | None
+) -> None:
+    answer = admin_page.post(url, form) if form else admin_page.get(url)
+
+    assert answer.status_code == 302  # back to the list, with a message or ?e=1
+
+
+def test_every_admin_list_of_nobat_is_guarded() -> None:
+    unguarded = [
+        type(model_admin).__name__
+        for model, model_admin in admin.site._registry.items()
+        if model.__module__.startswith("scheduler.") and not isinstance(model_admin, GuardedAdmin)
+    ]
+
+    assert unguarded == []

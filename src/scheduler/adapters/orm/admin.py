@@ -4,18 +4,55 @@ time off are edited through their commands (entrypoints.web.schedule_admin)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters import outbox
 from scheduler.adapters.orm import models as rows
 
+M = TypeVar("M", bound=Model)
 
-class NobatUserAdmin(UserAdmin):  # type: ignore[type-arg]
+
+class BoundedChangeList(ChangeList):
+    def get_filters(self, request: HttpRequest) -> Any:
+        # A date drill-down to year 9999 asks Django for the year after it: out of range.
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class GuardedAdmin(admin.ModelAdmin[M]):
+    """Every admin list of Nobat: a hand-made query string or action form is sent back to the
+    list with a message, never a 500 (Django's own lists trust both)."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BoundedChangeList
+
+    def response_action(  # type: ignore[override]
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponseBase | None:
+        pk = self.model._meta.pk
+        assert pk is not None
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            self.message_user(request, _("Choose items from the list."), messages.WARNING)
+            return None
+        return super().response_action(request, queryset, *args, **kwargs)
+
+
+class NobatUserAdmin(GuardedAdmin[rows.User], UserAdmin):  # type: ignore[type-arg]
     """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
 
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
@@ -26,7 +63,7 @@ class NobatUserAdmin(UserAdmin):  # type: ignore[type-arg]
     )
 
 
-class ClinicAdmin(admin.ModelAdmin[rows.Clinic]):
+class ClinicAdmin(GuardedAdmin[rows.Clinic]):
     """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
 
     list_display = ("name", "city", "timezone")
@@ -34,17 +71,17 @@ class ClinicAdmin(admin.ModelAdmin[rows.Clinic]):
 
 
 @admin.register(rows.Specialty)
-class SpecialtyAdmin(admin.ModelAdmin[rows.Specialty]):
+class SpecialtyAdmin(GuardedAdmin[rows.Specialty]):
     list_display = ("name", "slug")
 
 
 @admin.register(rows.Patient)
-class PatientAdmin(admin.ModelAdmin[rows.Patient]):
+class PatientAdmin(GuardedAdmin[rows.Patient]):
     search_fields = ("user__first_name", "user__last_name", "user__phone")
 
 
 @admin.register(rows.Receptionist)
-class ReceptionistAdmin(admin.ModelAdmin[rows.Receptionist]):
+class ReceptionistAdmin(GuardedAdmin[rows.Receptionist]):
     list_display = ("user", "clinic")
 
 
@@ -55,10 +92,7 @@ class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]
     readonly_fields = ("seq", "at", "actor", "action", "from_status", "to_status", "note")
 
 
-M = TypeVar("M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
+class ReadOnlyAdmin(GuardedAdmin[M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
@@ -17,7 +18,7 @@ from scheduler.services import commands
 
 
 @admin.register(rows.Doctor)
-class DoctorAdmin(admin.ModelAdmin[rows.Doctor]):
+class DoctorAdmin(orm_admin.GuardedAdmin[rows.Doctor]):
     list_display = ("__str__", "specialty", "licence_number", "verified")
     list_filter = ("verified", "specialty")
     search_fields = ("user__first_name", "user__last_name", "licence_number")

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.adapters.orm.repositories import load_schedule
@@ -164,7 +165,7 @@ def _message(error: DomainError) -> str:
     return error.message
 
 
-class CommandAdmin(admin.ModelAdmin[Any]):
+class CommandAdmin(orm_admin.GuardedAdmin[Any]):
     """The form's clean() ran the command: saving the row again would bypass it."""
 
     def get_form(
