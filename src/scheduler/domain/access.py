@@ -142,3 +142,9 @@ def ensure_owns_calendar(actor: Actor, doctor_id: int) -> None:
     """A doctor's own calendar account is theirs alone to arrange."""
     if actor.role is not Role.DOCTOR or actor.doctor_id != doctor_id:
         raise NotAllowed("Only the doctor chooses their calendars.")
+
+
+def ensure_may_see_statistics(actor: Actor) -> None:
+    """Every clinic's counts, every doctor's utilisation: the business's numbers, an admin's."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin sees the statistics.")
