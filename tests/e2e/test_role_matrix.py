@@ -108,6 +108,14 @@ MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, w: status(c.patch("/api/me/", {"last_name": "Renamed"}, format="json")),
         (401, 200, 200, 400, 400, 400, 200, 200, 200),
     ),
+    "see the statistics": (
+        lambda c, w: status(c.get("/api/stats/")),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
+    "download a statistics table": (
+        lambda c, w: status(c.get("/api/stats/export.csv", {"section": "status_mix"})),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from scheduler.entrypoints.api import (
     notifications,
     patients,
     schedules,
+    statistics,
 )
 
 app_name = "api"
@@ -74,6 +75,8 @@ urlpatterns: list[URLPattern] = [
         )
     ),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
+    path("stats/", statistics.StatisticsApi.as_view(), name="statistics"),
+    path("stats/export.csv", statistics.StatisticsCsvApi.as_view(), name="statistics-csv"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
