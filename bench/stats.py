@@ -160,7 +160,7 @@ def _load(appointments: int) -> date:
                         + time '10:00' + (v.k %% 12) * interval '30 minutes'
                         + CASE WHEN v.k %% 12 >= 6 THEN interval '1 hour' ELSE interval '0' END
                        ) AT TIME ZONE d.timezone AS start,
-                       (v.i * 7919) %% %(patients)s AS patient_n
+                       (v.i::bigint * 7919) %% %(patients)s AS patient_n
                 FROM visit v JOIN doctor d ON d.n = v.doctor_n
             )
             INSERT INTO orm_appointment (id, doctor_id, patient_id, clinic_id, start, "end",

@@ -16,6 +16,7 @@ HEIGHT = 220
 LEFT = 44  # room for the values' axis
 BOTTOM = 26  # room for the labels under the bars
 TOP = 10
+NAMES = 96  # room for a weekday's name before the heat map's rows
 MAX_LABELS = 8  # under the bars: more would overlap at a phone's width
 
 Point = tuple[str, float]
@@ -151,7 +152,7 @@ def heat_map(
 ) -> SafeString:
     """Rows (a weekday's name and its count per hour of ``hours``) as shaded cells: six
     shades from none to the busiest cell's count."""
-    cell_width = (WIDTH - LEFT) / max(len(hours), 1)
+    cell_width = (WIDTH - NAMES) / max(len(hours), 1)
     cell_height = 24
     top = max((count for _, counts in rows for count in counts), default=0) or 1
     cells = format_html_join(
@@ -161,7 +162,7 @@ def heat_map(
         (
             (
                 ceil(5 * count / top),
-                _at(LEFT + col * cell_width),
+                _at(NAMES + col * cell_width),
                 TOP + 14 + row * cell_height,
                 _at(cell_width - 2),
                 cell_height - 2,
@@ -177,7 +178,7 @@ def heat_map(
         "",
         '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
         (
-            (LEFT - 6, _at(TOP + 14 + row * cell_height + cell_height / 2 + 4), name)
+            (NAMES - 6, _at(TOP + 14 + row * cell_height + cell_height / 2 + 4), name)
             for row, (name, _) in enumerate(rows)
         ),
     )
@@ -186,7 +187,7 @@ def heat_map(
         "",
         '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (_at(LEFT + col * cell_width + cell_width / 2), TOP + 6, f"{hour:02d}")
+            (_at(NAMES + col * cell_width + cell_width / 2), TOP + 6, f"{hour:02d}")
             for col, hour in enumerate(hours)
             if col % every == 0
         ),
