@@ -185,18 +185,24 @@ def on_local_days(
     zone: str = "clinic__timezone",
 ) -> Q:
     """Rows whose ``instant`` falls on these dates of their clinic's calendar (``zone`` names
-    the clinic's zone field), whatever each clinic's zone: one bounded range per zone, which an
-    index on ``instant`` serves."""
+    the clinic's zone field), whatever each clinic's zone: one bounded range per zone, inside
+    one range around them all, which an index on ``instant`` alone serves."""
     condition = Q(pk__in=[])
-    zones = rows.Clinic.objects.values_list("timezone", flat=True).distinct()
-    for zone_name in zones:
+    starts, ends = [], []
+    for zone_name in rows.Clinic.objects.values_list("timezone", flat=True).distinct():
         clock = ZoneInfo(zone_name)
         part = Q(**{zone: zone_name})
         if first_day is not None:
-            part &= Q(**{f"{instant}__gte": local_days(first_day, first_day, clock).start})
+            starts.append(local_days(first_day, first_day, clock).start)
+            part &= Q(**{f"{instant}__gte": starts[-1]})
         if last_day is not None:
-            part &= Q(**{f"{instant}__lt": local_days(last_day, last_day, clock).end})
+            ends.append(local_days(last_day, last_day, clock).end)
+            part &= Q(**{f"{instant}__lt": ends[-1]})
         condition |= part
+    if starts:
+        condition &= Q(**{f"{instant}__gte": min(starts)})
+    if ends:
+        condition &= Q(**{f"{instant}__lt": max(ends)})
     return condition
 
 
