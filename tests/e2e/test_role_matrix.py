@@ -444,6 +444,16 @@ MATRIX: dict[str, Row] = {
         lambda c, w: status(c.post("/api/auth/password-reset/", {"login": "x"}, format="json")),
         (202, 202, 202, 202, 202, 202, 202, 202, 202),
     ),
+    "see the statistics": Row(
+        "GET /api/stats/",
+        lambda c, w: status(c.get("/api/stats/")),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
+    "download a statistics table": Row(
+        "GET /api/stats/export.csv",
+        lambda c, w: status(c.get("/api/stats/export.csv", {"section": "status_mix"})),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
 }
 
 # The pages, by the Django test client signed in as each role (redirects not followed).
@@ -535,6 +545,11 @@ PAGES: dict[str, Row] = {
             b.get(f"/verify-email/{account_tokens.verification_token_of(w.patient.user)}/")
         ),
         (200,) * 9,
+    ),
+    "the statistics": Row(
+        "admin/statistics/",
+        lambda b, w: status(b.get("/admin/statistics/")),
+        (302, 302, 302, 302, 302, 302, 302, 302, 200),
     ),
     "the admin's sign-in": Row(
         "admin/login/",

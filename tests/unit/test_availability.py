@@ -590,3 +590,37 @@ def test_the_second_occurrence_of_a_repeated_time_is_not_bookable() -> None:
 
     with pytest.raises(NotOnGrid):
         availability.ensure_on_grid(schedule, second_one_oclock)
+
+
+def _night_shift(**extra: Any) -> Schedule:
+    """01:00-04:00 every day in Berlin, whose clocks leap from 02:00 to 03:00 on 2025-03-30."""
+    return Schedule(
+        doctor_id=1,
+        clinic_id=1,
+        timezone="Europe/Berlin",
+        hours=tuple(WeeklyInterval(day, WallInterval(time(1), time(4))) for day in range(7)),
+        **extra,
+    )
+
+
+def test_offered_time_counts_the_real_hours_of_a_clock_change() -> None:
+    leap = date(2025, 3, 30)
+
+    assert availability.offered_time(_night_shift(), leap, leap) == timedelta(hours=2)
+    assert availability.offered_time(_night_shift(), leap - timedelta(days=1), leap) == timedelta(
+        hours=5
+    )
+
+
+def test_offered_time_takes_away_time_off_once_and_closed_dates() -> None:
+    day = date(2025, 1, 6)
+    berlin = ZoneInfo("Europe/Berlin")
+    away = Interval(datetime.combine(day, time(0), berlin), datetime.combine(day, time(2), berlin))
+    overlapping = Interval(
+        datetime.combine(day, time(1), berlin), datetime.combine(day, time(3), berlin)
+    )
+    schedule = _night_shift(
+        time_off=(away, overlapping), overrides=(DateOverride(day + timedelta(days=1)),)
+    )
+
+    assert availability.offered_time(schedule, day, day + timedelta(days=2)) == timedelta(hours=4)

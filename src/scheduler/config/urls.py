@@ -1,16 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scheduler.entrypoints.web import (  # noqa: F401  (they register their screens)
+from scheduler.entrypoints.web import (  # noqa: F401  (most register their screens)
     combined_admin,
     doctor_admin,
     schedule_admin,
+    statistics_admin,
 )
 from scheduler.entrypoints.web.views import throttled_sign_in
+
+# The admin's home links to the statistics page, which is no model's.
+admin.site.index_template = "admin/nobat_index.html"
 
 urlpatterns = [
     # The admin's sign-in counts against the same throttles as every other.
     path("admin/login/", throttled_sign_in(admin.site.login)),
+    path(
+        "admin/statistics/",
+        admin.site.admin_view(statistics_admin.statistics_page),
+        name="admin-statistics",
+    ),
     path("admin/", admin.site.urls),
     path("api/gcal/", include("scheduler.entrypoints.api.gcal")),
     path("api/", include("scheduler.entrypoints.api.urls")),

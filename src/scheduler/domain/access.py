@@ -161,3 +161,9 @@ def ensure_may_be_forgotten(actor: Actor) -> int:
     if actor.role is not Role.PATIENT or actor.patient_id is None:
         raise NotAllowed("Only a patient deletes their own account here.")
     return actor.patient_id
+
+
+def ensure_may_see_statistics(actor: Actor) -> None:
+    """Every clinic's counts, every doctor's utilisation: the business's numbers, an admin's."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin sees the statistics.")

@@ -128,3 +128,35 @@ def _days(first: date, last: date) -> Iterator[date]:
     while day <= last:
         yield day
         day += timedelta(days=1)
+
+
+def offered_time(schedule: Schedule, first_day: date, last_day: date) -> timedelta:
+    """How long the doctor's hours offer in ``first_day..last_day`` (clinic dates, inclusive):
+    the working spans of each day (breaks and dates that differ already applied) on the real
+    time line, less the time off that overlaps them. A day of a clock change counts its real
+    hours, not its wall-clock ones."""
+    zone = ZoneInfo(schedule.timezone)
+    away = _merged(schedule.time_off)
+    total = timedelta()
+    for day in _days(first_day, last_day):
+        for span in schedule.working_spans(day):
+            start = datetime.combine(day, span.start, zone).astimezone(UTC)
+            end = datetime.combine(day, span.end, zone).astimezone(UTC)
+            if end <= start:
+                continue  # wholly inside a spring-forward gap
+            total += end - start
+            for off in away:
+                if off.start < end and start < off.end:
+                    total -= min(end, off.end) - max(start, off.start)
+    return total
+
+
+def _merged(intervals: Iterable[Interval]) -> list[Interval]:
+    """Overlapping time off counted once."""
+    merged: list[Interval] = []
+    for interval in sorted(intervals):
+        if merged and interval.start <= merged[-1].end:
+            merged[-1] = Interval(merged[-1].start, max(merged[-1].end, interval.end))
+        else:
+            merged.append(interval)
+    return merged

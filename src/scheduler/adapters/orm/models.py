@@ -183,6 +183,11 @@ class Appointment(models.Model):
             models.Index(fields=["doctor", "start"]),
             models.Index(fields=["patient", "start"]),
             models.Index(fields=["clinic", "start"]),
+            # The statistics: a range of days over every clinic, bookings made in a range, and
+            # whether a patient booked before (their first booking is a new patient).
+            models.Index(fields=["start"], name="appointment_start"),
+            models.Index(fields=["created_at"], name="appointment_created"),
+            models.Index(fields=["patient", "created_at"], name="appointment_patient_created"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
-from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.people import (
     LicenceNumberField,
@@ -63,11 +63,10 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
 
 # simplejwt's views document only their 200; these are the refusals they also give.
 _TOKEN_REFUSALS = {400: ValidationErrorOutput, 401: ErrorOutput}
-_THROTTLED = {429: TooManyOutput}
 
 
 @extend_schema_view(
-    post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_REFUSALS, **_THROTTLED})
+    post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_REFUSALS})
 )
 class TokenApi(TokenObtainPairView):
     """Sign in for the API: an access token (10 minutes) and a refresh token (7 days, good
@@ -76,9 +75,7 @@ class TokenApi(TokenObtainPairView):
     throttle_classes = (SignInByAddress, SignInByAccount)
 
 
-@extend_schema_view(
-    post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_REFUSALS, **_THROTTLED})
-)
+@extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_REFUSALS}))
 class RefreshApi(TokenRefreshView):
     """A new access token, and the next refresh token; the one sent is spent."""
 
@@ -134,7 +131,7 @@ class RegisterApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: ProfileOutput, 400: ValidationErrorOutput, **_THROTTLED},
+        responses={201: ProfileOutput, 400: ValidationErrorOutput},
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from scheduler.adapters import personal_data
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
-from scheduler.entrypoints.api.errors import ValidationErrorOutput
+from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.people import password_field
 from scheduler.entrypoints.api.throttles import SignInByAddress
 from scheduler.services import commands
@@ -55,6 +55,7 @@ class ForgetMeApi(APIView):
         responses={
             200: inline_serializer("Forgotten", {"cancelled": serializers.IntegerField()}),
             400: ValidationErrorOutput,
+            403: OpenApiResponse(ErrorOutput, description="Not a patient's account."),
         },
     )
     def post(self, request: Request) -> Response:

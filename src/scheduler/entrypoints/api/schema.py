@@ -19,6 +19,18 @@ from scheduler.domain.model import Role
 
 
 class ApiSchema(AutoSchema):
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """A throttled view may answer 429: said once here, for every such view."""
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and getattr(self.view, "throttle_classes", None):
+            from scheduler.entrypoints.api.errors import TooManyOutput
+
+            operation["responses"].setdefault(
+                "429",
+                self._get_response_for_code(TooManyOutput, "429"),  # type: ignore[no-untyped-call]
+            )
+        return operation
+
     def get_serializer_name(
         self, serializer: serializers.Serializer[Any], direction: Direction
     ) -> str:

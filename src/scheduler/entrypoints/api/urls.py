@@ -18,6 +18,7 @@ from scheduler.entrypoints.api import (
     patients,
     personal_data,
     schedules,
+    statistics,
 )
 
 app_name = "api"
@@ -94,6 +95,8 @@ urlpatterns: list[URLPattern] = [
     ),
     path("audit/", audit.AuditListApi.as_view(), name="audit"),
     path("notifications/", notifications.NotificationListApi.as_view(), name="notifications"),
+    path("stats/", statistics.StatisticsApi.as_view(), name="statistics"),
+    path("stats/export.csv", statistics.StatisticsCsvApi.as_view(), name="statistics-csv"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
