@@ -90,37 +90,34 @@ class PeriodStart(_OnClinicClock):
         return f"date({day}, '-' || {back} || ' days')", (*params, *params)
 
 
-class LocalHour(_OnClinicClock):
+class _LocalPart(_OnClinicClock):
+    """A whole number read off the clinic's clock, named as each database names it."""
+
+    output_field = IntegerField()
+    postgresql_part: str
+    sqlite_part: str
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _Compiled:
+        local, params = self._parts(compiler, connection)
+        return f"extract({self.postgresql_part} from {local})::int", params
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _Compiled:
+        args, params = self._parts(compiler, connection)
+        return f"django_datetime_extract('{self.sqlite_part}', {args})", params
+
+
+class LocalHour(_LocalPart):
     """0-23 on the clinic's clock."""
 
-    output_field = IntegerField()
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> _Compiled:
-        local, params = self._parts(compiler, connection)
-        return f"extract(hour from {local})::int", params
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> _Compiled:
-        args, params = self._parts(compiler, connection)
-        return f"django_datetime_extract('hour', {args})", params
+    postgresql_part = sqlite_part = "hour"
 
 
-class LocalWeekday(_OnClinicClock):
+class LocalWeekday(_LocalPart):
     """ISO weekday on the clinic's clock: 1 = Monday ... 7 = Sunday."""
 
-    output_field = IntegerField()
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> _Compiled:
-        local, params = self._parts(compiler, connection)
-        return f"extract(isodow from {local})::int", params
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> _Compiled:
-        args, params = self._parts(compiler, connection)
-        return f"django_datetime_extract('iso_week_day', {args})", params
+    postgresql_part = "isodow"
+    sqlite_part = "iso_week_day"
