@@ -64,6 +64,11 @@ def _demo(args: argparse.Namespace) -> int:
     return _serve(args)
 
 
+# What a browser sends on a socket is a line of JSON (a token, "snapshot"); daphne's default of
+# 1 MB a message would let each open socket hold a megabyte of anyone's sending.
+SOCKET_MESSAGE_BYTES = 64 * 1024
+
+
 def _serve(args: argparse.Namespace) -> int:
     from daphne.cli import CommandLineInterface
     from django.conf import settings
@@ -91,7 +96,15 @@ def _serve(args: argparse.Namespace) -> int:
     leave_request_bodies_to_django()
     try:
         CommandLineInterface().run(
-            ["--bind", args.host, "--port", str(args.port), "scheduler.config.asgi:application"]
+            [
+                "--bind",
+                args.host,
+                "--port",
+                str(args.port),
+                f"--websocket-max-message-size={SOCKET_MESSAGE_BYTES}",
+                f"--websocket-max-frame-size={SOCKET_MESSAGE_BYTES}",
+                "scheduler.config.asgi:application",
+            ]
         )
     finally:
         runtime.stop()
