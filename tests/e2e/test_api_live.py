@@ -3,6 +3,8 @@ content and the same rules of who sees what as the sockets."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -73,3 +75,19 @@ def test_a_visit_link_shows_that_visit_only(
     # One link a visit, whenever made (the worker writes it into messages, the test here).
     assert token.count(":") == 1, "a timestamped token differs from second to second"
     assert visitor.get("/api/live/visit/abc/").status_code == 404
+
+
+@pytest.mark.parametrize(("hours_since_the_end", "answer"), [(11, 200), (13, 404)])
+def test_a_visit_link_closes_half_a_day_after_the_visit(
+    visitor: APIClient,
+    doctor: rows.Doctor,
+    patient: rows.Patient,
+    hours_since_the_end: int,
+    answer: int,
+) -> None:
+    end = datetime.now(UTC) - timedelta(hours=hours_since_the_end)
+    visit = factories.appointment(doctor, patient, end - timedelta(minutes=30), status="fulfilled")
+    token = visit_links.token_for(visit.pk)
+
+    assert visitor.get(f"/api/live/visit/{token}/").status_code == answer
+    assert visitor.get(f"/visit/{token}/").status_code == answer

@@ -15,6 +15,15 @@ from enum import StrEnum
 
 from scheduler.domain.appointment import Status
 
+# A visit's link (sent by text message, opened without signing in) shows the visit's state until
+# this long after its end; then it is a dead link, not a lasting window on someone's visit.
+LINK_OUTLIVES_VISIT = timedelta(hours=12)
+
+
+def link_open(visit_end: datetime, now: datetime) -> bool:
+    return now <= visit_end + LINK_OUTLIVES_VISIT
+
+
 # Fewer timed consultations than this, and the pace is the visit length (one quick visit says
 # little about the day).
 TIMED_FOR_PACE = 2

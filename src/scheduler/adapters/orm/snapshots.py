@@ -250,13 +250,13 @@ class VisitPlace:
 
 
 def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
-    """NotFound if there is no such visit."""
+    """NotFound if there is no such visit, or its link has closed (queue.link_open)."""
     row = (
         rows.Appointment.objects.select_related("doctor__user", "clinic")
         .filter(pk=appointment_id)
         .first()
     )
-    if row is None:
+    if row is None or not queue.link_open(row.end, now):
         raise NotFound("Appointment not found.")
     zone = ZoneInfo(row.clinic.timezone)
     day = row.start.astimezone(zone).date()
