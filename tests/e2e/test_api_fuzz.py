@@ -40,7 +40,7 @@ CONTRACT = (
 )
 
 
-def fuzz(server: Server, user: rows.User) -> subprocess.CompletedProcess[str]:
+def fuzz(server: Server, user: rows.User, scratch: Path) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
@@ -54,7 +54,10 @@ def fuzz(server: Server, user: rows.User) -> subprocess.CompletedProcess[str]:
         "--suppress-health-check=all",
         "--request-timeout=30",
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=RUN_SECONDS, check=False)
+    # In a scratch directory: schemathesis keeps a cache of its finds where it runs.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=RUN_SECONDS, check=False, cwd=scratch
+    )
 
 
 @pytest.fixture
@@ -63,16 +66,18 @@ def booked(clinic: rows.Clinic, doctor: rows.Doctor, patient: rows.Patient) -> r
     return factories.appointment(doctor, patient, factories.slot_start(clinic, hour=10))
 
 
-def test_as_a_patient(server: Server, patient: rows.Patient, booked: rows.Appointment) -> None:
-    run = fuzz(server, patient.user)
+def test_as_a_patient(
+    server: Server, patient: rows.Patient, booked: rows.Appointment, tmp_path: Path
+) -> None:
+    run = fuzz(server, patient.user, tmp_path)
 
     assert run.returncode == 0, run.stdout[-20000:]
 
 
 def test_as_a_receptionist(
-    server: Server, receptionist: rows.Receptionist, booked: rows.Appointment
+    server: Server, receptionist: rows.Receptionist, booked: rows.Appointment, tmp_path: Path
 ) -> None:
-    run = fuzz(server, receptionist.user)
+    run = fuzz(server, receptionist.user, tmp_path)
 
     assert run.returncode == 0, run.stdout[-20000:]
 
