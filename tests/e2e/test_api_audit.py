@@ -252,7 +252,7 @@ def test_a_forwarded_address_is_believed_from_a_trusted_proxy_only(
     forwarded: str,
     recorded: str,
 ) -> None:
-    settings.AUDIT_TRUSTED_PROXIES = trusted
+    settings.TRUSTED_PROXIES = trusted
     appointment_id = book(as_patient, doctor)
 
     as_doctor.get(f"/api/appointments/{appointment_id}/", HTTP_X_FORWARDED_FOR=forwarded)

@@ -97,3 +97,21 @@ def test_a_new_password_ends_the_tokens_handed_out_before(patient: rows.Patient)
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access']}")
         assert client.get("/api/me/").status_code == 401
     assert me.status_code == 401
+
+
+def test_a_forged_forwarded_address_is_not_a_new_address(settings: Any) -> None:
+    # Found in review: DRF's throttles believed any X-Forwarded-For, one forged address a try.
+    settings.SIGN_IN_RATE = "3/min"
+    client = from_address()
+
+    answers = [
+        client.post(
+            "/api/auth/token/",
+            {"username": f"nobody-{n}", "password": "guess"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        ).status_code
+        for n in range(4)
+    ]
+
+    assert answers == [401, 401, 401, 429]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.adapters.audit.origin import client_ip
+from scheduler.adapters.client_address import client_ip
 
 
 @pytest.mark.parametrize(
@@ -29,5 +29,5 @@ from scheduler.adapters.audit.origin import client_ip
 def test_the_client_address(
     settings: Any, proxies: list[str], remote: str | None, forwarded: str | None, expected: str
 ) -> None:
-    settings.AUDIT_TRUSTED_PROXIES = proxies
+    settings.TRUSTED_PROXIES = proxies
     assert client_ip(remote, forwarded) == expected

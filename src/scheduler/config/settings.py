@@ -307,7 +307,7 @@ WEEK_STARTS_ON = int(os.environ.get("WEEK_STARTS_ON", "6"))
 # The audit trail records each request's peer address. Behind a reverse proxy that is the
 # proxy's: list its addresses (or networks, e.g. 10.0.0.0/8) and the client's is read from
 # X-Forwarded-For instead. Empty by default: a header anyone can send is not believed.
-AUDIT_TRUSTED_PROXIES = env.csv("AUDIT_TRUSTED_PROXIES", default="")
+TRUSTED_PROXIES = env.csv("TRUSTED_PROXIES", default="")
 
 CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
 # How often an open socket checks that its viewer may still see what it shows (deactivated,

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from scheduler.adapters.audit.origin import Origin, client_ip, current
+from scheduler.adapters.audit.origin import Origin, current
+from scheduler.adapters.client_address import client_ip
 
 
 class AuditOriginMiddleware:

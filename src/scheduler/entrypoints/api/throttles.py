@@ -16,9 +16,18 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from scheduler.adapters.client_address import client_ip
+
 
 class _SettingRate(SimpleRateThrottle):
     setting = ""
+
+    def get_ident(self, request: Request) -> str:
+        # Not DRF's: that believes any X-Forwarded-For, and a forged one is a new address each
+        # time, so nothing would ever be throttled by address.
+        meta = request.META
+        address = client_ip(meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR"))
+        return address or "unknown"
 
     def get_rate(self) -> str:
         rate: str = getattr(settings, self.setting)

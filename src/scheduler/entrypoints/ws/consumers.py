@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from scheduler.adapters import realtime
+from scheduler.adapters import client_address, realtime
 from scheduler.adapters.audit import origin
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
@@ -76,7 +76,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         headers = dict(self.scope.get("headers", ()))
         forwarded = headers.get(b"x-forwarded-for", b"").decode("latin1")
         peer = (self.scope.get("client") or (None,))[0]
-        ip = origin.client_ip(peer, forwarded or None)
+        ip = client_address.client_ip(peer, forwarded or None)
         origin.current.set(origin.Origin(user=lambda: user, ip=ip))
 
     async def _begin(self) -> None:
