@@ -43,14 +43,22 @@ user_for_token = database_sync_to_async(_user_for_token)
 actor_of = database_sync_to_async(viewer_for)
 
 
-def _actor_now(user_id: int, session_key: str | None) -> Actor | None:
-    """Who the socket's user is now: None once deactivated, deleted, or signed out of the
-    session the socket was opened with."""
+def password_stamp(user: AbstractBaseUser | AnonymousUser) -> str:
+    """Changes when the user's password does (Django's session auth hash): a new password ends
+    every open socket, as it ends sessions and tokens."""
+    return user.get_session_auth_hash() if isinstance(user, AbstractBaseUser) else ""
+
+
+def _actor_now(user_id: int, session_key: str | None, stamp: str) -> Actor | None:
+    """Who the socket's user is now: None once deactivated, deleted, given a new password, or
+    signed out of the session the socket was opened with."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if session_key is not None and not store().exists(session_key):
         return None
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    return viewer_for(user) if user is not None else None
+    if user is None or password_stamp(user) != stamp:
+        return None
+    return viewer_for(user)
 
 
 actor_now = database_sync_to_async(_actor_now)

@@ -35,6 +35,7 @@ from scheduler.entrypoints.ws.auth import (
     AUTH_ERROR,
     actor_now,
     actor_of,
+    password_stamp,
     query_params,
     user_for_token,
 )
@@ -62,6 +63,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
         self.viewer = await actor_of(self.scope["user"])
+        self.stamp = password_stamp(self.scope["user"])
         self.audit_as(self.scope["user"])
         # Signed in by the page's session: signing out of it ends the socket's access too.
         session = self.scope.get("session")
@@ -107,6 +109,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     await self.fail(UNAUTHORIZED, "The token is invalid or expired.")
                     return
                 self.viewer = await actor_of(user)
+                self.stamp = password_stamp(user)
                 self.audit_as(user)
                 self.session_key = None  # a token now, not the page's session
                 await self.guarded(self.signed_in())
@@ -151,7 +154,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         receptionist's open desk stops hearing the day within SOCKET_RECHECK_SECONDS."""
         if self.viewer is None:
             return True
-        now = await actor_now(self.viewer.user_id, self.session_key)
+        now = await actor_now(self.viewer.user_id, self.session_key, self.stamp)
         self.checked_at = time.monotonic()
         if now != self.viewer:
             await self.fail(UNAUTHORIZED, "Your access has changed: sign in again.")
