@@ -158,3 +158,28 @@ def test_the_schema_documents_both(admin: APIClient) -> None:
     schema = admin.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     assert {"/api/stats/", "/api/stats/export.csv"} <= set(schema["paths"])
+
+
+def test_a_name_a_spreadsheet_would_run_is_kept_as_text(
+    admin: APIClient, clinic: rows.Clinic
+) -> None:
+    # Found in review: anyone may sign up as a doctor named "=cmd|' /C calc'!A0".
+    visit = visit_yesterday(clinic)
+    rows.User.objects.filter(pk=visit.doctor.user_id).update(
+        first_name="=cmd|' /C calc'!A0", last_name="@SUM(1+1)"
+    )
+
+    answer = admin.get("/api/stats/export.csv", {"section": "utilisation", "clinic": clinic.pk})
+
+    table = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert table[1][0] == "'=cmd|' /C calc'!A0 @SUM(1+1)"
+
+
+def test_a_doctor_awaiting_verification_offers_no_hours(admin: APIClient) -> None:
+    # Found in review: a doctor who signed up a minute ago could skew the clinics' utilisation.
+    clinic = factories.clinic()
+    factories.doctor(clinic, verified=False)
+
+    answer = admin.get("/api/stats/", {"clinic": clinic.pk})
+
+    assert answer.json()["utilisation"] == []

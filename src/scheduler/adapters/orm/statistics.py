@@ -283,9 +283,10 @@ def _doctor_and_clinic_names(keys: set[tuple[int, int]]) -> dict[tuple[int, int]
 
 
 def _schedules(window: Window) -> list[Schedule]:
-    """Every schedule in the window's clinics, in four queries: its weekly hours, the dates in
-    the window that differ, and the time off that overlaps the window."""
-    found = rows.Schedule.objects.order_by()
+    """Every schedule of a verified doctor in the window's clinics, in four queries: its weekly
+    hours, the dates in the window that differ, and the time off that overlaps the window. A
+    doctor awaiting verification takes no bookings: their hours offer no one anything yet."""
+    found = rows.Schedule.objects.filter(doctor__verified=True).order_by()
     if window.clinic_id is not None:
         found = found.filter(clinic_id=window.clinic_id)
     schedules = list(found.values("pk", "doctor_id", "clinic_id", "clinic__timezone"))

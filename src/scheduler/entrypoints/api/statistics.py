@@ -30,6 +30,15 @@ MAX_DAYS = 366
 DEFAULT_DAYS = 30
 
 
+# A cell a spreadsheet would run as a formula (OWASP's list): names come from anyone who signs up.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """Text that a spreadsheet would take for a formula, kept as text (a leading ')."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 class WindowInput(DateRangeSerializer):
     """``from``/``to`` (inclusive, the last 30 days by default), ``clinic``, ``period``."""
 
@@ -210,7 +219,7 @@ class StatisticsCsvApi(APIView):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(lines)
+        writer.writerows([[spreadsheet_safe(cell) for cell in line] for line in lines])
         name = f"nobat-{section}-{window.first_day}-{window.last_day}.csv"
         # A BOM, so that a spreadsheet reads the names (Persian ones too) as UTF-8.
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
