@@ -20,6 +20,7 @@ from scheduler.domain.events import (
     DoctorVerified,
     Event,
 )
+from scheduler.domain.model import Role
 from scheduler.services.audit import Record
 
 
@@ -38,7 +39,11 @@ def who() -> Who:
         return Who(None, "", SYSTEM, None)
     user = origin.user()
     if isinstance(user, rows.User):
-        return Who(user.pk, user.get_username(), role_of(user) or VISITOR, origin.ip)
+        role = role_of(user) or VISITOR
+        # A patient by id only: the trail is kept for good, past their asking to be forgotten,
+        # and a username is often their name or email. Staff answer for what they did by name.
+        name = "" if role == Role.PATIENT.value else user.get_username()
+        return Who(user.pk, name, role, origin.ip)
     return Who(None, "", VISITOR, origin.ip)
 
 
