@@ -440,3 +440,32 @@ def test_the_admin_refuses_to_add_change_or_delete_an_entry(trail: str, admin_pa
     admin_page.post(f"{base}{entry.pk}/change/", {"actor_username": "someone"})
 
     assert AuditEntry.objects.values().get(pk=entry.pk) == kept
+
+
+def test_an_admin_reading_patients_records_in_the_admin_is_recorded(
+    as_patient: APIClient, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    # Found in review: the one role that reads the trail left no trace browsing the admin.
+    appointment_id = book(as_patient, doctor)
+    admin = factories.admin()
+    page = Client()
+    page.force_login(admin)
+
+    for path in (
+        "/admin/orm/appointment/",
+        f"/admin/orm/appointment/{appointment_id}/change/",
+        f"/admin/orm/patient/{patient.pk}/change/",
+        f"/admin/orm/user/{patient.user.pk}/change/",
+        f"/admin/orm/user/{doctor.user.pk}/change/",  # not a patient's: nothing to record
+    ):
+        assert page.get(path).status_code == 200
+
+    assert [
+        (e.action, e.object_id)
+        for e in AuditEntry.objects.filter(actor_username=admin.username).order_by("id")
+    ] == [
+        ("appointment.read", appointment_id),
+        ("appointment.read", appointment_id),
+        ("patient.read", str(patient.pk)),
+        ("patient.read", str(patient.pk)),
+    ]

@@ -12,10 +12,13 @@ from scheduler.adapters.notify import delivery
 from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
 from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as orm
+from scheduler.services.audit import Record
 
 
 @admin.register(Notification)
 class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
+    # Each shows the patient's address and what they were told of their visit.
+    audited = (Record.APPOINTMENT, lambda notification: notification.appointment_id)
     list_display = (
         "scheduled_for",
         "kind",

@@ -4,6 +4,7 @@ time off are edited through their commands (entrypoints.web.schedule_admin)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.contrib import admin, messages
@@ -17,7 +18,10 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters import outbox
+from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.orm import models as rows
+from scheduler.domain.model import Role
+from scheduler.services.audit import Record
 
 M = TypeVar("M", bound=Model)
 
@@ -33,7 +37,34 @@ class BoundedChangeList(ChangeList):
 
 class GuardedAdmin(admin.ModelAdmin[M]):
     """Every admin list of Nobat: a hand-made query string or action form is sent back to the
-    list with a message, never a 500 (Django's own lists trust both)."""
+    list with a message, never a 500 (Django's own lists trust both). Where rows name a
+    patient (``audited``: the kind of record and each row's record id), an admin's reading a
+    list or a page of them is in the audit trail, as any other reader's is."""
+
+    audited: tuple[Record, Callable[[Any], object]] | None = None
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        if "cl" in shown:
+            self._record_reads(shown["cl"].result_list)
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        if shown.get("original") is not None:
+            self._record_reads([shown["original"]])
+        return response
+
+    def _record_reads(self, shown: Iterable[Any]) -> None:
+        if self.audited is None:
+            return
+        kind, record_of = self.audited
+        ids = [str(record) for row in shown if (record := record_of(row)) is not None]
+        DjangoAuditLog().record_reads(kind, ids)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return BoundedChangeList
@@ -55,12 +86,21 @@ class GuardedAdmin(admin.ModelAdmin[M]):
 class NobatUserAdmin(GuardedAdmin[rows.User], UserAdmin):  # type: ignore[type-arg]
     """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
 
+    audited = (Record.PATIENT, lambda user: _patient_id_of(user))
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Nobat", {"fields": ("role", "phone", "language")}),
     )
+
+
+def _patient_id_of(user: rows.User) -> int | None:
+    """A patient's user page shows their contact details: a read of that patient's record."""
+    if user.role != Role.PATIENT.value:
+        return None
+    patient: rows.Patient | None = getattr(user, "patient", None)
+    return patient.pk if patient is not None else None
 
 
 class ClinicAdmin(GuardedAdmin[rows.Clinic]):
@@ -77,6 +117,7 @@ class SpecialtyAdmin(GuardedAdmin[rows.Specialty]):
 
 @admin.register(rows.Patient)
 class PatientAdmin(GuardedAdmin[rows.Patient]):
+    audited = (Record.PATIENT, lambda patient: patient.pk)
     search_fields = ("user__first_name", "user__last_name", "user__phone")
 
 
@@ -117,6 +158,7 @@ class DateOverrideAdmin(ReadOnlyAdmin[rows.DateOverride]):
 
 @admin.register(rows.Appointment)
 class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
+    audited = (Record.APPOINTMENT, lambda appointment: appointment.pk)
     list_display = ("start", "doctor", "patient", "clinic", "status")
     list_filter = ("status", "clinic")
     date_hierarchy = "start"
@@ -125,6 +167,7 @@ class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
 
 @admin.register(rows.AppointmentChange)
 class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
+    audited = (Record.APPOINTMENT, lambda change: change.appointment_id)
     list_display = ("appointment", "seq", "at", "action", "to_status")
 
 
