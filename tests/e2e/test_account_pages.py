@@ -51,3 +51,21 @@ def test_a_dead_reset_link_says_so() -> None:
     answer = Client().get("/password-reset/MQ/not-a-token/")
 
     assert "expired or was used already" in answer.content.decode()
+
+
+def test_a_dead_verification_link_leads_to_a_new_one() -> None:
+    # Found in review: the dead link's page sent people to a profile page that does not exist.
+    user = factories.patient().user
+    page = Client()
+    page.force_login(user)
+
+    dead = page.post("/verify-email/forged/")
+    asked = page.get("/verify-email/new-link/")
+    sent = page.post("/verify-email/new-link/")
+
+    assert 'href="/verify-email/new-link/"' in dead.content.decode()
+    assert user.email in asked.content.decode()
+    assert sent.status_code == 200 and "on its way" in sent.content.decode()
+    requested = rows.StoredEvent.objects.filter(type="EmailVerificationRequested")
+    assert requested.filter(aggregate_id__isnull=False).exists()
+    assert Client().get("/verify-email/new-link/").status_code == 302  # sign in first

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
@@ -17,6 +19,7 @@ from rest_framework.test import APIClient
 from scheduler.adapters import account_tokens
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
+from scheduler.entrypoints.api.throttles import ResendByUser
 from scheduler.services import commands
 from tests import factories
 from tests.integration.notifications.conftest import relay
@@ -245,8 +248,11 @@ def test_expired_or_forged_verification_tokens_are_refused(settings: Any) -> Non
 @pytest.mark.django_db
 def test_another_link_is_throttled_per_user(settings: Any) -> None:
     settings.VERIFICATION_RESEND_RATE = "1/min"
+    user = factories.patient().user
+    # Ids come round again from test to test: another test's count is not this user's.
+    cache.delete(ResendByUser().get_cache_key(SimpleNamespace(user=user), None))
     client = APIClient()
-    client.force_authenticate(factories.patient().user)
+    client.force_authenticate(user)
 
     first = client.post("/api/me/verify-email/resend/")
     second = client.post("/api/me/verify-email/resend/")

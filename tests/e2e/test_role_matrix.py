@@ -551,6 +551,11 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.get("/admin/statistics/")),
         (302, 302, 302, 302, 302, 302, 302, 302, 200),
     ),
+    "another verification link by form": Row(
+        "verify-email/new-link/",
+        lambda b, w: status(b.get("/verify-email/new-link/")),
+        (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
     "the admin's sign-in": Row(
         "admin/login/",
         lambda b, w: status(b.get("/admin/login/")),

@@ -35,6 +35,9 @@ def test_the_demo_clinic_is_seeded_once_with_bookings_made_through_the_use_cases
     # people came in through the use cases too: 6 doctors and 20 patients signed up, 6 verified
     assert rows.StoredEvent.objects.filter(type="UserRegistered").count() == 26
     assert rows.StoredEvent.objects.filter(type="DoctorVerified").count() == 6
+    # ...and confirmed their email addresses, so a forgotten password can be reset in the demo
+    assert rows.StoredEvent.objects.filter(type="EmailVerified").count() == 26
+    assert not rows.User.objects.filter(email_verified=False).exists()
     assert rows.StoredEvent.objects.filter(type="AvailabilityChanged").count() == (
         rows.Schedule.objects.count()
     )

@@ -3,12 +3,15 @@ the domain, such as a new notification kind) comes with its migration."""
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import IntegrityError
 
+from scheduler.adapters.orm import models as rows
 from scheduler.domain.appointment import ACTIVE
 from tests import factories
 
@@ -34,3 +37,22 @@ def test_the_database_keeps_every_active_status_apart(status: str) -> None:
 
     with pytest.raises(IntegrityError, match="appointment_doctor_no_overlap"):
         factories.appointment(doctor, factories.patient(), existing.start, status="booked")
+
+
+@pytest.mark.django_db
+def test_addresses_people_signed_up_with_count_as_confirmed() -> None:
+    """Before 0006 nobody could confirm an address; without its data step, nobody could reset
+    a password. A walk-in's address the desk typed (no password) is not trusted."""
+    step = importlib.import_module("scheduler.adapters.orm.migrations.0006_email_verified")
+    signed_up = factories.patient().user
+    walk_in = factories.patient().user
+    walk_in.set_unusable_password()
+    walk_in.save()
+    no_email = factories.patient().user
+    rows.User.objects.filter(pk=no_email.pk).update(email="")
+    rows.User.objects.update(email_verified=False)
+
+    step.trust_addresses_people_signed_up_with(apps, None)
+
+    verified = dict(rows.User.objects.values_list("pk", "email_verified"))
+    assert [verified[u.pk] for u in (signed_up, walk_in, no_email)] == [True, False, False]

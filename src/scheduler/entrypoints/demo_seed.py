@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from scheduler.adapters import account_tokens
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError
@@ -22,8 +23,10 @@ from scheduler.services.commands import (
     RegisterUser,
     ReplaceSchedule,
     VerifyDoctor,
+    VerifyEmail,
     every_week,
 )
+from scheduler.services.messagebus import MessageBus
 
 PASSWORD = "nobat-demo"
 TEHRAN = "Asia/Tehran"
@@ -100,6 +103,7 @@ def _people_and_places() -> None:
                 clinic_id=at[0].pk,
             )
         )
+        _confirm_email(bus, user_id)
         doctor = rows.Doctor.objects.get(user_id=user_id)
         doctor.clinics.add(*at[1:])  # a second practice: no use case adds one yet
         bus.handle(VerifyDoctor(actor=SEEDER, doctor_id=doctor.pk))
@@ -108,7 +112,7 @@ def _people_and_places() -> None:
             days = WORKDAYS[index :: len(at)]
             _schedule(doctor, clinic, days, requires_approval=by_hand)
     for n in range(1, 21):
-        bus.handle(
+        patient_user_id = bus.handle(
             RegisterUser(
                 role=Role.PATIENT,
                 username=f"patient{n}",
@@ -119,6 +123,14 @@ def _people_and_places() -> None:
                 phone=f"+98912{n:07d}",
             )
         )
+        _confirm_email(bus, patient_user_id)
+
+
+def _confirm_email(bus: MessageBus, user_id: int) -> None:
+    """As if each demo person had followed the link their sign-up mailed them: a reset link
+    goes to a confirmed address only."""
+    user = rows.User.objects.get(pk=user_id)
+    bus.handle(VerifyEmail(token=account_tokens.verification_token_of(user)))
 
 
 def _user(username: str, first: str, last: str, role: Role, **extra: object) -> rows.User:
@@ -128,6 +140,7 @@ def _user(username: str, first: str, last: str, role: Role, **extra: object) -> 
         first_name=first,
         last_name=last,
         email=f"{username}@nobat.example",
+        email_verified=True,
         role=role.value,
         **extra,
     )

@@ -9,15 +9,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import InvalidInput
 from scheduler.entrypoints import password_reset
-from scheduler.entrypoints.api.throttles import reset_wait
+from scheduler.entrypoints.api.throttles import ResendByUser, form_wait, reset_wait
 from scheduler.services import commands
 
 MAX_LOGIN = 254
@@ -83,3 +85,23 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidInput:
         return render(request, "web/verify_email.html", {"dead": True}, status=400)
     return render(request, "web/verify_email.html", {"done": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify_email_again(request: HttpRequest) -> HttpResponse:
+    """Another link to the signed-in user's address: where a dead link's page sends them."""
+    if request.method != "POST":
+        return render(request, "web/verify_email.html", {"again": True})
+    wait = form_wait(request, ResendByUser())
+    if wait is not None:
+        response = render(
+            request, "web/too_many.html", {"wait": wait, "asking_for_links": True}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        build_bus().handle(commands.ResendVerification(actor=actor_for(request.user)))
+    except InvalidInput as refused:
+        return render(request, "web/verify_email.html", {"again": True, "error": refused.message})
+    return render(request, "web/verify_email.html", {"sent": True})

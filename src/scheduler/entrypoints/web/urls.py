@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
         account_pages.password_reset_confirm,
         name="password-reset-confirm",
     ),
+    path(
+        "verify-email/new-link/",
+        account_pages.verify_email_again,
+        name="verify-email-again",
+    ),
     path("verify-email/<str:token>/", account_pages.verify_email, name="verify-email"),
     # gettext() and interpolate() for the pages' scripts, in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
