@@ -259,3 +259,25 @@ def test_another_link_is_throttled_per_user(settings: Any) -> None:
 
     assert first.status_code == 202
     assert second.status_code == 429 and int(second["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_changing_ones_address_back_and_forth_is_throttled_like_asking_for_links(
+    settings: Any,
+) -> None:
+    # Found in review: each new address is mailed a link, and nothing limited how often.
+    settings.VERIFICATION_RESEND_RATE = "2/min"
+    user = factories.patient().user
+    cache.delete(ResendByUser().get_cache_key(SimpleNamespace(user=user), None))
+    client = APIClient()
+    client.force_authenticate(user)
+
+    answers = [
+        client.patch("/api/me/", {"email": f"victim{n % 2}@example.test"}, format="json")
+        for n in range(3)
+    ]
+    renamed = client.patch("/api/me/", {"first_name": "Still"}, format="json")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[-1]["Retry-After"]) > 0
+    assert renamed.status_code == 200  # only a new address is limited

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,7 +25,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
-from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.people import (
     LicenceNumberField,
@@ -35,7 +35,12 @@ from scheduler.entrypoints.api.people import (
 )
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
-from scheduler.entrypoints.api.throttles import SignInByAccount, SignInByAddress, SignUpByAddress
+from scheduler.entrypoints.api.throttles import (
+    ResendByUser,
+    SignInByAccount,
+    SignInByAddress,
+    SignUpByAddress,
+)
 from scheduler.services import commands
 
 
@@ -172,12 +177,23 @@ class MeApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: ProfileOutput, 400: ValidationErrorOutput},
+        responses={
+            200: ProfileOutput,
+            400: ValidationErrorOutput,
+            429: OpenApiResponse(TooManyOutput, description="A new email address too often."),
+        },
         description="Change one's own name, email or phone; fields left out stay as they are.",
     )
     def patch(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        new_email = serializer.validated_data.get("email")
+        if new_email is not None and new_email != getattr(request.user, "email", None):
+            # A new address is mailed a link: as often as one asks for another link, no more,
+            # or changing the address back and forth would mail anyone's inbox without end.
+            throttle = ResendByUser()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait() or 1)
         build_bus().handle(
             commands.UpdateProfile(actor=actor_for(request.user), **serializer.validated_data)
         )
