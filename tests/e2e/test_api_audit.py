@@ -11,8 +11,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from scheduler.adapters import outbox
 from scheduler.adapters.audit.models import AuditEntry
+from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
+from scheduler.config import bootstrap
 from scheduler.config.bootstrap import build_bus
 from tests import factories
 from tests.e2e.conftest import Client as ApiClientFor
@@ -469,3 +472,19 @@ def test_an_admin_reading_patients_records_in_the_admin_is_recorded(
         ("patient.read", str(patient.pk)),
         ("patient.read", str(patient.pk)),
     ]
+
+
+def test_an_admin_reading_others_messages_is_recorded_ones_own_are_not(
+    as_patient: APIClient, doctor: rows.Doctor, patient: rows.Patient, as_admin: APIClient
+) -> None:
+    appointment_id = book(as_patient, doctor)
+    outbox.relay_pending(bootstrap.event_handlers())  # the confirmation is planned
+    assert Notification.objects.filter(appointment_id=appointment_id).exists()
+    before = AuditEntry.objects.count()
+
+    as_patient.get("/api/notifications/")
+    own = AuditEntry.objects.count() - before
+    as_admin.get("/api/notifications/")
+
+    assert own == 0
+    assert AuditEntry.objects.filter(action="appointment.read", object_id=appointment_id).exists()

@@ -3,6 +3,7 @@ to them; an admin sees every message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -14,9 +15,12 @@ from rest_framework.views import APIView
 from scheduler.adapters.notify import selectors
 from scheduler.adapters.notify.models import Channel, Notification
 from scheduler.adapters.orm.actors import actor_for
+from scheduler.config.bootstrap import audit_log
+from scheduler.domain.model import Actor
 from scheduler.domain.notifications import Kind
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import Pages, paginated
+from scheduler.services.audit import Record
 
 
 class NotificationOutput(serializers.Serializer[Notification]):
@@ -68,4 +72,12 @@ class NotificationListApi(APIView):
             request=request,
             queryset=notifications,
             serializer_class=NotificationOutput,
+            shown=lambda page: _audit_reads(actor, page),
         )
+
+
+def _audit_reads(viewer: Actor, page: Sequence[Notification]) -> None:
+    """Someone else's message names its address and what it said of their visit: a read of
+    that visit (an admin's list is everyone's)."""
+    others = [str(n.appointment_id) for n in page if n.recipient_id != viewer.user_id]
+    audit_log().record_reads(Record.APPOINTMENT, others)
