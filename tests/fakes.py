@@ -421,7 +421,7 @@ class FakeAccountRepository(AccountRepository):
         found = self.rows.users.get(user_id)
         return found is not None and found.password is not None and found.password == password
 
-    def set_password(self, user_id: int, password: str) -> None:
+    def set_password(self, user_id: int, password: str | None) -> None:
         self.rows.users[user_id].password = password
 
     def revoke_sessions(self, user_id: int) -> None:

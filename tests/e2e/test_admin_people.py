@@ -132,3 +132,32 @@ def test_every_admin_list_of_nobat_is_guarded() -> None:
     ]
 
     assert unguarded == []
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_a_password_the_admin_sets_revokes_the_refresh_tokens(
+    admin_page: Client, usable: bool
+) -> None:
+    # Found in review: the admin's password page saved the form and left the tokens alive.
+    user = factories.patient().user
+    refresh = APIClient().post(
+        "/api/auth/token/", {"username": user.username, "password": factories.PASSWORD}
+    )
+    form = (
+        {
+            "usable_password": "true",
+            "password1": "set by an admin 9",
+            "password2": "set by an admin 9",
+        }
+        if usable
+        else {"usable_password": "false", "unset-password": "1"}
+    )
+
+    answer = admin_page.post(f"/admin/orm/user/{user.pk}/password/", form)
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.has_usable_password() is usable
+    assert rows.StoredEvent.objects.filter(type="PasswordChanged", aggregate_id__isnull=False)
+    again = APIClient().post("/api/auth/token/refresh/", {"refresh": refresh.json()["refresh"]})
+    assert again.status_code == 401

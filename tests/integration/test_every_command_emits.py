@@ -244,6 +244,13 @@ SAMPLES: dict[
     ),
     commands.ResetPassword: (reset_password, False, {"PasswordChanged"}),
     commands.ChangePassword: (change_password, False, {"PasswordChanged"}),
+    commands.SetPassword: (
+        lambda w: commands.SetPassword(
+            actor=w.admin, user_id=w.patient.user_id, new_password="set by the admin 42"
+        ),
+        False,
+        {"PasswordChanged"},
+    ),
     commands.DeactivateUser: (
         lambda w: commands.DeactivateUser(actor=w.admin, user_id=w.patient.user_id),
         False,

@@ -150,6 +150,11 @@ def ensure_may_read_audit(actor: Actor) -> None:
         raise NotAllowed("Only an admin reads the audit trail.")
 
 
+def ensure_may_set_passwords(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin sets someone else's password.")
+
+
 def ensure_may_deactivate_users(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise NotAllowed("Only an admin closes accounts.")

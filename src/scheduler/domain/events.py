@@ -141,8 +141,8 @@ class PasswordResetRequested(AccountEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class PasswordChanged(AccountEvent):
-    """A new password, by a reset link (``how`` "reset") or signed in ("change"); every
-    refresh token of the user was revoked with it."""
+    """A new password, by a reset link (``how`` "reset"), signed in ("change") or set by an
+    admin ("admin"); every refresh token of the user was revoked with it."""
 
     how: str
 

@@ -224,6 +224,14 @@ class ChangePassword(ActorCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SetPassword(ActorCommand):
+    """An admin gives someone a new password (None: none, no signing in by password)."""
+
+    user_id: int
+    new_password: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class VerifyEmail(Command):
     """The token of an email verification link; whoever holds it proves the address."""
 

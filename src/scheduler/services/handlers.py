@@ -373,6 +373,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.RequestPasswordReset: passwords.request_password_reset,
     commands.ResetPassword: passwords.reset_password,
     commands.ChangePassword: passwords.change_password,
+    commands.SetPassword: passwords.set_password,
     commands.DeactivateUser: passwords.deactivate_user,
     commands.VerifyEmail: email_verification.verify_email,
     commands.ResendVerification: email_verification.resend_verification,

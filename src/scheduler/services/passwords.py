@@ -46,8 +46,23 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, clock: Clock)
         uow.commit()
 
 
+def set_password(cmd: commands.SetPassword, uow: UnitOfWork, clock: Clock) -> None:
+    access.ensure_may_set_passwords(cmd.actor)
+    with uow:
+        _new_password(
+            uow, cmd.user_id, cmd.new_password, clock, how="admin", actor=cmd.actor.user_id
+        )
+        uow.commit()
+
+
 def _new_password(
-    uow: UnitOfWork, user_id: int, password: str, clock: Clock, *, how: str, actor: int | None
+    uow: UnitOfWork,
+    user_id: int,
+    password: str | None,
+    clock: Clock,
+    *,
+    how: str,
+    actor: int | None,
 ) -> None:
     uow.accounts.set_password(user_id, password)
     uow.accounts.revoke_sessions(user_id)

@@ -216,8 +216,8 @@ class AccountRepository(abc.ABC):
     def password_matches(self, user_id: int, password: str) -> bool: ...
 
     @abc.abstractmethod
-    def set_password(self, user_id: int, password: str) -> None:
-        """Store the new password, hashed."""
+    def set_password(self, user_id: int, password: str | None) -> None:
+        """Store the new password, hashed (None: no password can sign in)."""
 
     @abc.abstractmethod
     def revoke_sessions(self, user_id: int) -> None:

@@ -112,7 +112,7 @@ class DjangoAccountRepository(AccountRepository):
         user = rows.User.objects.filter(pk=user_id).first()
         return user is not None and user.check_password(password)
 
-    def set_password(self, user_id: int, password: str) -> None:
+    def set_password(self, user_id: int, password: str | None) -> None:
         rows.User.objects.filter(pk=user_id).update(password=make_password(password))
 
     def revoke_sessions(self, user_id: int) -> None:

@@ -4,17 +4,40 @@ unregisters another's page, whatever the order of INSTALLED_APPS."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.http import HttpRequest, HttpResponse
 
 from scheduler.adapters.notify.admin import ContactPreferenceInline, ReminderOffsetInline
 from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import DeactivateUser
+from scheduler.domain.model import Actor
+from scheduler.services.commands import DeactivateUser, SetPassword
+
+# Who sets a password on the admin's page: Django builds that page's form without the request.
+_setting_passwords: ContextVar[Actor] = ContextVar("setting_passwords")
+
+
+class CommandPasswordForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """Django's form, saved by SetPassword: with the password, every refresh token goes."""
+
+    def save(self, commit: bool = True) -> rows.User:
+        usable = self.cleaned_data["set_usable_password"]
+        build_bus().handle(
+            SetPassword(
+                actor=_setting_passwords.get(),
+                user_id=self.user.pk,
+                new_password=self.cleaned_data["password1"] if usable else None,
+            )
+        )
+        self.user.refresh_from_db(fields=["password"])
+        user: rows.User = self.user
+        return user
 
 
 @admin.register(rows.Clinic)
@@ -25,6 +48,16 @@ class ClinicAdmin(orm_admin.ClinicAdmin):
 @admin.register(rows.User)
 class UserAdmin(orm_admin.NobatUserAdmin):
     inlines = [*orm_admin.NobatUserAdmin.inlines, ContactPreferenceInline]
+    change_password_form = CommandPasswordForm
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        acting = _setting_passwords.set(actor_for(request.user))
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _setting_passwords.reset(acting)
 
     def save_model(self, request: HttpRequest, obj: rows.User, form: Any, change: bool) -> None:
         closing = change and "is_active" in form.changed_data and not obj.is_active
