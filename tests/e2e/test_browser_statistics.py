@@ -106,4 +106,10 @@ def test_bad_dates_are_said_on_the_page(
     page = open_page(browser, contexts, server)
     sign_in(page, server, factories.admin(), "/admin/statistics/?from=2025-03-02&to=2025-03-01")
 
-    expect(page.get_by_role("alert")).to_contain_text("'to' must not be before 'from'.")
+    expect(page.get_by_role("alert")).to_contain_text("To: 'to' must not be before 'from'.")
+    # the field at fault says so, and where its message is
+    expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("To", exact=True)).to_have_accessible_description(
+        re.compile("must not be")
+    )
+    expect(page.get_by_label("From", exact=True)).not_to_have_attribute("aria-invalid", "true")

@@ -51,6 +51,13 @@ LEAD_NAMES = {
     "8-30": gettext_lazy("8–30 days"),
     "31+": gettext_lazy("Over 30 days"),
 }
+# The form's labels, for its errors: the API's field names mean nothing on the page.
+FIELD_LABELS = {
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "clinic": gettext_lazy("Clinic"),
+    "period": gettext_lazy("Counted"),
+}
 PERIOD_NAMES = {
     "day": gettext_lazy("Per day"),
     "week": gettext_lazy("Per week"),
@@ -72,8 +79,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "asked": request.GET,
     }
     if not given.is_valid():
+        context["invalid"] = set(given.errors)
         context["errors"] = [
-            f"{field}: {' '.join(str(message) for message in messages)}"
+            f"{FIELD_LABELS[field]}: {' '.join(map(str, messages))}"
+            if field in FIELD_LABELS
+            else " ".join(map(str, messages))
             for field, messages in given.errors.items()
         ]
         return TemplateResponse(request, "admin/statistics.html", context)
