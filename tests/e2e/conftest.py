@@ -106,9 +106,11 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``scheduler serve`` on this run's database, one for every browser test: starting and
-    stopping one a module cost seconds each."""
+    """``scheduler serve`` on this run's database, for the tests of one module. Not one for
+    the whole run: a server relays the outbox of the database it shares with the tests, so
+    while it runs it takes the events of tests that relay and work their own queue (a
+    notification test's confirmation would go to the server's queue, not the test's)."""
     with serving(tmp_path_factory.mktemp("browser-server")) as running:
         yield running
