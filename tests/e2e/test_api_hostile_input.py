@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
+from scheduler.entrypoints.ws import consumers
 from tests import factories
 from tests.e2e.conftest import Client
 from tests.e2e.sockets import closed_with, live, receive, session_cookie, socket
@@ -331,3 +332,21 @@ def test_refusals_under_the_api_are_json(patient: rows.Patient) -> None:
     assert (mistyped.status_code, mistyped.json()["code"]) == (404, "not_found")
     assert (no_token.status_code, no_token.json()["code"]) == (403, "permission_denied")
     assert (crowded.status_code, crowded.json()["code"]) == (400, "bad_request")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("own_channel_layer")
+@live
+async def test_a_socket_flooded_with_messages_is_closed(
+    doctor: rows.Doctor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found in review: 200 snapshot requests in 3 s, each a round of queries and audit rows.
+    monkeypatch.setattr(consumers, "MESSAGES_A_MINUTE", 3)
+    async with socket(f"/ws/slots/{doctor.pk}/?days=1") as ws:
+        await receive(ws)  # the snapshot
+        for _ in range(3):
+            await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
+            assert (await receive(ws))["type"] == "snapshot"
+        await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
+
+        assert await closed_with(ws) == 4429

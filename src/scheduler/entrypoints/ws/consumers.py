@@ -41,7 +41,10 @@ from scheduler.entrypoints.ws.auth import (
 )
 
 RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED, realtime.DESK_REPAINT})
-BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
+BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_MANY = 4400, 4401, 4403, 4404, 4429
+# A page sends a few messages a minute at most (signing in, a snapshot after a gap); more is a
+# script, and each snapshot is a round of queries (and, for staff, of audit entries).
+MESSAGES_A_MINUTE = 60
 AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
 
 
@@ -57,6 +60,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         realtime.consumers_run_here()
         self.joined: list[str] = []
+        self.heard: deque[float] = deque(maxlen=MESSAGES_A_MINUTE)  # when the latest came
         self.ready = False  # started; until then (or once failed) messages are not acted on
         await self.accept()
         if self.scope.get(AUTH_ERROR):
@@ -117,7 +121,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self.send_json({"type": "error", "detail": "Unknown message."})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Text frames of JSON only; anything else (binary, empty) gets an error, not a crash."""
+        """Text frames of JSON only; anything else (binary, empty) gets an error, not a crash.
+        More than MESSAGES_A_MINUTE in a minute closes the socket (4429)."""
+        now = time.monotonic()
+        if len(self.heard) == MESSAGES_A_MINUTE and now - self.heard[0] < 60:
+            await self.fail(TOO_MANY, "Too many messages: open the page again in a minute.")
+            return
+        self.heard.append(now)
         if not text_data:
             await self.send_json({"type": "error", "detail": "Send JSON text messages."})
             return
