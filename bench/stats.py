@@ -131,9 +131,10 @@ def _load(appointments: int) -> date:
         sql.execute(
             """
             INSERT INTO orm_user (password, is_superuser, username, first_name, last_name,
-                                  email, is_staff, is_active, date_joined, role, phone, language)
+                                  email, is_staff, is_active, date_joined, role, phone, language,
+                                  email_verified, forgotten)
             SELECT '', false, 'bench-patient-' || n, 'Patient', n::text, '', false, true,
-                   now(), 'patient', '', 'en'
+                   now(), 'patient', '', 'en', false, false
             FROM generate_series(1, %s) AS n
             """,
             [PATIENTS],
