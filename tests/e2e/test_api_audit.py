@@ -488,3 +488,15 @@ def test_an_admin_reading_others_messages_is_recorded_ones_own_are_not(
 
     assert own == 0
     assert AuditEntry.objects.filter(action="appointment.read", object_id=appointment_id).exists()
+
+
+def test_the_admin_page_of_an_entry_explains_its_action_in_full(
+    trail: str, admin_page: Client
+) -> None:
+    # Found in review: the help text's "<kind>" was taken for an HTML tag and vanished.
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+
+    page = admin_page.get(f"/admin/audit/auditentry/{entry.pk}/change/").content.decode()
+
+    assert "An event's name, or a read such as 'appointment.read'." in page

@@ -24,7 +24,8 @@ class AuditEntry(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=16, choices=[(r, r) for r in ROLES])
     action = models.CharField(
-        max_length=64, help_text="An event's name (a change), or '<kind>.read'."
+        max_length=64,
+        help_text="An event's name, or a read such as 'appointment.read'.",
     )
     object_type = models.CharField(max_length=32)
     object_id = models.CharField(max_length=64)

@@ -43,7 +43,8 @@ class Migration(migrations.Migration):
                 (
                     "action",
                     models.CharField(
-                        help_text="An event's name (a change), or '<kind>.read'.", max_length=64
+                        help_text="An event's name, or a read such as 'appointment.read'.",
+                        max_length=64,
                     ),
                 ),
                 ("object_type", models.CharField(max_length=32)),
