@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,6 +16,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters import outbox
@@ -148,7 +152,12 @@ class ReadOnlyAdmin(GuardedAdmin[M]):
 class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     """Edited with its schedule (entrypoints.web.schedule_admin), through ReplaceSchedule."""
 
-    list_display = ("schedule", "kind", "weekday", "start", "end")
+    list_display = ("schedule", "kind", "day", "start", "end")
+    list_select_related = ("schedule__doctor__user", "schedule__clinic")
+
+    @admin.display(description=_("day"), ordering="weekday")
+    def day(self, span: rows.WeeklyInterval) -> str:
+        return str(WEEKDAYS[span.weekday])  # 0 = Monday, as in the model
 
 
 @admin.register(rows.DateOverride)
@@ -159,10 +168,19 @@ class DateOverrideAdmin(ReadOnlyAdmin[rows.DateOverride]):
 @admin.register(rows.Appointment)
 class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
     audited = (Record.APPOINTMENT, lambda appointment: appointment.pk)
-    list_display = ("start", "doctor", "patient", "clinic", "status")
+    list_display = ("at_the_clinic", "doctor", "patient", "clinic", "status")
+    list_select_related = ("clinic", "doctor__user", "patient__user")
     list_filter = ("status", "clinic")
     date_hierarchy = "start"
     inlines = [ChangeInline]
+    readonly_fields = ("at_the_clinic",)
+
+    @admin.display(description=_("start, clinic time"), ordering="start")
+    def at_the_clinic(self, appointment: rows.Appointment) -> str:
+        """The visit as the desk sees it, not in the server's zone (UTC)."""
+        zone = appointment.clinic.timezone
+        local = localtime(appointment.start, ZoneInfo(zone))
+        return f"{date_format(local, 'DATETIME_FORMAT')} ({zone})"
 
 
 @admin.register(rows.AppointmentChange)
