@@ -58,11 +58,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "scheduler.adapters.audit.middleware.AuditOriginMiddleware",
+    "scheduler.entrypoints.language.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -98,6 +98,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ]
@@ -160,10 +161,15 @@ DRAMATIQ_BROKER_URL = REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
-LANGUAGE_CODE = "en"
+# The language of a page or message for someone who chose none and whose browser asks for
+# none we have, where no clinic's own default applies.
+LANGUAGE_CODE = os.environ.get("NOBAT_LANGUAGE", "en")
 # Where a phone number written without a country code is read (ISO 3166 code).
 PHONE_REGION = os.environ.get("PHONE_REGION", "IR")
 LANGUAGES = [("en", "English"), ("fa", "فارسی")]
+# The catalogs (.po in the repository; .mo compiled by ./run, never committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -228,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatus": "scheduler.entrypoints.api.schema.STATUS_CHOICES",
         "Role": "scheduler.entrypoints.api.schema.ROLE_CHOICES",
         "SelfServiceRole": "scheduler.entrypoints.api.schema.SELF_SERVICE_ROLE_CHOICES",
+        "Language": "scheduler.entrypoints.api.schema.LANGUAGE_CHOICES",
     },
 }
 

@@ -77,7 +77,13 @@ def seed(*, out: TextIO) -> None:
 def _people_and_places() -> None:
     clinics = [
         rows.Clinic.objects.create(
-            name=name, address=address, city=city, latitude=lat, longitude=lon, timezone=TEHRAN
+            name=name,
+            address=address,
+            city=city,
+            latitude=lat,
+            longitude=lon,
+            timezone=TEHRAN,
+            language="fa",
         )
         for name, address, city, lat, lon in CLINICS
     ]

@@ -13,7 +13,7 @@ from scheduler.services import commands
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import NewUser, UnitOfWork
 
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language")
 
 
 def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> int:
@@ -107,7 +107,7 @@ def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
 
 def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> list[str]:
     """The names of the fields that changed."""
-    wanted = {name: getattr(cmd, name) for name in CONTACT_FIELDS if getattr(cmd, name) is not None}
+    wanted = {name: getattr(cmd, name) for name in PROFILE_FIELDS if getattr(cmd, name) is not None}
     with uow:
         current = uow.accounts.contact_of(cmd.actor.user_id)
         changed = {name: value for name, value in wanted.items() if current.get(name) != value}

@@ -193,12 +193,14 @@ class AddPatient(ActorCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateProfile(ActorCommand):
-    """The signed-in user's own name and contact details; None leaves a field as it is."""
+    """The signed-in user's own name, contact details and language; None leaves a field as it
+    is. ``language`` "" means no choice: messages then come in the clinic's language."""
 
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

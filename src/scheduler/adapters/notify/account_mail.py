@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ def send(kind: str, user_id: int) -> bool:
         return False
     if kind == EMAIL_VERIFICATION and user.email_verified:
         return False
-    with translation.override(language_of(user.language)):
+    with translation.override(language_of(user.language, settings.LANGUAGE_CODE)):
         if kind == PASSWORD_RESET:
             subject = _("Set a new Nobat password")
             body = _(

@@ -22,7 +22,7 @@ from scheduler.adapters.notify import contacts
 from scheduler.adapters.notify.faults import DeliveryFault, TransientFault
 from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import Channel, Notification
-from scheduler.adapters.notify.rendering import Rendered, render
+from scheduler.adapters.notify.rendering import Rendered, language_of, render
 from scheduler.adapters.notify.sms import SmsGateway
 from scheduler.domain.notifications import Kind, skip_reason
 
@@ -160,7 +160,7 @@ def _render(row: Notification, kind: Kind) -> Rendered:
     previous = row.details.get("previous_start")
     return render(
         kind,
-        language=row.recipient.language,
+        language=language_of(row.recipient.language, clinic.language),
         zone=clinic.timezone,
         patient=str(appointment.patient),
         doctor=str(appointment.doctor),

@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import jdatetime
 from django.template import Context, Engine
 
+from scheduler.adapters.local_dates import moment_label
 from scheduler.domain.notifications import Kind
 
 LANGUAGES = ("en", "fa")
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 # Plain text: no HTML escaping of names and reasons.
 _engine = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=False)
@@ -44,29 +42,24 @@ class Rendered:
         return f"{self.subject} {self.link}".strip()
 
 
-def language_of(preferred: str) -> str:
-    code = preferred.lower().split("-")[0]
-    return code if code in LANGUAGES else LANGUAGES[0]
-
-
-def local_time(at: datetime, zone: str, language: str) -> str:
-    local = at.astimezone(ZoneInfo(zone))
-    if language == "fa":
-        jalali = jdatetime.datetime.fromgregorian(datetime=local, locale="fa_IR")
-        return str(jalali.strftime("%A %-d %B %Y، ساعت %H:%M")).translate(_PERSIAN_DIGITS)
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
+def language_of(preferred: str, default: str = LANGUAGES[0]) -> str:
+    """The recipient's own choice, else ``default`` (their clinic's language)."""
+    for candidate in (preferred, default):
+        code = candidate.lower().split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return LANGUAGES[0]
 
 
 def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
     """``context`` holds names and places; the datetimes in it (``start``, ``previous_start``)
-    become ``when`` and ``previous_when`` on the clinic's clock in ``language``."""
-    language = language_of(language)
+    become ``when`` and ``previous_when`` on the clinic's clock in ``language`` (en or fa)."""
     name = f"notify/{language}/{kind.value}.txt"
     values = {**context, "zone": zone}
     for key, target in (("start", "when"), ("previous_start", "previous_when")):
         at = context.get(key)
         if isinstance(at, datetime):
-            values[target] = local_time(at, zone, language)
+            values[target] = moment_label(at, zone, language)
     text = _engine.get_template(name).render(Context(values)).strip()
     subject, _, body = text.partition("\n")
     link = str(context.get("visit_url", "")) if kind in LINKED else ""

@@ -16,7 +16,7 @@ from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.model import Patient
 from scheduler.services.unit_of_work import AccountRepository, NewUser
 
-CONTACT = ("first_name", "last_name", "email", "phone")
+PROFILE = ("first_name", "last_name", "email", "phone", "language")
 
 
 class DjangoAccountRepository(AccountRepository):
@@ -76,10 +76,10 @@ class DjangoAccountRepository(AccountRepository):
         return Patient(id=row.pk, name=str(row), phone=row.user.phone, email=row.user.email)
 
     def contact_of(self, user_id: int) -> dict[str, str]:
-        found = rows.User.objects.filter(pk=user_id).values_list(*CONTACT).first()
+        found = rows.User.objects.filter(pk=user_id).values_list(*PROFILE).first()
         if found is None:
             raise NotFound("User not found.")
-        return dict(zip(CONTACT, found, strict=True))
+        return dict(zip(PROFILE, found, strict=True))
 
     def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
         rows.User.objects.filter(pk=user_id).update(**changes)

@@ -6,6 +6,7 @@ import uuid
 import zoneinfo
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -29,10 +30,21 @@ def known_zone(value: str) -> None:
         raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
 
 
+def site_language() -> str:
+    return str(settings.LANGUAGE_CODE)
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=[(r.value, r.value) for r in Role])
     phone = models.CharField(max_length=32, blank=True)
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("For pages and messages. Empty: the browser's, then the clinic's."),
+    )
     email_verified = models.BooleanField(
         default=False, help_text="The user followed a link sent to the email address."
     )
@@ -54,6 +66,15 @@ class Clinic(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="Asia/Tehran", validators=[known_zone])
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default=site_language,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "For patients who chose no language: their messages, and pages about this clinic."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -34,7 +34,11 @@ from scheduler.entrypoints.api.people import (
     name_field,
 )
 from scheduler.entrypoints.api.phones import PhoneField
-from scheduler.entrypoints.api.schema import ROLE_CHOICES, SELF_SERVICE_ROLE_CHOICES
+from scheduler.entrypoints.api.schema import (
+    LANGUAGE_CHOICES,
+    ROLE_CHOICES,
+    SELF_SERVICE_ROLE_CHOICES,
+)
 from scheduler.entrypoints.api.throttles import (
     ResendByUser,
     SignInByAccount,
@@ -55,6 +59,12 @@ class ProfileOutput(serializers.Serializer[selectors.Profile]):
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     phone = serializers.CharField(source="user.phone")
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES,
+        source="user.language",
+        help_text="The user's language for pages and messages; empty: none chosen (the "
+        "browser's, then the clinic's).",
+    )
     role = serializers.ChoiceField(choices=ROLE_CHOICES, source="actor.role")
     patient_id = serializers.IntegerField(source="actor.patient_id", allow_null=True)
     doctor_id = serializers.IntegerField(source="actor.doctor_id", allow_null=True)
@@ -174,6 +184,9 @@ class MeApi(APIView):
         last_name = name_field(required=False)
         email = email_field(required=False, allow_blank=True)
         phone = PhoneField(required=False)
+        language = serializers.ChoiceField(
+            choices=LANGUAGE_CHOICES, required=False, help_text="Empty: no choice."
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -182,7 +195,8 @@ class MeApi(APIView):
             400: ValidationErrorOutput,
             429: OpenApiResponse(TooManyOutput, description="A new email address too often."),
         },
-        description="Change one's own name, email or phone; fields left out stay as they are.",
+        description="Change one's own name, email, phone or language; fields left out stay as "
+        "they are.",
     )
     def patch(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)

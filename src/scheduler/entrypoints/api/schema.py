@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction
 from rest_framework import serializers
@@ -42,3 +43,4 @@ class ApiSchema(AutoSchema):
 STATUS_CHOICES = [status.value for status in Status]
 ROLE_CHOICES = [role.value for role in Role]
 SELF_SERVICE_ROLE_CHOICES = [role.value for role in SELF_SERVICE_ROLES]
+LANGUAGE_CHOICES = ["", *(code for code, _ in settings.LANGUAGES)]

@@ -4,6 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import URLPattern, path
 from django.views.i18n import JavaScriptCatalog
 
+from scheduler.entrypoints.language import choose_language
 from scheduler.entrypoints.web import account_pages, views
 
 urlpatterns: list[URLPattern] = [
@@ -26,6 +27,7 @@ urlpatterns: list[URLPattern] = [
         name="verify-email-again",
     ),
     path("verify-email/<str:token>/", account_pages.verify_email, name="verify-email"),
+    path("language/", choose_language, name="choose-language"),
     # gettext() and interpolate() for the pages' scripts, in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
