@@ -31,10 +31,14 @@ def user(role: Role, *, first_name: str = "", last_name: str = "", **extra: obje
     )
 
 
-def clinic(*, timezone: str = TEHRAN, city: str = "Tehran") -> rows.Clinic:
+def clinic(*, timezone: str = TEHRAN, city: str = "Tehran", language: str = "en") -> rows.Clinic:
     n = next(_serial)
     return rows.Clinic.objects.create(
-        name=f"Clinic {n}", address=f"{n} Vali-Asr St", city=city, timezone=timezone
+        name=f"Clinic {n}",
+        address=f"{n} Vali-Asr St",
+        city=city,
+        timezone=timezone,
+        language=language,
     )
 
 

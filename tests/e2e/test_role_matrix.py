@@ -556,6 +556,11 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.get("/verify-email/new-link/")),
         (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    "choose a language": Row(  # anyone; a signed-in user's choice is stored on the account
+        "language/",
+        lambda b, w: status(b.post("/language/", {"language": "fa", "next": "/"})),
+        (302,) * 9,
+    ),
     "the admin's sign-in": Row(
         "admin/login/",
         lambda b, w: status(b.get("/admin/login/")),

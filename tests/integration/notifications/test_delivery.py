@@ -7,6 +7,7 @@ import io
 import threading
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from scheduler.adapters import visit_links
+from scheduler.adapters import local_dates, visit_links
 from scheduler.adapters.notify import delivery, scheduling
 from scheduler.adapters.notify.actors import deliver_notification
 from scheduler.adapters.notify.faults import TransientFault
@@ -37,10 +38,6 @@ class NoSms:
 
 NO_SMS = NoSms()
 Status = Notification.Status
-JALALI_MONTHS = (
-    *("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور"),
-    *("مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"),
-)
 
 
 def book(doctor: rows.Doctor, patient: rows.Patient, **slot: Any) -> Any:
@@ -225,14 +222,59 @@ def test_persian_mail_has_a_jalali_date_and_persian_digits(
     worker: Worker, smtp: SmtpSink, doctor: rows.Doctor
 ) -> None:
     patient = factories.patient(language="fa")
-    book(doctor, patient, days_ahead=3, hour=10, minute=30)
+    appointment_id = book(doctor, patient, days_ahead=3, hour=10, minute=30)
     relay()
     worker.drain()
 
     [confirmation] = smtp.received()
     assert confirmation.subject.startswith("نوبت شما ثبت شد")
-    assert "ساعت ۱۰:۳۰" in confirmation.subject
-    assert any(month in confirmation.body for month in JALALI_MONTHS)
+    assert f"{jalali_day_of(appointment_id)}، ساعت ۱۰:۳۰" in confirmation.subject
+    assert f"{jalali_day_of(appointment_id)}، ساعت ۱۰:۳۰" in confirmation.body
+    assert "Asia/Tehran" in confirmation.body  # the clock the time is on
+
+
+def jalali_day_of(appointment_id: Any) -> str:
+    """'دوشنبه ۱۶ آذر ۱۴۰۵' for the visit's day on its clinic's clock (the conversion itself is
+    pinned to known dates in tests/unit/test_local_dates.py)."""
+    appointment = rows.Appointment.objects.select_related("clinic").get(pk=appointment_id)
+    local = appointment.start.astimezone(ZoneInfo(appointment.clinic.timezone))
+    return local_dates.day_label(local.date(), "fa")
+
+
+@pytest.mark.django_db
+def test_a_persian_patients_reminder_text_has_the_jalali_day_and_the_clinics_time(
+    settings: Any, tmp_path: Any, doctor: rows.Doctor
+) -> None:
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    patient = factories.patient(phone="+989121234567", language="fa")
+    ContactPreference.objects.create(user=patient.user, email=False, sms=True)
+    appointment_id = book(doctor, patient, days_ahead=3, hour=16, minute=30)
+    relay()
+    reminder = log_of(appointment_id, kind="reminder")[0]
+
+    assert delivery.deliver(reminder.pk, sms=FileSmsGateway(settings.SMS_FILE_PATH)) == "sent"
+
+    text = settings.SMS_FILE_PATH.read_text(encoding="utf-8")
+    # 16:30 in Tehran is 13:00 UTC: the text says the clinic's hour, in Persian digits.
+    assert f"{jalali_day_of(appointment_id)}، ساعت ۱۶:۳۰" in text
+    assert "16:30" not in text and "13:00" not in text
+
+
+@pytest.mark.parametrize(
+    ("chosen", "subject"),
+    [("", "نوبت شما ثبت شد"), ("en", "Appointment booked"), ("fa", "نوبت شما ثبت شد")],
+)
+def test_a_patient_who_chose_no_language_hears_from_the_clinic_in_its_language(
+    worker: Worker, smtp: SmtpSink, chosen: str, subject: str
+) -> None:
+    persian_clinic = factories.clinic(language="fa")
+    patient = factories.patient(language=chosen)
+    book(factories.doctor(persian_clinic), patient, days_ahead=3)
+    relay()
+    worker.drain()
+
+    [confirmation] = smtp.received()
+    assert confirmation.subject.startswith(subject)
 
 
 def test_a_reminder_of_a_cancelled_visit_sends_nothing_and_is_logged_skipped(
@@ -495,3 +537,16 @@ def test_the_sweep_command_hands_over_what_fell_due(
 
     assert out.getvalue().strip() == "2 notification(s) handed to the task queue"
     assert all(n.enqueued_at is not None for n in log_of(appointment_id))
+
+
+def test_latin_names_in_a_persian_message_are_isolated_so_they_keep_their_order(
+    worker: Worker, smtp: SmtpSink, doctor: rows.Doctor
+) -> None:
+    patient = factories.patient(language="fa", first_name="Leila", last_name="Rostami")
+    book(doctor, patient, days_ahead=3)
+    relay()
+    worker.drain()
+
+    [confirmation] = smtp.received()
+    assert f"\u2068{doctor}\u2069، " in confirmation.subject
+    assert "\u2068Leila Rostami\u2069 گرامی" in confirmation.body

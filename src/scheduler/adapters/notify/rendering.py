@@ -15,7 +15,7 @@ from typing import Any
 
 from django.template import Context, Engine
 
-from scheduler.adapters.local_dates import moment_label
+from scheduler.adapters.local_dates import is_persian, moment_label
 from scheduler.domain.notifications import Kind
 
 LANGUAGES = ("en", "fa")
@@ -23,6 +23,11 @@ LANGUAGES = ("en", "fa")
 # Plain text: no HTML escaping of names and reasons.
 _engine = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=False)
 
+
+# Names and places as people typed them, often in Latin letters: in a right-to-left message each
+# is set apart with Unicode's first-strong isolate, so "Sara Ahmadi، دوشنبه ۱۶ آذر" keeps its
+# order on a phone.
+ISOLATED = ("patient", "doctor", "clinic", "address", "reason")
 
 # The kinds about a visit to come: their text message carries the queue link too.
 LINKED = frozenset({Kind.BOOKED, Kind.CONFIRMED, Kind.RESCHEDULED, Kind.REMINDER})
@@ -56,6 +61,8 @@ def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
     become ``when`` and ``previous_when`` on the clinic's clock in ``language`` (en or fa)."""
     name = f"notify/{language}/{kind.value}.txt"
     values = {**context, "zone": zone}
+    if is_persian(language):
+        values |= {key: f"\u2068{context[key]}\u2069" for key in ISOLATED if context.get(key)}
     for key, target in (("start", "when"), ("previous_start", "previous_when")):
         at = context.get(key)
         if isinstance(at, datetime):
