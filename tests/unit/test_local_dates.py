@@ -45,7 +45,7 @@ def test_a_persian_week_starts_on_saturday() -> None:
     names = [local_dates.weekday_name(n, "fa") for n in local_dates.WEEK_ORDER["fa"]]
 
     assert names[0] == "شنبه" and names[-1] == "جمعه"
-    assert [local_dates.weekday_name(n, "en") for n in local_dates.WEEK_ORDER["en"]][0] == "Monday"
+    assert local_dates.weekday_name(local_dates.WEEK_ORDER["en"][0], "en") == "Monday"
 
 
 def test_month_headings() -> None:
