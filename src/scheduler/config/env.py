@@ -20,6 +20,13 @@ def csv(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def one_of(name: str, choices: list[str], *, default: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
 def https_url(name: str) -> str:
     """An https:// address, or "" when unset; anything else refuses to start."""
     value = os.environ.get(name, "").strip()

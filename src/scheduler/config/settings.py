@@ -161,12 +161,12 @@ DRAMATIQ_BROKER_URL = REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
-# The language of a page or message for someone who chose none and whose browser asks for
-# none we have, where no clinic's own default applies.
-LANGUAGE_CODE = os.environ.get("NOBAT_LANGUAGE", "en")
 # Where a phone number written without a country code is read (ISO 3166 code).
 PHONE_REGION = os.environ.get("PHONE_REGION", "IR")
 LANGUAGES = [("en", "English"), ("fa", "فارسی")]
+# The language of a page or message for someone who chose none and whose browser asks for
+# none we have, where no clinic's own default applies.
+LANGUAGE_CODE = env.one_of("NOBAT_LANGUAGE", [code for code, _ in LANGUAGES], default="en")
 # The catalogs (.po in the repository; .mo compiled by ./run, never committed).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
