@@ -96,6 +96,21 @@ def test_a_reset_round_trip_through_the_mail(
     assert {"PasswordResetRequested", "PasswordChanged"} <= set(types)
 
 
+def test_the_reset_mail_speaks_the_users_language_with_its_digits(
+    worker: Worker, smtp: SmtpSink, verified: rows.User
+) -> None:
+    rows.User.objects.filter(pk=verified.pk).update(language="fa")
+
+    ask_reset(verified.email)
+    [mail] = mails_after_the_jobs(worker, smtp)
+
+    assert mail.subject == "تعیین گذرواژهٔ تازه در نوبت"
+    hours = str(account_tokens.reset_hours()).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"تا {hours} ساعت" in mail.body
+    assert f"\u2068{verified.username}\u2069" in mail.body
+    assert RESET_LINK.search(mail.body) is not None, mail.body
+
+
 def test_no_answer_tells_whether_the_account_exists(
     worker: Worker, smtp: SmtpSink, verified: rows.User
 ) -> None:

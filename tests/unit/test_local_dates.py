@@ -51,3 +51,9 @@ def test_a_persian_week_starts_on_saturday() -> None:
 def test_month_headings() -> None:
     assert local_dates.month_label(date(2026, 12, 7), "fa") == "آذر ۱۴۰۵"
     assert local_dates.month_label(date(2026, 12, 7), "en-gb") == "December 2026"
+
+
+def test_typed_text_is_isolated_in_persian_only() -> None:
+    assert local_dates.isolated("Sara Ahmadi", "fa") == "\u2068Sara Ahmadi\u2069"
+    assert local_dates.isolated("Sara Ahmadi", "en") == "Sara Ahmadi"
+    assert local_dates.isolated("", "fa") == ""

@@ -55,6 +55,14 @@ def digits(text: object, language: str) -> str:
     return value.translate(_LATIN_DIGITS)
 
 
+def isolated(text: object, language: str) -> str:
+    """Typed text (a name, an address, an email) set apart in a Persian sentence with Unicode's
+    first-strong isolate, so a Latin name keeps its place on a phone that lays the line out
+    right to left; English text is left as it is."""
+    value = str(text)
+    return f"\u2068{value}\u2069" if value and is_persian(language) else value
+
+
 def latin_digits(text: str) -> str:
     """What a person typed with either digits, as a parser reads it."""
     return text.translate(_LATIN_DIGITS)

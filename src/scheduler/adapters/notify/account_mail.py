@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from scheduler.adapters import account_tokens
+from scheduler.adapters.local_dates import digits, isolated
 from scheduler.adapters.notify.faults import PermanentFault, TransientFault
 from scheduler.adapters.notify.rendering import language_of
 from scheduler.adapters.orm import models as rows
@@ -32,28 +33,29 @@ def send(kind: str, user_id: int) -> bool:
         return False
     if kind == EMAIL_VERIFICATION and user.email_verified:
         return False
-    with translation.override(language_of(user.language, settings.LANGUAGE_CODE)):
+    language = language_of(user.language, settings.LANGUAGE_CODE)
+    with translation.override(language):
         if kind == PASSWORD_RESET:
             subject = _("Set a new Nobat password")
             body = _(
                 "Someone asked to set a new password for the Nobat account %(username)s.\n\n"
                 "To choose one, open:\n%(link)s\n\n"
-                "The link works once, for %(hours)d hours. If it was not you, ignore this "
+                "The link works once, for %(hours)s hours. If it was not you, ignore this "
                 "email: your password stays as it is."
             ) % {
-                "username": user.username,
+                "username": isolated(user.username, language),
                 "link": account_tokens.reset_link(user),
-                "hours": account_tokens.reset_hours(),
+                "hours": digits(account_tokens.reset_hours(), language),
             }
         else:
             subject = _("Confirm your email address for Nobat")
             body = _(
                 "To confirm that %(email)s is your address on Nobat, open:\n%(link)s\n\n"
-                "The link works for %(days)d days."
+                "The link works for %(days)s days."
             ) % {
-                "email": user.email,
+                "email": isolated(user.email, language),
                 "link": account_tokens.verification_link(user),
-                "days": account_tokens.verification_days(),
+                "days": digits(account_tokens.verification_days(), language),
             }
     try:
         send_mail(subject, body, None, [user.email], fail_silently=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.template import Context, Engine
 
-from scheduler.adapters.local_dates import is_persian, moment_label
+from scheduler.adapters.local_dates import isolated, moment_label
 from scheduler.domain.notifications import Kind
 
 LANGUAGES = ("en", "fa")
@@ -25,8 +25,7 @@ _engine = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=Fal
 
 
 # Names and places as people typed them, often in Latin letters: in a right-to-left message each
-# is set apart with Unicode's first-strong isolate, so "Sara Ahmadi، دوشنبه ۱۶ آذر" keeps its
-# order on a phone.
+# is isolated, so "Sara Ahmadi، دوشنبه ۱۶ آذر" keeps its order on a phone.
 ISOLATED = ("patient", "doctor", "clinic", "address", "reason")
 
 # The kinds about a visit to come: their text message carries the queue link too.
@@ -61,8 +60,7 @@ def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
     become ``when`` and ``previous_when`` on the clinic's clock in ``language`` (en or fa)."""
     name = f"notify/{language}/{kind.value}.txt"
     values = {**context, "zone": zone}
-    if is_persian(language):
-        values |= {key: f"\u2068{context[key]}\u2069" for key in ISOLATED if context.get(key)}
+    values |= {key: isolated(context[key], language) for key in ISOLATED if context.get(key)}
     for key, target in (("start", "when"), ("previous_start", "previous_when")):
         at = context.get(key)
         if isinstance(at, datetime):
