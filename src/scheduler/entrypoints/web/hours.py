@@ -36,6 +36,7 @@ from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints import plain_text
+from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
@@ -213,6 +214,7 @@ def doctors_own(view: Page) -> Callable[[HttpRequest], HttpResponse]:
             if first is None:
                 return render(request, "web/hours_not_doctor.html", status=404)
             clinic = first
+        clinic_default(request, clinic.language)
         return view(request, viewer, doctor, clinic)
 
     return wrapped
