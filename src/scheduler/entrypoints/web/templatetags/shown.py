@@ -1,11 +1,13 @@
-"""Dates, times and numbers as the page's reader reads them: Jalali with Persian digits on a
-Persian page, Gregorian with Latin digits on an English one. Filters over adapters.local_dates,
-in the language the request activated, so a template never formats a date itself.
+"""Values as the page's reader reads them. Dates, times and numbers: Jalali with Persian digits
+on a Persian page, Gregorian with Latin digits on an English one (filters over
+adapters.local_dates, in the language the request activated, so a template never formats a
+date itself). Text people typed, where no <bdi> may stand: isolated.
 
-    {% load shown_dates %}
+    {% load shown %}
     {{ period.first_day|day }}           Monday 7 December 2026 / دوشنبه ۱۶ آذر ۱۴۰۵
     {{ visit.start|moment:zone }}        ..., 14:30 / ...، ساعت ۱۴:۳۰ (on that zone's clock)
     {{ count|number }}                   12 / ۱۲
+    <option>{{ doctor|isolated }}</option>
 """
 
 from __future__ import annotations
@@ -52,3 +54,14 @@ def clock_time(value: datetime | None, zone: str = "UTC") -> str:
 @register.filter
 def number(value: object) -> str:
     return local_dates.digits(value, _language())
+
+
+# First-strong isolate ... pop directional isolate: what <bdi> does, for the places that take
+# text only (an <option>, the <title>).
+_ISOLATE, _POP = "\u2068", "\u2069"
+
+
+@register.filter
+def isolated(value: object) -> str:
+    """A name in a line of the other direction keeps its own, and leaves the line's alone."""
+    return f"{_ISOLATE}{value}{_POP}"
