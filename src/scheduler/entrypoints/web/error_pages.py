@@ -38,7 +38,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API):
-        return _json(500, "server_error", _("Something went wrong on our side; nothing was changed."))
+        return _json(
+            500, "server_error", _("Something went wrong on our side; nothing was changed.")
+        )
     return defaults.server_error(request)
 
 
