@@ -173,3 +173,27 @@ def test_the_home_page_isolates_what_clinics_typed() -> None:
     shown = page("/")
 
     assert f"<bdi>{clinic.name}</bdi>" in shown and f"<bdi>{clinic.address}</bdi>" in shown
+
+
+def test_days_off_typed_in_jalali_with_persian_digits(persian_clinic: rows.Clinic) -> None:
+    doctor = factories.doctor(persian_clinic)
+    client = Client()
+    client.force_login(doctor.user)
+
+    saved = client.post(
+        "/doctor/hours/time-off/",
+        {"first_day": "۱۴۰۹-۰۱-۰۱", "last_day": "1409/1/4", "reason": "نوروز"},
+    )
+    refused = client.post(
+        "/doctor/hours/time-off/", {"first_day": "۱۴۰۹-۱۳-۰۱", "last_day": "tomorrow"}
+    )
+
+    assert saved.status_code == 302
+    away = rows.TimeOff.objects.get(doctor=doctor)
+    zone = ZoneInfo(persian_clinic.timezone)
+    assert (away.start.astimezone(zone).date(), away.end.astimezone(zone).date()) == (
+        date(2030, 3, 21),
+        date(2030, 3, 25),
+    )
+    assert refused.status_code == 400
+    assert rows.TimeOff.objects.filter(doctor=doctor).count() == 1

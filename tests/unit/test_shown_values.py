@@ -13,6 +13,7 @@ from django.utils import translation
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
+    parse_date,
     parse_day,
     parse_overrides,
     spans_text,
@@ -79,3 +80,9 @@ def test_dates_that_differ_in_jalali_both_ways() -> None:
 def test_a_date_no_calendar_has_is_refused(line: str) -> None:
     with pytest.raises(forms.ValidationError):
         parse_overrides(line)
+
+
+def test_a_day_typed_in_either_calendar_and_either_digits() -> None:
+    assert parse_date("۱۴۰۹/۰۱/۰۱") == parse_date("2030-03-21") == NOWRUZ_1409
+    with pytest.raises(forms.ValidationError):
+        parse_date("21 March")

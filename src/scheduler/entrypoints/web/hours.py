@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
+    parse_date,
     parse_day,
     parse_overrides,
     replace_schedule,
@@ -180,13 +181,22 @@ def plain_text_only(value: str) -> None:
         raise ValidationError(_("Use letters, digits, spaces and punctuation only."))
 
 
+class DayField(forms.DateField):
+    """A date picker's ISO day, or one typed without it: Persian digits, a Jalali date."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        return parse_date(str(value)[:40])
+
+
 class TimeOffForm(forms.Form):
-    first_day = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = DayField(label=gettext_lazy("From"))
+    last_day = DayField(label=gettext_lazy("To (inclusive)"))
     reason = forms.CharField(
         label=gettext_lazy("Reason (optional)"),
         max_length=200,

@@ -139,6 +139,19 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in latin_digits(text).splitlines() if line.strip()]
 
 
+_DAY = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+
+
+def parse_date(text: str) -> date:
+    """A day typed as ``2026-12-07`` or ``1405-09-16`` (Jalali), with either digits, with
+    hyphens or slashes; a form error otherwise."""
+    line = latin_digits(text).strip()
+    found = _DAY.match(line)
+    if found is None:
+        raise forms.ValidationError(_("Enter a date like 2026-12-07."))
+    return _date(*(int(part) for part in found.groups()), line=text.strip())
+
+
 def _date(year: int, month: int, day: int, *, line: str) -> date:
     try:
         if year < _JALALI_BEFORE:
