@@ -210,3 +210,21 @@ def box_x(locator: Locator) -> float:
     box = locator.bounding_box()
     assert box is not None
     return float(box["x"])
+
+
+def test_the_home_page_for_a_persian_browser(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    persian_doctor: rows.Doctor,
+) -> None:
+    page = persian_browser(browser, contexts, server, phone=True)
+    page.goto("/")
+
+    assert_right_to_left(page)
+    clinic = persian_doctor.clinics.get()
+    expect(page.locator("main")).to_contain_text(clinic.name)
+    expect(
+        page.locator(f'a[href="/doctors/{persian_doctor.pk}/?clinic={clinic.pk}"]')
+    ).to_be_visible()
+    shoot(page, "persian-home-phone")
