@@ -16,6 +16,7 @@ from scheduler.entrypoints.web.schedule_text import (
     parse_date,
     parse_day,
     parse_overrides,
+    parse_weekly,
     spans_text,
 )
 
@@ -86,3 +87,17 @@ def test_a_day_typed_in_either_calendar_and_either_digits() -> None:
     assert parse_date("۱۴۰۹/۰۱/۰۱") == parse_date("2030-03-21") == NOWRUZ_1409
     with pytest.raises(forms.ValidationError):
         parse_date("21 March")
+
+
+def test_a_week_typed_with_persian_or_english_weekday_names() -> None:
+    read = parse_weekly(
+        "شنبه ۰۹:۰۰-۱۳:۰۰\nسه شنبه 10:00-12:00\nپنجشنبه 10:00-11:00\nmon 08:00-09:00"
+    )
+    assert [(s.weekday, s.start) for s in read] == [
+        (5, time(9)),
+        (1, time(10)),
+        (3, time(10)),
+        (0, time(8)),
+    ]
+    with pytest.raises(forms.ValidationError):
+        parse_weekly("Someday 10:00-12:00")

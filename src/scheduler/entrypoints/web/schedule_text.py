@@ -4,8 +4,8 @@ Read into the commands' spans and written back from the domain's schedule, for t
 the doctor's hours page alike. A line that cannot be read is a form error quoting it.
 
 Persian is read too, as a Persian keyboard types it: Persian digits, the Persian comma between
-spans, Jalali dates (a year before 1700 can only be one: ``1405-10-03``) and ``تعطیل`` for
-closed; a Persian page is written back that way."""
+spans, Persian weekday names, Jalali dates (a year before 1700 can only be one: ``1405-10-03``)
+and ``تعطیل`` for closed; a Persian page is written back that way."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import jdatetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scheduler.adapters.local_dates import is_persian, jalali, latin_digits
+from scheduler.adapters.local_dates import PERSIAN, is_persian, jalali, latin_digits, weekday_name
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
@@ -36,7 +36,7 @@ SCHEDULE_FIELDS = (
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RANGE = r"(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})"  # a hyphen or an en dash
-_SPAN = re.compile(rf"^(\w{{3}})\s+{_RANGE}$")
+_SPAN = re.compile(rf"^(\D+?)\s+{_RANGE}$")
 _CLOSED = ("closed", "تعطیل")
 _OVERRIDE = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+(?:({'|'.join(_CLOSED)})|{_RANGE})$")
 # Where a year is Jalali: the Solar Hijri calendar is at 14xx while the Gregorian is at 20xx.
@@ -103,15 +103,26 @@ def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
     return tuple(spans)
 
 
+def _weekday_key(name: str) -> str:
+    """A weekday's name as typed: "Mon", "mon", "سه‌شنبه", "سه شنبه" or "سهشنبه"."""
+    return re.sub(r"[\s\u200c]", "", name).title()
+
+
+_WEEKDAY_OF = {
+    **{name: day for day, name in enumerate(WEEKDAYS)},
+    **{_weekday_key(weekday_name(day, PERSIAN)): day for day in range(7)},
+}
+
+
 def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
     spans = []
     for line in _lines(text):
         found = _SPAN.match(line)
-        if found is None or found.group(1).title() not in WEEKDAYS:
+        weekday = _WEEKDAY_OF.get(_weekday_key(found.group(1))) if found else None
+        if found is None or weekday is None:
             raise forms.ValidationError(
                 _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
             )
-        weekday = WEEKDAYS.index(found.group(1).title())
         start, end = _time(found.group(2), line), _time(found.group(3), line)
         spans.append(commands.WeeklySpan(weekday, start, end))
     return tuple(spans)
