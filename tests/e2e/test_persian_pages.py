@@ -141,6 +141,7 @@ def test_the_visit_page_speaks_its_patients_language_else_the_clinics() -> None:
 
     assert PERSIAN in shown
     assert '<bdi class="who">John Smith</bdi>' in shown
+    assert f"<bdi>{english_clinic.address}</bdi>" in shown  # where to go
     assert moment_label(start, english_clinic.timezone, "fa") in shown
     assert "پنج‌شنبه ۱ فروردین ۱۴۰۹، ساعت ۱۰:۰۰" in shown
     # A reader who asked for English gets it; a patient with no language, the clinic's.

@@ -131,7 +131,12 @@ def visit_queue(request: HttpRequest, token: str) -> HttpResponse:
     person = visit.patient.user
     # The patient's own language first: the link is theirs, as are the messages that carry it.
     clinic_default(request, supported(person.language) or visit.clinic.language)
-    context = {"place": place, "token": token, "patient_name": person.display_name()}
+    context = {
+        "place": place,
+        "token": token,
+        "patient_name": person.display_name(),
+        "clinic": visit.clinic,
+    }
     response = render(request, "web/visit.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: it stays on this page
     return response
