@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from scheduler.adapters.audit.models import AuditEntry
+from scheduler.adapters.local_dates import moment_label
 from scheduler.adapters.orm import models as rows
 from tests import factories
 
@@ -86,7 +87,8 @@ def test_hours_over_a_booked_visit_name_it_and_save_only_when_the_doctor_insists
     assert shown.status_code == 409
     body = shown.content.decode()
     assert patient.user.get_full_name() in body
-    assert f"{start:%Y-%m-%d %H:%M}" in body  # on the clinic's clock, as the page says
+    # On the clinic's clock, as the page says: "Saturday 5 December 2026, 15:00".
+    assert moment_label(start, clinic.timezone, "en") in body
     assert "Save anyway and ask these patients to move" in body
     assert rows.Schedule.objects.get(doctor=doctor).slot_minutes == 30
     read = AuditEntry.objects.get(action="appointment.read")  # the page named the patient

@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from scheduler.adapters.gcal import actors, connections, oauth, sync, watch
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
+from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import InvalidInput, NotAllowed
+from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
 from scheduler.services.calendar_sync import (
     CalendarError,
@@ -77,6 +79,7 @@ def doctor_page(view: DoctorView) -> Callable[[HttpRequest], HttpResponse]:
             doctor_id = None
         if doctor_id is None:
             return render(request, "web/calendar_not_doctor.html", status=403)
+        _speak_as_clinic(request, doctor_id)
         return view(request, doctor_id)
 
     return wrapped
@@ -240,6 +243,19 @@ def _bring_events_in_place(doctor_id: int, target: str) -> None:
     in a calendar no longer chosen move or go."""
     for appointment_id in connections.out_of_place(doctor_id, target, datetime.now(UTC)):
         actors.push_appointment.send(str(appointment_id))
+
+
+def _speak_as_clinic(request: HttpRequest, doctor_id: int) -> None:
+    """The page speaks as the doctor's clinic (the first, whose clock it shows) to a doctor who
+    chose no language."""
+    language = (
+        rows.Clinic.objects.filter(doctors__pk=doctor_id)
+        .order_by("pk")
+        .values_list("language", flat=True)
+        .first()
+    )
+    if language:
+        clinic_default(request, language)
 
 
 def _target_of(row: CalendarConnection, calendars: list[CalendarInfo]) -> CalendarInfo | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,10 +23,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from scheduler.adapters.local_dates import digits, moment_label, weekday_name
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import viewer_for
@@ -36,9 +37,11 @@ from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints import plain_text
+from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
     override_text,
+    parse_date,
     parse_day,
     parse_overrides,
     replace_schedule,
@@ -48,17 +51,28 @@ from scheduler.services import commands
 from scheduler.services.audit import Record, read_by_others
 from scheduler.services.schedules import AHEAD
 
-# Monday first, as the domain counts weekdays; the page lists them in this order.
-DAY_NAMES = (
-    gettext_lazy("Monday"),
-    gettext_lazy("Tuesday"),
-    gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"),
-    gettext_lazy("Friday"),
-    gettext_lazy("Saturday"),
-    gettext_lazy("Sunday"),
-)
-SLOT_CHOICES = [(minutes, minutes) for minutes in (10, 15, 20, 30, 40, 45, 60, 90)]
+SLOT_MINUTES = (10, 15, 20, 30, 40, 45, 60, 90)
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def slot_choices() -> list[tuple[int, str]]:
+    """Read when the page is drawn, so the minutes are in the page's digits."""
+    return [(minutes, digits(minutes, _language())) for minutes in SLOT_MINUTES]
+
+
+class NumberInput(forms.TextInput):
+    """A whole number typed with any keyboard: a browser's type="number" field drops Persian
+    digits, so a text field that asks phones for their digit pad."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"})
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        return None if shown is None else digits(shown, _language())
 
 
 def accepted(text: str) -> frozenset[uuid.UUID]:
@@ -74,17 +88,19 @@ def accepted(text: str) -> frozenset[uuid.UUID]:
 
 class HoursForm(forms.Form):
     slot_minutes = forms.TypedChoiceField(
-        label=gettext_lazy("Length of a visit (minutes)"), choices=SLOT_CHOICES, coerce=int
+        label=gettext_lazy("Length of a visit (minutes)"), choices=slot_choices, coerce=int
     )
     min_notice_minutes = forms.IntegerField(
         label=gettext_lazy("Bookings close this many minutes before a visit"),
         min_value=0,
         max_value=MAX_NOTICE_MINUTES,
+        widget=NumberInput(),
     )
     horizon_days = forms.IntegerField(
         label=gettext_lazy("Bookings open this many days ahead"),
         min_value=1,
         max_value=MAX_HORIZON_DAYS,
+        widget=NumberInput(),
     )
     requires_approval = forms.BooleanField(
         label=gettext_lazy("I confirm each request by hand"), required=False
@@ -99,7 +115,8 @@ class HoursForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for weekday, name in enumerate(DAY_NAMES):
+        for weekday in range(7):
+            name = weekday_name(weekday, _language())
             for kind, label in (
                 ("hours", gettext_lazy("hours")),
                 ("breaks", gettext_lazy("breaks")),
@@ -117,7 +134,11 @@ class HoursForm(forms.Form):
         first = (settings.WEEK_STARTS_ON - 1) % 7  # JavaScript's 0 = Sunday; Python's 6
         order = [(first + offset) % 7 for offset in range(7)]
         return [
-            {"name": DAY_NAMES[day], "hours": self[f"hours_{day}"], "breaks": self[f"breaks_{day}"]}
+            {
+                "name": weekday_name(day, _language()),
+                "hours": self[f"hours_{day}"],
+                "breaks": self[f"breaks_{day}"],
+            }
             for day in order
         ]
 
@@ -139,20 +160,19 @@ class HoursForm(forms.Form):
 
     @staticmethod
     def initial_for(schedule: Schedule) -> dict[str, Any]:
+        """The schedule as the doctor types it, in the page's digits (read back either way)."""
+        language = _language()
         initial: dict[str, Any] = {
             "slot_minutes": schedule.slot_minutes,
             "min_notice_minutes": schedule.min_notice_minutes,
             "horizon_days": schedule.horizon_days,
             "requires_approval": schedule.requires_approval,
-            "overrides": override_text(schedule),
+            "overrides": digits(override_text(schedule, language), language),
         }
         for day in range(7):
-            initial[f"hours_{day}"] = spans_text(
-                [w.span for w in schedule.hours if w.weekday == day]
-            )
-            initial[f"breaks_{day}"] = spans_text(
-                [w.span for w in schedule.breaks if w.weekday == day]
-            )
+            for kind, spans in (("hours", schedule.hours), ("breaks", schedule.breaks)):
+                text = spans_text([w.span for w in spans if w.weekday == day], language)
+                initial[f"{kind}_{day}"] = digits(text, language)
         return initial
 
 
@@ -161,13 +181,22 @@ def plain_text_only(value: str) -> None:
         raise ValidationError(_("Use letters, digits, spaces and punctuation only."))
 
 
+class DayField(forms.DateField):
+    """A date picker's ISO day, or one typed without it: Persian digits, a Jalali date."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        return parse_date(str(value)[:40])
+
+
 class TimeOffForm(forms.Form):
-    first_day = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = DayField(label=gettext_lazy("From"))
+    last_day = DayField(label=gettext_lazy("To (inclusive)"))
     reason = forms.CharField(
         label=gettext_lazy("Reason (optional)"),
         max_length=200,
@@ -213,6 +242,7 @@ def doctors_own(view: Page) -> Callable[[HttpRequest], HttpResponse]:
             if first is None:
                 return render(request, "web/hours_not_doctor.html", status=404)
             clinic = first
+        clinic_default(request, clinic.language)
         return view(request, viewer, doctor, clinic)
 
     return wrapped
@@ -354,11 +384,10 @@ def _visits(viewer: Actor, conflict: ScheduleConflict) -> list[dict[str, Any]]:
     audit_log().record_reads(Record.APPOINTMENT, read)
     for visit in shown:
         person = visit.patient.user
-        local = visit.start.astimezone(ZoneInfo(visit.clinic.timezone))
         visits.append(
             {
                 "id": str(visit.pk),
-                "when": f"{local:%Y-%m-%d %H:%M}",
+                "when": moment_label(visit.start, visit.clinic.timezone, _language()),
                 "clinic": visit.clinic.name,
                 "patient": person.display_name(),
             }

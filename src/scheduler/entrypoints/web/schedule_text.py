@@ -1,7 +1,11 @@
 """A schedule as people type it: spans ``10:00-13:00, 14:00-17:00`` for a day, a week as lines
 ``Mon 10:00-13:00``, dates that differ as ``2026-12-24 closed`` or ``2026-12-24 09:00-12:00``.
 Read into the commands' spans and written back from the domain's schedule, for the admin and
-the doctor's hours page alike. A line that cannot be read is a form error quoting it."""
+the doctor's hours page alike. A line that cannot be read is a form error quoting it.
+
+Persian is read too, as a Persian keyboard types it: Persian digits, the Persian comma between
+spans, Persian weekday names, Jalali dates (a year before 1700 can only be one: ``1405-10-03``)
+and ``تعطیل`` for closed; a Persian page is written back that way."""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
+import jdatetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters.local_dates import PERSIAN, is_persian, jalali, latin_digits, weekday_name
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
@@ -30,8 +36,13 @@ SCHEDULE_FIELDS = (
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RANGE = r"(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})"  # a hyphen or an en dash
-_SPAN = re.compile(rf"^(\w{{3}})\s+{_RANGE}$")
-_OVERRIDE = re.compile(rf"^(\d{{4}}-\d{{2}}-\d{{2}})\s+(?:(closed)|{_RANGE})$")
+_SPAN = re.compile(rf"^(\D+?)\s+{_RANGE}$")
+_CLOSED = ("closed", "تعطیل")
+_OVERRIDE = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+(?:({'|'.join(_CLOSED)})|{_RANGE})$")
+# Where a year is Jalali: the Solar Hijri calendar is at 14xx while the Gregorian is at 20xx.
+_JALALI_BEFORE = 1700
+# Between a day's spans: a comma, the Persian one, or a semicolon of either script.
+_SPAN_SEPARATORS = re.compile("[,،;؛]")
 _DAY_SPANS = re.compile(rf"^{_RANGE}$")
 SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
 
@@ -46,9 +57,10 @@ def replace_schedule(
     )
 
 
-def spans_text(spans: list[WallInterval]) -> str:
-    """One day's spans: ``10:00-13:00, 14:00-17:00``."""
-    return ", ".join(f"{span.start:%H:%M}-{span.end:%H:%M}" for span in sorted(spans))
+def spans_text(spans: list[WallInterval], language: str = "en") -> str:
+    """One day's spans: ``10:00-13:00, 14:00-17:00`` (Persian: ``10:00-13:00، 14:00-17:00``)."""
+    comma = "، " if is_persian(language) else ", "
+    return comma.join(f"{span.start:%H:%M}-{span.end:%H:%M}" for span in sorted(spans))
 
 
 def weekly_text(spans: tuple[WeeklyInterval, ...]) -> str:
@@ -57,25 +69,28 @@ def weekly_text(spans: tuple[WeeklyInterval, ...]) -> str:
     )
 
 
-def override_text(schedule: Schedule) -> str:
+def override_text(schedule: Schedule, language: str = "en") -> str:
+    """Dates that differ, a line each; on a Persian page with Jalali dates."""
+    persian = is_persian(language)
+    closed = _CLOSED[1] if persian else _CLOSED[0]
     lines = []
     for override in sorted(schedule.overrides, key=lambda o: o.day):
+        day = _jalali_text(override.day) if persian else override.day.isoformat()
         if not override.spans:
-            lines.append(f"{override.day.isoformat()} closed")
-        lines += [
-            f"{override.day.isoformat()} {s.start:%H:%M}-{s.end:%H:%M}" for s in override.spans
-        ]
+            lines.append(f"{day} {closed}")
+        lines += [f"{day} {s.start:%H:%M}-{s.end:%H:%M}" for s in override.spans]
     return "\n".join(lines)
 
 
-# Persian and Arabic-Indic digits, as phones and Persian keyboards type them.
-_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+def _jalali_text(day: date) -> str:
+    j = jalali(day)
+    return f"{j.year:04d}-{j.month:02d}-{j.day:02d}"
 
 
 def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
     """One weekday's spans from ``10:00-13:00, 14:00-17:00`` (empty: none that day)."""
     spans = []
-    for part in (piece.strip() for piece in text.translate(_LATIN_DIGITS).split(",")):
+    for part in (piece.strip() for piece in _SPAN_SEPARATORS.split(latin_digits(text))):
         if not part:
             continue
         found = _DAY_SPANS.match(part)
@@ -88,15 +103,26 @@ def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
     return tuple(spans)
 
 
+def _weekday_key(name: str) -> str:
+    """A weekday's name as typed: "Mon", "mon", "سه‌شنبه", "سه شنبه" or "سهشنبه"."""
+    return re.sub(r"[\s\u200c]", "", name).title()
+
+
+_WEEKDAY_OF = {
+    **{name: day for day, name in enumerate(WEEKDAYS)},
+    **{_weekday_key(weekday_name(day, PERSIAN)): day for day in range(7)},
+}
+
+
 def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
     spans = []
     for line in _lines(text):
         found = _SPAN.match(line)
-        if found is None or found.group(1).title() not in WEEKDAYS:
+        weekday = _WEEKDAY_OF.get(_weekday_key(found.group(1))) if found else None
+        if found is None or weekday is None:
             raise forms.ValidationError(
                 _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
             )
-        weekday = WEEKDAYS.index(found.group(1).title())
         start, end = _time(found.group(2), line), _time(found.group(3), line)
         spans.append(commands.WeeklySpan(weekday, start, end))
     return tuple(spans)
@@ -111,22 +137,42 @@ def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
                 _("“%(line)s” is not like “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
                 params={"line": line},
             )
-        try:
-            day = date.fromisoformat(found.group(1))
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(line)s” has no such date."), params={"line": line}
-            ) from None
-        if found.group(2):
+        day = _date(*(int(found.group(n)) for n in (1, 2, 3)), line=line)
+        if found.group(4):
             spans.append(commands.OverrideSpan(day))
         else:
-            start, end = _time(found.group(3), line), _time(found.group(4), line)
+            start, end = _time(found.group(5), line), _time(found.group(6), line)
             spans.append(commands.OverrideSpan(day, start, end))
     return tuple(spans)
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.translate(_LATIN_DIGITS).splitlines() if line.strip()]
+    return [line.strip() for line in latin_digits(text).splitlines() if line.strip()]
+
+
+_DAY = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+
+
+def parse_date(text: str) -> date:
+    """A day typed as ``2026-12-07`` or ``1405-09-16`` (Jalali), with either digits, with
+    hyphens or slashes; a form error otherwise."""
+    line = latin_digits(text).strip()
+    found = _DAY.match(line)
+    if found is None:
+        raise forms.ValidationError(_("Enter a date like 2026-12-07."))
+    return _date(*(int(part) for part in found.groups()), line=text.strip())
+
+
+def _date(year: int, month: int, day: int, *, line: str) -> date:
+    try:
+        if year < _JALALI_BEFORE:
+            gregorian: date = jdatetime.date(year, month, day).togregorian()
+            return gregorian
+        return date(year, month, day)
+    except ValueError:
+        raise forms.ValidationError(
+            _("“%(line)s” has no such date."), params={"line": line}
+        ) from None
 
 
 def _time(text: str, line: str) -> time:

@@ -27,6 +27,7 @@ from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import within_range
 from scheduler.domain.model import Actor, Role
 from scheduler.entrypoints.api.throttles import sign_in_wait
+from scheduler.entrypoints.language import clinic_default, supported
 from scheduler.entrypoints.web.params import row_id
 
 
@@ -50,6 +51,7 @@ def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
         if not clinics:
             raise Http404("The doctor sees patients at no clinic yet.") from None
         clinic = clinics[0]
+    clinic_default(request, clinic.language)
     return render(
         request,
         "web/doctor.html",
@@ -71,6 +73,7 @@ def desk_page(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = rows.Clinic.objects.filter(pk=clinic_id).first()
     if clinic is None:
         raise Http404("No such clinic.")
+    clinic_default(request, clinic.language)
     return render(
         request,
         "web/desk.html",
@@ -92,6 +95,8 @@ def doctor_day(request: HttpRequest) -> HttpResponse:
     doctor = selectors.doctor_get(doctor_id=viewer.doctor_id, viewer=viewer)
     clinics = list(doctor.clinics.all())
     zone = clinics[0].timezone if clinics else "UTC"
+    if clinics:
+        clinic_default(request, clinics[0].language)
     today = _today(zone)
     first = _day(request.GET.get("from"))
     if first is None or abs((first - today).days) > AGENDA_REACH_DAYS:
@@ -120,7 +125,19 @@ def visit_queue(request: HttpRequest, token: str) -> HttpResponse:
         place = snapshots.visit_place(appointment_id=appointment_id, now=utc_now())
     except NotFound:
         raise Http404("No such visit.") from None
-    response = render(request, "web/visit.html", {"place": place, "token": token})
+    visit = rows.Appointment.objects.select_related("patient__user", "clinic").get(
+        pk=place.appointment_id
+    )
+    person = visit.patient.user
+    # The patient's own language first: the link is theirs, as are the messages that carry it.
+    clinic_default(request, supported(person.language) or visit.clinic.language)
+    context = {
+        "place": place,
+        "token": token,
+        "patient_name": person.display_name(),
+        "clinic": visit.clinic,
+    }
+    response = render(request, "web/visit.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: it stays on this page
     return response
 

@@ -1,0 +1,67 @@
+"""Values as the page's reader reads them. Dates, times and numbers: Jalali with Persian digits
+on a Persian page, Gregorian with Latin digits on an English one (filters over
+adapters.local_dates, in the language the request activated, so a template never formats a
+date itself). Text people typed, where no <bdi> may stand: isolated.
+
+    {% load shown %}
+    {{ period.first_day|day }}           Monday 7 December 2026 / دوشنبه ۱۶ آذر ۱۴۰۵
+    {{ visit.start|moment:zone }}        ..., 14:30 / ...، ساعت ۱۴:۳۰ (on that zone's clock)
+    {{ count|number }}                   12 / ۱۲
+    <option>{{ doctor|isolated }}</option>
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import translation
+
+from scheduler.adapters import local_dates
+
+register = template.Library()
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+@register.filter
+def day(value: date | datetime | None, style: str = "") -> str:
+    """A day in words, with its weekday; ``"short"``: without the year."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return local_dates.day_label(value, _language(), year=style != "short")
+
+
+@register.filter
+def moment(value: datetime | None, zone: str = "UTC") -> str:
+    """A day and time on ``zone``'s clock (the clinic's)."""
+    if value is None or value == "":
+        return ""
+    return local_dates.moment_label(value, zone or "UTC", _language())
+
+
+@register.filter
+def clock_time(value: datetime | None, zone: str = "UTC") -> str:
+    if value is None or value == "":
+        return ""
+    return local_dates.time_label(value, zone or "UTC", _language())
+
+
+@register.filter
+def number(value: object) -> str:
+    return local_dates.digits(value, _language())
+
+
+# First-strong isolate ... pop directional isolate: what <bdi> does, for the places that take
+# text only (an <option>, the <title>).
+_ISOLATE, _POP = "\u2068", "\u2069"
+
+
+@register.filter
+def isolated(value: object) -> str:
+    """A name in a line of the other direction keeps its own, and leaves the line's alone."""
+    return f"{_ISOLATE}{value}{_POP}"
