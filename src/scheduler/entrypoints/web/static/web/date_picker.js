@@ -35,10 +35,11 @@ export function datePicker(input) {
   input.dataset.picker = "jalali";
   const id = `date-picker-${serial += 1}`;
   const { min, max } = input;
+  const labels = [...(input.labels ?? [])].filter((label) => label.htmlFor && label.htmlFor === input.id);
   input.type = "hidden"; // what the form sends and the scripts read: yyyy-mm-dd
 
   const text = make("input", {
-    type: "text", class: "date-text", inputmode: "numeric", autocomplete: "off", dir: "ltr",
+    id: `${id}-text`, type: "text", class: "date-text", inputmode: "numeric", autocomplete: "off", dir: "ltr",
     placeholder: digits("1405/09/16"), "aria-describedby": `${id}-hint`,
     required: input.required, "aria-invalid": input.getAttribute("aria-invalid"),
   });
@@ -62,6 +63,7 @@ export function datePicker(input) {
     make("p", { class: "hint date-keys" }, gettext("Arrows move by a day or a week, Page Up and Page Down by a month; Enter picks, Escape closes.")));
   const holder = make("span", { class: "date-picker" }, text, open, hint, dialog);
   input.after(holder);
+  for (const label of labels) label.htmlFor = text.id; // a hidden input is no label's
 
   let focused = null; // the day the grid's focus is on, yyyy-mm-dd
 
