@@ -308,3 +308,44 @@ def test_the_admins_statistics_pick_their_dates_in_jalali(
     shoot(page, "fa-statistics-picker")
     page.locator('form.stats-filters button[type="submit"]').click()
     expect(page).to_have_url(re.compile(r"from=2026-12-06&to=2026-12-31"))
+
+
+def test_a_persian_doctors_week_reads_in_jalali_and_reschedules_with_the_picker(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    persian(doctor.user)
+    zone = ZoneInfo(clinic.timezone)
+    today = datetime.now(zone).date()
+    friday = (4 - today.weekday()) % 7  # the last day of this Persian week
+    start = factories.slot_start(clinic, days_ahead=friday, hour=10)
+    visit = factories.appointment(
+        doctor, factories.patient(first_name="John", last_name="Smith"), start, clinic=clinic
+    )
+    page = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7")
+    rtl(page)
+    days = page.locator("#day section.card")
+    expect(days).to_have_count(7)
+    saturday = date.fromisoformat(str(days.first.get_attribute("data-day")))
+    assert saturday.weekday() == 5 and saturday <= today < saturday + timedelta(days=7)
+    expect(days.first.locator("h3")).to_have_text(local_dates.day_label(saturday, "fa"))
+    row = page.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row.locator(".time")).to_have_text(local_dates.time_label(start, clinic.timezone, "fa"))
+    expect(row.locator("bdi").first).to_have_text("John Smith")
+
+    row.locator("button", has_text="جابه‌جایی").click()
+    picker = row.locator(".picker .date-picker")
+    expect(picker.locator(".date-text")).to_be_focused()
+    j = local_dates.jalali(start.astimezone(zone).date())
+    expect(picker.locator(".date-text")).to_have_value(
+        local_dates.digits(f"{j.year}/{j.month:02}/{j.day:02}", "fa")
+    )
+    expect(row.locator(".picker > div:last-child > *").first).to_be_visible()
+    assert all(PERSIAN_TIME.match(t) for t in row.locator(".picker .slot").all_inner_texts())
+    shoot(page, "fa-agenda-reschedule")
+    phone = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7", phone=True)
+    expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
+    shoot(phone, "fa-agenda-week-phone")
