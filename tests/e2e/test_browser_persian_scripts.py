@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from scheduler.adapters import local_dates
 from scheduler.adapters.orm import models as rows
 from tests import factories
-from tests.e2e.browser import open_live, open_page, shoot, sign_in
+from tests.e2e.browser import ARTIFACTS, open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,7 +194,7 @@ def test_the_jalali_picker_picks_by_keyboard_and_the_server_gets_iso_dates(
     hours = open_page(browser, contexts, server, phone=True)
     sign_in(hours, server, doctor.user, "/doctor/hours/")
     rtl(hours)
-    form = hours.locator("#days-off form")
+    form = hours.locator("#days-off form.row")
     expect(form.locator('input[name="first_day"]')).to_have_attribute("type", "hidden")
     first_open = form.locator('input[name="first_day"] + .date-picker .date-open')
     first_open.focus()
@@ -211,6 +211,7 @@ def test_the_jalali_picker_picks_by_keyboard_and_the_server_gets_iso_dates(
     hours.keyboard.press("ArrowLeft")
     expect(hours.locator(".date-dialog:not([hidden])")).to_be_visible()
     shoot(hours, "fa-hours-picker-phone")
+    hours.screenshot(path=str(ARTIFACTS / "fa-hours-picker-phone-screen.png"))  # as held
     hours.keyboard.press("Enter")
     first, last = today + timedelta(days=7), today + timedelta(days=8)
     expect(form.locator('input[name="first_day"]')).to_have_value(first.isoformat())
@@ -222,6 +223,8 @@ def test_the_jalali_picker_picks_by_keyboard_and_the_server_gets_iso_dates(
     assert period.start.astimezone(zone).date() == first
     assert (period.end.astimezone(zone) - timedelta(microseconds=1)).date() == last
     shoot(hours, "fa-hours-saved-phone")
+    hours.locator("#days-off").scroll_into_view_if_needed()
+    hours.screenshot(path=str(ARTIFACTS / "fa-hours-saved-phone-screen.png"))
 
 
 def test_an_english_page_keeps_the_browsers_date_input_and_gregorian_days(

@@ -40,7 +40,7 @@ export function datePicker(input) {
 
   const text = make("input", {
     id: `${id}-text`, type: "text", class: "date-text", inputmode: "numeric", autocomplete: "off", dir: "ltr",
-    placeholder: digits("1405/09/16"), "aria-describedby": `${id}-hint`,
+    "aria-describedby": `${id}-hint`, // no placeholder: an example date reads as one chosen
     required: input.required, "aria-invalid": input.getAttribute("aria-invalid"),
   });
   if (input.getAttribute("aria-describedby")) {
