@@ -1,9 +1,8 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, addDays, api, askWhy, backToRow, clock, el, errorText, minutesUntil, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, api, askWhy, backToRow, el, errorText, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { addDays, clock } from "./local_dates.js";
 
-const t = window.gettext;
-const format = (text, values) => window.interpolate(text, values, true);
 
 const root = document.getElementById("desk");
 const clinicId = Number(root.dataset.clinic);
@@ -14,24 +13,25 @@ let rows = new Map(); // appointment id -> row
 let feed = null;
 
 const ACTIONS = {
-  pending: [["confirm", t("Confirm")], ["reject", "Reject…"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
-  booked: [["check-in", "Check in", "today"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"]],
-  arrived: [["start", t("Call in")], ["no-show", t("Left without being seen")], ["undo", "Undo check-in"]],
-  in_consultation: [["undo", t("Undo call-in")]],
-  noshow: [["undo", "Undo no-show"]],
+  pending: [["confirm", gettext("Confirm")], ["reject", gettext("Reject…")], ["reschedule", gettext("Reschedule…")], ["cancel", gettext("Cancel…")]],
+  booked: [["check-in", gettext("Check in"), "today"], ["no-show", gettext("No-show"), "started"], ["reschedule", gettext("Reschedule…")], ["cancel", gettext("Cancel…")]],
+  arrived: [["start", gettext("Call in")], ["no-show", gettext("Left without being seen")], ["undo", gettext("Undo check-in")]],
+  in_consultation: [["undo", gettext("Undo call-in")]],
+  noshow: [["undo", gettext("Undo no-show")]],
 };
 
 function watch() {
   const polling = feed?.polling ?? false;
   feed?.close();
   rows = new Map(); // another day: nothing of the last one stays clickable while it loads
-  root.replaceChildren(el("p", { class: "hint" }, t("Loading…")));
+  root.replaceChildren(el("p", { class: "hint" }, gettext("Loading…")));
   history.replaceState(null, "", `?date=${dayInput.value}`); // a reload stays on this day
   bookingDay.value = dayInput.value; // walk-ins and calls are booked on the day in view
   loadBookingSlots();
   const today = zone.day(new Date().toISOString());
-  document.getElementById("desk-day-label").textContent = dayInput.value === today
-    ? format(t("%(day)s, today"), { day: zone.dayLabel(dayInput.value) }) : zone.dayLabel(dayInput.value);
+  const label = zone.dayLabel(dayInput.value, { year: true });
+  document.getElementById("desk-day-label").replaceChildren(dayInput.value === today
+    ? phrase(gettext("%(day)s, today"), { day: label }) : label);
   feed = new LiveFeed(`/ws/desk/${clinicId}/?date=${dayInput.value}`, {
     polling,
     idOf: (message) => message.id,
@@ -58,7 +58,7 @@ function closeFormsOn(row, change) {
   const open = root.querySelectorAll(`li[data-appointment="${row.id}"] > form.why, li[data-appointment="${row.id}"] > .picker`);
   if (!open.length) return;
   open.forEach((node) => backToRow(node));
-  say(format(t("%(name)s's visit changed meanwhile (now: %(status)s, %(when)s): nothing was sent."),
+  say(phrase(gettext("%(name)s's visit changed meanwhile (now: %(status)s, %(when)s): nothing was sent."),
     { name: row.patient_name, status: statusLabel(change.status), when: zone.moment(change.start) }), "error");
 }
 
@@ -89,13 +89,13 @@ function draw() {
     const waiting = theirs.filter((row) => row.queue?.place === "waiting").length;
     const inRoom = theirs.find((row) => row.status === "in_consultation");
     return el("section", { class: "card doctor-day", "data-doctor": doctor.id },
-      el("h3", {}, doctor.name, el("span", { class: "hint" }, ` ${doctor.specialty}`)),
+      el("h3", {}, el("bdi", {}, doctor.name), " ", el("span", { class: "hint" }, el("bdi", {}, doctor.specialty))),
       today && theirs.length ? el("p", { class: "room", "data-waiting": waiting },
-        format(t("Waiting: %(count)s"), { count: waiting }), " · ",
-        inRoom ? format(t("With the doctor: %(name)s"), { name: inRoom.patient_name }) : t("The doctor is free")) : null,
+        phrase(gettext("Waiting: %(count)s"), { count: waiting }), " · ",
+        inRoom ? phrase(gettext("With the doctor: %(name)s"), { name: inRoom.patient_name }) : gettext("The doctor is free")) : null,
       theirs.length
         ? el("ul", { class: "rows" }, ...theirs.map(rowItem))
-        : el("p", { class: "hint" }, "No appointments."));
+        : el("p", { class: "hint" }, gettext("No appointments.")));
   }));
 }
 
@@ -120,11 +120,11 @@ function rowItem(row) {
     act(row, action, event.currentTarget);
   };
   return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status, tabindex: "0", onkeydown,
-    "aria-label": `${zone.time(row.start)} ${row.patient_name} (${row.status})` },
+    "aria-label": isolated(gettext("%(time)s %(name)s (%(status)s)"), { time: zone.time(row.start), name: row.patient_name, status: statusLabel(row.status) }) },
     el("span", { class: "time" }, zone.time(row.start)),
-    el("span", { class: "who" }, row.patient_name, row.patient_phone ? el("small", {}, ` ${row.patient_phone}`) : null),
+    el("span", { class: "who" }, el("bdi", {}, row.patient_name), row.patient_phone ? el("small", {}, " ", el("bdi", { dir: "ltr" }, row.patient_phone)) : null),
     el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
-    row.asked_to_move ? el("span", { class: "badge moving" }, t("asked to move")) : null,
+    row.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
     queueInfo(row),
     el("span", { class: "actions" }, ...allowed(row).map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(row, action, event.target),
@@ -136,8 +136,8 @@ function queueInfo(row) {
   const line = row.queue;
   if (line?.place !== "waiting") return null;
   return el("span", { class: "queue", "data-since": line.waiting_since, "data-call": line.expected_call },
-    format(t("#%(position)s in line"), { position: line.position }), " · ",
-    line.waiting_since ? format(t("arrived %(time)s"), { time: zone.time(line.waiting_since) }) : null,
+    phrase(gettext("#%(position)s in line"), { position: line.position }), " · ",
+    line.waiting_since ? phrase(gettext("arrived %(time)s"), { time: zone.time(line.waiting_since) }) : null,
     line.waiting_since ? ", " : null,
     el("span", { class: "waited" }), " · ", el("span", { class: "expected" }));
 }
@@ -147,10 +147,11 @@ function tick() {
   for (const info of root.querySelectorAll(".queue")) {
     const waited = -minutesUntil(info.dataset.since);
     const call = minutesUntil(info.dataset.call);
-    info.querySelector(".waited").textContent = format(t("waiting %(minutes)s min"), { minutes: Math.max(0, waited) });
-    info.querySelector(".expected").textContent = call > 0
-      ? format(t("called in about %(minutes)s min (%(time)s)"), { minutes: call, time: zone.time(info.dataset.call) })
-      : t("next, as soon as the doctor is free");
+    const minutes = Math.max(0, waited);
+    info.querySelector(".waited").replaceChildren(phrase(ngettext("waiting %(minutes)s min", "waiting %(minutes)s min", minutes), { minutes }));
+    info.querySelector(".expected").replaceChildren(call > 0
+      ? phrase(ngettext("called in about %(minutes)s min (%(time)s)", "called in about %(minutes)s min (%(time)s)", call), { minutes: call, time: zone.time(info.dataset.call) })
+      : gettext("next, as soon as the doctor is free"));
   }
 }
 setInterval(tick, 30_000);
@@ -174,7 +175,7 @@ function settled(row, answer) {
 async function send(row, action, body) {
   const reply = await api("POST", `/api/appointments/${row.id}/${action}/`, body);
   if (reply.ok) {
-    settled(row, reply.data); say(`${row.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
+    settled(row, reply.data); say(phrase(gettext("%(name)s: %(status)s."), { name: row.patient_name, status: statusLabel(reply.data.status) }), "ok");
   } else say(errorText(reply.data), "error");
   return reply.ok;
 }
@@ -182,12 +183,12 @@ async function send(row, action, body) {
 function pickNewSlot(row, item) {
   const move = async (start) => {
     const reply = await api("POST", `/api/appointments/${row.id}/reschedule/`, { start });
-    if (reply.ok) { settled(row, reply.data); say(`${row.patient_name} moved to ${zone.moment(start)}.`, "ok"); }
+    if (reply.ok) { settled(row, reply.data); say(phrase(gettext("%(name)s moved to %(when)s."), { name: row.patient_name, when: zone.moment(start) }), "ok"); }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, move);
     else say(errorText(reply.data), "error");
     return reply.ok;
   };
-  pickSlot(item, { doctorId: row.doctor_id, clinicId, day: zone.day(row.start), zone, label: "New time on", choose: move });
+  pickSlot(item, { doctorId: row.doctor_id, clinicId, day: zone.day(row.start), zone, label: gettext("New time on"), choose: move });
 }
 
 // -- new bookings --------------------------------------------------------------------------
@@ -200,7 +201,9 @@ const bookingSlots = document.getElementById("booking-slots");
 
 async function choosePatient(found) {
   patient = found;
-  chosen.textContent = `Booking for ${found.name}${found.phone ? ` (${found.phone})` : ""}.`;
+  chosen.replaceChildren(found.phone
+    ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: found.phone })
+    : phrase(gettext("Booking for %(name)s."), { name: found.name }));
   results.replaceChildren();
   await loadBookingSlots();
   bookingDoctor.focus(); // the next choice: whom (or straight on to the slots by Tab)
@@ -211,7 +214,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
   if (patient) { // a new search is for someone else: no booking for the one chosen before
     patient = null;
-    chosen.textContent = "No patient chosen.";
+    chosen.textContent = gettext("No patient chosen.");
     loadBookingSlots();
   }
   const q = event.target.value.trim();
@@ -220,8 +223,8 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
     const reply = await api("GET", `/api/patients/?q=${encodeURIComponent(q)}&limit=10`);
     if (!reply.ok) { say(errorText(reply.data), "error"); return; }
     results.replaceChildren(...reply.data.results.map((found) => el("li", {},
-      el("button", { type: "button", onclick: () => choosePatient(found) }, found.name, found.phone ? el("bdi", {}, ` ${found.phone}`) : null))));
-    if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, "No one found: add them below."));
+      el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone ? " " : null, found.phone ? el("bdi", { dir: "ltr" }, found.phone) : null))));
+    if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, gettext("No one found: add them below.")));
   }, 250);
 });
 
@@ -254,13 +257,13 @@ document.getElementById("new-patient").addEventListener("toggle", (event) => {
 
 async function addPatient(formElement, extra = {}) {
   const reply = await api("POST", "/api/patients/", { ...Object.fromEntries(new FormData(formElement)), ...extra });
-  if (reply.ok) { formElement.reset(); choosePatient(reply.data); say(`Added ${reply.data.name}.`, "ok"); }
+  if (reply.ok) { formElement.reset(); choosePatient(reply.data); say(phrase(gettext("Added %(name)s."), { name: reply.data.name }), "ok"); }
   else if (reply.status === 409 && reply.data?.patient) {
     // The number is someone's already: most often that person; sometimes a family's phone.
     const existing = reply.data.patient;
     say(`${reply.data.detail} `, "error", el("span", { class: "alternatives" },
-      el("button", { type: "button", onclick: () => { formElement.reset(); choosePatient(existing); } }, `Book for ${existing.name}`),
-      el("button", { type: "button", onclick: () => addPatient(formElement, { same_phone_ok: true }) }, "Add a new patient with this phone")));
+      el("button", { type: "button", onclick: () => { formElement.reset(); choosePatient(existing); } }, phrase(gettext("Book for %(name)s"), { name: existing.name })),
+      el("button", { type: "button", onclick: () => addPatient(formElement, { same_phone_ok: true }) }, gettext("Add a new patient with this phone"))));
   } else say(errorText(reply.data, formElement), "error");
 }
 
@@ -286,7 +289,7 @@ function refreshPickerWithin(span) {
 
 async function loadBookingSlots() {
   const forPatient = patient; // a live reload may finish after a booking cleared the choice
-  if (!forPatient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, "Choose a patient first.")); return; }
+  if (!forPatient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, gettext("Choose a patient first."))); return; }
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
       doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
@@ -294,9 +297,9 @@ async function loadBookingSlots() {
         || document.getElementById("booking-kind").selectedOptions[0].textContent,
     });
     if (reply.ok) {
-      say(`Booked ${forPatient.name} at ${zone.moment(start)}.`, "ok");
+      say(phrase(gettext("Booked %(name)s on %(when)s."), { name: forPatient.name, when: zone.moment(start) }), "ok");
       patient = null; // the next booking is for the next person: choose them first
-      chosen.textContent = t("No patient chosen.");
+      chosen.textContent = gettext("No patient chosen.");
       document.getElementById("patient-search").value = "";
       loadBookingSlots();
     }

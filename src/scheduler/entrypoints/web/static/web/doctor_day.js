@@ -1,15 +1,15 @@
 // A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
 // accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
 // cancelling ask for a reason the patient is told, in a small form on the row.
-import { LiveFeed, addDays, api, askWhy, clock, el, errorText, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, api, askWhy, el, errorText, phrase, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
+import { PERSIAN, WEEK_START, addDays, clock } from "./local_dates.js";
 
-const t = window.gettext;
-const format = (text, values) => window.interpolate(text, values, true);
 
 const root = document.getElementById("day");
 const doctorId = Number(root.dataset.doctor);
 const today = root.dataset.today;
-const weekStart = Number(root.dataset.weekStart); // 0 = Sunday ... 6 = Saturday
+// 0 = Sunday ... 6 = Saturday: the clinics' setting; a Persian page's weeks start on Saturday.
+const weekStart = PERSIAN ? WEEK_START : Number(root.dataset.weekStart);
 let days = Number(root.dataset.days);
 let firstDay = days === 7 ? startOfWeek(root.dataset.firstDay) : root.dataset.firstDay;
 let zone = null;
@@ -71,23 +71,23 @@ function draw() {
     class: ["card", day === today ? "today" : "", list.length ? "" : "empty"].join(" ").trim(),
     "data-day": day, "aria-current": day === today ? "date" : null,
   },
-    el("h3", {}, zone.dayLabel(day), day === today ? el("span", { class: "badge" }, t("today")) : null),
-    list.length ? el("ul", { class: "rows" }, ...list.map(item)) : el("p", { class: "hint" }, "Nothing booked."))));
+    el("h3", {}, zone.dayLabel(day, { year: PERSIAN }), day === today ? el("span", { class: "badge" }, gettext("today")) : null),
+    list.length ? el("ul", { class: "rows" }, ...list.map(item)) : el("p", { class: "hint" }, gettext("Nothing booked.")))));
 }
 
 // What the doctor may do with a visit in each state; "started" actions wait for its start.
 const ACTIONS = {
-  pending: [["confirm", t("Confirm")], ["reject", "Reject…"], ["reschedule", t("Reschedule…")]],
-  booked: [["complete", "Completed", "started"], ["no-show", "No-show", "started"], ["reschedule", t("Reschedule…")], ["cancel", "Cancel…"], ["undo", t("Undo")]],
-  arrived: [["start", t("Call in")], ["complete", "Completed"], ["follow-up", t("Follow-up…")], ["undo", t("Undo")]], // a patient checked in may be seen early
-  in_consultation: [["complete", "Completed"], ["follow-up", t("Follow-up…")], ["undo", t("Undo")]],
-  fulfilled: [["follow-up", t("Follow-up…")], ["undo", t("Undo")]],
-  noshow: [["undo", t("Undo")]],
+  pending: [["confirm", gettext("Confirm")], ["reject", gettext("Reject…")], ["reschedule", gettext("Reschedule…")]],
+  booked: [["complete", gettext("Completed"), "started"], ["no-show", gettext("No-show"), "started"], ["reschedule", gettext("Reschedule…")], ["cancel", gettext("Cancel…")], ["undo", gettext("Undo")]],
+  arrived: [["start", gettext("Call in")], ["complete", gettext("Completed")], ["follow-up", gettext("Follow-up…")], ["undo", gettext("Undo")]], // a patient checked in may be seen early
+  in_consultation: [["complete", gettext("Completed")], ["follow-up", gettext("Follow-up…")], ["undo", gettext("Undo")]],
+  fulfilled: [["follow-up", gettext("Follow-up…")], ["undo", gettext("Undo")]],
+  noshow: [["undo", gettext("Undo")]],
 };
 
 function item(visit) {
   const { booking } = visit;
-  const clinic = clinics.size > 1 ? el("small", {}, ` ${clinics.get(visit.clinic_id)?.name ?? ""}`) : null;
+  const clinic = clinics.size > 1 ? el("small", {}, " ", el("bdi", {}, clinics.get(visit.clinic_id)?.name ?? "")) : null;
   const started = new Date(visit.start) <= new Date();
   // "started" actions wait for the visit's start; an undo, for the server to still take it.
   const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
@@ -98,7 +98,7 @@ function item(visit) {
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
-    booking.asked_to_move ? el("span", { class: "badge moving" }, t("asked to move")) : null,
+    booking.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
     details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
@@ -117,12 +117,12 @@ function reschedule(visit, row) {
   const { booking } = visit;
   const move = async (start) => {
     const reply = await api("POST", `/api/appointments/${booking.id}/reschedule/`, { start });
-    if (reply.ok) say(format(t("%(name)s moved to %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
+    if (reply.ok) say(phrase(gettext("%(name)s moved to %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, move);
     else say(errorText(reply.data), "error");
     return reply.ok;
   };
-  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: zone.day(visit.start), zone, label: t("New time on"), choose: move });
+  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: zone.day(visit.start), zone, label: gettext("New time on"), choose: move });
 }
 
 // The next visit of the same patient, a week on by default, booked by the doctor.
@@ -130,14 +130,14 @@ function followUp(visit, row) {
   const { booking } = visit;
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
-      doctor_id: doctorId, clinic_id: visit.clinic_id, start, patient_id: booking.patient_id, reason: t("Follow-up"),
+      doctor_id: doctorId, clinic_id: visit.clinic_id, start, patient_id: booking.patient_id, reason: gettext("Follow-up"),
     });
-    if (reply.ok) say(format(t("Follow-up for %(name)s booked on %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
+    if (reply.ok) say(phrase(gettext("Follow-up for %(name)s booked on %(when)s."), { name: booking.patient_name, when: zone.moment(start) }), "ok");
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
     else say(errorText(reply.data), "error");
     return reply.ok;
   };
-  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: addDays(zone.day(visit.start), 7), zone, label: t("Follow-up on"), choose: book });
+  pickSlot(row, { doctorId, clinicId: visit.clinic_id, day: addDays(zone.day(visit.start), 7), zone, label: gettext("Follow-up on"), choose: book });
 }
 
 async function send(booking, action, body) {
@@ -151,7 +151,7 @@ async function send(booking, action, body) {
       feed.remember(visit.key, reply.data.version);
       render();
     }
-    say(`${booking.patient_name}: ${statusLabel(reply.data.status)}.`, "ok");
+    say(phrase(gettext("%(name)s: %(status)s."), { name: booking.patient_name, status: statusLabel(reply.data.status) }), "ok");
   } else say(errorText(reply.data), "error");
   return reply.ok;
 }

@@ -1,6 +1,8 @@
 // The doctor's week at one clinic: free slots a signed-in patient books with a click; every
 // booking or cancellation anywhere repaints the cell in every open browser.
-import { LiveFeed, addDays, api, clock, el, errorText, instantKey, say } from "./live.js";
+import { LiveFeed, api, el, errorText, instantKey, isolated, phrase, say } from "./live.js";
+import { PERSIAN, addDays, clock, startOfWeek } from "./local_dates.js";
+
 
 const root = document.getElementById("grid");
 const doctorId = Number(root.dataset.doctor);
@@ -8,7 +10,10 @@ const clinicId = Number(root.dataset.clinic);
 const patientId = root.dataset.patient ? Number(root.dataset.patient) : null;
 const days = Number(root.dataset.days);
 const zone = clock(root.dataset.timezone);
-let firstDay = root.dataset.firstDay;
+// A Persian page shows calendar weeks, Saturday to Friday, as Iranian calendars do; an
+// English one, the seven days from the one asked for.
+let firstDay = PERSIAN ? startOfWeek(root.dataset.firstDay) : root.dataset.firstDay;
+const today = zone.day(new Date().toISOString());
 let cells = new Map(); // instant -> {start, end, state: free|taken|mine}
 let feed = null;
 
@@ -58,33 +63,43 @@ function render() {
   for (const [key, cell] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
     byDay.get(zone.day(cell.start))?.push([key, cell]);
   }
-  root.replaceChildren(...[...byDay].map(([day, dayCells]) => el("section", { class: "day", "data-day": day },
-    el("h3", {}, zone.dayLabel(day)),
+  root.replaceChildren(...[...byDay].map(([day, dayCells]) => el("section", {
+    class: ["day", day < today ? "past" : ""].join(" ").trim(), "data-day": day, "aria-current": day === today ? "date" : null,
+  },
+    el("h3", {}, zone.dayLabel(day, { year: PERSIAN })),
     dayCells.length
       ? el("div", { class: "slots" }, ...dayCells.map(([key, cell]) => cellButton(key, cell)))
-      : el("p", { class: "hint" }, "no free time"))));
+      : el("p", { class: "hint" }, day < today ? gettext("past") : gettext("no free time")))));
 }
 
 function cellButton(key, cell) {
-  const label = { free: zone.time(cell.start), taken: `${zone.time(cell.start)} taken`, mine: `${zone.time(cell.start)} yours` }[cell.state];
+  const time = zone.time(cell.start);
+  const label = {
+    free: isolated(gettext("%(time)s, free"), { time: zone.moment(cell.start) }),
+    taken: isolated(gettext("%(time)s, taken"), { time: zone.moment(cell.start) }),
+    mine: isolated(gettext("%(time)s, yours"), { time: zone.moment(cell.start) }),
+  }[cell.state];
+  const shown = { free: time, taken: interpolate(gettext("%(time)s taken"), { time }, true), mine: interpolate(gettext("%(time)s yours"), { time }, true) }[cell.state];
   return el("button", {
     type: "button", class: `slot ${cell.state}`, "data-start": key, "data-state": cell.state,
     disabled: cell.state !== "free", "aria-label": label, onclick: () => book(cell.start),
-  }, label);
+  }, shown);
 }
 
 async function book(start) {
   if (patientId === null) {
-    say("Sign in as a patient to book. ", "info",
-      el("a", { href: `/login/?next=${encodeURIComponent(location.pathname + location.search)}` }, "Sign in"));
+    say(`${gettext("Sign in as a patient to book.")} `, "info",
+      el("a", { href: `/login/?next=${encodeURIComponent(location.pathname + location.search)}` }, gettext("Sign in")));
     return;
   }
-  say(`Booking ${zone.moment(start)}…`);
+  say(phrase(gettext("Booking %(when)s…"), { when: zone.moment(start) }));
   const reply = await api("POST", "/api/appointments/", { doctor_id: doctorId, clinic_id: clinicId, start });
   if (reply.ok) {
     cells.set(instantKey(start), { start, end: reply.data.end, state: "mine" });
     render();
-    say(`Booked: ${zone.moment(start)}${reply.data.status === "pending" ? " (waiting for the doctor to confirm)" : ""}.`, "ok");
+    say(phrase(reply.data.status === "pending"
+      ? gettext("Requested: %(when)s (waiting for the doctor to confirm).")
+      : gettext("Booked: %(when)s."), { when: zone.moment(start) }), "ok");
   } else if (reply.status === 409) {
     const alternatives = reply.data?.alternatives ?? [];
     if (reply.data?.holder !== "patient") {
@@ -93,14 +108,14 @@ async function book(start) {
       render();
     }
     const text = reply.data?.holder === "patient"
-      ? "You already have an appointment at that time."
-      : "That slot was just taken.";
-    say(alternatives.length ? `${text} Nearest free: ` : `${text} No free slot near it.`, "error",
+      ? gettext("You already have an appointment at that time.")
+      : gettext("That slot was just taken.");
+    say(alternatives.length ? `${text} ${gettext("Nearest free:")} ` : `${text} ${gettext("No free slot near it.")}`, "error",
       el("span", { class: "alternatives" }, ...alternatives.map((slot) => el("button", {
         type: "button", class: "slot free", onclick: () => book(slot.start),
       }, zone.moment(slot.start)))));
   } else if (reply.status === 401 || reply.status === 403) {
-    say(reply.data?.detail ?? "Sign in as a patient to book.", "error");
+    say(reply.data?.detail ?? gettext("Sign in as a patient to book."), "error");
   } else {
     say(errorText(reply.data), "error");
   }

@@ -1,6 +1,34 @@
 // What every live page shares: the REST calls (session + CSRF), a socket that keeps itself
 // open and in step (snapshot, then deltas; duplicates dropped, gaps re-fetched), and times
-// shown on the clinic's clock.
+// shown on the clinic's clock, in the page's calendar (local_dates.js).
+import { addDays, digits } from "./local_dates.js";
+import { datePicker } from "./date_picker.js";
+
+export { addDays, clock } from "./local_dates.js";
+
+
+// Mixed-direction text: a name, a time or a phone number put into a sentence of the other
+// direction is isolated, so "Booked: Sara Ahmadi, دوشنبه ۱۶ آذر، ساعت ۱۴:۳۰" reads in order.
+// Numbers take the page's digits.
+const shown = (value) => (typeof value === "number" ? digits(value) : value);
+
+/** A translated sentence with each %(name)s value in its own <bdi>, for the page. */
+export function phrase(text, values = {}) {
+  const fragment = document.createDocumentFragment();
+  for (const [index, part] of text.split(/%\((\w+)\)s/).entries()) {
+    if (index % 2 === 0) { if (part) fragment.append(part); continue; }
+    const value = values[part];
+    const bdi = document.createElement("bdi");
+    bdi.append(value instanceof Node ? value : String(shown(value ?? "")));
+    fragment.append(bdi);
+  }
+  return fragment;
+}
+
+/** The same as plain text, for attributes (aria-label, title): values between the Unicode
+ * isolates FSI and PDI. */
+export const isolated = (text, values = {}) => text.replace(/%\((\w+)\)s/g,
+  (_, name) => `\u2068${shown(values[name] ?? "")}\u2069`);
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
@@ -17,7 +45,7 @@ export async function api(method, url, body) {
       method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { ok: false, status: 0, data: { detail: window.gettext("No connection to the server: nothing was changed. Try again in a moment.") } };
+    return { ok: false, status: 0, data: { detail: gettext("No connection to the server: nothing was changed. Try again in a moment.") } };
   }
   let data = null;
   try { data = await response.json(); } catch { /* an empty or HTML body */ }
@@ -27,13 +55,13 @@ export async function api(method, url, body) {
 // The first message of an error body, whatever its shape ({detail}, {field: [..]}); a field's
 // message is prefixed with its label where ``form`` has an input of that name.
 export function errorText(data, form = null) {
-  const fallback = window.gettext("That did not work.");
+  const fallback = gettext("That did not work.");
   if (!data) return fallback;
   if (typeof data.detail === "string") return data.detail;
   for (const [field, value] of Object.entries(data)) {
     if (!Array.isArray(value) || !value.length) continue;
     const label = form?.elements?.[field]?.closest("label")?.firstChild?.textContent?.trim();
-    return label ? `${label}: ${value[0]}` : String(value[0]);
+    return label ? interpolate(gettext("%(field)s: %(problem)s"), { field: label, problem: String(value[0]) }, true) : String(value[0]);
   }
   return fallback;
 }
@@ -58,32 +86,15 @@ export function redrawKeeping(root, redraw) {
 
 export const instantKey = (iso) => new Date(iso).toISOString();
 
-export function clock(timeZone) {
-  const time = new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-  const label = new Intl.DateTimeFormat(undefined, { timeZone, weekday: "short", month: "short", day: "numeric" });
-  return {
-    time: (iso) => time.format(new Date(iso)),
-    day: (iso) => day.format(new Date(iso)),             // YYYY-MM-DD on the clinic's calendar
-    dayLabel: (ymd) => label.format(new Date(`${ymd}T12:00:00Z`)),
-    moment: (iso) => `${label.format(new Date(iso))} ${time.format(new Date(iso))}`,
-  };
-}
-
 // Whole minutes from now until ``iso`` (negative once it is past).
 export const minutesUntil = (iso) => Math.round((new Date(iso) - Date.now()) / 60_000);
 
-export function addDays(ymd, n) {
-  const d = new Date(`${ymd}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
+// ``text``: a string or nodes (a phrase()).
 export function say(text, kind = "info", extra = null) {
   const box = document.getElementById("message");
   box.hidden = false;
   box.className = `message ${kind}`;
-  box.replaceChildren(document.createTextNode(text));
+  box.replaceChildren(text);
   if (extra) box.append(extra);
 }
 
@@ -128,14 +139,14 @@ export class LiveFeed {
   open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     this.socket = new WebSocket(`${scheme}://${location.host}${this.path}`);
-    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); this.show("live", "live"); });
+    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); this.show(gettext("live"), "live"); });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
     this.socket.addEventListener("close", (event) => {
       if (this.closing) return;
-      if (event.code >= 4400 && event.code < 4500) { this.show("offline", "closed"); return; }
+      if (event.code >= 4400 && event.code < 4500) { this.show(gettext("offline"), "closed"); return; }
       this.retry = Math.min(this.retry + 1, 5);
       if (this.retry >= FAILURES_BEFORE_POLLING) this.startPolling();
-      else this.show("reconnecting…", "down");
+      else this.show(gettext("reconnecting…"), "down");
       setTimeout(() => this.open(), 500 * 2 ** this.retry);
     });
   }
@@ -154,11 +165,11 @@ export class LiveFeed {
     const reply = await api("GET", this.fallback);
     if (this.closing || !this.poller) return;
     if (reply.ok) {
-      this.show(window.gettext("updated every few seconds"), "polling");
+      this.show(gettext("updated every few seconds"), "polling");
       this.receive(reply.data);
     } else if (reply.status >= 400 && reply.status < 500) {
       this.stopPolling();
-      this.show("offline", "closed");
+      this.show(gettext("offline"), "closed");
       say(errorText(reply.data), "error");
     }
   }
@@ -204,8 +215,14 @@ export class LiveFeed {
 
 // How a status reads to people (the API's words are FHIR's).
 export const STATUS_LABELS = {
-  pending: "request", booked: "booked", arrived: "checked in", in_consultation: window.gettext("in consultation"), fulfilled: "completed",
-  noshow: "no-show", cancelled: "cancelled", rejected: "rejected",
+  pending: pgettext("appointment status", "request"),
+  booked: pgettext("appointment status", "booked"),
+  arrived: pgettext("appointment status", "checked in"),
+  in_consultation: pgettext("appointment status", "in consultation"),
+  fulfilled: pgettext("appointment status", "completed"),
+  noshow: pgettext("appointment status", "no-show"),
+  cancelled: pgettext("appointment status", "cancelled"),
+  rejected: pgettext("appointment status", "rejected"),
 };
 export const statusLabel = (status) => STATUS_LABELS[status] ?? status;
 
@@ -222,9 +239,9 @@ export function askWhy(row, action, send) {
   row.querySelector("form.why")?.remove();
   const reason = el("input", { type: "text", name: "reason", maxlength: "200", required: true });
   const form = el("form", { class: "why" },
-    el("label", {}, action === "reject" ? "Why not (the patient is told): " : "Why (the patient is told): ", reason),
-    el("button", { type: "submit" }, action === "reject" ? "Reject the request" : "Cancel the visit"),
-    el("button", { type: "button", onclick: () => backToRow(form) }, "Keep it"));
+    el("label", {}, action === "reject" ? gettext("Why not (the patient is told):") : gettext("Why (the patient is told):"), " ", reason),
+    el("button", { type: "submit" }, action === "reject" ? gettext("Reject the request") : gettext("Cancel the visit")),
+    el("button", { type: "button", onclick: () => backToRow(form) }, gettext("Keep it")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await send(reason.value.trim())) form.remove();
@@ -238,7 +255,7 @@ export function askWhy(row, action, send) {
 export async function slotPicker(doctorId, clinicId, day, zone, choose) {
   const reply = await api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${day}&to=${day}`);
   if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
-  if (!reply.data.slots.length) return el("p", { class: "hint" }, "No free slot that day.");
+  if (!reply.data.slots.length) return el("p", { class: "hint" }, gettext("No free slot that day."));
   return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
     type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
   }, zone.time(slot.start))));
@@ -246,8 +263,8 @@ export async function slotPicker(doctorId, clinicId, day, zone, choose) {
 
 export function takenMessage(reply, zone, retry) {
   const alternatives = reply.data?.alternatives ?? [];
-  const text = reply.data?.holder === "patient" ? "The patient already has an appointment then." : "That slot was just taken.";
-  say(alternatives.length ? `${text} Nearest free: ` : text, "error", el("span", { class: "alternatives" },
+  const text = reply.data?.holder === "patient" ? gettext("The patient already has an appointment then.") : gettext("That slot was just taken.");
+  say(alternatives.length ? `${text} ${gettext("Nearest free:")} ` : text, "error", el("span", { class: "alternatives" },
     ...alternatives.map((slot) => el("button", { type: "button", class: "slot free", onclick: () => retry(slot.start) }, zone.moment(slot.start)))));
 }
 
@@ -255,17 +272,18 @@ export function takenMessage(reply, zone, retry) {
 // then the picker closes.
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
-  const input = el("input", { type: "date", value: day });
+  const input = el("input", { type: "date", value: day, required: true });
   const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick));
   const step = (days) => () => { input.value = addDays(input.value, days); load(); };
   const holder = el("div", { class: "picker" },
     el("div", { class: "row" },
-      el("button", { type: "button", "aria-label": window.gettext("Previous day"), onclick: step(-1) }, "‹"),
+      el("button", { type: "button", class: "step-back", "aria-label": gettext("Previous day"), onclick: step(-1) }),
       el("label", {}, label, " ", input),
-      el("button", { type: "button", "aria-label": window.gettext("Next day"), onclick: step(1) }, "›"),
-      el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, window.gettext("Close"))),
+      el("button", { type: "button", class: "step-forward", "aria-label": gettext("Next day"), onclick: step(1) }),
+      el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, gettext("Close"))),
     el("div"));
   item.append(holder);
+  datePicker(input); // Jalali on a Persian page; the browser's own elsewhere
   const pick = async (start) => { if (await choose(start)) holder.remove(); };
   input.addEventListener("change", load);
   input.focus();
