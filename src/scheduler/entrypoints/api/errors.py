@@ -1,6 +1,6 @@
 """The one error contract: domain errors -> HTTP, in one table; DRF's own errors unchanged.
 
-Bodies:
+Texts are in the request's language (entrypoints.error_text). Bodies:
 - 400 bad input: ``{field: [message]}`` (as DRF validation errors);
   a slot that can never be booked as asked: ``{"start": [message], "code": ...}``.
 - 403, 404, 409: ``{"detail": message, "code": ...}`` plus the error's simple details; a taken
@@ -19,6 +19,7 @@ from rest_framework.views import set_rollback
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
 from scheduler.entrypoints.api.intervals import IntervalOutput, intervals_data
+from scheduler.entrypoints.error_text import error_text
 
 # First match wins: subclasses before their bases.
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
@@ -57,23 +58,26 @@ def status_for(error: errors.DomainError) -> int:
 
 
 def error_body(error: errors.DomainError) -> dict[str, Any]:
+    """The error's body, its text in the request's language (activated by the middleware, or
+    for a token by api.authentication)."""
+    message = error_text(error)
     match error:
         case errors.InvalidInput():
-            return {str(error.details.get("field", "non_field_errors")): [error.message]}
+            return {str(error.details.get("field", "non_field_errors")): [message]}
         case errors.IdempotencyMismatch():
-            return {IDEMPOTENCY_HEADER: [error.message]}
+            return {IDEMPOTENCY_HEADER: [message]}
         case errors.SlotUnavailable():
-            return {"start": [error.message], "code": error.code}
+            return {"start": [message], "code": error.code}
         case errors.AlreadyRecorded():
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "patient": error.details["patient"],
             }
         case errors.ScheduleConflict():
             hit: list[tuple[Any, Interval]] = list(error.details.get("appointments", []))
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "appointments": [
                     {"id": str(appointment_id), **interval}
@@ -85,12 +89,12 @@ def error_body(error: errors.DomainError) -> dict[str, Any]:
         case errors.SlotTaken():
             alternatives: list[Interval] = list(error.details.get("alternatives", []))
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "holder": error.details.get("holder"),
                 "alternatives": intervals_data(alternatives),
             }
-    return {"detail": error.message, "code": error.code, **_simple(error.details)}
+    return {"detail": message, "code": error.code, **_simple(error.details)}
 
 
 def _simple(details: Any) -> dict[str, Any]:
