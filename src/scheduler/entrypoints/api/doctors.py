@@ -19,8 +19,9 @@ from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
+from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_context
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
-from scheduler.entrypoints.api.intervals import IntervalOutput
+from scheduler.entrypoints.api.intervals import DisplayedIntervalOutput
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.services import queries
 
@@ -101,16 +102,17 @@ class DoctorSlotsApi(APIView):
         timezone = serializers.CharField()
         first_day = serializers.DateField()
         last_day = serializers.DateField()
-        slots = IntervalOutput(many=True)
+        slots = DisplayedIntervalOutput(many=True)
 
     @extend_schema(
-        parameters=[FilterSerializer],
+        parameters=[FilterSerializer, CALENDAR_PARAMETER],
         responses={200: OutputSerializer, 400: ValidationErrorOutput, 404: ErrorOutput},
         auth=[],
     )
     def get(self, request: Request, doctor_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        display = display_context(request)
         viewer = viewer_for(request.user)
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
         clinic = selectors.doctor_clinic(
@@ -147,6 +149,7 @@ class DoctorSlotsApi(APIView):
                     "first_day": first_day,
                     "last_day": last_day,
                     "slots": slots,
-                }
+                },
+                context={**display, "display_zone": clinic.timezone},
             ).data
         )
