@@ -72,8 +72,10 @@ def test_a_taken_slot_is_409_in_persian_with_the_nearest_free_ones(
     assert (body["code"], body["holder"]) == ("slot_taken", "doctor")
     assert body["detail"] == "این نوبت همین الان گرفته شد."
     assert len(body["alternatives"]) == 3
-    # The alternatives stay ISO 8601 in every language.
-    assert all(datetime.fromisoformat(a["start"]).tzinfo for a in body["alternatives"])
+    # The alternatives stay ISO 8601 in every language, said for people beside.
+    for offered in body["alternatives"]:
+        start = datetime.fromisoformat(offered["start"])
+        assert offered["start_display"] == moment_label(start, "Asia/Tehran", "fa")
 
 
 @pytest.mark.django_db
@@ -122,6 +124,7 @@ def test_the_same_refusal_in_english_is_unchanged(
 
     assert response.json()["detail"] == "That slot was just taken."
     assert response["Content-Language"] == "en"
+    assert "start_display" not in response.json()["alternatives"][0]
 
 
 @pytest.mark.django_db
@@ -221,6 +224,24 @@ def test_free_slots_carry_display_strings_on_the_clinics_clock(
 
 
 @pytest.mark.django_db
+def test_a_persian_clinics_slots_are_in_persian_unless_the_reader_asked_otherwise(
+    visitor: APIClient,
+) -> None:
+    persian = factories.clinic(language="fa")
+    doctor = factories.doctor(persian)
+    day = factories.slot_start(persian, days_ahead=3).date()
+    slots = f"/api/doctors/{doctor.pk}/slots/?from={day}&to={day}"
+
+    unasked = visitor.get(slots)
+    english = visitor.get(slots, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert unasked["Content-Language"] == "fa"
+    assert unasked.json()["slots"][0]["start_display"].endswith("ساعت ۱۰:۰۰")
+    assert english["Content-Language"] == "en"
+    assert "start_display" not in english.json()["slots"][0]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("calendar", ["hijri", "JALALI!", "1", "jalali%00"])
 def test_an_unknown_calendar_is_400_on_the_field(
     as_patient: APIClient, known_visit: rows.Appointment, calendar: str
@@ -306,7 +327,7 @@ def test_a_schedule_refusal_names_the_weekday_in_persian(
 
     assert response.status_code == 400
     assert response.json()["hours"] == [
-        "ساعت‌های کاری شنبه با هم هم‌پوشانی دارند: 09:00-12:00 و 11:00-14:00"
+        "ساعت‌های کاری شنبه با هم هم‌پوشانی دارند: ۰۹:۰۰-۱۲:۰۰ و ۱۱:۰۰-۱۴:۰۰"
     ]
 
 

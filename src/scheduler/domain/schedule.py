@@ -169,7 +169,7 @@ def _reject_overlaps(spans: list[WallInterval], refusal: str, day: date | Weekda
     ordered = sorted(spans)
     for first, second in pairwise(ordered):
         if first.overlaps(second):
-            raise InvalidValue(refusal, day=day, first=str(first), second=str(second))
+            raise InvalidValue(refusal, day=day, first=first, second=second)
 
 
 def _subtract(span: WallInterval, cuts: list[WallInterval]) -> list[WallInterval]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from scheduler.adapters.local_dates import day_label, digits, weekday_name
 from scheduler.domain.errors import DomainError
 from scheduler.domain.messages import Term, Weekday
+from scheduler.domain.schedule import WallInterval
 
 TERMS: Mapping[str, Promise] = {
     # roles
@@ -79,6 +80,8 @@ def shown(value: object, reader: str) -> object:
             return digits(value, reader)
         case time():
             return digits(f"{value:%H:%M}", reader)
+        case WallInterval():
+            return digits(value, reader)
         case datetime():
             return value.isoformat()
         case date():

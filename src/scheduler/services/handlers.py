@@ -306,8 +306,14 @@ def _with_alternatives(
             staff=actor.is_staff,
             patient_id=patient_id,
         )
+        zone = uow.schedules.clinic_timezone(clinic_id)
+    # The clinic's zone goes along so that the alternatives can be said on its clock.
     return SlotTaken(
-        conflict.template, params=conflict.params, **conflict.details, alternatives=alternatives
+        conflict.template,
+        params=conflict.params,
+        **conflict.details,
+        alternatives=alternatives,
+        timezone=zone,
     )
 
 

@@ -42,6 +42,7 @@ from scheduler.entrypoints.api.errors import (
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.people import text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
+from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
 from scheduler.services.audit import Record, read_by_others
 
@@ -244,8 +245,10 @@ class AppointmentDetailApi(APIView):
     )
     def get(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
-        display = display_context(request)
+        display_context(request)  # a bad ?calendar= is refused whatever else is wrong
         row = selectors.appointment_get(viewer=actor, appointment_id=appointment_id)
+        clinic_default(request._request, row.clinic.language)
+        display = display_context(request)
         _audit_reads(actor, [row])
         return Response(AppointmentOutput(row, context=display).data)
 

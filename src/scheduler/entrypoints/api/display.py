@@ -45,10 +45,20 @@ def display_context(request: Request) -> dict[str, Any]:
     A calendar that is not one of ours is a 400 with a field message."""
     query = CalendarQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
-    calendar = query.validated_data.get("calendar")
+    return {DISPLAY: _language(query.validated_data.get("calendar"))}
+
+
+def display_language(request: Request | None) -> str | None:
+    """As display_context, for an answer already decided (an error): a calendar that is not
+    one of ours is ignored there, the error being what the client needs to hear."""
+    query = CalendarQuery(data=request.query_params if request is not None else {})
+    return _language(query.validated_data.get("calendar") if query.is_valid() else None)
+
+
+def _language(calendar: str | None) -> str | None:
     if calendar:
-        return {DISPLAY: CALENDAR_LANGUAGE[calendar]}
-    return {DISPLAY: PERSIAN if is_persian(translation.get_language() or "") else None}
+        return CALENDAR_LANGUAGE[calendar]
+    return PERSIAN if is_persian(translation.get_language() or "") else None
 
 
 class Zoned(Protocol):

@@ -23,6 +23,7 @@ from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_contex
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.intervals import DisplayedIntervalOutput
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
+from scheduler.entrypoints.language import clinic_default
 from scheduler.services import queries
 
 SLOT_RANGE_DAYS = 31
@@ -112,12 +113,14 @@ class DoctorSlotsApi(APIView):
     def get(self, request: Request, doctor_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        display = display_context(request)
+        display_context(request)  # a bad ?calendar= is refused whatever else is wrong
         viewer = viewer_for(request.user)
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
         clinic = selectors.doctor_clinic(
             doctor=doctor, clinic_id=filters.validated_data.get("clinic")
         )
+        clinic_default(request._request, clinic.language)
+        display = display_context(request)
         now = utc_now()
         first_day: date = filters.validated_data.get("from") or (
             now.astimezone(ZoneInfo(clinic.timezone)).date()

@@ -18,7 +18,12 @@ from rest_framework.views import set_rollback
 
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
-from scheduler.entrypoints.api.intervals import IntervalOutput, intervals_data
+from scheduler.entrypoints.api.display import DISPLAY, display_language
+from scheduler.entrypoints.api.intervals import (
+    DisplayedIntervalOutput,
+    IntervalOutput,
+    intervals_data,
+)
 from scheduler.entrypoints.error_text import error_text
 
 # First match wins: subclasses before their bases.
@@ -47,7 +52,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))
         return response
     set_rollback()
-    return Response(error_body(exc), status=status_for(exc))
+    return Response(
+        error_body(exc, display=display_language(context.get("request"))),
+        status=status_for(exc),
+    )
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -57,7 +65,7 @@ def status_for(error: errors.DomainError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
-def error_body(error: errors.DomainError) -> dict[str, Any]:
+def error_body(error: errors.DomainError, *, display: str | None = None) -> dict[str, Any]:
     """The error's body, its text in the request's language (activated by the middleware, or
     for a token by api.authentication)."""
     message = error_text(error)
@@ -92,9 +100,19 @@ def error_body(error: errors.DomainError) -> dict[str, Any]:
                 "detail": message,
                 "code": error.code,
                 "holder": error.details.get("holder"),
-                "alternatives": intervals_data(alternatives),
+                "alternatives": _alternatives(alternatives, error.details.get("timezone"), display),
             }
     return {"detail": message, "code": error.code, **_simple(error.details)}
+
+
+def _alternatives(
+    slots: list[Interval], zone: str | None, display: str | None
+) -> list[dict[str, Any]]:
+    """The free slots offered instead, with display strings as the request asked (api.display)."""
+    if zone is None or display is None:
+        return intervals_data(slots)
+    context = {DISPLAY: display, "display_zone": zone}
+    return list(DisplayedIntervalOutput(slots, many=True, context=context).data)
 
 
 def _simple(details: Any) -> dict[str, Any]:
@@ -120,8 +138,11 @@ class ConflictOutput(ErrorOutput):
     holder = serializers.CharField(
         required=False, help_text='A taken slot: who holds the time, "doctor" or "patient".'
     )
-    alternatives = IntervalOutput(
-        many=True, required=False, help_text="A taken slot: the nearest free ones (up to 3)."
+    alternatives = DisplayedIntervalOutput(
+        many=True,
+        required=False,
+        help_text="A taken slot: the nearest free ones (up to 3), with display strings as for "
+        "the slots (?calendar=, or a request in Persian).",
     )
 
 
