@@ -9,13 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from channels.db import database_sync_to_async
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from scheduler.adapters.local_dates import moment_label
 from scheduler.adapters.orm import models as rows
 from tests import factories
-from tests.e2e.sockets import closed_with, live, receive, session_cookie, socket
+from tests.e2e.sockets import closed_with, live, receive, session_cookie, socket, token_for
 
 APPOINTMENTS = "/api/appointments/"
 PERSIAN = {"HTTP_ACCEPT_LANGUAGE": "fa-IR,fa;q=0.9,en;q=0.5"}
@@ -355,3 +356,22 @@ async def test_a_socket_refuses_in_the_language_of_its_handshake(
     assert error["detail"] == "این میز پذیرش برای منشی‌های همین مطب است."
     assert bad_token["detail"] == "توکن نامعتبر است یا منقضی شده."
     assert english["detail"] == "This desk is for the clinic's receptionists."
+
+
+@live
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("own_channel_layer")
+async def test_a_token_socket_speaks_its_users_stored_language(
+    receptionist: rows.Receptionist, patient: rows.Patient
+) -> None:
+    await database_sync_to_async(rows.User.objects.filter(pk=patient.user_id).update)(language="fa")
+    token = await token_for(patient.user)
+
+    async with socket(
+        f"/ws/desk/{receptionist.clinic_id}/?token={token}",
+        headers=[(b"accept-language", b"en")],
+    ) as ws:
+        error = await receive(ws)
+        assert await closed_with(ws) == 4403
+
+    assert error["detail"] == "این میز پذیرش برای منشی‌های همین مطب است."
