@@ -1,8 +1,9 @@
 """Display strings beside the API's ISO 8601 times, for a client that shows them as they are.
 
-Values stay ISO 8601 in and out. ``?calendar=jalali`` (or a request in Persian: Accept-Language,
-or a signed-in user's stored choice) adds ``start_display`` / ``end_display`` next to
-``start`` / ``end``, on the clinic's clock: "دوشنبه ۱۶ آذر ۱۴۰۵، ساعت ۱۰:۳۰";
+Values stay ISO 8601 in and out. ``?calendar=jalali`` (or an answer in Persian: the user's
+stored choice, Accept-Language, a Persian clinic's default) adds ``start_display`` /
+``end_display`` next to ``start`` / ``end``, on the clinic's clock:
+"دوشنبه ۱۶ آذر ۱۴۰۵، ساعت ۱۰:۳۰";
 ``?calendar=gregorian`` adds English ones: "Monday 7 December 2026, 10:30".
 """
 
@@ -30,8 +31,9 @@ CALENDAR_PARAMETER = OpenApiParameter(
     description=(
         "Adds display strings (`start_display`, `end_display`) next to the ISO 8601 times, on "
         "the clinic's clock: `jalali` in Persian (Solar Hijri date, Persian digits), "
-        "`gregorian` in English. Left out: added in Persian when the request is in Persian "
-        "(Accept-Language: fa, or the signed-in user's language), not added otherwise."
+        "`gregorian` in English. Left out (or empty): added in Persian when the answer is in "
+        "Persian (the signed-in user's language, else Accept-Language, else the clinic's for "
+        "a request about one clinic), not added otherwise."
     ),
 )
 
