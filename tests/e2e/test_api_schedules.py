@@ -45,8 +45,8 @@ def test_a_doctor_reads_their_schedule(as_doctor: APIClient, doctor: rows.Doctor
     body = response.json()
     assert body["slot_minutes"] == 30
     assert len(body["hours"]) == 7
-    assert body["hours"][0] == {"weekday": 0, "start": "10:00:00", "end": "17:00:00"}
-    assert body["breaks"][0] == {"weekday": 0, "start": "13:00:00", "end": "14:00:00"}
+    assert body["hours"][0] == {"weekday": "monday", "start": "10:00:00", "end": "17:00:00"}
+    assert body["breaks"][0] == {"weekday": "monday", "start": "13:00:00", "end": "14:00:00"}
     assert body["overrides"] == []
 
 

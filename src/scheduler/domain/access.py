@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
+from scheduler.domain.messages import Term, gettext_noop
 from scheduler.domain.model import Actor, Role
 
 _STAFF = frozenset({Role.DOCTOR, Role.RECEPTIONIST, Role.ADMIN})
@@ -77,13 +78,19 @@ def runs_desk(actor: Actor, clinic_id: int) -> bool:
 
 def ensure_may(actor: Actor, appointment: Appointment, action: str) -> None:
     if not can_see(actor, appointment):
-        raise NotFound("Appointment not found.")
+        raise NotFound(gettext_noop("Appointment not found."))
     if actor.role not in ALLOWED_ROLES[action]:
-        raise NotAllowed(f"A {actor.role} may not {action.replace('_', ' ')} appointments.")
+        raise NotAllowed(
+            gettext_noop("A %(role)s may not %(action)s appointments."),
+            params={"role": Term(actor.role), "action": Term(action)},
+        )
     undone = appointment.history[-1].action if appointment.history else ""
     if action == "undo" and undone in ALLOWED_ROLES and actor.role not in ALLOWED_ROLES[undone]:
         # Taking a step back is the step's: the desk may not undo what only a doctor does.
-        raise NotAllowed(f"A {actor.role} may not undo a {undone.replace('_', ' ')}.")
+        raise NotAllowed(
+            gettext_noop("A %(role)s may not undo a %(action)s."),
+            params={"role": Term(actor.role), "action": Term(undone)},
+        )
 
 
 def booking_patient(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id: int | None) -> int:
@@ -91,14 +98,16 @@ def booking_patient(actor: Actor, *, doctor_id: int, clinic_id: int, patient_id:
     match actor.role:
         case Role.PATIENT:
             if actor.patient_id is None or patient_id not in (None, actor.patient_id):
-                raise NotAllowed("Patients book for themselves only.")
+                raise NotAllowed(gettext_noop("Patients book for themselves only."))
             return actor.patient_id
         case Role.DOCTOR if doctor_id != actor.doctor_id:
-            raise NotAllowed("Doctors book into their own schedule only.")
+            raise NotAllowed(gettext_noop("Doctors book into their own schedule only."))
         case Role.RECEPTIONIST if clinic_id != actor.clinic_id:
-            raise NotAllowed("Receptionists book for their own clinic only.")
+            raise NotAllowed(gettext_noop("Receptionists book for their own clinic only."))
     if patient_id is None:
-        raise InvalidInput("Say which patient the appointment is for.", field="patient_id")
+        raise InvalidInput(
+            gettext_noop("Say which patient the appointment is for."), field="patient_id"
+        )
     return patient_id
 
 
@@ -111,7 +120,7 @@ def ensure_may_manage_doctor(
         return
     if not write and actor.role is Role.RECEPTIONIST and actor.clinic_id in clinic_ids:
         return
-    raise NotAllowed("Only the doctor (or an admin) manages this schedule.")
+    raise NotAllowed(gettext_noop("Only the doctor (or an admin) manages this schedule."))
 
 
 # Who may sign up on their own: the desk and admins are made by an admin.
@@ -125,50 +134,50 @@ def ensure_may_look_up_patients(actor: Actor) -> None:
     """Staff only (Actor.is_staff: the desk, admins, doctors an admin has verified): anyone may
     sign up as a doctor, and a patient's phone is not theirs to read until then."""
     if not actor.is_staff:
-        raise NotAllowed("Only the desk and verified doctors look patients up.")
+        raise NotAllowed(gettext_noop("Only the desk and verified doctors look patients up."))
 
 
 def ensure_may_add_patients(actor: Actor) -> None:
     if actor.role not in (Role.RECEPTIONIST, Role.ADMIN):
-        raise NotAllowed("Only the desk adds patients.")
+        raise NotAllowed(gettext_noop("Only the desk adds patients."))
 
 
 def ensure_may_verify_doctors(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin verifies doctors.")
+        raise NotAllowed(gettext_noop("Only an admin verifies doctors."))
 
 
 def ensure_owns_calendar(actor: Actor, doctor_id: int) -> None:
     """A doctor's own calendar account is theirs alone to arrange."""
     if actor.role is not Role.DOCTOR or actor.doctor_id != doctor_id:
-        raise NotAllowed("Only the doctor chooses their calendars.")
+        raise NotAllowed(gettext_noop("Only the doctor chooses their calendars."))
 
 
 def ensure_may_read_audit(actor: Actor) -> None:
     """The trail names who looked at whose records: for admins, who answer for it."""
     if actor.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin reads the audit trail.")
+        raise NotAllowed(gettext_noop("Only an admin reads the audit trail."))
 
 
 def ensure_may_set_passwords(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin sets someone else's password.")
+        raise NotAllowed(gettext_noop("Only an admin sets someone else's password."))
 
 
 def ensure_may_deactivate_users(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin closes accounts.")
+        raise NotAllowed(gettext_noop("Only an admin closes accounts."))
 
 
 def ensure_may_be_forgotten(actor: Actor) -> int:
     """The patient id of a patient erasing themselves. Staff accounts are closed by an admin:
     their names stand on others' records (who confirmed, who cancelled)."""
     if actor.role is not Role.PATIENT or actor.patient_id is None:
-        raise NotAllowed("Only a patient deletes their own account here.")
+        raise NotAllowed(gettext_noop("Only a patient deletes their own account here."))
     return actor.patient_id
 
 
 def ensure_may_see_statistics(actor: Actor) -> None:
     """Every clinic's counts, every doctor's utilisation: the business's numbers, an admin's."""
     if actor.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin sees the statistics.")
+        raise NotAllowed(gettext_noop("Only an admin sees the statistics."))

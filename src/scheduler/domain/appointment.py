@@ -18,6 +18,7 @@ from scheduler.domain import events
 from scheduler.domain.errors import InvalidTransition
 from scheduler.domain.events import AppointmentEvent
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import Term, gettext_noop
 
 
 class Status(StrEnum):
@@ -128,7 +129,9 @@ class Appointment:
 
     def confirm(self, *, actor_user_id: int | None, now: datetime) -> None:
         if self.slot.end <= now:
-            raise InvalidTransition("A request for a visit that is over cannot be confirmed.")
+            raise InvalidTransition(
+                gettext_noop("A request for a visit that is over cannot be confirmed.")
+            )
         self._move(Status.BOOKED, "confirm", actor_user_id, now)
         self._record(events.AppointmentConfirmed, now, actor_user_id)
 
@@ -138,7 +141,7 @@ class Appointment:
 
     def cancel(self, *, actor_user_id: int | None, now: datetime, reason: str = "") -> None:
         if self.slot.end <= now:
-            raise InvalidTransition("A visit that is over cannot be cancelled.")
+            raise InvalidTransition(gettext_noop("A visit that is over cannot be cancelled."))
         self._move(Status.CANCELLED, "cancel", actor_user_id, now, reason)
         self._record(events.AppointmentCancelled, now, actor_user_id, reason=reason)
 
@@ -147,7 +150,7 @@ class Appointment:
         local = ZoneInfo(zone)
         if now.astimezone(local).date() != self.slot.start.astimezone(local).date():
             raise InvalidTransition(
-                "A patient checks in on the day of the visit.", status=self.status
+                gettext_noop("A patient checks in on the day of the visit."), status=self.status
             )
         self._move(Status.ARRIVED, "check_in", actor_user_id, now)
         self._record(events.AppointmentCheckedIn, now, actor_user_id)
@@ -164,13 +167,16 @@ class Appointment:
         deadline = undo_until(last.action, last.at) if last else None
         if last is None or deadline is None or last.from_status is None:
             raise InvalidTransition(
-                "Only a check-in, a call-in, a completion or a no-show can be undone.",
+                gettext_noop(
+                    "Only a check-in, a call-in, a completion or a no-show can be undone."
+                ),
                 status=self.status,
             )
         if now > deadline:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
             raise InvalidTransition(
-                f"A {last.action.replace('_', '-')} can be undone for {minutes} minutes only.",
+                gettext_noop("A %(action)s can be undone for %(minutes)s minutes only."),
+                params={"action": Term(last.action), "minutes": minutes},
                 status=self.status,
             )
         self.history.append(Change(now, actor_user_id, "undo", self.status, last.from_status))
@@ -180,20 +186,24 @@ class Appointment:
 
     def complete(self, *, actor_user_id: int | None, now: datetime) -> None:
         if self.status not in (Status.ARRIVED, Status.IN_CONSULTATION):  # seen early: fine
-            self._require_started(now, "completed")
+            self._require_started(
+                now, gettext_noop("A visit cannot be completed before it starts.")
+            )
         self._move(Status.FULFILLED, "complete", actor_user_id, now)
         self._record(events.AppointmentCompleted, now, actor_user_id)
 
     def mark_no_show(self, *, actor_user_id: int | None, now: datetime) -> None:
         if self.status is not Status.ARRIVED:  # one who checked in and left: whenever they left
-            self._require_started(now, "marked as a no-show")
+            self._require_started(
+                now, gettext_noop("A visit cannot be marked as a no-show before it starts.")
+            )
         self._move(Status.NOSHOW, "no_show", actor_user_id, now)
         self._record(events.AppointmentMarkedNoShow, now, actor_user_id)
 
     def reschedule(self, *, slot: Interval, actor_user_id: int | None, now: datetime) -> None:
         self.ensure_reschedulable(now)
         if slot == self.slot:
-            raise InvalidTransition("The appointment is already at that time.")
+            raise InvalidTransition(gettext_noop("The appointment is already at that time."))
         previous = self.slot
         self.slot = slot
         self.version += 1
@@ -226,14 +236,16 @@ class Appointment:
         """Checked before looking for a new slot, so a cancelled visit is not told it clashes."""
         if self.status not in RESCHEDULABLE:
             raise InvalidTransition(
-                f"A {self.status} appointment cannot be rescheduled.", status=self.status
+                gettext_noop("A %(state)s appointment cannot be rescheduled."),
+                params={"state": Term(self.status)},
+                status=self.status,
             )
         if self.slot.end <= now:
-            raise InvalidTransition("A visit that is over cannot be rescheduled.")
+            raise InvalidTransition(gettext_noop("A visit that is over cannot be rescheduled."))
 
-    def _require_started(self, now: datetime, what: str) -> None:
+    def _require_started(self, now: datetime, refusal: str) -> None:
         if now < self.slot.start:
-            raise InvalidTransition(f"A visit cannot be {what} before it starts.")
+            raise InvalidTransition(refusal)
 
     def _move(
         self,
@@ -245,7 +257,8 @@ class Appointment:
     ) -> None:
         if target not in TRANSITIONS[self.status]:
             raise InvalidTransition(
-                f"Cannot {action.replace('_', ' ')} a {self.status} appointment.",
+                gettext_noop("Cannot %(verb)s a %(state)s appointment."),
+                params={"verb": Term(action), "state": Term(self.status)},
                 status=self.status,
                 action=action,
             )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import DoctorAway, InBreak, NotOnGrid, OutsideWorkingHours
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.rules import timing_problem
 from scheduler.domain.schedule import Schedule
 
@@ -62,19 +63,20 @@ def ensure_on_grid(schedule: Schedule, slot: Interval) -> None:
     day = slot.start.astimezone(zone).date()
     if slot in day_grid(schedule, day):
         if any(slot.overlaps(away) for away in schedule.time_off):
-            raise DoctorAway("The doctor is away at that time.")
+            raise DoctorAway(gettext_noop("The doctor is away at that time."))
         return
     local_start = slot.start.astimezone(zone).time()
     local_end = slot.end.astimezone(zone).time()
     if any(b.start <= local_start < b.end for b in schedule.breaks_on(day)):
-        raise InBreak("That time falls in the doctor's break.")
+        raise InBreak(gettext_noop("That time falls in the doctor's break."))
     if any(s.start <= local_start < s.end for s in schedule.working_spans(day)):
         raise NotOnGrid(
-            f"Appointments start on the {schedule.slot_minutes}-minute grid of the schedule.",
+            gettext_noop("Appointments start on the %(slot_minutes)s-minute grid of the schedule."),
             slot_minutes=schedule.slot_minutes,
         )
     raise OutsideWorkingHours(
-        f"The doctor does not work at {local_start:%H:%M}-{local_end:%H:%M} on {day}."
+        gettext_noop("The doctor does not work at %(start)s-%(end)s on %(day)s."),
+        params={"start": local_start, "end": local_end, "day": day},
     )
 
 

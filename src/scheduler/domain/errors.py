@@ -2,6 +2,9 @@
 
 Every error carries a human message and structured ``details``; the API maps each class to an
 HTTP status in one place (entrypoints.api.errors), so adding an error never means editing views.
+The message is a template marked with ``gettext_noop`` whose named values come from the details
+and from ``params`` (values for the text only, not part of the structured extras);
+entrypoints.error_text translates it.
 """
 
 from __future__ import annotations
@@ -9,13 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scheduler.domain.messages import render
+
 
 class DomainError(Exception):
     code = "domain_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, template: str, /, *, params: Mapping[str, object] | None = None, **details: Any
+    ) -> None:
+        self.template = template
+        self.params: Mapping[str, object] = {**details, **(params or {})}
+        self.message = render(template, self.params)
+        super().__init__(self.message)
         self.details: Mapping[str, Any] = details
 
 
@@ -110,3 +119,13 @@ class AlreadyRecorded(DomainError):
     """The person (by phone) is on file already: ``patient`` says who, to use instead."""
 
     code = "patient_exists"
+
+
+class InvalidValue(ValueError):
+    """A value refused as it is made (hours that end before they start): a ValueError, as
+    Python code expects, whose text is marked and translated as a DomainError's is."""
+
+    def __init__(self, template: str, /, **params: object) -> None:
+        self.template = template
+        self.params: Mapping[str, object] = params
+        super().__init__(render(template, params))

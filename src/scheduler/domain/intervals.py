@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.domain.messages import gettext_noop
+
 # The dates Nobat reckons with: wide enough for any booking or record, narrow enough that a
 # day's midnight in any zone is a datetime (in year 1 or 9999 it may not be).
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2199, 12, 31)
-DAY_RANGE_TEXT = f"Give a date from {FIRST_DAY} to {LAST_DAY}."
+DAY_RANGE_TEXT = gettext_noop("Give a date from 2000-01-01 to 2199-12-31.")  # as just above
 
 
 def within_range(day: date) -> bool:

@@ -14,6 +14,7 @@ from scheduler.domain.errors import (
     SlotUnavailable,
 )
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.schedule import Schedule
 
 
@@ -27,16 +28,16 @@ def timing_problem(
     """
     if slot.start > now + timedelta(days=schedule.horizon_days):
         return BeyondHorizon(
-            f"Bookings open {schedule.horizon_days} days ahead.",
+            gettext_noop("Bookings open %(horizon_days)s days ahead."),
             horizon_days=schedule.horizon_days,
         )
     if staff:
-        return InPast("That slot is over.") if slot.end <= now else None
+        return InPast(gettext_noop("That slot is over.")) if slot.end <= now else None
     if slot.start < now:
-        return InPast("That slot has already started.")
+        return InPast(gettext_noop("That slot has already started."))
     if slot.start < now + timedelta(minutes=schedule.min_notice_minutes):
         return InsideMinimumNotice(
-            f"Book at least {schedule.min_notice_minutes} minutes ahead.",
+            gettext_noop("Book at least %(min_notice_minutes)s minutes ahead."),
             min_notice_minutes=schedule.min_notice_minutes,
         )
     return None
@@ -56,12 +57,14 @@ def ensure_free(
 ) -> None:
     """A doctor, and a patient, hold at most one active appointment at any instant."""
     if any(slot.overlaps(other) for other in doctor_busy):
-        raise SlotTaken("That slot was just taken.", holder="doctor")
+        raise SlotTaken(gettext_noop("That slot was just taken."), holder="doctor")
     if any(slot.overlaps(other) for other in patient_busy):
-        raise SlotTaken("The patient already has an appointment at that time.", holder="patient")
+        raise SlotTaken(
+            gettext_noop("The patient already has an appointment at that time."), holder="patient"
+        )
 
 
 def ensure_clear_of(slot: Interval, away: Iterable[Interval]) -> None:
     """The doctor's own busy times (from their calendar) are kept like time off."""
     if any(slot.overlaps(block) for block in away):
-        raise DoctorAway("The doctor is busy at that time.", source="calendar")
+        raise DoctorAway(gettext_noop("The doctor is busy at that time."), source="calendar")

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import pairwise
 
+from scheduler.domain.errors import InvalidValue
 from scheduler.domain.intervals import DAY_RANGE_TEXT, Interval, within_range
+from scheduler.domain.messages import Weekday, gettext_noop
 
 # Bookings open at most a year ahead; notice at most a month: beyond either, a number was typed
 # wrong, and the calendar arithmetic of slots would run off the end of time.
@@ -17,7 +19,7 @@ MAX_NOTICE_MINUTES = 30 * 24 * 60
 MAX_SPANS_A_DAY = 8
 MAX_OVERRIDES = MAX_HORIZON_DAYS + 31
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = Weekday.NAMES
 
 
 @dataclass(frozen=True, order=True)
@@ -29,12 +31,19 @@ class WallInterval:
 
     def __post_init__(self) -> None:
         if any(moment.second or moment.microsecond for moment in (self.start, self.end)):
-            raise ValueError("Give times in whole minutes, e.g. 10:00-13:30")
+            raise InvalidValue(gettext_noop("Give times in whole minutes, e.g. 10:00-13:30"))
         if self.end <= self.start:
-            raise ValueError(f"{self.start:%H:%M}-{self.end:%H:%M} ends before it starts")
+            raise InvalidValue(
+                gettext_noop("%(start)s-%(end)s ends before it starts"),
+                start=self.start,
+                end=self.end,
+            )
 
     def overlaps(self, other: WallInterval) -> bool:
         return self.start < other.end and other.start < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
 @dataclass(frozen=True, order=True)
@@ -44,7 +53,7 @@ class WeeklyInterval:
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:
-            raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+            raise InvalidValue(gettext_noop("weekday must be 0 (Monday) to 6 (Sunday)"))
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,13 @@ class DateOverride:
 
     def __post_init__(self) -> None:
         if not within_range(self.day):
-            raise ValueError(DAY_RANGE_TEXT)
+            raise InvalidValue(DAY_RANGE_TEXT)
         if len(self.spans) > MAX_SPANS_A_DAY:
-            raise ValueError(f"At most {MAX_SPANS_A_DAY} spans on {self.day}")
+            raise InvalidValue(
+                gettext_noop("At most %(most)s spans on %(day)s"),
+                most=MAX_SPANS_A_DAY,
+                day=self.day,
+            )
 
 
 @dataclass(frozen=True)
@@ -80,32 +93,60 @@ class Schedule:
 
     def __post_init__(self) -> None:
         if not 5 <= self.slot_minutes <= 480:
-            raise ValueError("slot length must be between 5 and 480 minutes")
+            raise InvalidValue(gettext_noop("slot length must be between 5 and 480 minutes"))
         if not 1 <= self.horizon_days <= MAX_HORIZON_DAYS:
-            raise ValueError(f"booking horizon must be 1 to {MAX_HORIZON_DAYS} days")
+            raise InvalidValue(
+                gettext_noop("booking horizon must be 1 to %(most)s days"), most=MAX_HORIZON_DAYS
+            )
         if not 0 <= self.min_notice_minutes <= MAX_NOTICE_MINUTES:
-            raise ValueError(f"minimum notice must be 0 to {MAX_NOTICE_MINUTES} minutes")
+            raise InvalidValue(
+                gettext_noop("minimum notice must be 0 to %(most)s minutes"),
+                most=MAX_NOTICE_MINUTES,
+            )
         if len(self.overrides) > MAX_OVERRIDES:
-            raise ValueError(f"At most {MAX_OVERRIDES} dates that differ")
+            raise InvalidValue(
+                gettext_noop("At most %(most)s dates that differ"), most=MAX_OVERRIDES
+            )
         for day in range(7):
             hours = [w.span for w in self.hours if w.weekday == day]
             breaks = [b.span for b in self.breaks if b.weekday == day]
             if max(len(hours), len(breaks)) > MAX_SPANS_A_DAY:
-                raise ValueError(f"At most {MAX_SPANS_A_DAY} spans on {WEEKDAY_NAMES[day]}")
-            _reject_overlaps(hours, f"Working hours on {WEEKDAY_NAMES[day]}")
-            _reject_overlaps(breaks, f"Breaks on {WEEKDAY_NAMES[day]}")
+                raise InvalidValue(
+                    gettext_noop("At most %(most)s spans on %(day)s"),
+                    most=MAX_SPANS_A_DAY,
+                    day=Weekday(day),
+                )
+            _reject_overlaps(
+                hours,
+                gettext_noop("Working hours on %(day)s overlap: %(first)s and %(second)s"),
+                day=Weekday(day),
+            )
+            _reject_overlaps(
+                breaks,
+                gettext_noop("Breaks on %(day)s overlap: %(first)s and %(second)s"),
+                day=Weekday(day),
+            )
             # A break may cut across two spans (lunch between a morning and an afternoon),
             # but not lie outside the day's hours: there it would pause nothing.
             opens = min(span.start for span in hours) if hours else None
             closes = max(span.end for span in hours) if hours else None
             for pause in breaks:
                 if opens is None or closes is None or pause.start < opens or pause.end > closes:
-                    raise ValueError(
-                        f"The break {pause.start:%H:%M}-{pause.end:%H:%M} on "
-                        f"{WEEKDAY_NAMES[day]} is outside that day's working hours"
+                    raise InvalidValue(
+                        gettext_noop(
+                            "The break %(start)s-%(end)s on %(day)s is outside that day's "
+                            "working hours"
+                        ),
+                        start=pause.start,
+                        end=pause.end,
+                        day=Weekday(day),
                     )
         for override in self.overrides:
-            _reject_overlaps(list(override.spans), f"Hours on {override.day}")
+            _reject_overlaps(
+                list(override.spans),
+                gettext_noop("Hours on %(day)s overlap: %(first)s and %(second)s"),
+                day=override.day,
+            )
             self._overrides_by_day[override.day] = override
 
     def working_spans(self, day: date) -> list[WallInterval]:
@@ -124,14 +165,11 @@ class Schedule:
         return sorted(b.span for b in self.breaks if b.weekday == day.weekday())
 
 
-def _reject_overlaps(spans: list[WallInterval], what: str) -> None:
+def _reject_overlaps(spans: list[WallInterval], refusal: str, day: date | Weekday) -> None:
     ordered = sorted(spans)
     for first, second in pairwise(ordered):
         if first.overlaps(second):
-            raise ValueError(
-                f"{what} overlap: {first.start:%H:%M}-{first.end:%H:%M} and "
-                f"{second.start:%H:%M}-{second.end:%H:%M}"
-            )
+            raise InvalidValue(refusal, day=day, first=first, second=second)
 
 
 def _subtract(span: WallInterval, cuts: list[WallInterval]) -> list[WallInterval]:

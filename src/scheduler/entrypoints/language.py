@@ -35,16 +35,26 @@ def supported(code: str | None) -> str | None:
 
 def _chosen(request: HttpRequest) -> str | None:
     """The reader's own choice, when they made one: stored on their account or in the cookie."""
-    user = getattr(request, "user", AnonymousUser())
-    if user.is_authenticated:
+    return stored_or_cookie(
+        getattr(request, "user", AnonymousUser()),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+    )
+
+
+def stored_or_cookie(user: object, cookie: str | None) -> str | None:
+    if getattr(user, "is_authenticated", False):
         stored = supported(getattr(user, "language", ""))
         if stored:
             return stored
-    return supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    return supported(cookie)
 
 
 def _from_browser(request: HttpRequest) -> str | None:
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    return from_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def from_header(header: str) -> str | None:
+    """The first language of an Accept-Language header that we speak."""
     for code, _ in parse_accept_lang_header(header):
         found = supported(code)
         if found:

@@ -8,6 +8,7 @@ import uuid
 from scheduler.domain import access
 from scheduler.domain.errors import AlreadyRecorded, InvalidInput, NotFound
 from scheduler.domain.events import DoctorVerified, PatientAdded, ProfileUpdated, UserRegistered
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Role
 from scheduler.services import commands
 from scheduler.services.ports import Clock
@@ -19,10 +20,10 @@ PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language")
 def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> int:
     """The new user's id."""
     if cmd.role not in access.SELF_SERVICE_ROLES:
-        raise InvalidInput("Sign up as a patient or a doctor.", field="role")
+        raise InvalidInput(gettext_noop("Sign up as a patient or a doctor."), field="role")
     with uow:
         if uow.accounts.username_taken(cmd.username):
-            raise InvalidInput("That username is taken.", field="username")
+            raise InvalidInput(gettext_noop("That username is taken."), field="username")
         if cmd.role is Role.DOCTOR:
             _check_practice(uow, cmd)
         user_id = uow.accounts.add_user(
@@ -57,13 +58,15 @@ def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> 
 
 def _check_practice(uow: UnitOfWork, cmd: commands.RegisterUser) -> None:
     if not cmd.specialty or not uow.accounts.specialty_exists(cmd.specialty):
-        raise InvalidInput("No such specialty.", field="specialty")
+        raise InvalidInput(gettext_noop("No such specialty."), field="specialty")
     if cmd.clinic_id is None or not uow.accounts.clinic_exists(cmd.clinic_id):
-        raise InvalidInput("No such clinic.", field="clinic_id")
+        raise InvalidInput(gettext_noop("No such clinic."), field="clinic_id")
     if not cmd.licence_number:
-        raise InvalidInput("Required for doctors.", field="licence_number")
+        raise InvalidInput(gettext_noop("Required for doctors."), field="licence_number")
     if uow.accounts.licence_taken(cmd.licence_number):
-        raise InvalidInput("A doctor with this licence number exists.", field="licence_number")
+        raise InvalidInput(
+            gettext_noop("A doctor with this licence number exists."), field="licence_number"
+        )
 
 
 def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
@@ -78,7 +81,8 @@ def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
         )
         if holder is not None:
             raise AlreadyRecorded(
-                f"{holder.name} has this phone number already.",
+                gettext_noop("%(name)s has this phone number already."),
+                params={"name": holder.name},
                 patient={"id": holder.id, "name": holder.name, "phone": holder.phone},
             )
         user_id = uow.accounts.add_user(
@@ -118,7 +122,8 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
             # The name patients see is the one on the licence an admin checks (or checked: a
             # doctor whose verification was withdrawn must not come back as someone else).
             raise InvalidInput(
-                "A doctor's name is changed by an admin, as on their licence.", field=renamed[0]
+                gettext_noop("A doctor's name is changed by an admin, as on their licence."),
+                field=renamed[0],
             )
         uow.accounts.update_contact(cmd.actor.user_id, changed)
         if "email" in changed:  # proven anew: ProfileUpdated sends the new address a link
@@ -142,7 +147,7 @@ def verify_doctor(cmd: commands.VerifyDoctor, uow: UnitOfWork, clock: Clock) -> 
         try:
             changed = uow.accounts.set_verified(cmd.doctor_id, cmd.verified)
         except NotFound:
-            raise InvalidInput("No such doctor.", field="doctor_id") from None
+            raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id") from None
         if changed:
             uow.accounts.events.append(
                 DoctorVerified(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.events import CalendarsChosen, Event
+from scheduler.domain.messages import gettext_noop
 from scheduler.services import commands
 from scheduler.services.calendar_values import Detail
 from scheduler.services.ports import Clock, Dependencies
@@ -20,18 +21,18 @@ def choose_calendars(cmd: commands.ChooseCalendars, uow: UnitOfWork, clock: Cloc
         cmd.target_calendar in listed and listed[cmd.target_calendar].writable
     ):
         raise InvalidInput(
-            "Choose a calendar you may write to for the appointments.", field="target"
+            gettext_noop("Choose a calendar you may write to for the appointments."), field="target"
         )
     try:
         detail = Detail(cmd.detail)
     except ValueError:
         raise InvalidInput(
-            "Choose what the appointment events show of the patient.", field="detail"
+            gettext_noop("Choose what the appointment events show of the patient."), field="detail"
         ) from None
     busy = [listed[key] for key in dict.fromkeys(cmd.busy_calendars) if key in listed]
     with uow:
         if not uow.calendars.connected(cmd.doctor_id):
-            raise NotFound("No calendar is connected.")
+            raise NotFound(gettext_noop("No calendar is connected."))
         dropped = uow.calendars.choose(
             cmd.doctor_id, target_calendar=cmd.target_calendar, busy=busy, detail=detail
         )

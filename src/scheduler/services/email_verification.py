@@ -15,6 +15,7 @@ from scheduler.domain.events import (
     ProfileUpdated,
     UserRegistered,
 )
+from scheduler.domain.messages import gettext_noop
 from scheduler.services import commands
 from scheduler.services.ports import Clock, Dependencies
 from scheduler.services.unit_of_work import UnitOfWork
@@ -26,7 +27,9 @@ def verify_email(cmd: commands.VerifyEmail, uow: UnitOfWork, clock: Clock) -> in
         user_id = uow.accounts.email_token_holder(cmd.token)
         if user_id is None:
             raise InvalidInput(
-                "This link has expired, or is for an address no longer on the account.",
+                gettext_noop(
+                    "This link has expired, or is for an address no longer on the account."
+                ),
                 field="token",
             )
         if uow.accounts.set_email_verified(user_id, True):
@@ -41,9 +44,11 @@ def resend_verification(cmd: commands.ResendVerification, uow: UnitOfWork, clock
     user_id = cmd.actor.user_id
     with uow:
         if not uow.accounts.contact_of(user_id)["email"]:
-            raise InvalidInput("Add an email address first.", field="email")
+            raise InvalidInput(gettext_noop("Add an email address first."), field="email")
         if uow.accounts.email_is_verified(user_id):
-            raise InvalidInput("Your email address is verified already.", field="email")
+            raise InvalidInput(
+                gettext_noop("Your email address is verified already."), field="email"
+            )
         uow.accounts.events.append(
             EmailVerificationRequested(occurred_at=clock(), user_id=user_id, actor_user_id=user_id)
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput
 from scheduler.domain.events import PatientForgotten
+from scheduler.domain.messages import gettext_noop
 from scheduler.services import commands
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
@@ -21,7 +22,7 @@ def forget_patient(cmd: commands.ForgetPatient, uow: UnitOfWork, clock: Clock) -
     now = clock()
     with uow:
         if not uow.accounts.password_matches(user_id, cmd.password):
-            raise InvalidInput("That is not your password.", field="password")
+            raise InvalidInput(gettext_noop("That is not your password."), field="password")
         upcoming = uow.appointments.upcoming_of_patient(patient_id, now)
         for appointment in upcoming:
             appointment.cancel(actor_user_id=user_id, now=now, reason=CANCEL_REASON)

@@ -37,6 +37,7 @@ from scheduler.domain.events import (
     UserRegistered,
 )
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule
 from scheduler.services import (
@@ -214,7 +215,9 @@ def _one_patient_at_a_time(uow: UnitOfWork, appointment: Appointment) -> None:
     for other in uow.appointments.active_of_doctor(appointment.doctor_id, around):
         if other.id != appointment.id and other.status is Status.IN_CONSULTATION:
             raise InvalidTransition(
-                "The doctor is still with another patient: complete that visit first.",
+                gettext_noop(
+                    "The doctor is still with another patient: complete that visit first."
+                ),
                 status=appointment.status,
             )
 
@@ -229,7 +232,8 @@ def _replay(
         return None
     if record.fingerprint != fingerprint:
         raise IdempotencyMismatch(
-            "This Idempotency-Key was used for a different booking.", field="Idempotency-Key"
+            gettext_noop("This Idempotency-Key was used for a different booking."),
+            field="Idempotency-Key",
         )
     return CommandResult(record.appointment_id, replayed=True)
 
@@ -238,20 +242,22 @@ def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_i
     try:
         doctor = uow.doctors.get(cmd.doctor_id)
     except NotFound:
-        raise InvalidInput("No such doctor.", field="doctor_id") from None
+        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id") from None
     if not doctor.verified:
-        raise InvalidInput("This doctor does not take bookings yet.", field="doctor_id")
+        raise InvalidInput(
+            gettext_noop("This doctor does not take bookings yet."), field="doctor_id"
+        )
     try:
         patient = uow.patients.get(patient_id)
     except NotFound:
-        raise InvalidInput("No such patient.", field="patient_id") from None
+        raise InvalidInput(gettext_noop("No such patient."), field="patient_id") from None
     if not patient.active:
-        raise InvalidInput("This patient's account is closed.", field="patient_id")
+        raise InvalidInput(gettext_noop("This patient's account is closed."), field="patient_id")
     try:
         return uow.schedules.get(cmd.doctor_id, cmd.clinic_id)
     except NotFound:
         raise InvalidInput(
-            "The doctor does not see patients at that clinic.", field="clinic_id"
+            gettext_noop("The doctor does not see patients at that clinic."), field="clinic_id"
         ) from None
 
 
@@ -300,7 +306,15 @@ def _with_alternatives(
             staff=actor.is_staff,
             patient_id=patient_id,
         )
-    return SlotTaken(conflict.message, **conflict.details, alternatives=alternatives)
+        zone = uow.schedules.clinic_timezone(clinic_id)
+    # The clinic's zone goes along so that the alternatives can be said on its clock.
+    return SlotTaken(
+        conflict.template,
+        params=conflict.params,
+        **conflict.details,
+        alternatives=alternatives,
+        timezone=zone,
+    )
 
 
 def _fingerprint(cmd: commands.BookAppointment, patient_id: int) -> str:

@@ -12,6 +12,7 @@ from scheduler.domain.events import (
     PasswordResetRequested,
     UserDeactivated,
 )
+from scheduler.domain.messages import gettext_noop
 from scheduler.services import commands
 from scheduler.services.ports import Clock, Dependencies
 from scheduler.services.unit_of_work import UnitOfWork
@@ -32,7 +33,9 @@ def request_password_reset(
 def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         if not uow.accounts.reset_token_valid(cmd.user_id, cmd.token):
-            raise InvalidInput("This link has expired or was used already.", field="token")
+            raise InvalidInput(
+                gettext_noop("This link has expired or was used already."), field="token"
+            )
         _new_password(uow, cmd.user_id, cmd.new_password, clock, how="reset", actor=None)
         uow.commit()
 
@@ -41,7 +44,9 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, clock: Clock)
     user_id = cmd.actor.user_id
     with uow:
         if not uow.accounts.password_matches(user_id, cmd.current_password):
-            raise InvalidInput("That is not your current password.", field="current_password")
+            raise InvalidInput(
+                gettext_noop("That is not your current password."), field="current_password"
+            )
         _new_password(uow, user_id, cmd.new_password, clock, how="change", actor=user_id)
         uow.commit()
 
@@ -78,7 +83,7 @@ def deactivate_user(cmd: commands.DeactivateUser, uow: UnitOfWork, clock: Clock)
         try:
             changed = uow.accounts.deactivate(cmd.user_id)
         except NotFound:
-            raise InvalidInput("No such user.", field="user_id") from None
+            raise InvalidInput(gettext_noop("No such user."), field="user_id") from None
         uow.accounts.revoke_sessions(cmd.user_id)
         if changed:
             uow.accounts.events.append(

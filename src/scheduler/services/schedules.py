@@ -18,9 +18,10 @@ from typing import TypeVar
 
 from scheduler.domain import access, availability
 from scheduler.domain.appointment import Appointment
-from scheduler.domain.errors import InvalidInput, ScheduleConflict
+from scheduler.domain.errors import InvalidInput, InvalidValue, ScheduleConflict
 from scheduler.domain.events import AvailabilityChanged
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
 from scheduler.services.ports import Clock
@@ -30,6 +31,14 @@ T = TypeVar("T")
 
 # Visits further ahead than this are not looked at when hours change (none can be booked).
 AHEAD = timedelta(days=5 * 366)
+NEW_HOURS_HIT = gettext_noop(
+    "%(count)s booked visit(s) fall outside the new hours. Move or cancel them first, or make "
+    "the change anyway and their patients will be asked to choose another time."
+)
+DAYS_OFF_HIT = gettext_noop(
+    "%(count)s booked visit(s) fall in those days off. Move or cancel them first, or make "
+    "the change anyway and their patients will be asked to choose another time."
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,9 @@ def replace_schedule(
     with uow:
         uow.doctors.get(cmd.doctor_id)
         if not uow.schedules.works_at(cmd.doctor_id, cmd.clinic_id):
-            raise InvalidInput("The doctor does not work at that clinic.", field="clinic_id")
+            raise InvalidInput(
+                gettext_noop("The doctor does not work at that clinic."), field="clinic_id"
+            )
         zone = uow.schedules.clinic_timezone(cmd.clinic_id)
         before = uow.schedules.find(cmd.doctor_id, cmd.clinic_id)
         schedule = _validated(cmd, zone, time_off=before.time_off if before else ())
@@ -70,7 +81,7 @@ def replace_schedule(
             cmd.doctor_id, Interval(now, now + AHEAD), clinic_id=cmd.clinic_id
         )
         hit = _settle(
-            availability.displaced(schedule, visits), cmd, now, reason="", under="the new hours"
+            availability.displaced(schedule, visits), cmd, now, reason="", under=NEW_HOURS_HIT
         )
         uow.schedules.save(schedule)
         reach = max(schedule.horizon_days, before.horizon_days if before else 0)
@@ -84,7 +95,9 @@ def add_time_off(cmd: commands.AddTimeOff, uow: UnitOfWork, clock: Clock) -> Tim
     access.ensure_may_manage_doctor(cmd.actor, cmd.doctor_id, clinic_ids=frozenset(), write=True)
     period = _check("end", lambda: Interval(cmd.start, cmd.end))
     if period.end <= now or period.end > now + AHEAD:
-        raise InvalidInput("Days off end in the future, and within five years.", field="end")
+        raise InvalidInput(
+            gettext_noop("Days off end in the future, and within five years."), field="end"
+        )
     with uow:
         uow.doctors.get(cmd.doctor_id)
         visits = uow.appointments.active_of_doctor(cmd.doctor_id, period)
@@ -93,7 +106,7 @@ def add_time_off(cmd: commands.AddTimeOff, uow: UnitOfWork, clock: Clock) -> Tim
             cmd,
             now,
             reason=cmd.reason,
-            under="those days off",
+            under=DAYS_OFF_HIT,
         )
         time_off_id = uow.schedules.add_time_off(cmd.doctor_id, period, cmd.reason)
         _announce(uow, cmd.doctor_id, period, now)
@@ -119,12 +132,13 @@ def _settle(
     reason: str,
     under: str,
 ) -> tuple[uuid.UUID, ...]:
-    """Refuse the change over ``visits``, or (insisted on) tell each that it is displaced."""
+    """Refuse the change over ``visits`` (``under`` says why, with their ``count``), or
+    (insisted on) tell each that it is displaced."""
     hit = sorted(visits, key=lambda visit: visit.slot.start)
     if hit and not cmd.force and not {visit.id for visit in hit} <= cmd.accept:
         raise ScheduleConflict(
-            f"{len(hit)} booked visit(s) fall in {under}. Move or cancel them first, or make "
-            "the change anyway and their patients will be asked to choose another time.",
+            under,
+            params={"count": len(hit)},
             appointments=[(visit.id, visit.slot) for visit in hit],
         )
     for visit in hit:
@@ -185,7 +199,7 @@ def _overrides(spans: tuple[commands.OverrideSpan, ...]) -> tuple[DateOverride, 
             if e.start is not None and e.end is not None
         )
         if walls and len(walls) != len(entries):
-            raise ValueError(f"{day} cannot be both closed and open")
+            raise InvalidValue(gettext_noop("%(day)s cannot be both closed and open"), day=day)
         result.append(DateOverride(day, walls))
     return tuple(result)
 
@@ -194,4 +208,6 @@ def _check(field: str, build: Callable[[], T]) -> T:
     try:
         return build()
     except ValueError as error:
+        if isinstance(error, InvalidValue):
+            raise InvalidInput(error.template, params=error.params, field=field) from None
         raise InvalidInput(str(error), field=field) from None

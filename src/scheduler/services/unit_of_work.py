@@ -17,6 +17,7 @@ from scheduler.domain.appointment import Appointment
 from scheduler.domain.errors import NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient, Role
 from scheduler.domain.schedule import Schedule
 from scheduler.services.busy_times import BusyBlockRepository
@@ -106,7 +107,7 @@ class ScheduleRepository(abc.ABC):
         """The doctor's schedule at the clinic (with current time off), or NotFound."""
         schedule = self.find(doctor_id, clinic_id)
         if schedule is None:
-            raise NotFound("Schedule not found.")
+            raise NotFound(gettext_noop("Schedule not found."))
         return schedule
 
     @abc.abstractmethod

@@ -13,6 +13,7 @@ from scheduler.adapters import account_tokens
 from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Patient
 from scheduler.services.unit_of_work import AccountRepository, NewUser
 
@@ -45,7 +46,7 @@ class DjangoAccountRepository(AccountRepository):
                     role=user.role.value,
                 )
         except IntegrityError:
-            raise InvalidInput("That username is taken.", field="username") from None
+            raise InvalidInput(gettext_noop("That username is taken."), field="username") from None
         return row.pk
 
     def add_patient(self, user_id: int) -> int:
@@ -64,7 +65,7 @@ class DjangoAccountRepository(AccountRepository):
                 )
         except IntegrityError:  # lost a race for the licence number
             raise InvalidInput(
-                "A doctor with this licence number exists.", field="licence_number"
+                gettext_noop("A doctor with this licence number exists."), field="licence_number"
             ) from None
         doctor.clinics.add(clinic_id)
         return doctor.pk
@@ -78,7 +79,7 @@ class DjangoAccountRepository(AccountRepository):
     def contact_of(self, user_id: int) -> dict[str, str]:
         found = rows.User.objects.filter(pk=user_id).values_list(*PROFILE).first()
         if found is None:
-            raise NotFound("User not found.")
+            raise NotFound(gettext_noop("User not found."))
         return dict(zip(PROFILE, found, strict=True))
 
     def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
@@ -87,7 +88,7 @@ class DjangoAccountRepository(AccountRepository):
     def set_verified(self, doctor_id: int, verified: bool) -> bool:
         current = rows.Doctor.objects.filter(pk=doctor_id).values_list("verified", flat=True)
         if not current.exists():
-            raise NotFound("Doctor not found.")
+            raise NotFound(gettext_noop("Doctor not found."))
         return (
             rows.Doctor.objects.filter(pk=doctor_id)
             .exclude(verified=verified)
@@ -146,7 +147,7 @@ class DjangoAccountRepository(AccountRepository):
 
     def deactivate(self, user_id: int) -> bool:
         if not rows.User.objects.filter(pk=user_id).exists():
-            raise NotFound("User not found.")
+            raise NotFound(gettext_noop("User not found."))
         return rows.User.objects.filter(pk=user_id, is_active=True).update(is_active=False) > 0
 
     def forget(self, user_id: int) -> None:

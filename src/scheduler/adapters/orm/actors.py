@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.errors import NotAllowed
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
 
 
@@ -21,7 +22,7 @@ def role_of(user: rows.User) -> Role | None:
 
 def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
     if not isinstance(user, rows.User):
-        raise NotAllowed("Sign in first.")
+        raise NotAllowed(gettext_noop("Sign in first."))
     match role_of(user):
         case Role.PATIENT:
             patient = rows.Patient.objects.filter(user=user).values_list("pk", flat=True).first()
@@ -39,7 +40,7 @@ def actor_for(user: AbstractBaseUser | AnonymousUser) -> Actor:
             return Actor(user.pk, Role.RECEPTIONIST, clinic_id=clinic)
         case Role.ADMIN:
             return Actor(user.pk, Role.ADMIN)
-    raise NotAllowed("This account has no role.")
+    raise NotAllowed(gettext_noop("This account has no role."))
 
 
 def viewer_for(user: AbstractBaseUser | AnonymousUser) -> Actor | None:

@@ -12,6 +12,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.domain.appointment import Appointment, Change, Status
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
 from scheduler.domain.intervals import Interval
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
 from scheduler.services import unit_of_work as ports
@@ -34,7 +35,7 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
                 Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq"))
             ).get(pk=appointment_id)
         except rows.Appointment.DoesNotExist:
-            raise NotFound("Appointment not found.") from None
+            raise NotFound(gettext_noop("Appointment not found.")) from None
         appointment = appointment_to_domain(row)
         self._loaded[appointment.id] = (appointment.version, len(appointment.history))
         return appointment
@@ -113,7 +114,7 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
     def clinic_timezone(self, clinic_id: int) -> str:
         zone = rows.Clinic.objects.filter(pk=clinic_id).values_list("timezone", flat=True).first()
         if zone is None:
-            raise NotFound("Clinic not found.")
+            raise NotFound(gettext_noop("Clinic not found."))
         return zone
 
     def works_at(self, doctor_id: int, clinic_id: int) -> bool:
@@ -164,7 +165,7 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
     def remove_time_off(self, doctor_id: int, time_off_id: int) -> Interval:
         row = rows.TimeOff.objects.filter(doctor_id=doctor_id, pk=time_off_id).first()
         if row is None:
-            raise NotFound("Time off not found.")
+            raise NotFound(gettext_noop("Time off not found."))
         row.delete()
         return Interval(row.start, row.end)
 
@@ -242,7 +243,7 @@ class DjangoDoctorRepository(ports.DoctorRepository):
             .first()
         )
         if row is None:
-            raise NotFound("Doctor not found.")
+            raise NotFound(gettext_noop("Doctor not found."))
         return Doctor(
             id=doctor_id,
             name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
@@ -266,7 +267,7 @@ class DjangoPatientRepository(ports.PatientRepository):
             .first()
         )
         if row is None:
-            raise NotFound("Patient not found.")
+            raise NotFound(gettext_noop("Patient not found."))
         return Patient(
             id=patient_id,
             name=f"{row['user__first_name']} {row['user__last_name']}".strip(),

@@ -19,6 +19,7 @@ from scheduler.adapters.phones import as_phone
 from scheduler.domain import access
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import local_days
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import Schedule
 
@@ -45,7 +46,7 @@ def clinic_get(*, clinic_id: int) -> rows.Clinic:
         .first()
     )
     if clinic is None:
-        raise NotFound("Clinic not found.")
+        raise NotFound(gettext_noop("Clinic not found."))
     return clinic
 
 
@@ -67,7 +68,7 @@ def doctor_get(*, doctor_id: int, viewer: Actor | None = None) -> rows.Doctor:
     """A verified doctor; an unverified one only for themselves and admins."""
     doctor = _doctors().filter(pk=doctor_id).first()
     if doctor is None or not (doctor.verified or _is_self_or_admin(viewer, doctor_id)):
-        raise NotFound("Doctor not found.")
+        raise NotFound(gettext_noop("Doctor not found."))
     return doctor
 
 
@@ -78,12 +79,18 @@ def doctor_clinic(*, doctor: rows.Doctor, clinic_id: int | None) -> rows.Clinic:
         if len(clinics) == 1:
             return clinics[0]
         if not clinics:
-            raise InvalidInput("The doctor sees patients at no clinic yet.", field="clinic")
-        raise InvalidInput("The doctor works at several clinics; say which one.", field="clinic")
+            raise InvalidInput(
+                gettext_noop("The doctor sees patients at no clinic yet."), field="clinic"
+            )
+        raise InvalidInput(
+            gettext_noop("The doctor works at several clinics; say which one."), field="clinic"
+        )
     for clinic in clinics:
         if clinic.pk == clinic_id:
             return clinic
-    raise InvalidInput("The doctor does not see patients at that clinic.", field="clinic")
+    raise InvalidInput(
+        gettext_noop("The doctor does not see patients at that clinic."), field="clinic"
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def appointment_list(
 def appointment_get(*, viewer: Actor, appointment_id: uuid.UUID) -> rows.Appointment:
     appointment = _visible_appointments(viewer).filter(pk=appointment_id).first()
     if appointment is None:
-        raise NotFound("Appointment not found.")
+        raise NotFound(gettext_noop("Appointment not found."))
     return appointment
 
 

@@ -20,6 +20,7 @@ from scheduler.domain import access, queue
 from scheduler.domain.appointment import DISPLACE, Status, undo_until
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
 from scheduler.domain.intervals import Interval, local_days
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
 from scheduler.services import queries
 from scheduler.services.ports import SlotChange
@@ -86,7 +87,11 @@ def grid_window(
     """The days to watch; today on the calendar of the doctor's first clinic by default.
     NotFound for a doctor the viewer may not see, InvalidInput for a bad range."""
     if not 1 <= days <= MAX_GRID_DAYS:
-        raise InvalidInput(f"Watch 1 to {MAX_GRID_DAYS} days at once.", field="days")
+        raise InvalidInput(
+            gettext_noop("Watch 1 to %(most)s days at once."),
+            params={"most": MAX_GRID_DAYS},
+            field="days",
+        )
     doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
     clinics = tuple(
         ClinicBrief(clinic.pk, clinic.name, clinic.timezone) for clinic in doctor.clinics.all()
@@ -134,10 +139,10 @@ def slot_grid(
 def desk_day(*, clinic_id: int, viewer: Actor, day: date | None, now: datetime) -> DeskSnapshot:
     """The clinic's appointments of ``day`` (today by default) for its desk."""
     if not access.runs_desk(viewer, clinic_id):
-        raise NotAllowed("This desk is for the clinic's staff.")
+        raise NotAllowed(gettext_noop("This desk is for the clinic's staff."))
     clinic = rows.Clinic.objects.filter(pk=clinic_id).first()
     if clinic is None:
-        raise NotFound("Clinic not found.")
+        raise NotFound(gettext_noop("Clinic not found."))
     if day is None:
         day = now.astimezone(ZoneInfo(clinic.timezone)).date()
     appointments = list(
@@ -257,7 +262,7 @@ def visit_place(*, appointment_id: uuid.UUID, now: datetime) -> VisitPlace:
         .first()
     )
     if row is None or not queue.link_open(row.end, now):
-        raise NotFound("Appointment not found.")
+        raise NotFound(gettext_noop("Appointment not found."))
     zone = ZoneInfo(row.clinic.timezone)
     day = row.start.astimezone(zone).date()
     span = local_days(day, day, zone)

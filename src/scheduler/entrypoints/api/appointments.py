@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -30,6 +31,7 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import audit_log, build_bus
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.api.dates import AwareDateTimeField, DateRangeSerializer
+from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, DisplayField, display_context
 from scheduler.entrypoints.api.errors import (
     IDEMPOTENCY_HEADER,
     ConflictOutput,
@@ -40,6 +42,7 @@ from scheduler.entrypoints.api.errors import (
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.people import text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
+from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
 from scheduler.services.audit import Record, read_by_others
 
@@ -79,7 +82,9 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
     patient = PatientBrief()
     clinic = ClinicBrief()
     start = serializers.DateTimeField()
+    start_display = DisplayField(moment="start")
     end = serializers.DateTimeField()
+    end_display = DisplayField(moment="end")
     status = serializers.ChoiceField(choices=STATUS_CHOICES)
     reason = serializers.CharField()
     version = serializers.IntegerField()
@@ -93,6 +98,9 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
         "choose another time, and has not yet."
     )
 
+    def display_zone(self, row: rows.Appointment) -> str:
+        return row.clinic.timezone
+
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_undo_until(self, row: rows.Appointment) -> datetime | None:
         return snapshots.last_change(row).undo_until
@@ -102,9 +110,10 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
         return snapshots.last_change(row).asked_to_move
 
 
-def _appointment(actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
+def _appointment(request: Request, actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
     return AppointmentOutput(
-        selectors.appointment_get(viewer=actor, appointment_id=appointment_id)
+        selectors.appointment_get(viewer=actor, appointment_id=appointment_id),
+        context=display_context(request),
     ).data
 
 
@@ -126,7 +135,7 @@ class AppointmentCollectionApi(APIView):
 
     @extend_schema(
         operation_id="appointments_list",
-        parameters=[FilterSerializer],
+        parameters=[FilterSerializer, CALENDAR_PARAMETER],
         responses={200: AppointmentOutput(many=True), 400: ValidationErrorOutput},
         description=(
             "The caller's own appointments: a patient's, a doctor's, a receptionist's clinic's; "
@@ -137,6 +146,7 @@ class AppointmentCollectionApi(APIView):
         actor = actor_for(request.user)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        display = display_context(request)
         data = filters.validated_data
         appointments = selectors.appointment_list(
             viewer=actor,
@@ -155,6 +165,7 @@ class AppointmentCollectionApi(APIView):
             queryset=appointments,
             serializer_class=AppointmentOutput,
             shown=lambda page: _audit_reads(actor, page),
+            context=display,
         )
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -170,6 +181,7 @@ class AppointmentCollectionApi(APIView):
         operation_id="appointments_create",
         request=InputSerializer,
         parameters=[
+            CALENDAR_PARAMETER,
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
                 OpenApiTypes.STR,
@@ -179,7 +191,7 @@ class AppointmentCollectionApi(APIView):
                     f"the first result (201, header {REPLAYED_HEADER}: true), never a second "
                     "booking."
                 ),
-            )
+            ),
         ],
         responses={
             201: AppointmentOutput,
@@ -198,6 +210,7 @@ class AppointmentCollectionApi(APIView):
         actor = actor_for(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        display_context(request)  # a bad ?calendar= is refused before anything is booked
         result = build_bus().handle(
             commands.BookAppointment(
                 actor=actor, idempotency_key=_idempotency_key(request), **serializer.validated_data
@@ -207,7 +220,7 @@ class AppointmentCollectionApi(APIView):
         if result.replayed:
             headers[REPLAYED_HEADER] = "true"
         return Response(
-            _appointment(actor, result.appointment_id),
+            _appointment(request, actor, result.appointment_id),
             status=status.HTTP_201_CREATED,
             headers=headers,
         )
@@ -220,29 +233,42 @@ def _idempotency_key(request: Request) -> str | None:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise serializers.ValidationError(
-            {IDEMPOTENCY_HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]}
+            {IDEMPOTENCY_HEADER: [_("Use 1 to %(most)s characters.") % {"most": MAX_KEY_LENGTH}]}
         )
     return key
 
 
 class AppointmentDetailApi(APIView):
-    @extend_schema(responses={200: AppointmentOutput, 404: ErrorOutput})
+    @extend_schema(
+        parameters=[CALENDAR_PARAMETER],
+        responses={200: AppointmentOutput, 400: ValidationErrorOutput, 404: ErrorOutput},
+    )
     def get(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
+        display_context(request)  # a bad ?calendar= is refused whatever else is wrong
         row = selectors.appointment_get(viewer=actor, appointment_id=appointment_id)
+        clinic_default(request._request, row.clinic.language)
+        display = display_context(request)
         _audit_reads(actor, [row])
-        return Response(AppointmentOutput(row).data)
+        return Response(AppointmentOutput(row, context=display).data)
 
 
 # -- moves: one view per command ---------------------------------------------------------------
 
-_MOVE_RESPONSES = {200: AppointmentOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+_MOVE_RESPONSES = {
+    200: AppointmentOutput,
+    400: ValidationErrorOutput,
+    403: ErrorOutput,
+    404: ErrorOutput,
+    409: ErrorOutput,
+}
 _MOVE_WITH_REASON_RESPONSES = {**_MOVE_RESPONSES, 400: ValidationErrorOutput}
 
 
-def _move(command: commands.ActorCommand, appointment_id: uuid.UUID) -> Response:
+def _move(request: Request, command: commands.ActorCommand, appointment_id: uuid.UUID) -> Response:
+    display_context(request)  # a bad ?calendar= is refused before anything changes
     build_bus().handle(command)
-    return Response(_appointment(command.actor, appointment_id))
+    return Response(_appointment(request, command.actor, appointment_id))
 
 
 class ReasonInput(serializers.Serializer[Any]):
@@ -261,10 +287,10 @@ class _StateChangeApi(APIView):
 
     command: type[commands.AppointmentAction]
 
-    @extend_schema(request=None, responses=_MOVE_RESPONSES)
+    @extend_schema(request=None, parameters=[CALENDAR_PARAMETER], responses=_MOVE_RESPONSES)
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         cmd = self.command(actor=actor_for(request.user), appointment_id=appointment_id)
-        return _move(cmd, appointment_id)
+        return _move(request, cmd, appointment_id)
 
 
 class AppointmentConfirmApi(_StateChangeApi):
@@ -276,23 +302,27 @@ class AppointmentConfirmApi(_StateChangeApi):
 class AppointmentRejectApi(APIView):
     """A doctor (or the desk) declines a pending request."""
 
-    @extend_schema(request=ReasonInput, responses=_MOVE_WITH_REASON_RESPONSES)
+    @extend_schema(
+        request=ReasonInput, parameters=[CALENDAR_PARAMETER], responses=_MOVE_WITH_REASON_RESPONSES
+    )
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
         cmd = commands.RejectAppointment(
             actor=actor, appointment_id=appointment_id, reason=_reason(request)
         )
-        return _move(cmd, appointment_id)
+        return _move(request, cmd, appointment_id)
 
 
 class AppointmentCancelApi(APIView):
-    @extend_schema(request=ReasonInput, responses=_MOVE_WITH_REASON_RESPONSES)
+    @extend_schema(
+        request=ReasonInput, parameters=[CALENDAR_PARAMETER], responses=_MOVE_WITH_REASON_RESPONSES
+    )
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
         cmd = commands.CancelAppointment(
             actor=actor, appointment_id=appointment_id, reason=_reason(request)
         )
-        return _move(cmd, appointment_id)
+        return _move(request, cmd, appointment_id)
 
 
 class AppointmentRescheduleApi(APIView):
@@ -303,6 +333,7 @@ class AppointmentRescheduleApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
+        parameters=[CALENDAR_PARAMETER],
         responses={
             **_MOVE_RESPONSES,
             400: SlotUnavailableOutput,
@@ -320,7 +351,7 @@ class AppointmentRescheduleApi(APIView):
         cmd = commands.RescheduleAppointment(
             actor=actor, appointment_id=appointment_id, start=serializer.validated_data["start"]
         )
-        return _move(cmd, appointment_id)
+        return _move(request, cmd, appointment_id)
 
 
 class AppointmentCheckInApi(_StateChangeApi):

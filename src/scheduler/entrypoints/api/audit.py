@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -53,7 +54,7 @@ class AuditListApi(APIView):
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             since, until = attrs.get("since"), attrs.get("until")
             if since is not None and until is not None and until < since:
-                message = "'until' must not be before 'since'."
+                message = _("'until' must not be before 'since'.")
                 raise serializers.ValidationError({"until": [message]})
             return attrs
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -136,7 +137,7 @@ class RegisterApi(APIView):
             check_password(attrs["password"], someone, field="password")
             if attrs["role"] == Role.DOCTOR:
                 missing = {
-                    name: ["Required for doctors."]
+                    name: [_("Required for doctors.")]
                     for name in ("specialty", "licence_number", "clinic_id")
                     if not attrs.get(name)
                 }

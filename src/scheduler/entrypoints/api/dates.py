@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +17,7 @@ from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
 class BoundedDateField(serializers.DateField):
     """YYYY-MM-DD within the dates Nobat reckons with (intervals.FIRST_DAY to LAST_DAY)."""
 
-    default_error_messages = {"range": DAY_RANGE_TEXT}
+    default_error_messages = {"range": _(DAY_RANGE_TEXT)}
 
     def to_internal_value(self, value: Any) -> date:
         day: date = super().to_internal_value(value)
@@ -57,10 +58,10 @@ class DateRangeSerializer(serializers.Serializer[Any]):
         first, last = attrs.get("from"), attrs.get("to")
         if first is not None and last is not None:
             if last < first:
-                raise serializers.ValidationError({"to": ["'to' must not be before 'from'."]})
+                raise serializers.ValidationError({"to": [_("'to' must not be before 'from'.")]})
             if self.max_days is not None and (last - first).days + 1 > self.max_days:
                 raise serializers.ValidationError(
-                    {"to": [f"Ask for at most {self.max_days} days at once."]}
+                    {"to": [_("Ask for at most %(most)s days at once.") % {"most": self.max_days}]}
                 )
         return attrs
 
@@ -70,8 +71,8 @@ class AwareDateTimeField(serializers.DateTimeField):
     time is refused rather than guessed."""
 
     default_error_messages = {
-        "naive": "Give the time with its UTC offset, e.g. 2025-03-01T10:00:00+03:30.",
-        "range": DAY_RANGE_TEXT,
+        "naive": _("Give the time with its UTC offset, e.g. 2025-03-01T10:00:00+03:30."),
+        "range": _(DAY_RANGE_TEXT),
     }
 
     def to_internal_value(self, value: Any) -> datetime:

@@ -19,9 +19,11 @@ from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
+from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_context
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
-from scheduler.entrypoints.api.intervals import IntervalOutput
+from scheduler.entrypoints.api.intervals import DisplayedIntervalOutput
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
+from scheduler.entrypoints.language import clinic_default
 from scheduler.services import queries
 
 SLOT_RANGE_DAYS = 31
@@ -101,21 +103,24 @@ class DoctorSlotsApi(APIView):
         timezone = serializers.CharField()
         first_day = serializers.DateField()
         last_day = serializers.DateField()
-        slots = IntervalOutput(many=True)
+        slots = DisplayedIntervalOutput(many=True)
 
     @extend_schema(
-        parameters=[FilterSerializer],
+        parameters=[FilterSerializer, CALENDAR_PARAMETER],
         responses={200: OutputSerializer, 400: ValidationErrorOutput, 404: ErrorOutput},
         auth=[],
     )
     def get(self, request: Request, doctor_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        display_context(request)  # a bad ?calendar= is refused whatever else is wrong
         viewer = viewer_for(request.user)
         doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
         clinic = selectors.doctor_clinic(
             doctor=doctor, clinic_id=filters.validated_data.get("clinic")
         )
+        clinic_default(request._request, clinic.language)
+        display = display_context(request)
         now = utc_now()
         first_day: date = filters.validated_data.get("from") or (
             now.astimezone(ZoneInfo(clinic.timezone)).date()
@@ -147,6 +152,7 @@ class DoctorSlotsApi(APIView):
                     "first_day": first_day,
                     "last_day": last_day,
                     "slots": slots,
-                }
+                },
+                context={**display, "display_zone": clinic.timezone},
             ).data
         )

@@ -1,6 +1,6 @@
 """The one error contract: domain errors -> HTTP, in one table; DRF's own errors unchanged.
 
-Bodies:
+Texts are in the request's language (entrypoints.error_text). Bodies:
 - 400 bad input: ``{field: [message]}`` (as DRF validation errors);
   a slot that can never be booked as asked: ``{"start": [message], "code": ...}``.
 - 403, 404, 409: ``{"detail": message, "code": ...}`` plus the error's simple details; a taken
@@ -18,7 +18,13 @@ from rest_framework.views import set_rollback
 
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
-from scheduler.entrypoints.api.intervals import IntervalOutput, intervals_data
+from scheduler.entrypoints.api.display import DISPLAY, display_language
+from scheduler.entrypoints.api.intervals import (
+    DisplayedIntervalOutput,
+    IntervalOutput,
+    intervals_data,
+)
+from scheduler.entrypoints.error_text import error_text
 
 # First match wins: subclasses before their bases.
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
@@ -46,7 +52,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))
         return response
     set_rollback()
-    return Response(error_body(exc), status=status_for(exc))
+    return Response(
+        error_body(exc, display=display_language(context.get("request"))),
+        status=status_for(exc),
+    )
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -56,24 +65,27 @@ def status_for(error: errors.DomainError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
-def error_body(error: errors.DomainError) -> dict[str, Any]:
+def error_body(error: errors.DomainError, *, display: str | None = None) -> dict[str, Any]:
+    """The error's body, its text in the request's language (activated by the middleware, or
+    for a token by api.authentication)."""
+    message = error_text(error)
     match error:
         case errors.InvalidInput():
-            return {str(error.details.get("field", "non_field_errors")): [error.message]}
+            return {str(error.details.get("field", "non_field_errors")): [message]}
         case errors.IdempotencyMismatch():
-            return {IDEMPOTENCY_HEADER: [error.message]}
+            return {IDEMPOTENCY_HEADER: [message]}
         case errors.SlotUnavailable():
-            return {"start": [error.message], "code": error.code}
+            return {"start": [message], "code": error.code}
         case errors.AlreadyRecorded():
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "patient": error.details["patient"],
             }
         case errors.ScheduleConflict():
             hit: list[tuple[Any, Interval]] = list(error.details.get("appointments", []))
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "appointments": [
                     {"id": str(appointment_id), **interval}
@@ -85,12 +97,22 @@ def error_body(error: errors.DomainError) -> dict[str, Any]:
         case errors.SlotTaken():
             alternatives: list[Interval] = list(error.details.get("alternatives", []))
             return {
-                "detail": error.message,
+                "detail": message,
                 "code": error.code,
                 "holder": error.details.get("holder"),
-                "alternatives": intervals_data(alternatives),
+                "alternatives": _alternatives(alternatives, error.details.get("timezone"), display),
             }
-    return {"detail": error.message, "code": error.code, **_simple(error.details)}
+    return {"detail": message, "code": error.code, **_simple(error.details)}
+
+
+def _alternatives(
+    slots: list[Interval], zone: str | None, display: str | None
+) -> list[dict[str, Any]]:
+    """The free slots offered instead, with display strings as the request asked (api.display)."""
+    if zone is None or display is None:
+        return intervals_data(slots)
+    context = {DISPLAY: display, "display_zone": zone}
+    return list(DisplayedIntervalOutput(slots, many=True, context=context).data)
 
 
 def _simple(details: Any) -> dict[str, Any]:
@@ -116,8 +138,11 @@ class ConflictOutput(ErrorOutput):
     holder = serializers.CharField(
         required=False, help_text='A taken slot: who holds the time, "doctor" or "patient".'
     )
-    alternatives = IntervalOutput(
-        many=True, required=False, help_text="A taken slot: the nearest free ones (up to 3)."
+    alternatives = DisplayedIntervalOutput(
+        many=True,
+        required=False,
+        help_text="A taken slot: the nearest free ones (up to 3), with display strings as for "
+        "the slots (?calendar=, or a request in Persian).",
     )
 
 

@@ -39,6 +39,7 @@ def paginated(
     queryset: QuerySet[Any],
     serializer_class: type[serializers.BaseSerializer[Any]],
     shown: Callable[[Sequence[Any]], None] = lambda page: None,
+    context: dict[str, Any] | None = None,
 ) -> Response:
     """One page of ``queryset`` rendered by ``serializer_class``, with count and links;
     ``shown`` hears which rows went out (the audit trail of who read what).
@@ -48,4 +49,6 @@ def paginated(
     paginator = Pages()
     page: list[Model] = paginator.paginate_queryset(queryset, request, view=view) or []
     shown(page)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    return paginator.get_paginated_response(
+        serializer_class(page, many=True, context=context or {}).data
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from scheduler.entrypoints import plain_text
@@ -19,7 +20,7 @@ EMAIL_CHARS = 254  # RFC 5321, and the column
 
 def _plain(value: str) -> None:
     if not plain_text.is_plain(value):
-        raise serializers.ValidationError(plain_text.PLAIN_TEXT_ERROR)
+        raise serializers.ValidationError(gettext(plain_text.PLAIN_TEXT_ERROR))
 
 
 def name_field(**options: Any) -> serializers.CharField:
@@ -37,7 +38,7 @@ class LicenceNumberField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         number = plain_text.licence_number(super().to_internal_value(data))
         if number is None:
-            raise serializers.ValidationError(plain_text.LICENCE_ERROR)
+            raise serializers.ValidationError(gettext(plain_text.LICENCE_ERROR))
         return number
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from scheduler.domain.schedule import (
     MAX_NOTICE_MINUTES,
     MAX_OVERRIDES,
     MAX_SPANS_A_DAY,
+    WEEKDAY_NAMES,
     Schedule,
 )
 from scheduler.entrypoints.api.dates import AwareDateTimeField, BoundedDateField, WallClockField
@@ -49,8 +51,46 @@ CHANGE_REFUSED = PolymorphicProxySerializer(
 )
 
 
+WEEKDAYS = tuple(name.lower() for name in WEEKDAY_NAMES)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "enum": list(WEEKDAYS)},
+            {"type": "integer", "minimum": 0, "maximum": 6},
+        ],
+        "example": "monday",
+        "description": "A day of the week by name, `monday` to `sunday`. Integers (0 = Monday "
+        "to 6 = Sunday) are still accepted, as before names were; answers always give names.",
+    }
+)
+class WeekdayField(serializers.Field[int, Any, str, Any]):
+    """A day of the week, as a name in and out; the integers of the first API still come in."""
+
+    default_error_messages = {
+        "invalid": _("Give a day of the week: monday, tuesday, … sunday."),
+    }
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, int) and not isinstance(data, bool) and 0 <= data <= 6:
+            return data
+        if isinstance(data, str) and data.strip().lower() in WEEKDAYS:
+            return WEEKDAYS.index(data.strip().lower())
+        self.fail("invalid")
+        raise AssertionError  # fail() raises
+
+    def to_representation(self, value: int) -> str:
+        return WEEKDAYS[value]
+
+
+@extend_schema_field({"type": "string", "enum": list(WEEKDAYS)})
+class WeekdayOutputField(WeekdayField):
+    pass
+
+
 class WeeklySpanInput(serializers.Serializer[Any]):
-    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
+    weekday = WeekdayField()
     start = WallClockField()
     end = WallClockField()
 
@@ -66,14 +106,14 @@ class OverrideInput(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         spans = "start" in attrs or "end" in attrs
         if attrs["closed"] and spans:
-            raise serializers.ValidationError("A closed day has no start or end.")
+            raise serializers.ValidationError(_("A closed day has no start or end."))
         if not attrs["closed"] and not ("start" in attrs and "end" in attrs):
-            raise serializers.ValidationError("Give start and end, or closed: true.")
+            raise serializers.ValidationError(_("Give start and end, or closed: true."))
         return attrs
 
 
 class WeeklySpanOutput(serializers.Serializer[Any]):
-    weekday = serializers.IntegerField()
+    weekday = WeekdayOutputField(read_only=True)
     start = WallClockField(source="span.start")
     end = WallClockField(source="span.end")
 

@@ -20,6 +20,7 @@ from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import InvalidInput
 from scheduler.entrypoints import password_reset
 from scheduler.entrypoints.api.throttles import ResendByUser, form_wait, reset_wait
+from scheduler.entrypoints.error_text import error_text
 from scheduler.services import commands
 
 MAX_LOGIN = 254
@@ -103,5 +104,7 @@ def verify_email_again(request: HttpRequest) -> HttpResponse:
     try:
         build_bus().handle(commands.ResendVerification(actor=actor_for(request.user)))
     except InvalidInput as refused:
-        return render(request, "web/verify_email.html", {"again": True, "error": refused.message})
+        return render(
+            request, "web/verify_email.html", {"again": True, "error": error_text(refused)}
+        )
     return render(request, "web/verify_email.html", {"sent": True})

@@ -37,6 +37,7 @@ from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
 from scheduler.entrypoints import plain_text
+from scheduler.entrypoints.error_text import error_text
 from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
@@ -326,7 +327,7 @@ def _run(
         return conflict
     except DomainError as refused:
         field = str(refused.details.get("field", ""))
-        form.add_error(_form_field(field, form), refused.message)
+        form.add_error(_form_field(field, form), error_text(refused))
         return None
     messages.success(request, saved)
     return None

@@ -22,6 +22,7 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import DomainError, InvalidInput, ScheduleConflict
+from scheduler.entrypoints.error_text import error_text
 from scheduler.entrypoints.web.schedule_text import (
     SPANS_HELP,
     override_text,
@@ -161,8 +162,8 @@ def _message(error: DomainError) -> str:
         visits = ", ".join(
             f"{slot.start:%Y-%m-%d %H:%M}" for _, slot in error.details["appointments"]
         )
-        return f"{error.message} ({visits})"
-    return error.message
+        return f"{error_text(error)} ({visits})"
+    return error_text(error)
 
 
 class CommandAdmin(orm_admin.GuardedAdmin[Any]):

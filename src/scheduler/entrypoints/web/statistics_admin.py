@@ -23,6 +23,7 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.domain import access
 from scheduler.domain.errors import NotAllowed
 from scheduler.entrypoints.api.statistics import WindowInput
+from scheduler.entrypoints.error_text import error_text
 from scheduler.entrypoints.statistics_tables import TABLES
 from scheduler.entrypoints.web import charts
 
@@ -69,7 +70,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         access.ensure_may_see_statistics(actor_for(request.user))
     except NotAllowed as refused:
-        raise PermissionDenied(refused.message) from None
+        raise PermissionDenied(error_text(refused)) from None
     given = WindowInput(data=request.GET)
     context: dict[str, Any] = {
         **admin.site.each_context(request),

@@ -18,9 +18,13 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from scheduler.adapters.orm.actors import viewer_for
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
+from scheduler.entrypoints.language import from_header, stored_or_cookie
 
 AUTH_ERROR = "auth_error"
+# The token's refusal, translated when it is sent (the consumer knows the socket's language).
+BAD_TOKEN = gettext_noop("The token is invalid or expired.")
 
 
 def query_params(scope: dict[str, Any]) -> dict[str, str]:
@@ -41,6 +45,21 @@ user_for_token = database_sync_to_async(_user_for_token)
 
 
 actor_of = database_sync_to_async(viewer_for)
+
+
+def _language_of(scope: dict[str, Any]) -> str:
+    """The socket's language, chosen at the handshake as a page's is: the user's stored choice,
+    the switcher's cookie, Accept-Language, the site's default."""
+    headers = dict(scope.get("headers", ()))
+    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    return (
+        stored_or_cookie(scope.get("user"), cookie)
+        or from_header(headers.get(b"accept-language", b"").decode("latin1"))
+        or settings.LANGUAGE_CODE
+    )
+
+
+language_of = database_sync_to_async(_language_of)
 
 
 def password_stamp(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -75,7 +94,7 @@ class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
             scope = {
                 **scope,
                 "user": user or AnonymousUser(),
-                AUTH_ERROR: None if user else "The token is invalid or expired.",
+                AUTH_ERROR: None if user else BAD_TOKEN,
             }
         return await super().__call__(scope, receive, send)
 

@@ -24,17 +24,22 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from scheduler.adapters import client_address, realtime
 from scheduler.adapters.audit import origin
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
+from scheduler.entrypoints.error_text import error_text, say
 from scheduler.entrypoints.ws import screens
 from scheduler.entrypoints.ws.auth import (
     AUTH_ERROR,
+    BAD_TOKEN,
     actor_now,
     actor_of,
+    language_of,
     password_stamp,
     query_params,
     user_for_token,
@@ -46,6 +51,12 @@ BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_MANY = 4400, 4401, 4403, 44
 # script, and each snapshot is a round of queries (and, for staff, of audit entries).
 MESSAGES_A_MINUTE = 60
 AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
+
+UNKNOWN_MESSAGE = gettext_noop("Unknown message.")
+NOT_JSON = gettext_noop("Send JSON text messages.")
+TOO_MANY_TEXT = gettext_noop("Too many messages: open the page again in a minute.")
+ACCESS_CHANGED = gettext_noop("Your access has changed: sign in again.")
+SIGN_IN = gettext_noop("Sign in: a session, ?token= or an auth message.")
 
 
 class NotSignedIn(NotAllowed):
@@ -62,6 +73,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.joined: list[str] = []
         self.heard: deque[float] = deque(maxlen=MESSAGES_A_MINUTE)  # when the latest came
         self.ready = False  # started; until then (or once failed) messages are not acted on
+        self.language = await language_of(self.scope)
         await self.accept()
         if self.scope.get(AUTH_ERROR):
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
@@ -110,7 +122,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             case {"type": "auth", "token": str(token)}:
                 user = await user_for_token(token)
                 if user is None:
-                    await self.fail(UNAUTHORIZED, "The token is invalid or expired.")
+                    await self.fail(UNAUTHORIZED, BAD_TOKEN)
                     return
                 self.viewer = await actor_of(user)
                 self.stamp = password_stamp(user)
@@ -118,18 +130,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.session_key = None  # a token now, not the page's session
                 await self.guarded(self.signed_in())
             case _:
-                await self.send_json({"type": "error", "detail": "Unknown message."})
+                await self.send_json({"type": "error", "detail": self.text(UNKNOWN_MESSAGE)})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Text frames of JSON only; anything else (binary, empty) gets an error, not a crash.
         More than MESSAGES_A_MINUTE in a minute closes the socket (4429)."""
         now = time.monotonic()
         if len(self.heard) == MESSAGES_A_MINUTE and now - self.heard[0] < 60:
-            await self.fail(TOO_MANY, "Too many messages: open the page again in a minute.")
+            await self.fail(TOO_MANY, TOO_MANY_TEXT)
             return
         self.heard.append(now)
         if not text_data:
-            await self.send_json({"type": "error", "detail": "Send JSON text messages."})
+            await self.send_json({"type": "error", "detail": self.text(NOT_JSON)})
             return
         await super().receive(text_data=text_data)
 
@@ -167,7 +179,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         now = await actor_now(self.viewer.user_id, self.session_key, self.stamp)
         self.checked_at = time.monotonic()
         if now != self.viewer:
-            await self.fail(UNAUTHORIZED, "Your access has changed: sign in again.")
+            await self.fail(UNAUTHORIZED, ACCESS_CHANGED)
             return False
         return True
 
@@ -184,9 +196,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in getattr(self, "joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def fail(self, code: int, detail: str) -> None:
+    def text(self, refusal: str | DomainError) -> str:
+        """A refusal in the socket's language (the ones here are marked English texts)."""
+        with translation.override(getattr(self, "language", settings.LANGUAGE_CODE)):
+            return error_text(refusal) if isinstance(refusal, DomainError) else say(refusal)
+
+    async def fail(self, code: int, refusal: str | DomainError) -> None:
         self.ready = False
-        await self.send_json({"type": "error", "code": code, "detail": detail})
+        await self.send_json({"type": "error", "code": code, "detail": self.text(refusal)})
         await self.close(code=code)
 
     async def guarded(self, step: Any) -> None:
@@ -194,7 +211,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         try:
             await step
         except DomainError as error:
-            await self.fail(_close_code(error), error.message)
+            await self.fail(_close_code(error), error)
 
 
 class NoSuchSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -250,15 +267,15 @@ class DeskConsumer(LiveConsumer):
 
     async def signed_in(self) -> None:
         if self.viewer is None:
-            raise NotSignedIn("Sign in first.")
+            raise NotSignedIn(gettext_noop("Sign in first."))
         if not access.runs_desk(self.viewer, self.clinic_id):
-            raise NotAllowed("This desk is for the clinic's receptionists.")
+            raise NotAllowed(gettext_noop("This desk is for the clinic's receptionists."))
         await self.join([realtime.desk_group(self.clinic_id)])
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
         if self.viewer is None:
-            raise NotSignedIn("Sign in first.")
+            raise NotSignedIn(gettext_noop("Sign in first."))
         await self.send_json(
             await database_sync_to_async(screens.desk)(self.clinic_id, self.viewer, self.day)
         )
@@ -278,7 +295,7 @@ class DeskConsumer(LiveConsumer):
     async def _close_unless_signed_in(self) -> None:
         await asyncio.sleep(AUTH_WAIT_SECONDS)
         if self.viewer is None:
-            await self.fail(UNAUTHORIZED, "Sign in: a session, ?token= or an auth message.")
+            await self.fail(UNAUTHORIZED, SIGN_IN)
 
 
 class VisitQueueConsumer(LiveConsumer):

@@ -15,6 +15,7 @@ from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
 from scheduler.domain import queue
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
 from scheduler.services.audit import Record, read_by_others
 
@@ -60,7 +61,7 @@ def visit_of(token: str) -> uuid.UUID:
     """The appointment a visit link names; NotFound for a link this site did not sign."""
     appointment_id = visit_links.appointment_of(token)
     if appointment_id is None:
-        raise NotFound("This link is not valid.")
+        raise NotFound(gettext_noop("This link is not valid."))
     return appointment_id
 
 
@@ -159,7 +160,7 @@ def _date(value: str | None, *, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Give dates as YYYY-MM-DD.", field=name) from None
+        raise InvalidInput(gettext_noop("Give dates as YYYY-MM-DD."), field=name) from None
     if not within_range(day):
         raise InvalidInput(DAY_RANGE_TEXT, field=name)
     return day
@@ -171,4 +172,6 @@ def _int(value: str | None, *, default: int, name: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput(f"'{name}' must be a whole number.", field=name) from None
+        raise InvalidInput(
+            gettext_noop("'%(name)s' must be a whole number."), params={"name": name}, field=name
+        ) from None
