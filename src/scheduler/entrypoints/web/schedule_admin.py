@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters.orm import admin as orm_admin
@@ -151,6 +152,12 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
             self.instance.pk = added.time_off_id
 
 
+def _zone_of(doctor: rows.Doctor) -> str | None:
+    """Time off holds at every clinic of the doctor: shown on the first one's clock."""
+    clinic = doctor.clinics.order_by("pk").first()
+    return clinic.timezone if clinic is not None else None
+
+
 def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:
     field = str(error.details.get("field", "")) if isinstance(error, InvalidInput) else ""
     return field if field in fields else None
@@ -201,7 +208,16 @@ class ScheduleAdmin(CommandAdmin):
 @admin.register(rows.TimeOff)
 class TimeOffAdmin(CommandAdmin):
     form = TimeOffForm
-    list_display = ("doctor", "start", "end", "reason")
+    list_display = ("doctor", "starts", "ends", "reason")
+    list_select_related = ("doctor__user",)
+
+    @admin.display(description=_("start"), ordering="start")
+    def starts(self, period: rows.TimeOff) -> SafeString:
+        return orm_admin.clock(period.start, _zone_of(period.doctor))
+
+    @admin.display(description=_("end"), ordering="end")
+    def ends(self, period: rows.TimeOff) -> SafeString:
+        return orm_admin.clock(period.end, _zone_of(period.doctor))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # remove it and add another: each a command, each repainting
