@@ -98,6 +98,7 @@ def test_a_change_over_booked_visits_names_them_and_goes_through_when_forced(
     refused = admin_page.post(f"{SCHEDULES}{row.pk}/change/", mornings)
     assert refused.status_code == 200
     assert "booked visit" in refused.content.decode()
+    assert "15:00 (Asia/Tehran)" in refused.content.decode()  # the clinic's clock, not UTC
 
     forced = admin_page.post(f"{SCHEDULES}{row.pk}/change/", {**mornings, "force": "on"})
     assert forced.status_code == 302

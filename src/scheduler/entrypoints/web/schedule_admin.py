@@ -14,9 +14,11 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters import local_dates
 from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
@@ -35,11 +37,17 @@ from scheduler.services import commands
 
 
 class ScheduleForm(forms.ModelForm[rows.Schedule]):
-    hours = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=SPANS_HELP)
+    hours = forms.CharField(
+        label=_("Working hours"), widget=forms.Textarea(attrs={"rows": 8}), help_text=SPANS_HELP
+    )
     breaks = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=SPANS_HELP
+        label=_("Breaks"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=SPANS_HELP,
     )
     overrides = forms.CharField(
+        label=_("Dates that differ"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Dates that differ: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
@@ -115,7 +123,7 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
                 )
             )
         except DomainError as refused:
-            self.add_error(_field_of(refused, self.fields), _message(refused))
+            self.add_error(_field_of(refused, self.fields), _message(refused, clinic.timezone))
 
 
 class TimeOffForm(forms.ModelForm[rows.TimeOff]):
@@ -147,7 +155,9 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
                 )
             )
         except DomainError as refused:
-            self.add_error(_field_of(refused, self.fields), _message(refused))
+            self.add_error(
+                _field_of(refused, self.fields), _message(refused, _zone_of(data["doctor"]))
+            )
         else:
             self.instance.pk = added.time_off_id
 
@@ -163,12 +173,15 @@ def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:
     return field if field in fields else None
 
 
-def _message(error: DomainError) -> str:
+def _message(error: DomainError, zone: str | None) -> str:
+    """The refusal, with each visit in the way on the clinic's clock, in the reader's calendar."""
     if isinstance(error, ScheduleConflict):
-        visits = ", ".join(
-            f"{slot.start:%Y-%m-%d %H:%M}" for _, slot in error.details["appointments"]
+        separator = "؛ " if local_dates.is_persian(orm_admin.reader()) else "; "
+        listed = separator.join(
+            strip_tags(orm_admin.clock(slot.start, zone))
+            for _, slot in error.details["appointments"]
         )
-        return f"{error.message} ({visits})"
+        return f"{error.message} ({listed})"
     return error.message
 
 
