@@ -77,6 +77,7 @@ def test_a_persian_admin_reads_persian_headings_and_names(visit: rows.Appointmen
     for heading in ("پزشک", "بیمار", "مطب", "وضعیت"):
         assert f">{heading}<" in listed or f">{heading}</a>" in listed, heading
     assert "رزرو شده" in listed  # the visit's state by its name, not "booked"
+    assert "۱ نوبت" in listed  # the count of rows in Persian digits
 
 
 def test_the_english_admin_is_nobats_not_djangos(visit: rows.Appointment) -> None:
