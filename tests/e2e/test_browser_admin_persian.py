@@ -77,8 +77,14 @@ def test_a_persian_admin_reads_the_appointments_in_jalali_on_the_clinics_clock(
         assert "Vazirmatn" in font
         shoot(page, f"admin-appointments-fa-{'phone' if phone else 'desktop'}")
 
-    page.locator("#result_list tbody tr").first.get_by_role("link").first.click()
-    expect(page.locator("main, #content").first).to_contain_text(VISIT_SHOWN)
+        page.locator("#result_list tbody tr").first.get_by_role("link").first.click()
+        expect(page.locator("#content")).to_contain_text(VISIT_SHOWN)
+        expect(page.locator("#content")).to_contain_text("تغییرات نوبت‌ها")  # its history
+        shoot(page, f"admin-appointment-fa-{'phone' if phone else 'desktop'}")
+
+    page = open_admin(browser, contexts, server, persian_admin, "/admin/")
+    expect(page.get_by_role("link", name="آمار")).to_be_visible()
+    shoot(page, "admin-index-fa-desktop")
 
 
 def test_a_persian_admin_reads_the_statistics_in_jalali_with_persian_numbers(

@@ -327,7 +327,7 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         # On the clinic's clock, in the reader's calendar: the admin titles its pages with it.
         when = local_dates.moment_label(self.start, self.clinic.timezone, _reader())
-        return f"{when}: {self.doctor} / {self.patient} ({self.get_status_display()})"
+        return f"{when} — {self.doctor} / {self.patient} ({self.get_status_display()})"
 
 
 class AppointmentChange(models.Model):
