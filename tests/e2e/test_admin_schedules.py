@@ -125,6 +125,7 @@ def test_time_off_is_added_and_removed_through_its_commands(
     assert added.status_code == 302, added.context["adminform"].form.errors
     period = rows.TimeOff.objects.get(doctor=doctor)
     assert period.reason == "Conference"
+    assert period.start == start  # midnight at the clinic, not on the server's clock (UTC)
 
     admin_page.post(f"{TIME_OFF}{period.pk}/delete/", {"post": "yes"})
 

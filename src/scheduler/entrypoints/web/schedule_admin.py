@@ -8,12 +8,15 @@ config.urls: it needs the bus, which is wired once the apps are ready.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -137,29 +140,40 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
     class Meta:
         model = rows.TimeOff
         fields = ("doctor", "start", "end", "reason")
+        help_texts = {
+            "start": _("On the clock of the doctor's clinic, as its desk reads it."),
+            "end": _("On the clock of the doctor's clinic, as its desk reads it."),
+        }
 
     def full_clean(self) -> None:
         super().full_clean()  # every check of the form first: the command writes
         if not self.is_bound or self.errors:
             return
         data = self.cleaned_data
+        zone = _zone_of(data["doctor"])
         try:
             added = build_bus().handle(
                 commands.AddTimeOff(
                     actor=actor_for(self.request.user),
                     doctor_id=data["doctor"].pk,
-                    start=data["start"],
-                    end=data["end"],
+                    start=_on_clock(data["start"], zone),
+                    end=_on_clock(data["end"], zone),
                     reason=data["reason"],
                     force=data["force"],
                 )
             )
         except DomainError as refused:
-            self.add_error(
-                _field_of(refused, self.fields), _message(refused, _zone_of(data["doctor"]))
-            )
+            self.add_error(_field_of(refused, self.fields), _message(refused, zone))
         else:
             self.instance.pk = added.time_off_id
+
+
+def _on_clock(entered: datetime, zone: str | None) -> datetime:
+    """The wall time the admin typed, on the clinic's clock: Django's field read it on the
+    server's (UTC), so 09:00 for a Tehran doctor was 12:30 at the desk."""
+    if zone is None:
+        return entered
+    return timezone.localtime(entered).replace(tzinfo=ZoneInfo(zone))
 
 
 def _zone_of(doctor: rows.Doctor) -> str | None:
