@@ -86,3 +86,20 @@ def test_the_english_admin_is_nobats_not_djangos(visit: rows.Appointment) -> Non
     assert "Nobat administration" in listed
     assert "Django administration" not in listed
     assert ">Booked<" in listed
+
+
+def test_a_visits_history_reads_in_persian_on_the_clinics_clock(visit: rows.Appointment) -> None:
+    rows.AppointmentChange.objects.create(
+        appointment=visit,
+        seq=1,
+        at=datetime(2026, 12, 1, 9, 5, tzinfo=ZoneInfo("Asia/Tehran")),
+        action="book",
+        from_status="",
+        to_status="booked",
+    )
+
+    shown = admin_page("fa").get(f"/admin/orm/appointment/{visit.pk}/change/").content.decode()
+
+    assert "سه‌شنبه ۱۰ آذر ۱۴۰۵، ساعت ۰۹:۰۵" in shown  # when it was booked, at the desk
+    assert "<p>رزرو شد</p>" in shown  # what was done, by name
+    assert "<p>رزرو شده</p>" in shown  # the state it came to

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from scheduler.adapters import local_dates, outbox
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.orm import models as rows
+from scheduler.domain.appointment import DISPLACE
 from scheduler.domain.model import Role
 from scheduler.services.audit import Record
 
@@ -216,6 +217,28 @@ def when_filter(on: str, *, past_only: bool = False) -> type[WhenFilter]:
     return type(f"WhenFilter_{on}", (WhenFilter,), {"field": on, "past_only": past_only})
 
 
+# What each change in a visit's history did, as the reader says it; the rows keep the verb.
+ACTION_NAMES = {
+    "book": _("booked"),
+    "request": _("requested"),
+    "confirm": _("confirmed"),
+    "reject": _("rejected"),
+    "cancel": _("cancelled"),
+    "check_in": _("checked in"),
+    "start": _("consultation started"),
+    "complete": _("completed"),
+    "no_show": _("marked as no-show"),
+    "undo": _("undone"),
+    "reschedule": _("rescheduled"),
+    DISPLACE: _("asked to move"),
+}
+
+
+def action_name(value: str) -> str:
+    label = ACTION_NAMES.get(value)
+    return str(label) if label is not None else value
+
+
 def status_name(value: str) -> str:
     """A state as the reader calls it; an unknown value (a row older than its state) as is."""
     label = rows.STATUS_LABELS.get(value)
@@ -226,11 +249,15 @@ class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]
     model = rows.AppointmentChange
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("seq", "when", "actor", "action", "was", "became", "note")
+    fields = readonly_fields = ("seq", "when", "actor", "did", "was", "became", "note")
 
     @admin.display(description=_("at"))
     def when(self, change: rows.AppointmentChange) -> SafeString:
         return clock(change.at, change.appointment.clinic.timezone)
+
+    @admin.display(description=_("action"))
+    def did(self, change: rows.AppointmentChange) -> str:
+        return action_name(change.action)
 
     @admin.display(description=_("from status"))
     def was(self, change: rows.AppointmentChange) -> str:
@@ -325,7 +352,7 @@ class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
 @admin.register(rows.AppointmentChange)
 class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
     audited = (Record.APPOINTMENT, lambda change: change.appointment_id)
-    list_display = ("appointment", "seq", "when", "action", "became")
+    list_display = ("appointment", "seq", "when", "did", "became")
     list_select_related = (
         "appointment__clinic",
         "appointment__doctor__user",
@@ -339,6 +366,10 @@ class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
     @admin.display(description=_("to status"), ordering="to_status")
     def became(self, change: rows.AppointmentChange) -> str:
         return status_name(change.to_status)
+
+    @admin.display(description=_("action"), ordering="action")
+    def did(self, change: rows.AppointmentChange) -> str:
+        return action_name(change.action)
 
 
 @admin.register(rows.IdempotencyKey)
