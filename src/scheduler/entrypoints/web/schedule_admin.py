@@ -141,8 +141,8 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
         model = rows.TimeOff
         fields = ("doctor", "start", "end", "reason")
         help_texts = {
-            "start": _("On the clock of the doctor's clinic, as its desk reads it."),
-            "end": _("On the clock of the doctor's clinic, as its desk reads it."),
+            "start": _("A Gregorian date (YYYY-MM-DD) and a time on the doctor's clinic's clock."),
+            "end": _("A Gregorian date (YYYY-MM-DD) and a time on the doctor's clinic's clock."),
         }
 
     def full_clean(self) -> None:
