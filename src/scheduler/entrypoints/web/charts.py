@@ -21,6 +21,7 @@ BOTTOM = 26  # room for the labels under the bars
 TOP = 10
 NAMES = 96  # room for a weekday's name before the heat map's rows
 MAX_LABELS = 8  # under the bars: more would overlap at a phone's width
+LABEL_CHAR = 7.5  # about the width of a character of a label, in the chart's units
 
 Point = tuple[str, float]
 
@@ -79,7 +80,7 @@ def bars(title: str, points: Sequence[Point], css: str = "", *, language: str = 
     plot_height = HEIGHT - TOP - BOTTOM
     top = max((value for _, value in points), default=0) or 1
     step = (WIDTH - LEFT) / max(len(points), 1)
-    every = ceil(len(points) / MAX_LABELS) or 1
+    every = _label_step([label for label, _ in points])
     shapes = format_html_join(
         "",
         '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
@@ -117,7 +118,7 @@ def line(title: str, points: Sequence[Point], *, language: str = "en") -> SafeSt
         (_at(LEFT + n * step + step / 2), _at(TOP + plot_height * (1 - value / top)))
         for n, (_, value) in enumerate(points)
     ]
-    every = ceil(len(points) / MAX_LABELS) or 1
+    every = _label_step([label for label, _ in points])
     body = format_html(
         '{}<polyline class="line" points="{}"></polyline>{}{}',
         _axis(top, plot_height, language),
@@ -231,6 +232,14 @@ def heat_map(
     )
     height = TOP + 14 + len(rows) * cell_height + 4
     return _svg(title, WIDTH, height, format_html("{}{}{}", cells, names, hour_labels), "heat-map")
+
+
+def _label_step(labels: Sequence[str]) -> int:
+    """Every how many points a label is written under the chart: as many as fit side by side
+    ('12 November' takes more room than '۱۲ آبان'), and never more than MAX_LABELS."""
+    longest = max((len(label) for label in labels), default=0) + 2  # and a gap
+    fit = max(int((WIDTH - LEFT) / (longest * LABEL_CHAR)), 1)
+    return max(ceil(len(labels) / min(fit, MAX_LABELS)), 1)
 
 
 def _at(coordinate: float) -> str:
