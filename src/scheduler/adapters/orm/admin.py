@@ -189,8 +189,7 @@ class WhenFilter(admin.SimpleListFilter):
         "last-week": (_("Last 7 days"), -7, 0),
         "last-month": (_("Last 30 days"), -30, 0),
     }
-
-    past_only = False  # a record of what happened: nothing ahead to choose
+    past_only = False  # True on a record of what happened, which has nothing ahead
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
