@@ -340,7 +340,7 @@ class AppointmentChange(models.Model):
     seq = models.PositiveIntegerField(_("number"))
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("by")
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("done by")
     )
     action = models.CharField(_("action"), max_length=32)
     from_status = models.CharField(_("from status"), max_length=16, blank=True)

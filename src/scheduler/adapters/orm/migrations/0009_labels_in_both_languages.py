@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="by",
+                verbose_name="done by",
             ),
         ),
         migrations.AlterField(
