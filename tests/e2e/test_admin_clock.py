@@ -1,42 +1,105 @@
-"""The admin shows a visit at the clinic's time, with the zone named, and weekly hours by the
-day's name: the desk's 14:30 visit was "11 a.m." (UTC) and Monday was "0"."""
+"""The admin shows a visit at the clinic's time, with the zone named, in the reader's calendar,
+and weekly hours by the day's name: the desk's 14:30 visit was "11 a.m." (UTC), Monday was
+"0", and a Persian admin read Gregorian dates in Latin digits."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
+from scheduler.adapters.orm import models as rows
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+# Monday 7 December 2026 is دوشنبه ۱۶ آذر ۱۴۰۵.
+VISIT = datetime(2026, 12, 7, 14, 30, tzinfo=ZoneInfo("Asia/Tehran"))
 
-@pytest.fixture
-def admin_page() -> Client:
+
+def admin_page(language: str = "en") -> Client:
     client = Client()
     client.force_login(factories.admin())
+    rows.User.objects.filter(is_superuser=True).update(language=language)
     return client
 
 
-def test_a_visit_is_listed_and_shown_at_the_clinics_time(admin_page: Client) -> None:
+@pytest.fixture
+def visit() -> rows.Appointment:
     clinic = factories.clinic()  # Tehran, UTC+03:30
-    visit = factories.appointment(
-        factories.doctor(clinic),
-        factories.patient(),
-        factories.slot_start(clinic, days_ahead=2, hour=14, minute=30),
-    )
-
-    listed = admin_page.get("/admin/orm/appointment/").content.decode()
-    shown = admin_page.get(f"/admin/orm/appointment/{visit.pk}/change/").content.decode()
-
-    for page in (listed, shown):
-        assert "2:30 p.m. (Asia/Tehran)" in page
-    assert "11 a.m." not in listed
+    return factories.appointment(factories.doctor(clinic), factories.patient(), VISIT)
 
 
-def test_weekly_hours_name_their_day(admin_page: Client) -> None:
+def test_a_visit_is_listed_and_shown_at_the_clinics_time(visit: rows.Appointment) -> None:
+    page = admin_page()
+
+    listed = page.get("/admin/orm/appointment/").content.decode()
+    shown = page.get(f"/admin/orm/appointment/{visit.pk}/change/").content.decode()
+
+    for html in (listed, shown):
+        assert "Monday 7 December 2026, 14:30" in html
+        assert "(Asia/Tehran)" in html
+    assert "11:00" not in listed
+
+
+def test_a_persian_admin_reads_the_visit_in_jalali_with_persian_digits(
+    visit: rows.Appointment,
+) -> None:
+    page = admin_page("fa")
+
+    listed = page.get("/admin/orm/appointment/").content.decode()
+    shown = page.get(f"/admin/orm/appointment/{visit.pk}/change/").content.decode()
+
+    for html in (listed, shown):
+        assert '<html lang="fa" dir="rtl">' in html
+        assert "دوشنبه ۱۶ آذر ۱۴۰۵، ساعت ۱۴:۳۰" in html
+        assert '<bdi dir="ltr" class="zone">(Asia/Tehran)</bdi>' in html
+        assert "2026" not in html.split("<body", 1)[1]  # no Gregorian date anywhere
+
+
+def test_weekly_hours_name_their_day_in_the_readers_language() -> None:
     factories.doctor(factories.clinic())  # hours on weekdays
 
-    listed = admin_page.get("/admin/orm/weeklyinterval/").content.decode()
+    english = admin_page().get("/admin/orm/weeklyinterval/").content.decode()
+    persian = admin_page("fa").get("/admin/orm/weeklyinterval/").content.decode()
 
-    assert "Monday" in listed
+    assert "Monday" in english
+    assert "دوشنبه" in persian
+    assert "۰۹:۰۰" in persian or "۱۰:۰۰" in persian
+
+
+def test_a_persian_admin_reads_persian_headings_and_names(visit: rows.Appointment) -> None:
+    listed = admin_page("fa").get("/admin/orm/appointment/").content.decode()
+
+    assert "مدیریت نوبت" in listed  # the site's name, not Django's
+    for heading in ("پزشک", "بیمار", "مطب", "وضعیت"):
+        assert f">{heading}<" in listed or f">{heading}</a>" in listed, heading
+    assert "رزرو شده" in listed  # the visit's state by its name, not "booked"
+    assert "۱ نوبت" in listed  # the count of rows in Persian digits
+
+
+def test_the_english_admin_is_nobats_not_djangos(visit: rows.Appointment) -> None:
+    listed = admin_page().get("/admin/orm/appointment/").content.decode()
+
+    assert "Nobat administration" in listed
+    assert "Django administration" not in listed
+    assert ">Booked<" in listed
+
+
+def test_a_visits_history_reads_in_persian_on_the_clinics_clock(visit: rows.Appointment) -> None:
+    rows.AppointmentChange.objects.create(
+        appointment=visit,
+        seq=1,
+        at=datetime(2026, 12, 1, 9, 5, tzinfo=ZoneInfo("Asia/Tehran")),
+        action="book",
+        from_status="",
+        to_status="booked",
+    )
+
+    shown = admin_page("fa").get(f"/admin/orm/appointment/{visit.pk}/change/").content.decode()
+
+    assert "سه‌شنبه ۱۰ آذر ۱۴۰۵، ساعت ۰۹:۰۵" in shown  # when it was booked, at the desk
+    assert "<p>رزرو شد</p>" in shown  # what was done, by name
+    assert "<p>رزرو شده</p>" in shown  # the state it came to

@@ -112,8 +112,6 @@ def test_closing_an_account_in_the_admin_revokes_its_refresh_tokens(admin_page: 
     [
         ("/admin/orm/doctor/", {"action": "verify", "_selected_action": "abc"}),
         ("/admin/orm/user/", {"action": "delete_selected", "_selected_action": "abc"}),
-        ("/admin/orm/appointment/?start__year=9999", None),
-        ("/admin/audit/auditentry/?at__year=9999", None),
     ],
 )
 def test_a_hand_made_list_address_or_action_goes_back_to_the_list(
@@ -122,6 +120,22 @@ def test_a_hand_made_list_address_or_action_goes_back_to_the_list(
     answer = admin_page.post(url, form) if form else admin_page.get(url)
 
     assert answer.status_code == 302  # back to the list, with a message or ?e=1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/orm/appointment/?start__year=9999",
+        "/admin/audit/auditentry/?at__year=9999",
+        "/admin/orm/appointment/?when=9999",
+        "/admin/notify/notification/?when=next-week&scheduled_for__year=0",
+        "/admin/orm/appointment/?start__year=0",
+    ],
+)
+def test_a_hand_made_date_in_a_list_address_is_no_error(admin_page: Client, url: str) -> None:
+    # The lists choose by how near to now (no Gregorian drill-down): a year by hand either
+    # finds nothing or goes back to the list.
+    assert admin_page.get(url).status_code in {200, 302}
 
 
 def test_every_admin_list_of_nobat_is_guarded() -> None:

@@ -98,6 +98,7 @@ def test_a_change_over_booked_visits_names_them_and_goes_through_when_forced(
     refused = admin_page.post(f"{SCHEDULES}{row.pk}/change/", mornings)
     assert refused.status_code == 200
     assert "booked visit" in refused.content.decode()
+    assert "15:00 (Asia/Tehran)" in refused.content.decode()  # the clinic's clock, not UTC
 
     forced = admin_page.post(f"{SCHEDULES}{row.pk}/change/", {**mornings, "force": "on"})
     assert forced.status_code == 302
@@ -124,6 +125,7 @@ def test_time_off_is_added_and_removed_through_its_commands(
     assert added.status_code == 302, added.context["adminform"].form.errors
     period = rows.TimeOff.objects.get(doctor=doctor)
     assert period.reason == "Conference"
+    assert period.start == start  # midnight at the clinic, not on the server's clock (UTC)
 
     admin_page.post(f"{TIME_OFF}{period.pk}/delete/", {"post": "yes"})
 

@@ -424,9 +424,10 @@ def test_the_admin_lists_searches_and_filters_the_trail(
     assert reads.context["cl"].result_count == 2
     page = listed.content.decode()
     assert "Add audit entry" not in page and "Delete selected" not in page
-    # to the second, with the zone
+    # to the second, with the zone, in the reader's calendar
     entry = AuditEntry.objects.filter(object_id=trail).earliest("at")
-    assert entry.at.strftime("%Y-%m-%d %H:%M:%S UTC") in page
+    shown = f"{entry.at:%A} {entry.at.day} {entry.at:%B %Y %H:%M:%S}"
+    assert f'{shown} <bdi dir="ltr" class="zone">(UTC)</bdi>' in page
 
 
 def test_the_admin_refuses_to_add_change_or_delete_an_entry(trail: str, admin_page: Client) -> None:

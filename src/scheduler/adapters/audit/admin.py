@@ -4,10 +4,11 @@ a superuser: the permissions say no, and the database refuses anyway)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters.audit.models import AuditEntry
-from scheduler.adapters.orm.admin import ReadOnlyAdmin
+from scheduler.adapters.orm.admin import ReadOnlyAdmin, clock, when_filter
 
 
 @admin.register(AuditEntry)
@@ -21,12 +22,11 @@ class AuditEntryAdmin(ReadOnlyAdmin[AuditEntry]):
         "object_id",
         "ip",
     )
-    list_filter = ("action", "actor_role", "object_type", "at")
+    list_filter = (when_filter("at", past_only=True), "action", "actor_role", "object_type")
     search_fields = ("actor_username", "=object_id", "ip")
-    date_hierarchy = "at"
     show_full_result_count = False  # a count of the whole trail on every page is a full scan
 
-    @admin.display(description="when", ordering="at")
-    def when(self, entry: AuditEntry) -> str:
+    @admin.display(description=_("when"), ordering="at")
+    def when(self, entry: AuditEntry) -> SafeString:
         # To the second, with its zone: entries a second apart must read apart.
-        return timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S %Z")
+        return clock(entry.at, seconds=True)

@@ -8,7 +8,9 @@ later deletion or anonymisation of a user ever needs to touch (or cascade into) 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters.orm import models as orm
 from scheduler.domain.model import Role
 
 # Besides the domain's roles: nobody signed in (signing up, say), and the site's own processes
@@ -16,27 +18,39 @@ from scheduler.domain.model import Role
 VISITOR = "visitor"
 SYSTEM = "system"
 ROLES = [*(role.value for role in Role), VISITOR, SYSTEM]
+ROLE_LABELS = {
+    **{role.value: label for role, label in orm.ROLE_LABELS.items()},
+    VISITOR: _("visitor"),
+    SYSTEM: _("the site itself"),
+}
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user's id, if any.")
-    actor_username = models.CharField(max_length=150, blank=True)
-    actor_role = models.CharField(max_length=16, choices=[(r, r) for r in ROLES])
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor_id = models.BigIntegerField(
+        _("user id"), null=True, blank=True, help_text=_("The user's id, if any.")
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    actor_role = models.CharField(
+        _("role"), max_length=16, choices=[(role, ROLE_LABELS[role]) for role in ROLES]
+    )
     action = models.CharField(
+        _("action"),
         max_length=64,
-        help_text="An event's name, or a read such as 'appointment.read'.",
+        help_text=_("An event's name, or a read such as 'appointment.read'."),
     )
-    object_type = models.CharField(max_length=32)
-    object_id = models.CharField(max_length=64)
+    object_type = models.CharField(_("record type"), max_length=32)
+    object_id = models.CharField(_("record id"), max_length=64)
     ip = models.GenericIPAddressField(
-        null=True, blank=True, help_text="None: the site's own processes."
+        _("IP address"), null=True, blank=True, help_text=_("None: the site's own processes.")
     )
-    detail = models.JSONField(default=dict, blank=True, help_text="Ids only, never names.")
+    detail = models.JSONField(
+        _("detail"), default=dict, blank=True, help_text=_("Ids only, never names.")
+    )
 
     class Meta:
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ("-at", "-id")
         indexes = [
             models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GcalConfig(AppConfig):
     name = "scheduler.adapters.gcal"
     label = "gcal"
-    verbose_name = "Google Calendar"
+    verbose_name = _("Google Calendar")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

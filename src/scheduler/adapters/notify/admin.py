@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters.notify import delivery
 from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
@@ -20,7 +22,7 @@ class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
     # Each shows the patient's address and what they were told of their visit.
     audited = (Record.APPOINTMENT, lambda notification: notification.appointment_id)
     list_display = (
-        "scheduled_for",
+        "due",
         "kind",
         "channel",
         "recipient",
@@ -30,13 +32,16 @@ class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
         "provider_id",
         "error",
     )
-    list_filter = ("status", "channel", "kind")
+    list_filter = (orm_admin.when_filter("scheduled_for"), "status", "channel", "kind")
     search_fields = ("recipient__username", "address", "provider_id", "appointment__id")
-    date_hierarchy = "scheduled_for"
-    list_select_related = ("recipient",)
+    list_select_related = ("recipient", "appointment__clinic")
     actions = ["retry"]
 
-    @admin.action(description="Send failed messages again")
+    @admin.display(description=_("due"), ordering="scheduled_for")
+    def due(self, notification: Notification) -> SafeString:
+        return orm_admin.clock(notification.scheduled_for, notification.appointment.clinic.timezone)
+
+    @admin.action(description=_("Send failed messages again"))
     def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         delivery.retry_failed([row.pk for row in queryset])
 
@@ -44,10 +49,12 @@ class NotificationAdmin(orm_admin.ReadOnlyAdmin[Notification]):
 class ReminderOffsetInline(admin.TabularInline[ReminderOffset, orm.Clinic]):
     model = ReminderOffset
     extra = 0
-    verbose_name = "reminder (none: 24 h and 2 h before)"
+    verbose_name = _("reminder (none: 24 h and 2 h before)")
+    verbose_name_plural = _("reminders (none: 24 h and 2 h before)")
 
 
 class ContactPreferenceInline(admin.StackedInline[ContactPreference, orm.User]):
     model = ContactPreference
     can_delete = False
-    verbose_name = "notification channels"
+    verbose_name = _("notification channels")
+    verbose_name_plural = _("notification channels")

@@ -5,9 +5,10 @@ time off are edited through their commands (entrypoints.web.schedule_admin)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -16,18 +17,55 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.dates import WEEKDAYS
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from scheduler.adapters import outbox
+from scheduler.adapters import local_dates, outbox
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.orm import models as rows
+from scheduler.domain.appointment import DISPLACE
 from scheduler.domain.model import Role
 from scheduler.services.audit import Record
 
 M = TypeVar("M", bound=Model)
+EMPTY = "-"
+
+
+def reader() -> str:
+    """The language the admin speaks to this request (PreferredLanguageMiddleware's choice)."""
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def clock(at: datetime | None, zone: str | None = None, *, seconds: bool = False) -> SafeString:
+    """A moment as the admin shows it: on ``zone``'s clock (a clinic's; the server's for the
+    site's own records), in the reader's calendar and digits, the zone named beside it. The
+    zone is isolated: its Latin name would otherwise reorder a Persian line around it."""
+    if at is None:
+        return format_html("{}", EMPTY)
+    zone = zone or settings.TIME_ZONE
+    language = reader()
+    if seconds:
+        local = local_dates.on_clock(at, zone)
+        when = local_dates.digits(
+            f"{local_dates.day_label(local.date(), language)} {local:%H:%M:%S}", language
+        )
+    else:
+        when = local_dates.moment_label(at, zone, language)
+    return format_html('{} <bdi dir="ltr" class="zone">({})</bdi>', when, zone)
+
+
+def day(value: date | None) -> str:
+    return EMPTY if value is None else local_dates.day_label(value, reader())
+
+
+def hours(start: time | None, end: time | None) -> str:
+    """'09:00–13:00' / '۰۹:۰۰–۱۳:۰۰'; a day with neither is closed."""
+    if start is None or end is None:
+        return str(_("closed"))
+    return local_dates.digits(f"{start:%H:%M}–{end:%H:%M}", reader())
 
 
 class BoundedChangeList(ChangeList):
@@ -35,6 +73,13 @@ class BoundedChangeList(ChangeList):
         # A date drill-down to year 9999 asks Django for the year after it: out of range.
         try:
             return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request: HttpRequest) -> None:
+        # A year by hand (``?start__year=0``) fails only once the query runs: the same way.
+        try:
+            super().get_results(request)
         except (ValueError, OverflowError) as error:
             raise IncorrectLookupParameters(error) from error
 
@@ -95,7 +140,7 @@ class NobatUserAdmin(GuardedAdmin[rows.User], UserAdmin):  # type: ignore[type-a
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Nobat", {"fields": ("role", "phone", "language")}),
+        (_("Nobat"), {"fields": ("role", "phone", "language")}),
     )
 
 
@@ -130,11 +175,96 @@ class ReceptionistAdmin(GuardedAdmin[rows.Receptionist]):
     list_display = ("user", "clinic")
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Rows by how near their moment is to now, rather than Django's date drill-down: that one
+    speaks in Gregorian years and months and cuts days at UTC midnight, which is no clinic's
+    and no Persian reader's. Hours from now mean the same on every clock and calendar."""
+
+    title = _("when")
+    parameter_name = "when"
+    field = "start"
+    WINDOWS = {
+        "next-day": (_("Next 24 hours"), 0, 1),
+        "next-week": (_("Next 7 days"), 0, 7),
+        "last-week": (_("Last 7 days"), -7, 0),
+        "last-month": (_("Last 30 days"), -30, 0),
+    }
+    past_only = False  # True on a record of what happened, which has nothing ahead
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            (key, label)
+            for key, (label, _from, to) in self.WINDOWS.items()
+            if to <= 0 or not self.past_only
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        chosen = self.WINDOWS.get(self.value() or "")
+        if chosen is None:
+            return queryset
+        _label, after, before = chosen
+        now = timezone.now()
+        return queryset.filter(
+            **{
+                f"{self.field}__gte": now + timedelta(days=after),
+                f"{self.field}__lt": now + timedelta(days=before),
+            }
+        )
+
+
+def when_filter(on: str, *, past_only: bool = False) -> type[WhenFilter]:
+    return type(f"WhenFilter_{on}", (WhenFilter,), {"field": on, "past_only": past_only})
+
+
+# What each change in a visit's history did, as the reader says it; the rows keep the verb.
+ACTION_NAMES = {
+    "book": _("booked"),
+    "request": _("requested"),
+    "confirm": _("confirmed"),
+    "reject": _("rejected"),
+    "cancel": _("cancelled"),
+    "check_in": _("checked in"),
+    "start": _("consultation started"),
+    "complete": _("completed"),
+    "no_show": _("marked as no-show"),
+    "undo": _("undone"),
+    "reschedule": _("rescheduled"),
+    DISPLACE: _("asked to move"),
+}
+
+
+def action_name(value: str) -> str:
+    label = ACTION_NAMES.get(value)
+    return str(label) if label is not None else value
+
+
+def status_name(value: str) -> str:
+    """A state as the reader calls it; an unknown value (a row older than its state) as is."""
+    label = rows.STATUS_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
 class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]):
     model = rows.AppointmentChange
     extra = 0
     can_delete = False
-    readonly_fields = ("seq", "at", "actor", "action", "from_status", "to_status", "note")
+    fields = readonly_fields = ("seq", "when", "actor", "did", "was", "became", "note")
+
+    @admin.display(description=_("at"))
+    def when(self, change: rows.AppointmentChange) -> SafeString:
+        return clock(change.at, change.appointment.clinic.timezone)
+
+    @admin.display(description=_("action"))
+    def did(self, change: rows.AppointmentChange) -> str:
+        return action_name(change.action)
+
+    @admin.display(description=_("from status"))
+    def was(self, change: rows.AppointmentChange) -> str:
+        return status_name(change.from_status) if change.from_status else EMPTY
+
+    @admin.display(description=_("to status"))
+    def became(self, change: rows.AppointmentChange) -> str:
+        return status_name(change.to_status)
 
 
 class ReadOnlyAdmin(GuardedAdmin[M]):
@@ -152,17 +282,30 @@ class ReadOnlyAdmin(GuardedAdmin[M]):
 class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     """Edited with its schedule (entrypoints.web.schedule_admin), through ReplaceSchedule."""
 
-    list_display = ("schedule", "kind", "day", "start", "end")
+    list_display = ("schedule", "kind", "day", "span")
     list_select_related = ("schedule__doctor__user", "schedule__clinic")
 
     @admin.display(description=_("day"), ordering="weekday")
     def day(self, span: rows.WeeklyInterval) -> str:
-        return str(WEEKDAYS[span.weekday])  # 0 = Monday, as in the model
+        return local_dates.weekday_name(span.weekday, reader())  # 0 = Monday, as in the model
+
+    @admin.display(description=_("hours"), ordering="start")
+    def span(self, span: rows.WeeklyInterval) -> str:
+        return hours(span.start, span.end)
 
 
 @admin.register(rows.DateOverride)
 class DateOverrideAdmin(ReadOnlyAdmin[rows.DateOverride]):
-    list_display = ("schedule", "date", "start", "end")
+    list_display = ("schedule", "on", "span")
+    list_select_related = ("schedule__doctor__user", "schedule__clinic")
+
+    @admin.display(description=_("date"), ordering="date")
+    def on(self, override: rows.DateOverride) -> str:
+        return day(override.date)
+
+    @admin.display(description=_("hours"), ordering="start")
+    def span(self, override: rows.DateOverride) -> str:
+        return hours(override.start, override.end)
 
 
 @admin.register(rows.Appointment)
@@ -170,36 +313,89 @@ class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
     audited = (Record.APPOINTMENT, lambda appointment: appointment.pk)
     list_display = ("at_the_clinic", "doctor", "patient", "clinic", "status")
     list_select_related = ("clinic", "doctor__user", "patient__user")
-    list_filter = ("status", "clinic")
-    date_hierarchy = "start"
+    list_filter = (WhenFilter, "status", "clinic")
     inlines = [ChangeInline]
-    readonly_fields = ("at_the_clinic",)
+    # Every moment on the clinic's clock, in the reader's calendar: not Django's UTC fields.
+    fields = (
+        "at_the_clinic",
+        "until",
+        "doctor",
+        "patient",
+        "clinic",
+        "status",
+        "reason",
+        "version",
+        "booked_at",
+        "changed_at",
+    )
+    readonly_fields = ("at_the_clinic", "until", "booked_at", "changed_at")
 
     @admin.display(description=_("start, clinic time"), ordering="start")
-    def at_the_clinic(self, appointment: rows.Appointment) -> str:
+    def at_the_clinic(self, appointment: rows.Appointment) -> SafeString:
         """The visit as the desk sees it, not in the server's zone (UTC)."""
-        zone = appointment.clinic.timezone
-        local = localtime(appointment.start, ZoneInfo(zone))
-        return f"{date_format(local, 'DATETIME_FORMAT')} ({zone})"
+        return clock(appointment.start, appointment.clinic.timezone)
+
+    @admin.display(description=_("end, clinic time"))
+    def until(self, appointment: rows.Appointment) -> SafeString:
+        return clock(appointment.end, appointment.clinic.timezone)
+
+    @admin.display(description=_("booked at"))
+    def booked_at(self, appointment: rows.Appointment) -> SafeString:
+        return clock(appointment.created_at, appointment.clinic.timezone)
+
+    @admin.display(description=_("last changed"))
+    def changed_at(self, appointment: rows.Appointment) -> SafeString:
+        return clock(appointment.updated_at, appointment.clinic.timezone)
 
 
 @admin.register(rows.AppointmentChange)
 class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
     audited = (Record.APPOINTMENT, lambda change: change.appointment_id)
-    list_display = ("appointment", "seq", "at", "action", "to_status")
+    list_display = ("appointment", "seq", "when", "did", "became")
+    list_select_related = (
+        "appointment__clinic",
+        "appointment__doctor__user",
+        "appointment__patient__user",
+    )
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, change: rows.AppointmentChange) -> SafeString:
+        return clock(change.at, change.appointment.clinic.timezone)
+
+    @admin.display(description=_("to status"), ordering="to_status")
+    def became(self, change: rows.AppointmentChange) -> str:
+        return status_name(change.to_status)
+
+    @admin.display(description=_("action"), ordering="action")
+    def did(self, change: rows.AppointmentChange) -> str:
+        return action_name(change.action)
 
 
 @admin.register(rows.IdempotencyKey)
 class IdempotencyKeyAdmin(ReadOnlyAdmin[rows.IdempotencyKey]):
-    list_display = ("user", "key", "appointment", "created_at")
+    list_display = ("user", "key", "appointment", "created")
+    list_select_related = (
+        "user",
+        "appointment__clinic",
+        "appointment__doctor__user",
+        "appointment__patient__user",
+    )
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, key: rows.IdempotencyKey) -> SafeString:
+        return clock(key.created_at)
 
 
 @admin.register(rows.StoredEvent)
 class StoredEventAdmin(ReadOnlyAdmin[rows.StoredEvent]):
-    list_display = ("created_at", "type", "aggregate_id", "version", "delivery", "attempts")
+    list_display = ("created", "type", "aggregate_id", "version", "delivery", "attempts")
     list_filter = ("delivery", "type")
     actions = ["requeue"]
 
-    @admin.action(description="Re-queue for delivery")
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, event: rows.StoredEvent) -> SafeString:
+        return clock(event.created_at)
+
+    @admin.action(description=_("Re-queue for delivery"))
     def requeue(self, request: HttpRequest, queryset: QuerySet[rows.StoredEvent]) -> None:
         outbox.requeue([row.pk for row in queryset])

@@ -10,12 +10,34 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.dates import WEEKDAYS
+from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters import local_dates
 from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.model import Role
 
 ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
+
+# What the admin and the statistics call each state; the rows keep the FHIR value.
+STATUS_LABELS: dict[str, Promise] = {
+    Status.PENDING: _("Awaiting the doctor"),
+    Status.BOOKED: _("Booked"),
+    Status.ARRIVED: _("Arrived"),
+    Status.IN_CONSULTATION: _("In consultation"),
+    Status.FULFILLED: _("Fulfilled"),
+    Status.CANCELLED: _("Cancelled"),
+    Status.REJECTED: _("Rejected"),
+    Status.NOSHOW: _("No-show"),
+}
+ROLE_LABELS = {
+    Role.PATIENT: _("patient"),
+    Role.DOCTOR: _("doctor"),
+    Role.RECEPTIONIST: _("receptionist"),
+    Role.ADMIN: _("admin"),
+}
 
 
 @cache
@@ -34,9 +56,15 @@ def site_language() -> str:
     return str(settings.LANGUAGE_CODE)
 
 
+def _reader() -> str:
+    return get_language() or site_language()
+
+
 class User(AbstractUser):
-    role = models.CharField(max_length=16, choices=[(r.value, r.value) for r in Role])
-    phone = models.CharField(max_length=32, blank=True)
+    role = models.CharField(
+        _("role"), max_length=16, choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -46,10 +74,14 @@ class User(AbstractUser):
         help_text=_("For pages and messages. Empty: the browser's, then the clinic's."),
     )
     email_verified = models.BooleanField(
-        default=False, help_text="The user followed a link sent to the email address."
+        _("email verified"),
+        default=False,
+        help_text=_("The user followed a link sent to the email address."),
     )
     forgotten = models.BooleanField(
-        default=False, help_text="A patient who asked to be forgotten: anonymised, inactive."
+        _("forgotten"),
+        default=False,
+        help_text=_("A patient who asked to be forgotten: anonymised, inactive."),
     )
 
     def display_name(self) -> str:
@@ -60,12 +92,18 @@ class User(AbstractUser):
 
 
 class Clinic(models.Model):
-    name = models.CharField(max_length=200)
-    address = models.CharField(max_length=300, blank=True)
-    city = models.CharField(max_length=100, db_index=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    timezone = models.CharField(max_length=64, default="Asia/Tehran", validators=[known_zone])
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, db_index=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Tehran",
+        validators=[known_zone],
+        help_text=_("The clinic's clock, as an IANA name such as Asia/Tehran."),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -76,57 +114,96 @@ class Clinic(models.Model):
         ),
     )
 
+    class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+
     def __str__(self) -> str:
         return self.name
 
 
 class Specialty(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
-        verbose_name_plural = "specialties"
+        verbose_name = _("specialty")
+        verbose_name_plural = _("specialties")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Doctor(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="doctor")
-    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="doctors")
-    licence_number = models.CharField(max_length=50, unique=True)
-    verified = models.BooleanField(default=False)
-    bio = models.TextField(blank=True)
-    clinics = models.ManyToManyField(Clinic, related_name="doctors", blank=True)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="doctor", verbose_name=_("user")
+    )
+    specialty = models.ForeignKey(
+        Specialty, on_delete=models.PROTECT, related_name="doctors", verbose_name=_("specialty")
+    )
+    licence_number = models.CharField(_("licence number"), max_length=50, unique=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    bio = models.TextField(_("biography"), blank=True)
+    clinics = models.ManyToManyField(
+        Clinic, related_name="doctors", blank=True, verbose_name=_("clinics")
+    )
+
+    class Meta:
+        verbose_name = _("doctor")
+        verbose_name_plural = _("doctors")
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
 
 
 class Patient(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="patient", verbose_name=_("user")
+    )
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
 
     def __str__(self) -> str:
         return self.user.display_name()
 
 
 class Receptionist(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="receptionist")
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="receptionists")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="receptionist", verbose_name=_("user")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="receptionists", verbose_name=_("clinic")
+    )
+
+    class Meta:
+        verbose_name = _("receptionist")
+        verbose_name_plural = _("receptionists")
 
     def __str__(self) -> str:
         return f"{self.user.username} @ {self.clinic}"
 
 
 class Schedule(models.Model):
-    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="schedules")
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="schedules")
-    slot_minutes = models.PositiveSmallIntegerField(default=30)
-    horizon_days = models.PositiveSmallIntegerField(default=60)
-    min_notice_minutes = models.PositiveIntegerField(default=60)
-    requires_approval = models.BooleanField(default=False)
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("doctor")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("clinic")
+    )
+    slot_minutes = models.PositiveSmallIntegerField(_("minutes a visit"), default=30)
+    horizon_days = models.PositiveSmallIntegerField(_("days ahead open for booking"), default=60)
+    min_notice_minutes = models.PositiveIntegerField(_("least notice, in minutes"), default=60)
+    requires_approval = models.BooleanField(
+        _("requires the doctor's approval"),
+        default=False,
+        help_text=_("Each booking waits for the doctor to accept it."),
+    )
 
     class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
         constraints = [
             models.UniqueConstraint(fields=["doctor", "clinic"], name="one_schedule_per_clinic")
         ]
@@ -137,49 +214,73 @@ class Schedule(models.Model):
 
 class WeeklyInterval(models.Model):
     class Kind(models.TextChoices):
-        WORK = "work"
-        BREAK = "break"
+        WORK = "work", _("working hours")
+        BREAK = "break", _("break")
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="weekly")
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.WORK)
-    weekday = models.PositiveSmallIntegerField()  # 0 = Monday
-    start = models.TimeField()
-    end = models.TimeField()
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="weekly", verbose_name=_("schedule")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WORK)
+    weekday = models.PositiveSmallIntegerField(  # 0 = Monday, as Python counts
+        _("day"), choices=list(WEEKDAYS.items())
+    )
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
 
     class Meta:
         ordering = ["weekday", "start"]
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly hours")
 
     def __str__(self) -> str:
-        return f"{self.kind} day {self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+        day = local_dates.weekday_name(self.weekday, _reader())
+        span = local_dates.digits(f"{self.start:%H:%M}–{self.end:%H:%M}", _reader())
+        return f"{self.get_kind_display()}: {day} {span}"
 
 
 class DateOverride(models.Model):
     """The hours of one date; a row with no start/end means closed that day."""
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="overrides")
-    date = models.DateField()
-    start = models.TimeField(null=True, blank=True)
-    end = models.TimeField(null=True, blank=True)
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("schedule")
+    )
+    date = models.DateField(_("date"))
+    start = models.TimeField(_("start"), null=True, blank=True)
+    end = models.TimeField(_("end"), null=True, blank=True)
 
     class Meta:
         ordering = ["date", "start"]
+        verbose_name = _("date that differs")
+        verbose_name_plural = _("dates that differ")
 
     def __str__(self) -> str:
+        day = local_dates.day_label(self.date, _reader())
         if self.start is None or self.end is None:
-            return f"{self.date}: closed"
-        return f"{self.date}: {self.start:%H:%M}-{self.end:%H:%M}"
+            return str(_("%(day)s: closed")) % {"day": day}
+        span = local_dates.digits(f"{self.start:%H:%M}–{self.end:%H:%M}", _reader())
+        return f"{day}: {span}"
 
 
 class TimeOff(models.Model):
     """Applies at every clinic of the doctor."""
 
-    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="time_off")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("doctor")
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
 
     def __str__(self) -> str:
-        return f"{self.doctor} away {self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M}"
+        return str(_("%(doctor)s away %(start)s – %(end)s")) % {
+            "doctor": self.doctor,
+            "start": local_dates.day_label(self.start.date(), _reader(), weekday=False),
+            "end": local_dates.day_label(self.end.date(), _reader(), weekday=False),
+        }
 
 
 class Appointment(models.Model):
@@ -187,19 +288,31 @@ class Appointment(models.Model):
     # statuses: exclusion constraints on PostgreSQL, triggers on SQLite (whose writers are
     # serialized).
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="appointments")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in Status])
-    reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("doctor")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("patient")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("clinic")
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=[(str(status), label) for status, label in STATUS_LABELS.items()],
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["start"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         indexes = [
             models.Index(fields=["doctor", "start"]),
             models.Index(fields=["patient", "start"]),
@@ -212,21 +325,32 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%Y-%m-%d %H:%M} {self.doctor} / {self.patient} ({self.status})"
+        # On the clinic's clock, in the reader's calendar: the admin titles its pages with it.
+        when = local_dates.moment_label(self.start, self.clinic.timezone, _reader())
+        return f"{when} — {self.doctor} / {self.patient} ({self.get_status_display()})"
 
 
 class AppointmentChange(models.Model):
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="history")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    note = models.TextField(blank=True)
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="history",
+        verbose_name=_("appointment"),
+    )
+    seq = models.PositiveIntegerField(_("number"))
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("done by")
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["appointment", "seq"]
+        verbose_name = _("appointment change")
+        verbose_name_plural = _("appointment changes")
         constraints = [
             models.UniqueConstraint(fields=["appointment", "seq"], name="one_change_per_seq")
         ]
@@ -236,13 +360,17 @@ class AppointmentChange(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE)
-    key = models.CharField(max_length=200)
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE)
-    fingerprint = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=200)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, verbose_name=_("appointment")
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_use_per_idempotency_key")
         ]
@@ -255,26 +383,31 @@ class StoredEvent(models.Model):
     """Every domain event, written in the transaction that raised it; also the outbox."""
 
     class Delivery(models.TextChoices):
-        PENDING = "pending"
-        DONE = "done"
-        DEAD = "dead"  # gave up after max attempts; visible in the admin, re-queueable
+        PENDING = "pending", _("pending")
+        DONE = "done", _("delivered")
+        # gave up after max attempts; visible in the admin, re-queueable
+        DEAD = "dead", _("given up")
 
     id = models.UUIDField(primary_key=True, editable=False)
-    type = models.CharField(max_length=64)
-    aggregate_id = models.UUIDField(db_index=True)
-    version = models.PositiveIntegerField()
-    occurred_at = models.DateTimeField()
-    payload = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    type = models.CharField(_("type"), max_length=64)
+    aggregate_id = models.UUIDField(_("record id"), db_index=True)
+    version = models.PositiveIntegerField(_("version"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivery = models.CharField(
+        _("delivery"), max_length=8, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), auto_now_add=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("stored event")
+        verbose_name_plural = _("stored events")
         indexes = [models.Index(fields=["delivery", "next_attempt_at"])]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Charts as SVG made on the server: no script to run (the Content-Security-Policy allows none
 inline), colours from the stylesheet's classes, a ``<title>`` that names each chart for screen
 readers (every chart also has its data table on the page). Drawn left to right whatever the
-page's direction: a time line, like the digits on it, reads that way in Persian too."""
+page's direction: a time line, like the digits on it, reads that way in Persian too. Numbers
+are written in the reader's digits (``language``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from math import ceil
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from scheduler.adapters import local_dates
+
 WIDTH = 640
 HEIGHT = 220
 LEFT = 44  # room for the values' axis
@@ -18,6 +21,7 @@ BOTTOM = 26  # room for the labels under the bars
 TOP = 10
 NAMES = 96  # room for a weekday's name before the heat map's rows
 MAX_LABELS = 8  # under the bars: more would overlap at a phone's width
+LABEL_CHAR = 7.5  # about the width of a character of a label, in the chart's units
 
 Point = tuple[str, float]
 
@@ -34,9 +38,35 @@ def _svg(title: str, width: int, height: int, body: SafeString, css: str) -> Saf
     )
 
 
-def _axis(top: float, plot_height: float) -> SafeString:
+def number(value: float | str | None, language: str) -> str:
+    """'1234.5' / '۱۲۳۴٫۵': the reader's digits and decimal separator; '–' for none."""
+    if value is None:
+        return "–"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if local_dates.is_persian(language):
+        text = text.replace(".", "\u066b")  # Arabic decimal separator
+    return local_dates.digits(text, language)
+
+
+def isolated(label: str) -> str:
+    """A label in its own direction inside the chart's left-to-right drawing: '۱۶ آذر' would
+    otherwise be laid out as 'آذر ۱۶' (First Strong Isolate ... Pop Directional Isolate)."""
+    return f"\u2068{label}\u2069"
+
+
+def percent(fraction: float | None, language: str) -> str:
+    """'45%' / '۴۵٪'."""
+    if fraction is None:
+        return "–"
+    whole = number(round(fraction * 100), language)
+    return f"{whole}\u066a" if local_dates.is_persian(language) else f"{whole}%"
+
+
+def _axis(top: float, plot_height: float, language: str) -> SafeString:
     """Grid lines at 0, half and the top value, labelled."""
-    lines = [(plot_height * share, round(top * (1 - share))) for share in (0, 0.5, 1)]
+    lines = [
+        (plot_height * share, number(round(top * (1 - share)), language)) for share in (0, 0.5, 1)
+    ]
     return format_html_join(
         "",
         '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
@@ -45,12 +75,12 @@ def _axis(top: float, plot_height: float) -> SafeString:
     )
 
 
-def bars(title: str, points: Sequence[Point], css: str = "") -> SafeString:
+def bars(title: str, points: Sequence[Point], css: str = "", *, language: str = "en") -> SafeString:
     """Vertical bars, one a label; every n-th label shown when there are many."""
     plot_height = HEIGHT - TOP - BOTTOM
     top = max((value for _, value in points), default=0) or 1
     step = (WIDTH - LEFT) / max(len(points), 1)
-    every = ceil(len(points) / MAX_LABELS) or 1
+    every = _label_step([label for label, _ in points])
     shapes = format_html_join(
         "",
         '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
@@ -61,7 +91,7 @@ def bars(title: str, points: Sequence[Point], css: str = "") -> SafeString:
                 _at(step * 0.7),
                 _at(plot_height * value / top),
                 label,
-                _number(value),
+                number(value, language),
             )
             for n, (label, value) in enumerate(points)
         ),
@@ -70,16 +100,16 @@ def bars(title: str, points: Sequence[Point], css: str = "") -> SafeString:
         "",
         '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (_at(LEFT + n * step + step / 2), HEIGHT - 8, label)
+            (_at(LEFT + n * step + step / 2), HEIGHT - 8, isolated(label))
             for n, (label, _) in enumerate(points)
             if n % every == 0
         ),
     )
-    body = format_html("{}{}{}", _axis(top, plot_height), shapes, labels)
+    body = format_html("{}{}{}", _axis(top, plot_height, language), shapes, labels)
     return _svg(title, WIDTH, HEIGHT, body, css)
 
 
-def line(title: str, points: Sequence[Point]) -> SafeString:
+def line(title: str, points: Sequence[Point], *, language: str = "en") -> SafeString:
     """A line through the points, each marked."""
     plot_height = HEIGHT - TOP - BOTTOM
     top = max((value for _, value in points), default=0) or 1
@@ -88,16 +118,16 @@ def line(title: str, points: Sequence[Point]) -> SafeString:
         (_at(LEFT + n * step + step / 2), _at(TOP + plot_height * (1 - value / top)))
         for n, (_, value) in enumerate(points)
     ]
-    every = ceil(len(points) / MAX_LABELS) or 1
+    every = _label_step([label for label, _ in points])
     body = format_html(
         '{}<polyline class="line" points="{}"></polyline>{}{}',
-        _axis(top, plot_height),
+        _axis(top, plot_height, language),
         " ".join(f"{x},{y}" for x, y in where),
         format_html_join(
             "",
             '<circle class="dot" cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>',
             (
-                (x, y, label, _number(value))
+                (x, y, label, number(value, language))
                 for (x, y), (label, value) in zip(where, points, strict=True)
             ),
         ),
@@ -105,7 +135,7 @@ def line(title: str, points: Sequence[Point]) -> SafeString:
             "",
             '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
             (
-                (x, HEIGHT - 8, label)
+                (x, HEIGHT - 8, isolated(label))
                 for n, ((x, _), (label, _)) in enumerate(zip(where, points, strict=True))
                 if n % every == 0
             ),
@@ -114,7 +144,9 @@ def line(title: str, points: Sequence[Point]) -> SafeString:
     return _svg(title, WIDTH, HEIGHT, body, "")
 
 
-def stacked(title: str, parts: Sequence[tuple[str, float, str]]) -> SafeString:
+def stacked(
+    title: str, parts: Sequence[tuple[str, float, str]], *, language: str = "en"
+) -> SafeString:
     """One bar split into parts (label, value, class), in order."""
     total = sum(value for _, value, _ in parts) or 1
     height = 36
@@ -122,7 +154,7 @@ def stacked(title: str, parts: Sequence[tuple[str, float, str]]) -> SafeString:
     x = 0.0
     for label, value, css in parts:
         width = WIDTH * value / total
-        shapes.append((css, _at(x), _at(width), height, label, _number(value)))
+        shapes.append((css, _at(x), _at(width), height, label, number(value, language)))
         x += width
     body = format_html_join(
         "",
@@ -149,6 +181,8 @@ def heat_map(
     title: str,
     rows: Sequence[tuple[str, Sequence[int]]],
     hours: Sequence[int],
+    *,
+    language: str = "en",
 ) -> SafeString:
     """Rows (a weekday's name and its count per hour of ``hours``) as shaded cells: six
     shades from none to the busiest cell's count."""
@@ -158,7 +192,7 @@ def heat_map(
     cells = format_html_join(
         "",
         '<rect class="heat heat-{}" x="{}" y="{}" width="{}" height="{}">'
-        "<title>{} {}:00: {}</title></rect>",
+        "<title>{} {}: {}</title></rect>",
         (
             (
                 ceil(5 * count / top),
@@ -167,8 +201,8 @@ def heat_map(
                 _at(cell_width - 2),
                 cell_height - 2,
                 name,
-                f"{hour:02d}",
-                count,
+                number(f"{hour:02d}:00", language),
+                number(count, language),
             )
             for row, (name, counts) in enumerate(rows)
             for col, (hour, count) in enumerate(zip(hours, counts, strict=True))
@@ -178,7 +212,7 @@ def heat_map(
         "",
         '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
         (
-            (NAMES - 6, _at(TOP + 14 + row * cell_height + cell_height / 2 + 4), name)
+            (NAMES - 6, _at(TOP + 14 + row * cell_height + cell_height / 2 + 4), isolated(name))
             for row, (name, _) in enumerate(rows)
         ),
     )
@@ -187,7 +221,11 @@ def heat_map(
         "",
         '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (_at(NAMES + col * cell_width + cell_width / 2), TOP + 6, f"{hour:02d}")
+            (
+                _at(NAMES + col * cell_width + cell_width / 2),
+                TOP + 6,
+                number(f"{hour:02d}", language),
+            )
             for col, hour in enumerate(hours)
             if col % every == 0
         ),
@@ -196,9 +234,13 @@ def heat_map(
     return _svg(title, WIDTH, height, format_html("{}{}{}", cells, names, hour_labels), "heat-map")
 
 
+def _label_step(labels: Sequence[str]) -> int:
+    """Every how many points a label is written under the chart: as many as fit side by side
+    ('12 November' takes more room than '۱۲ آبان'), and never more than MAX_LABELS."""
+    longest = max((len(label) for label in labels), default=0) + 2  # and a gap
+    fit = max(int((WIDTH - LEFT) / (longest * LABEL_CHAR)), 1)
+    return max(ceil(len(labels) / min(fit, MAX_LABELS)), 1)
+
+
 def _at(coordinate: float) -> str:
     return f"{coordinate:.1f}"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"

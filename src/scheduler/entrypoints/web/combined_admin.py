@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters.notify.admin import ContactPreferenceInline, ReminderOffsetInline
 from scheduler.adapters.orm import admin as orm_admin
@@ -18,6 +19,11 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
 from scheduler.services.commands import DeactivateUser, SetPassword
+
+# The admin's own names, in the reader's language (Django's say "Django administration").
+admin.site.site_header = _("Nobat administration")
+admin.site.site_title = _("Nobat admin")
+admin.site.index_title = _("Clinics, people and appointments")
 
 # Who sets a password on the admin's page: Django builds that page's form without the request.
 _setting_passwords: ContextVar[Actor] = ContextVar("setting_passwords")

@@ -8,14 +8,20 @@ config.urls: it needs the bus, which is wired once the apps are ready.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from scheduler.adapters import local_dates
 from scheduler.adapters.orm import admin as orm_admin
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
@@ -35,11 +41,17 @@ from scheduler.services import commands
 
 
 class ScheduleForm(forms.ModelForm[rows.Schedule]):
-    hours = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=SPANS_HELP)
+    hours = forms.CharField(
+        label=_("Working hours"), widget=forms.Textarea(attrs={"rows": 8}), help_text=SPANS_HELP
+    )
     breaks = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=SPANS_HELP
+        label=_("Breaks"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=SPANS_HELP,
     )
     overrides = forms.CharField(
+        label=_("Dates that differ"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Dates that differ: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
@@ -115,7 +127,7 @@ class ScheduleForm(forms.ModelForm[rows.Schedule]):
                 )
             )
         except DomainError as refused:
-            self.add_error(_field_of(refused, self.fields), _message(refused))
+            self.add_error(_field_of(refused, self.fields), _message(refused, clinic.timezone))
 
 
 class TimeOffForm(forms.ModelForm[rows.TimeOff]):
@@ -129,27 +141,46 @@ class TimeOffForm(forms.ModelForm[rows.TimeOff]):
     class Meta:
         model = rows.TimeOff
         fields = ("doctor", "start", "end", "reason")
+        help_texts = {
+            "start": _("A Gregorian date (YYYY-MM-DD) and a time on the doctor's clinic's clock."),
+            "end": _("A Gregorian date (YYYY-MM-DD) and a time on the doctor's clinic's clock."),
+        }
 
     def full_clean(self) -> None:
         super().full_clean()  # every check of the form first: the command writes
         if not self.is_bound or self.errors:
             return
         data = self.cleaned_data
+        zone = _zone_of(data["doctor"])
         try:
             added = build_bus().handle(
                 commands.AddTimeOff(
                     actor=actor_for(self.request.user),
                     doctor_id=data["doctor"].pk,
-                    start=data["start"],
-                    end=data["end"],
+                    start=_on_clock(data["start"], zone),
+                    end=_on_clock(data["end"], zone),
                     reason=data["reason"],
                     force=data["force"],
                 )
             )
         except DomainError as refused:
-            self.add_error(_field_of(refused, self.fields), _message(refused))
+            self.add_error(_field_of(refused, self.fields), _message(refused, zone))
         else:
             self.instance.pk = added.time_off_id
+
+
+def _on_clock(entered: datetime, zone: str | None) -> datetime:
+    """The wall time the admin typed, on the clinic's clock: Django's field read it on the
+    server's (UTC), so 09:00 for a Tehran doctor was 12:30 at the desk."""
+    if zone is None:
+        return entered
+    return timezone.localtime(entered).replace(tzinfo=ZoneInfo(zone))
+
+
+def _zone_of(doctor: rows.Doctor) -> str | None:
+    """Time off holds at every clinic of the doctor: shown on the first one's clock."""
+    clinic = doctor.clinics.order_by("pk").first()
+    return clinic.timezone if clinic is not None else None
 
 
 def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:
@@ -157,12 +188,15 @@ def _field_of(error: DomainError, fields: dict[str, forms.Field]) -> str | None:
     return field if field in fields else None
 
 
-def _message(error: DomainError) -> str:
+def _message(error: DomainError, zone: str | None) -> str:
+    """The refusal, with each visit in the way on the clinic's clock, in the reader's calendar."""
     if isinstance(error, ScheduleConflict):
-        visits = ", ".join(
-            f"{slot.start:%Y-%m-%d %H:%M}" for _, slot in error.details["appointments"]
+        separator = "؛ " if local_dates.is_persian(orm_admin.reader()) else "; "
+        listed = separator.join(
+            strip_tags(orm_admin.clock(slot.start, zone))
+            for _, slot in error.details["appointments"]
         )
-        return f"{error_text(error)} ({visits})"
+        return f"{error_text(error)} ({listed})"
     return error_text(error)
 
 
@@ -202,7 +236,16 @@ class ScheduleAdmin(CommandAdmin):
 @admin.register(rows.TimeOff)
 class TimeOffAdmin(CommandAdmin):
     form = TimeOffForm
-    list_display = ("doctor", "start", "end", "reason")
+    list_display = ("doctor", "starts", "ends", "reason")
+    list_select_related = ("doctor__user",)
+
+    @admin.display(description=_("start"), ordering="start")
+    def starts(self, period: rows.TimeOff) -> SafeString:
+        return orm_admin.clock(period.start, _zone_of(period.doctor))
+
+    @admin.display(description=_("end"), ordering="end")
+    def ends(self, period: rows.TimeOff) -> SafeString:
+        return orm_admin.clock(period.end, _zone_of(period.doctor))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # remove it and add another: each a command, each repainting

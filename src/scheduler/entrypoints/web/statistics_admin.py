@@ -1,5 +1,6 @@
 """The admin's statistics page: the API's filters as a form, each section as a chart drawn on
-the server (charts.py) with its data table and its CSV download."""
+the server (charts.py) with its data table and its CSV download. Everything shown is in the
+reader's language, calendar and digits (local_dates); the CSV files stay ISO, for spreadsheets."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from scheduler.adapters import local_dates
+from scheduler.adapters.notify.models import Channel
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import statistics as stats
 from scheduler.adapters.orm.actors import actor_for
@@ -29,15 +31,19 @@ from scheduler.entrypoints.web import charts
 
 # In the order a visit goes; cancellations last, by who cancelled.
 STATUS_NAMES = {
-    "fulfilled": gettext_lazy("Fulfilled"),
-    "in_consultation": gettext_lazy("In consultation"),
-    "arrived": gettext_lazy("Arrived"),
-    "booked": gettext_lazy("Booked"),
-    "pending": gettext_lazy("Awaiting the doctor"),
-    "noshow": gettext_lazy("No-show"),
-    "rejected": gettext_lazy("Rejected"),
-    "cancelled": gettext_lazy("Cancelled"),
+    status: rows.STATUS_LABELS[status]
+    for status in (
+        "fulfilled",
+        "in_consultation",
+        "arrived",
+        "booked",
+        "pending",
+        "noshow",
+        "rejected",
+        "cancelled",
+    )
 }
+CHANNEL_NAMES = dict(Channel.choices)
 CANCELLED_BY = {
     "patient": gettext_lazy("Cancelled by the patient"),
     "doctor": gettext_lazy("Cancelled by the doctor"),
@@ -72,6 +78,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     except NotAllowed as refused:
         raise PermissionDenied(error_text(refused)) from None
     given = WindowInput(data=request.GET)
+    language = get_language() or settings.LANGUAGE_CODE
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": _("Statistics"),
@@ -90,6 +97,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         return TemplateResponse(request, "admin/statistics.html", context)
     window = given.window()
     report = stats.statistics(window)
+    shown = Shown(language)
     query = {
         "from": window.first_day,
         "to": window.last_day,
@@ -98,7 +106,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     }
     context.update(
         window=window,
-        sections=_sections(report),
+        first_day=local_dates.day_label(window.first_day, language),
+        last_day=local_dates.day_label(window.last_day, language),
+        sections=shown.sections(report),
         downloads={
             section: "/api/stats/export.csv?" + urlencode({**query, "section": section})
             for section in TABLES
@@ -107,38 +117,159 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/statistics.html", context)
 
 
-def _sections(report: stats.Statistics) -> dict[str, dict[str, Any]]:
-    """Each section's chart and the rows of its data table."""
-    return {
-        "volume": _volume(report),
-        "status_mix": _status_mix(report),
-        "lead_time": _lead_time(report),
-        "utilisation": _utilisation(report),
-        "busy_hours": _busy_hours(report),
-        "new_patients": _new_patients(report),
-        "notifications": _notifications(report),
-    }
+class Shown:
+    """The report as one reader sees it: names, dates and numbers in their language."""
 
+    def __init__(self, language: str) -> None:
+        self.language = language
 
-def _volume(report: stats.Statistics) -> dict[str, Any]:
-    window = report.window
-    totals: dict[date, int] = defaultdict(int)
-    for row in report.volume["clinic"]:
-        totals[row["period"]] += row["count"]
-    points = [(_period_label(start, window.period), totals[start]) for start in _periods(window)]
-    by_clinic: dict[str, int] = defaultdict(int)
-    for row in report.volume["clinic"]:
-        by_clinic[row["clinic"]] += row["count"]
-    by_specialty: dict[str, int] = defaultdict(int)
-    for row in report.volume["specialty"]:
-        by_specialty[row["specialty_name"]] += row["count"]
-    return {
-        "chart": charts.bars(_("Appointments per period"), points),
-        "table": points,
-        "by_clinic": sorted(by_clinic.items()),
-        "by_specialty": sorted(by_specialty.items()),
-        "total": sum(totals.values()),
-    }
+    def number(self, value: float | str | None) -> str:
+        return charts.number(value, self.language)
+
+    def percent(self, fraction: float | None) -> str:
+        return charts.percent(fraction, self.language)
+
+    def day(self, start: date) -> str:
+        return local_dates.day_label(start, self.language, year=False, weekday=False)
+
+    def sections(self, report: stats.Statistics) -> dict[str, dict[str, Any]]:
+        """Each section's chart and the rows of its data table."""
+        return {
+            "volume": self.volume(report),
+            "status_mix": self.status_mix(report),
+            "lead_time": self.lead_time(report),
+            "utilisation": self.utilisation(report),
+            "busy_hours": self.busy_hours(report),
+            "new_patients": self.new_patients(report),
+            "notifications": self.notifications(report),
+        }
+
+    def volume(self, report: stats.Statistics) -> dict[str, Any]:
+        window = report.window
+        totals: dict[date, int] = defaultdict(int)
+        for row in report.volume["clinic"]:
+            totals[row["period"]] += row["count"]
+        points = [(self.period(start, window), totals[start]) for start in _periods(window)]
+        by_clinic: dict[str, int] = defaultdict(int)
+        for row in report.volume["clinic"]:
+            by_clinic[row["clinic"]] += row["count"]
+        by_specialty: dict[str, int] = defaultdict(int)
+        for row in report.volume["specialty"]:
+            by_specialty[row["specialty_name"]] += row["count"]
+        return {
+            "chart": charts.bars(_("Appointments per period"), points, language=self.language),
+            "table": self.counted(points),
+            "by_clinic": self.counted(sorted(by_clinic.items())),
+            "by_specialty": self.counted(sorted(by_specialty.items())),
+            "total": self.number(sum(totals.values())),
+        }
+
+    def counted(self, points: list[tuple[str, int]]) -> list[tuple[str, str]]:
+        return [(label, self.number(count)) for label, count in points]
+
+    def period(self, start: date, window: stats.Window) -> str:
+        """A day or a week by its (first) day; a month by its name in English. The months are
+        Gregorian (the buckets are counted so), and a Persian reader's months are not: there a
+        month is named by its days, '۱۰ آذر–۱۰ دی', rather than by a month it is not."""
+        if window.period != "month":
+            return self.day(start)
+        if not local_dates.is_persian(self.language):
+            return local_dates.month_label(start, self.language)
+        last = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return f"{self.day(start)}–{self.day(last)}"
+
+    def status_mix(self, report: stats.Statistics) -> dict[str, Any]:
+        order = list(STATUS_NAMES)
+        parts = []
+        for row in sorted(
+            report.status_mix, key=lambda row: (order.index(row["status"]), row["cancelled_by"])
+        ):
+            if row["status"] == "cancelled":
+                name = CANCELLED_BY.get(row["cancelled_by"], STATUS_NAMES["cancelled"])
+                css = f"s-cancelled s-by-{row['cancelled_by'] or 'system'}"
+            else:
+                name, css = STATUS_NAMES[row["status"]], f"s-{row['status']}"
+            parts.append((str(name), row["count"], css))
+        total = sum(count for _, count, _ in parts)
+        return {
+            "chart": charts.stacked(_("Appointments by status"), parts, language=self.language),
+            "table": [
+                (name, self.number(count), self.percent(count / total if total else None), css)
+                for name, count, css in parts
+            ],
+        }
+
+    def lead_time(self, report: stats.Statistics) -> dict[str, Any]:
+        points = [
+            (str(LEAD_NAMES[row["days"]]), row["count"]) for row in report.lead_time["buckets"]
+        ]
+        average = report.lead_time["average_days"]
+        return {
+            "chart": charts.bars(
+                _("How far ahead visits were booked"), points, css="lead", language=self.language
+            ),
+            "table": self.counted(points),
+            "average_days": None if average is None else self.number(round(average, 1)),
+        }
+
+    def utilisation(self, report: stats.Statistics) -> dict[str, Any]:
+        return {
+            "table": [
+                {
+                    **row,
+                    "booked_minutes": self.number(row["booked_minutes"]),
+                    "offered_minutes": self.number(row["offered_minutes"]),
+                    "bar": charts.share(
+                        _("%(doctor)s at %(clinic)s: %(share)s of the hours booked")
+                        % {"doctor": row["doctor"], "clinic": row["clinic"], "share": share},
+                        row["utilisation"],
+                    ),
+                    "share": share,
+                }
+                for row in report.utilisation
+                for share in [self.percent(row["utilisation"])]
+            ]
+        }
+
+    def busy_hours(self, report: stats.Statistics) -> dict[str, Any]:
+        counts = {(row["weekday"], row["hour"]): row["count"] for row in report.busy_hours}
+        busy = [hour for _, hour in counts]
+        # The hours anyone worked, and the whole working day around them.
+        hours = list(range(min([8, *busy]), max([18, *busy]) + 1))
+        # The reader's week: from Saturday in Persian. ISO weekdays: 1 = Monday ... 7 = Sunday.
+        week = local_dates.WEEK_ORDER[local_dates.language_key(self.language)]
+        grid = [
+            (
+                local_dates.weekday_name(weekday, self.language),
+                [counts.get((weekday + 1, hour), 0) for hour in hours],
+            )
+            for weekday in week
+        ]
+        return {
+            "chart": charts.heat_map(_("Busiest hours"), grid, hours, language=self.language),
+            "hours": [self.number(f"{hour:02d}") for hour in hours],
+            "table": [(name, [self.number(count) for count in row]) for name, row in grid],
+        }
+
+    def new_patients(self, report: stats.Statistics) -> dict[str, Any]:
+        points = [(self.day(row["week"]), row["count"]) for row in report.new_patients]
+        return {
+            "chart": charts.line(_("New patients per week"), points, language=self.language),
+            "table": self.counted(points),
+        }
+
+    def notifications(self, report: stats.Statistics) -> dict[str, Any]:
+        table = []
+        for row in report.notifications:
+            channel = str(CHANNEL_NAMES.get(row["channel"], row["channel"]))
+            share = self.percent(row["delivery_rate"])
+            counts = {key: self.number(row[key]) for key in ("sent", "failed", "skipped", "queued")}
+            bar = charts.share(
+                _("%(channel)s: %(share)s delivered") % {"channel": channel, "share": share},
+                row["delivery_rate"],
+            )
+            table.append({**counts, "channel": channel, "bar": bar, "share": share})
+        return {"table": table}
 
 
 def _periods(window: stats.Window) -> list[date]:
@@ -157,102 +288,3 @@ def _periods(window: stats.Window) -> list[date]:
         else:
             first += timedelta(days=7 if window.period == "week" else 1)
     return starts
-
-
-def _period_label(start: date, period: str) -> str:
-    return start.strftime("%Y-%m") if period == "month" else start.strftime("%m-%d")
-
-
-def _status_mix(report: stats.Statistics) -> dict[str, Any]:
-    order = list(STATUS_NAMES)
-    parts = []
-    for row in sorted(
-        report.status_mix, key=lambda row: (order.index(row["status"]), row["cancelled_by"])
-    ):
-        if row["status"] == "cancelled":
-            name = CANCELLED_BY.get(row["cancelled_by"], STATUS_NAMES["cancelled"])
-            css = f"s-cancelled s-by-{row['cancelled_by'] or 'system'}"
-        else:
-            name, css = STATUS_NAMES[row["status"]], f"s-{row['status']}"
-        parts.append((str(name), row["count"], css))
-    total = sum(count for _, count, _ in parts)
-    return {
-        "chart": charts.stacked(_("Appointments by status"), parts),
-        "table": [(name, count, _share(count, total), css) for name, count, css in parts],
-    }
-
-
-def _lead_time(report: stats.Statistics) -> dict[str, Any]:
-    points = [(str(LEAD_NAMES[row["days"]]), row["count"]) for row in report.lead_time["buckets"]]
-    return {
-        "chart": charts.bars(_("How far ahead visits were booked"), points, css="lead"),
-        "table": points,
-        "average_days": report.lead_time["average_days"],
-    }
-
-
-def _utilisation(report: stats.Statistics) -> dict[str, Any]:
-    return {
-        "table": [
-            {
-                **row,
-                "bar": charts.share(
-                    _("%(doctor)s at %(clinic)s: %(share)s of the hours booked")
-                    % {"doctor": row["doctor"], "clinic": row["clinic"], "share": share},
-                    row["utilisation"],
-                ),
-                "share": share,
-            }
-            for row in report.utilisation
-            for share in [_percent(row["utilisation"])]
-        ]
-    }
-
-
-def _busy_hours(report: stats.Statistics) -> dict[str, Any]:
-    counts = {(row["weekday"], row["hour"]): row["count"] for row in report.busy_hours}
-    busy = [hour for _, hour in counts]
-    # The hours anyone worked, and the whole working day around them.
-    hours = list(range(min([8, *busy]), max([18, *busy]) + 1))
-    first = settings.WEEK_STARTS_ON or 7  # ISO: 1 = Monday ... 7 = Sunday
-    weekdays = [(first - 1 + n) % 7 + 1 for n in range(7)]
-    grid = [
-        (str(WEEKDAYS[weekday - 1]), [counts.get((weekday, hour), 0) for hour in hours])
-        for weekday in weekdays
-    ]
-    return {
-        "chart": charts.heat_map(_("Busiest hours"), grid, hours),
-        "hours": hours,
-        "table": grid,
-    }
-
-
-def _new_patients(report: stats.Statistics) -> dict[str, Any]:
-    points = [(row["week"].strftime("%m-%d"), row["count"]) for row in report.new_patients]
-    return {"chart": charts.line(_("New patients per week"), points), "table": points}
-
-
-def _notifications(report: stats.Statistics) -> dict[str, Any]:
-    return {
-        "table": [
-            {
-                **row,
-                "bar": charts.share(
-                    _("%(channel)s: %(share)s delivered")
-                    % {"channel": row["channel"], "share": share},
-                    row["delivery_rate"],
-                ),
-                "share": share,
-            }
-            for row in report.notifications
-            for share in [_percent(row["delivery_rate"])]
-        ]
-    }
-
-
-def _share(count: int, total: int) -> str:
-    return _percent(count / total if total else None)
-
-
-def _percent(fraction: float | None) -> str:
-    return "–" if fraction is None else f"{fraction:.0%}"
