@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext_noop
+
 # Control, format, line/paragraph separators, private use, unassigned.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
 PERSIAN_JOINERS = frozenset({"\u200c", "\u200d"})
@@ -15,8 +17,9 @@ BLANK_LOOKING = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})  # Hangul fi
 LICENCE = re.compile(r"[A-Z0-9][A-Z0-9/-]{0,49}")
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
-PLAIN_TEXT_ERROR = "Use letters, digits, spaces and punctuation only."
-LICENCE_ERROR = "Letters, digits, - and / only, as on the licence."
+# Translated where they are shown, in the reader's language.
+PLAIN_TEXT_ERROR = gettext_noop("Use letters, digits, spaces and punctuation only.")
+LICENCE_ERROR = gettext_noop("Letters, digits, - and / only, as on the licence.")
 
 
 def is_plain(value: str) -> bool:
