@@ -40,6 +40,7 @@ def test_a_checked_in_patient_follows_their_place_live_on_their_phone(
     phone.goto(visit_links.url_for(mine.pk).removeprefix("http://127.0.0.1:8000"))
     place = phone.locator("#visit-place")
     expect(place).to_contain_text("check in at the desk")
+    expect(place).not_to_contain_text("null")  # a visit without a reason said "null"
 
     desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
     first_row = desk.locator(f'li[data-appointment="{first.pk}"]')

@@ -41,8 +41,9 @@ function render() {
   const said = last.asked_to_move
     ? gettext("The doctor can no longer see you at this time. Please choose another time, or call the clinic.")
     : (SAID[last.status] ?? (() => last.status))();
-  box.replaceChildren(el("p", { class: "position" }, said),
-    last.reason ? el("p", {}, phrase(gettext("Reason: %(reason)s"), { reason: last.reason })) : null);
+  const lines = [el("p", { class: "position" }, said)];
+  if (last.reason) lines.push(el("p", {}, phrase(gettext("Reason: %(reason)s"), { reason: last.reason })));
+  box.replaceChildren(...lines);
 }
 
 new LiveFeed(`/ws/visit/${root.dataset.token}/`, {
