@@ -362,7 +362,7 @@ class FakeAccountRepository(AccountRepository):
 
     def add_user(self, user: NewUser) -> int:
         user_id = next(self._ids)
-        names = ("first_name", "last_name", "email", "phone")
+        names = ("first_name", "last_name", "email", "phone", "language")
         self.rows.users[user_id] = FakeUser(
             user, {name: getattr(user, name) for name in names}, password=user.password
         )

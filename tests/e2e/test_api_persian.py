@@ -164,6 +164,37 @@ def test_a_token_user_without_a_choice_gets_the_browsers_language(
     assert response.json()["doctor_id"] == ["این مقدار لازم است."]
 
 
+@pytest.mark.django_db
+def test_one_who_signs_up_in_persian_keeps_persian_for_their_messages() -> None:
+    def sign_up(name: str, **headers: str) -> Any:
+        return APIClient(REMOTE_ADDR=f"127.0.9.{len(name)}").post(
+            "/api/auth/register/",
+            {"role": "patient", "username": name, "password": "a long secret 77"},
+            format="json",
+            **headers,
+        )
+
+    in_persian = sign_up("maryam", **PERSIAN)
+    unasked = sign_up("anonymous")
+    chosen = sign_up("bilingual", **PERSIAN | {"HTTP_COOKIE": "django_language=en"})
+
+    assert in_persian.status_code == 201, in_persian.json()
+    assert in_persian.json()["language"] == "fa"
+    assert unasked.json()["language"] == ""  # their clinic's language will do
+    assert chosen.json()["language"] == "en"
+
+
+@pytest.mark.django_db
+def test_a_change_of_language_is_answered_with_the_new_one(patient: rows.Patient) -> None:
+    client = with_token(patient.user)
+
+    chosen = client.patch("/api/me/", {"language": "fa"}, format="json")
+    cleared = client.patch("/api/me/", {"language": ""}, format="json")
+
+    assert chosen.json()["language"] == "fa"
+    assert cleared.json()["language"] == ""
+
+
 # -- display strings ----------------------------------------------------------------------------
 
 

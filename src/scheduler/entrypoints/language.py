@@ -84,6 +84,14 @@ def _activate(request: HttpRequest, language: str) -> None:
     request.LANGUAGE_CODE = translation.get_language()
 
 
+def asked_language(request: HttpRequest) -> str:
+    """The language the request asked for (its user's stored one, the cookie, Accept-Language),
+    empty when it asked for none: what a new account keeps as its choice."""
+    if not getattr(request, "language_chosen", False):
+        return ""
+    return supported(translation.get_language()) or ""
+
+
 def clinic_default(request: HttpRequest, language: str) -> None:
     """A page about one clinic speaks its language to a reader who expressed no choice."""
     if not getattr(request, "language_chosen", True) and supported(language):

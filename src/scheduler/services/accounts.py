@@ -35,6 +35,7 @@ def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> 
                 first_name=cmd.first_name,
                 last_name=cmd.last_name,
                 phone=cmd.phone,
+                language=cmd.language,
             )
         )
         if cmd.role is Role.DOCTOR:

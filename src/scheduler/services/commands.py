@@ -177,6 +177,7 @@ class RegisterUser(Command):
     specialty: str | None = None
     licence_number: str | None = None
     clinic_id: int | None = None
+    language: str = ""  # their messages' language; empty: their clinic's
 
 
 @dataclass(frozen=True, kw_only=True)

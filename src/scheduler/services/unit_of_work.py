@@ -153,6 +153,7 @@ class NewUser:
     first_name: str = ""
     last_name: str = ""
     phone: str = ""
+    language: str = ""
 
 
 class AccountRepository(abc.ABC):

@@ -43,6 +43,7 @@ class DjangoAccountRepository(AccountRepository):
                     first_name=user.first_name,
                     last_name=user.last_name,
                     phone=user.phone,
+                    language=user.language,
                     role=user.role.value,
                 )
         except IntegrityError:

@@ -23,6 +23,7 @@ from rest_framework_simplejwt.views import (
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm.accounts import PROFILE
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Role
@@ -46,6 +47,7 @@ from scheduler.entrypoints.api.throttles import (
     SignInByAddress,
     SignUpByAddress,
 )
+from scheduler.entrypoints.language import asked_language
 from scheduler.services import commands
 
 
@@ -125,6 +127,13 @@ class RegisterApi(APIView):
             max_length=50, required=False, help_text="Doctors: medical council number."
         )
         clinic_id = id_field(required=False, help_text="Doctors: the clinic they practise at.")
+        language = serializers.ChoiceField(
+            choices=LANGUAGE_CHOICES,
+            required=False,
+            help_text="Their language for pages and messages. Left out: the language the request "
+            "asked for (the switcher's cookie, Accept-Language), if it asked; else none chosen and "
+            "their clinic's is used.",
+        )
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             # With the would-be user: a password like the name or email is refused too.
@@ -166,6 +175,7 @@ class RegisterApi(APIView):
                 specialty=data.get("specialty"),
                 licence_number=data.get("licence_number"),
                 clinic_id=data.get("clinic_id"),
+                language=data.get("language", asked_language(request)),
             )
         )
         user = rows.User.objects.get(pk=user_id)
@@ -217,7 +227,5 @@ class MeApi(APIView):
     def _me(self, request: Request) -> Response:
         actor = actor_for(request.user)
         assert isinstance(request.user, rows.User)
-        request.user.refresh_from_db(
-            fields=["first_name", "last_name", "email", "phone", "email_verified"]
-        )
+        request.user.refresh_from_db(fields=[*PROFILE, "email_verified"])
         return Response(ProfileOutput(selectors.profile(user=request.user, actor=actor)).data)
