@@ -27,13 +27,14 @@ def test_nothing_asked_is_the_sites_default_and_a_persian_browser_gets_persian()
     assert html_tag(Client(), HTTP_ACCEPT_LANGUAGE="fa-IR,fa;q=0.9,en;q=0.5") == PERSIAN
     assert html_tag(Client(), HTTP_ACCEPT_LANGUAGE="de-DE,fa;q=0.5") == PERSIAN
     assert html_tag(Client(), HTTP_ACCEPT_LANGUAGE="de-DE") == ENGLISH
+    assert html_tag(Client(), HTTP_ACCEPT_LANGUAGE="fa;q=0, de") == ENGLISH  # q=0: not Persian
 
 
 def test_the_answer_says_what_it_depends_on() -> None:
     response = Client().get("/", HTTP_ACCEPT_LANGUAGE="fa")
 
     assert response.headers["Content-Language"] == "fa"
-    assert {"Accept-Language", "Cookie"} <= {
+    assert {"Accept-Language", "Cookie", "Authorization"} <= {
         value.strip() for value in response.headers["Vary"].split(",")
     }
 

@@ -54,10 +54,10 @@ def _from_browser(request: HttpRequest) -> str | None:
 
 
 def from_header(header: str) -> str | None:
-    """The first language of an Accept-Language header that we speak."""
-    for code, _ in parse_accept_lang_header(header):
+    """The first language of an Accept-Language header that we speak; q=0 says "not this one"."""
+    for code, weight in parse_accept_lang_header(header):
         found = supported(code)
-        if found:
+        if found and weight > 0:
             return found
     return None
 
@@ -74,7 +74,8 @@ class PreferredLanguageMiddleware:
         request.language_chosen = chosen is not None  # type: ignore[attr-defined]
         _activate(request, chosen or settings.LANGUAGE_CODE)
         response = self.get_response(request)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        # A bearer token's user is answered in their stored language: the token varies it too.
+        patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
