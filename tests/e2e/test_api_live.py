@@ -39,6 +39,17 @@ def test_a_bad_window_is_a_400(
     assert answer.status_code == 400
 
 
+def test_a_day_in_persian_digits_is_read_as_the_slots_api_reads_it(
+    visitor: APIClient, as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    grid = visitor.get(f"/api/live/slots/{doctor.pk}/", {"days": 1, "from": "۲۰۳۰-۰۱-۰۵"})
+    desk = as_receptionist.get(f"/api/live/desk/{clinic.pk}/", {"date": "۲۰۳۰-۰۱-۰۵"})
+
+    assert grid.status_code == 200, grid.json()
+    assert grid.json()["first_day"] == "2030-01-05"
+    assert desk.status_code == 200, desk.json()
+
+
 def test_the_desk_snapshot_is_for_that_clinics_desk_only(
     as_receptionist: APIClient, client_for: Client, visitor: APIClient, clinic: rows.Clinic
 ) -> None:

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from scheduler.adapters import visit_links
+from scheduler.adapters.local_dates import latin_digits
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors, snapshots
 from scheduler.adapters.orm.actors import viewer_for
@@ -187,7 +188,7 @@ def _today(zone: str) -> date:
 def _day(value: str | None) -> date | None:
     """The date in the URL, or None (then today) for none, a typo or one out of range."""
     try:
-        day = date.fromisoformat(value) if value else None
+        day = date.fromisoformat(latin_digits(value)) if value else None
     except ValueError:
         return None
     return day if day is not None and within_range(day) else None

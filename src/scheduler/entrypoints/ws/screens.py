@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from scheduler.adapters import realtime, visit_links
+from scheduler.adapters.local_dates import latin_digits
 from scheduler.adapters.orm import snapshots
 from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
 from scheduler.domain import queue
@@ -158,7 +159,7 @@ def _date(value: str | None, *, name: str) -> date | None:
     if not value:
         return None
     try:
-        day = date.fromisoformat(value)
+        day = date.fromisoformat(latin_digits(value))
     except ValueError:
         raise InvalidInput(gettext_noop("Give dates as YYYY-MM-DD."), field=name) from None
     if not within_range(day):
