@@ -135,3 +135,21 @@ def test_a_search_of_a_thousand_words_is_400_not_a_slow_500(as_receptionist: API
 
     assert response.status_code == 400
     assert "q" in response.json()
+
+
+def test_a_name_typed_with_arabic_letters_is_one_name_with_its_persian_spelling(
+    as_receptionist: APIClient,
+) -> None:
+    # Arabic yeh and kaf (ي ك), as an Arabic keyboard types them; the desk types Persian (ی ک).
+    created = as_receptionist.post(
+        "/api/patients/",
+        {"first_name": "\u0639\u0644\u064a", "last_name": "\u0643\u0631\u064a\u0645\u064a"},
+    )
+    assert created.status_code == 201, created.content
+
+    found = as_receptionist.get("/api/patients/", {"q": "علی کریمی"}).json()
+    typed_arabic = as_receptionist.get("/api/patients/", {"q": "\u0639\u0644\u064a"}).json()
+
+    assert [p["id"] for p in found["results"]] == [created.json()["id"]]
+    assert [p["id"] for p in typed_arabic["results"]] == [created.json()["id"]]
+    assert found["results"][0]["name"] == "علی کریمی"

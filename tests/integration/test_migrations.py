@@ -56,3 +56,17 @@ def test_addresses_people_signed_up_with_count_as_confirmed() -> None:
 
     verified = dict(rows.User.objects.values_list("pk", "email_verified"))
     assert [verified[u.pk] for u in (signed_up, walk_in, no_email)] == [True, False, False]
+
+
+@pytest.mark.django_db
+def test_names_typed_with_arabic_letters_take_their_persian_spelling() -> None:
+    step = importlib.import_module("scheduler.adapters.orm.migrations.0010_names_in_one_spelling")
+    arabic = factories.patient().user
+    latin = factories.patient(first_name="Ali").user
+    rows.User.objects.filter(pk=arabic.pk).update(first_name="علي", last_name="كريمي")
+
+    step.one_spelling(apps, None)
+
+    arabic.refresh_from_db()
+    latin.refresh_from_db()
+    assert (arabic.first_name, arabic.last_name, latin.first_name) == ("علی", "کریمی", "Ali")

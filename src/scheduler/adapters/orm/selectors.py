@@ -22,6 +22,7 @@ from scheduler.domain.intervals import local_days
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
 from scheduler.domain.schedule import Schedule
+from scheduler.domain.spelling import persian_spelling
 
 # -- people and places -------------------------------------------------------------------------
 
@@ -249,7 +250,7 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
     phone = as_phone(query)
     if phone is not None:  # however it was written: the number as stored
         return found.filter(user__phone=phone)
-    for word in query.split()[:SEARCH_WORDS]:
+    for word in persian_spelling(query).split()[:SEARCH_WORDS]:
         # Stored as +98912..., written locally as 0912...: digits after the national 0 match.
         digits = word[1:] if word.isdecimal() and word.startswith("0") and len(word) > 1 else word
         found = found.filter(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 from rest_framework import serializers
 
+from scheduler.domain.spelling import persian_spelling
 from scheduler.entrypoints import plain_text
 
 NAME_CHARS = 150
@@ -23,8 +24,15 @@ def _plain(value: str) -> None:
         raise serializers.ValidationError(gettext(plain_text.PLAIN_TEXT_ERROR))
 
 
+class NameField(serializers.CharField):
+    """A person's name in one spelling, whichever keyboard typed it."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return persian_spelling(super().to_internal_value(data))
+
+
 def name_field(**options: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=NAME_CHARS, validators=[_plain], **options)
+    return NameField(max_length=NAME_CHARS, validators=[_plain], **options)
 
 
 def text_field(**options: Any) -> serializers.CharField:
