@@ -16,6 +16,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
     if "port" in args:  # links in messages point at this server unless told otherwise
         os.environ.setdefault("PUBLIC_URL", f"http://{args.host}:{args.port}")
+    if args.run is _demo:
+        # The demo's clinics are in Tehran and Shiraz: a browser that asks for no language we
+        # speak reads the home and sign-in pages in Persian too, as it does the clinics' pages.
+        os.environ.setdefault("NOBAT_LANGUAGE", "fa")
     import django
 
     django.setup()
