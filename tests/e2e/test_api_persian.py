@@ -195,6 +195,30 @@ def test_a_change_of_language_is_answered_with_the_new_one(patient: rows.Patient
     assert cleared.json()["language"] == ""
 
 
+@pytest.mark.django_db
+def test_a_session_call_without_its_csrf_token_is_refused_in_persian(
+    patient: rows.Patient,
+) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(patient.user)
+
+    response = client.post(APPOINTMENTS, {}, format="json", **PERSIAN)
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "دوباره وارد شوید، یا همراه نشست توکن CSRF را بفرستید.",
+        "code": "csrf_failed",
+    }
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_refused_in_persian(as_patient: APIClient) -> None:
+    response = as_patient.post(APPOINTMENTS, b"{bad", content_type="application/json", **PERSIAN)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("بدنهٔ درخواست JSON خوانا نیست: Expecting")
+
+
 # -- display strings ----------------------------------------------------------------------------
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -43,8 +45,13 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
+# A session call without its token: DRF says "CSRF Failed: ...", in English only.
+CSRF_REFUSED = _("Sign in again, or send the CSRF token with a session.")
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        return Response({"detail": CSRF_REFUSED, "code": "csrf_failed"}, status=403)
     if not isinstance(exc, errors.DomainError):
         response = drf_exception_handler(exc, context)
         if response is not None and isinstance(response.data, dict) and "detail" in response.data:

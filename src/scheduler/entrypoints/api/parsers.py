@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -20,4 +21,10 @@ class BoundedJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(_("The body is not JSON we can read: it nests too deeply.")) from None
+        except ParseError as error:
+            # DRF's words are English only; Python's reason after them says where it broke.
+            reason = str(error.detail).removeprefix("JSON parse error - ")
+            raise ParseError(
+                _("The body is not JSON we can read: %(reason)s") % {"reason": reason}
+            ) from None

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from scheduler.entrypoints.api.errors import CSRF_REFUSED
+
 API = "/api/"
 
 
@@ -47,5 +49,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form or a session call without its CSRF token: usually a page open too long."""
     if request.path.startswith(API):
-        return _json(403, "csrf_failed", _("Sign in again, or send the CSRF token with a session."))
+        return _json(403, "csrf_failed", str(CSRF_REFUSED))
     return render(request, "403.html", status=403)
