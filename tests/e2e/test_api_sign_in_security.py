@@ -39,6 +39,19 @@ def test_guessing_from_one_address_is_stopped(settings: Any, patient: rows.Patie
     assert sign_in(from_address(), patient.user, factories.PASSWORD).status_code == 200
 
 
+def test_the_wait_is_said_in_the_readers_digits(settings: Any, patient: rows.Patient) -> None:
+    settings.SIGN_IN_RATE = "1/min"
+    client = from_address()
+    client.credentials(HTTP_ACCEPT_LANGUAGE="fa")
+
+    sign_in(client, patient.user, "guess")
+    stopped = sign_in(client, patient.user, "guess again")
+
+    assert stopped.status_code == 429
+    assert not any(digit in stopped.json()["detail"] for digit in "0123456789")
+    assert any(digit in stopped.json()["detail"] for digit in "۰۱۲۳۴۵۶۷۸۹")
+
+
 def test_guessing_one_account_from_many_addresses_is_stopped(
     settings: Any, patient: rows.Patient
 ) -> None:

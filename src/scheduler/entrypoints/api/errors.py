@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from scheduler.adapters.local_dates import digits
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
 from scheduler.entrypoints.api.display import DISPLAY, display_language
@@ -57,6 +59,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if response is not None and isinstance(response.data, dict) and "detail" in response.data:
             # DRF's own refusals (401, 403 for CSRF, 404, 405) in the one shape: with a code.
             response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))
+            if isinstance(exc, Throttled):  # DRF writes the seconds with Latin digits
+                response.data["detail"] = digits(response.data["detail"], get_language())
         return response
     set_rollback()
     return Response(
