@@ -77,6 +77,21 @@ def test_a_signed_in_readers_choice_is_kept_on_the_account_through_a_command() -
     assert html_tag(elsewhere, HTTP_ACCEPT_LANGUAGE="en") == PERSIAN
 
 
+def test_a_choice_made_before_signing_in_goes_on_the_account_unless_it_holds_one() -> None:
+    chose_nothing, chose_english = factories.patient().user, factories.patient().user
+    rows.User.objects.filter(pk=chose_english.pk).update(language="en")
+    for user in (chose_nothing, chose_english):
+        client = Client()
+        client.post("/language/", {"language": "fa", "next": "/"})
+        signed_in = client.post(
+            "/login/", {"username": user.username, "password": factories.PASSWORD}
+        )
+        assert signed_in.status_code == 302
+        user.refresh_from_db()
+
+    assert (chose_nothing.language, chose_english.language) == ("fa", "en")
+
+
 def test_a_page_about_a_clinic_speaks_its_language_unless_the_reader_asked() -> None:
     persian = factories.clinic(language="fa")
     doctor = factories.doctor(persian)

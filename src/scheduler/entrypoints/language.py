@@ -9,6 +9,7 @@ so a link shared between a Persian and an English reader works for both.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -97,6 +98,16 @@ def clinic_default(request: HttpRequest, language: str) -> None:
     """A page about one clinic speaks its language to a reader who expressed no choice."""
     if not getattr(request, "language_chosen", True) and supported(language):
         _activate(request, language)
+
+
+def keep_the_switchers_choice(
+    sender: object, request: HttpRequest | None, user: Any, **_: Any
+) -> None:
+    """Signing in on a page after choosing with the switcher: the choice goes on the account,
+    so the messages follow it too, unless the account holds a choice already."""
+    cookie = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) if request else None
+    if cookie and not supported(getattr(user, "language", "")):
+        build_bus().handle(commands.UpdateProfile(actor=actor_for(user), language=cookie))
 
 
 @require_POST
