@@ -48,7 +48,7 @@ def in_reading_order(message: Locator) -> list[str]:
     return [str(p["text"]) for p in sorted(pieces, key=lambda p: -float(str(p["right"])))]
 
 
-def test_a_persian_grid_heads_its_days_in_jalali_from_saturday_with_persian_digits(
+def test_a_persian_grid_starts_today_and_heads_its_days_in_jalali_with_persian_digits(
     server: Server,
     browser: Browser,
     contexts: list[BrowserContext],
@@ -56,32 +56,38 @@ def test_a_persian_grid_heads_its_days_in_jalali_from_saturday_with_persian_digi
     clinic: rows.Clinic,
 ) -> None:
     patient = factories.patient(first_name="Sara", last_name="Ahmadi", language="fa")
-    # A known day: Monday 7 December 2026 is Monday 16 Azar 1405; its week starts on Saturday
-    # 5 December (14 Azar).
+    # A known day: Monday 7 December 2026 is Monday 16 Azar 1405. A booking grid starts on the
+    # day asked for, as the English one does, not on the Saturday of its calendar week.
     page = open_page(browser, contexts, server)
     sign_in(page, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}&from=2026-12-07")
     rtl(page)
     days = page.locator("#grid section.day")
     expect(days).to_have_count(7)
     expect(page.locator('section[data-day="2026-12-07"] h3')).to_have_text("دوشنبه ۱۶ آذر ۱۴۰۵")
-    assert days.evaluate_all("ds => ds.map(d => d.dataset.day)") == [
-        (date(2026, 12, 5) + timedelta(days=n)).isoformat() for n in range(7)
-    ]
-    expect(days.first.locator("h3")).to_have_text("شنبه ۱۴ آذر ۱۴۰۵")
-    expect(days.last.locator("h3")).to_have_text("جمعه ۲۰ آذر ۱۴۰۵")
-    # Right to left: Saturday is the rightmost column.
+    week = [(date(2026, 12, 7) + timedelta(days=n)).isoformat() for n in range(7)]
+    assert days.evaluate_all("ds => ds.map(d => d.dataset.day)") == week
+    expect(days.first.locator("h3")).to_have_text("دوشنبه ۱۶ آذر ۱۴۰۵")
+    expect(days.last.locator("h3")).to_have_text("یک‌شنبه ۲۲ آذر ۱۴۰۵")
+    # Right to left: the first day is the rightmost column.
     first, second = days.nth(0).bounding_box(), days.nth(1).bounding_box()
     assert first and second and first["x"] > second["x"]
+    # "Later" and "earlier" move by seven days.
+    page.locator("#next-week").click()
+    expect(days.first).to_have_attribute("data-day", "2026-12-14")
+    page.locator("#prev-week").click()
+    page.locator("#prev-week").click()
+    expect(days.first).to_have_attribute("data-day", "2026-11-30")
 
-    # This week, live: the free slots' times in Persian digits, and the same days as the
-    # server's own Jalali module says them.
+    # This week, live: it starts today, so nothing on it is past; the free slots' times in
+    # Persian digits, and the same days as the server's own Jalali module says them.
     page.goto(f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     zone = ZoneInfo(clinic.timezone)
     today = datetime.now(zone).date()
-    saturday = today - timedelta(days=(today.weekday() - 5) % 7)
-    expect(days.first).to_have_attribute("data-day", saturday.isoformat())
-    expect(days.first.locator("h3")).to_have_text(local_dates.day_label(saturday, "fa"))
+    expect(days.first).to_have_attribute("data-day", today.isoformat())
+    expect(days.first).to_have_attribute("aria-current", "date")
+    expect(days.first.locator("h3")).to_have_text(local_dates.day_label(today, "fa"))
+    expect(page.locator("#grid section.day.past")).to_have_count(0)
     free = page.locator(".slot.free")
     expect(free.first).to_be_visible()
     assert all(PERSIAN_TIME.match(text) for text in free.all_inner_texts())
