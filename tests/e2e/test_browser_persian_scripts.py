@@ -358,3 +358,133 @@ def test_a_persian_doctors_week_reads_in_jalali_and_reschedules_with_the_picker(
     phone = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7", phone=True)
     expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
     shoot(phone, "fa-agenda-week-phone")
+
+
+def test_a_page_in_its_clinics_persian_runs_its_scripts_in_persian_for_a_german_browser(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    """The page is Persian because its clinic is (the reader asked for German, which we do not
+    speak): its scripts' words, its API answers and its socket's refusals are Persian too."""
+    clinic = factories.clinic(language="fa")
+    doctor = factories.doctor(clinic)
+    assert not doctor.user.language  # no choice of their own: the clinic's language
+    patient = factories.patient(first_name="Sara", last_name="Ahmadi", phone="+989120000009")
+    visit = factories.appointment(doctor, patient, factories.slot_start(clinic, days_ahead=1))
+    rows.Appointment.objects.filter(pk=visit.pk).update(reason="حضوری")
+    page = open_page(browser, contexts, server, locale="de-DE")
+    day = visit.start.astimezone(ZoneInfo(clinic.timezone)).date()
+    sign_in(page, server, doctor.user, f"/doctor/?from={day}&days=1")
+    rtl(page)
+    expect(page.locator("#live-status")).to_have_text("زنده")
+    row = page.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row.get_by_role("button", name="لغو…")).to_be_visible()
+
+    # The phone reads left to right beside a Persian reason: its "+" is left of its digits.
+    phone = row.locator(".details bdi.phone")
+    expect(phone).to_have_text("+989120000009")
+    expect(phone).to_have_attribute("dir", "ltr")
+    expect(row.locator(".details bdi.reason")).to_have_text("حضوری")
+    plus, digits = phone.evaluate(
+        """bdi => [[0, 1], [1, 13]].map(([from, to]) => {
+             const range = document.createRange();
+             range.setStart(bdi.firstChild, from); range.setEnd(bdi.firstChild, to);
+             return range.getBoundingClientRect().left;
+           })"""
+    )
+    assert plus < digits
+    shoot(page, "fa-agenda-german-browser")
+
+    # The page's API calls: an answer in the page's language.
+    detail = page.evaluate(
+        """async () => {
+             const src = document.querySelector('script[src*="doctor_day.js"]').src;
+             const live = await import(src.replace("doctor_day.js", "live.js"));
+             const none = "/api/appointments/00000000-0000-0000-0000-000000000000/";
+             return (await live.api("GET", none)).data.detail;
+           }"""
+    )
+    assert re.search("[آ-ی]", detail), detail
+
+    # A refusal over the page's own kind of socket (a doctor there is not): in Persian too.
+    page.evaluate(
+        """async () => {
+             const src = document.querySelector('script[src*="doctor_day.js"]').src;
+             const live = await import(src.replace("doctor_day.js", "live.js"));
+             const ignore = { onSnapshot() {}, onDelta() {}, idOf() {} };
+             new live.LiveFeed("/ws/slots/999999/?days=1", ignore);
+           }"""
+    )
+    expect(page.locator("#message")).to_have_text(re.compile("[آ-ی]"))
+    expect(page.locator("#live-status")).to_have_text("قطع")
+    shoot(page, "fa-agenda-german-browser-refused")
+
+
+def test_a_persian_desk_takes_its_keys_by_their_place_and_says_its_list_in_persian(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    persian(receptionist.user)
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    start = max(now + timedelta(minutes=30), now.replace(hour=23, minute=0))
+    if start.date() != now.date():
+        pytest.skip("too late in the clinic's day for a visit still ahead today")
+    visit = factories.appointment(doctor, factories.patient(first_name="Sara"), start)
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row).to_have_attribute("data-status", "booked")
+    # On a Persian layout the C key types «ز»: the key's place still checks the patient in.
+    row.focus()
+    row.dispatch_event("keydown", {"key": "ز", "code": "KeyC", "bubbles": True})
+    expect(row).to_have_attribute("data-status", "arrived")
+    queue = row.locator(".queue")
+    expect(queue).to_contain_text("، ")
+    assert ", " not in queue.inner_text()
+    shoot(desk, "fa-desk-checked-in-by-key")
+
+
+def test_the_jalali_pickers_today_is_the_clinics(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """A browser whose clock is on another day than the clinic's: the picker's "today" is the
+    clinic's day, as the desk's own is."""
+    persian(receptionist.user)
+    clinic_today = datetime.now(ZoneInfo(clinic.timezone)).date()
+    elsewhere = next(
+        zone
+        for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+        if datetime.now(ZoneInfo(zone)).date() != clinic_today
+    )
+    desk = open_page(browser, contexts, server, timezone_id=elsewhere)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    picker = desk.locator("#desk-day + .date-picker")
+    picker.locator(".date-open").click()
+    expect(picker.locator('[aria-current="date"]')).to_have_attribute(
+        "data-date", clinic_today.isoformat()
+    )
+
+
+def test_an_english_script_says_a_moment_as_the_server_does(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = open_page(browser, contexts, server)
+    page.goto("/")
+    start = datetime(2026, 12, 3, 7, 30, tzinfo=ZoneInfo("UTC"))
+    said = page.evaluate(
+        """async (iso) => {
+             const src = document.querySelector('script[src*="date_picker.js"]').src;
+             const dates = await import(src.replace("date_picker.js", "local_dates.js"));
+             return dates.clock("Asia/Tehran").moment(iso);
+           }""",
+        start.isoformat(),
+    )
+    assert said == "Thursday 3 December, 11:00"
+    server_said = local_dates.moment_label(start, "Asia/Tehran", "en")
+    assert server_said == "Thursday 3 December 2026, 11:00"  # the same, with its year
