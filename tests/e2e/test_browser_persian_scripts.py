@@ -1,7 +1,10 @@
 """Real Chromium on a real server, in Persian: the live pages' scripts write Jalali dates with
-Persian month and weekday names and Persian digits, weeks from Saturday, right to left; the
-Jalali date picker picks by keyboard and the server receives ISO dates; a confirmation with a
-Latin name reads in order. Desktop and phone screenshots go to test-artifacts/."""
+Persian month and weekday names and Persian digits, right to left; a booking grid starts today
+(calendar weeks, from Saturday, only in the picker's month); the Jalali date picker picks by
+keyboard, its today the clinic's, and the server receives ISO dates; a confirmation with a
+Latin name reads in order; a page in its clinic's Persian keeps its scripts, API answers and
+socket in Persian for a browser asking for another language. Desktop and phone screenshots go
+to test-artifacts/."""
 
 from __future__ import annotations
 
