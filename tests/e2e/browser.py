@@ -51,10 +51,22 @@ document.addEventListener("securitypolicyviolation",
 
 
 def open_page(
-    browser: Browser, contexts: list[BrowserContext], server: Server, *, phone: bool = False
+    browser: Browser,
+    contexts: list[BrowserContext],
+    server: Server,
+    *,
+    phone: bool = False,
+    locale: str | None = None,
+    timezone_id: str | None = None,
 ) -> Page:
+    """``locale``: the browser's language (its Accept-Language); ``timezone_id``: its clock."""
     viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
-    context = browser.new_context(base_url=server.url, viewport=viewport)  # type: ignore[arg-type]
+    context = browser.new_context(
+        base_url=server.url,
+        viewport=viewport,  # type: ignore[arg-type]
+        locale=locale,
+        timezone_id=timezone_id,
+    )
     context.set_default_timeout(WAIT_MS)
     context.add_init_script(WATCH_CSP)
     contexts.append(context)

@@ -1,7 +1,10 @@
 """Real Chromium on a real server, in Persian: the live pages' scripts write Jalali dates with
-Persian month and weekday names and Persian digits, weeks from Saturday, right to left; the
-Jalali date picker picks by keyboard and the server receives ISO dates; a confirmation with a
-Latin name reads in order. Desktop and phone screenshots go to test-artifacts/."""
+Persian month and weekday names and Persian digits, right to left; a booking grid starts today
+(calendar weeks, from Saturday, only in the picker's month); the Jalali date picker picks by
+keyboard, its today the clinic's, and the server receives ISO dates; a confirmation with a
+Latin name reads in order; a page in its clinic's Persian keeps its scripts, API answers and
+socket in Persian for a browser asking for another language. Desktop and phone screenshots go
+to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ def in_reading_order(message: Locator) -> list[str]:
     return [str(p["text"]) for p in sorted(pieces, key=lambda p: -float(str(p["right"])))]
 
 
-def test_a_persian_grid_heads_its_days_in_jalali_from_saturday_with_persian_digits(
+def test_a_persian_grid_starts_today_and_heads_its_days_in_jalali_with_persian_digits(
     server: Server,
     browser: Browser,
     contexts: list[BrowserContext],
@@ -56,32 +59,38 @@ def test_a_persian_grid_heads_its_days_in_jalali_from_saturday_with_persian_digi
     clinic: rows.Clinic,
 ) -> None:
     patient = factories.patient(first_name="Sara", last_name="Ahmadi", language="fa")
-    # A known day: Monday 7 December 2026 is Monday 16 Azar 1405; its week starts on Saturday
-    # 5 December (14 Azar).
+    # A known day: Monday 7 December 2026 is Monday 16 Azar 1405. A booking grid starts on the
+    # day asked for, as the English one does, not on the Saturday of its calendar week.
     page = open_page(browser, contexts, server)
     sign_in(page, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}&from=2026-12-07")
     rtl(page)
     days = page.locator("#grid section.day")
     expect(days).to_have_count(7)
     expect(page.locator('section[data-day="2026-12-07"] h3')).to_have_text("دوشنبه ۱۶ آذر ۱۴۰۵")
-    assert days.evaluate_all("ds => ds.map(d => d.dataset.day)") == [
-        (date(2026, 12, 5) + timedelta(days=n)).isoformat() for n in range(7)
-    ]
-    expect(days.first.locator("h3")).to_have_text("شنبه ۱۴ آذر ۱۴۰۵")
-    expect(days.last.locator("h3")).to_have_text("جمعه ۲۰ آذر ۱۴۰۵")
-    # Right to left: Saturday is the rightmost column.
+    week = [(date(2026, 12, 7) + timedelta(days=n)).isoformat() for n in range(7)]
+    assert days.evaluate_all("ds => ds.map(d => d.dataset.day)") == week
+    expect(days.first.locator("h3")).to_have_text("دوشنبه ۱۶ آذر ۱۴۰۵")
+    expect(days.last.locator("h3")).to_have_text("یک‌شنبه ۲۲ آذر ۱۴۰۵")
+    # Right to left: the first day is the rightmost column.
     first, second = days.nth(0).bounding_box(), days.nth(1).bounding_box()
     assert first and second and first["x"] > second["x"]
+    # "Later" and "earlier" move by seven days.
+    page.locator("#next-week").click()
+    expect(days.first).to_have_attribute("data-day", "2026-12-14")
+    page.locator("#prev-week").click()
+    page.locator("#prev-week").click()
+    expect(days.first).to_have_attribute("data-day", "2026-11-30")
 
-    # This week, live: the free slots' times in Persian digits, and the same days as the
-    # server's own Jalali module says them.
+    # This week, live: it starts today, so nothing on it is past; the free slots' times in
+    # Persian digits, and the same days as the server's own Jalali module says them.
     page.goto(f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     zone = ZoneInfo(clinic.timezone)
     today = datetime.now(zone).date()
-    saturday = today - timedelta(days=(today.weekday() - 5) % 7)
-    expect(days.first).to_have_attribute("data-day", saturday.isoformat())
-    expect(days.first.locator("h3")).to_have_text(local_dates.day_label(saturday, "fa"))
+    expect(days.first).to_have_attribute("data-day", today.isoformat())
+    expect(days.first).to_have_attribute("aria-current", "date")
+    expect(days.first.locator("h3")).to_have_text(local_dates.day_label(today, "fa"))
+    expect(page.locator("#grid section.day.past")).to_have_count(0)
     free = page.locator(".slot.free")
     expect(free.first).to_be_visible()
     assert all(PERSIAN_TIME.match(text) for text in free.all_inner_texts())
@@ -352,3 +361,133 @@ def test_a_persian_doctors_week_reads_in_jalali_and_reschedules_with_the_picker(
     phone = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7", phone=True)
     expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
     shoot(phone, "fa-agenda-week-phone")
+
+
+def test_a_page_in_its_clinics_persian_runs_its_scripts_in_persian_for_a_german_browser(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    """The page is Persian because its clinic is (the reader asked for German, which we do not
+    speak): its scripts' words, its API answers and its socket's refusals are Persian too."""
+    clinic = factories.clinic(language="fa")
+    doctor = factories.doctor(clinic)
+    assert not doctor.user.language  # no choice of their own: the clinic's language
+    patient = factories.patient(first_name="Sara", last_name="Ahmadi", phone="+989120000009")
+    visit = factories.appointment(doctor, patient, factories.slot_start(clinic, days_ahead=1))
+    rows.Appointment.objects.filter(pk=visit.pk).update(reason="حضوری")
+    page = open_page(browser, contexts, server, locale="de-DE")
+    day = visit.start.astimezone(ZoneInfo(clinic.timezone)).date()
+    sign_in(page, server, doctor.user, f"/doctor/?from={day}&days=1")
+    rtl(page)
+    expect(page.locator("#live-status")).to_have_text("زنده")
+    row = page.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row.get_by_role("button", name="لغو…")).to_be_visible()
+
+    # The phone reads left to right beside a Persian reason: its "+" is left of its digits.
+    phone = row.locator(".details bdi.phone")
+    expect(phone).to_have_text("+989120000009")
+    expect(phone).to_have_attribute("dir", "ltr")
+    expect(row.locator(".details bdi.reason")).to_have_text("حضوری")
+    plus, digits = phone.evaluate(
+        """bdi => [[0, 1], [1, 13]].map(([from, to]) => {
+             const range = document.createRange();
+             range.setStart(bdi.firstChild, from); range.setEnd(bdi.firstChild, to);
+             return range.getBoundingClientRect().left;
+           })"""
+    )
+    assert plus < digits
+    shoot(page, "fa-agenda-german-browser")
+
+    # The page's API calls: an answer in the page's language.
+    detail = page.evaluate(
+        """async () => {
+             const src = document.querySelector('script[src*="doctor_day.js"]').src;
+             const live = await import(src.replace("doctor_day.js", "live.js"));
+             const none = "/api/appointments/00000000-0000-0000-0000-000000000000/";
+             return (await live.api("GET", none)).data.detail;
+           }"""
+    )
+    assert re.search("[آ-ی]", detail), detail
+
+    # A refusal over the page's own kind of socket (a doctor there is not): in Persian too.
+    page.evaluate(
+        """async () => {
+             const src = document.querySelector('script[src*="doctor_day.js"]').src;
+             const live = await import(src.replace("doctor_day.js", "live.js"));
+             const ignore = { onSnapshot() {}, onDelta() {}, idOf() {} };
+             new live.LiveFeed("/ws/slots/999999/?days=1", ignore);
+           }"""
+    )
+    expect(page.locator("#message")).to_have_text(re.compile("[آ-ی]"))
+    expect(page.locator("#live-status")).to_have_text("قطع")
+    shoot(page, "fa-agenda-german-browser-refused")
+
+
+def test_a_persian_desk_takes_its_keys_by_their_place_and_says_its_list_in_persian(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    persian(receptionist.user)
+    now = datetime.now(ZoneInfo(clinic.timezone))
+    start = max(now + timedelta(minutes=30), now.replace(hour=23, minute=0))
+    if start.date() != now.date():
+        pytest.skip("too late in the clinic's day for a visit still ahead today")
+    visit = factories.appointment(doctor, factories.patient(first_name="Sara"), start)
+    desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/")
+    row = desk.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row).to_have_attribute("data-status", "booked")
+    # On a Persian layout the C key types «ز»: the key's place still checks the patient in.
+    row.focus()
+    row.dispatch_event("keydown", {"key": "ز", "code": "KeyC", "bubbles": True})
+    expect(row).to_have_attribute("data-status", "arrived")
+    queue = row.locator(".queue")
+    expect(queue).to_contain_text("، ")
+    assert ", " not in queue.inner_text()
+    shoot(desk, "fa-desk-checked-in-by-key")
+
+
+def test_the_jalali_pickers_today_is_the_clinics(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """A browser whose clock is on another day than the clinic's: the picker's "today" is the
+    clinic's day, as the desk's own is."""
+    persian(receptionist.user)
+    clinic_today = datetime.now(ZoneInfo(clinic.timezone)).date()
+    elsewhere = next(
+        zone
+        for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+        if datetime.now(ZoneInfo(zone)).date() != clinic_today
+    )
+    desk = open_page(browser, contexts, server, timezone_id=elsewhere)
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    picker = desk.locator("#desk-day + .date-picker")
+    picker.locator(".date-open").click()
+    expect(picker.locator('[aria-current="date"]')).to_have_attribute(
+        "data-date", clinic_today.isoformat()
+    )
+
+
+def test_an_english_script_says_a_moment_as_the_server_does(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    page = open_page(browser, contexts, server)
+    page.goto("/")
+    start = datetime(2026, 12, 3, 7, 30, tzinfo=ZoneInfo("UTC"))
+    said = page.evaluate(
+        """async (iso) => {
+             const src = document.querySelector('script[src*="date_picker.js"]').src;
+             const dates = await import(src.replace("date_picker.js", "local_dates.js"));
+             return dates.clock("Asia/Tehran").moment(iso);
+           }""",
+        start.isoformat(),
+    )
+    assert said == "Thursday 3 December, 11:00"
+    server_said = local_dates.moment_label(start, "Asia/Tehran", "en")
+    assert server_said == "Thursday 3 December 2026, 11:00"  # the same, with its year

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth.views import LogoutView
 from django.urls import URLPattern, path
-from django.views.i18n import JavaScriptCatalog
 
 from scheduler.entrypoints.language import choose_language
 from scheduler.entrypoints.web import account_pages, views
+from scheduler.entrypoints.web.scripts_catalog import javascript_catalog
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
@@ -29,5 +29,5 @@ urlpatterns: list[URLPattern] = [
     path("verify-email/<str:token>/", account_pages.verify_email, name="verify-email"),
     path("language/", choose_language, name="choose-language"),
     # gettext() and interpolate() for the pages' scripts, in the page's language.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
 ]

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from scheduler.adapters.orm.actors import viewer_for
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
-from scheduler.entrypoints.language import from_header, stored_or_cookie
+from scheduler.entrypoints.language import from_header, stored_or_cookie, supported
 
 AUTH_ERROR = "auth_error"
 # The token's refusal, translated when it is sent (the consumer knows the socket's language).
@@ -49,11 +49,14 @@ actor_of = database_sync_to_async(viewer_for)
 
 def _language_of(scope: dict[str, Any]) -> str:
     """The socket's language, chosen at the handshake as a page's is: the user's stored choice,
-    the switcher's cookie, Accept-Language, the site's default."""
+    the switcher's cookie, then the language of the page that opened it (``?language=``: a
+    page served in its clinic's language says so, where the browser's header would not), the
+    handshake's Accept-Language, the site's default."""
     headers = dict(scope.get("headers", ()))
     cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
     return (
         stored_or_cookie(scope.get("user"), cookie)
+        or supported(query_params(scope).get("language"))
         or from_header(headers.get(b"accept-language", b"").decode("latin1"))
         or settings.LANGUAGE_CODE
     )

@@ -125,6 +125,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     await self.fail(UNAUTHORIZED, BAD_TOKEN)
                     return
                 self.viewer = await actor_of(user)
+                # The one now signed in may have chosen a language: it comes before the
+                # handshake's cookie and header, as on a page.
+                self.language = await language_of({**self.scope, "user": user})
                 self.stamp = password_stamp(user)
                 self.audit_as(user)
                 self.session_key = None  # a token now, not the page's session

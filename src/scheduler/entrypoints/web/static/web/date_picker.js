@@ -23,7 +23,21 @@ function make(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Today on the clinic's calendar where the page is about one (its data-timezone): a reader
+// abroad, or a computer with a wrong zone, would otherwise be a day off around midnight. The
+// browser's own day elsewhere.
+function todayIn(timeZone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  } catch {
+    return null; // no zone, or one this browser does not know
+  }
+}
+
 const today = () => {
+  const zone = document.querySelector("[data-timezone]")?.dataset.timezone;
+  const inClinic = zone ? todayIn(zone) : null;
+  if (inClinic) return inClinic;
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
 };

@@ -108,12 +108,14 @@ function allowed(row) {
     && (action !== "undo" || (row.undo_until && new Date(row.undo_until) > new Date())));
 }
 
-// Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse.
+// Keys on a focused visit: the desk's most frequent moves, without reaching for the mouse. By
+// the key's place as well as its letter: on a Persian layout the C key types «ز».
 const KEYS = { c: "check-in", i: "start", n: "no-show", u: "undo" };
+const KEY_CODES = { KeyC: "check-in", KeyI: "start", KeyN: "no-show", KeyU: "undo" };
 
 function rowItem(row) {
   const onkeydown = (event) => {
-    const action = KEYS[event.key.toLowerCase()];
+    const action = KEYS[event.key.toLowerCase()] ?? KEY_CODES[event.code];
     if (!action || event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!allowed(row).some(([name]) => name === action)) return;
     event.preventDefault();
@@ -138,7 +140,7 @@ function queueInfo(row) {
   return el("span", { class: "queue", "data-since": line.waiting_since, "data-call": line.expected_call },
     phrase(gettext("#%(position)s in line"), { position: line.position }), " · ",
     line.waiting_since ? phrase(gettext("arrived %(time)s"), { time: zone.time(line.waiting_since) }) : null,
-    line.waiting_since ? ", " : null,
+    line.waiting_since ? pgettext("between two items of a list", ", ") : null,
     el("span", { class: "waited" }), " · ", el("span", { class: "expected" }));
 }
 

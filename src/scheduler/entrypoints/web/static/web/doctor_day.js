@@ -93,16 +93,25 @@ function item(visit) {
   const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
   const actions = (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
     && (action !== "undo" || undoable));
-  const details = [booking.patient_phone, booking.reason].filter(Boolean).join(" · ");
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
     booking.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
-    details ? el("span", { class: "details" }, el("bdi", {}, details)) : null,
+    details(booking),
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
     }, label))));
+}
+
+// The phone and the reason, each isolated: a phone number reads left to right ("+98…") beside
+// a reason in Persian, which would otherwise carry its "+" to the far end.
+function details({ patient_phone: phone, reason }) {
+  if (!phone && !reason) return null;
+  return el("span", { class: "details" },
+    phone ? el("bdi", { class: "phone", dir: "ltr" }, phone) : null,
+    phone && reason ? " · " : null,
+    reason ? el("bdi", { class: "reason" }, reason) : null);
 }
 
 async function act(visit, action, row) {

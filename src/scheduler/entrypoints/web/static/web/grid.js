@@ -1,7 +1,7 @@
 // The doctor's week at one clinic: free slots a signed-in patient books with a click; every
 // booking or cancellation anywhere repaints the cell in every open browser.
 import { LiveFeed, api, el, errorText, instantKey, isolated, phrase, say } from "./live.js";
-import { PERSIAN, addDays, clock, startOfWeek } from "./local_dates.js";
+import { PERSIAN, addDays, clock } from "./local_dates.js";
 
 
 const root = document.getElementById("grid");
@@ -10,9 +10,10 @@ const clinicId = Number(root.dataset.clinic);
 const patientId = root.dataset.patient ? Number(root.dataset.patient) : null;
 const days = Number(root.dataset.days);
 const zone = clock(root.dataset.timezone);
-// A Persian page shows calendar weeks, Saturday to Friday, as Iranian calendars do; an
-// English one, the seven days from the one asked for.
-let firstDay = PERSIAN ? startOfWeek(root.dataset.firstDay) : root.dataset.firstDay;
+// The seven days from the one asked for (today by default), in every language: a booking grid
+// starts where booking does, not at the calendar week's first day (which on a Thursday would
+// leave five of seven columns past). Only real calendars (the date picker's month) keep weeks.
+let firstDay = root.dataset.firstDay;
 const today = zone.day(new Date().toISOString());
 let cells = new Map(); // instant -> {start, end, state: free|taken|mine}
 let feed = null;

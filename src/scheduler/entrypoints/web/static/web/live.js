@@ -1,7 +1,7 @@
 // What every live page shares: the REST calls (session + CSRF), a socket that keeps itself
 // open and in step (snapshot, then deltas; duplicates dropped, gaps re-fetched), and times
 // shown on the clinic's clock, in the page's calendar (local_dates.js).
-import { addDays, digits } from "./local_dates.js";
+import { LANGUAGE, addDays, digits } from "./local_dates.js";
 import { datePicker } from "./date_picker.js";
 
 export { addDays, clock } from "./local_dates.js";
@@ -32,8 +32,11 @@ export const isolated = (text, values = {}) => text.replace(/%\((\w+)\)s/g,
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
+// The page's language, not only the browser's: a page served in its clinic's language to a
+// reader who chose none has its answers and refusals in that language too (a reader's own
+// choice, stored or in the cookie, still comes first on the server, as it did for the page).
 export async function api(method, url, body) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", "Accept-Language": LANGUAGE };
   if (method !== "GET") {
     headers["X-CSRFToken"] = csrfToken();
     headers["Content-Type"] = "application/json";
@@ -137,8 +140,10 @@ export class LiveFeed {
   get polling() { return this.poller !== null; }
 
   open() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    this.socket = new WebSocket(`${scheme}://${location.host}${this.path}`);
+    const url = new URL(this.path, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("language", LANGUAGE); // a socket has no other way to hear the page's
+    this.socket = new WebSocket(url);
     this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); this.show(gettext("live"), "live"); });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
     this.socket.addEventListener("close", (event) => {

@@ -105,6 +105,9 @@ const englishLabel = new Intl.DateTimeFormat("en", { timeZone: "UTC", weekday: "
 const englishLabelYear = new Intl.DateTimeFormat("en", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric", year: "numeric" });
 const englishMonth = new Intl.DateTimeFormat("en", { timeZone: "UTC", month: "long", year: "numeric" });
 const englishWeekday = new Intl.DateTimeFormat("en", { timeZone: "UTC", weekday: "long" });
+const englishMonthName = new Intl.DateTimeFormat("en", { timeZone: "UTC", month: "long" });
+// "Thursday 3 December": the server's day_label, without the year.
+const englishDay = (ymd) => `${englishWeekday.format(noon(ymd))} ${noon(ymd).getUTCDate()} ${englishMonthName.format(noon(ymd))}`;
 
 /** A weekday's name: "Monday" / "دوشنبه". */
 export const weekdayName = (ymd) => (PERSIAN ? PERSIAN_WEEKDAYS[weekday(ymd)] : englishWeekday.format(noon(ymd)));
@@ -151,10 +154,11 @@ export function clock(timeZone) {
     time: (iso) => digits(time.format(new Date(iso))),          // "۱۴:۳۰" / "14:30"
     day: (iso) => day.format(new Date(iso)),                     // YYYY-MM-DD on the clinic's calendar
     dayLabel: (ymd, options) => dayLabel(ymd, options),
-    // "دوشنبه ۱۶ آذر، ساعت ۱۴:۳۰" / "Mon, Dec 7 14:30", as the server's moment_label says it.
+    // "دوشنبه ۱۶ آذر، ساعت ۱۴:۳۰" / "Monday 7 December, 14:30": the server's moment_label
+    // without the year (a time that near needs none).
     moment: (iso) => (PERSIAN
       ? `${dayLabel(zone.day(iso))}، ساعت ${zone.time(iso)}`
-      : `${englishLabel.format(noon(zone.day(iso)))} ${zone.time(iso)}`),
+      : `${englishDay(zone.day(iso))}, ${zone.time(iso)}`),
   };
   return zone;
 }
