@@ -68,6 +68,11 @@ def test_weekly_hours_name_their_day_in_the_readers_language() -> None:
 
     assert "Monday" in english
     assert "دوشنبه" in persian
+    # Each reader's week: from Monday in English, from Saturday in Persian.
+    assert english.index(">Monday<") < english.index(">Saturday<") < english.index(">Sunday<")
+    assert persian.index(">شنبه<") < persian.index(">یک‌شنبه<") < persian.index(">دوشنبه<")
+    by_day = admin_page("fa").get("/admin/orm/weeklyinterval/?o=3").content.decode()  # its header
+    assert by_day.index(">شنبه<") < by_day.index(">یک‌شنبه<") < by_day.index(">دوشنبه<")
     assert "۰۹:۰۰" in persian or "۱۰:۰۰" in persian
 
 

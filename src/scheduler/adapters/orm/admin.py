@@ -15,7 +15,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.html import format_html
@@ -257,6 +258,25 @@ class ReadOnlyAdmin(GuardedAdmin[M]):
         return False
 
 
+class WeekPosition(Case):
+    """A weekday's place in the reader's week, worked out when the list is read: Saturday
+    first on a Persian admin, Monday first on an English one (the rows count from Monday, as
+    Python does)."""
+
+    def __init__(self) -> None:
+        super().__init__(output_field=IntegerField())
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        # A new Case each time: this one is shared by every request, whatever its language.
+        order = local_dates.WEEK_ORDER[local_dates.language_key(reader())]
+        cases = [When(weekday=day, then=Value(at)) for at, day in enumerate(order)]
+        return Case(*cases, output_field=IntegerField()).resolve_expression(*args, **kwargs)
+
+
+def week_position() -> OrderBy:
+    return WeekPosition().asc()
+
+
 @admin.register(rows.WeeklyInterval)
 class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     """Edited with its schedule (entrypoints.web.schedule_admin), through ReplaceSchedule."""
@@ -264,7 +284,10 @@ class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     list_display = ("schedule", "kind", "day", "span")
     list_select_related = ("schedule__doctor__user", "schedule__clinic")
 
-    @admin.display(description=_("day"), ordering="weekday")
+    def get_ordering(self, request: HttpRequest) -> tuple[Any, ...]:
+        return (week_position(), "start")
+
+    @admin.display(description=_("day"), ordering=week_position())
     def day(self, span: rows.WeeklyInterval) -> str:
         return local_dates.weekday_name(span.weekday, reader())  # 0 = Monday, as in the model
 
