@@ -2,8 +2,8 @@
 none (the visit page its patient's), show Jalali dates and Persian digits, isolate names, and
 read what a Persian keyboard types (Persian digits, the Persian comma, Jalali dates).
 
-Nothing here needs the compiled catalog: dates, digits and weekday names come from
-adapters.local_dates, and `lang`/`dir` from the language the page chose."""
+Dates, digits and weekday names come from adapters.local_dates, and `lang`/`dir` from the
+language the page chose; the hours page's messages quoted here from the compiled catalog."""
 
 from __future__ import annotations
 
