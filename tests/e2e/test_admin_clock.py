@@ -4,6 +4,7 @@ and weekly hours by the day's name: the desk's 14:30 visit was "11 a.m." (UTC), 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,11 @@ def test_weekly_hours_name_their_day_in_the_readers_language() -> None:
 
     assert "Monday" in english
     assert "دوشنبه" in persian
+    # Each reader's week: from Monday in English, from Saturday in Persian.
+    assert english.index(">Monday<") < english.index(">Saturday<") < english.index(">Sunday<")
+    assert persian.index(">شنبه<") < persian.index(">یک‌شنبه<") < persian.index(">دوشنبه<")
+    by_day = admin_page("fa").get("/admin/orm/weeklyinterval/?o=3").content.decode()  # its header
+    assert by_day.index(">شنبه<") < by_day.index(">یک‌شنبه<") < by_day.index(">دوشنبه<")
     assert "۰۹:۰۰" in persian or "۱۰:۰۰" in persian
 
 
@@ -103,3 +109,29 @@ def test_a_visits_history_reads_in_persian_on_the_clinics_clock(visit: rows.Appo
     assert "سه‌شنبه ۱۰ آذر ۱۴۰۵، ساعت ۰۹:۰۵" in shown  # when it was booked, at the desk
     assert "<p>رزرو شد</p>" in shown  # what was done, by name
     assert "<p>رزرو شده</p>" in shown  # the state it came to
+
+
+def test_each_change_of_a_visit_is_titled_in_the_readers_calendar_words_and_digits(
+    visit: rows.Appointment,
+) -> None:
+    """The inline row's title was "2026-12-01 05:35 book -> booked": UTC, Gregorian, the stored
+    codes, jumbled on a right-to-left page; its number and the visit's version Latin digits."""
+    rows.Appointment.objects.filter(pk=visit.pk).update(version=2)
+    rows.AppointmentChange.objects.create(
+        appointment=visit,
+        seq=1,
+        at=datetime(2026, 12, 1, 9, 5, tzinfo=ZoneInfo("Asia/Tehran")),
+        action="book",
+        from_status="",
+        to_status="booked",
+    )
+    path = f"/admin/orm/appointment/{visit.pk}/change/"
+
+    persian = admin_page("fa").get(path).content.decode()
+    english = admin_page().get(path).content.decode()
+
+    assert "سه‌شنبه ۱۰ آذر ۱۴۰۵، ساعت ۰۹:۰۵: رزرو شد؛ اکنون رزرو شده" in persian
+    assert "book ->" not in persian and "05:35" not in persian
+    assert re.search(r'class="field-number">\s*<p>۱</p>', persian)  # seq 1
+    assert '<div class="readonly">۲</div>' in persian  # version 2
+    assert "Tuesday 1 December 2026, 09:05: booked; now Booked" in english

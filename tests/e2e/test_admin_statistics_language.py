@@ -54,6 +54,8 @@ def test_in_persian_the_days_are_jalali_and_the_numbers_persian() -> None:
     assert names[-7:] == ["شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه"]
     assert not re.search(r"<td>[0-9]", html), "a Latin digit in a Persian table"
     assert "CSV (تاریخ ISO)" in html
+    # The date fields are the app's Jalali picker now, not the browser's calendar.
+    assert "تاریخ هجری شمسی" in html and "تقویم مرورگر" not in html
 
 
 def test_in_english_the_days_are_gregorian_and_the_weeks_start_on_monday() -> None:
@@ -72,6 +74,7 @@ def test_in_english_the_days_are_gregorian_and_the_weeks_start_on_monday() -> No
         "Sunday",
     ]
     assert "CSV (ISO dates)" in html
+    assert "Gregorian ones on an English page" in html and "browser’s calendar" not in html
 
 
 def test_a_month_is_named_by_its_gregorian_days_for_a_persian_reader() -> None:

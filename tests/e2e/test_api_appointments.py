@@ -94,6 +94,18 @@ def test_the_desk_books_for_a_patient(
     assert response.json()["patient"]["id"] == patient.pk
 
 
+def test_the_desk_books_a_walk_in_who_gave_no_reason(
+    as_receptionist: APIClient, patient: rows.Patient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """An empty reason is none: the desk used to fill in its page's word for the booking kind."""
+    start = factories.slot_start(clinic)
+
+    response = book(as_receptionist, doctor, start, patient_id=patient.pk, reason="")
+
+    assert response.status_code == 201, response.data
+    assert response.json()["reason"] == ""
+
+
 def test_the_desk_says_which_patient(
     as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> None:

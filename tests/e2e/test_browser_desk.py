@@ -179,3 +179,28 @@ def test_a_form_on_a_visit_someone_else_changed_closes_and_says_why(
     expect(row.locator("form.why")).to_have_count(0)
     expect(desk.locator("#message")).to_contain_text("changed meanwhile")
     expect(row).to_be_focused()
+
+
+def test_a_walk_in_booked_without_a_reason_stores_no_words_of_the_desks_language(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """The reason is what the patient said; a word of the page it was booked on (\"walk-in\",
+    \"حضوری\") would show in the other language on every other page and in the admin."""
+    kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    day = factories.slot_start(clinic, days_ahead=2, hour=10).date()
+    desk = open_live(
+        browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={day.isoformat()}"
+    )
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    desk.get_by_label("Patient (name or phone)").fill("Kaveh")
+    desk.locator("#patient-results button").first.click()
+    desk.locator("#booking-slots button").first.click()
+    expect(desk.locator("#message")).to_contain_text("Booked Kaveh Nazari")
+    assert list(
+        rows.Appointment.objects.filter(patient=kaveh).values_list("reason", flat=True)
+    ) == [""]

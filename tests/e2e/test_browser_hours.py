@@ -96,3 +96,41 @@ def test_new_hours_repaint_the_desks_slot_picker(
 
     expect(picked).to_have_count(0)  # gone from the desk's picker without a reload
     expect(desk.locator(f"#booking-slots {cell_of(start + timedelta(hours=4))}")).to_be_visible()
+
+
+# Where a character is drawn: the left edge of the first one in the element's text.
+LEFT_OF = """(element, wanted) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(wanted);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    return range.getBoundingClientRect().left;
+  }
+  return null;
+}"""
+
+
+def test_persian_time_ranges_read_left_to_right_as_the_fields_do(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+) -> None:
+    """A range in a Persian sentence, unisolated, drew its end first (right to left) while the
+    field it was typed in reads start first: the hint and the echo of a bad range."""
+    rows.User.objects.filter(pk=doctor.user.pk).update(language="fa")
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, doctor.user, "/doctor/hours/")
+    monday = page.locator("#id_hours_0")
+    monday.fill("25:00-9")
+    page.get_by_role("button", name="ذخیرهٔ ساعت‌های کاری").click()
+
+    echo = page.locator("#id_hours_0_error")
+    expect(echo).to_contain_text("\u2066۲۵:۰۰-۹\u2069")
+    assert echo.evaluate(LEFT_OF, "۲") < echo.evaluate(LEFT_OF, "۹")  # ۲۵:۰۰ first, as typed
+    hint = page.locator("bdi[dir=ltr]", has_text="۱۸:۰۰")
+    assert hint.evaluate(LEFT_OF, "۰") < hint.evaluate(LEFT_OF, "۸")  # ۰۹:۰۰ … ۱۸:۰۰
+    shoot(page, "hours-persian-ranges")

@@ -2,8 +2,8 @@
 none (the visit page its patient's), show Jalali dates and Persian digits, isolate names, and
 read what a Persian keyboard types (Persian digits, the Persian comma, Jalali dates).
 
-Nothing here needs the compiled catalog: dates, digits and weekday names come from
-adapters.local_dates, and `lang`/`dir` from the language the page chose."""
+Dates, digits and weekday names come from adapters.local_dates, and `lang`/`dir` from the
+language the page chose; the hours page's messages quoted here from the compiled catalog."""
 
 from __future__ import annotations
 
@@ -126,7 +126,67 @@ def test_a_jalali_date_that_does_not_exist_is_a_form_error_not_a_500(
     refused = client.post(HOURS, {**form, "overrides": "1405-12-30 closed"})  # 1405 is not leap
 
     assert refused.status_code == 400
-    assert "1405-12-30 closed" in refused.content.decode()
+    assert "\u2066۱۴۰۵-۱۲-۳۰ closed\u2069" in refused.content.decode()  # as typed, Persian digits
+
+
+def persian_week(**changes: str) -> dict[str, str]:
+    form = {f"hours_{day}": "09:00-12:00" for day in range(7)}
+    form.update(slot_minutes="20", min_notice_minutes="60", horizon_days="30", overrides="")
+    return {**form, **changes}
+
+
+def test_time_ranges_in_the_hours_pages_hints_read_left_to_right_in_persian_digits(
+    persian_clinic: rows.Clinic,
+) -> None:
+    """A range after Persian words, unisolated, is laid out right to left: «۱۳:۰۰-۰۹:۰۰» read
+    for what the left-to-right field holds as ۰۹:۰۰-۱۳:۰۰."""
+    shown = page(HOURS, factories.doctor(persian_clinic).user)
+
+    assert 'مثلاً <bdi dir="ltr">۰۹:۰۰-۱۳:۰۰، ۱۴:۰۰-۱۸:۰۰</bdi>.' in shown
+    assert "«\u2066۱۴۰۵-۱۰-۰۳ تعطیل\u2069» یا «\u2066۱۴۰۵-۱۰-۰۳ ۰۹:۰۰-۱۲:۰۰\u2069»" in shown
+    english = page(HOURS, factories.doctor(factories.clinic(language="en")).user)
+    assert 'e.g. <bdi dir="ltr">09:00-13:00, 14:00-18:00</bdi>.' in english
+    assert "“\u20662026-12-24 closed\u2069” or “\u20662026-12-24 09:00-12:00\u2069”" in english
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [
+        ({"hours_1": "25:00-9"}, "«\u2066۲۵:۰۰-۹\u2069» به شکل «\u2066۱۰:۰۰-۱۳:۰۰\u2069» نیست."),
+        ({"hours_1": "10:00-13:00, 25:00-26:00"}, "ساعت «\u2066۲۵:۰۰-۲۶:۰۰\u2069» وجود ندارد."),
+        ({"overrides": "1405-10-05 soon"}, "«\u2066۱۴۰۵-۱۰-۰۵ soon\u2069» به شکل «\u2066۱۴۰۵"),
+    ],
+)
+def test_what_a_persian_doctor_typed_is_echoed_left_to_right_in_persian_digits(
+    persian_clinic: rows.Clinic, typed: dict[str, str], echoed: str
+) -> None:
+    client = Client()
+    client.force_login(factories.doctor(persian_clinic).user)
+
+    refused = client.post(HOURS, persian_week(**typed))
+
+    assert refused.status_code == 400
+    assert echoed in refused.content.decode()
+
+
+def test_dates_that_differ_may_be_written_with_slashes_as_the_jalali_picker_writes_them(
+    persian_clinic: rows.Clinic,
+) -> None:
+    doctor = factories.doctor(persian_clinic)
+    client = Client()
+    client.force_login(doctor.user)
+    overrides = "1405/10/05 ۰۹:۰۰-۱۱:۰۰\n۱۴۰۵/۱۰/۰۶ تعطیل\n2026/12/28 closed"
+
+    saved = client.post(HOURS, persian_week(overrides=overrides))
+
+    assert saved.status_code == 302, saved.content.decode()
+    assert {
+        (o.date, o.start) for o in rows.Schedule.objects.get(doctor=doctor).overrides.all()
+    } == {
+        (date(2026, 12, 26), time(9)),
+        (date(2026, 12, 27), None),
+        (date(2026, 12, 28), None),
+    }
 
 
 def test_the_visit_page_speaks_its_patients_language_else_the_clinics() -> None:

@@ -15,7 +15,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from scheduler.adapters import local_dates, outbox
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.appointment import DISPLACE
 from scheduler.domain.model import Role
 from scheduler.services.audit import Record
 
@@ -216,39 +216,19 @@ def when_filter(on: str, *, past_only: bool = False) -> type[WhenFilter]:
     return type(f"WhenFilter_{on}", (WhenFilter,), {"field": on, "past_only": past_only})
 
 
-# What each change in a visit's history did, as the reader says it; the rows keep the verb.
-ACTION_NAMES = {
-    "book": _("booked"),
-    "request": _("requested"),
-    "confirm": _("confirmed"),
-    "reject": _("rejected"),
-    "cancel": _("cancelled"),
-    "check_in": _("checked in"),
-    "start": _("consultation started"),
-    "complete": _("completed"),
-    "no_show": _("marked as no-show"),
-    "undo": _("undone"),
-    "reschedule": _("rescheduled"),
-    DISPLACE: _("asked to move"),
-}
-
-
-def action_name(value: str) -> str:
-    label = ACTION_NAMES.get(value)
-    return str(label) if label is not None else value
-
-
-def status_name(value: str) -> str:
-    """A state as the reader calls it; an unknown value (a row older than its state) as is."""
-    label = rows.STATUS_LABELS.get(value)
-    return str(label) if label is not None else value
-
-
 class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]):
     model = rows.AppointmentChange
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("seq", "when", "actor", "did", "was", "became", "note")
+    fields = readonly_fields = ("number", "when", "actor", "did", "was", "became", "note")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[rows.AppointmentChange]:
+        # Each row's title and time read the clinic's zone: one query, not one a row.
+        return super().get_queryset(request).select_related("appointment__clinic", "actor")
+
+    @admin.display(description=_("number"))
+    def number(self, change: rows.AppointmentChange) -> str:
+        return local_dates.digits(change.seq, reader())  # Django writes Latin digits
 
     @admin.display(description=_("at"))
     def when(self, change: rows.AppointmentChange) -> SafeString:
@@ -256,15 +236,15 @@ class ChangeInline(admin.TabularInline[rows.AppointmentChange, rows.Appointment]
 
     @admin.display(description=_("action"))
     def did(self, change: rows.AppointmentChange) -> str:
-        return action_name(change.action)
+        return rows.action_name(change.action)
 
     @admin.display(description=_("from status"))
     def was(self, change: rows.AppointmentChange) -> str:
-        return status_name(change.from_status) if change.from_status else EMPTY
+        return rows.status_name(change.from_status) if change.from_status else EMPTY
 
     @admin.display(description=_("to status"))
     def became(self, change: rows.AppointmentChange) -> str:
-        return status_name(change.to_status)
+        return rows.status_name(change.to_status)
 
 
 class ReadOnlyAdmin(GuardedAdmin[M]):
@@ -278,6 +258,25 @@ class ReadOnlyAdmin(GuardedAdmin[M]):
         return False
 
 
+class WeekPosition(Case):
+    """A weekday's place in the reader's week, worked out when the list is read: Saturday
+    first on a Persian admin, Monday first on an English one (the rows count from Monday, as
+    Python does)."""
+
+    def __init__(self) -> None:
+        super().__init__(output_field=IntegerField())
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        # A new Case each time: this one is shared by every request, whatever its language.
+        order = local_dates.WEEK_ORDER[local_dates.language_key(reader())]
+        cases = [When(weekday=day, then=Value(at)) for at, day in enumerate(order)]
+        return Case(*cases, output_field=IntegerField()).resolve_expression(*args, **kwargs)
+
+
+def week_position() -> OrderBy:
+    return WeekPosition().asc()
+
+
 @admin.register(rows.WeeklyInterval)
 class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     """Edited with its schedule (entrypoints.web.schedule_admin), through ReplaceSchedule."""
@@ -285,7 +284,10 @@ class WeeklyIntervalAdmin(ReadOnlyAdmin[rows.WeeklyInterval]):
     list_display = ("schedule", "kind", "day", "span")
     list_select_related = ("schedule__doctor__user", "schedule__clinic")
 
-    @admin.display(description=_("day"), ordering="weekday")
+    def get_ordering(self, request: HttpRequest) -> tuple[Any, ...]:
+        return (week_position(), "start")
+
+    @admin.display(description=_("day"), ordering=week_position())
     def day(self, span: rows.WeeklyInterval) -> str:
         return local_dates.weekday_name(span.weekday, reader())  # 0 = Monday, as in the model
 
@@ -324,11 +326,11 @@ class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
         "clinic",
         "status",
         "reason",
-        "version",
+        "revision",
         "booked_at",
         "changed_at",
     )
-    readonly_fields = ("at_the_clinic", "until", "booked_at", "changed_at")
+    readonly_fields = ("at_the_clinic", "until", "revision", "booked_at", "changed_at")
 
     @admin.display(description=_("start, clinic time"), ordering="start")
     def at_the_clinic(self, appointment: rows.Appointment) -> SafeString:
@@ -338,6 +340,10 @@ class AppointmentAdmin(ReadOnlyAdmin[rows.Appointment]):
     @admin.display(description=_("end, clinic time"))
     def until(self, appointment: rows.Appointment) -> SafeString:
         return clock(appointment.end, appointment.clinic.timezone)
+
+    @admin.display(description=_("version"))
+    def revision(self, appointment: rows.Appointment) -> str:
+        return local_dates.digits(appointment.version, reader())  # Django writes Latin digits
 
     @admin.display(description=_("booked at"))
     def booked_at(self, appointment: rows.Appointment) -> SafeString:
@@ -364,11 +370,11 @@ class AppointmentChangeAdmin(ReadOnlyAdmin[rows.AppointmentChange]):
 
     @admin.display(description=_("to status"), ordering="to_status")
     def became(self, change: rows.AppointmentChange) -> str:
-        return status_name(change.to_status)
+        return rows.status_name(change.to_status)
 
     @admin.display(description=_("action"), ordering="action")
     def did(self, change: rows.AppointmentChange) -> str:
-        return action_name(change.action)
+        return rows.action_name(change.action)
 
 
 @admin.register(rows.IdempotencyKey)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters import local_dates
-from scheduler.domain.appointment import ACTIVE, Status
+from scheduler.domain.appointment import ACTIVE, DISPLACE, Status
 from scheduler.domain.model import Role
 
 ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
@@ -32,6 +32,35 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.REJECTED: _("Rejected"),
     Status.NOSHOW: _("No-show"),
 }
+# What each change in a visit's history did, as the reader says it; the rows keep the verb.
+ACTION_NAMES: dict[str, Promise] = {
+    "book": _("booked"),
+    "request": _("requested"),
+    "confirm": _("confirmed"),
+    "reject": _("rejected"),
+    "cancel": _("cancelled"),
+    "check_in": _("checked in"),
+    "start": _("consultation started"),
+    "complete": _("completed"),
+    "no_show": _("marked as no-show"),
+    "undo": _("undone"),
+    "reschedule": _("rescheduled"),
+    DISPLACE: _("asked to move"),
+}
+
+
+def action_name(value: str) -> str:
+    """A change as the reader says it; an unknown verb (a row older than its label) as is."""
+    label = ACTION_NAMES.get(value)
+    return str(label) if label is not None else value
+
+
+def status_name(value: str) -> str:
+    """A state as the reader calls it; an unknown value (a row older than its state) as is."""
+    label = STATUS_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
 ROLE_LABELS = {
     Role.PATIENT: _("patient"),
     Role.DOCTOR: _("doctor"),
@@ -356,7 +385,13 @@ class AppointmentChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} -> {self.to_status}"
+        # The admin titles each row of a visit's history with it: on the clinic's clock, in the
+        # reader's calendar, digits and words (not UTC and the stored codes).
+        return str(_("%(when)s: %(action)s; now %(status)s")) % {
+            "when": local_dates.moment_label(self.at, self.appointment.clinic.timezone, _reader()),
+            "action": action_name(self.action),
+            "status": status_name(self.to_status),
+        }
 
 
 class IdempotencyKey(models.Model):

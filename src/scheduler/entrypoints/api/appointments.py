@@ -172,7 +172,7 @@ class AppointmentCollectionApi(APIView):
         doctor_id = id_field()
         clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
-        reason = text_field(max_length=1000, required=False, default="")
+        reason = text_field(max_length=1000, required=False, default="", allow_blank=True)
         patient_id = id_field(
             required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,12 +35,13 @@ from scheduler.config.bootstrap import audit_log, build_bus, utc_now
 from scheduler.domain.errors import DomainError, InvalidInput, NotFound, ScheduleConflict
 from scheduler.domain.intervals import local_days
 from scheduler.domain.model import Actor, Role
-from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule
+from scheduler.domain.schedule import MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, Schedule, WallInterval
 from scheduler.entrypoints import plain_text
 from scheduler.entrypoints.error_text import error_text
 from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web.params import row_id
 from scheduler.entrypoints.web.schedule_text import (
+    OVERRIDES_HELP,
     override_text,
     parse_date,
     parse_day,
@@ -110,7 +111,7 @@ class HoursForm(forms.Form):
         label=gettext_lazy("Dates that differ"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
-        help_text=gettext_lazy("One a line: “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
+        help_text=OVERRIDES_HELP,
     )
     accept = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -128,6 +129,12 @@ class HoursForm(forms.Form):
                 self.fields[f"{kind}_{weekday}"] = forms.CharField(
                     label=f"{name}: {label}", required=False, widget=forms.TextInput(attrs=attrs)
                 )
+
+    def example(self) -> str:
+        """Two spans of a day as the page writes them, for the hint under the week."""
+        language = _language()
+        spans = [WallInterval(time(9), time(13)), WallInterval(time(14), time(18))]
+        return digits(spans_text(spans, language), language)
 
     def week(self) -> list[dict[str, Any]]:
         """The weekday rows of the table, from the clinics' first weekday (as the agenda's

@@ -5,7 +5,12 @@ the doctor's hours page alike. A line that cannot be read is a form error quotin
 
 Persian is read too, as a Persian keyboard types it: Persian digits, the Persian comma between
 spans, Persian weekday names, Jalali dates (a year before 1700 can only be one: ``1405-10-03``)
-and ``تعطیل`` for closed; a Persian page is written back that way."""
+and ``تعطیل`` for closed; a Persian page is written back that way. Dates may be written with
+slashes, as the Jalali picker writes them (``1405/10/05``).
+
+What a message quotes (a line as typed, an example) is in the page's digits and in a
+left-to-right isolate: it reads as the left-to-right field it was typed in, where a Persian
+sentence would otherwise lay its digits out right to left around the hyphen."""
 
 from __future__ import annotations
 
@@ -16,9 +21,19 @@ from typing import Any
 
 import jdatetime
 from django import forms
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from scheduler.adapters.local_dates import PERSIAN, is_persian, jalali, latin_digits, weekday_name
+from scheduler.adapters.local_dates import (
+    PERSIAN,
+    digits,
+    is_persian,
+    jalali,
+    latin_digits,
+    weekday_name,
+)
 from scheduler.domain.model import Actor
 from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
@@ -38,13 +53,44 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RANGE = r"(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})"  # a hyphen or an en dash
 _SPAN = re.compile(rf"^(\D+?)\s+{_RANGE}$")
 _CLOSED = ("closed", "تعطیل")
-_OVERRIDE = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+(?:({'|'.join(_CLOSED)})|{_RANGE})$")
+_OVERRIDE = re.compile(
+    rf"^(\d{{4}})[-/](\d{{1,2}})[-/](\d{{1,2}})\s+(?:({'|'.join(_CLOSED)})|{_RANGE})$"
+)
 # Where a year is Jalali: the Solar Hijri calendar is at 14xx while the Gregorian is at 20xx.
 _JALALI_BEFORE = 1700
 # Between a day's spans: a comma, the Persian one, or a semicolon of either script.
 _SPAN_SEPARATORS = re.compile("[,،;؛]")
 _DAY_SPANS = re.compile(rf"^{_RANGE}$")
+# The day the examples show: 24 December 2026 (Jalali 1405-10-03).
+_EXAMPLE_DAY = date(2026, 12, 24)
 SPANS_HELP = _("One span a line, e.g. “Mon 10:00-13:00”. Weekdays: Mon Tue Wed Thu Fri Sat Sun.")
+
+
+def _reader() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def quoted(text: str) -> str:
+    """Text a message quotes, in the reader's digits, in a left-to-right isolate."""
+    return f"\u2066{digits(text, _reader())}\u2069"
+
+
+def _override_examples() -> dict[str, str]:
+    """A closed date and a date's hours, as the reader's page writes them."""
+    persian = is_persian(_reader())
+    day = _jalali_text(_EXAMPLE_DAY) if persian else _EXAMPLE_DAY.isoformat()
+    return {
+        "closed": quoted(f"{day} {_CLOSED[1] if persian else _CLOSED[0]}"),
+        "open": quoted(f"{day} 09:00-12:00"),
+    }
+
+
+def _overrides_help() -> str:
+    return str(_("One a line: “%(closed)s” or “%(open)s”.")) % _override_examples()
+
+
+# A form field's help, written when the page is drawn (the examples are in its language).
+OVERRIDES_HELP = lazy(_overrides_help, str)()
 
 
 def replace_schedule(
@@ -96,7 +142,8 @@ def parse_day(weekday: int, text: str) -> tuple[commands.WeeklySpan, ...]:
         found = _DAY_SPANS.match(part)
         if found is None:
             raise forms.ValidationError(
-                _("“%(line)s” is not like “10:00-13:00”."), params={"line": part}
+                _("“%(line)s” is not like “%(example)s”."),
+                params={"line": quoted(part), "example": quoted("10:00-13:00")},
             )
         start, end = _time(found.group(1), part), _time(found.group(2), part)
         spans.append(commands.WeeklySpan(weekday, start, end))
@@ -120,8 +167,11 @@ def parse_weekly(text: str) -> tuple[commands.WeeklySpan, ...]:
         found = _SPAN.match(line)
         weekday = _WEEKDAY_OF.get(_weekday_key(found.group(1))) if found else None
         if found is None or weekday is None:
+            persian = is_persian(_reader())
+            monday = weekday_name(0, PERSIAN) if persian else WEEKDAYS[0]
             raise forms.ValidationError(
-                _("“%(line)s” is not like “Mon 10:00-13:00”."), params={"line": line}
+                _("“%(line)s” is not like “%(example)s”."),
+                params={"line": quoted(line), "example": quoted(f"{monday} 10:00-13:00")},
             )
         start, end = _time(found.group(2), line), _time(found.group(3), line)
         spans.append(commands.WeeklySpan(weekday, start, end))
@@ -134,8 +184,8 @@ def parse_overrides(text: str) -> tuple[commands.OverrideSpan, ...]:
         found = _OVERRIDE.match(line)
         if found is None:
             raise forms.ValidationError(
-                _("“%(line)s” is not like “2026-12-24 closed” or “2026-12-24 09:00-12:00”."),
-                params={"line": line},
+                _("“%(line)s” is not like “%(closed)s” or “%(open)s”."),
+                params={"line": quoted(line), **_override_examples()},
             )
         day = _date(*(int(found.group(n)) for n in (1, 2, 3)), line=line)
         if found.group(4):
@@ -171,7 +221,7 @@ def _date(year: int, month: int, day: int, *, line: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise forms.ValidationError(
-            _("“%(line)s” has no such date."), params={"line": line}
+            _("“%(line)s” has no such date."), params={"line": quoted(line)}
         ) from None
 
 
@@ -180,5 +230,5 @@ def _time(text: str, line: str) -> time:
         return time.fromisoformat(text.zfill(5))
     except ValueError:
         raise forms.ValidationError(
-            _("“%(line)s” has no such time."), params={"line": line}
+            _("“%(line)s” has no such time."), params={"line": quoted(line)}
         ) from None

@@ -295,8 +295,7 @@ async function loadBookingSlots() {
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
       doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
-      reason: document.getElementById("booking-reason").value.trim()
-        || document.getElementById("booking-kind").selectedOptions[0].textContent,
+      reason: document.getElementById("booking-reason").value.trim(),
     });
     if (reply.ok) {
       say(phrase(gettext("Booked %(name)s on %(when)s."), { name: forPatient.name, when: zone.moment(start) }), "ok");
