@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.backends.sqlite3.base import DatabaseWrapper
+from django.utils import translation
 
 from scheduler.adapters.audit import append_only
 
@@ -33,6 +36,15 @@ def _no_delayed_notifications(settings: Any) -> None:
     # Reminders hours ahead would sit in the broker as delayed messages, and a test's Dramatiq
     # worker never finishes join() while it holds one. Tests hand a reminder over themselves.
     settings.NOTIFY_ENQUEUE_AHEAD_HOURS = 0
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_sites_language() -> Iterator[None]:
+    # A request in Persian leaves Persian active on its thread (as LocaleMiddleware would): a
+    # later test that renders a message outside any request would read it in Persian.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 # The suite signs in and up more often in a minute than anyone should; the throttles' own tests
@@ -72,4 +84,22 @@ def _audit_trail_emptied_between_tests() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(operations, "sql_flush", sql_flush)
+        patch.setattr(PostgresOperations, "execute_sql_flush", _flush_again_after_a_deadlock)
         yield
+
+
+# A browser module's server runs through its tests: its outbox relay and sockets still read while
+# a test's database is emptied, and TRUNCATE, locking table after table, can deadlock with the
+# rows the relay holds. PostgreSQL then cancels one of the two; when it is the emptying, again.
+FLUSH_ATTEMPTS = 3
+_postgres_flush = PostgresOperations.execute_sql_flush
+
+
+def _flush_again_after_a_deadlock(self: Any, sql_list: list[str]) -> None:
+    for attempt in range(1, FLUSH_ATTEMPTS + 1):
+        try:
+            _postgres_flush(self, sql_list)
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == FLUSH_ATTEMPTS:
+                raise
