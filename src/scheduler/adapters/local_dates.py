@@ -55,12 +55,18 @@ def digits(text: object, language: str) -> str:
     return value.translate(_LATIN_DIGITS)
 
 
+def bidi_isolated(text: object) -> str:
+    """Text in its own direction whatever the line's (Unicode's First Strong Isolate ... Pop
+    Directional Isolate): what <bdi> does, where only text may stand."""
+    return f"\u2068{text}\u2069"
+
+
 def isolated(text: object, language: str) -> str:
-    """Typed text (a name, an address, an email) set apart in a Persian sentence with Unicode's
-    first-strong isolate, so a Latin name keeps its place on a phone that lays the line out
-    right to left; English text is left as it is."""
+    """Typed text (a name, an address, an email) set apart in a Persian sentence, so a Latin
+    name keeps its place on a phone that lays the line out right to left; English text is left
+    as it is."""
     value = str(text)
-    return f"\u2068{value}\u2069" if value and is_persian(language) else value
+    return bidi_isolated(value) if value and is_persian(language) else value
 
 
 def latin_digits(text: str) -> str:

@@ -10,12 +10,13 @@ import unicodedata
 
 from django.utils.translation import gettext_noop
 
+from scheduler.adapters.local_dates import latin_digits
+
 # Control, format, line/paragraph separators, private use, unassigned.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
 PERSIAN_JOINERS = frozenset({"\u200c", "\u200d"})
 BLANK_LOOKING = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0"})  # Hangul fillers
 LICENCE = re.compile(r"[A-Z0-9][A-Z0-9/-]{0,49}")
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 # Translated where they are shown, in the reader's language.
 PLAIN_TEXT_ERROR = gettext_noop("Use letters, digits, spaces and punctuation only.")
@@ -33,5 +34,5 @@ def is_plain(value: str) -> bool:
 def licence_number(value: str) -> str | None:
     """The number as stored (compatibility forms folded, Persian digits as ASCII, upper case),
     or None if it has anything but letters, digits, - and /."""
-    folded = unicodedata.normalize("NFKC", value).translate(_DIGITS).strip().upper()
+    folded = latin_digits(unicodedata.normalize("NFKC", value)).strip().upper()
     return folded if LICENCE.fullmatch(folded) else None

@@ -50,8 +50,8 @@ def number(value: float | str | None, language: str) -> str:
 
 def isolated(label: str) -> str:
     """A label in its own direction inside the chart's left-to-right drawing: '۱۶ آذر' would
-    otherwise be laid out as 'آذر ۱۶' (First Strong Isolate ... Pop Directional Isolate)."""
-    return f"\u2068{label}\u2069"
+    otherwise be laid out as 'آذر ۱۶'."""
+    return local_dates.bidi_isolated(label)
 
 
 def percent(fraction: float | None, language: str) -> str:

@@ -56,12 +56,8 @@ def number(value: object) -> str:
     return local_dates.digits(value, _language())
 
 
-# First-strong isolate ... pop directional isolate: what <bdi> does, for the places that take
-# text only (an <option>, the <title>).
-_ISOLATE, _POP = "\u2068", "\u2069"
-
-
 @register.filter
 def isolated(value: object) -> str:
-    """A name in a line of the other direction keeps its own, and leaves the line's alone."""
-    return f"{_ISOLATE}{value}{_POP}"
+    """A name in a line of the other direction keeps its own, and leaves the line's alone: for
+    the places that take text only (an <option>, the <title>)."""
+    return local_dates.bidi_isolated(value)
