@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_db import recreate_database  # this folder is the script's: first on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.factories
 
@@ -52,7 +54,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
-    _recreate_database(args.database_url)
+    recreate_database(args.database_url)
     plan = _prepare(args.doctors, args.days, patients=args.patients)
     grid = len(plan.doctors) * len(plan.starts)
     total = args.clients * args.attempts
@@ -69,15 +71,6 @@ def main() -> None:
 
     print(f"\nservice / raw SQL throughput ratio: {service['rate'] / raw['rate']:.2f}")
     print(f"booking throughput through the service layer: {service['rate']:.0f} bookings/s")
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _prepare(doctors: int, days: int, *, patients: int) -> Plan:
@@ -220,8 +213,9 @@ def _raw_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) ->
             try:
                 db.execute(
                     "INSERT INTO orm_appointment (id, doctor_id, patient_id, clinic_id, start,"
-                    ' "end", status, reason, version, created_at, updated_at)'
-                    " VALUES (%s, %s, %s, %s, %s, %s, 'booked', '', 1, %s, %s)",
+                    ' "end", status, reason, version, created_at, updated_at, hold_purpose,'
+                    " visit_mode, video_room) VALUES"
+                    " (%s, %s, %s, %s, %s, %s, 'booked', '', 1, %s, %s, '', 'in_person', '')",
                     (
                         uuid.uuid4(),
                         doctor,

@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench_db import recreate_database  # this folder is the script's: first on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.factories and tests.servers
 
@@ -73,7 +75,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="scheduler.config.settings",
         NOBAT_DATA_DIR=tempfile.mkdtemp(prefix="nobat-bench-"),
     )
-    _recreate_database(args.database_url)
+    recreate_database(args.database_url)
     plan = _prepare()
     from tests.servers import serving
 
@@ -90,15 +92,6 @@ def main() -> None:
         )
         watchers, expected, rss = asyncio.run(_run(servers, plan, args))
     _report(watchers, expected, rss)
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _prepare() -> Plan:

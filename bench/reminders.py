@@ -9,6 +9,11 @@ redis-server of its own on a free loopback port, an SMTP sink (aiosmtpd, in this
 W `scheduler worker` processes: their sweeps hand the due reminders to Dramatiq, their actors
 send them. Prints messages/s, duplicates (must be 0) and missing (must be 0). Bounded: it gives
 up after --timeout seconds.
+
+Side by side, the ceiling: the same messages as they arrived (up to --baseline of them), built
+beforehand and sent one after another by smtplib alone, from this process over one connection
+to a sink of their own. The ratio says how close the workers, with their log, locks and task
+queue, come to a bare SMTP client on this machine at this moment.
 """
 
 from __future__ import annotations
@@ -19,9 +24,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench_db import recreate_database  # this folder is the script's: first on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.crowd and tests.loopback
+
+if TYPE_CHECKING:
+    from tests.loopback import Mail
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/nobat_bench_reminders"
 
@@ -32,11 +43,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--threads", type=int, default=4, help="Dramatiq threads per worker")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument(
+        "--baseline", type=int, default=2000, help="messages the bare SMTP client sends"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="nobat-bench-reminders-"))
-    _recreate_database(args.database_url)
+    recreate_database(args.database_url)
     os.environ.update(
         DATABASE_URL=args.database_url,
         NOBAT_DATA_DIR=str(scratch / "data"),
@@ -56,15 +70,6 @@ def main() -> int:
         f"{args.workers} worker processes x {args.threads} threads"
     )
     return _deliver(args, scratch)
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _log_due_reminders(count: int) -> None:
@@ -141,10 +146,16 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
     if mails:
         first = min(mail.received_at for mail in mails)
         last = max(mail.received_at for mail in mails)
+        rate = len(copies) / (last - started)
         print(f"from worker start to the last mail: {last - started:.1f} s")
-        print(f"messages/s (worker start -> last mail): {len(copies) / (last - started):.0f}")
+        print(f"messages/s (worker start -> last mail): {rate:.0f}")
         if last > first:
             print(f"messages/s (first mail -> last mail):   {len(copies) / (last - first):.0f}")
+        bare = _bare_smtp_rate(mails[: args.baseline])
+        print(
+            f"messages/s of smtplib alone, {min(len(mails), args.baseline)} of the same messages "
+            f"over one connection: {bare:.0f}; workers / bare client: {rate / bare:.2f}"
+        )
     print(
         f"delivered {len(copies)}, duplicates {duplicates} (must be 0), missing {missing} "
         f"(must be 0); log: {statuses}"
@@ -152,6 +163,37 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
     if not done:
         print(f"gave up after {args.timeout:.0f} s; worker log:\n{workers[0].tail()}")
     return 0 if done and duplicates == 0 and missing == 0 else 1
+
+
+def _bare_smtp_rate(mails: list[Mail]) -> float:
+    """Messages/s of smtplib sending these mails, built beforehand, over one connection."""
+    import smtplib
+
+    from django.core.mail import EmailMessage
+    from tests.loopback import LOOPBACK, smtp_sink
+
+    built = [
+        (
+            mail.sender,
+            list(mail.recipients),
+            EmailMessage(
+                mail.subject,
+                mail.body,
+                to=list(mail.recipients),
+                headers={"Message-ID": mail.message_id},
+            )
+            .message()
+            .as_bytes(linesep="\r\n"),
+        )
+        for mail in mails
+    ]
+    with smtp_sink() as sink, smtplib.SMTP(LOOPBACK, sink.port) as client:
+        started = time.monotonic()
+        for sender, recipients, data in built:
+            client.sendmail(sender, recipients, data)
+        took = time.monotonic() - started
+        assert sink.count() == len(built)
+    return len(built) / took
 
 
 if __name__ == "__main__":

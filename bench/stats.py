@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_db import recreate_database  # this folder is the script's: first on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.factories
 
@@ -42,7 +44,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
-    _recreate_database(args.database_url)
+    recreate_database(args.database_url)
     began = time.perf_counter()
     today = _load(args.appointments)
     print(f"loaded {args.appointments:,} appointments in {time.perf_counter() - began:.0f} s")
@@ -89,15 +91,6 @@ def main() -> None:
             slow += p95 >= BUDGET_MS
             print(f"  {name:<22} {p50:8.1f} {p95:8.1f}  {'yes' if p95 < BUDGET_MS else 'NO'}")
     print(f"\nqueries over budget: {slow}")
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _load(appointments: int) -> date:

@@ -22,27 +22,49 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Self
 
-from scheduler.domain.appointment import Appointment, Status
-from scheduler.domain.errors import DuplicateIdempotencyKey, NotFound
+from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Status
+from scheduler.domain.dependants import Dependant, Person
+from scheduler.domain.documents import Document, Kind
+from scheduler.domain.errors import ConcurrentUpdate, DuplicateIdempotencyKey, NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.no_show_policy import NoShowPolicy
+from scheduler.domain.reviews import AlreadyReviewed, Rating, Review, rating
 from scheduler.domain.schedule import Schedule
+from scheduler.domain.visit_notes import VisitNote
+from scheduler.domain.waitlist import (
+    IN_LINE,
+    EntryStatus,
+    Offer,
+    OfferStatus,
+    WaitlistEntry,
+    Wish,
+    is_overdue,
+)
 from scheduler.services.busy_times import BusyBlockRepository, SyncState
 from scheduler.services.calendar_values import CalendarInfo, Detail
+from scheduler.services.documents import STORING_FILES
 from scheduler.services.handlers import COMMAND_HANDLERS, Clock
 from scheduler.services.messagebus import MessageBus
 from scheduler.services.unit_of_work import (
     AccountRepository,
     AppointmentRepository,
     CalendarChoiceRepository,
+    CalendarFeedRepository,
+    DependantRepository,
     DoctorRepository,
+    DocumentRepository,
     IdempotencyRecord,
     NewUser,
     PatientRepository,
+    PolicyRepository,
+    ReviewRepository,
     ScheduleRepository,
     UnitOfWork,
+    VisitNoteRepository,
 )
+from scheduler.services.waitlist_store import WaitlistRepository
 
 
 def _snapshot(appointment: Appointment) -> Appointment:
@@ -133,6 +155,32 @@ class FakeAppointmentRepository(AppointmentRepository):
             and a.slot.start > after
         ]
 
+    def taken_on(self, patient_id: int, doctor_id: int) -> bool:
+        return any(
+            a.patient_id == patient_id and a.doctor_id == doctor_id and a.status in TAKEN_ON
+            for a in self._rows.values()
+        )
+
+    def _hold_ids(
+        self,
+        doctor_id: int | None,
+        patient_id: int | None,
+        window: Interval | None,
+        expired_at: datetime | None,
+        limit: int | None,
+    ) -> list[uuid.UUID]:
+        held = [a for a in self._rows.values() if a.hold_expires_at is not None]
+        found = [
+            a.id
+            for a in sorted(held, key=lambda a: (a.hold_expires_at, str(a.id)))
+            if a.status is Status.PROPOSED
+            and (doctor_id is None or a.doctor_id == doctor_id)
+            and (patient_id is None or a.patient_id == patient_id)
+            and (window is None or a.slot.overlaps(window))
+            and (expired_at is None or (a.hold_expires_at or expired_at) <= expired_at)
+        ]
+        return found[:limit] if limit is not None else found
+
     def _busy(
         self,
         window: Interval,
@@ -141,10 +189,11 @@ class FakeAppointmentRepository(AppointmentRepository):
         doctor_id: int | None = None,
         patient_id: int | None = None,
     ) -> list[Interval]:
+        # Without a clock, a hold counts until released: handlers release expired ones first.
         return sorted(
             a.slot
             for a in self._rows.values()
-            if a.is_active
+            if self.seen.get(a.id, a).status in OCCUPYING
             and a.id != excluding
             and (doctor_id is None or a.doctor_id == doctor_id)
             and (patient_id is None or a.patient_id == patient_id)
@@ -159,6 +208,7 @@ class FakeScheduleRepository(ScheduleRepository):
         super().__init__()
         self._schedules = {(s.doctor_id, s.clinic_id): s for s in schedules}
         self._zones = {s.clinic_id: s.timezone for s in schedules}
+        self._cutoffs: dict[int, int] = {}  # clinic -> minutes; none said: no cut-off
         self._time_off: dict[int, tuple[int, int, Interval]] = {}  # id -> (doctor, id, period)
         self._staged: dict[tuple[int, int], Schedule] = {}
         self._staged_time_off: dict[int, tuple[int, int, Interval] | None] = {}
@@ -168,8 +218,9 @@ class FakeScheduleRepository(ScheduleRepository):
         self._schedules[(schedule.doctor_id, schedule.clinic_id)] = schedule
         self._zones.setdefault(schedule.clinic_id, schedule.timezone)
 
-    def add_clinic(self, clinic_id: int, timezone: str) -> None:
+    def add_clinic(self, clinic_id: int, timezone: str, *, cancel_cutoff_minutes: int = 0) -> None:
         self._zones[clinic_id] = timezone
+        self._cutoffs[clinic_id] = cancel_cutoff_minutes
 
     def find(self, doctor_id: int, clinic_id: int) -> Schedule | None:
         found = self._staged.get((doctor_id, clinic_id)) or self._schedules.get(
@@ -185,6 +236,10 @@ class FakeScheduleRepository(ScheduleRepository):
             return self._zones[clinic_id]
         except KeyError:
             raise NotFound("Clinic not found.") from None
+
+    def cancel_cutoff_minutes(self, clinic_id: int) -> int:
+        self.clinic_timezone(clinic_id)  # NotFound for a clinic it does not know
+        return self._cutoffs.get(clinic_id, 0)
 
     def works_at(self, doctor_id: int, clinic_id: int) -> bool:
         return (doctor_id, clinic_id) in self._schedules
@@ -315,7 +370,10 @@ class FakeBusyBlockRepository(BusyBlockRepository):
 @dataclass
 class FakeUser:
     user: NewUser
-    contact: dict[str, str]
+    contact: dict[str, object]
+    channels: dict[str, bool] = field(
+        default_factory=lambda: {"email_messages": True, "sms_messages": True}
+    )
     password: str | None = None
     active: bool = True
     email_verified: bool = False
@@ -329,6 +387,16 @@ class FakeDoctor:
     licence_number: str
     clinic_id: int
     verified: bool = False
+    profile: dict[str, object] = field(
+        default_factory=lambda: {
+            "bio": "",
+            "years_of_experience": None,
+            "languages": "",
+            "consultation_fee": None,
+            "accepts_new_patients": True,
+        }
+    )
+    photo: bytes | None = None
 
 
 @dataclass
@@ -354,6 +422,20 @@ class FakeAccountRepository(AccountRepository):
     def licence_taken(self, licence_number: str) -> bool:
         return any(d.licence_number == licence_number for d in self.rows.doctors.values())
 
+    def email_taken(self, email: str, *, other_than: int | None = None) -> bool:
+        return any(
+            user_id != other_than
+            and u.password is not None
+            and u.contact["email"].lower() == email.lower()
+            for user_id, u in self.rows.users.items()
+        )
+
+    def phone_taken(self, phone: str, *, other_than: int | None = None) -> bool:
+        return any(
+            user_id != other_than and u.password is not None and u.contact["phone"] == phone
+            for user_id, u in self.rows.users.items()
+        )
+
     def specialty_exists(self, slug: str) -> bool:
         return slug in self.specialties
 
@@ -363,9 +445,10 @@ class FakeAccountRepository(AccountRepository):
     def add_user(self, user: NewUser) -> int:
         user_id = next(self._ids)
         names = ("first_name", "last_name", "email", "phone", "language")
-        self.rows.users[user_id] = FakeUser(
-            user, {name: getattr(user, name) for name in names}, password=user.password
-        )
+        contact: dict[str, object] = {name: getattr(user, name) for name in names}
+        record = ("sex", "address", "emergency_contact_name", "emergency_contact_phone")
+        contact |= dict.fromkeys(record, "") | {"blood_group": "", "date_of_birth": None}
+        self.rows.users[user_id] = FakeUser(user, contact, password=user.password)
         return user_id
 
     def add_patient(self, user_id: int) -> int:
@@ -388,13 +471,31 @@ class FakeAccountRepository(AccountRepository):
                 return Patient(id=patient_id, name=name, phone=phone)
         return None
 
-    def contact_of(self, user_id: int) -> dict[str, str]:
+    def contact_of(self, user_id: int) -> dict[str, object]:
         if user_id not in self.rows.users:
             raise NotFound("User not found.")
         return dict(self.rows.users[user_id].contact)
 
-    def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
+    def update_contact(self, user_id: int, changes: dict[str, object]) -> None:
         self.rows.users[user_id].contact.update(changes)
+
+    def channels_of(self, user_id: int) -> dict[str, bool]:
+        return dict(self.rows.users[user_id].channels)
+
+    def set_channels(self, user_id: int, changes: dict[str, bool]) -> None:
+        self.rows.users[user_id].channels.update(changes)
+
+    def doctor_profile_of(self, doctor_id: int) -> dict[str, object]:
+        return dict(self.rows.doctors[doctor_id].profile)
+
+    def update_doctor_profile(self, doctor_id: int, changes: dict[str, object]) -> None:
+        self.rows.doctors[doctor_id].profile.update(changes)
+
+    def replace_doctor_photo(self, doctor_id: int, content: bytes | None) -> bool:
+        """Any bytes are a photo here: what Pillow makes of them is the adapter's test."""
+        doctor = self.rows.doctors[doctor_id]
+        had, doctor.photo = doctor.photo is not None, content
+        return had
 
     def set_verified(self, doctor_id: int, verified: bool) -> bool:
         doctor = self.rows.doctors.get(doctor_id)
@@ -410,7 +511,7 @@ class FakeAccountRepository(AccountRepository):
         return [
             user_id
             for user_id, u in self.rows.users.items()
-            if u.active and wanted in (u.user.username.lower(), u.contact["email"].lower())
+            if u.active and wanted in (u.user.username.lower(), str(u.contact["email"]).lower())
         ]
 
     def reset_token_valid(self, user_id: int, token: str) -> bool:
@@ -462,6 +563,43 @@ class FakeAccountRepository(AccountRepository):
         self.rows = copy.deepcopy(self.committed)
 
 
+class FakeDependantRepository(DependantRepository):
+    """Family members in memory; writes are staged until the unit of work commits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self.committed: dict[int, Dependant] = {}
+        self.rows: dict[int, Dependant] = {}
+
+    def find(self, dependant_id: int) -> Dependant | None:
+        return self.rows.get(dependant_id)
+
+    def active_count(self, patient_id: int) -> int:
+        return sum(d.active and d.patient_id == patient_id for d in self.rows.values())
+
+    def add(self, patient_id: int, person: Person) -> int:
+        dependant_id = next(self._ids)
+        self.rows[dependant_id] = Dependant(
+            id=dependant_id,
+            patient_id=patient_id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            relation=person.relation,
+        )
+        return dependant_id
+
+    def save(self, dependant: Dependant) -> None:
+        self.rows[dependant.id] = dependant
+
+    def persist(self) -> None:
+        self.committed = dict(self.rows)
+
+    def discard(self) -> None:
+        self.rows = dict(self.committed)
+
+
 class FakeCalendarChoices(CalendarChoiceRepository):
     def __init__(self) -> None:
         super().__init__()
@@ -477,6 +615,278 @@ class FakeCalendarChoices(CalendarChoiceRepository):
         return []
 
 
+class FakeCalendarFeeds(CalendarFeedRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.digests: dict[int, str] = {}
+        self.committed: dict[int, str] = {}
+
+    def replace(self, user_id: int, digest: str) -> None:
+        self.digests[user_id] = digest
+
+    def remove(self, user_id: int) -> bool:
+        return self.digests.pop(user_id, None) is not None
+
+    def persist(self) -> None:
+        self.committed = dict(self.digests)
+
+    def discard(self) -> None:
+        self.digests = dict(self.committed)
+
+
+class FakeWaitlistRepository(WaitlistRepository):
+    """Waitlist entries and offers in memory; writes are staged until the unit of work commits,
+    and the database's unique keys are checked as it would."""
+
+    def __init__(self, offer_minutes: int = 15) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self.minutes = offer_minutes
+        self.entries: dict[int, WaitlistEntry] = {}
+        self.offers: dict[uuid.UUID, tuple[Offer, int]] = {}  # with the doctor's id
+        self.moves: list[tuple[int, int, str, str]] = []
+        self._committed: tuple[
+            dict[int, WaitlistEntry], dict[uuid.UUID, tuple[Offer, int]], int
+        ] = ({}, {}, 0)
+
+    def find(self, entry_id: int) -> WaitlistEntry | None:
+        return self.entries.get(entry_id)
+
+    def of_patient(self, patient_id: int, doctor_id: int) -> list[WaitlistEntry]:
+        return [
+            e
+            for e in self.entries.values()
+            if e.patient_id == patient_id and e.doctor_id == doctor_id and e.status in IN_LINE
+        ]
+
+    def add(
+        self,
+        *,
+        patient_id: int,
+        doctor_id: int,
+        clinic_id: int,
+        wish: Wish,
+        joined_at: datetime,
+        rank: int,
+    ) -> int:
+        entry_id = next(self._ids)
+        self.entries[entry_id] = WaitlistEntry(
+            id=entry_id,
+            patient_id=patient_id,
+            doctor_id=doctor_id,
+            clinic_id=clinic_id,
+            first_day=wish.first_day,
+            last_day=wish.last_day,
+            parts=wish.parts,
+            joined_at=joined_at,
+            rank=rank,
+            status=EntryStatus.WAITING,
+        )
+        return entry_id
+
+    def line(self, doctor_id: int, clinic_id: int) -> list[WaitlistEntry]:
+        return [
+            e
+            for e in self.entries.values()
+            if e.doctor_id == doctor_id and e.clinic_id == clinic_id and e.status in IN_LINE
+        ]
+
+    def clinics_waited_at(self, doctor_id: int) -> list[int]:
+        return sorted({e.clinic_id for e in self.entries.values() if e.doctor_id == doctor_id})
+
+    def save(self, entry: WaitlistEntry) -> None:
+        self.entries[entry.id] = entry
+
+    def record_move(
+        self, entry_id: int, *, actor_user_id: int, direction: str, reason: str, at: datetime
+    ) -> None:
+        self.moves.append((entry_id, actor_user_id, direction, reason))
+
+    def offer_minutes(self, clinic_id: int) -> int:
+        return self.minutes
+
+    def find_offer(self, offer_id: uuid.UUID) -> Offer | None:
+        found = self.offers.get(offer_id)
+        return None if found is None else found[0]
+
+    def open_offers_of(self, entry_id: int) -> list[uuid.UUID]:
+        return [
+            o.id
+            for o, _ in self.offers.values()
+            if o.entry_id == entry_id and o.status is OfferStatus.OPEN
+        ]
+
+    def slot_on_offer(self, doctor_id: int, start: datetime) -> bool:
+        return any(
+            d == doctor_id and o.start == start and o.status is OfferStatus.OPEN
+            for o, d in self.offers.values()
+        )
+
+    def offered_before(self, doctor_id: int, start: datetime) -> set[int]:
+        return {o.entry_id for o, d in self.offers.values() if d == doctor_id and o.start == start}
+
+    def add_offer(self, offer: Offer, *, doctor_id: int, now: datetime) -> bool:
+        taken = self.slot_on_offer(doctor_id, offer.start) or any(
+            o.entry_id == offer.entry_id and o.start == offer.start for o, _ in self.offers.values()
+        )
+        if not taken:
+            self.offers[offer.id] = (offer, doctor_id)
+        return not taken
+
+    def save_offer(self, offer: Offer, *, appointment_id: uuid.UUID | None = None) -> None:
+        self.offers[offer.id] = (offer, self.offers[offer.id][1])
+
+    def overdue_offers(self, now: datetime, limit: int) -> list[uuid.UUID]:
+        due = sorted(
+            (o for o, _ in self.offers.values() if is_overdue(o, now)),
+            key=lambda o: o.expires_at,
+        )
+        return [o.id for o in due[:limit]]
+
+    def persist(self) -> None:
+        self._committed = (dict(self.entries), dict(self.offers), len(self.moves))
+
+    def discard(self) -> None:
+        self.entries, self.offers = dict(self._committed[0]), dict(self._committed[1])
+        del self.moves[self._committed[2] :]
+
+
+class FakePolicies(PolicyRepository):
+    """Clinics' policies set by the test; missed visits read from the appointments held."""
+
+    def __init__(self, appointments: FakeAppointmentRepository) -> None:
+        self._appointments = appointments
+        self.no_shows: dict[int, NoShowPolicy] = {}
+        self.video_templates: dict[int, str] = {}
+
+    def no_show_policy(self, clinic_id: int) -> NoShowPolicy:
+        return self.no_shows.get(clinic_id, NoShowPolicy())
+
+    def missed_visits(self, patient_id: int, clinic_id: int, since: datetime) -> list[datetime]:
+        return [
+            a.slot.start
+            for a in self._appointments.all_stored()
+            if a.patient_id == patient_id
+            and a.clinic_id == clinic_id
+            and a.status is Status.NOSHOW
+            and a.slot.start >= since
+            and not a.no_show_forgiven
+        ]
+
+    def video_url_template(self, clinic_id: int) -> str:
+        return self.video_templates.get(clinic_id, "")
+
+
+class FakeReviewRepository(ReviewRepository):
+    """Reviews in memory, each stored as a copy without its events; staged until commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[uuid.UUID, Review] = {}
+        self.committed: dict[uuid.UUID, Review] = {}
+        self.ratings: dict[int, Rating] = {}
+        self.committed_ratings: dict[int, Rating] = {}
+
+    def _find(self, review_id: uuid.UUID) -> Review | None:
+        row = self.rows.get(review_id)
+        return replace(row, events=[]) if row else None
+
+    def _of_appointment(self, appointment_id: uuid.UUID) -> Review | None:
+        found = [r for r in self.rows.values() if r.appointment_id == appointment_id]
+        return replace(found[0], events=[]) if found else None
+
+    def _of_patient(self, patient_id: int) -> list[Review]:
+        return [replace(r, events=[]) for r in self.rows.values() if r.patient_id == patient_id]
+
+    def _save(self, review: Review) -> None:
+        if any(
+            r.appointment_id == review.appointment_id and r.id != review.id
+            for r in self.rows.values()
+        ):
+            raise AlreadyReviewed("This visit has a review already.")
+        self.rows[review.id] = replace(review, events=[])
+
+    def refresh_rating(self, doctor_id: int) -> Rating:
+        self.ratings[doctor_id] = rating(
+            r.stars for r in self.rows.values() if r.doctor_id == doctor_id and not r.hidden
+        )
+        return self.ratings[doctor_id]
+
+    def persist(self) -> None:
+        self.committed, self.committed_ratings = dict(self.rows), dict(self.ratings)
+
+    def discard(self) -> None:
+        self.seen.clear()
+        self.rows, self.ratings = dict(self.committed), dict(self.committed_ratings)
+
+
+class FakeVisitNotes(VisitNoteRepository):
+    """Visit notes in memory, each stored as a copy; writes are staged until the commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[uuid.UUID, VisitNote] = {}
+        self.committed: dict[uuid.UUID, VisitNote] = {}
+
+    def _find(self, appointment_id: uuid.UUID) -> VisitNote | None:
+        row = self.rows.get(appointment_id)
+        return None if row is None else copy.deepcopy(row)
+
+    def _add(self, note: VisitNote) -> None:
+        if note.appointment_id in self.rows:
+            raise ConcurrentUpdate("The note was written meanwhile: reload it and try again.")
+        self.rows[note.appointment_id] = replace(note, events=[])
+
+    def save(self, note: VisitNote) -> None:
+        if self.rows[note.appointment_id].version != note.version - 1:
+            raise ConcurrentUpdate("The note was amended meanwhile: reload it and try again.")
+        self.rows[note.appointment_id] = replace(note, events=[])
+
+    def persist(self) -> None:
+        self.committed = dict(self.rows)
+        self.seen.clear()
+
+    def discard(self) -> None:
+        self.rows = dict(self.committed)
+        self.seen.clear()
+
+
+class FakeDocumentRepository(DocumentRepository):
+    """Documents' rows in memory; writes are staged until the unit of work commits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self.committed: dict[int, Document] = {}
+        self.rows: dict[int, Document] = {}
+
+    def count(self, appointment_id: uuid.UUID) -> int:
+        return sum(d.appointment_id == appointment_id for d in self.rows.values())
+
+    def add(self, document: Document) -> int:
+        document_id = next(self._ids)
+        self.rows[document_id] = replace(document, id=document_id)
+        return document_id
+
+    def get(self, appointment_id: uuid.UUID, document_id: int) -> Document:
+        found = self.rows.get(document_id)
+        if found is None or found.appointment_id != appointment_id:
+            raise NotFound("Document not found.")
+        return found
+
+    def remove(self, document_id: int) -> None:
+        del self.rows[document_id]
+
+    def attached_by(self, user_id: int) -> list[Document]:
+        return [d for d in self.rows.values() if d.uploaded_by == user_id]
+
+    def persist(self) -> None:
+        self.committed = dict(self.rows)
+
+    def discard(self) -> None:
+        self.rows = dict(self.committed)
+
+
 class FakeUnitOfWork(UnitOfWork):
     appointments: FakeAppointmentRepository
     schedules: FakeScheduleRepository
@@ -484,7 +894,14 @@ class FakeUnitOfWork(UnitOfWork):
     patients: FakePatientRepository
     busy_blocks: FakeBusyBlockRepository
     accounts: FakeAccountRepository
+    dependants: FakeDependantRepository
     calendars: FakeCalendarChoices
+    feeds: FakeCalendarFeeds
+    waitlist: FakeWaitlistRepository
+    policies: FakePolicies
+    reviews: FakeReviewRepository
+    visit_notes: FakeVisitNotes
+    documents: FakeDocumentRepository
 
     def __init__(
         self,
@@ -500,7 +917,14 @@ class FakeUnitOfWork(UnitOfWork):
         self.patients = FakePatientRepository(patients)
         self.busy_blocks = FakeBusyBlockRepository()
         self.accounts = FakeAccountRepository()
+        self.dependants = FakeDependantRepository()
         self.calendars = FakeCalendarChoices()
+        self.feeds = FakeCalendarFeeds()
+        self.waitlist = FakeWaitlistRepository()
+        self.policies = FakePolicies(self.appointments)
+        self.reviews = FakeReviewRepository()
+        self.visit_notes = FakeVisitNotes()
+        self.documents = FakeDocumentRepository()
         self.committed = False
         self.outbox: list[Event] = []
 
@@ -513,6 +937,12 @@ class FakeUnitOfWork(UnitOfWork):
         self.busy_blocks.persist()
         self.schedules.persist()
         self.accounts.persist()
+        self.dependants.persist()
+        self.feeds.persist()
+        self.waitlist.persist()
+        self.reviews.persist()
+        self.visit_notes.persist()
+        self.documents.persist()
         self.outbox.extend(events)
         self.committed = True
 
@@ -521,6 +951,12 @@ class FakeUnitOfWork(UnitOfWork):
         self.busy_blocks.discard()
         self.schedules.discard()
         self.accounts.discard()
+        self.dependants.discard()
+        self.feeds.discard()
+        self.waitlist.discard()
+        self.reviews.discard()
+        self.visit_notes.discard()
+        self.documents.discard()
 
 
 @dataclass
@@ -536,11 +972,30 @@ class FixedClock:
         self.now += delta
 
 
-def make_bus(uow: UnitOfWork, clock: Clock) -> MessageBus:
-    """The bus config.bootstrap builds, wired to the given unit of work and clock."""
+@dataclass
+class FakeDocumentFiles:
+    """The private storage of documents in memory: stored name -> content."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def keep(self, content: bytes, kind: Kind) -> str:
+        name = f"{uuid.uuid4().hex}.{kind.value}"
+        self.files[name] = content
+        return name
+
+    def drop(self, stored_name: str) -> None:
+        self.files.pop(stored_name, None)
+
+
+def make_bus(uow: UnitOfWork, clock: Clock, files: FakeDocumentFiles | None = None) -> MessageBus:
+    """The bus config.bootstrap builds, wired to the given unit of work, clock and (for the
+    commands that store files) document storage."""
+    store = files if files is not None else FakeDocumentFiles()
     return MessageBus(
         {
             command: partial(handler, uow=uow, clock=clock)
+            if command not in STORING_FILES
+            else partial(handler, uow=uow, clock=clock, files=store)
             for command, handler in COMMAND_HANDLERS.items()
         }
     )

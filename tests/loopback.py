@@ -321,3 +321,35 @@ class ScriptedHttpServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@dataclass
+class FaultRig:
+    """What a fault test breaks and restarts: an SMTP sink, a redis-server of its own, and the
+    environment of `scheduler worker` processes against them (their logs in ``logs``)."""
+
+    sink: SmtpSink
+    redis: RedisServer
+    env: dict[str, str]
+    logs: Path
+
+    def worker(self, name: str) -> WorkerProcess:
+        return WorkerProcess(self.env, log=self.logs / f"{name}.log").start()
+
+
+@contextlib.contextmanager
+def fault_rig(directory: Path, **settings: str) -> Iterator[FaultRig]:
+    """A rig whose outbox sweeps every half second; ``settings``: the swept work's own."""
+    with smtp_sink() as sink:
+        redis = RedisServer(directory / "redis").start()
+        try:
+            env = worker_env(
+                redis_url=redis.url,
+                smtp_port=sink.port,
+                data_dir=directory / "data",
+                OUTBOX_SWEEP_SECONDS="0.5",
+                **settings,
+            )
+            yield FaultRig(sink, redis, env, directory)
+        finally:
+            redis.kill()

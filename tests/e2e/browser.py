@@ -102,9 +102,10 @@ def open_live(
     return page
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
     """A screenshot of the page as its user sees it, which the Content-Security-Policy has
-    not cut short: anything it blocked fails the test."""
+    not cut short: anything it blocked fails the test. ``full_page`` False: the viewport only,
+    as a modal dialog is seen."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
     assert page.evaluate("window.cspViolations") == [], f"{name}: the page broke its CSP"

@@ -229,6 +229,8 @@ def test_looking_patients_up_records_each_patient_found(
 ) -> None:
     found = factories.patient(last_name="Tehrani")
     factories.patient(last_name="Shirazi")
+    past = factories.slot_start(receptionist.clinic, days_ahead=-7)
+    factories.appointment(factories.doctor(receptionist.clinic), found, past, status="fulfilled")
 
     answer = as_receptionist.get("/api/patients/", {"q": "Tehrani"})
 

@@ -72,7 +72,11 @@ def test_doctors_list_shows_verified_doctors_only(visitor: APIClient, clinic: ro
 
     assert [d["id"] for d in body["results"]] == [verified.pk]
     listed = body["results"][0]
-    assert listed["specialty"] == {"slug": "cardiology", "name": "Cardiology"}
+    assert listed["specialty"] == {
+        "slug": "cardiology",
+        "name": "Cardiology",
+        "name_display": "Cardiology",
+    }
     assert listed["clinics"][0]["id"] == clinic.pk
     assert listed["verified"] is True
 

@@ -4,6 +4,7 @@ shown without a reload. Screenshots on a desktop and a phone go to test-artifact
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services import commands
 from tests import factories
 from tests.e2e.browser import open_live, open_page, shoot, sign_in
 from tests.servers import Server
@@ -125,3 +128,39 @@ def test_the_doctor_moves_a_visit_books_a_follow_up_and_goes_back_a_week(
     page.go_back()
     expect(days.first).to_have_attribute("data-day", week_start)
     expect(page.locator('section[aria-current="date"]')).to_be_visible()
+
+
+def test_a_slot_held_in_a_patients_review_is_no_visit_on_the_doctors_day(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    # A patient reviewing a slot holds it for a few minutes (a "proposed" row): not a visit of
+    # the doctor's yet. Their day lists no row for it (no raw "proposed", no name, no phone),
+    # neither in its snapshot nor when the hold comes live; booked, it is a visit like any.
+    visit = factories.appointment(
+        doctor, factories.patient(first_name="Omid"), factories.slot_start(clinic, hour=10)
+    )
+    holder = factories.patient(first_name="Mina")
+    day = visit.start.astimezone(ZoneInfo(clinic.timezone)).date().isoformat()
+    page = open_live(browser, contexts, server, doctor.user, f"/doctor/?from={day}&days=1")
+    expect(page.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
+
+    book = factories.booking(doctor, holder, hour=11)
+    held = build_bus().handle(
+        commands.HoldSlot(
+            actor=book.actor, doctor_id=book.doctor_id, clinic_id=book.clinic_id, start=book.start
+        )
+    )
+    page.wait_for_timeout(1500)  # the hold's news reaches the page (it must not show it)
+    expect(page.locator("li[data-appointment]")).to_have_count(1)
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(page.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
+    expect(page.locator(f'li[data-appointment="{held.hold_id}"]')).to_have_count(0)
+    expect(page.locator("#day")).not_to_contain_text("proposed")
+
+    build_bus().handle(dataclasses.replace(book, hold_id=held.hold_id))  # Confirm, in place
+    expect(page.locator(f'li[data-appointment="{held.hold_id}"]')).to_contain_text("Mina")

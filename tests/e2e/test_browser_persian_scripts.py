@@ -115,14 +115,14 @@ def test_a_booking_confirmation_with_a_latin_name_reads_in_order_on_a_persian_de
     clinic: rows.Clinic,
     receptionist: rows.Receptionist,
 ) -> None:
-    factories.patient(first_name="Sara", last_name="Ahmadi")
+    factories.patient(first_name="Sara", last_name="Ahmadi", phone="+989120000002")
     persian(receptionist.user)
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
     day = start.date()
     desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}")
     rtl(desk)
     desk.locator("#new-booking > summary").click()
-    desk.locator("#patient-search").fill("Ahmadi")
+    desk.locator("#patient-search").fill("09120000002")  # new here: the whole number
     desk.locator("#patient-results button").first.click()
     expect(desk.locator("#patient-chosen bdi").first).to_have_text("Sara Ahmadi")
     slot = desk.locator("#booking-slots .slot.free").first

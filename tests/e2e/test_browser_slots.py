@@ -1,6 +1,6 @@
-"""Real Chromium on a real server: a booking made by a click shows up, without a reload, in
-another browser's grid and on the clinic's desk; a slot taken a moment before the click says
-so and offers the nearest free ones. Screenshots go to test-artifacts/."""
+"""Real Chromium on a real server: a booking made by a click (and Confirm in its review step)
+shows up, without a reload, in another browser's grid and on the clinic's desk; a slot taken a
+moment before says so and offers the nearest free ones. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -56,15 +56,18 @@ def test_a_click_books_and_every_open_grid_and_the_desk_see_it_without_reload(
     # The desk is about to book a walk-in: its picker lists the same free slot.
     desk.get_by_text("Book a walk-in or a phone call").click()
     desk.locator("#booking-day").fill(day.isoformat())
-    desk.locator("#patient-search").fill(other_patient.user.username)
+    # New to the clinic: the desk finds them by their whole phone number.
+    rows.User.objects.filter(pk=other_patient.user_id).update(phone="+989120000003")
+    desk.locator("#patient-search").fill("09120000003")
     desk.locator("#patient-results button").first.click()
     picked = desk.locator(f'#booking-slots [data-start="{start}"]')
     expect(picked).to_be_visible()
 
     watcher.evaluate("window.sameDocument = true")  # gone if the page reloads
-    cell.click()
+    cell.click()  # the review step, then Confirm
+    booker.locator("#review-confirm").click()
 
-    expect(booker.locator("#message")).to_contain_text("Booked")
+    expect(booker.locator("#review-result")).to_contain_text("Booked")
     expect(booker.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "mine")
     expect(watcher.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
     row = desk.locator('li[data-status="booked"]')
@@ -101,15 +104,17 @@ def test_a_slot_taken_a_moment_before_the_click_says_so_and_offers_the_nearest(
     factories.appointment(doctor, other_patient, datetime.fromisoformat(start), clinic=clinic)
 
     cell.click()
+    page.locator("#review-confirm").click()
 
-    message = page.locator("#message")
+    message = page.locator("#review-problem")
     expect(message).to_contain_text("just taken")
-    expect(message).to_contain_text("Nearest free")
+    expect(message).to_contain_text("Pick another time")
     expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
-    alternatives = message.locator("button.slot")
+    alternatives = message.locator("button")
     expect(alternatives.first).to_be_visible()
     shoot(page, "grid-just-taken-phone")
 
-    alternatives.first.click()
+    alternatives.first.click()  # picks that time in the same review step
+    page.locator("#review-confirm").click()
 
-    expect(message).to_contain_text("Booked")
+    expect(page.locator("#review-result")).to_contain_text("Booked")

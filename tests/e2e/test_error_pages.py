@@ -33,3 +33,9 @@ def test_the_500_page_renders_with_no_request_and_no_database() -> None:
 
     assert PERSIAN in page and "مشکلی پیش آمد" in page
     assert 'href="/"' in page
+
+
+def test_the_favicon_is_found_where_browsers_look_for_it(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/web/favicon.svg")  # the icon every page links

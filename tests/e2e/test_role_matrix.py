@@ -11,14 +11,17 @@ Each role acts on a world of its own, so one's action does not change what anoth
 from __future__ import annotations
 
 import json
+import secrets
+import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
@@ -27,12 +30,24 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from scheduler.adapters import account_tokens, visit_links
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.waitlist import links as waitlist_links
 from scheduler.config.asgi import application
 from scheduler.config.bootstrap import build_bus
 from scheduler.entrypoints.ws import consumers
-from scheduler.services.commands import CheckInAppointment
+from scheduler.services.commands import (
+    AttachDocument,
+    CheckInAppointment,
+    CreateCalendarFeed,
+    HideReview,
+    HoldSlot,
+    JoinWaitlist,
+    WriteVisitNote,
+    WriteVisitReview,
+)
 from tests import factories
 from tests.e2e.sockets import ORIGIN, session_cookie
+from tests.images import image_bytes
+from tests.unit.test_documents import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +82,35 @@ class World:
             self.doctor, self.patient, factories.slot_start(self.clinic, hour=12)
         )
         self.free_slot = factories.slot_start(self.clinic, days_ahead=3, hour=10)
+        self.family_member = rows.Dependant.objects.create(
+            patient=self.patient,
+            first_name="Arash",
+            last_name="Karimi",
+            birth_date=date(2019, 4, 2),
+            relation="child",
+        )
         self.time_off = rows.TimeOff.objects.create(
             doctor=self.doctor,
             start=factories.slot_start(self.clinic, days_ahead=20, hour=9),
             end=factories.slot_start(self.clinic, days_ahead=20, hour=12),
         )
+        # Visits of last week that took place: one to review, one reviewed, one whose review
+        # an admin hid.
+        self.fulfilled, self.reviewed, self.hidden = (
+            factories.appointment(
+                self.doctor,
+                self.patient,
+                factories.slot_start(self.clinic, days_ahead=-days),
+                status="fulfilled",
+            )
+            for days in (7, 8, 9)
+        )
+        by_patient, admin = factories.actor_of(self.patient), factories.actor_of(factories.admin())
+        self.review_id, self.hidden_review_id = (
+            build_bus().handle(WriteVisitReview(actor=by_patient, appointment_id=visit.pk, stars=4))
+            for visit in (self.reviewed, self.hidden)
+        )
+        build_bus().handle(HideReview(actor=admin, review_id=self.hidden_review_id, reason="x"))
         self.users: dict[str, rows.User | None] = {
             "visitor": None,
             "patient": self.patient.user,
@@ -107,13 +146,80 @@ class World:
             browser.force_login(self.user)
         return browser
 
+    def booking_link_path(self) -> str:
+        return f"/b/{visit_links.booking_token_for(self.booked.pk, visit_end=self.booked.end)}/"
+
+    def feed_path(self) -> str:
+        secret = build_bus().handle(CreateCalendarFeed(actor=factories.actor_of(self.patient)))
+        return f"/feeds/{secret}.ics"
+
     def reset_link_path(self) -> str:
         """The path of the patient's password-reset link: whoever holds it may use it."""
         return "/" + account_tokens.reset_link(self.patient.user).split("/", 3)[3]
 
+    def waitlist_wish(self) -> dict[str, object]:
+        day = self.free_slot.date().isoformat()
+        return {
+            "doctor_id": self.doctor.pk,
+            "clinic_id": self.clinic.pk,
+            "first_day": day,
+            "last_day": day,
+            "parts": ["morning"],
+        }
+
+    def waitlist_place(self, *, second: bool = False) -> int:
+        """The patient's place in the doctor's line (behind another patient's, if ``second``)."""
+        wish = {**self.waitlist_wish(), "parts": ("morning",)}
+        wish["first_day"] = wish["last_day"] = self.free_slot.date()
+        if second:
+            ahead = factories.actor_of(factories.patient())
+            build_bus().handle(JoinWaitlist(actor=ahead, **wish))  # type: ignore[arg-type]
+        actor = factories.actor_of(self.patient)
+        entry_id: int = build_bus().handle(JoinWaitlist(actor=actor, **wish))  # type: ignore[arg-type]
+        return entry_id
+
+    def waitlist_offer(self) -> str:
+        """The token of an open offer of the free slot to the patient."""
+        entry_id = self.waitlist_place()
+        rows.WaitlistEntry.objects.filter(pk=entry_id).update(status="offered")
+        now = datetime.now(ZoneInfo("UTC"))
+        offer = rows.WaitlistOffer.objects.create(
+            entry_id=entry_id,
+            doctor=self.doctor,
+            start=self.free_slot,
+            end=self.free_slot + timedelta(minutes=30),
+            created_at=now,
+            expires_at=now + timedelta(minutes=15),
+        )
+        return waitlist_links.token_for(offer.pk)
+
+    def patients_hold(self) -> uuid.UUID:
+        """The patient reviews a booking of the free slot: it is held for them."""
+        held = build_bus().handle(
+            HoldSlot(
+                actor=factories.actor_of(self.patient),
+                doctor_id=self.doctor.pk,
+                clinic_id=self.clinic.pk,
+                start=self.free_slot,
+            )
+        )
+        return uuid.UUID(str(held.hold_id))
+
     def refresh_token(self) -> str:
         """The role's own refresh token (a visitor has none: someone's, found lying about)."""
         return str(RefreshToken.for_user(self.user or self.patient.user))
+
+    def document_path(self) -> str:
+        """A document the patient attached to their booking, as its path under the API."""
+        document_id = build_bus().handle(
+            AttachDocument(
+                actor=factories.actor_of(self.patient),
+                appointment_id=self.booked.pk,
+                name="results.pdf",
+                content=PDF,
+            )
+        )
+        return f"/api/appointments/{self.booked.pk}/documents/{document_id}/"
 
 
 Call = Callable[[Any, World], Any]
@@ -138,6 +244,23 @@ def appointment(action: str, **body: Any) -> Call:
 
     return call
 
+
+def noted_visit(w: World) -> rows.Appointment:
+    """The patient's visit of yesterday with the doctor, completed, and its note."""
+    start = factories.earlier_today(w.clinic, minutes_ago=0) - timedelta(days=1)
+    visit = factories.appointment(w.doctor, w.patient, start, status="fulfilled")
+    build_bus().handle(
+        WriteVisitNote(actor=factories.actor_of(w.doctor), appointment_id=visit.pk, summary="Well.")
+    )
+    return visit
+
+
+FAMILY_MEMBER = {
+    "first_name": "Sara",
+    "last_name": "Karimi",
+    "birth_date": "1950-01-01",
+    "relation": "parent",
+}
 
 # What each role gets from each API operation, in ROLES order.
 MATRIX: dict[str, Row] = {
@@ -223,6 +346,82 @@ MATRIX: dict[str, Row] = {
         lambda c, w: status(c.post(f"/api/appointments/{w.visit.pk}/undo/", format="json")),
         (401, 403, 404, 200, 404, 404, 200, 404, 200),
     ),
+    "forgive a no-show": Row(  # a booked visit: staff who see it are told it is no no-show
+        "POST /api/appointments/{appointment_id}/forgive-no-show/",
+        appointment("forgive-no-show", reason="Ill"),
+        (401, 403, 404, 409, 404, 404, 409, 404, 409),
+    ),
+    "a patient's no-shows at a clinic": Row(
+        "GET /api/patients/{patient_id}/no-shows/",
+        lambda c, w: status(
+            c.get(f"/api/patients/{w.patient.pk}/no-shows/", {"clinic": w.clinic.pk})
+        ),
+        (401, 403, 403, 200, 404, 403, 200, 404, 200),
+    ),
+    "one's standing with a clinic's no-show policy": Row(
+        "GET /api/me/no-show-standing/",
+        lambda c, w: status(c.get("/api/me/no-show-standing/", {"clinic": w.clinic.pk})),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "list one's family members": Row(
+        "GET /api/me/dependants/",
+        lambda c, w: status(c.get("/api/me/dependants/")),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "add a family member": Row(
+        "POST /api/me/dependants/",
+        lambda c, w: status(c.post("/api/me/dependants/", FAMILY_MEMBER, format="json")),
+        (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    ),
+    "change the patient's family member": Row(
+        "PUT /api/me/dependants/{dependant_id}/",
+        lambda c, w: status(
+            c.put(f"/api/me/dependants/{w.family_member.pk}/", FAMILY_MEMBER, format="json")
+        ),
+        (401, 200, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "remove the patient's family member": Row(
+        "DELETE /api/me/dependants/{dependant_id}/",
+        lambda c, w: status(c.delete(f"/api/me/dependants/{w.family_member.pk}/")),
+        (401, 204, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "hold a slot for oneself": Row(
+        "POST /api/holds/",
+        lambda c, w: status(
+            c.post(
+                "/api/holds/",
+                {"doctor_id": w.doctor.pk, "clinic_id": w.clinic.pk, "start": w.free_slot},
+                format="json",
+            )
+        ),
+        (401, 201, 201, 400, 403, 403, 400, 403, 400),
+    ),
+    "hold a slot for the patient": Row(
+        "POST /api/holds/",
+        lambda c, w: status(
+            c.post(
+                "/api/holds/",
+                {
+                    "doctor_id": w.doctor.pk,
+                    "clinic_id": w.clinic.pk,
+                    "start": w.free_slot,
+                    "patient_id": w.patient.pk,
+                },
+                format="json",
+            )
+        ),
+        (401, 201, 403, 201, 403, 403, 201, 403, 201),
+    ),
+    "let a hold go": Row(
+        "DELETE /api/holds/{hold_id}/",
+        lambda c, w: status(c.delete(f"/api/holds/{w.patients_hold()}/")),
+        (401, 204, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "let a hold go as the page leaves": Row(
+        "POST /api/holds/{hold_id}/release/",
+        lambda c, w: status(c.post(f"/api/holds/{w.patients_hold()}/release/")),
+        (401, 204, 404, 404, 404, 404, 404, 404, 404),
+    ),
     "sign out of the API": Row(
         "POST /api/auth/logout/",
         lambda c, w: status(c.post("/api/auth/logout/", {"refresh": w.refresh_token()})),
@@ -270,6 +469,44 @@ MATRIX: dict[str, Row] = {
         "GET /api/clinics/{clinic_id}/",
         lambda c, w: status(c.get(f"/api/clinics/{w.clinic.pk}/")),
         (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "review a visit": Row(
+        "POST /api/appointments/{appointment_id}/review/",
+        lambda c, w: status(
+            c.post(f"/api/appointments/{w.fulfilled.pk}/review/", {"stars": 5}, format="json")
+        ),
+        (401, 201, 404, 403, 404, 404, 403, 404, 403),
+    ),
+    "change a visit's review": Row(
+        "PATCH /api/appointments/{appointment_id}/review/",
+        lambda c, w: status(
+            c.patch(f"/api/appointments/{w.reviewed.pk}/review/", {"stars": 2}, format="json")
+        ),
+        (401, 200, 404, 403, 404, 404, 403, 404, 403),
+    ),
+    "list a doctor's reviews": Row(
+        "GET /api/doctors/{doctor_id}/reviews/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/reviews/")),
+        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "reply to a review": Row(
+        "POST /api/reviews/{review_id}/reply/",
+        lambda c, w: status(
+            c.post(f"/api/reviews/{w.review_id}/reply/", {"text": "Thanks"}, format="json")
+        ),
+        (401, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
+    "hide a review": Row(
+        "POST /api/reviews/{review_id}/hide/",
+        lambda c, w: status(
+            c.post(f"/api/reviews/{w.review_id}/hide/", {"reason": "Rude"}, format="json")
+        ),
+        (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
+    "show a hidden review": Row(
+        "POST /api/reviews/{review_id}/show/",
+        lambda c, w: status(c.post(f"/api/reviews/{w.hidden_review_id}/show/", format="json")),
+        (401, 403, 404, 403, 404, 404, 404, 404, 200),
     ),
     "list doctors": Row(
         "GET /api/doctors/",
@@ -334,6 +571,11 @@ MATRIX: dict[str, Row] = {
         lambda c, w: status(c.get(f"/api/live/desk/{w.clinic.pk}/")),
         (401, 403, 403, 403, 403, 403, 200, 403, 200),
     ),
+    "a patient's own live visits": Row(
+        "GET /api/live/me/appointments/",
+        lambda c, w: status(c.get("/api/live/me/appointments/")),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
     "a grid's live days": Row(
         "GET /api/live/slots/{doctor_id}/",
         lambda c, w: status(c.get(f"/api/live/slots/{w.doctor.pk}/")),
@@ -351,13 +593,51 @@ MATRIX: dict[str, Row] = {
     ),
     "edit one's own email": Row(
         "PATCH /api/me/",
-        lambda c, w: status(c.patch("/api/me/", {"email": "new@example.test"}, format="json")),
+        # An address each: one someone else signs in with is refused (test_sign_in_names).
+        lambda c, w: status(
+            c.patch("/api/me/", {"email": f"{secrets.token_hex(6)}@example.test"}, format="json")
+        ),
         (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "rename oneself": Row(  # a verified doctor's name is the licence's
         "PATCH /api/me/",
         lambda c, w: status(c.patch("/api/me/", {"last_name": "Renamed"}, format="json")),
         (401, 200, 200, 400, 400, 400, 200, 200, 200),
+    ),
+    "edit one's record": Row(
+        "PATCH /api/me/",
+        lambda c, w: status(
+            c.patch("/api/me/", {"blood_group": "A+", "sms_messages": False}, format="json")
+        ),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "edit one's page in the directory": Row(  # doctors', verified or not yet
+        "PATCH /api/me/",
+        lambda c, w: status(
+            c.patch("/api/me/", {"bio": "Hearts.", "languages": ["fa"]}, format="json")
+        ),
+        (401, 403, 403, 200, 200, 200, 403, 403, 403),
+    ),
+    "upload one's photo": Row(
+        "PUT /api/me/photo",
+        lambda c, w: status(
+            c.put(
+                "/api/me/photo",
+                {"photo": SimpleUploadedFile("me.png", image_bytes("PNG"))},
+                format="multipart",
+            )
+        ),
+        (401, 403, 403, 200, 200, 200, 403, 403, 403),
+    ),
+    "remove one's photo": Row(
+        "DELETE /api/me/photo",
+        lambda c, w: status(c.delete("/api/me/photo")),
+        (401, 403, 403, 204, 204, 204, 403, 403, 403),
+    ),
+    "read a patient's record": Row(  # the desk and the doctor of the patient's visits
+        "GET /api/patients/{patient_id}/",
+        lambda c, w: status(c.get(f"/api/patients/{w.patient.pk}/")),
+        (401, 200, 404, 200, 404, 404, 200, 404, 200),
     ),
     "one's notifications": Row(
         "GET /api/notifications/",
@@ -444,6 +724,32 @@ MATRIX: dict[str, Row] = {
         lambda c, w: status(c.post("/api/auth/password-reset/", {"login": "x"}, format="json")),
         (202, 202, 202, 202, 202, 202, 202, 202, 202),
     ),
+    "make one's calendar feed": Row(
+        "POST /api/me/calendar-feed/",
+        lambda c, w: status(c.post("/api/me/calendar-feed/")),
+        (401, 201, 201, 201, 201, 403, 403, 403, 403),
+    ),
+    "revoke one's calendar feed": Row(  # no one has one yet
+        "DELETE /api/me/calendar-feed/",
+        lambda c, w: status(c.delete("/api/me/calendar-feed/")),
+        (401, 404, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "read a visit's note": Row(
+        "GET /api/appointments/{appointment_id}/visit-note/",
+        lambda c, w: status(c.get(f"/api/appointments/{noted_visit(w).pk}/visit-note/")),
+        (401, 200, 404, 200, 404, 404, 404, 404, 200),
+    ),
+    "write a visit's note": Row(
+        "PUT /api/appointments/{appointment_id}/visit-note/",
+        lambda c, w: status(
+            c.put(
+                f"/api/appointments/{noted_visit(w).pk}/visit-note/",
+                {"summary": "Amended."},
+                format="json",
+            )
+        ),
+        (401, 403, 404, 200, 404, 404, 404, 404, 403),
+    ),
     "see the statistics": Row(
         "GET /api/stats/",
         lambda c, w: status(c.get("/api/stats/")),
@@ -453,6 +759,74 @@ MATRIX: dict[str, Row] = {
         "GET /api/stats/export.csv",
         lambda c, w: status(c.get("/api/stats/export.csv", {"section": "status_mix"})),
         (401, 403, 403, 403, 403, 403, 403, 403, 200),
+    ),
+    "list one's waitlist places": Row(
+        "GET /api/waitlist/",
+        lambda c, w: status(c.get("/api/waitlist/")),
+        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "join a waitlist": Row(
+        "POST /api/waitlist/",
+        lambda c, w: status(c.post("/api/waitlist/", w.waitlist_wish(), format="json")),
+        (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    ),
+    "leave the patient's waitlist place": Row(
+        "DELETE /api/waitlist/{entry_id}/",
+        lambda c, w: status(c.delete(f"/api/waitlist/{w.waitlist_place()}/")),
+        (401, 204, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "take the patient's offer": Row(
+        "POST /api/waitlist/offers/{token}/accept/",
+        lambda c, w: status(c.post(f"/api/waitlist/offers/{w.waitlist_offer()}/accept/")),
+        (401, 201, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "turn down the patient's offer": Row(
+        "POST /api/waitlist/offers/{token}/decline/",
+        lambda c, w: status(c.post(f"/api/waitlist/offers/{w.waitlist_offer()}/decline/")),
+        (401, 204, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "see the doctor's waitlist": Row(
+        "GET /api/doctors/{doctor_id}/waitlist/",
+        lambda c, w: status(c.get(f"/api/doctors/{w.doctor.pk}/waitlist/?clinic={w.clinic.pk}")),
+        (401, 404, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "move a place in the doctor's waitlist": Row(
+        "POST /api/doctors/{doctor_id}/waitlist/{entry_id}/move/",
+        lambda c, w: status(
+            c.post(
+                f"/api/doctors/{w.doctor.pk}/waitlist/{w.waitlist_place(second=True)}/move/",
+                {"direction": "up", "reason": "Urgent referral"},
+                format="json",
+            )
+        ),
+        (401, 404, 404, 204, 404, 404, 204, 404, 204),
+    ),
+    # An appointment's documents: its patient, doctor and desk; admins see the booking, not them.
+    "list an appointment's documents": Row(
+        "GET /api/appointments/{appointment_id}/documents/",
+        lambda c, w: status(c.get(f"/api/appointments/{w.booked.pk}/documents/")),
+        (401, 200, 404, 200, 404, 404, 200, 404, 403),
+    ),
+    "attach a document": Row(
+        "POST /api/appointments/{appointment_id}/documents/",
+        lambda c, w: status(
+            c.post(
+                f"/api/appointments/{w.booked.pk}/documents/",
+                {"file": SimpleUploadedFile("results.pdf", PDF)},
+                format="multipart",
+            )
+        ),
+        (401, 201, 404, 403, 404, 404, 403, 404, 403),
+    ),
+    "download a document": Row(
+        "GET /api/appointments/{appointment_id}/documents/{document_id}/file",
+        lambda c, w: status(c.get(f"{w.document_path()}file")),
+        (401, 200, 404, 200, 404, 404, 200, 404, 403),
+    ),
+    "remove a document": Row(
+        "DELETE /api/appointments/{appointment_id}/documents/{document_id}/",
+        lambda c, w: status(c.delete(w.document_path())),
+        (401, 204, 404, 403, 404, 404, 403, 404, 403),
     ),
 }
 
@@ -484,9 +858,59 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.get("/doctor/calendar/")),
         (302, 403, 403, 200, 200, 200, 403, 403, 403),
     ),
+    "my appointments": Row(
+        "me/appointments/",
+        lambda b, w: status(b.get("/me/appointments/")),
+        (302, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "one of my appointments": Row(
+        "me/appointments/<uuid:appointment_id>/",
+        lambda b, w: status(b.get(f"/me/appointments/{w.booked.pk}/")),
+        (302, 200, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "one of my appointments, its row as it is now": Row(
+        "me/appointments/<uuid:appointment_id>/row/",
+        lambda b, w: status(b.get(f"/me/appointments/{w.booked.pk}/row/")),
+        (302, 200, 404, 404, 404, 404, 404, 404, 404),
+    ),
     "the visit's page": Row(
         "visit/<str:token>/",
         lambda b, w: status(b.get(f"/visit/{w.visit_token}/")),
+        (200,) * 9,
+    ),
+    "the booking's link from a message": Row(  # the signed link is the key, whoever holds it
+        "b/<str:token>/",
+        lambda b, w: status(b.get(w.booking_link_path())),
+        (200,) * 9,
+    ),
+    "my waitlist places, drawn again live": Row(
+        "me/waitlist/",
+        lambda b, w: status(b.get("/me/waitlist/")),
+        (302, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "the patient's waitlist offer from a message": Row(  # the link shows it to its patient only
+        "w/<str:token>/",
+        lambda b, w: status(b.get(f"/w/{w.waitlist_offer()}/")),
+        (302, 200, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "the doctor's waitlist": Row(
+        "waitlist/<int:doctor_id>/<int:clinic_id>/",
+        lambda b, w: status(b.get(f"/waitlist/{w.doctor.pk}/{w.clinic.pk}/")),
+        (302, 404, 404, 200, 404, 404, 200, 404, 200),
+    ),
+    "a booking as a calendar file": Row(
+        "me/appointments/<uuid:appointment_id>/calendar.ics",
+        lambda b, w: status(b.get(f"/me/appointments/{w.booked.pk}/calendar.ics")),
+        (302, 200, 404, 200, 404, 404, 404, 404, 404),
+    ),
+    "the calendar feed page": Row(
+        "me/calendar-feed/",
+        lambda b, w: status(b.get("/me/calendar-feed/")),
+        (302, 200, 200, 200, 200, 403, 403, 403, 403),
+    ),
+    "the patient's calendar feed": Row(  # the secret address is the key, whoever holds it
+        "feeds/<str:secret>.ics",
+        lambda b, w: status(b.get(w.feed_path())),
         (200,) * 9,
     ),
     "add days off by form": Row(
@@ -524,10 +948,50 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.post("/doctor/calendar/disconnect/")),
         (302, 403, 403, 302, 302, 302, 403, 403, 403),
     ),
+    "one's profile": Row(
+        "me/profile/",
+        lambda b, w: status(b.get("/me/profile/")),
+        (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "save one's profile": Row(
+        "me/profile/",
+        lambda b, w: status(b.post("/me/profile/", {"sex": "female", "email_messages": "on"})),
+        (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "upload a photo by form": Row(  # no file: no photo
+        "me/profile/photo/",
+        lambda b, w: status(b.post("/me/profile/photo/", {})),
+        (302, 403, 403, 400, 400, 400, 403, 403, 403),
+    ),
+    "remove a photo by form": Row(
+        "me/profile/photo/remove/",
+        lambda b, w: status(b.post("/me/profile/photo/remove/")),
+        (302, 403, 403, 302, 302, 302, 403, 403, 403),
+    ),
+    "a doctor's photo": Row(  # the world's doctor has none
+        "doctors/<int:doctor_id>/photo",
+        lambda b, w: status(b.get(f"/doctors/{w.doctor.pk}/photo")),
+        (404,) * 9,
+    ),
     "sign in": Row(
         "login/",
         lambda b, w: status(b.get("/login/")),
         (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "sign up as a patient": Row(
+        "signup/",
+        lambda b, w: status(b.get("/signup/")),
+        (200,) * 9,
+    ),
+    "sign up as a doctor": Row(
+        "signup/doctor/",
+        lambda b, w: status(b.get("/signup/doctor/")),
+        (200,) * 9,
+    ),
+    "a doctor's sign-up, awaiting approval": Row(
+        "signup/doctor/done/",
+        lambda b, w: status(b.get("/signup/doctor/done/")),
+        (302, 302, 302, 200, 200, 200, 302, 302, 302),
     ),
     "forgot one's password": Row(
         "password-reset/",
@@ -566,6 +1030,11 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.get("/admin/login/")),
         (200, 200, 200, 200, 200, 200, 200, 200, 302),
     ),
+    "a visit's note, the doctor's form": Row(
+        "doctor/visits/<uuid:appointment_id>/note/",
+        lambda b, w: status(b.get(f"/doctor/visits/{noted_visit(w).pk}/note/")),
+        (302, 404, 404, 200, 404, 404, 404, 404, 404),
+    ),
     "the admin": Row(
         "admin/",
         lambda b, w: status(b.get("/admin/")),
@@ -589,6 +1058,11 @@ SOCKETS: dict[str, Row] = {
         "ws/visit/<str:token>/",
         lambda path, w: f"/ws/visit/{w.visit_token}/",
         ("snapshot",) * 9,
+    ),
+    "a patient's own visits": Row(
+        "ws/me/appointments/",
+        lambda path, w: "/ws/me/appointments/",
+        (4401, "snapshot", "snapshot", 4403, 4403, 4403, 4403, 4403, 4403),
     ),
     "no such socket": Row("", lambda path, w: "/ws/nothing/", ("refused",) * 9),
 }
@@ -666,8 +1140,8 @@ def test_every_page_and_socket_is_in_the_matrix() -> None:
     assert sockets - {row.operation for row in SOCKETS.values()} == set()
 
 
-# Routes that are steps of a page's form, a sign-out, or the admin's own (under "admin/").
-NOT_A_SCREEN = {"logout/", "jsi18n/"}
+# Routes that are steps of a page's form, a sign-out, the icon, or the admin's own ("admin/").
+NOT_A_SCREEN = {"logout/", "jsi18n/", "favicon.ico"}
 
 
 def _routes(resolver: URLResolver, prefix: str = "") -> set[str]:

@@ -42,3 +42,22 @@ def test_the_demo_clinic_is_seeded_once_with_bookings_made_through_the_use_cases
         rows.Schedule.objects.count()
     )
     assert rows.User.objects.get(username="admin").is_superuser
+    # the search finds every doctor by name and shows their next free slot from the start
+    assert not rows.Doctor.objects.filter(search_name="").exists()
+    assert rows.NextFreeSlot.objects.count() == rows.Schedule.objects.count()
+    assert rows.NextFreeSlot.objects.filter(start__isnull=False).exists()
+
+
+def test_demo_doctors_have_pages_and_patients_records() -> None:
+    demo_seed.seed(out=io.StringIO())
+
+    pages = rows.Doctor.objects.exclude(bio="").exclude(languages="")
+    assert pages.filter(years_of_experience__gt=0, consultation_fee__isnull=False).count() == 6
+    assert not rows.Doctor.objects.filter(user__sex="").exists()
+    assert rows.Patient.objects.filter(user__date_of_birth__isnull=False).count() == 15
+    # through the use case, as the doctors and patients would: one event each, and one more
+    # for Dr Karimi closing his list once the week's bookings are in
+    assert rows.StoredEvent.objects.filter(type="ProfileUpdated").count() == 6 + 15 + 1
+    karimi = rows.Doctor.objects.get(user__username="dr.karimi")
+    assert not karimi.accepts_new_patients
+    assert rows.Appointment.objects.filter(doctor=karimi).exists()

@@ -4,13 +4,15 @@ fails the first test."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from PIL import Image
 
 from scheduler.adapters import account_tokens
 from scheduler.adapters.audit.models import AuditEntry
@@ -22,6 +24,7 @@ from scheduler.services import commands
 from scheduler.services.calendar_values import CalendarInfo
 from scheduler.services.handlers import COMMAND_HANDLERS
 from tests import factories
+from tests.unit.test_documents import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +90,13 @@ def undo(world: Clinic) -> commands.Command:
         commands.CheckInAppointment(actor=world.desk, appointment_id=world.visit)
     )
     return commands.UndoAppointmentChange(actor=world.desk, appointment_id=world.visit)
+
+
+def forgive_no_show(world: Clinic) -> commands.Command:
+    build_bus(clock=world.at_visit()).handle(
+        commands.MarkNoShow(actor=world.desk, appointment_id=world.visit)
+    )
+    return commands.ForgiveNoShow(actor=world.desk, appointment_id=world.visit, reason="Ill")
 
 
 def start(world: Clinic) -> commands.Command:
@@ -166,7 +176,103 @@ def forget_patient(world: Clinic) -> commands.Command:
     )
 
 
+def fulfilled(world: Clinic) -> uuid.UUID:
+    """A visit of the patient's that took place last week."""
+    return factories.appointment(
+        world.doctor,
+        world.patient,
+        factories.slot_start(world.clinic, days_ahead=-7),
+        status="fulfilled",
+    ).pk
+
+
+def reviewed(world: Clinic) -> uuid.UUID:
+    """The review the patient wrote of that visit."""
+    review_id: uuid.UUID = build_bus().handle(
+        commands.WriteVisitReview(
+            actor=factories.actor_of(world.patient), appointment_id=fulfilled(world), stars=4
+        )
+    )
+    return review_id
+
+
+def hidden(world: Clinic) -> uuid.UUID:
+    review_id = reviewed(world)
+    build_bus().handle(commands.HideReview(actor=world.admin, review_id=review_id, reason="x"))
+    return review_id
+
+
+def a_photo() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(picture, "PNG")
+    return picture.getvalue()
+
+
+def set_photo(world: Clinic) -> commands.Command:
+    return commands.SetDoctorPhoto(actor=factories.actor_of(world.doctor), content=a_photo())
+
+
+def remove_photo(world: Clinic) -> commands.Command:
+    build_bus().handle(set_photo(world))
+    return commands.RemoveDoctorPhoto(actor=factories.actor_of(world.doctor))
+
+
+def revoke_feed(world: Clinic) -> commands.Command:
+    actor = factories.actor_of(world.patient)
+    build_bus().handle(commands.CreateCalendarFeed(actor=actor))
+    return commands.RevokeCalendarFeed(actor=actor)
+
+
 # command -> (a sample that succeeds, the clock it runs at, the events it must commit)
+
+
+def hold_slot(w: Clinic) -> commands.HoldSlot:
+    """The patient opens the booking dialog on the doctor's 11:00 slot."""
+    booking = factories.booking(w.doctor, w.patient, hour=11)
+    return commands.HoldSlot(
+        actor=booking.actor,
+        doctor_id=booking.doctor_id,
+        clinic_id=booking.clinic_id,
+        start=booking.start,
+    )
+
+
+def join(w: Clinic, patient: rows.Patient | None = None) -> commands.JoinWaitlist:
+    """A patient (another than the visit's, unless given) waits for the morning of the visit."""
+    day = w.start.date()
+    return commands.JoinWaitlist(
+        actor=factories.actor_of(patient or factories.patient()),
+        doctor_id=w.doctor.pk,
+        clinic_id=w.clinic.pk,
+        first_day=day,
+        last_day=day,
+        parts=("morning",),
+    )
+
+
+def offered(w: Clinic) -> tuple[Actor, uuid.UUID]:
+    """The visit cancelled, its slot offered to the one waiting: their actor and the offer."""
+    waiting = join(w)
+    build_bus().handle(waiting)
+    build_bus().handle(
+        commands.CancelAppointment(actor=factories.actor_of(w.patient), appointment_id=w.visit)
+    )
+    build_bus().handle(
+        commands.OfferFreedSlots(
+            doctor_id=w.doctor.pk, start=w.start, end=w.start + timedelta(minutes=30)
+        )
+    )
+    return waiting.actor, rows.WaitlistOffer.objects.get().pk
+
+
+def move_up(w: Clinic) -> commands.MoveWaitlistEntry:
+    build_bus().handle(join(w))
+    second = build_bus().handle(join(w))
+    return commands.MoveWaitlistEntry(
+        actor=w.desk, doctor_id=w.doctor.pk, entry_id=second, direction="up", reason="Urgent"
+    )
+
+
 SAMPLES: dict[
     type[commands.Command], tuple[Callable[[Clinic], commands.Command], bool, set[str]]
 ] = {
@@ -236,7 +342,45 @@ SAMPLES: dict[
         {"ProfileUpdated"},
     ),
     commands.VerifyDoctor: (unverified, False, {"DoctorVerified"}),
+    commands.AddDependant: (
+        lambda w: commands.AddDependant(
+            actor=factories.actor_of(w.patient),
+            first_name="Arash",
+            last_name="Karimi",
+            birth_date=date(2019, 4, 2),
+            relation="child",
+        ),
+        False,
+        {"DependantAdded"},
+    ),
+    commands.UpdateDependant: (
+        lambda w: commands.UpdateDependant(
+            actor=factories.actor_of(w.patient),
+            dependant_id=family_member(w),
+            first_name="Arshia",
+            last_name="Karimi",
+            birth_date=date(2019, 4, 2),
+            relation="child",
+        ),
+        False,
+        {"DependantUpdated"},
+    ),
+    commands.RemoveDependant: (
+        lambda w: commands.RemoveDependant(
+            actor=factories.actor_of(w.patient), dependant_id=family_member(w)
+        ),
+        False,
+        {"DependantRemoved"},
+    ),
     commands.ChooseCalendars: (choose_calendars, False, {"CalendarsChosen"}),
+    commands.SetDoctorPhoto: (set_photo, False, {"ProfileUpdated"}),
+    commands.RemoveDoctorPhoto: (remove_photo, False, {"ProfileUpdated"}),
+    commands.CreateCalendarFeed: (
+        lambda w: commands.CreateCalendarFeed(actor=factories.actor_of(w.patient)),
+        False,
+        {"CalendarFeedCreated"},
+    ),
+    commands.RevokeCalendarFeed: (revoke_feed, False, {"CalendarFeedRevoked"}),
     commands.RequestPasswordReset: (
         lambda w: commands.RequestPasswordReset(login=w.patient.user.username),
         False,
@@ -267,7 +411,141 @@ SAMPLES: dict[
         False,
         {"AppointmentCancelled", "PatientForgotten"},
     ),
+    commands.HoldSlot: (hold_slot, False, {"SlotHeld"}),
+    commands.ReleaseHold: (
+        lambda w: commands.ReleaseHold(
+            actor=factories.actor_of(w.patient), hold_id=build_bus().handle(hold_slot(w)).hold_id
+        ),
+        False,
+        {"HoldReleased"},
+    ),
+    commands.ReleaseExpiredHolds: (
+        # Held now, swept at the visit two days later: long expired.
+        lambda w: build_bus().handle(hold_slot(w)) and commands.ReleaseExpiredHolds(),
+        True,
+        {"HoldReleased"},
+    ),
+    commands.ForgiveNoShow: (forgive_no_show, True, {"NoShowForgiven"}),
+    commands.WriteVisitReview: (
+        lambda w: commands.WriteVisitReview(
+            actor=factories.actor_of(w.patient), appointment_id=fulfilled(w), stars=5
+        ),
+        False,
+        {"ReviewWritten"},
+    ),
+    commands.EditVisitReview: (
+        lambda w: commands.EditVisitReview(
+            actor=factories.actor_of(w.patient),
+            appointment_id=rows.Review.objects.get(pk=reviewed(w)).appointment_id,
+            stars=2,
+        ),
+        False,
+        {"ReviewEdited"},
+    ),
+    commands.ReplyToReview: (
+        lambda w: commands.ReplyToReview(actor=w.doctor_actor, review_id=reviewed(w), text="Hi"),
+        False,
+        {"ReviewReplied"},
+    ),
+    commands.HideReview: (
+        lambda w: commands.HideReview(actor=w.admin, review_id=reviewed(w), reason="Rude"),
+        False,
+        {"ReviewHidden"},
+    ),
+    commands.ShowReview: (
+        lambda w: commands.ShowReview(actor=w.admin, review_id=hidden(w)),
+        False,
+        {"ReviewShown"},
+    ),
+    commands.WriteVisitNote: (lambda w: write_note(w), True, {"VisitNoteWritten"}),
+    commands.AttachDocument: (
+        lambda w: commands.AttachDocument(
+            actor=factories.actor_of(w.patient), appointment_id=w.visit, name="a.pdf", content=PDF
+        ),
+        False,
+        {"DocumentAttached"},
+    ),
+    commands.RemoveDocument: (
+        lambda w: commands.RemoveDocument(
+            actor=factories.actor_of(w.patient),
+            appointment_id=w.visit,
+            document_id=build_bus().handle(
+                commands.AttachDocument(
+                    actor=factories.actor_of(w.patient),
+                    appointment_id=w.visit,
+                    name="a.pdf",
+                    content=PDF,
+                )
+            ),
+        ),
+        False,
+        {"DocumentRemoved"},
+    ),
+    commands.JoinWaitlist: (join, False, {"JoinedWaitlist"}),
+    commands.LeaveWaitlist: (
+        lambda w: commands.LeaveWaitlist(
+            actor=factories.actor_of(w.patient), entry_id=build_bus().handle(join(w, w.patient))
+        ),
+        False,
+        {"LeftWaitlist"},
+    ),
+    commands.MoveWaitlistEntry: (move_up, False, {"WaitlistEntryMoved"}),
+    commands.OfferFreedSlots: (
+        lambda w: (
+            build_bus().handle(join(w))
+            and build_bus().handle(
+                commands.CancelAppointment(
+                    actor=factories.actor_of(w.patient), appointment_id=w.visit
+                )
+            )
+            and commands.OfferFreedSlots(
+                doctor_id=w.doctor.pk, start=w.start, end=w.start + timedelta(minutes=30)
+            )
+        ),
+        False,
+        {"SlotOffered", "SlotHeld"},
+    ),
+    commands.AcceptOffer: (
+        lambda w: commands.AcceptOffer(actor=(o := offered(w))[0], offer_id=o[1]),
+        False,
+        {"OfferAccepted", "AppointmentBooked"},
+    ),
+    commands.DeclineOffer: (
+        lambda w: commands.DeclineOffer(actor=(o := offered(w))[0], offer_id=o[1]),
+        False,
+        {"OfferDeclined", "HoldReleased"},
+    ),
+    commands.ExpireOffer: (
+        # Offered now, its window over at the visit's time two days later.
+        lambda w: commands.ExpireOffer(offer_id=offered(w)[1]),
+        True,
+        {"OfferDeclined", "HoldReleased"},
+    ),
 }
+
+
+def write_note(world: Clinic) -> commands.Command:
+    build_bus(clock=world.at_visit()).handle(
+        commands.CompleteAppointment(actor=world.doctor_actor, appointment_id=world.visit)
+    )
+    return commands.WriteVisitNote(
+        actor=world.doctor_actor,
+        appointment_id=world.visit,
+        summary="Well.",
+        prescriptions=(
+            {"drug": "Paracetamol", "dose": "1", "frequency": "2/day", "duration": "3 d"},
+        ),
+    )
+
+
+def family_member(w: Clinic) -> int:
+    return rows.Dependant.objects.create(
+        patient=w.patient,
+        first_name="Arash",
+        last_name="Karimi",
+        birth_date=date(2019, 4, 2),
+        relation="child",
+    ).pk
 
 
 def test_every_command_has_a_sample() -> None:

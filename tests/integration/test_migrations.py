@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.appointment import ACTIVE
+from scheduler.domain.appointment import OCCUPYING
 from tests import factories
 
 
@@ -26,10 +26,11 @@ def test_no_model_change_is_missing_its_migration() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("status", sorted(s.value for s in ACTIVE))
+@pytest.mark.parametrize("status", sorted(s.value for s in OCCUPYING))
 def test_the_database_keeps_every_active_status_apart(status: str) -> None:
     """On both databases (a constraint on PostgreSQL, a trigger on SQLite): a visit in any
-    active state holds its slot even against a write that skips the use cases."""
+    active state, or a slot hold, holds its slot even against a write that skips the use
+    cases."""
     doctor = factories.doctor()
     existing = factories.appointment(
         doctor, factories.patient(), factories.slot_start(doctor.clinics.get()), status=status

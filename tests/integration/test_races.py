@@ -17,6 +17,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -25,9 +28,12 @@ from django.db import OperationalError, connection
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.unit_of_work import translate
 from scheduler.config.bootstrap import build_bus
+from scheduler.domain import dependants, documents
 from scheduler.domain.errors import DomainError, SlotTaken
+from scheduler.services import commands
 from tests import factories
 from tests.conftest import ON_POSTGRES
+from tests.unit.test_documents import PDF
 
 CLIENTS = 24
 # How long a client waits for a free connection while another suite on the machine holds
@@ -124,3 +130,103 @@ def test_a_deadlock_between_overlapping_inserts_is_a_taken_slot() -> None:
     error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
 
     assert isinstance(translate(error), SlotTaken)
+
+
+def test_family_members_added_at_once_stop_at_the_accounts_cap() -> None:
+    """Found in review on PostgreSQL: 12 adds at once onto 14 family members made 26, each add
+    counting before any other had committed."""
+    patient = factories.patient()
+    holder = factories.actor_of(patient)
+    room = 2
+    for n in range(dependants.MAX_PER_ACCOUNT - room):
+        rows.Dependant.objects.create(
+            patient=patient, first_name=f"Child{n}", last_name="Family", birth_date=date(2015, 1, 1)
+        )
+    adds = [
+        commands.AddDependant(
+            actor=holder,
+            first_name=f"Racer{n}",
+            last_name="Family",
+            birth_date=date(2016, 1, 1),
+            relation="child",
+        )
+        for n in range(12)
+    ]
+
+    outcome = _race([lambda add=add: build_bus().handle(add) for add in adds])
+
+    assert outcome == Counter({"ok": room, "invalid": 12 - room})
+    active = rows.Dependant.objects.filter(patient=patient, active=True).count()
+    assert active == dependants.MAX_PER_ACCOUNT
+
+
+def test_documents_attached_at_once_stop_at_the_appointments_cap(
+    tmp_path: Path, settings: Any
+) -> None:
+    """The same race for an appointment's documents; the refused leave no file behind."""
+    folder = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    doctor = factories.doctor()
+    patient = factories.patient()
+    visit = build_bus().handle(factories.booking(doctor, patient)).appointment_id
+    attach = commands.AttachDocument(
+        actor=factories.actor_of(patient), appointment_id=visit, name="a.pdf", content=PDF
+    )
+    room = 2
+    for _ in range(documents.MAX_PER_APPOINTMENT - room):
+        build_bus().handle(attach)
+
+    outcome = _race([lambda: build_bus().handle(attach) for _ in range(12)])
+
+    assert outcome == Counter({"ok": room, "invalid": 12 - room})
+    assert rows.AppointmentDocument.objects.count() == documents.MAX_PER_APPOINTMENT
+    assert len(list(folder.iterdir())) == documents.MAX_PER_APPOINTMENT
+
+
+def _fulfilled(doctor: rows.Doctor, patient: rows.Patient, days_ago: int) -> rows.Appointment:
+    at = doctor.clinics.get()
+    return factories.appointment(
+        doctor, patient, factories.slot_start(at, days_ahead=-days_ago), status="fulfilled"
+    )
+
+
+def test_one_visit_reviewed_at_once_from_many_tabs_keeps_one_review() -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    visit = _fulfilled(doctor, patient, 3)
+    write = commands.WriteVisitReview(
+        actor=factories.actor_of(patient), appointment_id=visit.pk, stars=5
+    )
+
+    outcome = _race([lambda: build_bus().handle(write) for _ in range(8)])
+
+    assert outcome == Counter({"ok": 1, "already_reviewed": 7})
+    assert rows.Review.objects.count() == 1
+    assert rows.StoredEvent.objects.filter(type="ReviewWritten").count() == 1
+    assert rows.DoctorRating.objects.get(doctor=doctor).count == 1
+
+
+def test_reviews_of_one_doctor_at_once_are_all_counted_in_the_rating() -> None:
+    """Each recount locks the doctor first: without it, on PostgreSQL each review's recount
+    would miss the others' uncommitted rows and the last to commit would win."""
+    doctor = factories.doctor()
+    writes = []
+    for n, stars in enumerate((5, 4, 3, 5, 4, 2, 5, 4)):
+        patient = factories.patient()
+        visit = _fulfilled(doctor, patient, n + 1)
+        writes.append(
+            commands.WriteVisitReview(
+                actor=factories.actor_of(patient), appointment_id=visit.pk, stars=stars
+            )
+        )
+
+    outcome = _race([lambda write=write: build_bus().handle(write) for write in writes])
+
+    assert outcome == Counter({"ok": 8})
+    rating = rows.DoctorRating.objects.get(doctor=doctor)
+    assert (str(rating.mean), rating.count) == ("4.0", 8)

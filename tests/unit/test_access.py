@@ -45,6 +45,7 @@ ACTIONS = [
     "complete",
     "no_show",
     "undo",
+    "forgive_no_show",
 ]
 
 OK = None
@@ -63,6 +64,7 @@ EXPECTED: dict[str, dict[str, type[DomainError] | None]] = {
         "complete": NotAllowed,
         "no_show": NotAllowed,
         "undo": NotAllowed,
+        "forgive_no_show": NotAllowed,
     },
     "other patient": HIDDEN,
     "patient without profile": HIDDEN,
@@ -176,3 +178,16 @@ def test_who_manages_a_doctors_schedule(who: str, may_read: bool, may_write: boo
                 access.ensure_may_manage_doctor(
                     ACTORS[who], 1, clinic_ids=frozenset({100}), write=write
                 )
+
+
+def test_a_patients_own_pages_are_the_signed_in_patients_and_no_one_elses() -> None:
+    assert access.own_patient_id(Actor(1, Role.PATIENT, patient_id=10)) == 10
+    for other in (
+        None,
+        Actor(1, Role.PATIENT),  # a patient account without its record
+        Actor(2, Role.DOCTOR, doctor_id=1),
+        Actor(3, Role.RECEPTIONIST, clinic_id=1),
+        Actor(4, Role.ADMIN),
+    ):
+        with pytest.raises(NotAllowed):
+            access.own_patient_id(other)

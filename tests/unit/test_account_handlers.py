@@ -68,6 +68,49 @@ def test_a_taken_username_is_refused_in_any_letter_case(uow: FakeUnitOfWork) -> 
     assert len(uow.accounts.committed.users) == 1 and not uow.outbox
 
 
+@pytest.mark.parametrize(
+    ("taken", "field"),
+    [({"email": "SARA@example.test"}, "email"), ({"phone": "+989120000001"}, "phone")],
+)
+def test_an_email_or_phone_one_signs_in_with_is_taken(
+    uow: FakeUnitOfWork, taken: dict[str, str], field: str
+) -> None:
+    handle(uow, sign_up(email="sara@example.test", phone="+989120000001"))
+    uow.outbox.clear()
+
+    with pytest.raises(InvalidInput) as refused:
+        handle(uow, sign_up(username="other", **taken))
+
+    assert refused.value.details["field"] == field
+    assert len(uow.accounts.committed.users) == 1 and not uow.outbox
+
+
+def test_a_patient_the_desk_added_does_not_hold_their_phone_against_signing_up(
+    uow: FakeUnitOfWork,
+) -> None:
+    handle(uow, commands.AddPatient(actor=DESK, first_name="A", last_name="B", phone="+9891201"))
+
+    assert isinstance(handle(uow, sign_up(phone="+9891201")), int)
+
+
+def test_ones_email_or_phone_cannot_be_changed_to_anothers(uow: FakeUnitOfWork) -> None:
+    handle(uow, sign_up(email="sara@example.test", phone="+989120000001"))
+    user_id = handle(uow, sign_up(username="reza", email="reza@example.test"))
+    reza = Actor(user_id, Role.PATIENT)  # type: ignore[arg-type]
+    uow.outbox.clear()
+
+    for change, field in (
+        ({"email": "Sara@Example.test"}, "email"),
+        ({"phone": "+989120000001"}, "phone"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            handle(uow, commands.UpdateProfile(actor=reza, **change))
+        assert refused.value.details["field"] == field
+    recased = handle(uow, commands.UpdateProfile(actor=reza, email="REZA@example.test"))
+
+    assert recased == ["email"]  # one's own address in other letters is no one else's
+
+
 def test_nobody_signs_up_as_desk_or_admin(uow: FakeUnitOfWork) -> None:
     for role in (Role.RECEPTIONIST, Role.ADMIN):
         with pytest.raises(InvalidInput):
@@ -225,3 +268,14 @@ def test_a_choice_outside_the_list_or_of_another_doctor_is_refused(
 def test_no_choice_without_a_connection(uow: FakeUnitOfWork) -> None:
     with pytest.raises(NotFound):
         handle(uow, choose())
+
+
+@pytest.mark.parametrize("username", ["sara@example.test", "+989120000004", "09120000004"])
+def test_a_username_cannot_read_as_an_email_or_a_phone(uow: FakeUnitOfWork, username: str) -> None:
+    """Or it would stand in front of that person's sign-in with their email or phone (the
+    login would name two accounts and be refused): found by the API review."""
+    with pytest.raises(InvalidInput) as refused:
+        handle(uow, sign_up(username=username))
+
+    assert refused.value.details["field"] == "username"
+    assert not uow.accounts.committed.users and not uow.outbox

@@ -106,7 +106,13 @@ RELATION_WRITES = frozenset({"add", "set", "remove", "clear"})
 ROW_KEEPERS = {
     "adapters/orm/repositories.py",
     "adapters/orm/accounts.py",
+    "adapters/orm/calendar_feeds.py",
+    # Reviews, and the doctors' ratings recounted from them in the same unit of work.
+    "adapters/orm/reviews.py",
     "adapters/orm/unit_of_work.py",
+    "adapters/orm/waitlist.py",
+    # The search's read model, derived from the rows above and rebuilt from them at will.
+    "adapters/orm/directory.py",
     "adapters/outbox.py",
     "adapters/gcal/busy_blocks.py",
     "adapters/gcal/choices.py",
@@ -114,8 +120,17 @@ ROW_KEEPERS = {
     "adapters/gcal/watch.py",
     "adapters/notify/scheduling.py",
     "adapters/notify/delivery.py",
+    # An offer marked told as its message goes, as delivery marks a notification sent.
+    "adapters/waitlist/telling.py",
     # The audit trail: entries only ever added (in a unit of work's commit, or as a read).
     "adapters/audit/log.py",
+    # Photo files (Pillow's and the storage's save and delete, no rows), for the accounts'
+    # repository alone.
+    "adapters/photos.py",
+    # Appointments' documents: their rows (the repository), and their files (the storage's
+    # save and delete) for the documents' handlers alone.
+    "adapters/orm/documents.py",
+    "adapters/documents.py",
     # Clinics, specialties and staff accounts have no use case yet (an admin makes them in the
     # admin); the demo makes its own, and everything else through commands.
     "entrypoints/demo_seed.py",

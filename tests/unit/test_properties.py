@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from scheduler.domain.appointment import RESCHEDULABLE, Appointment, Status
 from scheduler.domain.errors import DomainError, InvalidTransition, SlotTaken
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor, Doctor, Patient, Role
+from scheduler.domain.rules import timing_problem
 from scheduler.domain.schedule import Schedule, WallInterval, WeeklyInterval
 from scheduler.services import commands
 from scheduler.services.messagebus import MessageBus
@@ -199,3 +200,42 @@ def test_no_doctor_and_no_patient_is_ever_in_two_places(sequence: list[Step]) ->
         run(step, uow, bus, made)
 
     assert len(uow.outbox) >= len(made)  # every appointment made was announced
+
+
+# Busy time of any shape in and around the hours of the two days, on a 5-minute grid so that
+# edges often meet a slot's: short and long, overlapping, touching, across slots.
+busy_blocks = st.lists(
+    st.tuples(
+        st.sampled_from([9 * 60, 24 * 60 + 9 * 60]),  # 09:00 of either day, minutes from midnight
+        st.integers(min_value=0, max_value=5 * 12),  # five-minute steps on from there
+        st.integers(min_value=1, max_value=5 * 12),  # its length in five-minute steps
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(busy_blocks, st.sampled_from(sorted(DOCTORS)), st.booleans())
+def test_free_slots_are_the_grid_less_whatever_overlaps_busy_time(
+    blocks: list[tuple[int, int, int]], doctor_id: int, staff: bool
+) -> None:
+    # The free slots are found in one sorted pass; this is their definition, slot by slot.
+    midnight = datetime.combine(DAYS[0], time(), ZoneInfo(TEHRAN))
+    busy = [
+        Interval(
+            midnight + timedelta(minutes=day + 5 * step),
+            midnight + timedelta(minutes=day + 5 * (step + length)),
+        )
+        for day, step, length in blocks
+    ]
+    schedule = SCHEDULES[doctor_id]
+    expected = [
+        slot
+        for slot in GRIDS[doctor_id]
+        if timing_problem(schedule, slot, NOW, staff=staff) is None
+        and not any(slot.overlaps(block) for block in busy)
+    ]
+    found = availability.free_slots(
+        schedule, first_day=DAYS[0], last_day=DAYS[-1], busy=busy, now=NOW, staff=staff
+    )
+    assert found == expected

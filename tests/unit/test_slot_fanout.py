@@ -116,11 +116,16 @@ def _change(**extra: object) -> SlotChange:
     return SlotChange(**values)  # type: ignore[arg-type]
 
 
-def test_groups_are_the_doctors_local_day_and_the_clinics_desk() -> None:
+def test_groups_are_the_doctors_local_day_the_clinics_desk_and_the_patient() -> None:
     sends = realtime.fan_out(_change(), TEHRAN)
 
-    assert [group for group, _ in sends] == ["slots.7.2026-03-21", "desk.2"]
-    assert [message["type"] for _, message in sends] == ["slots.changed", "desk.changed"]
+    assert [group for group, _ in sends] == ["slots.7.2026-03-21", "desk.2", "patient.11"]
+    assert [message["type"] for _, message in sends] == [
+        "slots.changed",
+        "desk.changed",
+        "patient.changed",
+    ]
+    assert sends[2][1]["appointment"] == sends[1][1]["appointment"]
     # 01:00 in Tehran is still the day before in UTC: the clinic's calendar decides
     early = datetime(2026, 3, 22, 1, 0, tzinfo=TEHRAN)
     assert early.astimezone(ZoneInfo("UTC")).date().isoformat() == "2026-03-21"
@@ -133,7 +138,7 @@ def test_a_move_across_days_reaches_both_days_with_one_message() -> None:
     sends = realtime.fan_out(_change(released=before), TEHRAN)
 
     groups = [group for group, _ in sends]
-    assert groups == ["slots.7.2026-03-19", "slots.7.2026-03-21", "desk.2"]
+    assert groups == ["slots.7.2026-03-19", "slots.7.2026-03-21", "desk.2", "patient.11"]
     assert sends[0][1] == sends[1][1]
     assert sends[0][1]["slot"]["released"] == realtime.interval_record(before)
     assert sends[2][1]["appointment"]["previous"] == realtime.interval_record(before)
@@ -144,13 +149,14 @@ def test_group_names_are_valid_for_channels() -> None:
     names = [
         realtime.slot_group(2**63 - 1, AT.date()),
         realtime.desk_group(2**63 - 1),
+        realtime.patient_group(2**63 - 1),
     ]
     assert all(valid.match(name) for name in names)
 
 
 def test_the_public_part_names_no_appointment_and_no_patient() -> None:
     change = _change()
-    [(_, slot_message), _desk] = realtime.fan_out(change, TEHRAN)
+    [(_, slot_message), _desk, _patient] = realtime.fan_out(change, TEHRAN)
 
     public = slot_message["slot"]
     assert str(change.appointment_id) not in str(public)

@@ -35,7 +35,9 @@ def export(user: rows.User, *, now: datetime) -> dict[str, Any]:
         },
         "contact_preferences": _contact(user),
         "appointments": _appointments(user),
+        "family_members": _family(user),
         "notifications": _notifications(user),
+        "reviews": _reviews(user),
     }
     doctor = rows.Doctor.objects.filter(user=user).select_related("specialty").first()
     if doctor is not None:
@@ -50,6 +52,40 @@ def _when(moment: datetime | None) -> str | None:
 def _contact(user: rows.User) -> dict[str, bool] | None:
     found = ContactPreference.objects.filter(user=user).first()
     return None if found is None else {"email": found.email, "sms": found.sms}
+
+
+def _family(user: rows.User) -> list[dict[str, Any]]:
+    """The family members the patient keeps on their account (removed ones too: still named
+    on the visits booked for them)."""
+    return [
+        {
+            "id": row.pk,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "birth_date": row.birth_date.isoformat(),
+            "relation": row.relation,
+            "active": row.active,
+        }
+        for row in rows.Dependant.objects.filter(patient__user=user).order_by("pk")
+    ]
+
+
+def _reviews(user: rows.User) -> list[dict[str, Any]]:
+    """The reviews the user wrote, hidden ones too (with the doctors' replies)."""
+    return [
+        {
+            "id": str(row.pk),
+            "appointment_id": str(row.appointment_id),
+            "doctor_id": row.doctor_id,
+            "stars": row.stars,
+            "text": row.text,
+            "written_at": _when(row.written_at),
+            "edited_at": _when(row.edited_at),
+            "reply": row.reply,
+            "hidden": row.hidden,
+        }
+        for row in rows.Review.objects.filter(author=user).order_by("written_at", "pk")
+    ]
 
 
 def _appointments(user: rows.User) -> list[dict[str, Any]]:

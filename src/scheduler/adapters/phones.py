@@ -29,3 +29,13 @@ def as_phone(text: str) -> str | None:
         return normalized(text)
     except NotAPhone:
         return None
+
+
+def readable(e164: str) -> str:
+    """A stored number grouped as people read it aloud (``+98 21 8877 6655``); as stored when
+    it no longer parses."""
+    try:
+        number = phonenumbers.parse(e164, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

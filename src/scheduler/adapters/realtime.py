@@ -5,12 +5,16 @@ Groups (Channels allows ``[A-Za-z0-9-_.]``, under 100 characters):
 - ``slots.<doctor_id>.<yyyy-mm-dd>``: every open grid of that doctor's day, the date on the
   calendar of the appointment's clinic;
 - ``desk.<clinic_id>``: the clinic's desk screens (only its staff join): ``desk.changed`` for
-  an appointment, ``desk.repaint`` when a doctor's free time changed for another reason.
+  an appointment, ``desk.repaint`` when a doctor's free time changed for another reason;
+- ``patient.<patient_id>``: the patient's own pages ("my appointments"; only that patient's
+  socket joins, named from who signed in, never from the URL): ``patient.changed``, the same
+  record as the desk's.
 
 A ``slots.changed`` message has a public part, ``slot`` (where, free or taken, an opaque key of
 the appointment and its version), and a ``booking`` part (appointment id, status, patient) that
 consumers forward only to viewers allowed to see that booking (``slot_view``): visitors and
-other patients learn free/taken and nothing else. ``desk.changed`` carries the whole booking.
+other patients learn free/taken and nothing else, and who holds a slot (a hold, no visit
+yet) only its patient learns. ``desk.changed`` carries the whole booking.
 
 Messages cross Redis as msgpack: only str, int, bool, None, lists and dicts.
 """
@@ -31,6 +35,7 @@ from django.conf import settings
 
 from scheduler.adapters.orm import models as rows
 from scheduler.domain import access
+from scheduler.domain.appointment import HOLD_STATES
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Actor
 from scheduler.services.ports import SlotChange
@@ -39,6 +44,8 @@ SLOTS_CHANGED = "slots.changed"
 DESK_CHANGED = "desk.changed"
 SLOTS_REPAINT = "slots.repaint"
 DESK_REPAINT = "desk.repaint"
+PATIENT_CHANGED = "patient.changed"
+PATIENT_WAITLIST = "patient.waitlist"  # an offer to the patient made, answered or ended
 SEND_TIMEOUT_SECONDS = 10
 
 Message = dict[str, Any]
@@ -53,6 +60,10 @@ def slot_group(doctor_id: int, day: date) -> str:
 
 def desk_group(clinic_id: int) -> str:
     return f"desk.{clinic_id}"
+
+
+def patient_group(patient_id: int) -> str:
+    return f"patient.{patient_id}"
 
 
 def appointment_key(appointment_id: Any) -> str:
@@ -82,7 +93,7 @@ def slot_record(change: SlotChange) -> Message:
         "doctor_id": change.doctor_id,
         "clinic_id": change.clinic_id,
         **interval_record(change.slot),
-        "state": "taken" if change.taken else "free",
+        "state": "taken" if change.taken else "held" if change.held else "free",
         "released": interval_record(change.released) if change.released else None,
     }
 
@@ -115,14 +126,19 @@ def fan_out(change: SlotChange, zone: ZoneInfo) -> list[tuple[str, Message]]:
     days = {change.slot.start.astimezone(zone).date()}
     if change.released is not None:
         days.add(change.released.start.astimezone(zone).date())
+    record = desk_record(change)
     slot_message = {
         "type": SLOTS_CHANGED,
         "slot": slot_record(change),
         "booking": booking_record(change),
     }
+    slot_messages = [(slot_group(change.doctor_id, day), slot_message) for day in sorted(days)]
+    if change.is_hold:  # no visit: the desk's day and the patient's list never show one
+        return slot_messages
     return [
-        *((slot_group(change.doctor_id, day), slot_message) for day in sorted(days)),
-        (desk_group(change.clinic_id), {"type": DESK_CHANGED, "appointment": desk_record(change)}),
+        *slot_messages,
+        (desk_group(change.clinic_id), {"type": DESK_CHANGED, "appointment": record}),
+        (patient_group(change.patient_id), {"type": PATIENT_CHANGED, "appointment": record}),
     ]
 
 
@@ -155,13 +171,19 @@ def repaints(
 
 
 def slot_view(slot: Message, booking: Message, viewer: Actor | None) -> Message:
-    """One slot as ``viewer`` may see it: the booking part only where the API would show it."""
-    allowed = viewer is not None and access.can_see_booking(
-        viewer,
-        doctor_id=slot["doctor_id"],
-        clinic_id=slot["clinic_id"],
-        patient_id=booking["patient_id"],
-    )
+    """One slot as ``viewer`` may see it: the booking part only where the API would show it
+    (a hold's to its patient only)."""
+    if viewer is None:
+        allowed = False
+    elif booking["status"] in HOLD_STATES:
+        allowed = access.can_see_holder(viewer, patient_id=booking["patient_id"])
+    else:
+        allowed = access.can_see_booking(
+            viewer,
+            doctor_id=slot["doctor_id"],
+            clinic_id=slot["clinic_id"],
+            patient_id=booking["patient_id"],
+        )
     return {**slot, "booking": booking if allowed else None}
 
 

@@ -20,3 +20,7 @@ class NobatConfig(AppConfig):
         from scheduler.config import bootstrap
 
         sync.wire(bootstrap.unit_of_work)
+
+        from scheduler.adapters.waitlist import actors as waitlist_jobs
+
+        waitlist_jobs.wire(bootstrap.build_bus)

@@ -89,6 +89,8 @@ CONTENT_SECURITY_POLICY = {
 ROOT_URLCONF = "scheduler.config.urls"
 ASGI_APPLICATION = "scheduler.config.asgi.application"
 AUTH_USER_MODEL = "orm.User"
+# Sign in with a username, an email address or a phone number (see the module).
+AUTHENTICATION_BACKENDS = ["scheduler.adapters.orm.sign_in.LoginNameBackend"]
 
 TEMPLATES = [
     {
@@ -179,9 +181,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+# Uploads (doctors' photos) live outside the web root and are served only by the app's views.
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Patients' documents: beside MEDIA_ROOT, not in it, with no URL at all (base_url None):
+    # read only through the authorized download. Files readable by the server's user alone.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("NOBAT_DOCUMENTS_DIR", str(DATA_DIR / "documents")),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 # Sign-up's passwords: not like the username, name or email, long enough, not a common one.
@@ -237,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "Role": "scheduler.entrypoints.api.schema.ROLE_CHOICES",
         "SelfServiceRole": "scheduler.entrypoints.api.schema.SELF_SERVICE_ROLE_CHOICES",
         "Language": "scheduler.entrypoints.api.schema.LANGUAGE_CHOICES",
+        "DayPart": "scheduler.entrypoints.api.waitlist.PART_CHOICES",
     },
 }
 
@@ -307,6 +322,18 @@ NOTIFY_SWEEP_SECONDS = float(os.environ.get("NOTIFY_SWEEP_SECONDS", "30"))
 NOTIFY_LOST_AFTER_SECONDS = float(os.environ.get("NOTIFY_LOST_AFTER_SECONDS", "600"))
 NOTIFY_ENQUEUE_AHEAD_HOURS = float(os.environ.get("NOTIFY_ENQUEUE_AHEAD_HOURS", "48"))
 
+# How often each server or worker refreshes the search's free time that time overtook (a next
+# free slot now inside its least notice, a clinic's day turned); what events marked is
+# refreshed at once as well (the relay wakes the sweep).
+DIRECTORY_SWEEP_SECONDS = float(os.environ.get("DIRECTORY_SWEEP_SECONDS", "60"))
+# Slot holds past their expiry are released (and grids repaint) within this while; none
+# keeps anyone off its slot meanwhile (a booking releases the expired hold in its way).
+HOLD_SWEEP_SECONDS = float(os.environ.get("HOLD_SWEEP_SECONDS", "10"))
+# The waitlist's sweep ends offers whose window is over (their delayed message lost) and tells
+# the patients of offers a lost message did not tell within WAITLIST_TELL_LOST_AFTER_SECONDS.
+WAITLIST_SWEEP_SECONDS = float(os.environ.get("WAITLIST_SWEEP_SECONDS", "10"))
+WAITLIST_TELL_LOST_AFTER_SECONDS = float(os.environ.get("WAITLIST_TELL_LOST_AFTER_SECONDS", "60"))
+
 # Where people reach this site: links in messages (a patient's place in the queue) start here.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The clinics' first day of the week, for the week views (0 Sunday ... 6 Saturday, as in
@@ -330,6 +357,10 @@ SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/min")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/min")
 PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("PASSWORD_RESET_ACCOUNT_RATE", "3/hour")
 VERIFICATION_RESEND_RATE = os.environ.get("VERIFICATION_RESEND_RATE", "3/hour")
+# Changes of one's own email or phone (each says whether another account has it) per user.
+CONTACT_CHANGE_RATE = os.environ.get("CONTACT_CHANGE_RATE", "5/hour")
+# Reads of one private calendar feed (apps poll it; a leaked address polled hard is cut short).
+CALENDAR_FEED_RATE = os.environ.get("CALENDAR_FEED_RATE", "60/hour")
 
 # How long account links work: a password reset link (spent by the new password anyway), and
 # the link proving an email address.

@@ -4,6 +4,7 @@ from django.urls import include, path
 from scheduler.entrypoints.web import (  # noqa: F401  (most register their screens)
     combined_admin,
     doctor_admin,
+    reviews_admin,
     schedule_admin,
     statistics_admin,
 )
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/", include("scheduler.entrypoints.api.urls")),
     path("doctor/calendar/", include("scheduler.entrypoints.web.calendar")),
     path("doctor/hours/", include("scheduler.entrypoints.web.hours")),
+    path("", include("scheduler.entrypoints.web.profile_page")),
     path("", include("scheduler.entrypoints.web.urls")),
 ]
 

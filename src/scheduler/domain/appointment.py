@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import events
-from scheduler.domain.errors import InvalidTransition
+from scheduler.domain.errors import InvalidInput, InvalidTransition
 from scheduler.domain.events import AppointmentEvent
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import Term, gettext_noop
@@ -30,9 +30,24 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     NOSHOW = "noshow"
+    # A slot held for a patient for a few minutes (domain.holds), not a visit; FHIR's name.
+    PROPOSED = "proposed"
+    # A hold given up, expired or booked elsewhere: nothing at all, kept only until swept.
+    RELEASED = "released"
+
+
+class VisitMode(StrEnum):
+    """Where the visit takes place: at the clinic, or by video (domain.video_visits)."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
 
 
 ACTIVE = frozenset({Status.PENDING, Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION})
+# Rows that are no visit: no list, count, message or calendar shows them (domain.holds).
+HOLD_STATES = frozenset({Status.PROPOSED, Status.RELEASED})
+# What the database keeps from overlapping, per doctor and per patient: a live hold too.
+OCCUPYING = ACTIVE | {Status.PROPOSED}
 
 # A booked visit may be completed without a check-in: many practices have no desk.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -45,9 +60,16 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CANCELLED: frozenset(),
     Status.REJECTED: frozenset(),
     Status.NOSHOW: frozenset(),
+    # A hold moves only by book_hold and release_hold, never by a visit's actions.
+    Status.PROPOSED: frozenset(),
+    Status.RELEASED: frozenset(),
 }
 
 RESCHEDULABLE = frozenset({Status.PENDING, Status.BOOKED})
+
+# A patient the doctor has taken on: a visit confirmed, under way or held. A request still
+# waiting, or one declined, cancelled or missed, does not make them the doctor's patient.
+TAKEN_ON = frozenset({Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION, Status.FULFILLED})
 
 # A check-in, a call-in, a completion or a no-show marked by mistake is taken back within this
 # while, not later: by then the day has moved on (and the doctor may have seen someone else).
@@ -55,6 +77,21 @@ UNDO_WINDOW = timedelta(minutes=10)
 UNDOABLE = frozenset({"check_in", "start", "complete", "no_show"})
 # The history line of a visit the doctor's new hours left out: its patient is asked to move it.
 DISPLACE = "displace"
+# What the patient tells the doctor when booking: a few sentences, not a medical history.
+MAX_REASON = 500
+# The history line of a no-show the staff forgave (domain.no_show_policy counts the others).
+FORGIVE_NO_SHOW = "forgive_no_show"
+
+
+def _checked_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(
+            gettext_noop("At most %(limit)s characters."),
+            field="reason",
+            params={"limit": MAX_REASON},
+        )
+    return reason
 
 
 def undo_until(action: str, at: datetime) -> datetime | None:
@@ -83,6 +120,14 @@ class Appointment:
     slot: Interval
     status: Status
     reason: str = ""
+    # The family member the visit is for (domain.dependants), None: the patient themselves.
+    dependant_id: int | None = None
+    # Set on a hold only (Status.PROPOSED): until when, and why (domain.holds.Purpose).
+    hold_expires_at: datetime | None = None
+    hold_purpose: str = ""
+    visit_mode: VisitMode = VisitMode.IN_PERSON
+    # A video visit's room name (unguessable: it is the only key to the room); "" in person.
+    video_room: str = ""
     version: int = 1
     history: list[Change] = field(default_factory=list)
     events: list[events.Event] = field(default_factory=list, repr=False)
@@ -99,7 +144,11 @@ class Appointment:
         needs_confirmation: bool,
         actor_user_id: int | None,
         now: datetime,
+        dependant_id: int | None = None,
+        visit_mode: VisitMode = VisitMode.IN_PERSON,
+        video_room: str = "",
     ) -> Appointment:
+        reason = _checked_reason(reason)
         status = Status.PENDING if needs_confirmation else Status.BOOKED
         appointment = cls(
             id=uuid.uuid4(),
@@ -109,6 +158,9 @@ class Appointment:
             slot=slot,
             status=status,
             reason=reason,
+            dependant_id=dependant_id,
+            visit_mode=visit_mode,
+            video_room=video_room,
             version=1,
         )
         appointment.history.append(
@@ -117,6 +169,82 @@ class Appointment:
         event = events.AppointmentRequested if needs_confirmation else events.AppointmentBooked
         appointment._record(event, now, actor_user_id)
         return appointment
+
+    @classmethod
+    def hold(
+        cls,
+        *,
+        doctor_id: int,
+        patient_id: int,
+        clinic_id: int,
+        slot: Interval,
+        purpose: str,
+        expires_at: datetime,
+        actor_user_id: int | None,
+        now: datetime,
+    ) -> Appointment:
+        """The slot held for the patient until ``expires_at``: no visit, and no history line
+        (the patient's record shows visits, not the minutes they spent choosing one)."""
+        appointment = cls(
+            id=uuid.uuid4(),
+            doctor_id=doctor_id,
+            patient_id=patient_id,
+            clinic_id=clinic_id,
+            slot=slot,
+            status=Status.PROPOSED,
+            hold_expires_at=expires_at,
+            hold_purpose=purpose,
+        )
+        appointment._record(
+            events.SlotHeld, now, actor_user_id, expires_at=expires_at, purpose=purpose
+        )
+        return appointment
+
+    def hold_live(self, now: datetime) -> bool:
+        """A hold that still keeps others off the slot."""
+        return (
+            self.status is Status.PROPOSED
+            and self.hold_expires_at is not None
+            and now < self.hold_expires_at
+        )
+
+    def book_hold(
+        self,
+        *,
+        reason: str,
+        needs_confirmation: bool,
+        actor_user_id: int | None,
+        now: datetime,
+        dependant_id: int | None = None,
+        visit_mode: VisitMode = VisitMode.IN_PERSON,
+        video_room: str = "",
+    ) -> None:
+        """The holder books the held slot: this row becomes the visit (same id), its history
+        starting as a booking's does."""
+        if not self.hold_live(now):
+            raise InvalidTransition(gettext_noop("This hold has expired."), status=self.status)
+        self.reason = _checked_reason(reason)
+        status = Status.PENDING if needs_confirmation else Status.BOOKED
+        self.history.append(
+            Change(now, actor_user_id, "request" if needs_confirmation else "book", None, status)
+        )
+        self.status = status
+        self.dependant_id = dependant_id
+        self.visit_mode = visit_mode
+        self.video_room = video_room
+        self.hold_expires_at = None
+        self.hold_purpose = ""
+        self.version += 1
+        event = events.AppointmentRequested if needs_confirmation else events.AppointmentBooked
+        self._record(event, now, actor_user_id)
+
+    def release_hold(self, *, reason: str, actor_user_id: int | None, now: datetime) -> None:
+        """Give the held slot back (``reason``: domain.holds.Release)."""
+        if self.status is not Status.PROPOSED:
+            raise InvalidTransition(gettext_noop("This slot is not held."), status=self.status)
+        self.status = Status.RELEASED
+        self.version += 1
+        self._record(events.HoldReleased, now, actor_user_id, reason=reason)
 
     @property
     def is_active(self) -> bool:
@@ -231,6 +359,36 @@ class Appointment:
         self.history.append(Change(now, actor_user_id, DISPLACE, self.status, self.status, reason))
         self.version += 1  # a change watchers must not take for one they have seen
         self._record(events.AppointmentDisplaced, now, actor_user_id, reason=reason)
+
+    @property
+    def no_show_forgiven(self) -> bool:
+        return any(change.action == FORGIVE_NO_SHOW for change in self.history)
+
+    def forgive_no_show(self, *, actor_user_id: int | None, now: datetime, reason: str) -> None:
+        """Staff take back a no-show's strike (domain.no_show_policy), with a reason kept in
+        the history: the visit stays missed, it just no longer counts against the patient."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(gettext_noop("Say why the no-show is forgiven."), field="reason")
+        if len(reason) > MAX_REASON:
+            raise InvalidInput(
+                gettext_noop("At most %(limit)s characters."),
+                field="reason",
+                params={"limit": MAX_REASON},
+            )
+        if self.status is not Status.NOSHOW:
+            raise InvalidTransition(
+                gettext_noop("Only a no-show can be forgiven."), status=self.status
+            )
+        if self.no_show_forgiven:
+            raise InvalidTransition(
+                gettext_noop("This no-show was forgiven already."), status=self.status
+            )
+        self.history.append(
+            Change(now, actor_user_id, FORGIVE_NO_SHOW, self.status, self.status, reason)
+        )
+        self.version += 1
+        self._record(events.NoShowForgiven, now, actor_user_id, reason=reason)
 
     def ensure_reschedulable(self, now: datetime) -> None:
         """Checked before looking for a new slot, so a cancelled visit is not told it clashes."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.appointment import Appointment
@@ -23,6 +24,13 @@ from scheduler.domain.schedule import Schedule
 
 def day_grid(schedule: Schedule, day: date) -> list[Interval]:
     """Every slot of ``day`` the doctor's hours allow, ignoring bookings, time off and policy."""
+    return list(_day_grid(schedule, day))
+
+
+# A grid depends only on the (immutable) schedule and the date, and placing each slot on the
+# time line is most of a month's grid: kept for the schedules and days recently asked for.
+@lru_cache(maxsize=8192)
+def _day_grid(schedule: Schedule, day: date) -> tuple[Interval, ...]:
     zone = ZoneInfo(schedule.timezone)
     length = timedelta(minutes=schedule.slot_minutes)
     slots = []
@@ -34,7 +42,7 @@ def day_grid(schedule: Schedule, day: date) -> list[Interval]:
             if slot is not None:
                 slots.append(slot)
             wall_start += length
-    return slots
+    return tuple(slots)
 
 
 def free_slots(
@@ -46,15 +54,23 @@ def free_slots(
     now: datetime,
     staff: bool = False,
 ) -> list[Interval]:
-    """Slots in ``first_day..last_day`` (clinic dates, inclusive) that can be booked now."""
-    taken = sorted([*busy, *schedule.time_off])
-    return [
-        slot
-        for day in _days(first_day, last_day)
-        for slot in day_grid(schedule, day)
-        if timing_problem(schedule, slot, now, staff=staff) is None
-        and not any(slot.overlaps(block) for block in taken)
-    ]
+    """Slots in ``first_day..last_day`` (clinic dates, inclusive) that can be booked now.
+
+    One pass over the slots and the merged busy time, both in time order: the cost grows with
+    slots + busy intervals, not with their product (a full month of a busy doctor)."""
+    taken = _merged([*busy, *schedule.time_off])
+    free = []
+    next_taken = 0
+    for slot in sorted(
+        slot for day in _days(first_day, last_day) for slot in _day_grid(schedule, day)
+    ):
+        while next_taken < len(taken) and taken[next_taken].end <= slot.start:
+            next_taken += 1  # over before this slot, so before every later one
+        if next_taken < len(taken) and taken[next_taken].start < slot.end:
+            continue
+        if timing_problem(schedule, slot, now, staff=staff) is None:
+            free.append(slot)
+    return free
 
 
 def ensure_on_grid(schedule: Schedule, slot: Interval) -> None:
@@ -154,7 +170,7 @@ def offered_time(schedule: Schedule, first_day: date, last_day: date) -> timedel
 
 
 def _merged(intervals: Iterable[Interval]) -> list[Interval]:
-    """Overlapping time off counted once."""
+    """The same time line with overlapping (or touching) intervals made one: sorted, disjoint."""
     merged: list[Interval] = []
     for interval in sorted(intervals):
         if merged and interval.start <= merged[-1].end:

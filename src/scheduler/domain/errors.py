@@ -44,6 +44,12 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class PastChangeCutoff(InvalidTransition):
+    """A patient's cancellation or move after the clinic's cut-off: the desk may still."""
+
+    code = "past_change_cutoff"
+
+
 class SlotUnavailable(DomainError):
     """The requested time can never be booked as asked (policy or schedule)."""
 

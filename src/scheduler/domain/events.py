@@ -83,6 +83,13 @@ class AppointmentMarkedNoShow(AppointmentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoShowForgiven(AppointmentEvent):
+    """Staff forgave the no-show: it no longer counts toward the clinic's policy."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppointmentReverted(AppointmentEvent):
     """A check-in or no-show taken back (``undone`` says which): the visit is booked again."""
 
@@ -95,6 +102,24 @@ class AppointmentDisplaced(AppointmentEvent):
     stands as it was, and its patient is asked to choose another time."""
 
     reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotHeld(AppointmentEvent):
+    """The slot is held for the patient until ``expires_at`` (domain.holds): not a visit, so
+    no message, calendar or count follows it; open grids show the slot held."""
+
+    expires_at: datetime
+    purpose: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldReleased(AppointmentEvent):
+    """A hold gave its slot back; ``reason`` is domain.holds.Release (expired, released,
+    booked: its patient booked another slot). A hold booked in place raises
+    AppointmentBooked or AppointmentRequested instead, under the same id."""
+
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +196,35 @@ class PatientForgotten(AccountEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DependantAdded(AccountEvent):
+    """A family member on the patient's account (``user_id``), to book for."""
+
+    dependant_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DependantUpdated(AccountEvent):
+    dependant_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DependantRemoved(AccountEvent):
+    """Off the account's list; kept for the visits already booked for them."""
+
+    dependant_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarFeedCreated(AccountEvent):
+    """The user has a new private calendar feed; the one before it (if any) works no more."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarFeedRevoked(AccountEvent):
+    """The user's private calendar feed works no more."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DoctorVerified(Event):
     """An admin vouched for the doctor's licence (``verified``) or withdrew it: patients may
     book them from now on, or not."""
@@ -190,6 +244,148 @@ class CalendarsChosen(Event):
     target_calendar: str
     dropped_channels: tuple[tuple[str, str], ...] = ()
     actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistEvent(Event):
+    """Something happened to a place on a doctor's waitlist (domain.waitlist). Ids and times
+    only: what the patient waits for stays in the rows."""
+
+    entry_id: int
+    patient_id: int
+    doctor_id: int
+    clinic_id: int
+    actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class JoinedWaitlist(WaitlistEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeftWaitlist(WaitlistEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistEntryMoved(WaitlistEvent):
+    """Staff moved the entry one place ``direction`` ("up" or "down"), for ``reason``."""
+
+    direction: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferEvent(WaitlistEvent):
+    offer_id: uuid.UUID
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotOffered(OfferEvent):
+    """A freed slot is held for the entry's patient until ``expires_at``: they are told, and
+    at that moment the offer ends if they have not answered."""
+
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferAccepted(OfferEvent):
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferDeclined(OfferEvent):
+    """Turned down (or left to lapse, ``expired``): the slot goes to the next in line."""
+
+    expired: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewEvent(Event):
+    """Something happened to a patient's review of a visit (domain.reviews); ``version`` is the
+    review's after it."""
+
+    review_id: uuid.UUID
+    version: int
+    appointment_id: uuid.UUID
+    doctor_id: int
+    patient_id: int
+    actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewWritten(ReviewEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewEdited(ReviewEvent):
+    """Its author changed the stars or the text, within the week they may."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReplied(ReviewEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewHidden(ReviewEvent):
+    """An admin hid it (the reason is kept with the review, not in the event: it may name
+    someone): it counts for no rating and shows on no page."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewShown(ReviewEvent):
+    """An admin showed it again after hiding it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteEvent(Event):
+    """The doctor wrote (or amended) the note of a completed visit. Ids only: the note's words
+    are medical and stay in its row. ``note_version`` is the note's, after the writing."""
+
+    appointment_id: uuid.UUID
+    doctor_id: int
+    patient_id: int
+    clinic_id: int
+    start: datetime  # the visit's, which the patient's message names
+    note_version: int
+    actor_user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteWritten(VisitNoteEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteAmended(VisitNoteEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentEvent(AccountEvent):
+    """A patient's file on an appointment (``user_id``: who attached it). Ids, the kind and
+    size only: the file's name is the patient's words, kept in its row alone."""
+
+    appointment_id: uuid.UUID
+    document_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentAttached(DocumentEvent):
+    kind: str
+    size: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentRemoved(DocumentEvent):
+    """The row is gone; ``stored_name`` says which file the private storage drops after it."""
+
+    stored_name: str
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -217,7 +413,30 @@ EVENT_TYPES: dict[str, type[Event]] = {
         EmailVerified,
         UserDeactivated,
         PatientForgotten,
+        DependantAdded,
+        DependantUpdated,
+        DependantRemoved,
         DoctorVerified,
         CalendarsChosen,
+        CalendarFeedCreated,
+        CalendarFeedRevoked,
+        ReviewWritten,
+        ReviewEdited,
+        ReviewReplied,
+        ReviewHidden,
+        ReviewShown,
+        JoinedWaitlist,
+        LeftWaitlist,
+        WaitlistEntryMoved,
+        SlotOffered,
+        OfferAccepted,
+        OfferDeclined,
+        SlotHeld,
+        HoldReleased,
+        NoShowForgiven,
+        VisitNoteWritten,
+        VisitNoteAmended,
+        DocumentAttached,
+        DocumentRemoved,
     )
 }

@@ -43,6 +43,27 @@ class Weekday(int):
         return self.NAMES[self]
 
 
+class Span(int):
+    """A length of time in minutes put into a message: said in whole hours when it is some
+    ("2 hours"), in minutes otherwise. Each wording is its own text, so that no language
+    needs plural forms of a template."""
+
+    __slots__ = ()
+
+    @property
+    def wording(self) -> tuple[str, int]:
+        """The text that says it, and the number that goes into it."""
+        hours, minutes = divmod(int(self), 60)
+        if minutes:
+            return (gettext_noop("1 minute") if self == 1 else gettext_noop("%(n)s minutes")), self
+        return (gettext_noop("1 hour") if hours == 1 else gettext_noop("%(n)s hours")), hours
+
+    @property
+    def english(self) -> str:
+        text, number = self.wording
+        return text % {"n": number} if "%(" in text else text
+
+
 def render(template: str, values: Mapping[str, object]) -> str:
     """The English text: the template with its named values put in."""
     if "%(" not in template:
@@ -52,7 +73,7 @@ def render(template: str, values: Mapping[str, object]) -> str:
 
 def _english(value: object) -> object:
     match value:
-        case Term() | Weekday():
+        case Term() | Weekday() | Span():
             return value.english
         case time():
             return f"{value:%H:%M}"

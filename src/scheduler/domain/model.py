@@ -38,6 +38,7 @@ class Doctor:
     specialty: str
     licence_number: str
     verified: bool
+    accepts_new_patients: bool = True
 
 
 @dataclass(frozen=True)

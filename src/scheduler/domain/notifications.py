@@ -35,6 +35,8 @@ class Kind(StrEnum):
     REMINDER = "reminder"
     DOCTOR_REQUEST = "doctor_request"  # a new request waits for the doctor's answer
     DOCTOR_CANCELLED = "doctor_cancelled"
+    VISIT_NOTE = "visit_note"  # the doctor wrote the visit's note: there is one to read
+    VISIT_NOTE_AMENDED = "visit_note_amended"
 
     @property
     def audience(self) -> Audience:
@@ -60,7 +62,9 @@ SETS_REMINDERS = (
 )
 
 # Sent whatever happened since: the news of an end stays true.
-_ALWAYS_SENT = frozenset({Kind.REJECTED, Kind.CANCELLED, Kind.DOCTOR_CANCELLED})
+_ALWAYS_SENT = frozenset(
+    {Kind.REJECTED, Kind.CANCELLED, Kind.DOCTOR_CANCELLED, Kind.VISIT_NOTE, Kind.VISIT_NOTE_AMENDED}
+)
 _WHILE_PENDING = frozenset({Kind.REQUESTED, Kind.DOCTOR_REQUEST})
 
 
@@ -122,3 +126,20 @@ def skip_reason(
             return "the visit has begun"
         return None
     return None if current in ACTIVE else f"the appointment is {current}"
+
+
+# A note's message says only that there is one to read, and where: never its words (a text
+# message or an email is read over a shoulder, forwarded, kept by the provider).
+ON_NOTE: dict[type[events.VisitNoteEvent], Kind] = {
+    events.VisitNoteWritten: Kind.VISIT_NOTE,
+    events.VisitNoteAmended: Kind.VISIT_NOTE_AMENDED,
+}
+
+
+def plan_note(event: events.VisitNoteEvent) -> list[PlannedMessage]:
+    """The patient's message about the visit's note, at once."""
+    return [
+        PlannedMessage(
+            kind=ON_NOTE[type(event)], scheduled_for=event.occurred_at, about_start=event.start
+        )
+    ]

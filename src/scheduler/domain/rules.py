@@ -10,11 +10,13 @@ from scheduler.domain.errors import (
     DoctorAway,
     InPast,
     InsideMinimumNotice,
+    InvalidInput,
+    PastChangeCutoff,
     SlotTaken,
     SlotUnavailable,
 )
 from scheduler.domain.intervals import Interval
-from scheduler.domain.messages import gettext_noop
+from scheduler.domain.messages import Span, gettext_noop
 from scheduler.domain.schedule import Schedule
 
 
@@ -68,3 +70,44 @@ def ensure_clear_of(slot: Interval, away: Iterable[Interval]) -> None:
     """The doctor's own busy times (from their calendar) are kept like time off."""
     if any(slot.overlaps(block) for block in away):
         raise DoctorAway(gettext_noop("The doctor is busy at that time."), source="calendar")
+
+
+# What a patient is refused, by action, once the clinic's cut-off has passed. A late move frees
+# the slot as late as a cancellation does, so the cut-off holds both (as Doctolib does).
+_LATE_CHANGE = {
+    "cancel": gettext_noop("Cancellations close %(cutoff)s before the visit; call the clinic."),
+    "reschedule": gettext_noop(
+        "Changes of time close %(cutoff)s before the visit; call the clinic."
+    ),
+}
+
+
+def ensure_takes_patient(*, accepts_new_patients: bool, taken_on: bool, staff: bool) -> None:
+    """A doctor who takes no new patients is booked by the patients they have taken on; the
+    desk and the doctor book anyone (a referral, a colleague's patient, a family arranged by
+    phone)."""
+    if accepts_new_patients or taken_on or staff:
+        return
+    raise InvalidInput(gettext_noop("This doctor is not taking new patients."), field="doctor_id")
+
+
+def patient_changes_until(start: datetime, cutoff_minutes: int) -> datetime | None:
+    """Until when (exclusive) a patient may cancel or move a visit starting at ``start``;
+    None: the clinic has no cut-off (0), and the visit's own end is the only limit."""
+    return start - timedelta(minutes=cutoff_minutes) if cutoff_minutes > 0 else None
+
+
+def ensure_may_still_change(
+    start: datetime, now: datetime, cutoff_minutes: int, *, action: str, staff: bool
+) -> None:
+    """A patient cancels or moves a visit only before the clinic's cut-off (at the cut-off it
+    is closed); the desk and the doctor may at any time, as the phone call asks them to."""
+    until = patient_changes_until(start, cutoff_minutes)
+    if staff or until is None or now < until:
+        return
+    raise PastChangeCutoff(
+        _LATE_CHANGE[action],
+        params={"cutoff": Span(cutoff_minutes)},
+        cutoff_minutes=cutoff_minutes,
+        action=action,
+    )

@@ -92,7 +92,10 @@ def _serve(args: argparse.Namespace) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     # The embedded runtime works its Dramatiq stub broker here; production has `worker`.
     runtime.start(
-        bootstrap.event_handlers(), dramatiq_threads=0 if settings.DRAMATIQ_BROKER_URL else 2
+        bootstrap.event_handlers(),
+        dramatiq_threads=0 if settings.DRAMATIQ_BROKER_URL else 2,
+        directory_sweep=bootstrap.directory().refresh_due,
+        holds_sweep=bootstrap.release_expired_holds,
     )
     url = f"http://{args.host}:{args.port}/"
     print(f"\nNobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.\n")
@@ -130,7 +133,12 @@ def _worker(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    runtime.start(bootstrap.event_handlers(), dramatiq_threads=args.threads)
+    runtime.start(
+        bootstrap.event_handlers(),
+        dramatiq_threads=args.threads,
+        directory_sweep=bootstrap.directory().refresh_due,
+        holds_sweep=bootstrap.release_expired_holds,
+    )
     print("worker: relaying the outbox and running Dramatiq actors; Ctrl+C stops it.")
     stopping.wait()
     runtime.stop()

@@ -7,7 +7,7 @@ Bookings go through the use cases, so they carry history and events like real on
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -15,13 +15,14 @@ from django.db import transaction
 
 from scheduler.adapters import account_tokens
 from scheduler.adapters.orm import models as rows
-from scheduler.config.bootstrap import build_bus
+from scheduler.config.bootstrap import build_bus, directory
 from scheduler.domain.errors import DomainError
 from scheduler.domain.model import Actor, Role
 from scheduler.services.commands import (
     BookAppointment,
     RegisterUser,
     ReplaceSchedule,
+    UpdateProfile,
     VerifyDoctor,
     VerifyEmail,
     every_week,
@@ -41,15 +42,16 @@ LOGINS_HELP = f"""Demo logins (password for all: {PASSWORD}):
   patient1 ... patient20
 """
 
+# name, address, city, latitude, longitude, phone (E.164, as the admin keeps it)
 CLINICS = [
-    ("Nobat Tehran", "12 Vali-Asr St", "Tehran", 35.7219, 51.3347),
-    ("Nobat Shiraz", "5 Zand Blvd", "Shiraz", 29.6100, 52.5425),
+    ("Nobat Tehran", "12 Vali-Asr St", "Tehran", 35.7219, 51.3347, "+982188776655"),
+    ("Nobat Shiraz", "5 Zand Blvd", "Shiraz", 29.6100, 52.5425, "+987132345678"),
 ]
 SPECIALTIES = [
-    ("cardiology", "Cardiology"),
-    ("dermatology", "Dermatology"),
-    ("pediatrics", "Pediatrics"),
-    ("general-practice", "General practice"),
+    ("cardiology", "Cardiology", "قلب و عروق"),
+    ("dermatology", "Dermatology", "پوست"),
+    ("pediatrics", "Pediatrics", "کودکان"),
+    ("general-practice", "General practice", "پزشک عمومی"),
 ]
 # username, first, last, specialty, clinic indexes, confirms requests by hand
 DOCTORS = [
@@ -60,6 +62,54 @@ DOCTORS = [
     ("dr.moradi", "Neda", "Moradi", "pediatrics", (0,), False),
     ("dr.jafari", "Omid", "Jafari", "general-practice", (1,), False),
 ]
+# What each doctor says on their page (through UpdateProfile, as the doctor would).
+DOCTOR_PAGES: dict[str, dict[str, object]] = {
+    "dr.ahmadi": {
+        "sex": "female",
+        "bio": "Cardiologist trained at Tehran University of Medical Sciences. Heart rhythm "
+        "problems, high blood pressure and check-ups before sport.",
+        "years_of_experience": 14,
+        "languages": ("fa", "en"),
+        "consultation_fee": 4_500_000,
+    },
+    "dr.karimi": {
+        "sex": "male",
+        "bio": "Heart failure and care after heart surgery. I answer each request myself.",
+        "years_of_experience": 22,
+        "languages": ("fa", "az", "tr"),
+        "consultation_fee": 5_000_000,
+        "accepts_new_patients": False,
+    },
+    "dr.hosseini": {
+        "sex": "female",
+        "bio": "Skin, hair and nails, for adults and teenagers: acne, eczema, moles.",
+        "years_of_experience": 9,
+        "languages": ("fa", "en", "fr"),
+        "consultation_fee": 3_500_000,
+    },
+    "dr.rahimi": {
+        "sex": "male",
+        "bio": "Children from birth to 16: growth, vaccines, coughs and fevers.",
+        "years_of_experience": 17,
+        "languages": ("fa", "ar"),
+        "consultation_fee": 3_000_000,
+    },
+    "dr.moradi": {
+        "sex": "female",
+        "bio": "Paediatrician; newborns and allergies in children.",
+        "years_of_experience": 6,
+        "languages": ("fa", "en", "ckb"),
+        "consultation_fee": 3_000_000,
+    },
+    "dr.jafari": {
+        "sex": "male",
+        "bio": "Family doctor: the first visit for anything, and the long view of your health.",
+        "years_of_experience": 11,
+        "languages": ("fa",),
+        "consultation_fee": 0,
+    },
+}
+BLOOD_GROUPS = ["O+", "A+", "B+", "AB+", "O-", "A-"]
 FIRST_NAMES = ["Arash", "Leila", "Kaveh", "Shirin", "Babak", "Mina", "Dariush", "Parisa"]
 LAST_NAMES = ["Tehrani", "Rostami", "Kazemi", "Sadeghi", "Ebrahimi", "Nazari", "Ghasemi"]
 
@@ -71,6 +121,10 @@ def seed(*, out: TextIO) -> None:
     with transaction.atomic():
         _people_and_places()
     booked = _bookings()
+    _close_lists()
+    # The search lists doctors by their next free slot: filled now, not only once a relay
+    # has caught up with the seed's events (`seed-demo` runs none).
+    directory().rebuild()
     out.write(f"Seeded the demo clinic with {booked} appointments.\n")
 
 
@@ -80,15 +134,16 @@ def _people_and_places() -> None:
             name=name,
             address=address,
             city=city,
+            phone=phone,
             latitude=lat,
             longitude=lon,
             timezone=TEHRAN,
             language="fa",
         )
-        for name, address, city, lat, lon in CLINICS
+        for name, address, city, lat, lon, phone in CLINICS
     ]
-    for slug, name in SPECIALTIES:
-        rows.Specialty.objects.create(slug=slug, name=name)
+    for slug, name, name_fa in SPECIALTIES:
+        rows.Specialty.objects.create(slug=slug, name=name, name_fa=name_fa)
     _user("admin", "Nobat", "Admin", Role.ADMIN, is_staff=True, is_superuser=True)
     rows.Receptionist.objects.create(
         user=_user("desk", "Nasrin", "Akbari", Role.RECEPTIONIST), clinic=clinics[0]
@@ -113,6 +168,11 @@ def _people_and_places() -> None:
         doctor = rows.Doctor.objects.get(user_id=user_id)
         doctor.clinics.add(*at[1:])  # a second practice: no use case adds one yet
         bus.handle(VerifyDoctor(actor=SEEDER, doctor_id=doctor.pk))
+        as_doctor = Actor(user_id, Role.DOCTOR, doctor_id=doctor.pk)
+        # A closed list is closed after the week's bookings (_close_lists): until then these
+        # patients book as the doctor's own, and a doctor confirming by hand gets requests.
+        page = {k: v for k, v in DOCTOR_PAGES[username].items() if k != "accepts_new_patients"}
+        bus.handle(UpdateProfile(actor=as_doctor, **page))  # type: ignore[arg-type]
         # A doctor at two clinics splits the week between them.
         for index, clinic in enumerate(at):
             days = WORKDAYS[index :: len(at)]
@@ -130,6 +190,18 @@ def _people_and_places() -> None:
             )
         )
         _confirm_email(bus, patient_user_id)
+        if n % 4:  # most patients filled in their record; some did not
+            bus.handle(
+                UpdateProfile(
+                    actor=Actor(patient_user_id, Role.PATIENT),
+                    date_of_birth=date(1950 + 3 * n, 1 + n % 12, 1 + n % 28),
+                    sex="female" if n % 2 else "male",
+                    blood_group=BLOOD_GROUPS[n % len(BLOOD_GROUPS)],
+                    emergency_contact_name=f"{FIRST_NAMES[(n + 3) % len(FIRST_NAMES)]} "
+                    f"{LAST_NAMES[n % len(LAST_NAMES)]}",
+                    emergency_contact_phone=f"+98935{n:07d}",
+                )
+            )
 
 
 def _confirm_email(bus: MessageBus, user_id: int) -> None:
@@ -166,6 +238,15 @@ def _schedule(
             requires_approval=requires_approval,
         )
     )
+
+
+def _close_lists() -> None:
+    bus = build_bus()
+    for username, page in DOCTOR_PAGES.items():
+        if page.get("accepts_new_patients") is False:
+            doctor = rows.Doctor.objects.get(user__username=username)
+            as_doctor = Actor(doctor.user_id, Role.DOCTOR, doctor_id=doctor.pk)
+            bus.handle(UpdateProfile(actor=as_doctor, accepts_new_patients=False))
 
 
 def _bookings() -> int:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext_lazy
 
 from scheduler.adapters.local_dates import day_label, digits, weekday_name
 from scheduler.domain.errors import DomainError
-from scheduler.domain.messages import Term, Weekday
+from scheduler.domain.messages import Span, Term, Weekday
 from scheduler.domain.schedule import WallInterval
 
 TERMS: Mapping[str, Promise] = {
@@ -47,6 +47,7 @@ TERMS: Mapping[str, Promise] = {
     "complete": pgettext_lazy("appointment action", "complete"),
     "no_show": pgettext_lazy("appointment action", "no-show"),
     "undo": pgettext_lazy("appointment action", "undo"),
+    "forgive_no_show": pgettext_lazy("appointment action", "forgive no-show"),
 }
 
 
@@ -74,6 +75,9 @@ def shown(value: object, reader: str) -> object:
             return str(term) if term is not None else value.english
         case Weekday():
             return weekday_name(value, reader)
+        case Span():
+            text, number = value.wording
+            return gettext(text) % {"n": digits(number, reader)} if "%(" in text else gettext(text)
         case bool():
             return value
         case int() | float():

@@ -23,12 +23,19 @@ PLAIN_TEXT_ERROR = gettext_noop("Use letters, digits, spaces and punctuation onl
 LICENCE_ERROR = gettext_noop("Letters, digits, - and / only, as on the licence.")
 
 
-def is_plain(value: str) -> bool:
+def is_plain(value: str, *, line_breaks: bool = False) -> bool:
+    """``line_breaks``: text of a few lines (a textarea's), whose breaks are \n (one_kind_of_
+    line_break); any other control character is refused still."""
+    allowed = PERSIAN_JOINERS | {"\n"} if line_breaks else PERSIAN_JOINERS
     return not any(
-        ch in BLANK_LOOKING
-        or (unicodedata.category(ch) in HIDDEN_CATEGORIES and ch not in PERSIAN_JOINERS)
+        ch in BLANK_LOOKING or (unicodedata.category(ch) in HIDDEN_CATEGORIES and ch not in allowed)
         for ch in value
     )
+
+
+def one_kind_of_line_break(value: str) -> str:
+    """A browser sends a textarea's line breaks as \r\n, its scripts read them as \n."""
+    return value.replace("\r\n", "\n")
 
 
 def licence_number(value: str) -> str | None:

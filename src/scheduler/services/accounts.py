@@ -4,26 +4,43 @@ details, an admin verifying a doctor. Each commits its rows with its event."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from scheduler.domain import access
+from scheduler.domain import access, profiles
 from scheduler.domain.errors import AlreadyRecorded, InvalidInput, NotFound
 from scheduler.domain.events import DoctorVerified, PatientAdded, ProfileUpdated, UserRegistered
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Role
 from scheduler.services import commands
+from scheduler.services import profiles as profiles_service
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import NewUser, UnitOfWork
 
-PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "language")
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "language",
+    "date_of_birth",
+    "sex",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "blood_group",
+)
+CHANNEL_FIELDS = ("email_messages", "sms_messages")
 
 
 def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> int:
     """The new user's id."""
     if cmd.role not in access.SELF_SERVICE_ROLES:
         raise InvalidInput(gettext_noop("Sign up as a patient or a doctor."), field="role")
+    profiles.check_username(cmd.username)
     with uow:
         if uow.accounts.username_taken(cmd.username):
             raise InvalidInput(gettext_noop("That username is taken."), field="username")
+        _ensure_sign_in_names_free(uow, email=cmd.email, phone=cmd.phone)
         if cmd.role is Role.DOCTOR:
             _check_practice(uow, cmd)
         user_id = uow.accounts.add_user(
@@ -55,6 +72,23 @@ def register_user(cmd: commands.RegisterUser, uow: UnitOfWork, clock: Clock) -> 
         )
         uow.commit()
     return user_id
+
+
+def _ensure_sign_in_names_free(
+    uow: UnitOfWork, *, email: str | None, phone: str | None, user_id: int | None = None
+) -> None:
+    """One signs in with one's email or phone too: each must name one account (``user_id``'s
+    own, when it changes them)."""
+    if email and uow.accounts.email_taken(email, other_than=user_id):
+        raise InvalidInput(
+            gettext_noop("An account with this email address exists: sign in instead."),
+            field="email",
+        )
+    if phone and uow.accounts.phone_taken(phone, other_than=user_id):
+        raise InvalidInput(
+            gettext_noop("An account with this phone number exists: sign in instead."),
+            field="phone",
+        )
 
 
 def _check_practice(uow: UnitOfWork, cmd: commands.RegisterUser) -> None:
@@ -112,12 +146,25 @@ def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
 
 def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> list[str]:
     """The names of the fields that changed."""
-    wanted = {name: getattr(cmd, name) for name in PROFILE_FIELDS if getattr(cmd, name) is not None}
+    wanted: dict[str, object] = {
+        name: getattr(cmd, name) for name in PROFILE_FIELDS if getattr(cmd, name) is not None
+    }
+    if wanted.get("date_of_birth") == "":
+        wanted["date_of_birth"] = None
+    _check_record(wanted, today=clock().date())
+    channels = {
+        name: getattr(cmd, name) for name in CHANNEL_FIELDS if getattr(cmd, name) is not None
+    }
+    practice = profiles_service.doctor_fields_wanted(cmd)
     with uow:
         current = uow.accounts.contact_of(cmd.actor.user_id)
         changed = {name: value for name, value in wanted.items() if current.get(name) != value}
-        if not changed:
-            return []
+        _ensure_sign_in_names_free(
+            uow,
+            email=str(changed.get("email") or ""),
+            phone=str(changed.get("phone") or ""),
+            user_id=cmd.actor.user_id,
+        )
         renamed = sorted(set(changed) & access.LICENSED_NAME)
         if cmd.actor.role is Role.DOCTOR and renamed:
             # The name patients see is the one on the licence an admin checks (or checked: a
@@ -126,7 +173,22 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
                 gettext_noop("A doctor's name is changed by an admin, as on their licence."),
                 field=renamed[0],
             )
-        uow.accounts.update_contact(cmd.actor.user_id, changed)
+        if changed:
+            uow.accounts.update_contact(cmd.actor.user_id, changed)
+        if channels:
+            was = uow.accounts.channels_of(cmd.actor.user_id)
+            channels = {name: value for name, value in channels.items() if was[name] != value}
+            if channels:
+                uow.accounts.set_channels(cmd.actor.user_id, channels)
+        if practice:
+            doctor_id = access.own_doctor(cmd.actor)
+            was_practice = uow.accounts.doctor_profile_of(doctor_id)
+            practice = {k: v for k, v in practice.items() if was_practice.get(k) != v}
+            if practice:
+                uow.accounts.update_doctor_profile(doctor_id, practice)
+        fields = tuple(sorted([*changed, *channels, *practice]))
+        if not fields:
+            return []
         if "email" in changed:  # proven anew: ProfileUpdated sends the new address a link
             uow.accounts.set_email_verified(cmd.actor.user_id, False)
         uow.accounts.events.append(
@@ -134,11 +196,19 @@ def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -
                 occurred_at=clock(),
                 user_id=cmd.actor.user_id,
                 actor_user_id=cmd.actor.user_id,
-                fields=tuple(sorted(changed)),
+                fields=fields,
             )
         )
         uow.commit()
-    return sorted(changed)
+    return list(fields)
+
+
+def _check_record(wanted: dict[str, object], *, today: date) -> None:
+    born = wanted.get("date_of_birth")
+    if isinstance(born, date):
+        profiles.check_date_of_birth(born, today=today)
+    profiles.check_choice("sex", str(wanted.get("sex", "")), profiles.SEXES)
+    profiles.check_choice("blood_group", str(wanted.get("blood_group", "")), profiles.BLOOD_GROUPS)
 
 
 def verify_doctor(cmd: commands.VerifyDoctor, uow: UnitOfWork, clock: Clock) -> bool:

@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from scheduler.domain import access, availability, notifications, rules
-from scheduler.domain.appointment import Appointment, Status
+from scheduler.domain import holds as domain_holds
+from scheduler.domain.appointment import TRANSITIONS, Appointment, Status, VisitMode
 from scheduler.domain.errors import (
     DuplicateIdempotencyKey,
     IdempotencyMismatch,
@@ -30,10 +32,13 @@ from scheduler.domain.events import (
     AppointmentRescheduled,
     AvailabilityChanged,
     CalendarsChosen,
+    DoctorVerified,
+    DocumentRemoved,
     EmailVerificationRequested,
     Event,
     PasswordResetRequested,
     ProfileUpdated,
+    SlotOffered,
     UserRegistered,
 )
 from scheduler.domain.intervals import Interval
@@ -43,11 +48,21 @@ from scheduler.domain.schedule import Schedule
 from scheduler.services import (
     accounts,
     calendar_choice,
+    calendar_feeds,
     commands,
+    dependants,
+    documents,
     email_verification,
     erasure,
+    holds,
+    no_shows,
     passwords,
+    profiles,
+    reviews,
     schedules,
+    video_visits,
+    visit_notes,
+    waitlist,
 )
 from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_calendar
 from scheduler.services.ports import Clock, Dependencies, SlotChange
@@ -75,19 +90,65 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
             if replay is not None:
                 return replay
             schedule = _bookable_schedule(uow, cmd, patient_id)
+            if cmd.dependant_id is not None:
+                # For a family member of that patient only; the visit still holds the
+                # patient's own time (_admit): one adult brings them and stays.
+                access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
             slot = _slot_at(schedule, cmd.start)
-            _admit(uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id)
-            appointment = Appointment.create(
-                doctor_id=cmd.doctor_id,
+            # The patient's own live hold of the slot is booked in place (same id).
+            held = holds.own_hold(
+                uow,
                 patient_id=patient_id,
-                clinic_id=cmd.clinic_id,
+                doctor_id=cmd.doctor_id,
                 slot=slot,
-                reason=cmd.reason,
-                needs_confirmation=schedule.requires_approval and not cmd.actor.is_staff,
-                actor_user_id=cmd.actor.user_id,
                 now=now,
+                hold_id=cmd.hold_id,
             )
-            uow.appointments.add(appointment)
+            if cmd.hold_required and held is None:
+                raise SlotTaken(gettext_noop("The slot held for you was let go."))
+            holds.let_go_of_reviews(
+                uow, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
+            )
+            _admit(
+                uow,
+                schedule,
+                slot,
+                now=now,
+                staff=cmd.actor.is_staff,
+                patient_id=patient_id,
+                moving=held.id if held else None,
+            )
+            held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
+            video_room = video_visits.room_for(cmd.visit_mode, uow, cmd.clinic_id)
+            needs_confirmation = (
+                schedule.requires_approval or held_back
+            ) and not cmd.actor.is_staff
+            if held is not None:
+                appointment = held
+                held.book_hold(
+                    reason=cmd.reason,
+                    needs_confirmation=needs_confirmation,
+                    actor_user_id=cmd.actor.user_id,
+                    now=now,
+                    dependant_id=cmd.dependant_id,
+                    visit_mode=cmd.visit_mode,
+                    video_room=video_room,
+                )
+            else:
+                appointment = Appointment.create(
+                    doctor_id=cmd.doctor_id,
+                    patient_id=patient_id,
+                    clinic_id=cmd.clinic_id,
+                    slot=slot,
+                    reason=cmd.reason,
+                    needs_confirmation=needs_confirmation,
+                    actor_user_id=cmd.actor.user_id,
+                    now=now,
+                    dependant_id=cmd.dependant_id,
+                    visit_mode=cmd.visit_mode,
+                    video_room=video_room,
+                )
+                uow.appointments.add(appointment)
             if cmd.idempotency_key:
                 uow.appointments.remember_key(
                     cmd.actor.user_id,
@@ -118,6 +179,7 @@ def reschedule_appointment(
             appointment = uow.appointments.get(cmd.appointment_id)
             access.ensure_may(cmd.actor, appointment, "reschedule")
             appointment.ensure_reschedulable(now)
+            _ensure_in_time(uow, appointment, cmd.actor, "reschedule", now)
             schedule = uow.schedules.get(appointment.doctor_id, appointment.clinic_id)
             slot = _slot_at(schedule, cmd.start)
             _admit(
@@ -201,10 +263,73 @@ def change_appointment(
         access.ensure_may(cmd.actor, appointment, action)
         if isinstance(cmd, commands.StartConsultation):
             _one_patient_at_a_time(uow, appointment)
+        now = clock()
+        if action == "cancel" and Status.CANCELLED in TRANSITIONS[appointment.status]:
+            # Only a cancellation the state allows meets the cut-off: the state's own refusal
+            # says more ("a cancelled appointment cannot be cancelled").
+            _ensure_in_time(uow, appointment, cmd.actor, action, now)
         zone = uow.schedules.clinic_timezone(appointment.clinic_id)
-        apply(appointment, cmd, clock(), zone)
+        apply(appointment, cmd, now, zone)
         uow.commit()
     return CommandResult(appointment.id)
+
+
+def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.HeldSlot:
+    """Hold the slot for the patient (domain.holds), checked as a booking is; the patient's
+    live hold of it already is the answer. A new review hold lets their previous one go."""
+    now = clock()
+    patient_id = access.booking_patient(
+        cmd.actor, doctor_id=cmd.doctor_id, clinic_id=cmd.clinic_id, patient_id=cmd.patient_id
+    )
+    expires_at = domain_holds.expiry(now, cmd.minutes)
+    purpose = domain_holds.purpose(cmd.purpose)
+    try:
+        with uow:
+            schedule = _bookable_schedule(uow, cmd, patient_id)
+            slot = _slot_at(schedule, cmd.start)
+            held = holds.own_hold(
+                uow, patient_id=patient_id, doctor_id=cmd.doctor_id, slot=slot, now=now
+            )
+            if held is not None and held.hold_expires_at is not None:
+                return holds.HeldSlot(held.id, held.hold_expires_at)
+            if purpose is domain_holds.Purpose.REVIEW:
+                holds.let_go_of_reviews(
+                    uow, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
+                )
+            _admit(uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id)
+            hold = Appointment.hold(
+                doctor_id=cmd.doctor_id,
+                patient_id=patient_id,
+                clinic_id=cmd.clinic_id,
+                slot=slot,
+                purpose=purpose,
+                expires_at=expires_at,
+                actor_user_id=cmd.actor.user_id,
+                now=now,
+            )
+            uow.appointments.add(hold)
+            uow.commit()
+            return holds.HeldSlot(hold.id, expires_at)
+    except SlotTaken as conflict:
+        raise _with_alternatives(
+            conflict, uow, cmd.doctor_id, cmd.clinic_id, cmd.start, now, cmd.actor, patient_id
+        ) from None
+
+
+def _ensure_in_time(
+    uow: UnitOfWork, appointment: Appointment, actor: Actor, action: str, now: datetime
+) -> None:
+    """The clinic's cut-off for a patient's own cancellation or move; a visit already over is
+    refused by the aggregate, in its own words."""
+    if appointment.slot.end <= now:
+        return
+    rules.ensure_may_still_change(
+        appointment.slot.start,
+        now,
+        uow.schedules.cancel_cutoff_minutes(appointment.clinic_id),
+        action=action,
+        staff=actor.is_staff,
+    )
 
 
 def _one_patient_at_a_time(uow: UnitOfWork, appointment: Appointment) -> None:
@@ -238,7 +363,9 @@ def _replay(
     return CommandResult(record.appointment_id, replayed=True)
 
 
-def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int) -> Schedule:
+def _bookable_schedule(
+    uow: UnitOfWork, cmd: commands.BookAppointment | commands.HoldSlot, patient_id: int
+) -> Schedule:
     try:
         doctor = uow.doctors.get(cmd.doctor_id)
     except NotFound:
@@ -253,6 +380,12 @@ def _bookable_schedule(uow: UnitOfWork, cmd: commands.BookAppointment, patient_i
         raise InvalidInput(gettext_noop("No such patient."), field="patient_id") from None
     if not patient.active:
         raise InvalidInput(gettext_noop("This patient's account is closed."), field="patient_id")
+    rules.ensure_takes_patient(
+        accepts_new_patients=doctor.accepts_new_patients,
+        # Asked only of a doctor who takes no new patients: one query fewer for every booking.
+        taken_on=doctor.accepts_new_patients or uow.appointments.taken_on(patient_id, doctor.id),
+        staff=cmd.actor.is_staff,
+    )
     try:
         return uow.schedules.get(cmd.doctor_id, cmd.clinic_id)
     except NotFound:
@@ -276,6 +409,9 @@ def _admit(
     moving: uuid.UUID | None = None,
 ) -> None:
     """Everything that must hold for ``slot`` to be taken, checked in order of cost."""
+    holds.release_expired_around(
+        uow, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
+    )
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
@@ -321,6 +457,10 @@ def _fingerprint(cmd: commands.BookAppointment, patient_id: int) -> str:
     """What a request with the same Idempotency-Key must ask again to be a replay."""
     start = cmd.start.astimezone(UTC).isoformat()
     raw = f"{cmd.doctor_id}|{cmd.clinic_id}|{patient_id}|{start}|{cmd.reason}"
+    if cmd.dependant_id is not None:  # the same request for someone else is another booking
+        raw += f"|{cmd.dependant_id}"
+    if cmd.visit_mode is not VisitMode.IN_PERSON:  # a video visit is another booking too
+        raw += f"|{cmd.visit_mode}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -367,6 +507,23 @@ def notify_people(event: Event, deps: Dependencies) -> None:
         deps.notifier.schedule(event, messages)
 
 
+def refresh_directory(event: Event, deps: Dependencies) -> None:
+    """The search's free time follows every change that can move it: at each of the doctor's
+    clinics, as a visit at one takes the doctor's time at all. Recomputed from the slots
+    rather than adjusted by the event, so a repeat or a late delivery is harmless."""
+    match event:
+        case AppointmentEvent() | AvailabilityChanged() | DoctorVerified():
+            deps.directory.refresh_doctor(event.doctor_id)
+
+
+# A new doctor starts unverified, so unlisted: their DoctorVerified lists them.
+MOVES_FREE_TIME = tuple(
+    event_type
+    for event_type in EVENT_TYPES.values()
+    if issubclass(event_type, AppointmentEvent | AvailabilityChanged | DoctorVerified)
+)
+
+
 class EventHandler(Protocol):
     """Gets the ports it needs through one explicit value, bound by config.bootstrap."""
 
@@ -384,6 +541,8 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.AddPatient: accounts.add_patient,
     commands.UpdateProfile: accounts.update_profile,
     commands.VerifyDoctor: accounts.verify_doctor,
+    commands.SetDoctorPhoto: profiles.set_doctor_photo,
+    commands.RemoveDoctorPhoto: profiles.remove_doctor_photo,
     commands.RequestPasswordReset: passwords.request_password_reset,
     commands.ResetPassword: passwords.reset_password,
     commands.ChangePassword: passwords.change_password,
@@ -393,6 +552,30 @@ COMMAND_HANDLERS: dict[type[commands.Command], Callable[..., object]] = {
     commands.ResendVerification: email_verification.resend_verification,
     commands.ForgetPatient: erasure.forget_patient,
     commands.ChooseCalendars: calendar_choice.choose_calendars,
+    commands.AddDependant: dependants.add_dependant,
+    commands.UpdateDependant: dependants.update_dependant,
+    commands.RemoveDependant: dependants.remove_dependant,
+    commands.CreateCalendarFeed: calendar_feeds.create_calendar_feed,
+    commands.RevokeCalendarFeed: calendar_feeds.revoke_calendar_feed,
+    commands.HoldSlot: hold_slot,
+    commands.ReleaseHold: holds.release_hold,
+    commands.ReleaseExpiredHolds: holds.release_expired_holds,
+    commands.JoinWaitlist: waitlist.join_waitlist,
+    commands.LeaveWaitlist: waitlist.leave_waitlist,
+    commands.MoveWaitlistEntry: waitlist.move_waitlist_entry,
+    commands.OfferFreedSlots: waitlist.offer_freed_slots,
+    commands.AcceptOffer: partial(waitlist.accept_offer, book=book_appointment),
+    commands.DeclineOffer: waitlist.decline_offer,
+    commands.ExpireOffer: waitlist.expire_offer,
+    commands.ForgiveNoShow: no_shows.forgive_no_show,
+    commands.WriteVisitReview: reviews.write_visit_review,
+    commands.EditVisitReview: reviews.edit_visit_review,
+    commands.ReplyToReview: reviews.reply_to_review,
+    commands.HideReview: reviews.hide_review,
+    commands.ShowReview: reviews.show_review,
+    commands.WriteVisitNote: visit_notes.write_visit_note,
+    commands.AttachDocument: documents.attach_document,
+    commands.RemoveDocument: documents.remove_document,
 }
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
@@ -401,6 +584,9 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
 
 for _pushed in PUSHED_EVENTS:
     EVENT_HANDLERS[_pushed].append(push_to_calendar)
+
+for _moving in MOVES_FREE_TIME:
+    EVENT_HANDLERS[_moving].append(refresh_directory)
 
 EVENT_HANDLERS[CalendarsChosen].append(calendar_choice.rearrange_calendar)
 
@@ -411,3 +597,16 @@ for _new_address in (UserRegistered, ProfileUpdated, EmailVerificationRequested)
 
 for _telling in notifications.ON_EVENT:
     EVENT_HANDLERS[_telling].append(notify_people)
+
+for _freeing in waitlist.FREES_TIME:
+    EVENT_HANDLERS[_freeing].append(waitlist.offer_freed_time)
+
+EVENT_HANDLERS[SlotOffered].append(waitlist.tell_offer)
+
+for _answer in waitlist.ANSWERS:
+    EVENT_HANDLERS[_answer].append(waitlist.show_answer)
+
+for _noted in notifications.ON_NOTE:
+    EVENT_HANDLERS[_noted].append(visit_notes.notify_patient)
+
+EVENT_HANDLERS[DocumentRemoved].append(documents.drop_removed_file)

@@ -9,8 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from scheduler.domain.appointment import ACTIVE, Status
-from scheduler.domain.events import AppointmentEvent, Event
+from scheduler.domain.appointment import ACTIVE, HOLD_STATES, Status
+from scheduler.domain.documents import Kind
+from scheduler.domain.events import (
+    AppointmentEvent,
+    Event,
+    SlotOffered,
+    VisitNoteEvent,
+    WaitlistEvent,
+)
 from scheduler.domain.intervals import Interval
 from scheduler.domain.notifications import PlannedMessage
 
@@ -43,6 +50,16 @@ class SlotChange:
     @property
     def taken(self) -> bool:
         return Status(self.status) in ACTIVE
+
+    @property
+    def held(self) -> bool:
+        """A slot hold (domain.holds) keeps the slot, for a few minutes."""
+        return Status(self.status) is Status.PROPOSED
+
+    @property
+    def is_hold(self) -> bool:
+        """A hold, live or let go: grids learn of it, no desk or patient list does."""
+        return Status(self.status) in HOLD_STATES
 
 
 class SlotPublisher(Protocol):
@@ -88,7 +105,9 @@ class Notifier(Protocol):
     def reminder_offsets(self, clinic_id: int) -> Sequence[timedelta]:
         """How long before a visit its clinic reminds people."""
 
-    def schedule(self, event: AppointmentEvent, messages: Sequence[PlannedMessage]) -> None:
+    def schedule(
+        self, event: AppointmentEvent | VisitNoteEvent, messages: Sequence[PlannedMessage]
+    ) -> None:
         """Record ``messages`` and have each sent when due; planning one twice is harmless."""
 
 
@@ -99,7 +118,9 @@ class NoNotifier:
     def reminder_offsets(self, clinic_id: int) -> Sequence[timedelta]:
         return ()
 
-    def schedule(self, event: AppointmentEvent, messages: Sequence[PlannedMessage]) -> None:
+    def schedule(
+        self, event: AppointmentEvent | VisitNoteEvent, messages: Sequence[PlannedMessage]
+    ) -> None:
         return None
 
 
@@ -122,6 +143,74 @@ class NoAccountMail:
         return None
 
 
+class Directory(Protocol):
+    """Keeps the search's read model of free time (services.directory) in step with changes."""
+
+    def refresh_doctor(self, doctor_id: int) -> None:
+        """Have the doctor's free time recomputed at every clinic they have hours at (or had),
+        as of now or very soon after."""
+
+
+@dataclass(frozen=True)
+class NoDirectory:
+    """No search read model wired: nothing is kept."""
+
+    def refresh_doctor(self, doctor_id: int) -> None:
+        return None
+
+
+class WaitlistOffers(Protocol):
+    """Offers of freed time to the waitlist (services.waitlist), and telling people of them."""
+
+    def offer_freed(self, doctor_id: int, window: Interval) -> None:
+        """Have the doctor's free slots in ``window`` offered to the first in line, now."""
+
+    def offered(self, event: SlotOffered) -> None:
+        """Tell the patient (a message with the offer's link, their open pages) and have the
+        offer end when its window is over; asking twice tells them once."""
+
+    def answered(self, event: WaitlistEvent) -> None:
+        """The patient's open pages learn that an offer (or their place) is gone."""
+
+
+@dataclass(frozen=True)
+class NoWaitlist:
+    """No waitlist wired: freed time is offered to nobody."""
+
+    def offer_freed(self, doctor_id: int, window: Interval) -> None:
+        return None
+
+    def offered(self, event: SlotOffered) -> None:
+        return None
+
+    def answered(self, event: WaitlistEvent) -> None:
+        return None
+
+
+class DocumentDrop(Protocol):
+    """Where a removed document's file goes away, after its row (an event handler's port)."""
+
+    def drop(self, stored_name: str) -> None:
+        """Drop the file; nothing when it is already gone."""
+
+
+class DocumentFiles(DocumentDrop, Protocol):
+    """The private storage of appointments' documents: never under the web root, read only
+    through the authorized download."""
+
+    def keep(self, content: bytes, kind: Kind) -> str:
+        """Keep the file under a new random name, which it returns; InvalidInput(field="file")
+        when it is not wholly a file of its kind (a PNG header on anything else)."""
+
+
+@dataclass(frozen=True)
+class NoDocumentFiles:
+    """No storage (event handlers' tests): dropping a file does nothing."""
+
+    def drop(self, stored_name: str) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Dependencies:
     log: EventLog
@@ -129,3 +218,6 @@ class Dependencies:
     calendar: CalendarPush = NoCalendar()
     notifier: Notifier = NoNotifier()
     account_mail: AccountMail = NoAccountMail()
+    directory: Directory = NoDirectory()
+    waitlist: WaitlistOffers = NoWaitlist()
+    documents: DocumentDrop = NoDocumentFiles()

@@ -33,6 +33,13 @@ def free_slots(
     return _free(uow, schedule, first_day, last_day, now, staff, patient_id)
 
 
+def schedule_free_slots(
+    uow: UnitOfWork, schedule: Schedule, *, first_day: date, last_day: date, now: datetime
+) -> list[Interval]:
+    """``free_slots`` as a patient sees them, of a schedule the caller has loaded already."""
+    return _free(uow, schedule, first_day, last_day, now, False, None)
+
+
 def nearest_free_slots(
     uow: UnitOfWork,
     *,

@@ -14,14 +14,20 @@ from types import TracebackType
 from typing import Self
 
 from scheduler.domain.appointment import Appointment
+from scheduler.domain.dependants import Dependant, Person
+from scheduler.domain.documents import Document
 from scheduler.domain.errors import NotFound
 from scheduler.domain.events import Event
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient, Role
+from scheduler.domain.no_show_policy import NoShowPolicy
+from scheduler.domain.reviews import Rating, Review
 from scheduler.domain.schedule import Schedule
+from scheduler.domain.visit_notes import VisitNote
 from scheduler.services.busy_times import BusyBlockRepository
 from scheduler.services.calendar_values import CalendarInfo, Detail
+from scheduler.services.waitlist_store import WaitlistRepository
 
 
 @dataclass(frozen=True)
@@ -78,11 +84,40 @@ class AppointmentRepository(abc.ABC):
     @abc.abstractmethod
     def _upcoming_ids(self, patient_id: int, after: datetime) -> list[uuid.UUID]: ...
 
+    def holds(
+        self,
+        *,
+        doctor_id: int | None = None,
+        patient_id: int | None = None,
+        window: Interval | None = None,
+        expired_at: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Appointment]:
+        """Unreleased holds (domain.holds) of the doctor or the patient, overlapping
+        ``window``, or expired at ``expired_at``, as aggregates, oldest expiry first."""
+        ids = self._hold_ids(doctor_id, patient_id, window, expired_at, limit)
+        return [self.get(hold_id) for hold_id in ids]
+
+    @abc.abstractmethod
+    def _hold_ids(
+        self,
+        doctor_id: int | None,
+        patient_id: int | None,
+        window: Interval | None,
+        expired_at: datetime | None,
+        limit: int | None,
+    ) -> list[uuid.UUID]: ...
+
+    @abc.abstractmethod
+    def taken_on(self, patient_id: int, doctor_id: int) -> bool:
+        """Whether the doctor has taken the patient on (domain.appointment.TAKEN_ON)."""
+
     @abc.abstractmethod
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        """Slots of the doctor's active appointments (at any clinic) overlapping ``window``."""
+        """Slots of the doctor's active appointments and live holds (at any clinic) overlapping
+        ``window``."""
 
     @abc.abstractmethod
     def patient_busy(
@@ -116,6 +151,11 @@ class ScheduleRepository(abc.ABC):
     @abc.abstractmethod
     def clinic_timezone(self, clinic_id: int) -> str:
         """The clinic's zone, or NotFound: a schedule's hours are on its clock."""
+
+    @abc.abstractmethod
+    def cancel_cutoff_minutes(self, clinic_id: int) -> int:
+        """How long before a visit the clinic's patients stop cancelling or moving it
+        themselves (0: never), or NotFound."""
 
     @abc.abstractmethod
     def works_at(self, doctor_id: int, clinic_id: int) -> bool:
@@ -170,6 +210,15 @@ class AccountRepository(abc.ABC):
     def licence_taken(self, licence_number: str) -> bool: ...
 
     @abc.abstractmethod
+    def email_taken(self, email: str, *, other_than: int | None = None) -> bool:
+        """Whether an account one signs in to (but user ``other_than``) has this address, in any
+        letter case (one signs in with it, so it names one account)."""
+
+    @abc.abstractmethod
+    def phone_taken(self, phone: str, *, other_than: int | None = None) -> bool:
+        """The same for a phone number (E.164)."""
+
+    @abc.abstractmethod
     def specialty_exists(self, slug: str) -> bool: ...
 
     @abc.abstractmethod
@@ -193,11 +242,33 @@ class AccountRepository(abc.ABC):
     def patient_with_phone(self, phone: str) -> Patient | None: ...
 
     @abc.abstractmethod
-    def contact_of(self, user_id: int) -> dict[str, str]:
-        """The user's first_name, last_name, email and phone; NotFound if no such user."""
+    def contact_of(self, user_id: int) -> dict[str, object]:
+        """The user's fields named in ``services.accounts.PROFILE_FIELDS`` (a date of birth
+        None when unknown, the others "" when empty); NotFound if no such user."""
 
     @abc.abstractmethod
-    def update_contact(self, user_id: int, changes: dict[str, str]) -> None: ...
+    def update_contact(self, user_id: int, changes: dict[str, object]) -> None: ...
+
+    @abc.abstractmethod
+    def channels_of(self, user_id: int) -> dict[str, bool]:
+        """Whether messages may come by email ("email_messages") and SMS ("sms_messages")."""
+
+    @abc.abstractmethod
+    def set_channels(self, user_id: int, changes: dict[str, bool]) -> None: ...
+
+    @abc.abstractmethod
+    def doctor_profile_of(self, doctor_id: int) -> dict[str, object]:
+        """The doctor's fields named in ``services.profiles.DOCTOR_FIELDS`` (a number None
+        when not given)."""
+
+    @abc.abstractmethod
+    def update_doctor_profile(self, doctor_id: int, changes: dict[str, object]) -> None: ...
+
+    @abc.abstractmethod
+    def replace_doctor_photo(self, doctor_id: int, content: bytes | None) -> bool:
+        """Store the photo (None: remove it); whether the doctor had one before. The content
+        is checked and re-encoded here: InvalidInput(field="photo") if it is not a photo of
+        domain.profiles.PHOTO_FORMATS within its bounds."""
 
     @abc.abstractmethod
     def set_verified(self, doctor_id: int, verified: bool) -> bool:
@@ -247,6 +318,35 @@ class AccountRepository(abc.ABC):
         was sent to them keeps no address and no words of theirs."""
 
 
+class DependantRepository(abc.ABC):
+    """The family members on patients' accounts. ``events`` holds what changed in them."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def get(self, dependant_id: int) -> Dependant:
+        dependant = self.find(dependant_id)
+        if dependant is None:
+            raise NotFound(gettext_noop("Family member not found."))
+        return dependant
+
+    @abc.abstractmethod
+    def find(self, dependant_id: int) -> Dependant | None: ...
+
+    @abc.abstractmethod
+    def active_count(self, patient_id: int) -> int:
+        """The account's family members; until the unit of work ends, no other one counts
+        them (and adds one) for the same account, so the cap holds under concurrency."""
+
+    @abc.abstractmethod
+    def add(self, patient_id: int, person: Person) -> int:
+        """Store the family member on the account; their id."""
+
+    @abc.abstractmethod
+    def save(self, dependant: Dependant) -> None:
+        """Store the dependant's names, birth date, relation and whether they are active."""
+
+
 class CalendarChoiceRepository(abc.ABC):
     """A doctor's choice of calendars, kept with their calendar connection."""
 
@@ -263,6 +363,146 @@ class CalendarChoiceRepository(abc.ABC):
         """Store the choice; the push channels of calendars no longer read, to close."""
 
 
+class CalendarFeedRepository(abc.ABC):
+    """Each user's private calendar feed, known by the digest of its secret (never the secret
+    itself: a copy of the database names no feed). ``events`` holds what happened to them."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    @abc.abstractmethod
+    def replace(self, user_id: int, digest: str) -> None:
+        """The user's feed is now the one with this digest (any other is gone)."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: int) -> bool:
+        """Whether the user had a feed (they have none now)."""
+
+
+class PolicyRepository(abc.ABC):
+    """A clinic's booking policies: no-shows (domain.no_show_policy) and video visits."""
+
+    @abc.abstractmethod
+    def no_show_policy(self, clinic_id: int) -> NoShowPolicy: ...
+
+    @abc.abstractmethod
+    def missed_visits(self, patient_id: int, clinic_id: int, since: datetime) -> list[datetime]:
+        """The starts of the patient's no-shows at the clinic since then, forgiven ones left
+        out."""
+
+    @abc.abstractmethod
+    def video_url_template(self, clinic_id: int) -> str: ...
+
+
+class ReviewRepository(abc.ABC):
+    """Patients' reviews of their visits, and the doctors' ratings they make."""
+
+    def __init__(self) -> None:
+        self.seen: dict[uuid.UUID, Review] = {}
+
+    def get(self, review_id: uuid.UUID) -> Review:
+        review = self._find(review_id)
+        if review is None:
+            raise NotFound(gettext_noop("Review not found."))
+        self.seen[review.id] = review
+        return review
+
+    def of_appointment(self, appointment_id: uuid.UUID) -> Review | None:
+        review = self._of_appointment(appointment_id)
+        if review is not None:
+            self.seen[review.id] = review
+        return review
+
+    def of_patient(self, patient_id: int) -> list[Review]:
+        """Every review the patient wrote, shown or hidden."""
+        found = self._of_patient(patient_id)
+        self.seen.update((review.id, review) for review in found)
+        return found
+
+    def save(self, review: Review) -> None:
+        """Store the review as it is now (new or changed); its events go with the commit. A
+        second review of one appointment is refused by the store too (AlreadyReviewed)."""
+        self._save(review)
+        self.seen[review.id] = review
+
+    @abc.abstractmethod
+    def _find(self, review_id: uuid.UUID) -> Review | None: ...
+
+    @abc.abstractmethod
+    def _of_appointment(self, appointment_id: uuid.UUID) -> Review | None: ...
+
+    @abc.abstractmethod
+    def _of_patient(self, patient_id: int) -> list[Review]: ...
+
+    @abc.abstractmethod
+    def _save(self, review: Review) -> None: ...
+
+    @abc.abstractmethod
+    def refresh_rating(self, doctor_id: int) -> Rating:
+        """Recount the doctor's rating from their shown reviews (as stored in this unit of
+        work), keep it where the search reads it, and return it. Recounted, not adjusted:
+        running it twice changes nothing; the doctor is locked until the unit of work ends,
+        so two reviews of one doctor at once each count the other."""
+
+
+class VisitNoteRepository(abc.ABC):
+    """The notes of visits, one per appointment. ``seen``: the notes this unit of work handed
+    out or added, whose events it commits."""
+
+    def __init__(self) -> None:
+        self.seen: list[VisitNote] = []
+
+    def find(self, appointment_id: uuid.UUID) -> VisitNote | None:
+        note = self._find(appointment_id)
+        if note is not None:
+            self.seen.append(note)
+        return note
+
+    def add(self, note: VisitNote) -> None:
+        """Store a new note; ConcurrentUpdate if another one was written for the visit
+        meanwhile (the doctor sent it twice at once)."""
+        self._add(note)
+        self.seen.append(note)
+
+    @abc.abstractmethod
+    def _find(self, appointment_id: uuid.UUID) -> VisitNote | None: ...
+
+    @abc.abstractmethod
+    def _add(self, note: VisitNote) -> None: ...
+
+    @abc.abstractmethod
+    def save(self, note: VisitNote) -> None:
+        """Store an amended note; ConcurrentUpdate if it was amended since it was read."""
+
+
+class DocumentRepository(abc.ABC):
+    """The files attached to appointments (their rows; the files are the storage's).
+    ``events`` holds what changed in them."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    @abc.abstractmethod
+    def count(self, appointment_id: uuid.UUID) -> int:
+        """The appointment's documents; until the unit of work ends, no other one counts them
+        (and adds one) for the same appointment, so the cap holds under concurrency."""
+
+    @abc.abstractmethod
+    def add(self, document: Document) -> int:
+        """Store the document (its ``id`` ignored); its id."""
+
+    @abc.abstractmethod
+    def get(self, appointment_id: uuid.UUID, document_id: int) -> Document:
+        """The appointment's document, or NotFound (another appointment's too)."""
+
+    @abc.abstractmethod
+    def remove(self, document_id: int) -> None: ...
+
+    @abc.abstractmethod
+    def attached_by(self, user_id: int) -> list[Document]:
+        """Every document the user attached, to any appointment."""
+
+
 class UnitOfWork(abc.ABC):
     appointments: AppointmentRepository
     schedules: ScheduleRepository
@@ -270,7 +510,14 @@ class UnitOfWork(abc.ABC):
     patients: PatientRepository
     busy_blocks: BusyBlockRepository
     accounts: AccountRepository
+    dependants: DependantRepository
     calendars: CalendarChoiceRepository
+    feeds: CalendarFeedRepository
+    waitlist: WaitlistRepository
+    policies: PolicyRepository
+    reviews: ReviewRepository
+    visit_notes: VisitNoteRepository
+    documents: DocumentRepository
 
     def __enter__(self) -> Self:
         return self
@@ -297,8 +544,22 @@ class UnitOfWork(abc.ABC):
             yield self.schedules.events.pop(0)
         while self.accounts.events:
             yield self.accounts.events.pop(0)
+        while self.dependants.events:
+            yield self.dependants.events.pop(0)
         while self.calendars.events:
             yield self.calendars.events.pop(0)
+        while self.feeds.events:
+            yield self.feeds.events.pop(0)
+        while self.waitlist.events:
+            yield self.waitlist.events.pop(0)
+        for review in self.reviews.seen.values():
+            while review.events:
+                yield review.events.pop(0)
+        for note in self.visit_notes.seen:
+            while note.events:
+                yield note.events.pop(0)
+        while self.documents.events:
+            yield self.documents.events.pop(0)
 
     @abc.abstractmethod
     def _commit(self, events: list[Event]) -> None: ...

@@ -18,7 +18,7 @@ from django.utils import timezone
 from scheduler.adapters import local_dates, visit_links
 from scheduler.adapters.notify import delivery, scheduling
 from scheduler.adapters.notify.actors import deliver_notification
-from scheduler.adapters.notify.faults import TransientFault
+from scheduler.adapters.notify.faults import TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import ContactPreference, Notification, ReminderOffset
 from scheduler.adapters.notify.sms import FileSmsGateway
@@ -428,6 +428,52 @@ def test_smtp_4xx_is_retried_and_5xx_is_not(
 
 
 @pytest.mark.django_db
+def test_a_batch_tries_every_message_before_it_raises_a_transient_fault(
+    smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    batch = [row.pk for row in log_of(appointment_id)]
+    smtp.refuse = {patient.user.email: "451 4.3.0 Mailbox busy, try later"}
+    smtp.refusals = 1  # the first message only
+    mailer = Mailer()
+    try:
+        with pytest.raises(TransientFault, match="451"):
+            delivery.deliver_all(batch, sms=NO_SMS, mailer=mailer)
+        assert [(n.status, n.attempts) for n in log_of(appointment_id)] == [
+            ("queued", 1),
+            ("sent", 1),
+            ("sent", 1),
+        ]
+        # The retry of the whole batch: what was sent stays as it was.
+        assert delivery.deliver_all(batch, sms=NO_SMS, mailer=mailer) == dict.fromkeys(
+            batch, "sent"
+        )
+    finally:
+        mailer.close()
+    assert [n.attempts for n in log_of(appointment_id)] == [2, 1, 1]
+    assert sorted(smtp.copies().values()) == [1, 1, 1]
+
+
+@pytest.mark.django_db
+def test_a_batch_stops_at_a_server_that_does_not_answer(
+    settings: Any, smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    batch = [row.pk for row in log_of(appointment_id)]
+    smtp.stop()  # connections refused from here on
+
+    with pytest.raises(Unreachable):
+        delivery.deliver_all(batch, sms=NO_SMS)
+    assert [(n.status, n.attempts) for n in log_of(appointment_id)] == [
+        ("queued", 1),
+        ("queued", 0),  # not tried: the retry of the batch will
+        ("queued", 0),
+    ]
+
+
+@pytest.mark.django_db
 def test_transient_faults_give_up_after_the_last_attempt(
     smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient
 ) -> None:
@@ -484,7 +530,10 @@ def test_sms_goes_through_the_gateway_in_the_recipients_language(
     assert confirmation.provider_id == f"file:nobat-{confirmation.pk}"
     line = settings.SMS_FILE_PATH.read_text(encoding="utf-8")
     assert "+989121234567" in line and "نوبت شما ثبت شد" in line
-    assert visit_links.url_for(appointment_id) in line  # the queue page, on the day
+    # The booking's own page (which links to the queue on the day): one link in a short text.
+    end = rows.Appointment.objects.get(pk=appointment_id).end
+    assert visit_links.booking_url_for(appointment_id, visit_end=end) in line
+    assert visit_links.url_for(appointment_id) not in line
 
 
 @pytest.mark.django_db
@@ -519,6 +568,64 @@ def test_a_mail_whose_final_dot_never_came_is_not_delivered(smtp: SmtpSink) -> N
     finished.close()
 
     assert [m.message_id for m in smtp.received()] == ["<finished@nobat>"]
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_and_each_mail_sent_once(
+    smtp: SmtpSink,
+) -> None:
+    mailer = Mailer()
+
+    def send(message_id: str) -> None:
+        mailer.start(to="a@example.test", subject="s", body="b", message_id=message_id)
+        mailer.release()
+        mailer.verdict()
+        mailer.done()  # the connection is kept for the next message
+
+    send("<first@nobat>")
+    smtp.stop()  # the server goes away, and the kept connection with it
+    again = SmtpSink(port=smtp.port).start()
+    try:
+        send("<second@nobat>")
+    finally:
+        mailer.close()
+        again.stop()
+
+    assert [m.message_id for m in smtp.received()] == ["<first@nobat>"]
+    assert [m.message_id for m in again.received()] == ["<second@nobat>"]
+
+
+class TimingOutSink(SmtpSink):
+    """Answers the next MAIL with 421, as a server whose idle timeout ran out does."""
+
+    timed_out: bool = False
+
+    async def handle_MAIL(  # aiosmtpd's hook names
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.timed_out:
+            self.timed_out = False
+            return "421 4.4.2 Error: timeout exceeded"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_kept_connection_the_server_timed_out_is_replaced(settings: Any) -> None:
+    sink = TimingOutSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    mailer = Mailer()
+    try:
+        for message_id in ("<first@nobat>", "<second@nobat>"):
+            mailer.start(to="a@example.test", subject="s", body="b", message_id=message_id)
+            mailer.release()
+            mailer.verdict()
+            mailer.done()
+            sink.timed_out = True
+    finally:
+        mailer.close()
+        sink.stop()
+
+    assert [m.message_id for m in sink.received()] == ["<first@nobat>", "<second@nobat>"]
 
 
 @pytest.mark.django_db

@@ -10,7 +10,6 @@ it goes, every message due must arrive exactly once: counted by Message-ID at th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,14 +19,7 @@ from django.utils import timezone
 from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
 from tests import crowd, factories
-from tests.loopback import (
-    RedisServer,
-    SmtpSink,
-    WorkerProcess,
-    smtp_sink,
-    wait_for,
-    worker_env,
-)
+from tests.loopback import FaultRig, WorkerProcess, fault_rig, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -36,33 +28,10 @@ EXPECTED = 2 * APPOINTMENTS  # a confirmation and a 24-hour reminder each
 TIMEOUT = 90  # seconds for the whole batch to arrive: a bound, not a measure
 
 
-@dataclass
-class Rig:
-    sink: SmtpSink
-    redis: RedisServer
-    env: dict[str, str]
-    logs: Path
-
-    def worker(self, name: str) -> WorkerProcess:
-        return WorkerProcess(self.env, log=self.logs / f"{name}.log").start()
-
-
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    with smtp_sink() as sink:
-        redis = RedisServer(tmp_path / "redis").start()
-        try:
-            env = worker_env(
-                redis_url=redis.url,
-                smtp_port=sink.port,
-                data_dir=tmp_path / "data",
-                OUTBOX_SWEEP_SECONDS="0.5",
-                NOTIFY_SWEEP_SECONDS="0.5",
-                NOTIFY_LOST_AFTER_SECONDS="3",
-            )
-            yield Rig(sink, redis, env, tmp_path)
-        finally:
-            redis.kill()
+def rig(tmp_path: Path) -> Iterator[FaultRig]:
+    with fault_rig(tmp_path, NOTIFY_SWEEP_SECONDS="0.5", NOTIFY_LOST_AFTER_SECONDS="3") as made:
+        yield made
 
 
 def book_batch(*, reminders_in: timedelta) -> None:
@@ -81,14 +50,14 @@ def log_counts() -> dict[str, int]:
     return {status: due.filter(status=status).count() for status in Notification.Status.values}
 
 
-def settled(rig: Rig) -> bool:
+def settled(rig: FaultRig) -> bool:
     """Every expected message arrived and the log holds every one as sent. From then on no copy
     can come: a message is marked sent in the transaction that ends its delivery, and neither
     the sweep nor a redelivered job sends one that is marked sent."""
     return len(rig.sink.copies()) >= EXPECTED and log_counts()["sent"] == EXPECTED
 
 
-def settle(rig: Rig, *workers: WorkerProcess) -> tuple[int, int, int]:
+def settle(rig: FaultRig, *workers: WorkerProcess) -> tuple[int, int, int]:
     """Wait (bounded) until nothing more can arrive; return (distinct, duplicates, missing)."""
     arrived = wait_for(lambda: settled(rig), timeout=TIMEOUT, interval=0.2)
     copies = rig.sink.copies()
@@ -99,7 +68,7 @@ def settle(rig: Rig, *workers: WorkerProcess) -> tuple[int, int, int]:
 
 
 def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_once(
-    rig: Rig, capsys: pytest.CaptureFixture[str]
+    rig: FaultRig, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book_batch(reminders_in=timedelta(seconds=3))
     first = rig.worker("first")
@@ -131,7 +100,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_once(
 
 
 def test_redis_killed_with_reminders_pending_and_back_empty_sends_every_message_once(
-    rig: Rig, capsys: pytest.CaptureFixture[str]
+    rig: FaultRig, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book_batch(reminders_in=timedelta(seconds=8))
     worker = rig.worker("worker")

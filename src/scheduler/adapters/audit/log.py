@@ -19,6 +19,9 @@ from scheduler.domain.events import (
     CalendarsChosen,
     DoctorVerified,
     Event,
+    ReviewEvent,
+    VisitNoteEvent,
+    WaitlistEvent,
 )
 from scheduler.domain.model import Role
 from scheduler.services.audit import Record
@@ -96,6 +99,12 @@ def _subject(event: Event) -> tuple[str, str]:
             return "doctor", str(event.doctor_id)
         case AccountEvent():
             return "user", str(event.user_id)
+        case WaitlistEvent():
+            return "waitlist_entry", str(event.entry_id)
+        case ReviewEvent():
+            return "review", str(event.review_id)
+        case VisitNoteEvent():
+            return Record.VISIT_NOTE.value, str(event.appointment_id)
     raise TypeError(f"no audited record for {type(event).__name__}")
 
 

@@ -12,6 +12,7 @@ from django.db import DatabaseError
 
 from scheduler.adapters.notify import account_mail, delivery, sms
 from scheduler.adapters.notify.faults import TransientFault
+from scheduler.adapters.notify.mail import thread_mailer
 
 if dramatiq.broker.global_broker is None:  # pragma: no cover - a wiring mistake
     raise RuntimeError("install the broker (adapters.broker.install) before importing actors")
@@ -34,7 +35,23 @@ def _worth_retrying(retries: int, error: BaseException) -> bool:
 )
 def deliver_notification(notification_id: int) -> None:
     """Send one logged message, unless it was sent, skipped or failed already."""
-    delivery.deliver(notification_id, sms=sms.gateway())
+    delivery.deliver(notification_id, sms=sms.gateway(), mailer=thread_mailer())
+
+
+@dramatiq.actor(
+    queue_name=QUEUE,
+    retry_when=_worth_retrying,
+    min_backoff=5_000,
+    max_backoff=300_000,
+    # A net for a hung thread, not a pace: a job holds a batch of messages (scheduling), and
+    # a delivery cut short by the limit may send its message twice. A server that stops
+    # answering ends the batch by itself (faults.Unreachable).
+    time_limit=300_000,
+)
+def deliver_notifications(notification_ids: list[int]) -> None:
+    """Send these logged messages (all due now), each unless it was sent, skipped or failed
+    already: a retry sends those that are still queued."""
+    delivery.deliver_all(notification_ids, sms=sms.gateway(), mailer=thread_mailer())
 
 
 @dramatiq.actor(

@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from scheduler.adapters import visit_links
 from scheduler.adapters.notify import contacts
-from scheduler.adapters.notify.faults import DeliveryFault, TransientFault
+from scheduler.adapters.notify.faults import DeliveryFault, TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import Channel, Notification
 from scheduler.adapters.notify.rendering import Rendered, language_of, render
 from scheduler.adapters.notify.sms import SmsGateway
+from scheduler.domain.appointment import VisitMode
 from scheduler.domain.notifications import Kind, skip_reason
 
 log = logging.getLogger(__name__)
@@ -38,30 +39,86 @@ def deliver(
     notification_id: int,
     *,
     sms: SmsGateway,
+    mailer: Mailer | None = None,
     now: Callable[[], datetime] = timezone.now,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> str:
     """Send the message if it is still queued and still true; return the row's status
     ("missing" when there is no such row). A transient fault is logged on the row and then
-    raised, for the caller to try again later."""
-    mailer = Mailer()
+    raised, for the caller to try again later. ``mailer``: one to send on and keep (a
+    connection of its own for this message when None)."""
+    [status] = deliver_all(
+        [notification_id], sms=sms, mailer=mailer, now=now, max_attempts=max_attempts
+    ).values()
+    return status
+
+
+def deliver_all(
+    notification_ids: Sequence[int],
+    *,
+    sms: SmsGateway,
+    mailer: Mailer | None = None,
+    now: Callable[[], datetime] = timezone.now,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> dict[int, str]:
+    """``deliver`` each message, one after the other on one mailer; their statuses by id.
+
+    What the messages need is read for all of them in one query; each is then locked, read
+    again (its status, its appointment's) and sent in a transaction of its own, as ``deliver``
+    says. A transient fault is raised once every message had its try, and at once when the
+    server itself did not answer (the next ones would wait for it too): the caller's retry
+    finds those sent done and tries the rest.
+    """
+    own = mailer is None
+    mailer = mailer or Mailer()
+    statuses = dict.fromkeys(notification_ids, "missing")
+    faults: list[TransientFault] = []
+    try:
+        for row in _read(notification_ids):
+            statuses[row.pk], fault = _deliver_one(row, mailer, sms, now, max_attempts)
+            if isinstance(fault, Unreachable):
+                raise fault
+            if fault is not None:
+                faults.append(fault)
+    finally:
+        if own:
+            mailer.close()
+    if faults:
+        raise faults[0]
+    return statuses
+
+
+def _read(notification_ids: Sequence[int]) -> list[Notification]:
+    """The rows, as asked, with all their messages need (their status is read again, locked)."""
+    rows = (
+        Notification.objects.select_related(
+            "appointment__clinic",
+            "appointment__doctor__user",
+            "appointment__patient__user",
+            "recipient__contact",
+        )
+        .filter(pk__in=list(notification_ids))
+        .order_by()
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in dict.fromkeys(notification_ids) if pk in by_id]
+
+
+def _deliver_one(
+    row: Notification,
+    mailer: Mailer,
+    sms: SmsGateway,
+    now: Callable[[], datetime],
+    max_attempts: int,
+) -> tuple[str, TransientFault | None]:
+    """Send one message at most once (see the module); its status, and the fault to retry."""
+    fault: TransientFault | None = None
     try:
         with transaction.atomic():
-            row = (
-                Notification.objects.select_for_update(of=("self",))
-                .select_related(
-                    "appointment__clinic",
-                    "appointment__doctor__user",
-                    "appointment__patient__user",
-                    "recipient",
-                )
-                .filter(pk=notification_id)
-                .first()
-            )
-            if row is None:
-                return "missing"
+            if not _lock(row):
+                return "missing", None
             if row.status != Status.QUEUED:
-                return row.status  # sent, failed or skipped already: a repeat does nothing
+                return row.status, None  # sent, failed or skipped already: a repeat does nothing
             at = now()
             fault = _attempt(row, mailer, sms, at, max_attempts)
             if fault is None and row.channel == Channel.EMAIL and row.status == Status.SENT:
@@ -75,10 +132,42 @@ def deliver(
             except DeliveryFault as error:  # refused after all: the commit said too much
                 fault = _failed(row, error, at, max_attempts)
     finally:
-        mailer.close()
-    if fault is not None and row.status == Status.QUEUED:
-        raise fault
-    return row.status
+        mailer.done()
+    return row.status, fault if row.status == Status.QUEUED else None
+
+
+def _lock(row: Notification) -> bool:
+    """Lock the row and read again what may have changed since it was read: its own status and
+    attempts, its appointment's status and time. False when the row is gone."""
+    fresh = list(
+        Notification.objects.select_for_update(of=("self",))
+        .filter(pk=row.pk)
+        .order_by()
+        .values_list(
+            "status",
+            "attempts",
+            "enqueued_at",
+            "appointment__status",
+            "appointment__start",
+            "appointment__end",
+            "appointment__visit_mode",
+        )
+    )
+    if not fresh:
+        return False
+    appointment = row.appointment
+    [
+        (
+            row.status,
+            row.attempts,
+            row.enqueued_at,
+            appointment.status,
+            appointment.start,
+            appointment.end,
+            appointment.visit_mode,
+        )
+    ] = fresh
+    return True
 
 
 def _attempt(
@@ -170,6 +259,10 @@ def _render(row: Notification, kind: Kind) -> Rendered:
         previous_start=datetime.fromisoformat(previous) if previous else None,
         reason=row.details.get("reason", ""),
         visit_url=visit_links.url_for(appointment.pk),
+        booking_url=visit_links.booking_url_for(appointment.pk, visit_end=appointment.end),
+        # Said, never linked: the room opens from the booking page (a message may be forwarded).
+        video=appointment.visit_mode == VisitMode.VIDEO,
+        page_url=visit_links.page_url_for(appointment.pk),
     )
 
 

@@ -13,3 +13,8 @@ class TransientFault(DeliveryFault):
 
 class PermanentFault(DeliveryFault):
     """Trying again will not help: a bad address, a refused recipient, a rejected request."""
+
+
+class Unreachable(TransientFault):
+    """The server or gateway itself did not answer (refused, reset, timed out): the messages
+    after this one would wait for it in vain too."""

@@ -8,14 +8,21 @@ unfinished DATA the server throws away, and a log rolled back to "queued": it is
 One that dies once the COMMIT is on its way has sent and logged. Only a death between those
 two socket writes (microseconds apart) means the message will go out a second time. Backends
 other than SMTP (files, the console, tests' memory) send the whole message in ``release()``.
+
+An SMTP connection is kept from one message to the next (``thread_mailer()``: one a thread),
+as connecting and greeting cost more than a message. A message that went wrong drops it, and
+so does one left unfinished; a kept connection the server has closed meanwhile is replaced
+before the message's DATA is done, so nothing of it was delivered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import smtplib
 import socket
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -24,13 +31,19 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 
-from scheduler.adapters.notify.faults import PermanentFault, TransientFault
+from scheduler.adapters.notify.faults import (
+    DeliveryFault,
+    PermanentFault,
+    TransientFault,
+    Unreachable,
+)
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")  # dot-stuffing, RFC 5321 section 4.5.2
 
 
 class Mailer:
-    """One message at a time, on one connection kept until ``close()``."""
+    """One message at a time: ``start()``, ``release()``, ``verdict()``, then ``done()``. Over
+    SMTP the connection is kept across messages until ``close()``."""
 
     def __init__(self) -> None:
         self._connection: Any = None
@@ -44,40 +57,88 @@ class Mailer:
             validate_email(to)
         except ValidationError:
             raise PermanentFault(f"not an email address: {to!r}") from None
+        assert self._smtp is None and self._awaiting is None, "done() with the last one first"
         self._message = EmailMessage(subject, body, to=[to], headers={"Message-ID": message_id})
-        with _sorted_faults():
-            if self._connection is None:
-                self._connection = get_connection(fail_silently=False)
-                self._connection.open()
-            smtp = getattr(self._connection, "connection", None)
-            if isinstance(smtp, smtplib.SMTP):
-                if smtp.sock is not None:
-                    # The dot goes alone: without this, Nagle's algorithm holds it until the
-                    # body's ACK, which the server delays (40 ms on Linux).
-                    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                _send_all_but_the_dot(smtp, self._message)
-                self._smtp = smtp
+        try:
+            with _sorted_faults():
+                self._begin(self._message)
+        except DeliveryFault:
+            self.close()
+            raise
+
+    def _begin(self, message: EmailMessage) -> None:
+        kept = self._connection is not None
+        smtp = self._open()
+        if smtp is None:
+            return  # another backend: release() sends the whole message
+        try:
+            _send_all_but_the_dot(smtp, message)
+        except (
+            smtplib.SMTPServerDisconnected,
+            ConnectionError,
+            smtplib.SMTPSenderRefused,
+        ) as error:
+            # Lost, or refused with 421 ("closing the transmission channel").
+            closed = getattr(error, "smtp_code", 421) == 421
+            if not (kept and closed):
+                raise
+            # Closed by the server while kept (its idle timeout, a restart): no dot went, so
+            # nothing was delivered; once more on a connection of our own.
+            self.close()
+            smtp = self._open()
+            assert smtp is not None
+            _send_all_but_the_dot(smtp, message)
+        self._smtp = smtp
+
+    def _open(self) -> smtplib.SMTP | None:
+        """The connection, opened if need be; its smtplib client when it is SMTP."""
+        if self._connection is None:
+            self._connection = get_connection(fail_silently=False)
+            self._connection.open()
+            smtp = _smtp_of(self._connection)
+            if smtp is not None and smtp.sock is not None:
+                # The dot goes alone: without this, Nagle's algorithm holds it until the
+                # body's ACK, which the server delays (40 ms on Linux).
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return _smtp_of(self._connection)
 
     def release(self) -> None:
         """Let the message go: over SMTP the final dot, without waiting for the answer."""
         message, self._message = self._message, None
         assert message is not None, "start() first"
-        with _sorted_faults():
-            if self._smtp is None:
-                self._connection.send_messages([message])
-            else:
-                self._smtp.send(b".\r\n")
-                self._awaiting, self._smtp = self._smtp, None
+        try:
+            with _sorted_faults():
+                if self._smtp is None:
+                    self._connection.send_messages([message])
+                else:
+                    self._smtp.send(b".\r\n")
+                    self._awaiting, self._smtp = self._smtp, None
+        except DeliveryFault:
+            self.close()
+            raise
 
     def verdict(self) -> None:
         """Over SMTP, the server's answer to the message released; raises if it refused."""
         smtp, self._awaiting = self._awaiting, None
         if smtp is None:
             return
-        with _sorted_faults():
-            code, reply = smtp.getreply()
-            if code != 250:
-                raise smtplib.SMTPDataError(code, reply)
+        try:
+            with _sorted_faults():
+                code, reply = smtp.getreply()
+                if code != 250:
+                    raise smtplib.SMTPDataError(code, reply)
+        except DeliveryFault:
+            self.close()
+            raise
+
+    def done(self) -> None:
+        """The end of one message's delivery, however it went: an SMTP connection between
+        messages is kept for the next; one left mid-message (its DATA unfinished, or its
+        answer unread) is dropped, as is any other backend's."""
+        self._message = None
+        between = self._smtp is None and self._awaiting is None
+        if not (between and _smtp_of(self._connection) is not None):
+            self.close()
 
     def close(self) -> None:
         """Quit the server; a fault now changes nothing (what was sent is logged already).
@@ -86,16 +147,33 @@ class Mailer:
         unfinished, self._smtp = self._smtp, None
         if unfinished is not None:
             unfinished.close()
+        self._awaiting = None
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(OSError):
                 connection.close()
 
 
+_threads = threading.local()
+
+
+def thread_mailer() -> Mailer:
+    """This thread's mailer, whose SMTP connection the thread's deliveries share."""
+    mailer: Mailer | None = getattr(_threads, "mailer", None)
+    if mailer is None:
+        mailer = _threads.mailer = Mailer()
+    return mailer
+
+
+def _smtp_of(connection: Any) -> smtplib.SMTP | None:
+    smtp = getattr(connection, "connection", None)
+    return smtp if isinstance(smtp, smtplib.SMTP) else None
+
+
 def _send_all_but_the_dot(smtp: smtplib.SMTP, message: EmailMessage) -> None:
     """smtplib's sendmail() up to the end of the DATA phase, for one recipient."""
     encoding = message.encoding or settings.DEFAULT_CHARSET
-    sender = sanitize_address(message.from_email, encoding)
+    sender = _sender(message.from_email, encoding)
     [recipient] = [sanitize_address(address, encoding) for address in message.recipients()]
     # Django's SafeMIME messages take linesep, as its own SMTP backend passes it.
     data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
@@ -114,6 +192,12 @@ def _send_all_but_the_dot(smtp: smtplib.SMTP, message: EmailMessage) -> None:
     smtp.send(stuffed if stuffed.endswith(b"\r\n") else stuffed + b"\r\n")
 
 
+@functools.lru_cache(maxsize=4)
+def _sender(address: str, encoding: str) -> str:
+    # The same for every message, and parsing it costs as much as a round trip to the server.
+    return sanitize_address(address, encoding)
+
+
 @contextlib.contextmanager
 def _sorted_faults() -> Any:
     try:
@@ -125,11 +209,11 @@ def _sorted_faults() -> Any:
         said = f"SMTP {error.smtp_code}: {error.smtp_error!r}"
         raise _by_code(error.smtp_code, said) from error
     except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError) as error:
-        raise TransientFault(f"SMTP connection: {error!r}") from error
+        raise Unreachable(f"SMTP connection: {error!r}") from error
     except smtplib.SMTPException as error:  # no TLS, no AUTH...: the setup, not the moment
         raise PermanentFault(f"SMTP: {error!r}") from error
     except OSError as error:  # DNS, unreachable host: may pass
-        raise TransientFault(f"SMTP connection: {error!r}") from error
+        raise Unreachable(f"SMTP connection: {error!r}") from error
 
 
 def _by_code(code: int, text: str) -> TransientFault | PermanentFault:

@@ -27,6 +27,8 @@ KIND_LABELS = {
     Kind.REMINDER: _("reminder"),
     Kind.DOCTOR_REQUEST: _("request for the doctor"),
     Kind.DOCTOR_CANCELLED: _("cancelled by the doctor"),
+    Kind.VISIT_NOTE: _("visit note written"),
+    Kind.VISIT_NOTE_AMENDED: _("visit note amended"),
 }
 
 

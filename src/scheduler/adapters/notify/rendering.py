@@ -2,8 +2,9 @@
 
 One template per language and kind under templates/notify/<language>/<kind>.txt: its first line
 is the subject (and the text message), the rest the email body. Persian gets Jalali dates and
-Persian digits. Messages about a visit to come end their text message with the link to the
-patient's place in the queue, as their emails say it.
+Persian digits. Messages about a visit to come carry the signed link to the booking's own page
+(see it, cancel it, without signing in): at the end of their text message, as in their emails,
+which also link to the patient's place in the queue (the booking page does too).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ _engine = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=Fal
 # is isolated, so "Sara Ahmadi، دوشنبه ۱۶ آذر" keeps its order on a phone.
 ISOLATED = ("patient", "doctor", "clinic", "address", "reason")
 
-# The kinds about a visit to come: their text message carries the queue link too.
-LINKED = frozenset({Kind.BOOKED, Kind.CONFIRMED, Kind.RESCHEDULED, Kind.REMINDER})
+# The kinds about a visit to come: their text message carries the booking's link too.
+LINKED = frozenset({Kind.REQUESTED, Kind.BOOKED, Kind.CONFIRMED, Kind.RESCHEDULED, Kind.REMINDER})
+# A visit's note: its text message carries the visit's page on the patient's account, which
+# opens once they sign in (the note is medical: a forwarded text must not open it).
+ON_THE_PAGE = frozenset({Kind.VISIT_NOTE, Kind.VISIT_NOTE_AMENDED})
 
 
 @dataclass(frozen=True)
@@ -67,5 +71,7 @@ def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
             values[target] = moment_label(at, zone, language)
     text = _engine.get_template(name).render(Context(values)).strip()
     subject, _, body = text.partition("\n")
-    link = str(context.get("visit_url", "")) if kind in LINKED else ""
+    link = str(context.get("booking_url", "")) if kind in LINKED else ""
+    if kind in ON_THE_PAGE:
+        link = str(context.get("page_url", ""))
     return Rendered(name, language, subject.strip(), body.strip() + "\n", link)

@@ -20,10 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from scheduler.adapters.notify import contacts
-from scheduler.adapters.notify.actors import deliver_notification
+from scheduler.adapters.notify.actors import deliver_notification, deliver_notifications
 from scheduler.adapters.notify.models import Channel, Notification, ReminderOffset
 from scheduler.adapters.orm import models as orm
-from scheduler.domain.events import AppointmentEvent
+from scheduler.domain.events import AppointmentEvent, VisitNoteEvent
 from scheduler.domain.notifications import (
     DEFAULT_REMINDER_OFFSETS,
     Audience,
@@ -32,6 +32,9 @@ from scheduler.domain.notifications import (
 
 SWEEP_BATCH = 500
 _UPDATE_BATCH = 500
+# Messages due now go to the task queue this many to a job: a job costs the broker and the
+# worker more than a message costs to send. Small enough that the worker threads share them.
+DELIVERY_BATCH = 25
 
 
 class DjangoNotifier:
@@ -41,7 +44,9 @@ class DjangoNotifier:
         )
         return offsets or DEFAULT_REMINDER_OFFSETS
 
-    def schedule(self, event: AppointmentEvent, messages: Sequence[PlannedMessage]) -> None:
+    def schedule(
+        self, event: AppointmentEvent | VisitNoteEvent, messages: Sequence[PlannedMessage]
+    ) -> None:
         people = {
             Audience.PATIENT: orm.User.objects.select_related("contact").get(
                 patient__pk=event.patient_id
@@ -73,7 +78,7 @@ class DjangoNotifier:
 
 
 def _row(
-    event: AppointmentEvent,
+    event: AppointmentEvent | VisitNoteEvent,
     message: PlannedMessage,
     recipient: orm.User,
     channel: Channel,
@@ -99,16 +104,23 @@ def _row(
 
 
 def enqueue(rows: Iterable[Notification], *, now: datetime) -> int:
-    """Hand each row's id to the task queue, delayed until it is due; mark what was handed
-    over (also when the broker fails halfway: those are out)."""
+    """Hand each row's id to the task queue, delayed until it is due (those due now in jobs of
+    DELIVERY_BATCH); mark what was handed over (also when the broker fails halfway: those are
+    out)."""
     handed: list[int] = []
+    due: list[int] = []
     try:
         for row in rows:
             delay = int((row.scheduled_for - now).total_seconds() * 1000)
-            deliver_notification.send_with_options(
-                args=(row.pk,), delay=delay if delay > 0 else None
-            )
-            handed.append(row.pk)
+            if delay > 0:
+                deliver_notification.send_with_options(args=(row.pk,), delay=delay)
+                handed.append(row.pk)
+            else:
+                due.append(row.pk)
+        for start in range(0, len(due), DELIVERY_BATCH):
+            batch = due[start : start + DELIVERY_BATCH]
+            deliver_notifications.send(batch)
+            handed += batch
     finally:
         for start in range(0, len(handed), _UPDATE_BATCH):
             Notification.objects.filter(pk__in=handed[start : start + _UPDATE_BATCH]).update(

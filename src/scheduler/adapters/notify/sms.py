@@ -16,7 +16,7 @@ from urllib.request import Request, urlopen
 from django.conf import settings
 from django.utils import timezone
 
-from scheduler.adapters.notify.faults import PermanentFault, TransientFault
+from scheduler.adapters.notify.faults import PermanentFault, TransientFault, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class KavenegarSmsGateway:
         except HTTPError as error:
             status, body = error.code, error.read()
         except (URLError, OSError) as error:  # refused, reset, timed out, DNS
-            raise TransientFault(f"SMS gateway unreachable: {error!r}") from error
+            raise Unreachable(f"SMS gateway unreachable: {error!r}") from error
         return _message_id(status, body)
 
 

@@ -6,18 +6,40 @@ import uuid
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from scheduler.adapters import account_tokens
-from scheduler.adapters.notify.models import Notification
+from scheduler.adapters import account_tokens, photos
+from scheduler.adapters.notify.models import ContactPreference, Notification
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import sign_in
+from scheduler.domain.dependants import OLDEST_BIRTH_DATE
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Patient
+from scheduler.domain.spelling import doctor_search_name
 from scheduler.services.unit_of_work import AccountRepository, NewUser
 
-PROFILE = ("first_name", "last_name", "email", "phone", "language")
+PROFILE = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "language",
+    "date_of_birth",
+    "sex",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "blood_group",
+)
+DOCTOR_PROFILE = (
+    "bio",
+    "years_of_experience",
+    "languages",
+    "consultation_fee",
+    "accepts_new_patients",
+)
 
 
 class DjangoAccountRepository(AccountRepository):
@@ -26,6 +48,16 @@ class DjangoAccountRepository(AccountRepository):
 
     def licence_taken(self, licence_number: str) -> bool:
         return rows.Doctor.objects.filter(licence_number__iexact=licence_number.strip()).exists()
+
+    def email_taken(self, email: str, *, other_than: int | None = None) -> bool:
+        return self._others(other_than).filter(email__iexact=email).exists()
+
+    def phone_taken(self, phone: str, *, other_than: int | None = None) -> bool:
+        return self._others(other_than).filter(phone=phone).exists()
+
+    def _others(self, user_id: int | None) -> QuerySet[rows.User]:
+        found = sign_in.accounts_signing_in()
+        return found if user_id is None else found.exclude(pk=user_id)
 
     def specialty_exists(self, slug: str) -> bool:
         return rows.Specialty.objects.filter(slug=slug).exists()
@@ -63,6 +95,7 @@ class DjangoAccountRepository(AccountRepository):
                     specialty=rows.Specialty.objects.get(slug=specialty),
                     licence_number=licence_number,
                     verified=False,
+                    search_name=_search_name(user_id),
                 )
         except IntegrityError:  # lost a race for the licence number
             raise InvalidInput(
@@ -77,14 +110,48 @@ class DjangoAccountRepository(AccountRepository):
             return None
         return Patient(id=row.pk, name=str(row), phone=row.user.phone, email=row.user.email)
 
-    def contact_of(self, user_id: int) -> dict[str, str]:
+    def contact_of(self, user_id: int) -> dict[str, object]:
         found = rows.User.objects.filter(pk=user_id).values_list(*PROFILE).first()
         if found is None:
             raise NotFound(gettext_noop("User not found."))
         return dict(zip(PROFILE, found, strict=True))
 
-    def update_contact(self, user_id: int, changes: dict[str, str]) -> None:
+    def update_contact(self, user_id: int, changes: dict[str, object]) -> None:
         rows.User.objects.filter(pk=user_id).update(**changes)
+        if changes.keys() & {"first_name", "last_name"}:
+            rows.Doctor.objects.filter(user_id=user_id).update(search_name=_search_name(user_id))
+
+    def channels_of(self, user_id: int) -> dict[str, bool]:
+        found = ContactPreference.objects.filter(user_id=user_id).first()
+        if found is None:  # no row: every channel (see ContactPreference)
+            return {"email_messages": True, "sms_messages": True}
+        return {"email_messages": found.email, "sms_messages": found.sms}
+
+    def set_channels(self, user_id: int, changes: dict[str, bool]) -> None:
+        wanted = {**self.channels_of(user_id), **changes}
+        ContactPreference.objects.update_or_create(
+            user_id=user_id,
+            defaults={"email": wanted["email_messages"], "sms": wanted["sms_messages"]},
+        )
+
+    def doctor_profile_of(self, doctor_id: int) -> dict[str, object]:
+        found = rows.Doctor.objects.filter(pk=doctor_id).values_list(*DOCTOR_PROFILE).first()
+        if found is None:
+            raise NotFound(gettext_noop("Doctor not found."))
+        return dict(zip(DOCTOR_PROFILE, found, strict=True))
+
+    def update_doctor_profile(self, doctor_id: int, changes: dict[str, object]) -> None:
+        rows.Doctor.objects.filter(pk=doctor_id).update(**changes)
+
+    def replace_doctor_photo(self, doctor_id: int, content: bytes | None) -> bool:
+        old = rows.Doctor.objects.filter(pk=doctor_id).values_list("photo", flat=True).first()
+        if old is None:
+            raise NotFound(gettext_noop("Doctor not found."))
+        name = photos.store(photos.prepared(content)) if content is not None else ""
+        rows.Doctor.objects.filter(pk=doctor_id).update(photo=name)
+        # The old file goes once the new name is committed; until then it is still the photo.
+        transaction.on_commit(lambda: photos.delete(old))
+        return bool(old)
 
     def set_verified(self, doctor_id: int, verified: bool) -> bool:
         current = rows.Doctor.objects.filter(pk=doctor_id).values_list("verified", flat=True)
@@ -165,5 +232,16 @@ class DjangoAccountRepository(AccountRepository):
             last_login=None,
         )
         rows.Appointment.objects.filter(patient__user_id=user_id).update(reason="")
+        # Their family members are theirs to have forgotten too: kept nameless for the visits.
+        rows.Dependant.objects.filter(patient__user_id=user_id).update(
+            first_name="", last_name="", birth_date=OLDEST_BIRTH_DATE, active=False
+        )
         rows.AppointmentChange.objects.filter(actor_id=user_id).update(note="")
         Notification.objects.filter(recipient_id=user_id).update(address="", details={}, error="")
+
+
+def _search_name(user_id: int) -> str:
+    first, last, username = rows.User.objects.values_list(
+        "first_name", "last_name", "username"
+    ).get(pk=user_id)
+    return doctor_search_name(first, last, username)

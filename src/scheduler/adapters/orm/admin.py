@@ -155,13 +155,14 @@ def _patient_id_of(user: rows.User) -> int | None:
 class ClinicAdmin(GuardedAdmin[rows.Clinic]):
     """Registered with other adapters' inlines by entrypoints.web.combined_admin."""
 
-    list_display = ("name", "city", "timezone")
+    list_display = ("name", "city", "timezone", "cancel_cutoff_minutes")
     search_fields = ("name", "city")
 
 
 @admin.register(rows.Specialty)
 class SpecialtyAdmin(GuardedAdmin[rows.Specialty]):
-    list_display = ("name", "slug")
+    list_display = ("name", "name_fa", "slug")
+    fields = ("name", "name_fa", "slug")
 
 
 @admin.register(rows.Patient)

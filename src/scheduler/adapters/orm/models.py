@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
@@ -16,10 +18,24 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.adapters import local_dates
-from scheduler.domain.appointment import ACTIVE, DISPLACE, Status
+from scheduler.domain import no_show_policy, video_visits
+from scheduler.domain.appointment import (
+    ACTIVE,
+    DISPLACE,
+    FORGIVE_NO_SHOW,
+    HOLD_STATES,
+    Status,
+    VisitMode,
+)
+from scheduler.domain.documents import MAX_NAME as MAX_DOCUMENT_NAME
+from scheduler.domain.errors import InvalidInput
 from scheduler.domain.model import Role
+from scheduler.domain.schedule import MAX_NOTICE_MINUTES
+from scheduler.domain.spelling import SPECIALTY_SEARCH_NAME_LENGTH, specialty_search_name
+from scheduler.domain.waitlist import DEFAULT_OFFER_MINUTES, MAX_OFFER_MINUTES, MIN_OFFER_MINUTES
 
 ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
+HOLD_STATUSES = sorted(status.value for status in HOLD_STATES)
 
 # What the admin and the statistics call each state; the rows keep the FHIR value.
 STATUS_LABELS: dict[str, Promise] = {
@@ -31,6 +47,8 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.CANCELLED: _("Cancelled"),
     Status.REJECTED: _("Rejected"),
     Status.NOSHOW: _("No-show"),
+    Status.PROPOSED: _("Held"),
+    Status.RELEASED: _("Hold released"),
 }
 # What each change in a visit's history did, as the reader says it; the rows keep the verb.
 ACTION_NAMES: dict[str, Promise] = {
@@ -46,6 +64,7 @@ ACTION_NAMES: dict[str, Promise] = {
     "undo": _("undone"),
     "reschedule": _("rescheduled"),
     DISPLACE: _("asked to move"),
+    FORGIVE_NO_SHOW: _("no-show forgiven"),
 }
 
 
@@ -81,12 +100,37 @@ def known_zone(value: str) -> None:
         raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
 
 
+def check_video_template(value: str) -> None:
+    """The admin's form says what domain.video_visits would refuse."""
+    try:
+        video_visits.check_template(value)
+    except InvalidInput as error:
+        raise ValidationError(_(error.template), params=dict(error.params)) from None
+
+
 def site_language() -> str:
     return str(settings.LANGUAGE_CODE)
 
 
 def _reader() -> str:
     return get_language() or site_language()
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    OTHER = "other", _("other")
+
+
+class BloodGroup(models.TextChoices):
+    A_POS = "A+", "A+"
+    A_NEG = "A-", "A−"
+    B_POS = "B+", "B+"
+    B_NEG = "B-", "B−"
+    AB_POS = "AB+", "AB+"
+    AB_NEG = "AB-", "AB−"
+    O_POS = "O+", "O+"
+    O_NEG = "O-", "O−"
 
 
 class User(AbstractUser):
@@ -112,6 +156,20 @@ class User(AbstractUser):
         default=False,
         help_text=_("A patient who asked to be forgotten: anonymised, inactive."),
     )
+    # The profile: a patient's for the clinic's record, a doctor's for the directory (sex is
+    # what patients filter doctors by).
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, blank=True, choices=Sex.choices)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    emergency_contact_name = models.CharField(
+        _("emergency contact's name"), max_length=150, blank=True
+    )
+    emergency_contact_phone = models.CharField(
+        _("emergency contact's phone"), max_length=32, blank=True
+    )
+    blood_group = models.CharField(
+        _("blood group"), max_length=3, blank=True, choices=BloodGroup.choices
+    )
 
     def display_name(self) -> str:
         """The name others see; an erased patient's in the viewer's language."""
@@ -124,6 +182,13 @@ class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, db_index=True)
+    # E.164, as users' phones (the admin's form normalizes it).
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("Patients call it when it is too late to cancel or move a visit online."),
+    )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     timezone = models.CharField(
@@ -142,6 +207,61 @@ class Clinic(models.Model):
             "For patients who chose no language: their messages, and pages about this clinic."
         ),
     )
+    cancel_cutoff_minutes = models.PositiveIntegerField(
+        _("cancellation cut-off (minutes)"),
+        default=120,
+        validators=[MaxValueValidator(MAX_NOTICE_MINUTES)],
+        help_text=_(
+            "Patients cancel or move a visit themselves until this long before it; then they "
+            "call the clinic. 0: until the visit."
+        ),
+    )
+    waitlist_offer_minutes = models.PositiveSmallIntegerField(
+        _("waitlist offer window (minutes)"),
+        default=DEFAULT_OFFER_MINUTES,
+        validators=[MinValueValidator(MIN_OFFER_MINUTES), MaxValueValidator(MAX_OFFER_MINUTES)],
+        help_text=_("How long a freed slot is held for the patient it is offered to."),
+    )
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("no-show limit"),
+        default=0,
+        validators=[MaxValueValidator(no_show_policy.MAX_LIMIT)],
+        help_text=_(
+            "After this many no-shows within the window, a patient's own bookings are held "
+            "back. 0: no policy."
+        ),
+    )
+    no_show_window_months = models.PositiveSmallIntegerField(
+        _("no-show window (months)"),
+        default=6,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(no_show_policy.MAX_WINDOW_MONTHS),
+        ],
+        help_text=_("No-shows older than this no longer count."),
+    )
+    no_show_consequence = models.CharField(
+        _("when over the limit"),
+        max_length=24,
+        choices=[
+            (
+                no_show_policy.Consequence.NEEDS_APPROVAL.value,
+                _("bookings need the doctor's approval"),
+            ),
+            (no_show_policy.Consequence.NO_ONLINE_BOOKING.value, _("no online booking")),
+        ],
+        default=no_show_policy.Consequence.NEEDS_APPROVAL.value,
+    )
+    video_url_template = models.CharField(
+        _("video visit address"),
+        max_length=video_visits.MAX_TEMPLATE,
+        blank=True,
+        validators=[check_video_template],
+        help_text=_(
+            "The video provider's room address, with {room} where the room's name goes, e.g. "
+            "https://meet.jit.si/{room}. Empty: no video visits."
+        ),
+    )
 
     class Meta:
         verbose_name = _("clinic")
@@ -154,13 +274,26 @@ class Clinic(models.Model):
 class Specialty(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fa = models.CharField(_("name in Persian"), max_length=100, blank=True)
+    # Both names and the slug, folded (domain.spelling): what a search's words are matched in.
+    search_name = models.CharField(
+        _("name for search"), max_length=SPECIALTY_SEARCH_NAME_LENGTH, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("specialty")
         verbose_name_plural = _("specialties")
 
     def __str__(self) -> str:
+        """The name in the reader's language: every page and the API show it so."""
+        if self.name_fa and (get_language() or "").startswith("fa"):
+            return self.name_fa
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Reference data edited in the admin, with no command of its own: kept with its row.
+        self.search_name = specialty_search_name(self.name, self.name_fa, self.slug)
+        super().save(*args, **kwargs)
 
 
 class Doctor(models.Model):
@@ -176,6 +309,18 @@ class Doctor(models.Model):
     clinics = models.ManyToManyField(
         Clinic, related_name="doctors", blank=True, verbose_name=_("clinics")
     )
+    photo = models.ImageField(_("photo"), upload_to="doctors/", blank=True)
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True
+    )
+    # Language codes (ISO 639-1) separated by spaces, e.g. "fa en": a filter, not a relation.
+    languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
+    consultation_fee = models.PositiveIntegerField(_("consultation fee"), null=True, blank=True)
+    fee_currency = models.CharField(_("currency"), max_length=3, default="IRR")
+    accepts_new_patients = models.BooleanField(_("accepts new patients"), default=True)
+    # The name as the search matches it: case, accents, Arabic/Persian letter forms and
+    # diacritics folded (kept by the commands that change a name; see the search's folding).
+    search_name = models.CharField(_("name for search"), max_length=300, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("doctor")
@@ -196,6 +341,36 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.user.display_name()
+
+
+class Dependant(models.Model):
+    """A family member on a patient's account (domain.dependants): booked for by the holder."""
+
+    class Relation(models.TextChoices):
+        CHILD = "child", _("child")
+        SPOUSE = "spouse", _("spouse")
+        PARENT = "parent", _("parent")
+        SIBLING = "sibling", _("sibling")
+        OTHER = "other", _("other")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="dependants", verbose_name=_("patient")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    # Removed from the account's list but kept: visits booked for them still name them.
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        indexes = [models.Index(fields=["patient", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
 
 
 class Receptionist(models.Model):
@@ -229,6 +404,9 @@ class Schedule(models.Model):
         default=False,
         help_text=_("Each booking waits for the doctor to accept it."),
     )
+    # New on every save of the hours: a process may keep the hours it read under it (a booking
+    # or a grid then reads this one row, not every weekly span). Null: not kept.
+    revision = models.UUIDField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("schedule")
@@ -312,10 +490,18 @@ class TimeOff(models.Model):
         }
 
 
+class VisitRows(models.Manager["Appointment"]):
+    """Visits only: a slot hold (domain.holds) is no visit, so no list, count, export or
+    admin page reading ``Appointment.objects`` shows one. ``Appointment.every`` has them."""
+
+    def get_queryset(self) -> models.QuerySet[Appointment]:
+        return super().get_queryset().exclude(status__in=HOLD_STATUSES)
+
+
 class Appointment(models.Model):
-    # Migrations 0002 and 0004 make overlap impossible per doctor and per patient among active
-    # statuses: exclusion constraints on PostgreSQL, triggers on SQLite (whose writers are
-    # serialized).
+    # Migrations 0002, 0004 and 0017 make overlap impossible per doctor and per patient among
+    # active statuses and holds: exclusion constraints on PostgreSQL, triggers on SQLite (whose
+    # writers are serialized).
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     doctor = models.ForeignKey(
         Doctor, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("doctor")
@@ -326,6 +512,15 @@ class Appointment(models.Model):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("clinic")
     )
+    # Who the visit is for, when not the patient (the account holder) themselves.
+    dependant = models.ForeignKey(
+        Dependant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("family member"),
+    )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     status = models.CharField(
@@ -334,11 +529,25 @@ class Appointment(models.Model):
         choices=[(str(status), label) for status, label in STATUS_LABELS.items()],
     )
     reason = models.TextField(_("reason"), blank=True)
+    visit_mode = models.CharField(
+        _("visit mode"),
+        max_length=16,
+        choices=[(VisitMode.IN_PERSON.value, _("in person")), (VisitMode.VIDEO.value, _("video"))],
+        default=VisitMode.IN_PERSON.value,
+    )
+    video_room = models.CharField(_("video room"), max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # A hold's (status proposed) expiry and purpose (domain.holds); empty for a visit.
+    hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    hold_purpose = models.CharField(_("hold purpose"), max_length=16, blank=True)
+
+    every = models.Manager()  # holds too: the repositories, free time and the live grids
+    objects = VisitRows()  # the default (Meta.default_manager_name)
 
     class Meta:
+        default_manager_name = "objects"
         ordering = ["start"]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
@@ -351,6 +560,12 @@ class Appointment(models.Model):
             models.Index(fields=["start"], name="appointment_start"),
             models.Index(fields=["created_at"], name="appointment_created"),
             models.Index(fields=["patient", "created_at"], name="appointment_patient_created"),
+            # The sweep of expired holds (domain.holds): holds only, few at any time.
+            models.Index(
+                fields=["hold_expires_at"],
+                name="appointment_hold_expiry",
+                condition=models.Q(status=Status.PROPOSED.value),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -447,3 +662,263 @@ class StoredEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} v{self.version} ({self.delivery})"
+
+
+# -- the directory's read model: kept by the outbox, never the source of truth -----------------
+
+
+class NextFreeSlot(models.Model):
+    """The first slot a patient could book with a doctor at a clinic, as the search shows it.
+
+    Rebuilt from the slot computation whenever something that moves it happens (a booking, a
+    cancellation, a move, new hours, time off, calendar busy blocks) and when it has passed.
+    No row, or no start: nothing free within the booking horizon.
+    """
+
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.CASCADE, related_name="next_free", verbose_name=_("doctor")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="next_free", verbose_name=_("clinic")
+    )
+    start = models.DateTimeField(_("start"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("next free slot")
+        verbose_name_plural = _("next free slots")
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "clinic"], name="one_next_free_per_clinic")
+        ]
+        indexes = [models.Index(fields=["start"], name="next_free_start")]
+
+    def __str__(self) -> str:
+        return f"{self.doctor_id}@{self.clinic_id}: {self.start}"
+
+
+class FreeDay(models.Model):
+    """One day of a doctor at a clinic with at least one free slot: the last free start in
+    each part of the day (null: none free in that part), so "free on Tuesday morning" is one
+    indexed lookup. Days with nothing free have no row."""
+
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.CASCADE, related_name="free_days", verbose_name=_("doctor")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="free_days", verbose_name=_("clinic")
+    )
+    day = models.DateField(_("day"))
+    morning_last = models.DateTimeField(_("last free in the morning"), null=True, blank=True)
+    afternoon_last = models.DateTimeField(_("last free in the afternoon"), null=True, blank=True)
+    evening_last = models.DateTimeField(_("last free in the evening"), null=True, blank=True)
+    free_slots = models.PositiveSmallIntegerField(_("free slots"), default=0)
+
+    class Meta:
+        verbose_name = _("free day")
+        verbose_name_plural = _("free days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doctor", "clinic", "day"], name="one_free_day_per_clinic"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "doctor"], name="free_day_day_doctor")]
+
+    def __str__(self) -> str:
+        return f"{self.doctor_id}@{self.clinic_id}: {self.day}"
+
+
+class PrivateFeed(models.Model):
+    """A user's private calendar feed (``/feeds/<secret>.ics``), which their calendar app
+    subscribes to. Only the secret's SHA-256 digest is kept: a copy of the database opens no
+    feed, and the owner sees the address once, when it is made (a new one replaces it). Not the
+    Google Calendar feeds of gcal, which are calendars read from Google."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    digest = models.CharField(_("digest of the secret"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("private calendar feed")
+        verbose_name_plural = _("private calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d}"
+
+
+# The waitlist's rows live in their own module; imported here so the app registers them.
+from scheduler.adapters.orm import waitlist_rows  # noqa: E402
+
+WaitlistEntry = waitlist_rows.WaitlistEntry
+WaitlistMove = waitlist_rows.WaitlistMove
+WaitlistOffer = waitlist_rows.WaitlistOffer
+
+
+# -- reviews of visits (domain.reviews) ----------------------------------------------------------
+
+
+class Review(models.Model):
+    """A patient's stars and words on a visit that took place; the doctor's one reply; an
+    admin's hiding (kept: hidden reviews stay, with why, by whom and when)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    # One per visit: the domain checks it, and this relation makes it the database's word too.
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.PROTECT,
+        related_name="visit_review",
+        verbose_name=_("appointment"),
+    )
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("doctor")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("patient")
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="reviews_written", verbose_name=_("author")
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    text = models.TextField(_("text"), blank=True)
+    written_at = models.DateTimeField(_("written at"))
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    reply = models.TextField(_("doctor's reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews_hidden",
+        verbose_name=_("hidden by"),
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["-written_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="review_stars_one_to_five"
+            )
+        ]
+        # A doctor's page lists their shown reviews, newest first.
+        indexes = [models.Index(fields=["doctor", "hidden", "-written_at"], name="review_page")]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ {self.doctor} ({self.written_at:%Y-%m-%d})"
+
+
+class DoctorRating(models.Model):
+    """The read model of a doctor's rating (domain.reviews.Rating), which the search sorts and
+    filters on: recounted from the shown reviews in each review's own unit of work. No row:
+    no review yet."""
+
+    doctor = models.OneToOneField(
+        Doctor,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="rating",
+        verbose_name=_("doctor"),
+    )
+    mean = models.DecimalField(
+        _("mean stars"), max_digits=2, decimal_places=1, null=True, blank=True
+    )
+    count = models.PositiveIntegerField(_("reviews counted"), default=0)
+
+    class Meta:
+        verbose_name = _("doctor's rating")
+        verbose_name_plural = _("doctors' ratings")
+        indexes = [models.Index(fields=["-mean", "-count"], name="rating_order")]
+
+    def __str__(self) -> str:
+        return f"{self.doctor_id}: {self.mean} ({self.count})"
+
+
+# -- visit notes (domain.visit_notes) ----------------------------------------------------------
+
+
+class VisitNote(models.Model):
+    """A completed visit's note, as its doctor last wrote it; each writing is an event (who,
+    when) in the outbox and the audit trail. Medical: never shown to the desk."""
+
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="visit_note",
+        verbose_name=_("appointment"),
+    )
+    summary = models.TextField(_("summary"))
+    instructions = models.TextField(_("follow-up instructions"), blank=True)
+    # [{"drug", "dose", "frequency", "duration"}, ...] in the doctor's order: read and written
+    # whole with the note, never queried one by one.
+    prescriptions = models.JSONField(_("prescriptions"), default=list, blank=True)
+    follow_up_start = models.DateTimeField(_("proposed follow-up"), null=True, blank=True)
+    written_at = models.DateTimeField(_("written at"))
+    written_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    amended_at = models.DateTimeField(_("last amended at"), null=True, blank=True)
+    amended_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last amended by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("visit note")
+        verbose_name_plural = _("visit notes")
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} v{self.version}"
+
+
+class AppointmentDocument(models.Model):
+    """A file a patient attached to an appointment (domain.documents). The file itself is in
+    the private "documents" storage under ``stored_name``, never under the web root."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("appointment"),
+    )
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("attached by")
+    )
+    name = models.CharField(_("file name"), max_length=MAX_DOCUMENT_NAME)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_name = models.CharField(_("stored as"), max_length=200, unique=True)
+    uploaded_at = models.DateTimeField(_("attached at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["appointment", "uploaded_at"])]
+
+    def __str__(self) -> str:
+        return self.name

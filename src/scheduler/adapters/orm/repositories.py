@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from django.db.models import Prefetch, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
-from scheduler.domain.appointment import Appointment, Change, Status
+from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Change, Status, VisitMode
+from scheduler.domain.dependants import Dependant, Person, Relation
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
+from scheduler.domain.visit_notes import NoteContent, Prescription, VisitNote
 from scheduler.services import unit_of_work as ports
 from scheduler.services.ports import Clock
 
 
+def taken_on(patient_id: int, doctor_id: int) -> bool:
+    """Whether the doctor has taken the patient on (domain.appointment.TAKEN_ON): for the
+    booking rule, and for the doctor's page that warns a new patient before they try."""
+    return rows.Appointment.objects.filter(
+        patient_id=patient_id,
+        doctor_id=doctor_id,
+        status__in=[status.value for status in TAKEN_ON],
+    ).exists()
+
+
 class DjangoAppointmentRepository(ports.AppointmentRepository):
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         super().__init__()
+        self._clock = clock  # a hold past its expiry keeps no one off its slot
         # version and history length as read, to write only what changed
         self._loaded: dict[uuid.UUID, tuple[int, int]] = {}
         self._keys: list[tuple[int, str, ports.IdempotencyRecord]] = []
@@ -31,7 +47,7 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
 
     def _get(self, appointment_id: uuid.UUID) -> Appointment:
         try:
-            row = rows.Appointment.objects.prefetch_related(
+            row = rows.Appointment.every.prefetch_related(
                 Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq"))
             ).get(pk=appointment_id)
         except rows.Appointment.DoesNotExist:
@@ -64,15 +80,55 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             .values_list("pk", flat=True)
         )
 
+    def taken_on(self, patient_id: int, doctor_id: int) -> bool:
+        return taken_on(patient_id, doctor_id)
+
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return _busy(rows.Appointment.objects.filter(doctor_id=doctor_id), window, excluding)
+        return self._busy(rows.Appointment.every.filter(doctor_id=doctor_id), window, excluding)
 
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return _busy(rows.Appointment.objects.filter(patient_id=patient_id), window, excluding)
+        return self._busy(rows.Appointment.every.filter(patient_id=patient_id), window, excluding)
+
+    def _busy(
+        self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
+    ) -> list[Interval]:
+        """Active visits and live holds; a row this unit of work has let go of (a hold
+        released, a visit cancelled) is free already, though not yet written."""
+        let_go = [a.id for a in self.seen.values() if a.status not in OCCUPYING]
+        live_hold = Q(status=Status.PROPOSED.value, hold_expires_at__gt=self._clock())
+        query = query.filter(
+            Q(status__in=rows.ACTIVE_STATUSES) | live_hold,
+            start__lt=window.end,
+            end__gt=window.start,
+        ).exclude(pk__in=[*let_go, *([excluding] if excluding else [])])
+        return [Interval(start, end) for start, end in query.values_list("start", "end")]
+
+    def _hold_ids(
+        self,
+        doctor_id: int | None,
+        patient_id: int | None,
+        window: Interval | None,
+        expired_at: datetime | None,
+        limit: int | None,
+    ) -> list[uuid.UUID]:
+        query = rows.Appointment.every.filter(status=Status.PROPOSED.value)
+        if doctor_id is not None:
+            query = query.filter(doctor_id=doctor_id)
+        if patient_id is not None:
+            query = query.filter(patient_id=patient_id)
+        if window is not None:
+            query = query.filter(start__lt=window.end, end__gt=window.start)
+        if expired_at is not None:
+            # Sweeps in several processes share the work rather than wait on each other.
+            query = query.filter(hold_expires_at__lte=expired_at).select_for_update(
+                skip_locked=True
+            )
+        ids = query.order_by("hold_expires_at", "pk").values_list("pk", flat=True)
+        return list(ids[:limit] if limit is not None else ids)
 
     def remember_key(self, user_id: int, key: str, record: ports.IdempotencyRecord) -> None:
         self._keys.append((user_id, key, record))
@@ -103,6 +159,49 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
         self._keys.clear()
 
 
+class DjangoDependantRepository(ports.DependantRepository):
+    def find(self, dependant_id: int) -> Dependant | None:
+        row = rows.Dependant.objects.filter(pk=dependant_id).first()
+        if row is None:
+            return None
+        return Dependant(
+            id=row.pk,
+            patient_id=row.patient_id,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            birth_date=row.birth_date,
+            relation=Relation(row.relation),
+            active=row.active,
+        )
+
+    def active_count(self, patient_id: int) -> int:
+        # The account's row stays locked until the unit of work ends: on PostgreSQL (READ
+        # COMMITTED) adds racing for the last room would each count the others' uncommitted
+        # rows as not there, and all of them fit. Locked, they count and add one at a time.
+        locked = rows.Patient.objects.select_for_update().filter(pk=patient_id)
+        list(locked.values_list("pk", flat=True))
+        return rows.Dependant.objects.filter(patient_id=patient_id, active=True).count()
+
+    def add(self, patient_id: int, person: Person) -> int:
+        row = rows.Dependant.objects.create(
+            patient_id=patient_id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            relation=person.relation.value,
+        )
+        return row.pk
+
+    def save(self, dependant: Dependant) -> None:
+        rows.Dependant.objects.filter(pk=dependant.id).update(
+            first_name=dependant.first_name,
+            last_name=dependant.last_name,
+            birth_date=dependant.birth_date,
+            relation=dependant.relation.value,
+            active=dependant.active,
+        )
+
+
 class DjangoScheduleRepository(ports.ScheduleRepository):
     def __init__(self, clock: Clock) -> None:
         super().__init__()
@@ -116,6 +215,16 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
         if zone is None:
             raise NotFound(gettext_noop("Clinic not found."))
         return zone
+
+    def cancel_cutoff_minutes(self, clinic_id: int) -> int:
+        cutoff = (
+            rows.Clinic.objects.filter(pk=clinic_id)
+            .values_list("cancel_cutoff_minutes", flat=True)
+            .first()
+        )
+        if cutoff is None:
+            raise NotFound(gettext_noop("Clinic not found."))
+        return cutoff
 
     def works_at(self, doctor_id: int, clinic_id: int) -> bool:
         return rows.Doctor.clinics.through.objects.filter(
@@ -131,6 +240,7 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
                 "horizon_days": schedule.horizon_days,
                 "min_notice_minutes": schedule.min_notice_minutes,
                 "requires_approval": schedule.requires_approval,
+                "revision": uuid.uuid4(),
             },
         )
         row.weekly.all().delete()
@@ -170,6 +280,42 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
         return Interval(row.start, row.end)
 
 
+@dataclass(frozen=True)
+class _Hours:
+    work: tuple[WeeklyInterval, ...]
+    breaks: tuple[WeeklyInterval, ...]
+    overrides: tuple[DateOverride, ...]
+
+
+# A schedule's hours as read once under a revision: a save writes a new (random) revision, so a
+# kept entry never goes stale, nor serves another database's schedule of the same id.
+@lru_cache(maxsize=4096)
+def _hours_of_revision(revision: uuid.UUID, schedule_id: int) -> _Hours:
+    return _hours(schedule_id)
+
+
+def _hours(schedule_id: int) -> _Hours:
+    overrides: dict[date, list[WallInterval]] = {}
+    for day, start, end in rows.DateOverride.objects.filter(schedule_id=schedule_id).values_list(
+        "date", "start", "end"
+    ):
+        spans = overrides.setdefault(day, [])
+        if start is not None and end is not None:
+            spans.append(WallInterval(start, end))
+    work: list[WeeklyInterval] = []
+    breaks: list[WeeklyInterval] = []
+    for kind, weekday, start, end in rows.WeeklyInterval.objects.filter(
+        schedule_id=schedule_id
+    ).values_list("kind", "weekday", "start", "end"):
+        interval = WeeklyInterval(weekday, WallInterval(start, end))
+        (work if kind == rows.WeeklyInterval.Kind.WORK else breaks).append(interval)
+    return _Hours(
+        work=tuple(work),
+        breaks=tuple(breaks),
+        overrides=tuple(DateOverride(day, tuple(spans)) for day, spans in overrides.items()),
+    )
+
+
 def load_schedule(
     doctor_id: int, clinic_id: int, *, time_off_after: datetime | None
 ) -> Schedule | None:
@@ -182,6 +328,7 @@ def load_schedule(
         rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
         .values(
             "pk",
+            "revision",
             "slot_minutes",
             "horizon_days",
             "min_notice_minutes",
@@ -192,16 +339,8 @@ def load_schedule(
     )
     if row is None:
         return None
-    weekly = rows.WeeklyInterval.objects.filter(schedule_id=row["pk"]).values_list(
-        "kind", "weekday", "start", "end"
-    )
-    overrides: dict[date, list[WallInterval]] = {}
-    for day, start, end in rows.DateOverride.objects.filter(schedule_id=row["pk"]).values_list(
-        "date", "start", "end"
-    ):
-        spans = overrides.setdefault(day, [])
-        if start is not None and end is not None:
-            spans.append(WallInterval(start, end))
+    revision = row["revision"]
+    hours = _hours(row["pk"]) if revision is None else _hours_of_revision(revision, row["pk"])
     time_off = (
         rows.TimeOff.objects.filter(doctor_id=doctor_id, end__gt=time_off_after).values_list(
             "start", "end"
@@ -209,18 +348,13 @@ def load_schedule(
         if time_off_after is not None
         else []
     )
-    hours: list[WeeklyInterval] = []
-    breaks: list[WeeklyInterval] = []
-    for kind, weekday, start, end in weekly:
-        interval = WeeklyInterval(weekday, WallInterval(start, end))
-        (hours if kind == rows.WeeklyInterval.Kind.WORK else breaks).append(interval)
     return Schedule(
         doctor_id=doctor_id,
         clinic_id=clinic_id,
         timezone=row["clinic__timezone"],
-        hours=tuple(hours),
-        breaks=tuple(breaks),
-        overrides=tuple(DateOverride(day, tuple(spans)) for day, spans in overrides.items()),
+        hours=hours.work,
+        breaks=hours.breaks,
+        overrides=hours.overrides,
         time_off=tuple(Interval(start, end) for start, end in time_off),
         slot_minutes=row["slot_minutes"],
         horizon_days=row["horizon_days"],
@@ -235,6 +369,7 @@ class DjangoDoctorRepository(ports.DoctorRepository):
             rows.Doctor.objects.filter(pk=doctor_id)
             .values(
                 "verified",
+                "accepts_new_patients",
                 "licence_number",
                 "specialty__slug",
                 "user__first_name",
@@ -250,6 +385,7 @@ class DjangoDoctorRepository(ports.DoctorRepository):
             specialty=row["specialty__slug"],
             licence_number=row["licence_number"],
             verified=row["verified"],
+            accepts_new_patients=row["accepts_new_patients"],
         )
 
 
@@ -286,6 +422,11 @@ def appointment_to_domain(row: rows.Appointment) -> Appointment:
         slot=Interval(row.start, row.end),
         status=Status(row.status),
         reason=row.reason,
+        dependant_id=row.dependant_id,
+        hold_expires_at=row.hold_expires_at,
+        hold_purpose=row.hold_purpose,
+        visit_mode=VisitMode(row.visit_mode),
+        video_room=row.video_room,
         version=row.version,
         history=[
             Change(
@@ -301,19 +442,8 @@ def appointment_to_domain(row: rows.Appointment) -> Appointment:
     )
 
 
-def _busy(
-    query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
-) -> list[Interval]:
-    query = query.filter(
-        status__in=rows.ACTIVE_STATUSES, start__lt=window.end, end__gt=window.start
-    )
-    if excluding is not None:
-        query = query.exclude(pk=excluding)
-    return [Interval(start, end) for start, end in query.values_list("start", "end")]
-
-
 def _insert(appointment: Appointment) -> None:
-    rows.Appointment.objects.create(
+    rows.Appointment.every.create(
         id=appointment.id,
         doctor_id=appointment.doctor_id,
         patient_id=appointment.patient_id,
@@ -322,21 +452,39 @@ def _insert(appointment: Appointment) -> None:
         end=appointment.slot.end,
         status=appointment.status.value,
         reason=appointment.reason,
+        dependant_id=appointment.dependant_id,
+        visit_mode=appointment.visit_mode.value,
+        video_room=appointment.video_room,
         version=appointment.version,
+        hold_expires_at=appointment.hold_expires_at,
+        hold_purpose=appointment.hold_purpose,
     )
 
 
 def _update(appointment: Appointment, *, loaded_version: int) -> None:
-    updated = rows.Appointment.objects.filter(pk=appointment.id, version=loaded_version).update(
+    updated = rows.Appointment.every.filter(pk=appointment.id, version=loaded_version).update(
         start=appointment.slot.start,
         end=appointment.slot.end,
         status=appointment.status.value,
         reason=appointment.reason,
+        dependant_id=appointment.dependant_id,
+        visit_mode=appointment.visit_mode.value,  # a hold booked in place chooses it then
+        video_room=appointment.video_room,
+        hold_expires_at=appointment.hold_expires_at,
+        hold_purpose=appointment.hold_purpose,
         version=appointment.version,
         updated_at=Now(),
     )
-    if not updated:
-        raise ConcurrentUpdate("The appointment was changed meanwhile; reload and try again.")
+    # A hold two writers let go of at once (its expiry met by both) is gone for both: the
+    # loser has nothing left to do. One booked meanwhile is not let go: the loser's change
+    # (and its HoldReleased, which would show a booked slot free) is undone.
+    if not updated and not (
+        appointment.status is Status.RELEASED
+        and rows.Appointment.every.filter(pk=appointment.id, status=Status.RELEASED.value).exists()
+    ):
+        raise ConcurrentUpdate(
+            gettext_noop("The appointment was changed meanwhile; reload and try again.")
+        )
 
 
 def _insert_history(appointment: Appointment, first_new: int) -> None:
@@ -353,3 +501,63 @@ def _insert_history(appointment: Appointment, first_new: int) -> None:
         )
         for seq, change in enumerate(appointment.history[first_new:], start=first_new)
     )
+
+
+class DjangoVisitNoteRepository(ports.VisitNoteRepository):
+    def _find(self, appointment_id: uuid.UUID) -> VisitNote | None:
+        row = rows.VisitNote.objects.select_related("appointment").filter(pk=appointment_id).first()
+        if row is None:
+            return None
+        return VisitNote(
+            appointment_id=row.appointment_id,
+            doctor_id=row.appointment.doctor_id,
+            content=NoteContent(
+                summary=row.summary,
+                instructions=row.instructions,
+                prescriptions=tuple(Prescription(**given) for given in row.prescriptions),
+                follow_up_start=row.follow_up_start,
+            ),
+            written_at=row.written_at,
+            written_by=row.written_by_id,
+            amended_at=row.amended_at,
+            amended_by=row.amended_by_id,
+            version=row.version,
+        )
+
+    def _add(self, note: VisitNote) -> None:
+        try:
+            with transaction.atomic():  # a savepoint: the refusal leaves the rest undone
+                rows.VisitNote.objects.create(
+                    appointment_id=note.appointment_id,
+                    written_at=note.written_at,
+                    written_by_id=note.written_by,
+                    version=note.version,
+                    **_note_fields(note.content),
+                )
+        except IntegrityError:
+            raise ConcurrentUpdate(
+                gettext_noop("The note was written meanwhile: reload it and try again.")
+            ) from None
+
+    def save(self, note: VisitNote) -> None:
+        changed = rows.VisitNote.objects.filter(
+            pk=note.appointment_id, version=note.version - 1
+        ).update(
+            amended_at=note.amended_at,
+            amended_by_id=note.amended_by,
+            version=note.version,
+            **_note_fields(note.content),
+        )
+        if not changed:
+            raise ConcurrentUpdate(
+                gettext_noop("The note was amended meanwhile: reload it and try again.")
+            )
+
+
+def _note_fields(content: NoteContent) -> dict[str, object]:
+    return {
+        "summary": content.summary,
+        "instructions": content.instructions,
+        "prescriptions": [asdict(given) for given in content.prescriptions],
+        "follow_up_start": content.follow_up_start,
+    }

@@ -12,8 +12,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
+from scheduler.adapters.local_dates import latin_digits
+from scheduler.adapters.notify.models import ContactPreference
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import repositories
 from scheduler.adapters.orm.repositories import load_schedule
 from scheduler.adapters.phones import as_phone
 from scheduler.domain import access
@@ -99,17 +103,25 @@ class Profile:
     user: rows.User
     actor: Actor
     doctor_verified: bool | None
+    doctor: rows.Doctor | None = None  # a doctor's page in the directory
+    email_messages: bool = True
+    sms_messages: bool = True
 
 
 def profile(*, user: rows.User, actor: Actor) -> Profile:
-    verified = None
+    doctor = None
     if actor.doctor_id is not None:
-        verified = (
-            rows.Doctor.objects.filter(pk=actor.doctor_id)
-            .values_list("verified", flat=True)
-            .first()
-        )
-    return Profile(user=user, actor=actor, doctor_verified=verified)
+        doctor = _doctors().filter(pk=actor.doctor_id).first()
+    channels = ContactPreference.objects.filter(user_id=user.pk).first()
+    return Profile(
+        user=user,
+        actor=actor,
+        doctor_verified=doctor.verified if doctor is not None else None,
+        doctor=doctor,
+        # no row: every channel (see ContactPreference)
+        email_messages=channels is None or channels.email,
+        sms_messages=channels is None or channels.sms,
+    )
 
 
 # -- schedules ---------------------------------------------------------------------------------
@@ -173,9 +185,17 @@ def appointment_get(*, viewer: Actor, appointment_id: uuid.UUID) -> rows.Appoint
     return appointment
 
 
+def own_appointments(*, patient_id: int) -> QuerySet[rows.Appointment]:
+    """A patient's bookings as their own pages show them (doctor, specialty, clinic, and the
+    family member a visit is for); the caller has made sure the reader is that patient."""
+    return rows.Appointment.objects.filter(patient_id=patient_id).select_related(
+        "doctor__user", "doctor__specialty", "clinic", "dependant", "visit_note"
+    )
+
+
 def _visible_appointments(viewer: Actor) -> QuerySet[rows.Appointment]:
     query = rows.Appointment.objects.select_related(
-        "doctor__user", "doctor__specialty", "patient__user", "clinic"
+        "doctor__user", "doctor__specialty", "patient__user", "clinic", "dependant"
     ).prefetch_related(Prefetch("history", queryset=rows.AppointmentChange.objects.order_by("seq")))
     scope = access.booking_scope(viewer)
     if scope.everything:
@@ -183,6 +203,18 @@ def _visible_appointments(viewer: Actor) -> QuerySet[rows.Appointment]:
     if scope.field:
         return query.filter(**{scope.field: scope.value})
     return query.none()
+
+
+def visit_for(row: rows.Appointment) -> str:
+    """Who the visit is for, as the people who run the day say it: the patient, or their
+    family member with the account holder who brings them."""
+    patient = row.patient.user.display_name()
+    if row.dependant is None:
+        return patient
+    return gettext("%(dependant)s (for %(patient)s)") % {
+        "dependant": str(row.dependant),
+        "patient": patient,
+    }
 
 
 def on_local_days(
@@ -237,20 +269,39 @@ def _is_self_or_admin(viewer: Actor | None, doctor_id: int) -> bool:
 SEARCH_WORDS = 8
 
 
+def patient_record(*, viewer: Actor, patient_id: int) -> rows.Patient:
+    """The patient with their record, for whom access.may_read_patient_record allows; NotFound
+    for anyone else (they may not learn the patient exists)."""
+    shares = appointment_list(
+        viewer=viewer, filters=AppointmentFilters(patient_id=patient_id)
+    ).filter(status__in=access.RECORD_OPENING)
+    found = rows.Patient.objects.select_related("user").filter(pk=patient_id).first()
+    if found is None or not access.may_read_patient_record(
+        viewer, patient_id, shares_booking=shares.exists()
+    ):
+        raise NotFound(gettext_noop("Patient not found."))
+    return found
+
+
 def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
-    """Patients with ``query``'s phone number (written any common way), else whose name,
-    username or phone contains each of its words; for staff only (the desk books for whoever
-    calls or walks in)."""
+    """Patients with ``query``'s phone number (written any common way, in either digits) or
+    email, else whose name, username or phone contains each of its words, among those
+    access.known_patients_scope lets the viewer find so; for staff only (the desk books for
+    whoever calls or walks in)."""
     access.ensure_may_look_up_patients(viewer)
     found = (
         rows.Patient.objects.select_related("user")
         .filter(user__forgotten=False)  # no one to book for, nothing to find
         .order_by("user__last_name", "user__first_name", "pk")
     )
-    phone = as_phone(query)
+    typed = latin_digits(query).strip()
+    phone = as_phone(typed)
     if phone is not None:  # however it was written: the number as stored
         return found.filter(user__phone=phone)
-    for word in persian_spelling(query).split()[:SEARCH_WORDS]:
+    if "@" in typed:  # no name has one: an email, whole
+        return found.filter(user__email__iexact=typed)
+    found = found.filter(pk__in=_known_patients(viewer))
+    for word in persian_spelling(typed).split()[:SEARCH_WORDS]:
         # Stored as +98912..., written locally as 0912...: digits after the national 0 match.
         digits = word[1:] if word.isdecimal() and word.startswith("0") and len(word) > 1 else word
         found = found.filter(
@@ -260,3 +311,29 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
             | Q(user__phone__icontains=digits)
         )
     return found
+
+
+def _known_patients(viewer: Actor) -> QuerySet[rows.Appointment, int]:
+    scope = access.known_patients_scope(viewer)
+    bookings = rows.Appointment.objects.all()
+    if not scope.everything:
+        bookings = bookings.filter(**{scope.field: scope.value}) if scope.field else bookings.none()
+    return bookings.values_list("patient_id", flat=True)
+
+
+def dependant_list(*, viewer: Actor) -> QuerySet[rows.Dependant]:
+    """The family members on the viewer's own account, as added (removed ones not)."""
+    patient_id = access.family_holder(viewer)
+    return rows.Dependant.objects.filter(patient_id=patient_id, active=True).order_by("pk")
+
+
+def dependant_get(*, viewer: Actor, dependant_id: int) -> rows.Dependant:
+    row = dependant_list(viewer=viewer).filter(pk=dependant_id).first()
+    if row is None:
+        raise NotFound(gettext_noop("Family member not found."))
+    return row
+
+
+def taken_on(*, patient_id: int, doctor_id: int) -> bool:
+    """Whether the doctor has taken the patient on, as the booking rule reads it."""
+    return repositories.taken_on(patient_id, doctor_id)

@@ -125,9 +125,13 @@ def slot_grid(
     for clinic in window.clinics:
         days = local_days(window.first_day, window.last_day, ZoneInfo(clinic.timezone))
         on_days |= Q(clinic_id=clinic.id, start__gte=days.start, start__lt=days.end)
+    # Live holds too: the grid shows their slots held (domain.holds).
+    live_hold = Q(status=Status.PROPOSED.value, hold_expires_at__gt=now)
     appointments = (
-        rows.Appointment.objects.filter(on_days, doctor_id=window.doctor_id)
-        .select_related("patient__user")
+        rows.Appointment.every.filter(
+            on_days, ~Q(status__in=rows.HOLD_STATUSES) | live_hold, doctor_id=window.doctor_id
+        )
+        .select_related("patient__user", "dependant")
         .order_by("start", "pk")
     )
     if viewer is None or not viewer.is_staff:  # a patient's grid: who holds a slot, at most
@@ -201,7 +205,7 @@ def booking(row: rows.Appointment) -> Booking:
             status=row.status,
             slot=Interval(row.start, row.end),
         ),
-        patient_name=user.display_name(),
+        patient_name=selectors.visit_for(row),
         patient_phone=user.phone,
         reason=row.reason,
     )

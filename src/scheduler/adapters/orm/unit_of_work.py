@@ -14,12 +14,19 @@ from scheduler.adapters.gcal.busy_blocks import DjangoBusyBlockRepository
 from scheduler.adapters.gcal.choices import DjangoCalendarChoices
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.accounts import DjangoAccountRepository
+from scheduler.adapters.orm.calendar_feeds import DjangoCalendarFeeds
+from scheduler.adapters.orm.documents import DjangoDocumentRepository
+from scheduler.adapters.orm.policies import DjangoPolicies
 from scheduler.adapters.orm.repositories import (
     DjangoAppointmentRepository,
+    DjangoDependantRepository,
     DjangoDoctorRepository,
     DjangoPatientRepository,
     DjangoScheduleRepository,
+    DjangoVisitNoteRepository,
 )
+from scheduler.adapters.orm.reviews import DjangoReviewRepository
+from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
 from scheduler.domain.events import (
     AccountEvent,
@@ -28,6 +35,9 @@ from scheduler.domain.events import (
     CalendarsChosen,
     DoctorVerified,
     Event,
+    ReviewEvent,
+    VisitNoteEvent,
+    WaitlistEvent,
 )
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
@@ -51,13 +61,20 @@ class DjangoUnitOfWork(UnitOfWork):
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> Self:
-        self.appointments = DjangoAppointmentRepository()
+        self.appointments = DjangoAppointmentRepository(self._clock)
         self.schedules = DjangoScheduleRepository(self._clock)
         self.doctors = DjangoDoctorRepository()
         self.patients = DjangoPatientRepository()
         self.busy_blocks = DjangoBusyBlockRepository()
         self.accounts = DjangoAccountRepository()
+        self.dependants = DjangoDependantRepository()
         self.calendars = DjangoCalendarChoices()
+        self.feeds = DjangoCalendarFeeds(self._clock)
+        self.waitlist = DjangoWaitlistRepository()
+        self.policies = DjangoPolicies()
+        self.reviews = DjangoReviewRepository()
+        self.visit_notes = DjangoVisitNoteRepository()
+        self.documents = DjangoDocumentRepository()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         return self
@@ -90,6 +107,13 @@ DOCTOR_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:doctor")
 USER_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:user")
 
 
+WAITLIST_AGGREGATES = uuid.uuid5(uuid.NAMESPACE_URL, "urn:nobat:waitlist-entry")
+
+
+def waitlist_aggregate_id(entry_id: int) -> uuid.UUID:
+    return uuid.uuid5(WAITLIST_AGGREGATES, str(entry_id))
+
+
 def doctor_aggregate_id(doctor_id: int) -> uuid.UUID:
     return uuid.uuid5(DOCTOR_AGGREGATES, str(doctor_id))
 
@@ -103,10 +127,16 @@ def _aggregate(event: Event) -> tuple[uuid.UUID, int]:
     match event:
         case AppointmentEvent():
             return event.appointment_id, event.version
+        case VisitNoteEvent():  # the visit's stream; the note's own version is in the payload
+            return event.appointment_id, 0
         case AvailabilityChanged() | DoctorVerified() | CalendarsChosen():
             return doctor_aggregate_id(event.doctor_id), 0
         case AccountEvent():
             return user_aggregate_id(event.user_id), 0
+        case WaitlistEvent():
+            return waitlist_aggregate_id(event.entry_id), 0
+        case ReviewEvent():
+            return event.review_id, event.version
     raise TypeError(f"no aggregate for {type(event).__name__}")
 
 

@@ -26,21 +26,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm import selectors, snapshots
+from scheduler.adapters.orm import policies, selectors, snapshots
 from scheduler.adapters.orm.actors import actor_for
-from scheduler.config.bootstrap import audit_log, build_bus
+from scheduler.config.bootstrap import audit_log, build_bus, utc_now
+from scheduler.domain.appointment import MAX_REASON, VisitMode
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.api.dates import AwareDateTimeField, DateRangeSerializer
 from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, DisplayField, display_context
 from scheduler.entrypoints.api.errors import (
     IDEMPOTENCY_HEADER,
     ConflictOutput,
+    CutoffOutput,
     ErrorOutput,
     SlotUnavailableOutput,
     ValidationErrorOutput,
 )
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
-from scheduler.entrypoints.api.people import text_field
+from scheduler.entrypoints.api.people import lines_field, text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
 from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
@@ -48,6 +50,9 @@ from scheduler.services.audit import Record, read_by_others
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
+# The serializer context's key for who reads: a video room is its two people's alone.
+VIEWER = "viewer"
+VISIT_MODES = [mode.value for mode in VisitMode]
 
 
 class AppointmentOutput(serializers.Serializer[rows.Appointment]):
@@ -65,6 +70,11 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
         name = serializers.CharField()
         timezone = serializers.CharField()
 
+    class DependantBrief(serializers.Serializer[rows.Dependant]):
+        id = serializers.IntegerField()
+        name = serializers.CharField(source="__str__")
+        relation = serializers.ChoiceField(choices=rows.Dependant.Relation.choices)
+
     class ChangeOutput(serializers.Serializer[rows.AppointmentChange]):
         at = serializers.DateTimeField()
         action = serializers.CharField()
@@ -79,7 +89,14 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
 
     id = serializers.UUIDField()
     doctor = DoctorBrief()
-    patient = PatientBrief()
+    patient = PatientBrief(help_text="The account holder, who booked and brings the dependant.")
+    dependant = DependantBrief(
+        allow_null=True, help_text="The family member the visit is for; null: the patient."
+    )
+    visit_for = serializers.SerializerMethodField(
+        help_text='Who the visit is for, in words: the patient, or "<family member> (for '
+        '<patient>)".'
+    )
     clinic = ClinicBrief()
     start = serializers.DateTimeField()
     start_display = DisplayField(moment="start")
@@ -97,9 +114,20 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
         help_text="The doctor's hours changed from under this visit: its patient was asked to "
         "choose another time, and has not yet."
     )
+    visit_mode = serializers.ChoiceField(choices=VISIT_MODES)
+    video_url = serializers.SerializerMethodField(
+        help_text="A video visit's room: for its patient and its doctor only, from "
+        "video_opens_at until the end of a confirmed visit; null otherwise."
+    )
+    video_opens_at = serializers.SerializerMethodField(
+        help_text="When a video visit's room opens (10 minutes before); null: in person."
+    )
 
     def display_zone(self, row: rows.Appointment) -> str:
         return row.clinic.timezone
+
+    def get_visit_for(self, row: rows.Appointment) -> str:
+        return selectors.visit_for(row)
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_undo_until(self, row: rows.Appointment) -> datetime | None:
@@ -109,11 +137,19 @@ class AppointmentOutput(serializers.Serializer[rows.Appointment]):
     def get_asked_to_move(self, row: rows.Appointment) -> bool:
         return snapshots.last_change(row).asked_to_move
 
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_video_url(self, row: rows.Appointment) -> str | None:
+        return policies.video_link(self.context.get(VIEWER), row, utc_now())
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_video_opens_at(self, row: rows.Appointment) -> datetime | None:
+        return policies.video_opens_at(row)
+
 
 def _appointment(request: Request, actor: Actor, appointment_id: uuid.UUID) -> Mapping[str, Any]:
     return AppointmentOutput(
         selectors.appointment_get(viewer=actor, appointment_id=appointment_id),
-        context=display_context(request),
+        context={**display_context(request), VIEWER: actor},
     ).data
 
 
@@ -165,16 +201,38 @@ class AppointmentCollectionApi(APIView):
             queryset=appointments,
             serializer_class=AppointmentOutput,
             shown=lambda page: _audit_reads(actor, page),
-            context=display,
+            context={**display, VIEWER: actor},
         )
 
     class InputSerializer(serializers.Serializer[Any]):
         doctor_id = id_field()
         clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
-        reason = text_field(max_length=1000, required=False, default="", allow_blank=True)
+        reason = lines_field(
+            max_length=MAX_REASON,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="What the patient tells the doctor; line breaks kept.",
+        )
         patient_id = id_field(
             required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
+        )
+        dependant_id = id_field(
+            required=False,
+            help_text="A family member on the patient's account the visit is for "
+            "(GET /api/me/dependants/); left out: the patient themselves.",
+        )
+        hold_id = serializers.UUIDField(
+            required=False,
+            help_text="The patient's hold of this slot (POST /api/holds/), booked in place; "
+            "left out, their hold of this slot is booked in place all the same.",
+        )
+        visit_mode = serializers.ChoiceField(
+            choices=VISIT_MODES,
+            required=False,
+            default=VisitMode.IN_PERSON.value,
+            help_text="video: only where the clinic offers video visits.",
         )
 
     @extend_schema(
@@ -198,7 +256,11 @@ class AppointmentCollectionApi(APIView):
             400: OpenApiResponse(
                 ValidationErrorOutput, description="Bad input, or a time that is not a slot."
             ),
-            403: ErrorOutput,
+            403: OpenApiResponse(
+                ErrorOutput,
+                description="Not the actor's to book, or (code no_show_limit) a patient over "
+                "the clinic's no-show limit where it bars online booking: detail says why.",
+            ),
             409: OpenApiResponse(
                 ConflictOutput,
                 description="The slot is taken (the nearest free ones), or the idempotency key "
@@ -213,7 +275,12 @@ class AppointmentCollectionApi(APIView):
         display_context(request)  # a bad ?calendar= is refused before anything is booked
         result = build_bus().handle(
             commands.BookAppointment(
-                actor=actor, idempotency_key=_idempotency_key(request), **serializer.validated_data
+                actor=actor,
+                idempotency_key=_idempotency_key(request),
+                **{
+                    **serializer.validated_data,
+                    "visit_mode": VisitMode(serializer.validated_data["visit_mode"]),
+                },
             )
         )
         headers = {"Location": reverse("api:appointment", args=[result.appointment_id])}
@@ -250,7 +317,7 @@ class AppointmentDetailApi(APIView):
         clinic_default(request._request, row.clinic.language)
         display = display_context(request)
         _audit_reads(actor, [row])
-        return Response(AppointmentOutput(row, context=display).data)
+        return Response(AppointmentOutput(row, context={**display, VIEWER: actor}).data)
 
 
 # -- moves: one view per command ---------------------------------------------------------------
@@ -314,8 +381,12 @@ class AppointmentRejectApi(APIView):
 
 
 class AppointmentCancelApi(APIView):
+    """Cancel a visit; a patient only before the clinic's cut-off (the desk at any time)."""
+
     @extend_schema(
-        request=ReasonInput, parameters=[CALENDAR_PARAMETER], responses=_MOVE_WITH_REASON_RESPONSES
+        request=ReasonInput,
+        parameters=[CALENDAR_PARAMETER],
+        responses={**_MOVE_WITH_REASON_RESPONSES, 409: CutoffOutput},
     )
     def post(self, request: Request, appointment_id: uuid.UUID) -> Response:
         actor = actor_for(request.user)
@@ -326,7 +397,8 @@ class AppointmentCancelApi(APIView):
 
 
 class AppointmentRescheduleApi(APIView):
-    """Move a pending or booked appointment to another slot; it keeps its id and history."""
+    """Move a pending or booked appointment to another slot; it keeps its id and history. A
+    patient moves their own only before the clinic's cut-off."""
 
     class InputSerializer(serializers.Serializer[Any]):
         start = AwareDateTimeField(help_text="The new slot start, ISO 8601 with its UTC offset.")
@@ -339,8 +411,9 @@ class AppointmentRescheduleApi(APIView):
             400: SlotUnavailableOutput,
             409: OpenApiResponse(
                 ConflictOutput,
-                description="The slot is taken (alternatives), or the move "
-                "is not allowed in the appointment's state (detail and code only).",
+                description="The slot is taken (alternatives), the move "
+                "is not allowed in the appointment's state (detail and code only), or the "
+                "clinic's cut-off has passed for a patient (cutoff_minutes).",
             ),
         },
     )

@@ -19,7 +19,11 @@ from scheduler.entrypoints.api.pagination import Pages, paginated
 
 class SpecialtyOutput(serializers.Serializer[Any]):
     slug = serializers.SlugField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="The name in English.")
+    name_display = serializers.CharField(
+        source="__str__",
+        help_text="The name in the reader's language (Persian when asked for and known).",
+    )
 
 
 class ClinicOutput(serializers.Serializer[rows.Clinic]):

@@ -26,6 +26,23 @@ class BoundedDateField(serializers.DateField):
         return day
 
 
+class BirthDateField(serializers.DateField):
+    """A birth date, YYYY-MM-DD: one left empty is asked for, as a missing field is; one in
+    another form says the form it takes (DRF's own words are a programmer's)."""
+
+    default_error_messages = {
+        "required": _("Enter the birth date."),
+        "null": _("Enter the birth date."),
+        "invalid": _("Enter the birth date as year-month-day, e.g. 2018-05-31."),
+    }
+
+    def to_internal_value(self, value: Any) -> date:
+        if isinstance(value, str) and not value.strip():
+            self.fail("required")
+        day: date = super().to_internal_value(value)
+        return day
+
+
 @extend_schema_field(
     {
         "type": "string",

@@ -144,7 +144,8 @@ class ErrorOutput(serializers.Serializer[Any]):
 
 class ConflictOutput(ErrorOutput):
     """A 409 of a write that may meet a taken slot or another conflict (a spent idempotency
-    key, a state that forbids the move): only a taken slot names its holder and alternatives."""
+    key, a state that forbids the move, the clinic's cut-off for a patient): only a taken slot
+    names its holder and alternatives; the cut-off names itself (``cutoff_minutes``)."""
 
     holder = serializers.CharField(
         required=False, help_text='A taken slot: who holds the time, "doctor" or "patient".'
@@ -155,6 +156,17 @@ class ConflictOutput(ErrorOutput):
         help_text="A taken slot: the nearest free ones (up to 3), with display strings as for "
         "the slots (?calendar=, or a request in Persian).",
     )
+
+
+class CutoffOutput(ErrorOutput):
+    """A 409 of a patient's cancellation or move: the state forbids it, or the clinic's
+    cut-off has passed (code ``past_change_cutoff``, with how long before the visit it
+    closes; the desk may still)."""
+
+    cutoff_minutes = serializers.IntegerField(
+        required=False, help_text="The clinic's cut-off, in minutes before the visit."
+    )
+    action = serializers.CharField(required=False, help_text='"cancel" or "reschedule".')
 
 
 class TooManyOutput(ErrorOutput):

@@ -51,3 +51,12 @@ class VisitSnapshotApi(APIView):
     def get(self, request: Request, token: str) -> Response:
         _, message = screens.visit(screens.visit_of(token))
         return Response(message)
+
+
+class OwnAppointmentsSnapshotApi(APIView):
+    @extend_schema(
+        responses=_ANSWERS,
+        description="A patient's own visits not yet over, as /ws/me/appointments/ sends them.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(screens.own_appointments(actor_for(request.user)))

@@ -36,13 +36,14 @@ def paginated(
     *,
     view: APIView,
     request: Request,
-    queryset: QuerySet[Any],
+    queryset: QuerySet[Any] | Sequence[Any],
     serializer_class: type[serializers.BaseSerializer[Any]],
     shown: Callable[[Sequence[Any]], None] = lambda page: None,
     context: dict[str, Any] | None = None,
 ) -> Response:
-    """One page of ``queryset`` rendered by ``serializer_class``, with count and links;
-    ``shown`` hears which rows went out (the audit trail of who read what).
+    """One page of ``queryset`` (or of a sequence that counts and slices lazily) rendered by
+    ``serializer_class``, with count and links; ``shown`` hears which rows went out (the audit
+    trail of who read what).
 
     The view declares ``pagination_class = Pages`` so the schema shows pages.
     """

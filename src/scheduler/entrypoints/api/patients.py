@@ -28,6 +28,18 @@ class PatientOutput(serializers.Serializer[rows.Patient]):
     phone = serializers.CharField(source="user.phone")
 
 
+class PatientRecordOutput(PatientOutput):
+    """What a clinic needs at check-in and in the consulting room."""
+
+    date_of_birth = serializers.DateField(source="user.date_of_birth", allow_null=True)
+    sex = serializers.CharField(
+        source="user.sex", help_text="female, male, other; empty: not said."
+    )
+    blood_group = serializers.CharField(source="user.blood_group", help_text="Empty: not known.")
+    emergency_contact_name = serializers.CharField(source="user.emergency_contact_name")
+    emergency_contact_phone = serializers.CharField(source="user.emergency_contact_phone")
+
+
 # A person is found by a few words or a number: a longer query is a mistake (or an attack: each
 # word is one more condition in the database's query).
 SEARCH_CHARS = 100
@@ -43,14 +55,17 @@ class PatientCollectionApi(APIView):
     class FilterSerializer(serializers.Serializer[Any]):
         q = serializers.CharField(
             max_length=SEARCH_CHARS,
-            help_text="Words of the name, or digits of the phone, or the whole number.",
+            help_text="Words of the name, or digits of the phone, or the whole number or email.",
         )
 
     @extend_schema(
         operation_id="patients_search",
         parameters=[FilterSerializer],
         responses={200: PatientOutput(many=True), 400: ValidationErrorOutput, 403: ErrorOutput},
-        description="Staff only: patients whose name, username or phone contains every word.",
+        description="Staff only: the patient with this whole phone number (any spelling, "
+        "Persian digits too) or email; else, among the patients of the viewer's clinics (a "
+        "booking there, past or to come; admins: everyone), those whose name, username or "
+        "phone contains every word.",
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -99,3 +114,17 @@ class PatientCollectionApi(APIView):
         )
         patient = rows.Patient.objects.select_related("user").get(pk=patient_id)
         return Response(PatientOutput(patient).data, status=status.HTTP_201_CREATED)
+
+
+class PatientRecordApi(APIView):
+    @extend_schema(
+        operation_id="patients_record",
+        responses={200: PatientRecordOutput, 404: ErrorOutput},
+        description="A patient's record for the clinic: for the doctor and the desk of one of "
+        "the patient's appointments, admins, and the patient; 404 for anyone else. Each read "
+        "is in the audit trail.",
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_record(viewer=actor_for(request.user), patient_id=patient_id)
+        audit_log().record_reads(Record.PATIENT, [str(patient.pk)])
+        return Response(PatientRecordOutput(patient).data)

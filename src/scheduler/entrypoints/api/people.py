@@ -40,6 +40,21 @@ def text_field(**options: Any) -> serializers.CharField:
     return serializers.CharField(validators=[_plain], **options)
 
 
+def _plain_lines(value: str) -> None:
+    if not plain_text.is_plain(value, line_breaks=True):
+        raise serializers.ValidationError(gettext(plain_text.PLAIN_TEXT_ERROR))
+
+
+class LinesField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        return plain_text.one_kind_of_line_break(super().to_internal_value(data))
+
+
+def lines_field(**options: Any) -> serializers.CharField:
+    """Free text of a few lines (a textarea's, e.g. a booking's reason): line breaks kept."""
+    return LinesField(validators=[_plain_lines], **options)
+
+
 class LicenceNumberField(serializers.CharField):
     """Stored in one spelling, so that one licence cannot be signed up twice looking alike."""
 

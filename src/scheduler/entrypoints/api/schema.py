@@ -15,7 +15,7 @@ from drf_spectacular.utils import Direction
 from rest_framework import serializers
 
 from scheduler.domain.access import SELF_SERVICE_ROLES
-from scheduler.domain.appointment import Status
+from scheduler.domain.appointment import HOLD_STATES, Status
 from scheduler.domain.model import Role
 
 
@@ -40,7 +40,8 @@ class ApiSchema(AutoSchema):
 
 
 # Choice sets used by several serializers, named once in the schema (ENUM_NAME_OVERRIDES).
-STATUS_CHOICES = [status.value for status in Status]
+# A slot hold (domain.holds) is no appointment: the API never shows one as such.
+STATUS_CHOICES = [status.value for status in Status if status not in HOLD_STATES]
 ROLE_CHOICES = [role.value for role in Role]
 SELF_SERVICE_ROLE_CHOICES = [role.value for role in SELF_SERVICE_ROLES]
 LANGUAGE_CHOICES = ["", *(code for code, _ in settings.LANGUAGES)]

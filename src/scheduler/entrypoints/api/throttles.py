@@ -17,6 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from scheduler.adapters.client_address import client_ip
+from scheduler.adapters.orm import sign_in
 
 
 class _SettingRate(SimpleRateThrottle):
@@ -43,17 +44,18 @@ class SignInByAddress(_SettingRate):
 
 
 class SignInByAccount(_SettingRate):
+    """Per account, whichever of its username, email or phone is typed."""
+
     scope = "sign-in-account"
     setting = "SIGN_IN_ACCOUNT_RATE"
     field = "username"  # the request's field naming the account
 
     def get_cache_key(self, request: Request, view: APIView | None) -> str | None:
         data: Any = request.data if isinstance(request, Request) else request.POST
-        name = str(data.get(self.field, "")).strip().lower()[:254] if hasattr(data, "get") else ""
-        if not name:
+        name = str(data.get(self.field, ""))[:254] if hasattr(data, "get") else ""
+        if not name.strip():
             return None
-        ident = hashlib.sha256(name.encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": sign_in.throttle_key(name)}
 
 
 class SignUpByAddress(SignInByAddress):
@@ -82,6 +84,26 @@ class ResendByUser(_SettingRate):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
+class ContactChangeByUser(ResendByUser):
+    """Changes of one's own email or phone: each one tried tells whether another account holds
+    that address or number, so a signed-in user could otherwise list everyone's."""
+
+    scope = "contact-change"
+    setting = "CONTACT_CHANGE_RATE"
+
+
+class FeedReads(_SettingRate):
+    """Per feed address, not per client: calendar providers read many people's feeds from a
+    few addresses of theirs. An app reading every few minutes stays well under the rate."""
+
+    scope = "calendar-feed"
+    setting = "CALENDAR_FEED_RATE"
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        ident = hashlib.sha256(request.path.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
 def sign_in_wait(request: HttpRequest) -> int | None:
     """For a sign-in form's POST: None to go ahead (and it is counted), else the seconds to
     wait before trying again."""
@@ -91,6 +113,11 @@ def sign_in_wait(request: HttpRequest) -> int | None:
 def reset_wait(request: HttpRequest) -> int | None:
     """The same for the password reset form."""
     return form_wait(request, ResetByAddress(), ResetByAccount())
+
+
+def feed_wait(request: HttpRequest) -> int | None:
+    """The same for a calendar feed's address."""
+    return form_wait(request, FeedReads())
 
 
 def form_wait(request: HttpRequest, *throttles: SimpleRateThrottle) -> int | None:

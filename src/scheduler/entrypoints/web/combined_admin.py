@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
+from scheduler.entrypoints.web.profile_page import PhoneField
 from scheduler.services.commands import DeactivateUser, SetPassword
 
 # The admin's own names, in the reader's language (Django's say "Django administration").
@@ -46,8 +48,16 @@ class CommandPasswordForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
         return user
 
 
+class ClinicForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The clinic's phone however it is written, kept in E.164 as users' phones are. No Meta:
+    the admin builds it for the clinic with all its fields, this one declared over them."""
+
+    phone = PhoneField(label=_("phone"), help_text=rows.Clinic._meta.get_field("phone").help_text)
+
+
 @admin.register(rows.Clinic)
 class ClinicAdmin(orm_admin.ClinicAdmin):
+    form = ClinicForm
     inlines = [*orm_admin.ClinicAdmin.inlines, ReminderOffsetInline]
 
 

@@ -4,39 +4,38 @@ through the REST API (static/web/*.js), live updates through the sockets."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy
 
 from scheduler.adapters import visit_links
 from scheduler.adapters.local_dates import latin_digits
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm import selectors, snapshots
+from scheduler.adapters.orm import selectors, sign_in, snapshots
 from scheduler.adapters.orm.actors import viewer_for
 from scheduler.config.bootstrap import utc_now
 from scheduler.domain import access
+from scheduler.domain.appointment import MAX_REASON
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import within_range
+from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
+from scheduler.entrypoints.api.auth import AMBIGUOUS_LOGIN
 from scheduler.entrypoints.api.throttles import sign_in_wait
 from scheduler.entrypoints.language import clinic_default, supported
+from scheduler.entrypoints.web import doctor_profile, policy_pages, ratings, waitlist_pages
 from scheduler.entrypoints.web.params import row_id
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    clinics = rows.Clinic.objects.prefetch_related("doctors__user", "doctors__specialty").order_by(
-        "name"
-    )
-    return render(request, "web/home.html", {"clinics": clinics})
 
 
 def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
@@ -53,16 +52,37 @@ def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
             raise Http404("The doctor sees patients at no clinic yet.") from None
         clinic = clinics[0]
     clinic_default(request, clinic.language)
+    # ?slot= (a link from the search, or back from signing in) opens the week of that slot
+    # and its review step; the page's script checks that it is still free.
+    slot = _moment(request.GET.get("slot"))
+    slot_day = slot.astimezone(ZoneInfo(clinic.timezone)).date() if slot else None
     return render(
         request,
         "web/doctor.html",
         {
             "doctor": doctor,
+            "profile": doctor_profile.header(doctor),
             "clinic": clinic,
-            "first_day": _day(request.GET.get("from")) or _today(clinic.timezone),
+            "first_day": _day(request.GET.get("from")) or slot_day or _today(clinic.timezone),
             "patient_id": viewer.patient_id if viewer else None,
+            "closed_to_viewer": _closed_to(viewer, doctor),
+            "slot": slot.isoformat() if slot else "",
+            "reason_limit": MAX_REASON,
+            **waitlist_pages.join_context(_today(clinic.timezone)),
+            **policy_pages.booking_review(viewer, clinic, utc_now()),
+            **ratings.doctor_page_context(request, doctor, viewer),
         },
     )
+
+
+def _closed_to(viewer: Actor | None, doctor: rows.Doctor) -> bool:
+    """Whether the doctor's closed list keeps this reader from booking (the domain's rule,
+    rules.ensure_takes_patient, says so again at booking): said before they pick a time."""
+    if doctor.accepts_new_patients or (viewer is not None and viewer.is_staff):
+        return False
+    if viewer is None or viewer.patient_id is None:
+        return True
+    return not selectors.taken_on(patient_id=viewer.patient_id, doctor_id=doctor.pk)
 
 
 @login_required(login_url="/login/")
@@ -122,7 +142,7 @@ def visit_queue(request: HttpRequest, token: str) -> HttpResponse:
     appointment_id = visit_links.appointment_of(token)
     try:
         if appointment_id is None:
-            raise NotFound("This link is not valid.")
+            raise NotFound(gettext_noop("This link is not valid."))
         place = snapshots.visit_place(appointment_id=appointment_id, now=utc_now())
     except NotFound:
         raise Http404("No such visit.") from None
@@ -160,12 +180,30 @@ def throttled_sign_in(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     return guarded
 
 
+class SignInForm(AuthenticationForm):
+    """Django's, but an email or phone that names two accounts is refused with a word on what
+    to type instead, to whom typed one of their passwords (the backend refuses it too: this
+    only says why)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("That username and password do not match."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        login = str(self.data.get("username", ""))[:254]
+        if sign_in.is_ambiguous(login, str(self.data.get("password", ""))):
+            raise ValidationError(AMBIGUOUS_LOGIN, code="ambiguous")
+        return super().clean()
+
+
 @method_decorator(throttled_sign_in, name="dispatch")
 class SignInView(LoginView):
     """Sign in with the Django session; then to where the role works, unless sent elsewhere."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def get_default_redirect_url(self) -> str:
         viewer = viewer_for(self.request.user)
@@ -183,6 +221,19 @@ AGENDA_REACH_DAYS = 366
 
 def _today(zone: str) -> date:
     return utc_now().astimezone(ZoneInfo(zone)).date()
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO 8601 instant with its offset in the URL, or None for none, a typo, a time with
+    no offset or one out of range."""
+    try:
+        # A "+" of the offset written into a link unencoded reads as a space.
+        moment = datetime.fromisoformat(latin_digits(value).replace(" ", "+")) if value else None
+    except ValueError:
+        return None
+    if moment is None or moment.utcoffset() is None or not within_range(moment.date()):
+        return None
+    return moment
 
 
 def _day(value: str | None) -> date | None:

@@ -45,7 +45,15 @@ from scheduler.entrypoints.ws.auth import (
     user_for_token,
 )
 
-RELAYED = frozenset({realtime.SLOTS_CHANGED, realtime.DESK_CHANGED, realtime.DESK_REPAINT})
+RELAYED = frozenset(
+    {
+        realtime.SLOTS_CHANGED,
+        realtime.DESK_CHANGED,
+        realtime.DESK_REPAINT,
+        realtime.PATIENT_CHANGED,
+        realtime.PATIENT_WAITLIST,
+    }
+)
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_MANY = 4400, 4401, 4403, 4404, 4429
 # A page sends a few messages a minute at most (signing in, a snapshot after a gap); more is a
 # script, and each snapshot is a round of queries (and, for staff, of audit entries).
@@ -299,6 +307,35 @@ class DeskConsumer(LiveConsumer):
         await asyncio.sleep(AUTH_WAIT_SECONDS)
         if self.viewer is None:
             await self.fail(UNAUTHORIZED, SIGN_IN)
+
+
+class OwnAppointmentsConsumer(LiveConsumer):
+    """``/ws/me/appointments/``: a patient's own visits (their "my appointments" pages). The
+    group is the signed-in patient's: no path or message names another's."""
+
+    async def start(self) -> None:
+        await self.signed_in()
+
+    async def signed_in(self) -> None:
+        if self.viewer is None:
+            raise NotSignedIn(gettext_noop("Sign in first."))
+        own = screens.own_group(self.viewer)
+        # A token for someone else on an open socket: it stops hearing the first one's visits.
+        for earlier in list(self.joined):
+            await self.channel_layer.group_discard(earlier, self.channel_name)
+            self.joined.remove(earlier)
+        await self.join([own])
+        await self.send_snapshot()
+
+    async def send_snapshot(self) -> None:
+        await self.send_json(await database_sync_to_async(screens.own_appointments)(self.viewer))
+
+    async def patient_changed(self, message: Mapping[str, Any]) -> None:
+        await self.send_json({"type": "appointment", **message["appointment"]})
+
+    async def patient_waitlist(self, message: Mapping[str, Any]) -> None:
+        """An offer made, answered or ended: the page fetches the patient's waitlist anew."""
+        await self.send_json({"type": "waitlist", "entry_id": message["entry_id"]})
 
 
 class VisitQueueConsumer(LiveConsumer):

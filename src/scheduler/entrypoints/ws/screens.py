@@ -11,9 +11,9 @@ from typing import Any
 
 from scheduler.adapters import realtime, visit_links
 from scheduler.adapters.local_dates import latin_digits
-from scheduler.adapters.orm import snapshots
+from scheduler.adapters.orm import selectors, snapshots
 from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
-from scheduler.domain import queue
+from scheduler.domain import access, queue
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
 from scheduler.domain.messages import gettext_noop
@@ -56,6 +56,33 @@ def desk(clinic_id: int, viewer: Actor, day: date | None) -> dict[str, Any]:
 def _audit_reads(viewer: Actor | None, records: Iterable[tuple[object, int]]) -> None:
     # Snapshots only: the deltas after one carry ids and times, no names, phones or reasons.
     audit_log().record_reads(Record.APPOINTMENT, read_by_others(viewer, records))
+
+
+def own_group(viewer: Actor | None) -> str:
+    """The group of the patient signed in (their own visits' changes)."""
+    return realtime.patient_group(access.own_patient_id(viewer))
+
+
+def own_appointments(viewer: Actor | None) -> dict[str, Any]:
+    """The patient's visits not yet over, as "my appointments" shows them live: each one's
+    status, time and version (a delta is then told from one already seen). Their own: nothing
+    for the audit trail."""
+    patient_id = access.own_patient_id(viewer)
+    ahead = selectors.own_appointments(patient_id=patient_id).filter(end__gt=utc_now())
+    return {
+        "type": "snapshot",
+        "appointments": [
+            {
+                "id": str(row.pk),
+                "version": row.version,
+                "status": row.status,
+                "start": realtime.instant(row.start),
+                "end": realtime.instant(row.end),
+                "previous": None,
+            }
+            for row in ahead
+        ],
+    }
 
 
 def visit_of(token: str) -> uuid.UUID:
@@ -108,7 +135,7 @@ def desk_snapshot_message(desk: snapshots.DeskSnapshot) -> dict[str, Any]:
         },
         "date": desk.day.isoformat(),
         "doctors": [
-            {"id": d.pk, "name": str(d), "specialty": d.specialty.name} for d in desk.doctors
+            {"id": d.pk, "name": str(d), "specialty": str(d.specialty)} for d in desk.doctors
         ],
         "appointments": [
             {

@@ -7,6 +7,7 @@ date itself). Text people typed, where no <bdi> may stand: isolated.
     {{ period.first_day|day }}           Monday 7 December 2026 / دوشنبه ۱۶ آذر ۱۴۰۵
     {{ visit.start|moment:zone }}        ..., 14:30 / ...، ساعت ۱۴:۳۰ (on that zone's clock)
     {{ count|number }}                   12 / ۱۲
+    {{ clinic.phone|phone }}             +98 21 8877 6655 (in <bdi dir="ltr">, a tel: link's text)
     <option>{{ doctor|isolated }}</option>
 """
 
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from django import template
 from django.utils import translation
 
-from scheduler.adapters import local_dates
+from scheduler.adapters import local_dates, phones
 
 register = template.Library()
 
@@ -49,6 +50,12 @@ def clock_time(value: datetime | None, zone: str = "UTC") -> str:
     if value is None or value == "":
         return ""
     return local_dates.time_label(value, zone or "UTC", _language())
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored (E.164) number grouped for reading; Latin digits, as dialling wants them."""
+    return phones.readable(value) if value else ""
 
 
 @register.filter

@@ -2,6 +2,8 @@
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
 import { LiveFeed, api, askWhy, backToRow, el, errorText, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
 import { addDays, clock } from "./local_dates.js";
+import { hideNoShows, showNoShows } from "./no_shows.js";
+import { documentsToggle } from "./documents.js";
 
 
 const root = document.getElementById("desk");
@@ -114,6 +116,7 @@ const KEYS = { c: "check-in", i: "start", n: "no-show", u: "undo" };
 const KEY_CODES = { KeyC: "check-in", KeyI: "start", KeyN: "no-show", KeyU: "undo" };
 
 function rowItem(row) {
+  const documents = documentsToggle(row.id);
   const onkeydown = (event) => {
     const action = KEYS[event.key.toLowerCase()] ?? KEY_CODES[event.code];
     if (!action || event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -130,7 +133,8 @@ function rowItem(row) {
     queueInfo(row),
     el("span", { class: "actions" }, ...allowed(row).map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(row, action, event.target),
-    }, label))));
+    }, label)), documents.button),
+    documents.panel);
 }
 
 // A waiting patient's place: position, minutes waited, when the doctor will likely call them.
@@ -207,6 +211,7 @@ async function choosePatient(found) {
     ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: found.phone })
     : phrase(gettext("Booking for %(name)s."), { name: found.name }));
   results.replaceChildren();
+  showNoShows(found, clinicId, zone); // a badge when the clinic's no-show policy counts against them
   await loadBookingSlots();
   bookingDoctor.focus(); // the next choice: whom (or straight on to the slots by Tab)
 }
@@ -217,6 +222,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
   if (patient) { // a new search is for someone else: no booking for the one chosen before
     patient = null;
     chosen.textContent = gettext("No patient chosen.");
+    hideNoShows();
     loadBookingSlots();
   }
   const q = event.target.value.trim();
@@ -226,7 +232,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
     if (!reply.ok) { say(errorText(reply.data), "error"); return; }
     results.replaceChildren(...reply.data.results.map((found) => el("li", {},
       el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone ? " " : null, found.phone ? el("bdi", { dir: "ltr" }, found.phone) : null))));
-    if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, gettext("No one found: add them below.")));
+    if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, gettext("No one found among this clinic's patients: type their whole phone number, or add them below.")));
   }, 250);
 });
 

@@ -3,6 +3,7 @@
 // cancelling ask for a reason the patient is told, in a small form on the row.
 import { LiveFeed, api, askWhy, el, errorText, phrase, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
 import { PERSIAN, WEEK_START, addDays, clock } from "./local_dates.js";
+import { documentsToggle } from "./documents.js";
 
 
 const root = document.getElementById("day");
@@ -40,7 +41,7 @@ function watch({ remember = true } = {}) {
       visits = new Map();
       for (const slot of snapshot.slots) {
         live.remember(slot.key, slot.version);
-        if (slot.booking) visits.set(slot.booking.id, slot);
+        if (slot.booking && !notAVisit(slot.booking)) visits.set(slot.booking.id, slot);
       }
       render();
       // Arriving at a week, today comes into view (on a phone, the days before fill a screen).
@@ -49,6 +50,7 @@ function watch({ remember = true } = {}) {
     },
     onDelta: (slot) => {
       const known = slot.booking && visits.get(slot.booking.id);
+      if (!known && slot.booking && notAVisit(slot.booking)) return undefined;
       if (!known) return "resync"; // a new visit: the patient's name comes with the snapshot
       // Another state: what may be undone (and until when) is the server's to say.
       if (known.booking.status !== slot.booking.status) return "resync";
@@ -58,6 +60,10 @@ function watch({ remember = true } = {}) {
     },
   });
 }
+
+// A slot held while a patient reviews it (or such a hold let go) is no visit of the doctor's
+// yet: booked, the same row comes back as one.
+function notAVisit(booking) { return booking.status === "proposed" || booking.status === "released"; }
 
 function render() { redrawKeeping(root, draw); }
 
@@ -93,6 +99,7 @@ function item(visit) {
   const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
   const actions = (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
     && (action !== "undo" || undoable));
+  const documents = documentsToggle(booking.id);
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
@@ -101,7 +108,8 @@ function item(visit) {
     details(booking),
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
       type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
-    }, label))));
+    }, label)), noteLink(booking), documents.button),
+    documents.panel);
 }
 
 // The phone and the reason, each isolated: a phone number reads left to right ("+98…") beside
@@ -112,6 +120,12 @@ function details({ patient_phone: phone, reason }) {
     phone ? el("bdi", { class: "phone", dir: "ltr" }, phone) : null,
     phone && reason ? " · " : null,
     reason ? el("bdi", { class: "reason" }, reason) : null);
+}
+
+// A completed visit's note: its own page (visit_note.js).
+function noteLink({ id, status }) {
+  if (status !== "fulfilled") return null;
+  return el("a", { class: "button", href: `/doctor/visits/${id}/note/` }, gettext("Write visit note"));
 }
 
 async function act(visit, action, row) {

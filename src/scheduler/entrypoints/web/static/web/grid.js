@@ -1,21 +1,28 @@
-// The doctor's week at one clinic: free slots a signed-in patient books with a click; every
+// The doctor's week at one clinic: a free slot opens the review step of a booking (booking.js); every
 // booking or cancellation anywhere repaints the cell in every open browser.
-import { LiveFeed, api, el, errorText, instantKey, isolated, phrase, say } from "./live.js";
+import { LiveFeed, api, el, errorText, instantKey, isolated, phrase, say, takenMessage } from "./live.js";
 import { PERSIAN, addDays, clock } from "./local_dates.js";
+import { bookingReview } from "./booking.js";
 
 
 const root = document.getElementById("grid");
 const doctorId = Number(root.dataset.doctor);
 const clinicId = Number(root.dataset.clinic);
 const patientId = root.dataset.patient ? Number(root.dataset.patient) : null;
+const signedIn = Boolean(root.dataset.signedIn);
+let wanted = root.dataset.slot || null; // the slot the address asks for (?slot=)
 const days = Number(root.dataset.days);
+// On a patient's booking page the grid moves that booking (its id) instead of making one.
+const moving = root.dataset.move || null;
 const zone = clock(root.dataset.timezone);
 // The seven days from the one asked for (today by default), in every language: a booking grid
 // starts where booking does, not at the calendar week's first day (which on a Thursday would
 // leave five of seven columns past). Only real calendars (the date picker's month) keep weeks.
 let firstDay = root.dataset.firstDay;
 const today = zone.day(new Date().toISOString());
-let cells = new Map(); // instant -> {start, end, state: free|taken|mine}
+let cells = new Map(); // instant -> {start, end, state: free|taken|mine|moving|held|held-mine}
+// A slot someone holds (a booking under review, hold.js) is shown held, not bookable.
+const occupied = (slot) => slot.state === "taken" || slot.state === "held";
 let feed = null;
 
 function watch() {
@@ -33,14 +40,15 @@ function watch() {
       }
       for (const slot of snapshot.slots) {
         live.remember(slot.key, slot.version);
-        if (slot.clinic_id === clinicId && slot.state === "taken") place(slot);
+        if (slot.clinic_id === clinicId && occupied(slot)) place(slot);
       }
       render();
+      offerWanted();
     },
     onDelta: (slot) => {
       if (slot.clinic_id !== clinicId) return;
       if (slot.released) release(slot.released);
-      if (slot.state === "taken") place(slot); else release(slot);
+      if (occupied(slot)) place(slot); else release(slot);
       render();
     },
   });
@@ -48,7 +56,9 @@ function watch() {
 
 function place(slot) {
   const mine = patientId !== null && slot.booking?.patient_id === patientId;
-  cells.set(instantKey(slot.start), { start: slot.start, end: slot.end, state: mine ? "mine" : "taken" });
+  let state = moving !== null && slot.booking?.id === moving ? "moving" : mine ? "mine" : "taken";
+  if (slot.state === "held") state = mine ? "held-mine" : "held";
+  cells.set(instantKey(slot.start), { start: slot.start, end: slot.end, state });
 }
 
 // A freed slot is offered again only while it is still ahead; the API has the last word.
@@ -59,6 +69,8 @@ function release(slot) {
 }
 
 function render() {
+  // A repaint keeps a keyboard user on their slot (holds come and go while they are there).
+  const focused = root.contains(document.activeElement) ? document.activeElement.dataset.start : null;
   const byDay = new Map();
   for (let n = 0; n < days; n += 1) byDay.set(addDays(firstDay, n), []);
   for (const [key, cell] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
@@ -71,6 +83,7 @@ function render() {
     dayCells.length
       ? el("div", { class: "slots" }, ...dayCells.map(([key, cell]) => cellButton(key, cell)))
       : el("p", { class: "hint" }, day < today ? gettext("past") : gettext("no free time")))));
+  if (focused) root.querySelector(`[data-start="${focused}"]`)?.focus();
 }
 
 function cellButton(key, cell) {
@@ -79,48 +92,72 @@ function cellButton(key, cell) {
     free: isolated(gettext("%(time)s, free"), { time: zone.moment(cell.start) }),
     taken: isolated(gettext("%(time)s, taken"), { time: zone.moment(cell.start) }),
     mine: isolated(gettext("%(time)s, yours"), { time: zone.moment(cell.start) }),
+    moving: isolated(gettext("%(time)s, the appointment you are moving"), { time: zone.moment(cell.start) }),
+    held: isolated(gettext("%(time)s, held by someone booking it"), { time: zone.moment(cell.start) }),
+    "held-mine": isolated(gettext("%(time)s, held for you"), { time: zone.moment(cell.start) }),
   }[cell.state];
-  const shown = { free: time, taken: interpolate(gettext("%(time)s taken"), { time }, true), mine: interpolate(gettext("%(time)s yours"), { time }, true) }[cell.state];
+  const shown = { free: time, taken: interpolate(gettext("%(time)s taken"), { time }, true), mine: interpolate(gettext("%(time)s yours"), { time }, true),
+    moving: interpolate(gettext("%(time)s current"), { time }, true), held: interpolate(gettext("%(time)s held"), { time }, true),
+    "held-mine": interpolate(gettext("%(time)s held for you"), { time }, true) }[cell.state];
   return el("button", {
     type: "button", class: `slot ${cell.state}`, "data-start": key, "data-state": cell.state,
-    disabled: cell.state !== "free", "aria-label": label, onclick: () => book(cell.start),
+    // The patient's own hold stays a button: it opens the review again (the same hold).
+    disabled: cell.state !== "free" && cell.state !== "held-mine", "aria-label": label, onclick: () => (moving ? confirmMove(cell.start) : book(cell.start)),
   }, shown);
 }
 
-async function book(start) {
-  if (patientId === null) {
-    say(`${gettext("Sign in as a patient to book.")} `, "info",
-      el("a", { href: `/login/?next=${encodeURIComponent(location.pathname + location.search)}` }, gettext("Sign in")));
+function book(start) {
+  if (patientId === null && signedIn) { // staff: the desk and the doctor's day book for patients
+    say(gettext("Sign in as a patient to book."), "info");
     return;
   }
-  say(phrase(gettext("Booking %(when)s…"), { when: zone.moment(start) }));
-  const reply = await api("POST", "/api/appointments/", { doctor_id: doctorId, clinic_id: clinicId, start });
-  if (reply.ok) {
-    cells.set(instantKey(start), { start, end: reply.data.end, state: "mine" });
-    render();
-    say(phrase(reply.data.status === "pending"
-      ? gettext("Requested: %(when)s (waiting for the doctor to confirm).")
-      : gettext("Booked: %(when)s."), { when: zone.moment(start) }), "ok");
-  } else if (reply.status === 409) {
-    const alternatives = reply.data?.alternatives ?? [];
-    if (reply.data?.holder !== "patient") {
-      const cell = cells.get(instantKey(start));
-      if (cell) cell.state = "taken";
-      render();
-    }
-    const text = reply.data?.holder === "patient"
-      ? gettext("You already have an appointment at that time.")
-      : gettext("That slot was just taken.");
-    say(alternatives.length ? `${text} ${gettext("Nearest free:")} ` : `${text} ${gettext("No free slot near it.")}`, "error",
-      el("span", { class: "alternatives" }, ...alternatives.map((slot) => el("button", {
-        type: "button", class: "slot free", onclick: () => book(slot.start),
-      }, zone.moment(slot.start)))));
-  } else if (reply.status === 401 || reply.status === 403) {
-    say(reply.data?.detail ?? gettext("Sign in as a patient to book."), "error");
-  } else {
-    say(errorText(reply.data), "error");
-  }
+  review?.open(start);
 }
+
+// A move asks first (a stray tap must not give the visit away), then keeps the appointment's
+// id; the booking's own row hears of it from the patient's socket.
+function confirmMove(start) {
+  const box = document.getElementById("message");
+  say(phrase(gettext("Move your appointment to %(when)s?"), { when: zone.moment(start) }), "info",
+    el("span", { class: "confirm" },
+      el("button", { type: "button", class: "primary", onclick: () => move(start) }, gettext("Yes, move it")),
+      el("button", { type: "button", onclick: () => { box.hidden = true; } }, gettext("No"))));
+  box.querySelector("button.primary").focus();
+}
+
+async function move(start) {
+  say(phrase(gettext("Moving to %(when)s…"), { when: zone.moment(start) }));
+  const reply = await api("POST", `/api/appointments/${moving}/reschedule/`, { start });
+  if (reply.ok) say(phrase(gettext("Moved: your appointment is now %(when)s."), { when: zone.moment(start) }), "ok");
+  else if (reply.status === 409 && reply.data?.code === "slot_taken") takenMessage(reply, zone, confirmMove);
+  else say(errorText(reply.data), "error");
+}
+
+// ?slot= in the page's address: once the week has loaded, that slot's review opens if it is
+// still free; otherwise the page says so and shows the week.
+function offerWanted() {
+  if (!wanted) return;
+  const cell = cells.get(instantKey(wanted));
+  const asked = wanted;
+  wanted = null;
+  if (cell?.state === "free" || cell?.state === "held-mine") book(cell.start);
+  else say(phrase(gettext("%(when)s is no longer free: here is the doctor's week."), { when: zone.moment(asked) }), "info");
+}
+
+// A booking's own page moves it: no review step there (nor its dialog in the page).
+const review = moving !== null ? null : bookingReview({
+  doctorId, clinicId, zone, signedIn, patient: patientId !== null,
+  onBooked: (start, end) => { cells.set(instantKey(start), { start, end, state: "mine" }); render(); },
+  onTaken: (start) => {
+    const cell = cells.get(instantKey(start));
+    if (cell) { cell.state = "taken"; render(); }
+  },
+  focusBack: (start) => {
+    const button = start && root.querySelector(`[data-start="${instantKey(start)}"]`);
+    if (button && !button.disabled) button.focus();
+    else (root.querySelector(".slot.free") ?? document.getElementById("next-week")).focus();
+  },
+});
 
 document.getElementById("prev-week").addEventListener("click", (e) => { e.preventDefault(); firstDay = addDays(firstDay, -days); watch(); });
 document.getElementById("next-week").addEventListener("click", (e) => { e.preventDefault(); firstDay = addDays(firstDay, days); watch(); });

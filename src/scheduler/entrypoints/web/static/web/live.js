@@ -30,7 +30,7 @@ export function phrase(text, values = {}) {
 export const isolated = (text, values = {}) => text.replace(/%\((\w+)\)s/g,
   (_, name) => `\u2068${shown(values[name] ?? "")}\u2069`);
 
-const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 // The page's language, not only the browser's: a page served in its clinic's language to a
 // reader who chose none has its answers and refusals in that language too (a reader's own

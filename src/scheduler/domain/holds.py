@@ -1,0 +1,64 @@
+"""Slot holds: a slot kept for one patient for a few minutes while they decide.
+
+A hold is an appointment row in FHIR's ``proposed`` state with an expiry (Appointment.hold):
+the database's overlap guards count it, so a hold and someone else's booking can never
+overlap. It is no visit: lists, counts, messages and calendars leave it out. Past its expiry
+it keeps no one off the slot: whatever meets it releases it first, and a sweep releases the
+rest. Its holder books it in place (same id, all the booking rules again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from scheduler.domain.appointment import HOLD_STATES, Appointment
+from scheduler.domain.errors import InvalidInput, NotFound
+from scheduler.domain.messages import gettext_noop
+from scheduler.domain.model import Actor
+
+# The booking dialog's hold: long enough to read and confirm, short enough not to hoard.
+REVIEW_MINUTES = 5
+# No hold longer than this (a waitlist offer's window is a clinic's choice, within it).
+MAX_MINUTES = 60
+
+
+class Purpose(StrEnum):
+    REVIEW = "review"  # the patient is looking at the booking dialog: one at a time each
+    OFFER = "offer"  # a freed slot offered to the next on the waitlist
+
+
+class Release(StrEnum):
+    EXPIRED = "expired"
+    RELEASED = "released"  # its holder let it go (closed the dialog, left the page)
+    BOOKED = "booked"  # its holder booked another slot, or held another one to review
+
+
+def purpose(value: str) -> Purpose:
+    try:
+        return Purpose(value)
+    except ValueError:
+        raise InvalidInput(gettext_noop("No such purpose of a hold."), field="purpose") from None
+
+
+def expiry(now: datetime, minutes: int) -> datetime:
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise InvalidInput(
+            gettext_noop("A slot is held for 1 to %(most)s minutes."),
+            field="minutes",
+            params={"most": MAX_MINUTES},
+        )
+    return now + timedelta(minutes=minutes)
+
+
+def ensure_holder(actor: Actor, hold: Appointment) -> None:
+    """Only the patient it is held for lets a hold go; anyone else (staff included: a hold
+    is no visit of theirs to run) does not learn that it exists."""
+    mine = actor.patient_id is not None and actor.patient_id == hold.patient_id
+    if hold.status not in HOLD_STATES or not mine:
+        raise NotFound(gettext_noop("Hold not found."))
+
+
+def replaced_by_new_review(purpose: str, other: Appointment) -> bool:
+    """A patient reviews one slot at a time: a new review hold lets the previous one go."""
+    return purpose == Purpose.REVIEW and other.hold_purpose == Purpose.REVIEW

@@ -1,0 +1,99 @@
+// A patient's appointments (the list, or one booking's page): cancelling with a reason after a
+// yes, and every change (here, by the doctor, by the desk) redrawn in place from the server's
+// own row, live from the patient's socket.
+import { LiveFeed, api, backToRow, el, errorText, say } from "./live.js";
+
+const detail = document.querySelector("ul.visits.one") !== null;
+const rowOf = (id) => document.querySelector(`li[data-appointment="${id}"]`);
+
+// The row as the server draws it now (its status in words, its time on the clinic's clock,
+// what may still be done); an open cancel form stays, with what was typed.
+async function rowNow(id) {
+  let response;
+  try {
+    response = await fetch(`/me/appointments/${id}/row/${detail ? "?detail=1" : ""}`, { credentials: "same-origin" });
+  } catch { return null; }
+  if (!response.ok) return null; // e.g. a slot only held in a review: no visit of theirs
+  const holder = document.createElement("template");
+  holder.innerHTML = (await response.text()).trim();
+  return holder.content.firstElementChild;
+}
+
+// A visit booked for the patient elsewhere (by the desk, the doctor's follow-up, another tab)
+// joins Upcoming in time order; the empty "Find a doctor" gives way to the list.
+async function arrive(id) {
+  if (detail) return;
+  const fresh = await rowNow(id);
+  if (!fresh || rowOf(id) || !fresh.classList.contains("ahead")) return;
+  let list = document.getElementById("upcoming");
+  if (!list) {
+    list = el("ul", { class: "visits", id: "upcoming" });
+    const empty = document.querySelector('section[aria-labelledby="upcoming-title"] .empty');
+    if (!empty) return;
+    empty.replaceWith(list);
+  }
+  const after = [...list.children].find((row) => Number(row.dataset.start) > Number(fresh.dataset.start));
+  list.insertBefore(fresh, after ?? null);
+}
+
+async function redraw(id) {
+  const old = rowOf(id);
+  if (!old) { await arrive(id); return; }
+  const fresh = await rowNow(id);
+  if (!fresh || !old.isConnected) return;
+  const form = old.querySelector("form.why");
+  const hadFocus = old.contains(document.activeElement);
+  if (form && fresh.querySelector('[data-action="cancel"]')) fresh.append(form);
+  old.replaceWith(fresh);
+  if (hadFocus && !fresh.contains(document.activeElement)) fresh.focus();
+  if (detail && !fresh.querySelector('[data-action="move"]')) document.getElementById("move")?.remove();
+}
+
+function askCancel(row) {
+  row.querySelector("form.why")?.remove();
+  const id = row.dataset.appointment;
+  const reason = el("input", { type: "text", name: "reason", maxlength: "500", autocomplete: "off" });
+  const yes = el("button", { type: "submit", class: "danger" }, gettext("Yes, cancel it"));
+  const form = el("form", { class: "why" },
+    el("p", { class: "ask" }, gettext("Cancel this appointment? Its time goes back to other patients.")),
+    el("label", {}, gettext("Reason (optional; the clinic sees it)"), reason),
+    el("div", { class: "buttons" }, yes,
+      el("button", { type: "button", onclick: () => backToRow(form) }, gettext("Keep it"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    yes.disabled = true;
+    const reply = await api("POST", `/api/appointments/${id}/cancel/`, { reason: reason.value.trim() });
+    yes.disabled = false;
+    if (reply.ok) {
+      form.remove();
+      say(gettext("Your appointment is cancelled."), "ok");
+    } else {
+      say(errorText(reply.data, form), "error");
+    }
+    await redraw(id); // cancelled, or why not (the cut-off may have passed meanwhile)
+  });
+  row.append(form);
+  reason.focus();
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.('[data-action="cancel"]');
+  if (button) askCancel(button.closest("li[data-appointment]"));
+});
+
+new LiveFeed("/ws/me/appointments/", {
+  idOf: (message) => message.id,
+  // After a gap (a reconnect), each row whose booking changed meanwhile is drawn again.
+  onSnapshot: (snapshot, live) => {
+    for (const appointment of snapshot.appointments) {
+      live.remember(appointment.id, appointment.version);
+      const row = rowOf(appointment.id);
+      if (row && Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
+    }
+    document.dispatchEvent(new CustomEvent("waitlist-changed")); // waitlist.js redraws its part
+  },
+  onDelta: (message) => {
+    if (message.type === "waitlist") document.dispatchEvent(new CustomEvent("waitlist-changed"));
+    else redraw(message.id);
+  },
+});

@@ -1,0 +1,176 @@
+"""Real Chromium: a patient's appointments. The doctor's confirmation arrives without a reload,
+a move through the live grid keeps the booking's id, a cancellation takes a reason; by keyboard,
+on a desktop and a phone, in English and Persian. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services import commands
+from tests import factories
+from tests.e2e.browser import open_page, shoot, sign_in
+from tests.servers import Server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def live(page: Page) -> None:
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+
+def _request(doctor: rows.Doctor, patient: rows.Patient, hour: int) -> uuid.UUID:
+    return build_bus().handle(factories.booking(doctor, patient, hour=hour)).appointment_id
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("en", False), ("fa", True)], ids=["en-desktop", "fa-phone"]
+)
+def test_a_patient_follows_moves_and_cancels_their_appointments(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    language: str,
+    phone: bool,
+) -> None:
+    careful = factories.doctor(clinic, requires_approval=True)
+    patient = factories.patient(language=language, first_name="Sara", last_name="Ahmadi")
+    requested = _request(careful, patient, 10)
+    kept = _request(careful, patient, 15)
+    factories.appointment(
+        careful, patient, factories.slot_start(clinic, days_ahead=-7), status="fulfilled"
+    )
+    name = f"my-appointments-{language}-{'phone' if phone else 'desktop'}"
+
+    page = open_page(browser, contexts, server, phone=phone)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    row = page.locator(f'li[data-appointment="{requested}"]')
+    expect(row).to_have_attribute("data-status", "pending")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.evaluate("window.sameDocument = true")  # gone if the page reloads
+
+    # The doctor says yes elsewhere: the row says so here, without a reload.
+    build_bus().handle(
+        commands.ConfirmAppointment(actor=factories.actor_of(careful), appointment_id=requested)
+    )
+    expect(row).to_have_attribute("data-status", "booked")
+    expect(row.locator(".badge")).to_have_class("badge booked")
+    assert page.evaluate("window.sameDocument") is True
+    shoot(page, f"{name}-list")
+
+    # Details, then a new time from the live grid: a click, a yes; the id stays.
+    row.locator('[data-action="move"]').click()
+    expect(page).to_have_url(f"{server.url}/me/appointments/{requested}/#move")
+    live(page)
+    # The visit being moved stands out from the patient's other one that day.
+    expect(page.locator('#grid .slot[data-state="moving"]')).to_have_count(1)
+    expect(page.locator('#grid .slot[data-state="mine"]')).to_have_count(1)
+    zone = ZoneInfo(clinic.timezone)
+    before = rows.Appointment.objects.get(pk=requested).start
+    starts = page.locator("#grid .slot.free").evaluate_all(
+        "cells => cells.map(c => c.dataset.start)"
+    )
+    target = next(
+        s
+        for s in starts
+        if datetime.fromisoformat(s).astimezone(zone).date() > before.astimezone(zone).date()
+    )
+    page.evaluate("window.sameDocument = true")
+    free = page.locator(f'#grid .slot.free[data-start="{target}"]')
+    free.focus()
+    page.keyboard.press("Enter")
+    shoot(page, f"{name}-move-confirm")
+    expect(page.locator("#message button.primary")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_class("message ok")
+    expect(page.locator(f'#grid .slot[data-start="{target}"]')).to_have_attribute(
+        "data-state", "moving"
+    )
+    moved = rows.Appointment.objects.get(pk=requested)
+    assert moved.start == datetime.fromisoformat(target)
+    # The booking's row above, redrawn from the patient's socket, shows the new time.
+    detail_row = page.locator(f'li[data-appointment="{requested}"]')
+    expect(detail_row).to_have_attribute("data-version", str(moved.version))
+    assert page.evaluate("window.sameDocument") is True
+    shoot(page, f"{name}-moved")
+
+    # Cancel the other one by keyboard, with a reason.
+    page.goto("/me/appointments/")
+    live(page)
+    other = page.locator(f'li[data-appointment="{kept}"]')
+    other.locator('[data-action="cancel"]').focus()
+    page.keyboard.press("Enter")
+    reason = other.locator('input[name="reason"]')
+    expect(reason).to_be_focused()
+    page.keyboard.type("Feeling better")
+    shoot(page, f"{name}-cancel-ask")
+    page.keyboard.press("Enter")
+    expect(other).to_have_attribute("data-status", "cancelled")
+    expect(other.locator('[data-action="cancel"]')).to_have_count(0)
+    cancelled = rows.Appointment.objects.get(pk=kept)
+    assert cancelled.status == "cancelled"
+    assert cancelled.history.order_by("-seq").first().note == "Feeling better"
+    shoot(page, f"{name}-cancelled")
+
+
+def test_a_patient_without_appointments_is_led_to_the_search(
+    server: Server, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    patient = factories.patient()
+    page = open_page(browser, contexts, server, phone=True)
+    sign_in(page, server, patient.user, "/me/appointments/")
+
+    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
+    shoot(page, "my-appointments-empty-phone")
+
+
+def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    # The desk books by phone (or the doctor books the follow-up) while the patient's page is
+    # open: the new visit shows up in Upcoming without a reload, in time order.
+    patient = factories.patient()
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
+    desk = factories.actor_of(factories.receptionist(clinic))
+
+    later = (
+        build_bus()
+        .handle(
+            dataclasses.replace(
+                factories.booking(doctor, patient, hour=15), actor=desk, patient_id=patient.pk
+            )
+        )
+        .appointment_id
+    )
+    expect(page.locator(f'#upcoming li[data-appointment="{later}"]')).to_be_visible()
+    expect(page.get_by_role("link", name="Find a doctor")).to_have_count(0)
+    sooner = (
+        build_bus()
+        .handle(
+            dataclasses.replace(
+                factories.booking(doctor, patient, hour=10), actor=desk, patient_id=patient.pk
+            )
+        )
+        .appointment_id
+    )
+    expect(page.locator(f'#upcoming li[data-appointment="{sooner}"]')).to_be_visible()
+    order = page.locator("#upcoming > li").evaluate_all(
+        "rows => rows.map(r => r.dataset.appointment)"
+    )
+    assert order == [str(sooner), str(later)]

@@ -1,0 +1,91 @@
+"""The hold race: fifty clients at once for one slot, each on a connection of its own. The
+database lets exactly one of them hold it; then only its holder books it, even racing the
+others' bookings. On PostgreSQL the exclusion constraints decide (the service's own checks
+pass in several transactions at once); on SQLite the writers queue.
+
+Fifty connections is half of PostgreSQL's default max_connections: a client waits (bounded)
+while another suite on the machine holds the rest, as in test_races."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.holds import REVIEW_MINUTES
+from scheduler.services import commands
+from tests import factories
+from tests.integration.test_races import _race
+
+CLIENTS = 50
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _hold(booking: commands.BookAppointment) -> commands.HoldSlot:
+    return commands.HoldSlot(
+        actor=booking.actor,
+        doctor_id=booking.doctor_id,
+        clinic_id=booking.clinic_id,
+        start=booking.start,
+    )
+
+
+def _run(command: commands.Command) -> Callable[[], object]:
+    return lambda: build_bus().handle(command)
+
+
+def test_fifty_clients_race_to_hold_one_slot_then_only_the_holder_books_it() -> None:
+    doctor = factories.doctor()
+    patients = [factories.patient() for _ in range(CLIENTS)]
+    bookings = {p.pk: factories.booking(doctor, p) for p in patients}
+
+    held = _race([_run(_hold(bookings[p.pk])) for p in patients])
+
+    assert held == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
+    hold = rows.Appointment.every.get()
+    assert hold.status == "proposed"
+
+    # The holder books while everyone else tries to book the same slot.
+    booked = _race([_run(booking) for booking in bookings.values()])
+
+    assert booked == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
+    visit = rows.Appointment.every.get()
+    assert (visit.pk, visit.patient_id, visit.status) == (hold.pk, hold.patient_id, "booked")
+    types = Counter(rows.StoredEvent.objects.values_list("type", flat=True))
+    assert types == Counter({"SlotHeld": 1, "AppointmentBooked": 1})
+
+
+def test_holds_and_bookings_racing_for_one_slot_leave_one_of_them() -> None:
+    doctor = factories.doctor()
+    patients = [factories.patient() for _ in range(CLIENTS)]
+    attempts = [
+        _run(_hold(factories.booking(doctor, p)) if n % 2 else factories.booking(doctor, p))
+        for n, p in enumerate(patients)
+    ]
+
+    outcome = _race(attempts)
+
+    assert outcome == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
+    assert rows.Appointment.every.count() == 1
+    assert rows.StoredEvent.objects.count() == 1
+
+
+def test_fifty_clients_meeting_an_expired_hold_release_it_once_and_one_books() -> None:
+    """Each of them releases the expired hold in its way; all but one find it released by
+    another meanwhile (nothing to do), and the overlap guards leave one booking."""
+    doctor = factories.doctor()
+    patients = [factories.patient() for _ in range(CLIENTS)]
+    first = factories.booking(doctor, patients[0])
+    earlier = datetime.now(UTC) - timedelta(minutes=REVIEW_MINUTES, seconds=1)
+    build_bus(clock=lambda: earlier).handle(_hold(first))
+
+    outcome = _race([_run(factories.booking(doctor, p)) for p in patients[1:]])
+
+    assert outcome == Counter({"ok": 1, "slot_taken": CLIENTS - 2})
+    assert rows.Appointment.every.filter(status="released").count() == 1
+    assert rows.Appointment.objects.get().status == "booked"
