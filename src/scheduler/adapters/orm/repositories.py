@@ -139,13 +139,19 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             return None
         return ports.IdempotencyRecord(row.appointment_id, row.fingerprint)
 
-    def flush(self) -> None:
+    def flush(self) -> set[uuid.UUID]:
+        """Writes every change; returns the ids of those another writer made first (a hold
+        let go of by two at once): nothing of theirs is written, events included."""
+        made_before: set[uuid.UUID] = set()
         for appointment in self.seen.values():
             loaded = self._loaded.get(appointment.id)
             if loaded is None:
                 _insert(appointment)
-            elif loaded[0] != appointment.version:
-                _update(appointment, loaded_version=loaded[0])
+            elif loaded[0] != appointment.version and not _update(
+                appointment, loaded_version=loaded[0]
+            ):
+                made_before.add(appointment.id)
+                continue
             first_new = 0 if loaded is None else loaded[1]
             _insert_history(appointment, first_new)
             self._loaded[appointment.id] = (appointment.version, len(appointment.history))
@@ -157,6 +163,7 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
                 fingerprint=record.fingerprint,
             )
         self._keys.clear()
+        return made_before
 
 
 class DjangoDependantRepository(ports.DependantRepository):
@@ -461,7 +468,8 @@ def _insert(appointment: Appointment) -> None:
     )
 
 
-def _update(appointment: Appointment, *, loaded_version: int) -> None:
+def _update(appointment: Appointment, *, loaded_version: int) -> bool:
+    """Whether it was written; False: the same release was made by another meanwhile."""
     updated = rows.Appointment.every.filter(pk=appointment.id, version=loaded_version).update(
         start=appointment.slot.start,
         end=appointment.slot.end,
@@ -475,16 +483,18 @@ def _update(appointment: Appointment, *, loaded_version: int) -> None:
         version=appointment.version,
         updated_at=Now(),
     )
+    if updated:
+        return True
     # A hold two writers let go of at once (its expiry met by both) is gone for both: the
     # loser has nothing left to do. One booked meanwhile is not let go: the loser's change
     # (and its HoldReleased, which would show a booked slot free) is undone.
-    if not updated and not (
-        appointment.status is Status.RELEASED
-        and rows.Appointment.every.filter(pk=appointment.id, status=Status.RELEASED.value).exists()
+    if appointment.status is Status.RELEASED and (
+        rows.Appointment.every.filter(pk=appointment.id, status=Status.RELEASED.value).exists()
     ):
-        raise ConcurrentUpdate(
-            gettext_noop("The appointment was changed meanwhile; reload and try again.")
-        )
+        return False
+    raise ConcurrentUpdate(
+        gettext_noop("The appointment was changed meanwhile; reload and try again.")
+    )
 
 
 def _insert_history(appointment: Appointment, first_new: int) -> None:

@@ -82,7 +82,14 @@ class DjangoUnitOfWork(UnitOfWork):
     def _commit(self, events: list[Event]) -> None:
         assert self._atomic is not None, "commit() outside 'with uow:'"
         try:
-            self.appointments.flush()
+            made_before = self.appointments.flush()
+            # A release another writer made first is theirs to tell: told twice, the second
+            # HoldReleased would show the slot free after whatever took it since.
+            events = [
+                event
+                for event in events
+                if not (isinstance(event, AppointmentEvent) and event.appointment_id in made_before)
+            ]
             rows.StoredEvent.objects.bulk_create(_stored(event) for event in events)
             # In the change's transaction: no change without its entry, no entry without it.
             record_changes(events)
