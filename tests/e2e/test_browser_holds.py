@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
@@ -113,3 +113,45 @@ def test_leaving_the_page_lets_the_hold_go_and_confirm_books_the_hold(
     expect(page.locator("#review-hold")).to_be_hidden()
     assert rows.Appointment.objects.get().pk == hold.pk
     expect(cell(other, start)).to_have_attribute("data-state", "taken")
+
+
+def test_a_confirm_faster_than_the_holds_reply_books_that_hold(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Confirm before the hold's reply has come: the booking waits for it and books the hold
+    in place (sent at once, it raced the hold on the server and was refused as taken)."""
+    patient = factories.patient()
+    start = factories.slot_start(clinic, days_ahead=2, hour=12)
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, patient.user, slot_link(doctor, clinic, start))
+    expect(page.locator("#review")).to_be_visible()
+    sent: list[dict[str, object]] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data_json)
+            if request.method == "POST" and request.url.endswith("/api/appointments/")
+            else None
+        ),
+    )
+
+    held_back: list[Route] = []  # the hold request, answered only after Confirm is clicked
+    page.route("**/api/holds/", lambda route: held_back.append(route))
+    page.reload()
+    open_review(page, start, "en")
+    for _ in range(50):
+        if held_back:
+            break
+        page.wait_for_timeout(100)
+    page.locator("#review-confirm").click()
+    page.wait_for_timeout(500)  # time enough for a booking sent at once to go
+    held_back[0].continue_()
+
+    expect(page.locator("#review-result")).to_be_visible(timeout=15_000)
+    visit = rows.Appointment.objects.get()
+    assert visit.status == "booked"
+    assert sent == [{**sent[0], "hold_id": str(visit.pk)}]

@@ -17,9 +17,10 @@ import pytest
 from django.db import connection
 
 from scheduler.adapters.orm import models as rows
-from scheduler.config.bootstrap import build_bus, release_expired_holds
+from scheduler.config.bootstrap import build_bus
 from scheduler.domain.holds import REVIEW_MINUTES
 from scheduler.services import commands
+from scheduler.services.holds import HeldSlot
 from tests import factories
 from tests.integration.test_races import _race
 
@@ -106,14 +107,16 @@ def test_the_sweep_releasing_a_hold_under_a_booking_leaves_the_booking_whole(
     first, second = factories.patient(), factories.patient()
     earlier = datetime.now(UTC) - timedelta(minutes=REVIEW_MINUTES, seconds=1)
     expired = build_bus(clock=lambda: earlier).handle(_hold(factories.booking(doctor, first)))
-    swept: list[int] = []
+    swept: list[object] = []
 
     def clock() -> datetime:
         # The third look at the clock (doctor_busy) comes after the booking met the expired hold.
         calls.append(None)
         if len(calls) == 3:
             with ThreadPoolExecutor(max_workers=1) as other_connection:
-                swept.append(other_connection.submit(_sweep).result(timeout=30))
+                swept.append(
+                    other_connection.submit(_on_its_own, commands.ReleaseExpiredHolds()).result(30)
+                )
         return datetime.now(UTC)
 
     calls: list[None] = []
@@ -129,8 +132,36 @@ def test_the_sweep_releasing_a_hold_under_a_booking_leaves_the_booking_whole(
     assert released.count() == 1
 
 
-def _sweep() -> int:
+def _on_its_own(command: commands.Command) -> object:
+    """``command`` on a connection of its own, closed after."""
     try:
-        return release_expired_holds()
+        return build_bus().handle(command)
     finally:
         connection.close()
+
+
+@pytest.mark.postgres
+def test_a_booking_overtaken_by_the_same_patients_hold_books_that_hold() -> None:
+    """A page confirms before its hold's reply came: the hold commits while the booking is on
+    its way. The booking books that hold in place (it was refused as taken, by the patient's
+    own hold)."""
+    doctor, patient = factories.doctor(), factories.patient()
+    booking = factories.booking(doctor, patient)
+    held: list[HeldSlot] = []
+
+    def clock() -> datetime:
+        calls.append(None)
+        if len(calls) == 3:  # the booking has found the slot free and checks who is busy
+            with ThreadPoolExecutor(max_workers=1) as other_connection:
+                held.append(other_connection.submit(_on_its_own, _hold(booking)).result(30))
+        return datetime.now(UTC)
+
+    calls: list[None] = []
+    booked = build_bus(clock=clock).handle(booking)
+
+    visit = rows.Appointment.every.get()
+    assert (
+        (visit.pk, visit.status) == (held[0].hold_id, "booked") == (booked.appointment_id, "booked")
+    )
+    types = Counter(rows.StoredEvent.objects.values_list("type", flat=True))
+    assert types == Counter({"SlotHeld": 1, "AppointmentBooked": 1})

@@ -85,78 +85,15 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
     )
     fingerprint = _fingerprint(cmd, patient_id)
     try:
-        with uow:
-            replay = _replay(uow, cmd, fingerprint)
-            if replay is not None:
-                return replay
-            schedule = _bookable_schedule(uow, cmd, patient_id)
-            if cmd.dependant_id is not None:
-                # For a family member of that patient only; the visit still holds the
-                # patient's own time (_admit): one adult brings them and stays.
-                access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
-            slot = _slot_at(schedule, cmd.start)
-            # The patient's own live hold of the slot is booked in place (same id).
-            held = holds.own_hold(
-                uow,
-                patient_id=patient_id,
-                doctor_id=cmd.doctor_id,
-                slot=slot,
-                now=now,
-                hold_id=cmd.hold_id,
-            )
-            if cmd.hold_required and held is None:
-                raise SlotTaken(gettext_noop("The slot held for you was let go."))
-            holds.let_go_of_reviews(
-                uow, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
-            )
-            _admit(
-                uow,
-                schedule,
-                slot,
-                now=now,
-                staff=cmd.actor.is_staff,
-                patient_id=patient_id,
-                moving=held.id if held else None,
-            )
-            held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
-            video_room = video_visits.room_for(cmd.visit_mode, uow, cmd.clinic_id)
-            needs_confirmation = (
-                schedule.requires_approval or held_back
-            ) and not cmd.actor.is_staff
-            if held is not None:
-                appointment = held
-                held.book_hold(
-                    reason=cmd.reason,
-                    needs_confirmation=needs_confirmation,
-                    actor_user_id=cmd.actor.user_id,
-                    now=now,
-                    dependant_id=cmd.dependant_id,
-                    visit_mode=cmd.visit_mode,
-                    video_room=video_room,
-                )
-            else:
-                appointment = Appointment.create(
-                    doctor_id=cmd.doctor_id,
-                    patient_id=patient_id,
-                    clinic_id=cmd.clinic_id,
-                    slot=slot,
-                    reason=cmd.reason,
-                    needs_confirmation=needs_confirmation,
-                    actor_user_id=cmd.actor.user_id,
-                    now=now,
-                    dependant_id=cmd.dependant_id,
-                    visit_mode=cmd.visit_mode,
-                    video_room=video_room,
-                )
-                uow.appointments.add(appointment)
-            if cmd.idempotency_key:
-                uow.appointments.remember_key(
-                    cmd.actor.user_id,
-                    cmd.idempotency_key,
-                    IdempotencyRecord(appointment.id, fingerprint),
-                )
-            uow.commit()
-            return CommandResult(appointment.id)
+        try:
+            return _book(cmd, uow, now, patient_id, fingerprint)
+        except SlotTaken:
+            # The patient's own hold of the slot, made while this booking was on its way (a
+            # page confirming before its hold's reply came, a second tab), is theirs: booked
+            # in place, once more.
+            if cmd.hold_id is None and _own_hold_now(uow, cmd, patient_id, clock()):
+                return _book(cmd, uow, clock(), patient_id, fingerprint)
+            raise
     except (SlotTaken, DuplicateIdempotencyKey) as conflict:
         # A retry that raced its own first attempt lost to it: answer with the first result.
         with uow:
@@ -168,6 +105,99 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
         raise _with_alternatives(
             conflict, uow, cmd.doctor_id, cmd.clinic_id, cmd.start, now, cmd.actor, patient_id
         ) from None
+
+
+def _own_hold_now(
+    uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int, now: datetime
+) -> bool:
+    with uow:
+        return any(
+            hold.slot.start == cmd.start and hold.hold_live(now)
+            for hold in uow.appointments.holds(
+                doctor_id=cmd.doctor_id,
+                patient_id=patient_id,
+                window=Interval(cmd.start, cmd.start + timedelta(minutes=1)),
+            )
+        )
+
+
+def _book(
+    cmd: commands.BookAppointment,
+    uow: UnitOfWork,
+    now: datetime,
+    patient_id: int,
+    fingerprint: str,
+) -> CommandResult:
+    with uow:
+        replay = _replay(uow, cmd, fingerprint)
+        if replay is not None:
+            return replay
+        schedule = _bookable_schedule(uow, cmd, patient_id)
+        if cmd.dependant_id is not None:
+            # For a family member of that patient only; the visit still holds the
+            # patient's own time (_admit): one adult brings them and stays.
+            access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
+        slot = _slot_at(schedule, cmd.start)
+        # The patient's own live hold of the slot is booked in place (same id).
+        held = holds.own_hold(
+            uow,
+            patient_id=patient_id,
+            doctor_id=cmd.doctor_id,
+            slot=slot,
+            now=now,
+            hold_id=cmd.hold_id,
+        )
+        if cmd.hold_required and held is None:
+            raise SlotTaken(gettext_noop("The slot held for you was let go."))
+        holds.let_go_of_reviews(
+            uow, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
+        )
+        _admit(
+            uow,
+            schedule,
+            slot,
+            now=now,
+            staff=cmd.actor.is_staff,
+            patient_id=patient_id,
+            moving=held.id if held else None,
+        )
+        held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
+        video_room = video_visits.room_for(cmd.visit_mode, uow, cmd.clinic_id)
+        needs_confirmation = (schedule.requires_approval or held_back) and not cmd.actor.is_staff
+        if held is not None:
+            appointment = held
+            held.book_hold(
+                reason=cmd.reason,
+                needs_confirmation=needs_confirmation,
+                actor_user_id=cmd.actor.user_id,
+                now=now,
+                dependant_id=cmd.dependant_id,
+                visit_mode=cmd.visit_mode,
+                video_room=video_room,
+            )
+        else:
+            appointment = Appointment.create(
+                doctor_id=cmd.doctor_id,
+                patient_id=patient_id,
+                clinic_id=cmd.clinic_id,
+                slot=slot,
+                reason=cmd.reason,
+                needs_confirmation=needs_confirmation,
+                actor_user_id=cmd.actor.user_id,
+                now=now,
+                dependant_id=cmd.dependant_id,
+                visit_mode=cmd.visit_mode,
+                video_room=video_room,
+            )
+            uow.appointments.add(appointment)
+        if cmd.idempotency_key:
+            uow.appointments.remember_key(
+                cmd.actor.user_id,
+                cmd.idempotency_key,
+                IdempotencyRecord(appointment.id, fingerprint),
+            )
+        uow.commit()
+        return CommandResult(appointment.id)
 
 
 def reschedule_appointment(

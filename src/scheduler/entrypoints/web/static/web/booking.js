@@ -145,6 +145,8 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     const body = { doctor_id: doctorId, clinic_id: clinicId, start, reason: reason.value };
     if (forWhom) body.dependant_id = Number(forWhom);
     // The hold becomes the booking; an expired one is no matter: the slot may still be free.
+    // A Confirm faster than the hold's reply waits for it rather than race it.
+    await holding.settled();
     if (holding.holdId()) body.hold_id = holding.holdId();
     if (form.elements.visit_mode) body.visit_mode = form.elements.visit_mode.value; // where the clinic offers video
     // api() sends an Idempotency-Key: a retried request never books twice.

@@ -10,11 +10,15 @@ const SPOKEN = new Set([240, 180, 120, 60, 30]);
 
 /** ``shown``: the visible countdown (hidden from screen readers); ``said``: a polite live
  * region. Returns {hold(start) -> the API's reply (null if overtaken), holdId(), booked(),
- * letGo()}. */
+ * letGo(), settled()}. */
 export function slotHold({ doctorId, clinicId, shown, said }) {
   let current = null; // {id, expiresAt}
   let timer = null;
   let asked = 0; // the latest hold request: a slow reply to an older one is let go
+  // The latest hold request or release, settled: each waits for the one before, so that a
+  // release and the next hold (of the same time, say) reach the server in the order made.
+  let inFlight = Promise.resolve();
+  const after = (call) => (inFlight = inFlight.then(call, call));
 
   const left = () => Math.max(0, Math.round((current.expiresAt - Date.now()) / 1000));
   const minutesAndSeconds = (seconds) =>
@@ -54,9 +58,9 @@ export function slotHold({ doctorId, clinicId, shown, said }) {
   async function hold(start) {
     letGo();
     const ticket = ++asked;
-    const reply = await api("POST", "/api/holds/", { doctor_id: doctorId, clinic_id: clinicId, start });
+    const reply = await after(() => api("POST", "/api/holds/", { doctor_id: doctorId, clinic_id: clinicId, start }));
     if (ticket !== asked) { // closed or moved on meanwhile
-      if (reply.ok) api("DELETE", `/api/holds/${reply.data.id}/`);
+      if (reply.ok) after(() => api("DELETE", `/api/holds/${reply.data.id}/`));
       return null;
     }
     if (!reply.ok) return reply;
@@ -77,8 +81,16 @@ export function slotHold({ doctorId, clinicId, shown, said }) {
 
   function letGo() {
     asked += 1;
-    if (current) api("DELETE", `/api/holds/${current.id}/`);
+    if (current) {
+      const { id } = current;
+      after(() => api("DELETE", `/api/holds/${id}/`));
+    }
     clear();
+  }
+
+  /** Settles once no hold request is on its way: a booking sent before would race it. */
+  function settled() {
+    return inFlight;
   }
 
   // Leaving the page: a beacon, as a page that is going away can still send one. Its body
@@ -91,5 +103,5 @@ export function slotHold({ doctorId, clinicId, shown, said }) {
     clear();
   });
 
-  return { hold, holdId: () => current?.id ?? null, booked, letGo };
+  return { hold, holdId: () => current?.id ?? null, booked, letGo, settled };
 }
