@@ -161,6 +161,14 @@ class FakeAppointmentRepository(AppointmentRepository):
             for a in self._rows.values()
         )
 
+    def _meeting_hold_ids(
+        self, doctor_id: int, patient_id: int, window: Interval
+    ) -> list[uuid.UUID]:
+        over = self._hold_ids(doctor_id, None, window, None, None)
+        return over + [
+            i for i in self._hold_ids(None, patient_id, None, None, None) if i not in over
+        ]
+
     def _hold_ids(
         self,
         doctor_id: int | None,

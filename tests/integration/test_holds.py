@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from scheduler.adapters import event_codec, realtime
 from scheduler.adapters.orm import models as rows
@@ -183,3 +185,21 @@ def test_booking_a_hold_in_place_keeps_the_video_visit_chosen_in_the_review() ->
     assert (row.pk, row.status, row.visit_mode) == (held.hold_id, "booked", "video")
     assert row.video_room != ""
     assert booked.appointment_id == held.hold_id
+
+
+def test_a_booking_reads_the_holds_it_may_meet_once_and_busy_time_once() -> None:
+    """Its own hold to book in place, its other review holds to let go, and the expired holds
+    in its way to release: one read for the three (it was four). The doctor's and the
+    patient's busy time: one read (it was two)."""
+    doctor = factories.doctor()
+    booking = factories.booking(doctor, factories.patient())
+    build_bus().handle(booking)  # the schedule's hours are cached from here on
+    other = factories.booking(doctor, factories.patient(), hour=11)
+
+    with CaptureQueriesContext(connection) as queries:
+        build_bus().handle(other)
+
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    busy = [sql for sql in reads if '"hold_expires_at" >' in sql]
+    held = [sql for sql in reads if "'proposed'" in sql and sql not in busy]
+    assert (len(held), len(busy)) == (1, 1), reads

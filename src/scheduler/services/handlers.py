@@ -138,9 +138,12 @@ def _book(
             # patient's own time (_admit): one adult brings them and stays.
             access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
         slot = _slot_at(schedule, cmd.start)
+        met = uow.appointments.holds_meeting(
+            doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot
+        )
         # The patient's own live hold of the slot is booked in place (same id).
         held = holds.own_hold(
-            uow,
+            met,
             patient_id=patient_id,
             doctor_id=cmd.doctor_id,
             slot=slot,
@@ -150,7 +153,7 @@ def _book(
         if cmd.hold_required and held is None:
             raise SlotTaken(gettext_noop("The slot held for you was let go."))
         holds.let_go_of_reviews(
-            uow, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
+            met, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
         )
         _admit(
             uow,
@@ -160,6 +163,7 @@ def _book(
             staff=cmd.actor.is_staff,
             patient_id=patient_id,
             moving=held.id if held else None,
+            met=met,
         )
         held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
         video_room = video_visits.room_for(cmd.visit_mode, uow, cmd.clinic_id)
@@ -317,16 +321,27 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
         with uow:
             schedule = _bookable_schedule(uow, cmd, patient_id)
             slot = _slot_at(schedule, cmd.start)
+            met = uow.appointments.holds_meeting(
+                doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot
+            )
             held = holds.own_hold(
-                uow, patient_id=patient_id, doctor_id=cmd.doctor_id, slot=slot, now=now
+                met, patient_id=patient_id, doctor_id=cmd.doctor_id, slot=slot, now=now
             )
             if held is not None and held.hold_expires_at is not None:
                 return holds.HeldSlot(held.id, held.hold_expires_at)
             if purpose is domain_holds.Purpose.REVIEW:
                 holds.let_go_of_reviews(
-                    uow, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
+                    met, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
                 )
-            _admit(uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id)
+            _admit(
+                uow,
+                schedule,
+                slot,
+                now=now,
+                staff=cmd.actor.is_staff,
+                patient_id=patient_id,
+                met=met,
+            )
             hold = Appointment.hold(
                 doctor_id=cmd.doctor_id,
                 patient_id=patient_id,
@@ -437,19 +452,24 @@ def _admit(
     staff: bool,
     patient_id: int,
     moving: uuid.UUID | None = None,
+    met: list[Appointment] | None = None,
 ) -> None:
-    """Everything that must hold for ``slot`` to be taken, checked in order of cost."""
+    """Everything that must hold for ``slot`` to be taken, checked in order of cost. ``met``:
+    the holds already read for it (UnitOfWork.holds_meeting), if any."""
+    if met is None:
+        met = uow.appointments.holds_meeting(
+            doctor_id=schedule.doctor_id, patient_id=patient_id, window=slot
+        )
     holds.release_expired_around(
-        uow, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
+        met, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
     )
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
-    rules.ensure_free(
-        slot,
-        doctor_busy=uow.appointments.doctor_busy(schedule.doctor_id, slot, excluding=moving),
-        patient_busy=uow.appointments.patient_busy(patient_id, slot, excluding=moving),
+    doctor_busy, patient_busy = uow.appointments.busy_over(
+        schedule.doctor_id, patient_id, slot, excluding=moving
     )
+    rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
 
 
 def _with_alternatives(

@@ -25,21 +25,21 @@ class HeldSlot:
 
 
 def release_expired_around(
-    uow: UnitOfWork, *, doctor_id: int, patient_id: int, slot: Interval, now: datetime
+    met: list[Appointment], *, doctor_id: int, patient_id: int, slot: Interval, now: datetime
 ) -> None:
     """An expired hold never keeps anyone off a slot: whatever is about to take ``slot``
     releases the expired holds in its way first, in its own transaction (the database's
-    guards count a hold until it is released)."""
-    in_the_way = uow.appointments.holds(doctor_id=doctor_id, window=slot)
-    in_the_way += uow.appointments.holds(patient_id=patient_id, window=slot)
-    for hold in in_the_way:
-        if hold.status is not Status.PROPOSED or hold.hold_live(now):
-            continue
-        hold.release_hold(reason=holds.Release.EXPIRED, actor_user_id=None, now=now)
+    guards count a hold until it is released). ``met``: UnitOfWork.holds_meeting."""
+    for hold in met:
+        in_the_way = hold.slot.overlaps(slot) and (
+            hold.doctor_id == doctor_id or hold.patient_id == patient_id
+        )
+        if in_the_way and hold.status is Status.PROPOSED and not hold.hold_live(now):
+            hold.release_hold(reason=holds.Release.EXPIRED, actor_user_id=None, now=now)
 
 
 def own_hold(
-    uow: UnitOfWork,
+    met: list[Appointment],
     *,
     patient_id: int,
     doctor_id: int,
@@ -48,26 +48,33 @@ def own_hold(
     hold_id: uuid.UUID | None = None,
 ) -> Appointment | None:
     """The patient's live hold of exactly ``slot`` with the doctor (``hold_id``, if given),
-    if any: booked in place."""
-    for hold in uow.appointments.holds(doctor_id=doctor_id, patient_id=patient_id, window=slot):
+    if any: booked in place. ``met``: UnitOfWork.holds_meeting."""
+    for hold in met:
         if hold_id is not None and hold.id != hold_id:
             continue
-        if hold.slot == slot and hold.hold_live(now):
+        mine = (hold.patient_id, hold.doctor_id) == (patient_id, doctor_id)
+        if mine and hold.slot == slot and hold.status is Status.PROPOSED and hold.hold_live(now):
             return hold
     return None
 
 
 def let_go_of_reviews(
-    uow: UnitOfWork,
+    met: list[Appointment],
     *,
     patient_id: int,
     keep: uuid.UUID | None,
     actor: Actor,
     now: datetime,
 ) -> None:
-    """The patient reviews or books one slot at a time: their other review holds go."""
-    for hold in uow.appointments.holds(patient_id=patient_id):
-        if hold.id != keep and hold.hold_purpose == holds.Purpose.REVIEW:
+    """The patient reviews or books one slot at a time: their other review holds go.
+    ``met``: UnitOfWork.holds_meeting."""
+    for hold in met:
+        if (
+            hold.patient_id == patient_id
+            and hold.id != keep
+            and hold.status is Status.PROPOSED
+            and hold.hold_purpose == holds.Purpose.REVIEW
+        ):
             hold.release_hold(reason=holds.Release.BOOKED, actor_user_id=actor.user_id, now=now)
 
 

@@ -98,6 +98,20 @@ class AppointmentRepository(abc.ABC):
         ids = self._hold_ids(doctor_id, patient_id, window, expired_at, limit)
         return [self.get(hold_id) for hold_id in ids]
 
+    def holds_meeting(
+        self, *, doctor_id: int, patient_id: int, window: Interval
+    ) -> list[Appointment]:
+        """In one read, every unreleased hold a booking of ``window`` may meet: the doctor's
+        and the patient's over it, and the patient's others (their review holds go)."""
+        return [
+            self.get(hold_id) for hold_id in self._meeting_hold_ids(doctor_id, patient_id, window)
+        ]
+
+    @abc.abstractmethod
+    def _meeting_hold_ids(
+        self, doctor_id: int, patient_id: int, window: Interval
+    ) -> list[uuid.UUID]: ...
+
     @abc.abstractmethod
     def _hold_ids(
         self,
@@ -123,6 +137,21 @@ class AppointmentRepository(abc.ABC):
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]: ...
+
+    def busy_over(
+        self,
+        doctor_id: int,
+        patient_id: int,
+        window: Interval,
+        *,
+        excluding: uuid.UUID | None = None,
+    ) -> tuple[list[Interval], list[Interval]]:
+        """The doctor's busy slots and the patient's over ``window``; an adapter may read
+        both at once."""
+        return (
+            self.doctor_busy(doctor_id, window, excluding=excluding),
+            self.patient_busy(patient_id, window, excluding=excluding),
+        )
 
     @abc.abstractmethod
     def remember_key(self, user_id: int, key: str, record: IdempotencyRecord) -> None: ...

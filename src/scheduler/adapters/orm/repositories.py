@@ -93,19 +93,45 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     ) -> list[Interval]:
         return self._busy(rows.Appointment.every.filter(patient_id=patient_id), window, excluding)
 
+    def busy_over(
+        self,
+        doctor_id: int,
+        patient_id: int,
+        window: Interval,
+        *,
+        excluding: uuid.UUID | None = None,
+    ) -> tuple[list[Interval], list[Interval]]:
+        query = rows.Appointment.every.filter(Q(doctor_id=doctor_id) | Q(patient_id=patient_id))
+        doctors: list[Interval] = []
+        patients: list[Interval] = []
+        for doctor, patient, start, end in self._occupying(query, window, excluding).values_list(
+            "doctor_id", "patient_id", "start", "end"
+        ):
+            # A row of both (the patient's own visit with this doctor) is busy time of both.
+            if doctor == doctor_id:
+                doctors.append(Interval(start, end))
+            if patient == patient_id:
+                patients.append(Interval(start, end))
+        return doctors, patients
+
     def _busy(
         self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
     ) -> list[Interval]:
+        occupying = self._occupying(query, window, excluding)
+        return [Interval(start, end) for start, end in occupying.values_list("start", "end")]
+
+    def _occupying(
+        self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
+    ) -> QuerySet[rows.Appointment]:
         """Active visits and live holds; a row this unit of work has let go of (a hold
         released, a visit cancelled) is free already, though not yet written."""
         let_go = [a.id for a in self.seen.values() if a.status not in OCCUPYING]
         live_hold = Q(status=Status.PROPOSED.value, hold_expires_at__gt=self._clock())
-        query = query.filter(
+        return query.filter(
             Q(status__in=rows.ACTIVE_STATUSES) | live_hold,
             start__lt=window.end,
             end__gt=window.start,
         ).exclude(pk__in=[*let_go, *([excluding] if excluding else [])])
-        return [Interval(start, end) for start, end in query.values_list("start", "end")]
 
     def _hold_ids(
         self,
@@ -129,6 +155,14 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             )
         ids = query.order_by("hold_expires_at", "pk").values_list("pk", flat=True)
         return list(ids[:limit] if limit is not None else ids)
+
+    def _meeting_hold_ids(
+        self, doctor_id: int, patient_id: int, window: Interval
+    ) -> list[uuid.UUID]:
+        over = Q(doctor_id=doctor_id, start__lt=window.end, end__gt=window.start)
+        query = rows.Appointment.every.filter(over | Q(patient_id=patient_id))
+        ids = query.filter(status=Status.PROPOSED.value).order_by("hold_expires_at", "pk")
+        return list(ids.values_list("pk", flat=True))
 
     def remember_key(self, user_id: int, key: str, record: ports.IdempotencyRecord) -> None:
         self._keys.append((user_id, key, record))
@@ -277,6 +311,7 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
         row = rows.TimeOff.objects.create(
             doctor_id=doctor_id, start=period.start, end=period.end, reason=reason
         )
+        _new_revisions(doctor_id)
         return row.pk
 
     def remove_time_off(self, doctor_id: int, time_off_id: int) -> Interval:
@@ -284,7 +319,13 @@ class DjangoScheduleRepository(ports.ScheduleRepository):
         if row is None:
             raise NotFound(gettext_noop("Time off not found."))
         row.delete()
+        _new_revisions(doctor_id)
         return Interval(row.start, row.end)
+
+
+def _new_revisions(doctor_id: int) -> None:
+    """Time off is part of each of the doctor's schedules as loaded (and kept by revision)."""
+    rows.Schedule.objects.filter(doctor_id=doctor_id).update(revision=uuid.uuid4())
 
 
 @dataclass(frozen=True)
@@ -292,16 +333,18 @@ class _Hours:
     work: tuple[WeeklyInterval, ...]
     breaks: tuple[WeeklyInterval, ...]
     overrides: tuple[DateOverride, ...]
+    time_off: tuple[Interval, ...]  # all of the doctor's, over or not
 
 
-# A schedule's hours as read once under a revision: a save writes a new (random) revision, so a
-# kept entry never goes stale, nor serves another database's schedule of the same id.
+# A schedule's hours and its doctor's time off as read once under a revision: a save of either
+# writes a new (random) revision, so a kept entry never goes stale, nor serves another
+# database's schedule of the same id.
 @lru_cache(maxsize=4096)
-def _hours_of_revision(revision: uuid.UUID, schedule_id: int) -> _Hours:
-    return _hours(schedule_id)
+def _hours_of_revision(revision: uuid.UUID, schedule_id: int, doctor_id: int) -> _Hours:
+    return _hours(schedule_id, doctor_id)
 
 
-def _hours(schedule_id: int) -> _Hours:
+def _hours(schedule_id: int, doctor_id: int) -> _Hours:
     overrides: dict[date, list[WallInterval]] = {}
     for day, start, end in rows.DateOverride.objects.filter(schedule_id=schedule_id).values_list(
         "date", "start", "end"
@@ -316,10 +359,12 @@ def _hours(schedule_id: int) -> _Hours:
     ).values_list("kind", "weekday", "start", "end"):
         interval = WeeklyInterval(weekday, WallInterval(start, end))
         (work if kind == rows.WeeklyInterval.Kind.WORK else breaks).append(interval)
+    time_off = rows.TimeOff.objects.filter(doctor_id=doctor_id).order_by("start")
     return _Hours(
         work=tuple(work),
         breaks=tuple(breaks),
         overrides=tuple(DateOverride(day, tuple(spans)) for day, spans in overrides.items()),
+        time_off=tuple(Interval(start, end) for start, end in time_off.values_list("start", "end")),
     )
 
 
@@ -347,13 +392,14 @@ def load_schedule(
     if row is None:
         return None
     revision = row["revision"]
-    hours = _hours(row["pk"]) if revision is None else _hours_of_revision(revision, row["pk"])
+    if revision is None:
+        hours = _hours(row["pk"], doctor_id)
+    else:
+        hours = _hours_of_revision(revision, row["pk"], doctor_id)
     time_off = (
-        rows.TimeOff.objects.filter(doctor_id=doctor_id, end__gt=time_off_after).values_list(
-            "start", "end"
-        )
+        tuple(period for period in hours.time_off if period.end > time_off_after)
         if time_off_after is not None
-        else []
+        else ()
     )
     return Schedule(
         doctor_id=doctor_id,
@@ -362,7 +408,7 @@ def load_schedule(
         hours=hours.work,
         breaks=hours.breaks,
         overrides=hours.overrides,
-        time_off=tuple(Interval(start, end) for start, end in time_off),
+        time_off=time_off,
         slot_minutes=row["slot_minutes"],
         horizon_days=row["horizon_days"],
         min_notice_minutes=row["min_notice_minutes"],
