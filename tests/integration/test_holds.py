@@ -203,3 +203,30 @@ def test_a_booking_reads_the_holds_it_may_meet_once_and_busy_time_once() -> None
     busy = [sql for sql in reads if '"hold_expires_at" >' in sql]
     held = [sql for sql in reads if "'proposed'" in sql and sql not in busy]
     assert (len(held), len(busy)) == (1, 1), reads
+
+
+def test_a_booking_naming_a_hold_let_go_books_the_patients_later_hold_of_that_time() -> None:
+    """Two tabs on one slot: the second's hold let the first's go (one review hold a patient).
+    Confirm in the first tab names the hold let go; it books the later one in place (it was
+    refused as taken, by the patient's own hold)."""
+    doctor, patient = factories.doctor(), factories.patient()
+    booking = factories.booking(doctor, patient)
+    first = _hold(doctor, patient)
+    build_bus().handle(commands.ReleaseHold(actor=booking.actor, hold_id=first.hold_id))
+    second = _hold(doctor, patient)
+
+    booked = build_bus().handle(dataclasses.replace(booking, hold_id=first.hold_id))
+
+    assert booked.appointment_id == second.hold_id
+    assert rows.Appointment.objects.get().pk == second.hold_id
+
+
+def test_a_waitlist_offer_booked_after_its_hold_is_gone_is_refused() -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    booking = factories.booking(doctor, patient)
+    first = _hold(doctor, patient)
+    build_bus().handle(commands.ReleaseHold(actor=booking.actor, hold_id=first.hold_id))
+    _hold(doctor, patient)
+
+    with pytest.raises(SlotTaken):
+        build_bus().handle(dataclasses.replace(booking, hold_id=first.hold_id, hold_required=True))

@@ -91,7 +91,7 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
             # The patient's own hold of the slot, made while this booking was on its way (a
             # page confirming before its hold's reply came, a second tab), is theirs: booked
             # in place, once more.
-            if cmd.hold_id is None and _own_hold_now(uow, cmd, patient_id, clock()):
+            if not cmd.hold_required and _own_hold_now(uow, cmd, patient_id, clock()):
                 return _book(cmd, uow, clock(), patient_id, fingerprint)
             raise
     except (SlotTaken, DuplicateIdempotencyKey) as conflict:
@@ -149,6 +149,7 @@ def _book(
             slot=slot,
             now=now,
             hold_id=cmd.hold_id,
+            only=cmd.hold_required,
         )
         if cmd.hold_required and held is None:
             raise SlotTaken(gettext_noop("The slot held for you was let go."))

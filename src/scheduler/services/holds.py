@@ -46,16 +46,21 @@ def own_hold(
     slot: Interval,
     now: datetime,
     hold_id: uuid.UUID | None = None,
+    only: bool = False,
 ) -> Appointment | None:
-    """The patient's live hold of exactly ``slot`` with the doctor (``hold_id``, if given),
-    if any: booked in place. ``met``: UnitOfWork.holds_meeting."""
-    for hold in met:
-        if hold_id is not None and hold.id != hold_id:
-            continue
-        mine = (hold.patient_id, hold.doctor_id) == (patient_id, doctor_id)
-        if mine and hold.slot == slot and hold.status is Status.PROPOSED and hold.hold_live(now):
-            return hold
-    return None
+    """The patient's live hold of exactly ``slot`` with the doctor, if any: booked in place.
+    ``hold_id`` first; ``only``: that one or none (a waitlist offer's hold). A review hold
+    named but gone (let go by a later hold of the same time, from another tab, say) gives way
+    to another of theirs. ``met``: UnitOfWork.holds_meeting."""
+    theirs = [
+        hold
+        for hold in met
+        if (hold.patient_id, hold.doctor_id, hold.slot) == (patient_id, doctor_id, slot)
+        and hold.status is Status.PROPOSED
+        and hold.hold_live(now)
+    ]
+    named = [hold for hold in theirs if hold.id == hold_id]
+    return next(iter(named if only or named else theirs), None)
 
 
 def let_go_of_reviews(
