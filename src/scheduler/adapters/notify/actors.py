@@ -7,6 +7,8 @@ binds to the broker there is when its module is imported.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 from django.db import DatabaseError
 
@@ -26,41 +28,32 @@ def _worth_retrying(retries: int, error: BaseException) -> bool:
     return retries < delivery.MAX_ATTEMPTS and isinstance(error, TransientFault | DatabaseError)
 
 
-@dramatiq.actor(
-    queue_name=QUEUE,
-    retry_when=_worth_retrying,
-    min_backoff=5_000,  # 5 s, 10 s, 20 s ... at most 5 minutes apart
-    max_backoff=300_000,
-    time_limit=60_000,
-)
+# Every message actor's retries: 5 s, 10 s, 20 s ... at most 5 minutes apart.
+RETRIES: dict[str, Any] = {
+    "queue_name": QUEUE,
+    "retry_when": _worth_retrying,
+    "min_backoff": 5_000,
+    "max_backoff": 300_000,
+}
+
+
+@dramatiq.actor(**RETRIES, time_limit=60_000)
 def deliver_notification(notification_id: int) -> None:
     """Send one logged message, unless it was sent, skipped or failed already."""
     delivery.deliver(notification_id, sms=sms.gateway(), mailer=thread_mailer())
 
 
-@dramatiq.actor(
-    queue_name=QUEUE,
-    retry_when=_worth_retrying,
-    min_backoff=5_000,
-    max_backoff=300_000,
-    # A net for a hung thread, not a pace: a job holds a batch of messages (scheduling), and
-    # a delivery cut short by the limit may send its message twice. A server that stops
-    # answering ends the batch by itself (faults.Unreachable).
-    time_limit=300_000,
-)
+# The time limit is a net for a hung thread, not a pace: a job holds a batch of messages
+# (scheduling), and a delivery cut short by the limit may send its message twice. A server
+# that stops answering ends the batch by itself (faults.Unreachable).
+@dramatiq.actor(**RETRIES, time_limit=300_000)
 def deliver_notifications(notification_ids: list[int]) -> None:
     """Send these logged messages (all due now), each unless it was sent, skipped or failed
     already: a retry sends those that are still queued."""
     delivery.deliver_all(notification_ids, sms=sms.gateway(), mailer=thread_mailer())
 
 
-@dramatiq.actor(
-    queue_name=QUEUE,
-    retry_when=_worth_retrying,
-    min_backoff=5_000,
-    max_backoff=300_000,
-    time_limit=60_000,
-)
+@dramatiq.actor(**RETRIES, time_limit=60_000)
 def send_account_mail(kind: str, user_id: int) -> None:
     """A password reset or email verification link to the user, as they are now."""
     account_mail.send(kind, user_id)
