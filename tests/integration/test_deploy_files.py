@@ -3,7 +3,7 @@
 docker compose's model (PyYAML, and `docker compose config` where Docker is), the nginx site
 (`nginx -t` with Debian's nginx, which `./run test` installs), the systemd units
 (`systemd-analyze verify` where it exists, and their keys read with configparser), the
-Dockerfile's stages and user, and the health probe the image runs.
+Dockerfile (BuildKit's parser, hadolint), and the health probe the image runs.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import dockerfile
 import pytest
@@ -40,7 +40,7 @@ TOOL_SECONDS = 60
 APP_SERVICES = ("migrate", "web", "worker")
 
 
-def _missing_tool(reason: str) -> None:
+def _missing_tool(reason: str) -> NoReturn:
     # CI installs what `./run test` needs; a tool missing there is a failure, not a skip.
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
