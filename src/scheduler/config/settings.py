@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler.entrypoints.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +269,11 @@ LOGGING = {
         "django.security": {"filters": ["refusals"]},
     },
 }
+
+# /health/ready fails once the oldest undelivered outbox event is older than this (seconds).
+HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "120"))
+# Who may read /metrics (networks, comma-separated; the client's address through TRUSTED_PROXIES).
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128")
 
 # How often the outbox relay sweeps for events left behind (seconds).
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))
