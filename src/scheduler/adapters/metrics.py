@@ -13,15 +13,19 @@ whichever process answers.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 from collections.abc import Iterator
 
+from django.db import DatabaseError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as multiprocess_mode
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from scheduler.adapters import outbox_backlog
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
@@ -105,7 +109,11 @@ class OutboxBacklog(Collector):
     """The outbox's undelivered events and how long the oldest has waited, read when scraped."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        backlog = outbox_backlog.read()
+        try:
+            backlog = outbox_backlog.read()
+        except DatabaseError as error:  # the counts are still worth a scrape; readiness says why
+            log.warning("outbox backlog unreadable for the metrics: %s", error)
+            return
         yield GaugeMetricFamily(
             "nobat_outbox_backlog", "Outbox events not delivered yet.", value=backlog.pending
         )
