@@ -18,7 +18,6 @@ from rest_framework.test import APIClient
 
 from scheduler.adapters import event_codec, outbox
 from scheduler.adapters.broker import ActorMetrics
-from scheduler.adapters.gcal.connections import DjangoCalendarLinks
 from scheduler.adapters.notify import delivery
 from scheduler.adapters.notify.faults import PermanentFault
 from scheduler.adapters.notify.models import Notification
@@ -26,25 +25,10 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config import bootstrap
 from scheduler.domain.events import AvailabilityChanged
 from tests import factories
+from tests.e2e.metrics_scrape import scrape, value
 from tests.e2e.sockets import live, receive, socket
 
 pytestmark = pytest.mark.django_db
-
-Labels = dict[str, str]
-
-
-def scrape(remote: str = "127.0.0.1", **headers: str) -> Any:
-    return Client(REMOTE_ADDR=remote, headers=headers).get("/metrics")
-
-
-def value(name: str, **labels: str) -> float:
-    """A sample's value in a scrape (0 for a series not there yet)."""
-    for family in text_string_to_metric_families(scrape().content.decode()):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return float(sample.value)
-    return 0.0
-
 
 # -- who may read them ------------------------------------------------------------------------
 
@@ -221,15 +205,6 @@ def test_notifications_count_sent_and_failed_by_channel() -> None:
 
     after = [value("nobat_notifications_total", channel=c, outcome=o) for c, o in series]
     assert after == [count + 1 for count in before]
-
-
-def test_calendar_sync_failures_are_counted() -> None:
-    doctor = factories.doctor(factories.clinic())
-    before = value("nobat_calendar_sync_errors_total", scope="connection")
-
-    DjangoCalendarLinks().failed(doctor.pk, timezone.now(), "HttpError 500", broken=False)
-
-    assert value("nobat_calendar_sync_errors_total", scope="connection") == before + 1
 
 
 @pytest.mark.django_db(transaction=True)
