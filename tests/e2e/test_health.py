@@ -3,6 +3,10 @@ reason, as soon as one of the database, Redis, the migrations or the outbox is n
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -20,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 # Loopback, a port nothing listens on.
 NO_REDIS = "redis://127.0.0.1:1/0"
+NO_DATABASE = "postgres://postgres@127.0.0.1:1/nobat"
 
 
 def ready() -> Any:
@@ -115,3 +120,33 @@ def pending_event() -> rows.StoredEvent:
         occurred_at=timezone.now(),
         payload={},
     )
+
+
+def test_a_database_that_does_not_answer_is_a_503_not_a_500(tmp_path: Any) -> None:
+    # A process of its own, whose database is a loopback port nothing listens on.
+    probe = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/health/ready', HTTP_HOST='localhost'); "
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={
+            **env,
+            "DATABASE_URL": NO_DATABASE,
+            "NOBAT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["status"] == 503
+    checks = answer["body"]["checks"]
+    assert checks["database"]["status"] == "failing"
+    assert "OperationalError" in checks["database"]["detail"]
+    assert checks["redis"]["status"] == "not used"
