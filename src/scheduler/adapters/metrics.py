@@ -16,9 +16,17 @@ import atexit
 import logging
 import os
 from collections.abc import Iterator
+from wsgiref.simple_server import WSGIServer
 
 from django.db import DatabaseError
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client import multiprocess as multiprocess_mode
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -132,14 +140,26 @@ class OutboxBacklog(Collector):
 _OWN.register(OutboxBacklog())
 
 
-def latest() -> bytes:
-    """The text of a scrape: every process's counts (multiprocess mode) or this one's."""
+def registry() -> CollectorRegistry:
+    """What a scrape reads: every process's counts (multiprocess mode) or this one's."""
     if not MULTIPROCESS:
-        return generate_latest(_OWN)
-    registry = CollectorRegistry()
-    multiprocess_mode.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    registry.register(OutboxBacklog())
-    return generate_latest(registry)
+        return _OWN
+    every_process = CollectorRegistry()
+    multiprocess_mode.MultiProcessCollector(every_process)  # type: ignore[no-untyped-call]
+    every_process.register(OutboxBacklog())
+    return every_process
+
+
+def latest() -> bytes:
+    """The text of a scrape."""
+    return generate_latest(registry())
+
+
+def serve(host: str, port: int) -> WSGIServer:
+    """Serve the scrape at ``http://host:port/`` from a thread, for a process with no HTTP server
+    of its own (the worker). No address check: bind it where only Prometheus reaches."""
+    server, _ = start_http_server(port, addr=host, registry=registry())
+    return server
 
 
 if MULTIPROCESS:
