@@ -1040,6 +1040,16 @@ PAGES: dict[str, Row] = {
         lambda b, w: status(b.get("/admin/")),
         (302, 302, 302, 302, 302, 302, 302, 302, 200),
     ),
+    # The probes and the metrics are for machines: the same answer whoever is signed in; the
+    # metrics by the caller's network instead (the test client's is the loopback, allowed).
+    "the process is up": Row("health/live", lambda b, w: status(b.get("/health/live")), (200,) * 9),
+    "the process can serve": Row(
+        "health/ready", lambda b, w: status(b.get("/health/ready")), (200,) * 9
+    ),
+    "the metrics": Row("metrics", lambda b, w: status(b.get("/metrics")), (200,) * 9),
+    "the metrics from another network": Row(
+        "metrics", lambda b, w: status(b.get("/metrics", REMOTE_ADDR="203.0.113.9")), (404,) * 9
+    ),
 }
 
 # The sockets: the first thing each role hears ("snapshot", a close code, or "refused").

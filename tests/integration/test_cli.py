@@ -6,9 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
-from tests.servers import database_env
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.servers import database_env, free_port, server_env
 
 
 def test_serve_on_a_port_in_use_says_so_and_stops(tmp_path: Path) -> None:
@@ -30,3 +35,38 @@ def test_serve_on_a_port_in_use_says_so_and_stops(tmp_path: Path) -> None:
     assert served.returncode == 2
     assert f"Port {port} on 127.0.0.1 is in use" in served.stderr
     assert "Nobat is running" not in served.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_serves_its_metrics_on_the_port_it_is_given(tmp_path: Path) -> None:
+    port = free_port()
+    env = server_env(tmp_path, f"test-{port}")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "scheduler.entrypoints.cli", "worker", "--threads", "0"],
+        env={**env, "WORKER_METRICS_PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        text = scrape_when_up(f"http://127.0.0.1:{port}/metrics", worker)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    names = {family.name for family in text_string_to_metric_families(text)}
+    assert {"nobat_dramatiq_messages", "nobat_outbox_backlog"} <= names
+
+
+def scrape_when_up(url: str, process: subprocess.Popen[bytes]) -> str:
+    for _ in range(STARTUP_TRIES):
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                return str(answer.read().decode())
+        except OSError:
+            time.sleep(0.25)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+# A bound for a loaded machine (tries a quarter of a second apart), not a measure.
+STARTUP_TRIES = 240

@@ -36,3 +36,20 @@ def test_a_default_language_we_have_no_catalog_for_refuses_to_start() -> None:
 
     assert started.returncode != 0
     assert "NOBAT_LANGUAGE must be one of en, fa (got 'de')" in started.stderr
+
+
+def test_metrics_networks_that_are_not_networks_refuse_to_start() -> None:
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            **os.environ,
+            "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32,intranet",
+            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert started.returncode != 0
+    assert "METRICS_ALLOWED_NETWORKS" in started.stderr

@@ -9,6 +9,8 @@ from django.db import connections
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from scheduler.adapters import metrics
+
 
 def install(redis_url: str, *, namespace: str = "dramatiq") -> dramatiq.Broker:
     """Make the process-wide broker; must run before any actor module is imported."""
@@ -18,6 +20,7 @@ def install(redis_url: str, *, namespace: str = "dramatiq") -> dramatiq.Broker:
         else StubBroker()
     )
     broker.add_middleware(ClosesDbConnections())
+    broker.add_middleware(ActorMetrics())
     dramatiq.set_broker(broker)
     return broker
 
@@ -32,6 +35,23 @@ class ClosesDbConnections(dramatiq.Middleware):
 
     def after_skip_message(self, broker: Any, message: Any) -> None:
         connections.close_all()
+
+
+class ActorMetrics(dramatiq.Middleware):
+    """Each job's outcome by actor, and each run that is a retry of an earlier failure."""
+
+    def before_process_message(self, broker: Any, message: Any) -> None:
+        if message.options.get("retries", 0):
+            metrics.ACTOR_RETRIES.labels(actor=message.actor_name).inc()
+
+    def after_process_message(
+        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        outcome = "success" if exception is None else "failure"
+        metrics.ACTOR_MESSAGES.labels(actor=message.actor_name, outcome=outcome).inc()
+
+    def after_skip_message(self, broker: Any, message: Any) -> None:
+        metrics.ACTOR_MESSAGES.labels(actor=message.actor_name, outcome="skipped").inc()
 
 
 def start_worker(broker: dramatiq.Broker, *, threads: int = 2) -> dramatiq.Worker:

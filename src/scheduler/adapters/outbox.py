@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from scheduler.adapters import event_codec
+from scheduler.adapters import event_codec, metrics
 from scheduler.adapters.orm.models import StoredEvent
 from scheduler.adapters.periodic import Periodic
 from scheduler.domain.events import Event
@@ -76,12 +76,16 @@ def _deliver(row: StoredEvent, handlers: Handlers) -> bool:
         locked_until=None,
         attempts=row.attempts + 1,
     )
+    metrics.event_relayed(row.type)
     return True
 
 
 def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
     attempts = row.attempts + 1
     dead = attempts >= MAX_ATTEMPTS
+    metrics.RELAY_FAILURES.labels(type=row.type).inc()
+    if dead:
+        metrics.DEAD_EVENTS.labels(type=row.type).inc()
     log.log(
         logging.ERROR if dead else logging.WARNING,
         "event %s (%s) failed, attempt %d%s: %r",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -18,6 +19,17 @@ def flag(name: str, *, default: bool) -> bool:
 
 def csv(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def networks(name: str, *, default: str) -> list[str]:
+    """Comma-separated networks (CIDR or single addresses); a malformed one refuses to start."""
+    values = csv(name, default=default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {error}") from None
+    return values
 
 
 def one_of(name: str, choices: list[str], *, default: str) -> str:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler.entrypoints.request_metrics.RequestMetricsMiddleware",
+    "scheduler.entrypoints.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,12 +257,34 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# "json": one JSON object a line (time, level, logger, message, request_id, user_id,
+# appointment_id), for a log collector; "plain": lines for a person at a terminal.
+LOG_FORMAT = env.one_of(
+    "LOG_FORMAT", ["json", "plain"], default="json" if PRODUCTION_RUNTIME else "plain"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "filters": {"refusals": {"()": "scheduler.config.logs.RefusalsWithoutTraceback"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "filters": {
+        "refusals": {"()": "scheduler.config.logs.RefusalsWithoutTraceback"},
+        "context": {"()": "scheduler.config.log_context.WithContext"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -268,6 +292,11 @@ LOGGING = {
         "django.security": {"filters": ["refusals"]},
     },
 }
+
+# /health/ready fails once the oldest undelivered outbox event is older than this (seconds).
+HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "120"))
+# Who may read /metrics (networks, comma-separated; the client's address through TRUSTED_PROXIES).
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128")
 
 # How often the outbox relay sweeps for events left behind (seconds).
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))

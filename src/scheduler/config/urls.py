@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from scheduler.entrypoints import health, metrics_page
 from scheduler.entrypoints.web import (  # noqa: F401  (most register their screens)
     combined_admin,
     doctor_admin,
@@ -14,6 +15,9 @@ from scheduler.entrypoints.web.views import throttled_sign_in
 admin.site.index_template = "admin/nobat_index.html"
 
 urlpatterns = [
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics_page.scrape, name="metrics"),
     # The admin's sign-in counts against the same throttles as every other.
     path("admin/login/", throttled_sign_in(admin.site.login)),
     path(

@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="outbox relay and Dramatiq worker threads")
     worker.add_argument("--threads", type=int, default=4, help="Dramatiq worker threads")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=_optional_int(os.environ.get("WORKER_METRICS_PORT")),
+        help="serve this worker's metrics (Prometheus) on this port; none by default",
+    )
+    worker.add_argument(
+        "--metrics-host", default=os.environ.get("WORKER_METRICS_HOST", "127.0.0.1")
+    )
     worker.set_defaults(run=_worker)
 
     seed = commands.add_parser("seed-demo", help="add the demo clinic's data (skips if there)")
@@ -127,8 +136,16 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
 def _worker(args: argparse.Namespace) -> int:
+    from scheduler.adapters import metrics
     from scheduler.config import bootstrap, runtime
+
+    if args.metrics_port is not None:
+        metrics.serve(args.metrics_host, args.metrics_port)
 
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 from google.oauth2.credentials import Credentials
 
+from scheduler.adapters import metrics
 from scheduler.adapters.gcal import oauth, sealing, watch
 from scheduler.adapters.gcal.gateway import GoogleCalendarGateway
 from scheduler.adapters.gcal.models import CalendarConnection, CalendarFeed, MirroredEvent
@@ -61,6 +62,7 @@ class DjangoCalendarLinks:
         )
 
     def failed(self, doctor_id: int, at: datetime, error: str, *, broken: bool) -> None:
+        metrics.CALENDAR_SYNC_ERRORS.labels(scope="connection").inc()
         changes: dict[str, object] = {"last_error": error[:2000], "last_error_at": at}
         if broken:
             changes["state"] = CalendarConnection.State.BROKEN
@@ -73,6 +75,7 @@ class DjangoCalendarLinks:
     def calendar_failed(
         self, doctor_id: int, calendar_id: str, at: datetime, error: str, *, gone: bool
     ) -> None:
+        metrics.CALENDAR_SYNC_ERRORS.labels(scope="calendar").inc()
         if gone:
             log.warning("doctor %s: calendar %s is gone (%s)", doctor_id, calendar_id, error)
         _feed(doctor_id, calendar_id).update(last_error=error[:2000], last_error_at=at, gone=gone)

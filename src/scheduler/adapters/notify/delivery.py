@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from scheduler.adapters import visit_links
+from scheduler.adapters import metrics, visit_links
 from scheduler.adapters.notify import contacts
 from scheduler.adapters.notify.faults import DeliveryFault, TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 Status = Notification.Status
+# What a try ends in that the metrics count (a transient fault's row stays queued for a retry).
+_COUNTED = {Status.SENT, Status.FAILED}
 
 
 def deliver(
@@ -113,6 +115,7 @@ def _deliver_one(
 ) -> tuple[str, TransientFault | None]:
     """Send one message at most once (see the module); its status, and the fault to retry."""
     fault: TransientFault | None = None
+    attempted = False
     try:
         with transaction.atomic():
             if not _lock(row):
@@ -120,6 +123,7 @@ def _deliver_one(
             if row.status != Status.QUEUED:
                 return row.status, None  # sent, failed or skipped already: a repeat does nothing
             at = now()
+            attempted = True
             fault = _attempt(row, mailer, sms, at, max_attempts)
             if fault is None and row.channel == Channel.EMAIL and row.status == Status.SENT:
                 try:
@@ -133,6 +137,8 @@ def _deliver_one(
                 fault = _failed(row, error, at, max_attempts)
     finally:
         mailer.done()
+    if attempted and row.status in _COUNTED:
+        metrics.NOTIFICATIONS.labels(channel=row.channel, outcome=row.status).inc()
     return row.status, fault if row.status == Status.QUEUED else None
 
 

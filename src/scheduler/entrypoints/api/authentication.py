@@ -14,6 +14,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from scheduler.config import log_context
 from scheduler.entrypoints.language import supported
 
 
@@ -21,6 +22,7 @@ class LanguageJWTAuthentication(JWTAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         signed_in = super().authenticate(request)
         if signed_in is not None:
+            log_context.user_id.set(signed_in[0].pk)
             stored = supported(getattr(signed_in[0], "language", ""))
             if stored:
                 translation.activate(stored)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from scheduler.adapters import metrics
 from scheduler.adapters.local_dates import digits
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
@@ -63,6 +64,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 response.data["detail"] = digits(response.data["detail"], get_language())
         return response
     set_rollback()
+    if isinstance(exc, errors.SlotTaken):
+        metrics.BOOKING_CONFLICTS.inc()
     return Response(
         error_body(exc, display=display_language(context.get("request"))),
         status=status_for(exc),

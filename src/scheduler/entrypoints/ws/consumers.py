@@ -26,7 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
-from scheduler.adapters import client_address, realtime
+from scheduler.adapters import client_address, metrics, realtime
 from scheduler.adapters.audit import origin
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
@@ -83,6 +83,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.ready = False  # started; until then (or once failed) messages are not acted on
         self.language = await language_of(self.scope)
         await self.accept()
+        self.counted = True
+        metrics.SOCKETS_OPEN.inc()
         if self.scope.get(AUTH_ERROR):
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
@@ -201,6 +203,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.SOCKETS_OPEN.dec()
         watchdog = getattr(self, "watchdog", None)
         if watchdog is not None:
             watchdog.cancel()

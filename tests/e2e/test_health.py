@@ -1,0 +1,152 @@
+"""The probes: /health/live answers while the process runs; /health/ready says 503, with the
+reason, as soon as one of the database, Redis, the migrations or the outbox is not right."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.test import Client
+from django.utils import timezone
+
+from scheduler.adapters.audit.models import AuditEntry
+from scheduler.adapters.orm import models as rows
+
+pytestmark = pytest.mark.django_db
+
+# Loopback, a port nothing listens on.
+NO_REDIS = "redis://127.0.0.1:1/0"
+NO_DATABASE = "postgres://postgres@127.0.0.1:1/nobat"
+
+
+def ready() -> Any:
+    return Client().get("/health/ready")
+
+
+def test_live_answers_with_a_small_body() -> None:
+    response = Client().get("/health/live")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_ready_passes_when_everything_is_in_order(settings: Any) -> None:
+    response = ready()
+
+    assert response.status_code == 200, response.json()
+    checks = response.json()["checks"]
+    assert {name: check["status"] for name, check in checks.items()} == {
+        "database": "ok",
+        "redis": "ok" if settings.REDIS_URL else "not used",
+        "migrations": "ok",
+        "outbox": "ok",
+    }
+    assert response.json()["status"] == "ok"
+
+
+def test_ready_sets_no_cookie_and_writes_no_audit_row() -> None:
+    response = ready()
+
+    assert not response.cookies
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_unreachable_redis_is_a_503_with_its_reason(settings: Any) -> None:
+    settings.REDIS_URL = NO_REDIS
+
+    response = ready()
+
+    assert response.status_code == 503
+    redis = response.json()["checks"]["redis"]
+    assert redis["status"] == "failing"
+    assert "ConnectionError" in redis["detail"]
+    assert response.json()["status"] == "failing"
+
+
+def test_an_unapplied_migration_is_a_503_naming_it() -> None:
+    # Django's own record of what is applied, taken back (in the test's transaction).
+    recorder = MigrationRecorder(connection)
+    last = max(name for app, name in recorder.applied_migrations() if app == "orm")
+    recorder.record_unapplied("orm", last)
+
+    response = ready()
+
+    assert response.status_code == 503
+    migrations = response.json()["checks"]["migrations"]
+    assert migrations["status"] == "failing"
+    assert f"orm.{last}" in migrations["detail"]
+
+
+def test_an_outbox_event_older_than_the_threshold_is_a_503(settings: Any) -> None:
+    settings.HEALTH_OUTBOX_MAX_AGE_SECONDS = 60
+    stuck = pending_event()
+    rows.StoredEvent.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - timedelta(seconds=61)
+    )
+
+    response = ready()
+
+    assert response.status_code == 503
+    outbox = response.json()["checks"]["outbox"]
+    assert outbox["status"] == "failing"
+    assert outbox["detail"].startswith("1 pending")
+
+
+def test_a_young_backlog_and_delivered_or_dead_events_keep_it_ready(settings: Any) -> None:
+    settings.HEALTH_OUTBOX_MAX_AGE_SECONDS = 60
+    pending_event()
+    old = timezone.now() - timedelta(hours=1)
+    for delivery in (rows.StoredEvent.Delivery.DONE, rows.StoredEvent.Delivery.DEAD):
+        rows.StoredEvent.objects.filter(pk=pending_event().pk).update(
+            delivery=delivery, created_at=old
+        )
+
+    assert ready().status_code == 200
+
+
+def pending_event() -> rows.StoredEvent:
+    return rows.StoredEvent.objects.create(
+        id=uuid.uuid4(),
+        type="AvailabilityChanged",
+        aggregate_id=uuid.uuid4(),
+        version=1,
+        occurred_at=timezone.now(),
+        payload={},
+    )
+
+
+def test_a_database_that_does_not_answer_is_a_503_not_a_500(tmp_path: Any) -> None:
+    # A process of its own, whose database is a loopback port nothing listens on.
+    probe = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/health/ready', HTTP_HOST='localhost'); "
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={
+            **env,
+            "DATABASE_URL": NO_DATABASE,
+            "NOBAT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["status"] == 503
+    checks = answer["body"]["checks"]
+    assert checks["database"]["status"] == "failing"
+    assert "OperationalError" in checks["database"]["detail"]
+    assert checks["redis"]["status"] == "not used"
