@@ -68,6 +68,10 @@ def server_env(data_dir: Path, channels_prefix: str, **extra: str) -> dict[str, 
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "CHANNELS_PREFIX": channels_prefix,
         "LOG_LEVEL": "WARNING",
+        # What a test writes from its own process wakes no server's relay: the server finds it
+        # by its sweep, and a page waits for it (2 s by default, most of a 5 s expectation on
+        # a loaded machine).
+        "OUTBOX_SWEEP_SECONDS": "0.5",
         **UNTHROTTLED,
         **extra,
     }
