@@ -101,6 +101,12 @@ def test_the_doctor_moves_a_visit_books_a_follow_up_and_goes_back_a_week(
         "data-day", now.date().isoformat()
     )
 
+    # Tomorrow is in the next week when today is a Friday on the clinic's clock: the doctor
+    # goes there and back.
+    tomorrow = (now + timedelta(days=1)).date()
+    next_week = tomorrow >= datetime.fromisoformat(week_start).date() + timedelta(days=7)
+    if next_week:
+        page.get_by_role("button", name="Later").click()
     row = page.locator(f'li[data-appointment="{moving.pk}"]')
     row.get_by_role("button", name="Reschedule…").click()
     row.locator(".picker button[data-start]").filter(has_text="15:00").click()
@@ -108,6 +114,9 @@ def test_the_doctor_moves_a_visit_books_a_follow_up_and_goes_back_a_week(
     expect(page.locator("#message")).to_contain_text("moved to")
     moving.refresh_from_db()
     assert moving.start.astimezone(ZoneInfo(clinic.timezone)).hour == 15
+    if next_week:
+        page.get_by_role("button", name="Earlier").click()
+        expect(page.locator("section[data-day]").first).to_have_attribute("data-day", week_start)
 
     seen_row = page.locator(f'li[data-appointment="{seen.pk}"]')
     seen_row.get_by_role("button", name="Follow-up…").click()
