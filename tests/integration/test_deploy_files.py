@@ -1,9 +1,9 @@
 """The files in deploy/ hold together and their own tools accept them, without running Docker.
 
-docker compose's model (PyYAML, and `docker compose config` where Docker is), the nginx site
-(`nginx -t` with Debian's nginx, which `./run test` installs), the systemd units
-(`systemd-analyze verify` where it exists, and their keys read with configparser), the
-Dockerfile (BuildKit's parser, hadolint), and the health probe the image runs.
+docker compose's model (PyYAML, and `config` of Docker's compose plugin, or else of Debian's
+docker-compose), the nginx site (`nginx -t` with Debian's nginx; `./run test` installs both),
+the systemd units (`systemd-analyze verify` where it exists, and their keys read with
+configparser), the Dockerfile (BuildKit's parser, hadolint), and the health probe the image runs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -127,16 +127,24 @@ def test_the_commands_compose_runs_are_the_scheduler_commands() -> None:
         cli._parser().parse_args(command[1:])  # exits (SystemExit) on an unknown command or flag
 
 
-def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
-    try:
-        version = subprocess.run(
-            ["docker", "compose", "version"], capture_output=True, timeout=TOOL_SECONDS
-        )
-    except FileNotFoundError:
-        version = None
-    if version is None or version.returncode != 0:
-        # Never installed by ./run: docker compose is the operator's tool, not CI's.
-        pytest.skip("`docker compose version` does not work here: the file is checked above only")
+def _compose_command() -> list[str]:
+    """Docker's compose plugin where it is; else Debian's docker-compose (1.29), which `./run
+    test` installs: both validate the file against the Compose specification's schema."""
+    for command in (["docker", "compose"], ["docker-compose"]):
+        try:
+            version = subprocess.run(
+                [*command, "version"], capture_output=True, timeout=TOOL_SECONDS
+            )
+        except FileNotFoundError:
+            continue
+        if version.returncode == 0:
+            return command
+    _missing_tool("neither `docker compose` nor `docker-compose` works here")
+
+
+def _compose_config(
+    tmp_path: Path, edit: Callable[[str], str] = str
+) -> subprocess.CompletedProcess[str]:
     for part in ("docker-compose.yml", "nginx"):
         source = DEPLOY / part
         target = tmp_path / "deploy" / part
@@ -144,13 +152,11 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
             shutil.copytree(source, target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target)
+            target.write_text(edit(source.read_text()))
     shutil.copy(DEPLOY / "env.example", tmp_path / "deploy" / ".env")
-
-    done = subprocess.run(
+    return subprocess.run(
         [
-            "docker",
-            "compose",
+            *_compose_command(),
             "-f",
             str(tmp_path / "deploy" / "docker-compose.yml"),
             "config",
@@ -161,7 +167,19 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
         timeout=TOOL_SECONDS,
     )
 
+
+def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
+    done = _compose_config(tmp_path)
+
     assert done.returncode == 0, done.stderr
+
+
+def test_docker_compose_refuses_a_misspelt_key(tmp_path: Path) -> None:
+    # The check above is worth something only if the tool validates rather than just parses.
+    done = _compose_config(tmp_path, lambda text: text.replace("restart:", "restartt:", 1))
+
+    assert done.returncode != 0
+    assert "restartt" in done.stderr
 
 
 # -- nginx -----------------------------------------------------------------------------------
