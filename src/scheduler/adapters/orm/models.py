@@ -660,8 +660,10 @@ class StoredEvent(models.Model):
         verbose_name_plural = _("stored events")
         indexes = [
             models.Index(fields=["delivery", "next_attempt_at"]),
-            # The relay's "nothing earlier of this stream still pending" probe (adapters.outbox):
-            # only the pending rows, so it stays small as the store grows.
+            # The relay's "nothing earlier of this stream still pending" probe (adapters.outbox),
+            # which SQLite runs for each candidate row: without it, through aggregate_id, over
+            # the whole history of the stream (a doctor's grows with every change of hours).
+            # PostgreSQL usually hashes the pending rows instead. Pending rows only: it stays small.
             models.Index(
                 fields=["aggregate_id", "version"],
                 condition=models.Q(delivery="pending"),
