@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from scheduler.adapters import outbox
@@ -179,6 +180,30 @@ def test_a_later_event_waits_while_another_relay_holds_an_earlier_one_of_its_vis
     )
     assert outbox.relay_pending(handlers) == 1
     assert [e.event_id for e in seen] == [second.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_later_event_waits_while_another_relay_is_still_claiming_an_earlier_one() -> None:
+    """The other relay's claim has locked the booking's row and not yet committed its lease:
+    SKIP LOCKED passes over that row, and the cancellation must still wait for it."""
+    first, second = booked_then_cancelled()
+    seen: list[Event] = []
+
+    def relay_on_its_own_connection() -> int:
+        try:
+            return outbox.relay_pending({AppointmentCancelled: [seen.append]})
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        rows.StoredEvent.objects.select_for_update().get(pk=first.pk)
+        with ThreadPoolExecutor(max_workers=1) as other_process:
+            delivered = other_process.submit(relay_on_its_own_connection).result(timeout=30)
+
+    assert delivered == 0
+    assert seen == []
+    assert rows.StoredEvent.objects.get(pk=second.pk).delivery == rows.StoredEvent.Delivery.PENDING
 
 
 def test_a_failing_event_holds_the_later_events_of_its_visit_back_until_it_is_delivered() -> None:
