@@ -44,7 +44,9 @@ class GridWatcher:
     snapshots: int = 0
     deltas: int = 0
     stale: int = 0  # deltas older than (or the same as) what the grid had: dropped
-    out_of_order: int = 0  # deltas that came after a newer one of the same slot on one socket
+    # deltas that came, on one connection, after a newer delta of the same appointment (the
+    # snapshot does not count: a delta older than it is only stale)
+    out_of_order: int = 0
     gaps: int = 0  # deltas past the next version: a snapshot asked for instead
     opened: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,7 +73,8 @@ class GridWatcher:
 
     def judge(self, message: dict[str, Any], heard: dict[str, int]) -> bool:
         """Apply a delta unless it is old news; whether a snapshot must be asked for (a gap).
-        ``heard``: the newest version of each slot this socket has carried so far."""
+        ``heard``: the newest version of each appointment's deltas on this connection so far
+        (a new one for each connection: what an earlier one carried says nothing of order)."""
         key, version = message["key"], message["version"]
         with self._lock:
             self.deltas += 1
@@ -142,7 +145,7 @@ class Watchers:
         self.errors.append(f"{grid.path} on side {grid.side}: gave up opening")
 
     async def _follow(self, grid: GridWatcher, socket: ClientConnection) -> None:
-        heard: dict[str, int] = {}
+        heard: dict[str, int] = {}  # this connection's: order is judged on one connection
         async for raw in socket:
             message = json.loads(raw)
             match message.get("type"):

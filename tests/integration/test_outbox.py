@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from scheduler.adapters import outbox
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import SlotTaken
-from scheduler.domain.events import AppointmentBooked, Event
+from scheduler.domain.events import AppointmentBooked, AppointmentCancelled, Event
 from scheduler.services.commands import CancelAppointment
 from tests import factories
 
@@ -69,7 +71,9 @@ def test_the_relay_delivers_each_event_once_and_marks_it_done() -> None:
     )
     seen: list[Event] = []
 
-    assert outbox.relay_pending({AppointmentBooked: [seen.append]}) == 2
+    # one pass, one event of a visit: the cancellation waits for the booking's pass to end
+    assert outbox.relay_pending({AppointmentBooked: [seen.append]}) == 1
+    assert outbox.relay_pending({AppointmentBooked: [seen.append]}) == 1
     assert outbox.relay_pending({AppointmentBooked: [seen.append]}) == 0
 
     assert [type(e) for e in seen] == [AppointmentBooked]
@@ -125,3 +129,139 @@ def test_a_leased_event_is_not_taken_by_a_second_relay_until_the_lease_ends() ->
 
     rows.StoredEvent.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     assert outbox.relay_pending({}) == 1  # that relay died; its lease ran out
+
+
+def test_the_lease_lasts_as_long_as_the_setting_says(settings: Any) -> None:
+    settings.OUTBOX_LEASE_SECONDS = 5
+    doctor, patient = factories.doctor(), factories.patient()
+    build_bus().handle(factories.booking(doctor, patient))
+    leased: list[datetime] = []
+
+    def lease_of(event: Event) -> None:
+        locked_until = rows.StoredEvent.objects.get(pk=event.event_id).locked_until
+        assert locked_until is not None
+        leased.append(locked_until)
+
+    before = timezone.now()
+    assert outbox.relay_pending({AppointmentBooked: [lease_of]}) == 1
+
+    assert before + timedelta(seconds=5) <= leased[0] <= timezone.now() + timedelta(seconds=5)
+
+
+def booked_then_cancelled() -> tuple[rows.StoredEvent, rows.StoredEvent]:
+    """Two events of one visit: its booking (version 1) and its cancellation (version 2)."""
+    doctor, patient = factories.doctor(), factories.patient()
+    result = build_bus().handle(factories.booking(doctor, patient))
+    build_bus().handle(
+        CancelAppointment(actor=factories.actor_of(patient), appointment_id=result.appointment_id)
+    )
+    stream = rows.StoredEvent.objects.filter(aggregate_id=result.appointment_id)
+    first, second = stream.order_by("version")
+    assert (first.version, second.version) == (1, 2)
+    return first, second
+
+
+def test_a_later_event_waits_while_another_relay_holds_an_earlier_one_of_its_visit() -> None:
+    first, second = booked_then_cancelled()
+    # another relay claimed the booking and is still delivering it
+    rows.StoredEvent.objects.filter(pk=first.pk).update(
+        locked_until=timezone.now() + timedelta(seconds=30)
+    )
+    seen: list[Event] = []
+    handlers: outbox.Handlers = {AppointmentCancelled: [seen.append]}
+
+    assert outbox.relay_pending(handlers) == 0
+    assert seen == []
+    assert rows.StoredEvent.objects.get(pk=second.pk).locked_until is None  # not even claimed
+
+    # that relay delivered it: the cancellation goes next
+    rows.StoredEvent.objects.filter(pk=first.pk).update(
+        delivery=rows.StoredEvent.Delivery.DONE, locked_until=None
+    )
+    assert outbox.relay_pending(handlers) == 1
+    assert [e.event_id for e in seen] == [second.pk]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_later_event_waits_while_another_relay_is_still_claiming_an_earlier_one() -> None:
+    """The other relay's claim has locked the booking's row and not yet committed its lease:
+    SKIP LOCKED passes over that row, and the cancellation must still wait for it."""
+    first, second = booked_then_cancelled()
+    seen: list[Event] = []
+
+    def relay_on_its_own_connection() -> int:
+        try:
+            return outbox.relay_pending({AppointmentCancelled: [seen.append]})
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        rows.StoredEvent.objects.select_for_update().get(pk=first.pk)
+        with ThreadPoolExecutor(max_workers=1) as other_process:
+            delivered = other_process.submit(relay_on_its_own_connection).result(timeout=30)
+
+    assert delivered == 0
+    assert seen == []
+    assert rows.StoredEvent.objects.get(pk=second.pk).delivery == rows.StoredEvent.Delivery.PENDING
+
+
+def test_a_failing_event_holds_the_later_events_of_its_visit_back_until_it_is_delivered() -> None:
+    first, second = booked_then_cancelled()
+    seen: list[Event] = []
+
+    def broken(event: Event) -> None:
+        raise ConnectionError("redis is away")
+
+    failing: outbox.Handlers = {AppointmentBooked: [broken], AppointmentCancelled: [seen.append]}
+    assert outbox.relay_pending(failing) == 0
+    assert seen == []
+    assert rows.StoredEvent.objects.get(pk=first.pk).attempts == 1
+    assert rows.StoredEvent.objects.get(pk=second.pk).attempts == 0
+
+    # due again while the fault lasts: still nothing of the visit goes
+    rows.StoredEvent.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    assert outbox.relay_pending(failing) == 0
+    assert seen == []
+
+    rows.StoredEvent.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    recovered: outbox.Handlers = {
+        AppointmentBooked: [seen.append],
+        AppointmentCancelled: [seen.append],
+    }
+    assert outbox.relay_pending(recovered) == 1
+    assert outbox.relay_pending(recovered) == 1
+    assert [e.event_id for e in seen] == [first.pk, second.pk]
+
+
+def test_a_dead_event_holds_nothing_back() -> None:
+    first, second = booked_then_cancelled()
+    rows.StoredEvent.objects.filter(pk=first.pk).update(delivery=rows.StoredEvent.Delivery.DEAD)
+    seen: list[Event] = []
+
+    assert outbox.relay_pending({AppointmentCancelled: [seen.append]}) == 1
+
+    assert [e.event_id for e in seen] == [second.pk]
+    assert rows.StoredEvent.objects.get(pk=first.pk).delivery == rows.StoredEvent.Delivery.DEAD
+
+
+def test_events_of_other_visits_and_unversioned_ones_go_past_a_held_back_visit() -> None:
+    first, second = booked_then_cancelled()
+    rows.StoredEvent.objects.filter(pk=first.pk).update(
+        locked_until=timezone.now() + timedelta(seconds=30)
+    )
+    other = build_bus().handle(factories.booking(factories.doctor(), factories.patient()))
+    # an unversioned event filed under the held-back visit (as a visit note's are)
+    rows.StoredEvent.objects.filter(pk=second.pk).update(version=0)
+    seen: list[Event] = []
+    handlers: outbox.Handlers = {
+        AppointmentBooked: [seen.append],
+        AppointmentCancelled: [seen.append],
+    }
+
+    assert outbox.relay_pending(handlers) == 2
+
+    assert {e.event_id for e in seen} == {
+        second.pk,
+        rows.StoredEvent.objects.get(aggregate_id=other.appointment_id).pk,
+    }

@@ -1,13 +1,24 @@
 """The outbox relay: stored events -> their handlers, after commit, at least once.
 
-Rows are claimed with a short lease (``locked_until``) so several processes can relay side by
-side; SKIP LOCKED keeps them off each other's rows on PostgreSQL, and SQLite's serialized
-writers do the same in the embedded runtime. A handler that raises leaves its event pending
-with a growing back-off; after MAX_ATTEMPTS the event is parked as dead for a person to look
-at (admin action "re-queue"). A crashed relay's lease simply runs out and another takes over.
+Rows are claimed with a short lease (``locked_until``, ``OUTBOX_LEASE_SECONDS``) so several
+processes can relay side by side; SKIP LOCKED keeps them off each other's rows on PostgreSQL,
+and SQLite's serialized writers do the same in the embedded runtime. A handler that raises
+leaves its event pending with a growing back-off; after MAX_ATTEMPTS the event is parked as
+dead for a person to look at (admin action "re-queue"). A crashed relay's lease simply runs
+out and another takes over.
 
-Events of one appointment may reach handlers out of order when several relays run; consumers
-order by the event's ``version``.
+The events of one versioned stream (an appointment's, a review's: the same ``aggregate_id``,
+``version`` > 0) reach the handlers in version order, whichever relays run: an event is claimed
+only once no event of a lower version of its stream is still pending, whoever holds that one's
+lease; so one claim never holds two events of a stream, and a failing event holds the later
+ones back through its retries. Versions, not ``created_at``, are the order: a stream's versions
+are assigned one at a time by the optimistic check on its row, while ``created_at`` is each
+writer's clock before its commit. A dead event no longer holds its stream back: the later ones
+go on, and re-queueing it delivers it after them; that, and the state its handlers left, is the
+operator's matter. Unversioned events (``version`` 0: a doctor's, an account's, a waitlist
+entry's, a visit note's) have no order to keep and are claimed as they come. Consumers still
+drop a message older than what they hold, by its version: a re-queued event, a snapshot taken
+between two deltas.
 """
 
 from __future__ import annotations
@@ -17,8 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from scheduler.adapters import event_codec, metrics
@@ -28,7 +40,6 @@ from scheduler.domain.events import Event
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12
 BATCH = 100
 
@@ -50,15 +61,25 @@ def backoff(attempts: int) -> timedelta:
 
 def _claim(limit: int) -> list[StoredEvent]:
     now = timezone.now()
+    # Pending whatever its lease or back-off: one another relay holds, or one that failed, is
+    # delivered before anything after it in its stream.
+    earlier_pending = StoredEvent.objects.filter(
+        aggregate_id=OuterRef("aggregate_id"),
+        version__gt=0,
+        version__lt=OuterRef("version"),
+        delivery=StoredEvent.Delivery.PENDING,
+    )
     with transaction.atomic():
         due = (
             StoredEvent.objects.select_for_update(skip_locked=True)
             .filter(delivery=StoredEvent.Delivery.PENDING, next_attempt_at__lte=now)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .filter(~Exists(earlier_pending))
             .order_by("created_at")[:limit]
         )
         rows = list(due)
-        StoredEvent.objects.filter(pk__in=[row.pk for row in rows]).update(locked_until=now + LEASE)
+        lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        StoredEvent.objects.filter(pk__in=[row.pk for row in rows]).update(locked_until=now + lease)
     return rows
 
 

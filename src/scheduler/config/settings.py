@@ -300,6 +300,9 @@ METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", default="127
 
 # How often the outbox relay sweeps for events left behind (seconds).
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))
+# How long a relay's claim on an event lasts (seconds): after a crash, how soon another relay
+# takes the event over, and the later events of its stream with it. Longer than any delivery.
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 
 # Google Calendar (adapters.gcal). Without a client id and secret the doctor page says so.
 GCAL_CLIENT_ID = os.environ.get("GCAL_CLIENT_ID", "")
