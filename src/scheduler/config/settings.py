@@ -25,6 +25,9 @@ DATA_DIR = Path(os.environ.get("NOBAT_DATA_DIR", Path.cwd() / ".data"))
 
 DEBUG = env.flag("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.secret_key(DATA_DIR)
+# Earlier secret keys, comma-separated: what they signed (sessions, account and visit links)
+# still verifies, while only SECRET_KEY signs anew. Rotation: deploy/README.md.
+SECRET_KEY_FALLBACKS = env.csv("DJANGO_SECRET_KEY_FALLBACKS", default="")
 ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env.csv("CSRF_TRUSTED_ORIGINS", default="")
 
@@ -236,6 +239,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "CHECK_REVOKE_TOKEN": True,
+    # A key of its own, so that the secret key can rotate without signing every API client
+    # out: simplejwt verifies with one key and knows no fallbacks. Empty: the secret key.
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
 }
 
 SPECTACULAR_SETTINGS = {
