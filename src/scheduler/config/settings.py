@@ -118,8 +118,7 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     if PRODUCTION_RUNTIME:
-        config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-        return dict(config)
+        return _postgres()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -133,6 +132,35 @@ def _database() -> dict[str, Any]:
         },
         "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }
+
+
+def _postgres() -> dict[str, Any]:
+    # Django's advice under ASGI: no persistent connections (daphne runs each request's sync
+    # code in a thread of its own, and a connection kept by a thread that is gone stays open
+    # until collected), but the backend's pool. DATABASE_POOL_SIZE > 0 gives each process a
+    # psycopg pool of at most that many connections, shared by its threads (psycopg[pool]);
+    # 0 opens one per request or job and closes it after, unless DATABASE_CONN_MAX_AGE keeps
+    # it (seconds; only where threads live long). Sizes against max_connections: deploy/README.
+    pool_size = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=0 if pool_size else int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+            conn_health_checks=True,
+        )
+    )
+    if pool_size:
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(4, pool_size),
+            "max_size": pool_size,
+            # A request that finds every connection busy waits this long, then fails (a 500)
+            # rather than pile up.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        }
+    # Behind PgBouncer in transaction mode a cursor held across transactions (.iterator()
+    # outside one) would meet another server connection: Django then reads whole results.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = env.flag("DISABLE_SERVER_SIDE_CURSORS", default=False)
+    return config
 
 
 DATABASES = {"default": _database()}
