@@ -160,3 +160,27 @@ def test_a_pooled_process_queries_through_its_pool(tmp_path: Path) -> None:
 
     assert started.returncode == 0, started.stderr
     assert started.stdout.split() == ["3", "42"]
+
+
+def test_the_channel_layer_and_the_task_queue_may_each_have_a_redis_of_their_own(
+    tmp_path: Path,
+) -> None:
+    shared = settings_with(tmp_path, DATABASE_URL=NOWHERE, REDIS_URL="redis://one:6379/0")
+    apart = settings_with(
+        tmp_path,
+        DATABASE_URL=NOWHERE,
+        REDIS_URL="redis://one:6379/0",
+        CHANNELS_REDIS_URL="redis://two:6379/0",
+        BROKER_REDIS_URL="redis://three:6379/0",
+    )
+
+    assert (shared["cache"], shared["channels"], shared["broker"]) == (
+        "redis://one:6379/0",
+        ["redis://one:6379/0"],
+        "redis://one:6379/0",
+    )
+    assert (apart["cache"], apart["channels"], apart["broker"]) == (
+        "redis://one:6379/0",
+        ["redis://two:6379/0"],
+        "redis://three:6379/0",
+    )

@@ -33,6 +33,10 @@ CSRF_TRUSTED_ORIGINS = env.csv("CSRF_TRUSTED_ORIGINS", default="")
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The channel layer's and the task queue's Redis, each its own once busy (deploy/README.md,
+# Beyond one machine); by default REDIS_URL's, which also keeps the cache.
+CHANNELS_REDIS_URL = os.environ.get("CHANNELS_REDIS_URL") or REDIS_URL
+BROKER_REDIS_URL = os.environ.get("BROKER_REDIS_URL") or REDIS_URL
 PRODUCTION_RUNTIME = bool(DATABASE_URL)
 
 INSTALLED_APPS = [
@@ -166,7 +170,7 @@ def _postgres() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if REDIS_URL:
+if CHANNELS_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # Pub/sub: one message per group reaches each process, which hands it to its own
@@ -174,7 +178,10 @@ if REDIS_URL:
             # on a grid = 1,000 Redis pops per change).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             # A prefix of its own lets several sites (or test runs) share one Redis.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "asgi")},
+            "CONFIG": {
+                "hosts": [CHANNELS_REDIS_URL],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "asgi"),
+            },
         }
     }
 else:
@@ -194,7 +201,7 @@ CACHES = {
 }
 
 # Read by adapters.broker.install when the app sets up the Dramatiq broker.
-DRAMATIQ_BROKER_URL = REDIS_URL
+DRAMATIQ_BROKER_URL = BROKER_REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
