@@ -14,6 +14,7 @@ import dramatiq
 import pytest
 
 from scheduler.adapters import outbox
+from scheduler.adapters.broker import CarriesLogContext
 from scheduler.config import log_context
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.events import AppointmentBooked, Event
@@ -36,6 +37,14 @@ class Lines(logging.Handler):
         self.named.append((record.getMessage(), *names))
 
 
+@pytest.fixture(autouse=True)
+def _nothing_named_to_begin_with() -> Iterator[None]:
+    # The test's own thread keeps what the last request a test client made there named (as a
+    # thread that serves requests does until its next one): this module sends from nothing.
+    with log_context.bound():
+        yield
+
+
 @pytest.fixture
 def lines() -> Iterator[Lines]:
     handler = Lines()
@@ -50,11 +59,19 @@ def lines() -> Iterator[Lines]:
 failures_left: list[str] = []
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def probe() -> dramatiq.Actor[Any, None]:
+    """An actor of the installed broker's; declared once (pytest-django may run this module's
+    tests apart, around other modules', and set a module's fixtures up twice)."""
+    broker = dramatiq.get_broker()
+    name = f"probe_{QUEUE}"
+    if name in broker.actors:
+        known: dramatiq.Actor[Any, None] = broker.actors[name]
+        return known
+
     @dramatiq.actor(
-        broker=dramatiq.get_broker(),
-        actor_name=f"probe_{QUEUE}",
+        broker=broker,
+        actor_name=name,
         queue_name=QUEUE,
         max_retries=1,
         min_backoff=1,
@@ -104,7 +121,6 @@ def test_a_job_names_what_its_sender_named_and_the_next_job_on_the_thread_nothin
         ("sent while handling an appointment", "req-7", 42, appointment),
         ("sent with nothing named", None, None, None),
     ]
-    assert log_context.current() == {"request": None, "user": None, "appointment": None}
 
 
 def test_a_job_that_takes_an_appointment_names_it(
@@ -154,3 +170,27 @@ def test_the_relay_names_each_events_appointment_and_user_while_handling_it_only
         ("relayed", None, by, appointment),
         ("sent by the relay's handler", None, by, appointment),
     ]
+
+
+def test_the_worker_thread_names_nothing_once_a_job_ends_or_is_skipped() -> None:
+    carries = CarriesLogContext()
+    broker = dramatiq.get_broker()
+    message = dramatiq.Message(
+        queue_name=QUEUE,
+        actor_name="any",
+        args=(),
+        kwargs={},
+        options={CarriesLogContext.OPTION: {"request": "req-9", "user": 3, "appointment": "a-1"}},
+    )
+    nothing = {"request": None, "user": None, "appointment": None}
+
+    carries.before_process_message(broker, message)
+    during = log_context.current()
+    carries.after_process_message(broker, message)
+    after = log_context.current()
+    carries.before_process_message(broker, message)
+    carries.after_skip_message(broker, message)
+
+    assert during == {"request": "req-9", "user": 3, "appointment": "a-1"}
+    assert after == nothing
+    assert log_context.current() == nothing

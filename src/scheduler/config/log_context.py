@@ -3,7 +3,8 @@
 Set by the request's middleware (entrypoints.request_context: the id, a session's user, the
 appointment its URL names) and the API's token sign-in. Each request runs in a context of its
 own (ASGI), and the middleware sets all three afresh where one thread serves request after
-request. Outside requests, ``bound`` names them for one piece of work (the outbox relay's
+request (they outlive its __call__: Django logs a refused request's line after the middleware
+returned). Outside requests, ``bound`` names them for one piece of work (the outbox relay's
 event, a Dramatiq job: adapters.broker) and puts back what was there before, so a thread's
 next event or job starts with nothing of this one's. The filter copies them onto every record,
 for the JSON lines (LOG_FORMAT=json).
