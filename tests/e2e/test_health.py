@@ -70,6 +70,37 @@ def test_an_unreachable_redis_is_a_503_with_its_reason(settings: Any) -> None:
     assert response.json()["status"] == "failing"
 
 
+def test_a_task_queue_on_a_redis_of_its_own_is_checked_and_named(settings: Any) -> None:
+    settings.DRAMATIQ_BROKER_URL = NO_REDIS
+
+    response = ready()
+
+    assert response.status_code == 503
+    redis = response.json()["checks"]["redis"]
+    assert redis["status"] == "failing"
+    assert redis["detail"].startswith("task queue: ConnectionError")
+
+
+def test_a_channel_layer_on_a_redis_of_its_own_is_checked_and_named(settings: Any) -> None:
+    settings.CHANNELS_REDIS_URL = NO_REDIS
+
+    redis = ready().json()["checks"]["redis"]
+
+    assert redis["status"] == "failing"
+    assert redis["detail"].startswith("channel layer: ConnectionError")
+
+
+@pytest.mark.postgres
+def test_each_redis_answering_keeps_it_ready(settings: Any) -> None:
+    # The same server under a second address: the probe cannot tell, and asks both.
+    settings.DRAMATIQ_BROKER_URL = settings.REDIS_URL.replace("127.0.0.1", "localhost")
+
+    response = ready()
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["redis"]["detail"] == "PING answered by each of 2"
+
+
 def test_an_unapplied_migration_is_a_503_naming_it() -> None:
     # Django's own record of what is applied, taken back (in the test's transaction).
     recorder = MigrationRecorder(connection)

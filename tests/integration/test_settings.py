@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 
 def test_a_public_base_url_for_calendar_push_that_is_not_https_refuses_to_start() -> None:
@@ -53,3 +58,129 @@ def test_metrics_networks_that_are_not_networks_refuse_to_start() -> None:
 
     assert started.returncode != 0
     assert "METRICS_ALLOWED_NETWORKS" in started.stderr
+
+
+# -- the production runtime's database and Redis ------------------------------------------------
+
+NOWHERE = "postgres://postgres@127.0.0.1:1/nobat"  # loopback, nothing listens: never reached
+RUNTIME_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CHANNELS_REDIS_URL",
+    "BROKER_REDIS_URL",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_CONN_MAX_AGE",
+    "DISABLE_SERVER_SIDE_CURSORS",
+}
+READ = (
+    "import django, json; django.setup(); from django.conf import settings; "
+    "db = settings.DATABASES['default']; print(json.dumps({"
+    "'engine': db['ENGINE'], 'max_age': db['CONN_MAX_AGE'], "
+    "'pool': db.get('OPTIONS', {}).get('pool'), "
+    "'no_server_cursors': db.get('DISABLE_SERVER_SIDE_CURSORS', False), "
+    "'channels': settings.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('hosts'), "
+    "'broker': settings.DRAMATIQ_BROKER_URL, 'cache': settings.CACHES['default'].get('LOCATION'), "
+    "}))"
+)
+
+
+def settings_with(tmp_path: Path, **given: str) -> Any:
+    """The settings a process started with these variables (and none of the runtime's) reads."""
+    env = {name: value for name, value in os.environ.items() if name not in RUNTIME_VARIABLES}
+    started = subprocess.run(
+        [sys.executable, "-c", READ],
+        env={
+            **env,
+            **given,
+            "NOBAT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(started.stdout.splitlines()[-1])
+
+
+def test_by_default_postgres_connections_are_not_kept_as_django_advises_under_asgi(
+    tmp_path: Path,
+) -> None:
+    read = settings_with(tmp_path, DATABASE_URL=NOWHERE)
+
+    assert (read["max_age"], read["pool"], read["no_server_cursors"]) == (0, None, False)
+
+
+def test_a_pool_pgbouncer_and_kept_connections_are_set_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    pooled = settings_with(
+        tmp_path,
+        DATABASE_URL=NOWHERE,
+        DATABASE_POOL_SIZE="12",
+        DATABASE_POOL_TIMEOUT="3",
+        DATABASE_CONN_MAX_AGE="60",  # no meaning with a pool, whose connections are kept
+        DISABLE_SERVER_SIDE_CURSORS="true",
+    )
+    kept = settings_with(tmp_path, DATABASE_URL=NOWHERE, DATABASE_CONN_MAX_AGE="60")
+
+    assert pooled["max_age"] == 0
+    assert pooled["pool"] == {"min_size": 4, "max_size": 12, "timeout": 3.0}
+    assert pooled["no_server_cursors"] is True
+    assert (kept["max_age"], kept["pool"]) == (60, None)
+
+
+def test_the_embedded_runtime_ignores_them(tmp_path: Path) -> None:
+    read = settings_with(tmp_path, DATABASE_POOL_SIZE="12", DISABLE_SERVER_SIDE_CURSORS="true")
+
+    assert read["engine"] == "django.db.backends.sqlite3"
+    assert (read["pool"], read["no_server_cursors"]) == (None, False)
+
+
+@pytest.mark.postgres
+def test_a_pooled_process_queries_through_its_pool(tmp_path: Path) -> None:
+    query = (
+        "import django; django.setup(); from django.db import connection; "
+        "connection.ensure_connection(); print(connection.pool.max_size, "
+        "connection.cursor().execute('select 41 + 1').fetchone()[0])"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", query],
+        env={
+            **os.environ,
+            "DATABASE_POOL_SIZE": "3",
+            "NOBAT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["3", "42"]
+
+
+def test_the_channel_layer_and_the_task_queue_may_each_have_a_redis_of_their_own(
+    tmp_path: Path,
+) -> None:
+    shared = settings_with(tmp_path, DATABASE_URL=NOWHERE, REDIS_URL="redis://one:6379/0")
+    apart = settings_with(
+        tmp_path,
+        DATABASE_URL=NOWHERE,
+        REDIS_URL="redis://one:6379/0",
+        CHANNELS_REDIS_URL="redis://two:6379/0",
+        BROKER_REDIS_URL="redis://three:6379/0",
+    )
+
+    assert (shared["cache"], shared["channels"], shared["broker"]) == (
+        "redis://one:6379/0",
+        ["redis://one:6379/0"],
+        "redis://one:6379/0",
+    )
+    assert (apart["cache"], apart["channels"], apart["broker"]) == (
+        "redis://one:6379/0",
+        ["redis://two:6379/0"],
+        "redis://three:6379/0",
+    )

@@ -36,6 +36,7 @@ from django.utils import timezone
 from scheduler.adapters import event_codec, metrics
 from scheduler.adapters.orm.models import StoredEvent
 from scheduler.adapters.periodic import Periodic
+from scheduler.config import log_context
 from scheduler.domain.events import Event
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,19 @@ def _claim(limit: int) -> list[StoredEvent]:
 
 def _deliver(row: StoredEvent, handlers: Handlers) -> bool:
     event = event_codec.decode(row.type, row.payload)
-    try:
-        for handle in handlers.get(type(event), ()):
-            handle(event)
-    except Exception as error:  # any handler fault: keep the event and retry it later
-        _failed(row, error, timezone.now())
-        return False
+    # The handlers' log lines (and the jobs they send: adapters.broker) name the event's
+    # appointment and the user whose action raised it; the relay's next event, its own.
+    appointment = getattr(event, "appointment_id", None)
+    with log_context.bound(
+        user=getattr(event, "actor_user_id", None),
+        appointment=None if appointment is None else str(appointment),
+    ):
+        try:
+            for handle in handlers.get(type(event), ()):
+                handle(event)
+        except Exception as error:  # any handler fault: keep the event and retry it later
+            _failed(row, error, timezone.now())
+            return False
     StoredEvent.objects.filter(pk=row.pk).update(
         delivery=StoredEvent.Delivery.DONE,
         delivered_at=timezone.now(),

@@ -39,10 +39,29 @@ def database() -> Check:
 
 
 def redis_server() -> Check:
-    if not settings.REDIS_URL:
+    """Each Redis this process uses answers (the cache's, the channel layer's, the task
+    queue's: one, or up to three)."""
+    uses = _redis_uses()
+    if not uses:
         return Check(NOT_USED, "the embedded runtime has no Redis")
-    _redis_client(settings.REDIS_URL).ping()
-    return Check(OK, "PING answered")
+    for url, roles in uses.items():
+        try:
+            _redis_client(url).ping()
+        except Exception as error:  # named by what it is for: the address may hold a password
+            return Check(FAILING, f"{' and '.join(roles)}: {type(error).__name__}: {error}"[:500])
+    return Check(OK, "PING answered" if len(uses) == 1 else f"PING answered by each of {len(uses)}")
+
+
+def _redis_uses() -> dict[str, list[str]]:
+    uses: dict[str, list[str]] = {}
+    for role, url in (
+        ("cache", settings.REDIS_URL),
+        ("channel layer", settings.CHANNELS_REDIS_URL),
+        ("task queue", settings.DRAMATIQ_BROKER_URL),
+    ):
+        if url:
+            uses.setdefault(url, []).append(role)
+    return uses
 
 
 @functools.lru_cache(maxsize=4)

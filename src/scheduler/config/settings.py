@@ -25,11 +25,18 @@ DATA_DIR = Path(os.environ.get("NOBAT_DATA_DIR", Path.cwd() / ".data"))
 
 DEBUG = env.flag("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.secret_key(DATA_DIR)
+# Earlier secret keys, comma-separated: what they signed (sessions, account and visit links)
+# still verifies, while only SECRET_KEY signs anew. Rotation: deploy/README.md.
+SECRET_KEY_FALLBACKS = env.csv("DJANGO_SECRET_KEY_FALLBACKS", default="")
 ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env.csv("CSRF_TRUSTED_ORIGINS", default="")
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The channel layer's and the task queue's Redis, each its own once busy (deploy/README.md,
+# Beyond one machine); by default REDIS_URL's, which also keeps the cache.
+CHANNELS_REDIS_URL = os.environ.get("CHANNELS_REDIS_URL") or REDIS_URL
+BROKER_REDIS_URL = os.environ.get("BROKER_REDIS_URL") or REDIS_URL
 PRODUCTION_RUNTIME = bool(DATABASE_URL)
 
 INSTALLED_APPS = [
@@ -115,8 +122,7 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     if PRODUCTION_RUNTIME:
-        config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-        return dict(config)
+        return _postgres()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -132,10 +138,39 @@ def _database() -> dict[str, Any]:
     }
 
 
+def _postgres() -> dict[str, Any]:
+    # Django's advice under ASGI: no persistent connections (daphne runs each request's sync
+    # code in a thread of its own, and a connection kept by a thread that is gone stays open
+    # until collected), but the backend's pool. DATABASE_POOL_SIZE > 0 gives each process a
+    # psycopg pool of at most that many connections, shared by its threads (psycopg[pool]);
+    # 0 opens one per request or job and closes it after, unless DATABASE_CONN_MAX_AGE keeps
+    # it (seconds; only where threads live long). Sizes against max_connections: deploy/README.
+    pool_size = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=0 if pool_size else int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+            conn_health_checks=True,
+        )
+    )
+    if pool_size:
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(4, pool_size),
+            "max_size": pool_size,
+            # A request that finds every connection busy waits this long, then fails (a 500)
+            # rather than pile up.
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        }
+    # Behind PgBouncer in transaction mode a cursor held across transactions (.iterator()
+    # outside one) would meet another server connection: Django then reads whole results.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = env.flag("DISABLE_SERVER_SIDE_CURSORS", default=False)
+    return config
+
+
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if REDIS_URL:
+if CHANNELS_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # Pub/sub: one message per group reaches each process, which hands it to its own
@@ -143,7 +178,10 @@ if REDIS_URL:
             # on a grid = 1,000 Redis pops per change).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             # A prefix of its own lets several sites (or test runs) share one Redis.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "asgi")},
+            "CONFIG": {
+                "hosts": [CHANNELS_REDIS_URL],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "asgi"),
+            },
         }
     }
 else:
@@ -163,7 +201,7 @@ CACHES = {
 }
 
 # Read by adapters.broker.install when the app sets up the Dramatiq broker.
-DRAMATIQ_BROKER_URL = REDIS_URL
+DRAMATIQ_BROKER_URL = BROKER_REDIS_URL
 # Prefixes Dramatiq's Redis keys: two deployments (or test runs) can share one Redis.
 DRAMATIQ_NAMESPACE = os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq")
 
@@ -236,6 +274,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "CHECK_REVOKE_TOKEN": True,
+    # A key of its own, so that the secret key can rotate without signing every API client
+    # out: simplejwt verifies with one key and knows no fallbacks. Empty: the secret key.
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
 }
 
 SPECTACULAR_SETTINGS = {
