@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import configparser
 import datetime
+import http.client
 import http.server
 import os
 import re
 import shlex
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -33,6 +36,8 @@ from cryptography.x509.oid import NameOID
 from scheduler.domain import documents, profiles
 from scheduler.entrypoints import cli
 from scheduler.entrypoints.api.documents import MULTIPART_SLACK
+from tests.loopback import wait_for
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -217,9 +222,12 @@ def _self_signed_certificate(folder: Path) -> None:
     )
 
 
-def _nginx_test(tmp_path: Path, upstream: str) -> subprocess.CompletedProcess[str]:
+def _nginx_test(
+    tmp_path: Path, upstream: str, *, listen: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`nginx -t` of the site and an upstream block inside a minimal nginx.conf, every path it
-    would write or read (logs, temp files, certificates) moved under tmp_path."""
+    would write or read (logs, temp files, certificates) moved under tmp_path; ``listen``
+    swaps listen lines (a loopback port to run it on; the others then dropped)."""
     (tmp_path / "upstream.conf").write_text(upstream)
     _self_signed_certificate(tmp_path / "tls")
     site = (
@@ -229,6 +237,10 @@ def _nginx_test(tmp_path: Path, upstream: str) -> subprocess.CompletedProcess[st
         .replace("/var/log/nginx/", f"{tmp_path}/")
         .replace("/var/www/acme", f"{tmp_path}/acme")
     )
+    if listen:
+        for old, new in listen.items():
+            site = site.replace(old, new)
+        site = re.sub(r"\n\s*listen (?!127\.0\.0\.1:)[^;]*;", "", site)
     (tmp_path / "nobat.conf").write_text(site)
     temp_paths = "\n".join(
         f"    {kind}_temp_path {tmp_path}/{kind};"
@@ -306,6 +318,96 @@ def test_the_site_passes_websockets_client_addresses_and_request_ids() -> None:
         assert f"proxy_set_header {header};" in site
     for internal_only in ("= /metrics", "/health/"):
         assert "if ($nobat_internal_client = 0)" in _location(site, internal_only)
+
+
+class _HeaderRecorder(http.server.BaseHTTPRequestHandler):
+    """Stands in for a web process: notes each request's path and headers, answers 204 with
+    the request id it was given, as the app does."""
+
+    seen: list[tuple[str, dict[str, str]]]
+
+    def do_GET(self) -> None:
+        self.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+        self.send_response(204)
+        self.send_header("X-Request-ID", self.headers.get("X-Request-ID", ""))
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def nginx_in_front(tmp_path: Path) -> Iterator[tuple[int, list[tuple[str, dict[str, str]]]]]:
+    """The site, run by Debian's nginx on a loopback port, in front of a header recorder."""
+    seen: list[tuple[str, dict[str, str]]] = []
+    recorder = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("Recorder", (_HeaderRecorder,), {"seen": seen})
+    )
+    threading.Thread(target=recorder.serve_forever, daemon=True).start()
+    port = free_port()
+    done = _nginx_test(
+        tmp_path,
+        f"upstream nobat_web {{ server 127.0.0.1:{recorder.server_address[1]}; }}\n",
+        listen={
+            "listen 80;": f"listen 127.0.0.1:{free_port()};",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{port} ssl http2;",
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    nginx = subprocess.Popen(
+        [_nginx(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: _answers(port), timeout=TOOL_SECONDS)
+        yield port, seen
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=TOOL_SECONDS)
+        recorder.shutdown()
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _get_through(port: int, path: str, headers: dict[str, str]) -> list[str]:
+    """The request ids the answer carries."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": "nobat.test", **headers})
+        return connection.getresponse().headers.get_all("X-Request-ID") or []
+    finally:
+        connection.close()
+
+
+def test_pages_and_sockets_reach_the_app_with_the_site_name_client_address_and_request_id(
+    nginx_in_front: tuple[int, list[tuple[str, dict[str, str]]]],
+) -> None:
+    # nginx drops every server-level proxy_set_header in a location that sets its own: the
+    # socket location must say them again, or sockets reach the app as the proxy's own.
+    port, seen = nginx_in_front
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"}
+
+    page_ids = _get_through(port, "/doctors/", {})
+    _get_through(port, "/ws/slots/1/", upgrade)
+
+    assert [path for path, _ in seen] == ["/doctors/", "/ws/slots/1/"]
+    for path, headers in seen:
+        assert headers["host"] == "nobat.test", path
+        assert headers["x-forwarded-for"] == "127.0.0.1", path
+        assert headers["x-forwarded-proto"] == "https", path
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"]), path
+    assert seen[1][1]["upgrade"] == "websocket"
+    assert seen[1][1]["connection"].lower() == "upgrade"
+    assert page_ids == [seen[0][1]["x-request-id"]]  # once, not the app's and nginx's
 
 
 def test_the_body_limit_is_just_above_the_largest_upload_the_app_takes() -> None:
