@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scheduler.entrypoints import cli
 from tests.servers import database_env, free_port, server_env
 
 
@@ -70,3 +71,28 @@ def scrape_when_up(url: str, process: subprocess.Popen[bytes]) -> str:
 
 # A bound for a loaded machine (tries a quarter of a second apart), not a measure.
 STARTUP_TRIES = 240
+
+
+def test_a_port_left_in_time_wait_by_the_last_process_is_free_to_serve_on() -> None:
+    # A restarted web process behind nginx finds its port held only by TIME_WAIT sockets of
+    # the keep-alive connections it closed; daphne binds over those, and so must the check.
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        served, _ = listener.accept()
+        served.close()  # the server's side closes first: its end stays in TIME_WAIT
+        client.close()
+
+    assert cli._port_free("127.0.0.1", port)
+
+
+def test_a_port_someone_listens_on_is_not_free() -> None:
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        assert not cli._port_free("127.0.0.1", listener.getsockname()[1])

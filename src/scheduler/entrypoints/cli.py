@@ -129,6 +129,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as probe:
+        # As daphne binds: over the TIME_WAIT ends of the last process's closed connections
+        # (a restart behind nginx's keep-alive), never over a live listener.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
