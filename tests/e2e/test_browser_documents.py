@@ -76,6 +76,26 @@ def test_a_patient_attaches_a_pdf_and_the_doctor_downloads_it(
     expect(section.locator("li[data-document]")).to_have_count(0)
     shoot(page, f"{name}-refused")
 
+    # A file over the limit is refused on the page, before a byte is sent: behind nginx a
+    # larger body meets the proxy's own 413 page, which says nothing a patient could use.
+    uploads: list[str] = []
+    page.on("request", lambda sent: uploads.append(sent.url) if sent.method == "POST" else None)
+    section.locator("#document-file").set_input_files(
+        {
+            "name": "scan.pdf",
+            "mimeType": "application/pdf",
+            "buffer": b"\0" * (documents.MAX_BYTES + 1),
+        }
+    )
+    upload.focus()
+    page.keyboard.press("Enter")
+    expect(message).to_have_text(
+        "حجم هر مدرک حداکثر ۱۰ مگابایت است." if language == "fa" else "A document is at most 10 MB."
+    )
+    expect(section.locator("#document-file")).to_be_focused()
+    assert uploads == []
+    shoot(page, f"{name}-too-large")
+
     # A real PDF, with the patient's own name for it.
     section.locator("#document-file").set_input_files(
         {"name": file_name, "mimeType": "application/pdf", "buffer": PDF}

@@ -161,6 +161,7 @@ def appointment_page(request: HttpRequest, appointment_id: uuid.UUID) -> HttpRes
             # The documents' section (web/documents.html): a cancelled visit keeps its files.
             "may_attach": Status(visit.row.status) not in access.CLOSED_TO_DOCUMENTS,
             "max_megabytes": documents.MAX_BYTES // (1024 * 1024),
+            "max_bytes": documents.MAX_BYTES,
         },
     )
 

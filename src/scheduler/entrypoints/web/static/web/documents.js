@@ -79,11 +79,18 @@ async function patientSection(section) {
     form?.querySelector("input[type=file]")?.focus();
   }
 
+  // Said before a byte is sent: a larger body would meet the proxy's own limit (413), whose
+  // answer is a page of its own, not the API's reason.
+  const maxBytes = Number(form?.dataset.maxBytes);
+  const tooLarge = () => interpolate(gettext("A document is at most %(megabytes)s MB."),
+    { megabytes: number.format(maxBytes / (1024 * 1024)) }, true);
+
   form?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = form.querySelector("input[type=file]");
     const [file] = input.files;
     if (!file) { tell(gettext("Choose a file first."), "error"); input.focus(); return; }
+    if (file.size > maxBytes) { tell(tooLarge(), "error"); input.focus(); return; }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     tell(gettext("Uploading…"), "info");
@@ -95,7 +102,9 @@ async function patientSection(section) {
         method: "POST", body, credentials: "same-origin",
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), "Accept-Language": document.documentElement.lang },
       });
-      reply = { ok: response.ok, data: await response.json().catch(() => null) };
+      reply = response.status === 413
+        ? { ok: false, data: { detail: tooLarge() } }
+        : { ok: response.ok, data: await response.json().catch(() => null) };
     } catch {
       reply = { ok: false, data: { detail: gettext("No connection to the server: nothing was changed. Try again in a moment.") } };
     }
