@@ -15,9 +15,14 @@ import os
 import re
 import shlex
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -220,11 +225,20 @@ def _self_signed_certificate(folder: Path) -> None:
 def _nginx_test(tmp_path: Path, upstream: str) -> subprocess.CompletedProcess[str]:
     """`nginx -t` of the site and an upstream block inside a minimal nginx.conf, every path it
     would write or read (logs, temp files, certificates) moved under tmp_path."""
+    _nginx_conf(tmp_path, upstream)
+    return subprocess.run(
+        [_nginx(), "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=TOOL_SECONDS,
+    )
+
+
+def _nginx_conf(tmp_path: Path, upstream: str, edit: Callable[[str], str] = str) -> None:
     (tmp_path / "upstream.conf").write_text(upstream)
     _self_signed_certificate(tmp_path / "tls")
     site = (
-        (DEPLOY / "nginx" / "nobat.conf")
-        .read_text()
+        edit((DEPLOY / "nginx" / "nobat.conf").read_text())
         .replace("/etc/nginx/tls/", f"{tmp_path}/tls/")
         .replace("/var/log/nginx/", f"{tmp_path}/")
         .replace("/var/www/acme", f"{tmp_path}/acme")
@@ -244,12 +258,6 @@ def _nginx_test(tmp_path: Path, upstream: str) -> subprocess.CompletedProcess[st
         f"    include {tmp_path / 'upstream.conf'};\n"
         f"    include {tmp_path / 'nobat.conf'};\n"
         "}\n"
-    )
-    return subprocess.run(
-        [_nginx(), "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        capture_output=True,
-        text=True,
-        timeout=TOOL_SECONDS,
     )
 
 
@@ -306,6 +314,104 @@ def test_the_site_passes_websockets_client_addresses_and_request_ids() -> None:
         assert f"proxy_set_header {header};" in site
     for internal_only in ("= /metrics", "/health/"):
         assert "if ($nobat_internal_client = 0)" in _location(site, internal_only)
+
+
+SECRET = "Zq8xLw3vNp5tRk2mHs7yBd4f"
+PHONE = "09121234567"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _nginx_access_log_after(tmp_path: Path, paths: list[str]) -> str:
+    """The site's access log after nginx (on loopback ports, its upstream a closed port: each
+    request is answered 502) served ``paths`` over https, each with a Referer naming a secret."""
+    secure, plain, closed = _free_port(), _free_port(), _free_port()
+
+    def on_loopback(site: str) -> str:
+        site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+        site = site.replace("listen 443 ", f"listen 127.0.0.1:{secure} ")
+        return site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
+
+    _nginx_conf(tmp_path, f"upstream nobat_web {{ server 127.0.0.1:{closed}; }}\n", on_loopback)
+    process = subprocess.Popen(
+        [_nginx(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    untrusted = ssl.create_default_context()
+    untrusted.check_hostname = False
+    untrusted.verify_mode = ssl.CERT_NONE
+    try:
+        deadline = time.monotonic() + TOOL_SECONDS
+        while not _listening(secure):
+            assert process.poll() is None, (tmp_path / "error.log").read_text()
+            assert time.monotonic() < deadline, "nginx did not listen"
+            time.sleep(0.1)
+        for path in paths:
+            request = urllib.request.Request(
+                f"https://127.0.0.1:{secure}{path}",
+                headers={"Referer": f"https://nobat.test/password-reset/MQ/{SECRET}/"},
+            )
+            try:
+                urllib.request.urlopen(request, context=untrusted, timeout=TOOL_SECONDS)
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 502
+    finally:
+        process.terminate()
+        process.wait(timeout=TOOL_SECONDS)
+    return (tmp_path / "access.log").read_text()
+
+
+def test_nginx_logs_no_link_secret_query_string_or_referer(tmp_path: Path) -> None:
+    paths = [
+        f"/b/{SECRET}/?q={PHONE}",
+        f"/password-reset/MQ/{SECRET}/",
+        f"/feeds/{SECRET}.ics",
+        f"/ws/visit/{SECRET}/",
+        f"/api/patients/?q={PHONE}",
+    ]
+
+    written = _nginx_access_log_after(tmp_path, paths)
+
+    assert len(written.splitlines()) == len(paths), written
+    assert SECRET not in written
+    assert PHONE not in written
+    for shown in (
+        '"GET /b/<token>/ HTTP/1.1" 502',
+        '"GET /password-reset/<uidb64>/<token>/ HTTP/1.1" 502',
+        '"GET /feeds/<secret>.ics HTTP/1.1" 502',
+        '"GET /ws/visit/<token>/ HTTP/1.1" 502',
+        '"GET /api/patients/ HTTP/1.1" 502',
+    ):
+        assert shown in written
+    assert "request_id=" in written
+
+
+def test_the_site_logs_no_request_line_query_string_or_referer() -> None:
+    site = (DEPLOY / "nginx" / "nobat.conf").read_text()
+    found = re.search(r"log_format nobat (.*?);", site, re.S)
+    assert found is not None
+    for leaky in (
+        "$request ",
+        '$request"',
+        "$request_uri",
+        "$args",
+        "$query_string",
+        "$http_referer",
+    ):
+        assert leaky not in found.group(1)
+    # Every server logs in that format, not the http block's default (the whole request line).
+    assert site.count("access_log /var/log/nginx/access.log nobat;") == site.count("server {")
 
 
 def test_the_body_limit_is_just_above_the_largest_upload_the_app_takes() -> None:
