@@ -49,7 +49,12 @@ def masked(path: str) -> str:
 
 
 def scrubbed(text: str) -> str:
-    return _QUERY_IN_TEXT.sub("", _SECRET_IN_TEXT.sub(r"\1/<redacted>", text))
+    return _QUERY_IN_TEXT.sub("", without_link_secrets(text))
+
+
+def without_link_secrets(text: str) -> str:
+    """``text`` with the secret of each link it holds (a booking link's token) masked."""
+    return _SECRET_IN_TEXT.sub(r"\1/<redacted>", text)
 
 
 class RefusalsWithoutTraceback(logging.Filter):
