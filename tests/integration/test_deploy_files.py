@@ -21,7 +21,11 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -36,7 +40,6 @@ from cryptography.x509.oid import NameOID
 from scheduler.domain import documents, profiles
 from scheduler.entrypoints import cli
 from scheduler.entrypoints.api.documents import MULTIPART_SLACK
-from tests.loopback import wait_for
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,25 +225,27 @@ def _self_signed_certificate(folder: Path) -> None:
     )
 
 
-def _nginx_test(
-    tmp_path: Path, upstream: str, *, listen: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def _nginx_test(tmp_path: Path, upstream: str) -> subprocess.CompletedProcess[str]:
     """`nginx -t` of the site and an upstream block inside a minimal nginx.conf, every path it
-    would write or read (logs, temp files, certificates) moved under tmp_path; ``listen``
-    swaps listen lines (a loopback port to run it on; the others then dropped)."""
+    would write or read (logs, temp files, certificates) moved under tmp_path."""
+    _nginx_conf(tmp_path, upstream)
+    return subprocess.run(
+        [_nginx(), "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=TOOL_SECONDS,
+    )
+
+
+def _nginx_conf(tmp_path: Path, upstream: str, edit: Callable[[str], str] = str) -> None:
     (tmp_path / "upstream.conf").write_text(upstream)
     _self_signed_certificate(tmp_path / "tls")
     site = (
-        (DEPLOY / "nginx" / "nobat.conf")
-        .read_text()
+        edit((DEPLOY / "nginx" / "nobat.conf").read_text())
         .replace("/etc/nginx/tls/", f"{tmp_path}/tls/")
         .replace("/var/log/nginx/", f"{tmp_path}/")
         .replace("/var/www/acme", f"{tmp_path}/acme")
     )
-    if listen:
-        for old, new in listen.items():
-            site = site.replace(old, new)
-        site = re.sub(r"\n\s*listen (?!127\.0\.0\.1:)[^;]*;", "", site)
     (tmp_path / "nobat.conf").write_text(site)
     temp_paths = "\n".join(
         f"    {kind}_temp_path {tmp_path}/{kind};"
@@ -256,12 +261,6 @@ def _nginx_test(
         f"    include {tmp_path / 'upstream.conf'};\n"
         f"    include {tmp_path / 'nobat.conf'};\n"
         "}\n"
-    )
-    return subprocess.run(
-        [_nginx(), "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        capture_output=True,
-        text=True,
-        timeout=TOOL_SECONDS,
     )
 
 
@@ -320,6 +319,112 @@ def test_the_site_passes_websockets_client_addresses_and_request_ids() -> None:
         assert "if ($nobat_internal_client = 0)" in _location(site, internal_only)
 
 
+SECRET = "Zq8xLw3vNp5tRk2mHs7yBd4f"
+PHONE = "09121234567"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def _site_running(tmp_path: Path, upstream_port: int) -> Iterator[int]:
+    """Debian's nginx serving the site on loopback ports (https: the port yielded) in front
+    of ``upstream_port``, until the block ends."""
+    secure, plain = free_port(), free_port()
+
+    def on_loopback(site: str) -> str:
+        site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+        site = site.replace("listen 443 ", f"listen 127.0.0.1:{secure} ")
+        return site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
+
+    _nginx_conf(
+        tmp_path, f"upstream nobat_web {{ server 127.0.0.1:{upstream_port}; }}\n", on_loopback
+    )
+    process = subprocess.Popen(
+        [_nginx(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + TOOL_SECONDS
+        while not _listening(secure):
+            assert process.poll() is None, (tmp_path / "error.log").read_text()
+            assert time.monotonic() < deadline, "nginx did not listen"
+            time.sleep(0.1)
+        yield secure
+    finally:
+        process.terminate()
+        process.wait(timeout=TOOL_SECONDS)
+
+
+def _untrusted() -> ssl.SSLContext:
+    """TLS to the site's self-signed certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _nginx_access_log_after(tmp_path: Path, paths: list[str]) -> str:
+    """The site's access log after nginx (its upstream a closed port: each request is answered
+    502) served ``paths`` over https, each with a Referer naming a secret."""
+    with _site_running(tmp_path, free_port()) as secure:
+        for path in paths:
+            request = urllib.request.Request(
+                f"https://127.0.0.1:{secure}{path}",
+                headers={"Referer": f"https://nobat.test/password-reset/MQ/{SECRET}/"},
+            )
+            try:
+                urllib.request.urlopen(request, context=_untrusted(), timeout=TOOL_SECONDS)
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 502
+    return (tmp_path / "access.log").read_text()
+
+
+def test_nginx_logs_no_link_secret_query_string_or_referer(tmp_path: Path) -> None:
+    paths = [
+        f"/b/{SECRET}/?q={PHONE}",
+        f"/password-reset/MQ/{SECRET}/",
+        f"/feeds/{SECRET}.ics",
+        f"/ws/visit/{SECRET}/",
+        f"/api/patients/?q={PHONE}",
+    ]
+
+    written = _nginx_access_log_after(tmp_path, paths)
+
+    assert len(written.splitlines()) == len(paths), written
+    assert SECRET not in written
+    assert PHONE not in written
+    for shown in (
+        '"GET /b/<token>/ HTTP/1.1" 502',
+        '"GET /password-reset/<uidb64>/<token>/ HTTP/1.1" 502',
+        '"GET /feeds/<secret>.ics HTTP/1.1" 502',
+        '"GET /ws/visit/<token>/ HTTP/1.1" 502',
+        '"GET /api/patients/ HTTP/1.1" 502',
+    ):
+        assert shown in written
+    assert "request_id=" in written
+
+
+def test_the_site_logs_no_request_line_query_string_or_referer() -> None:
+    site = (DEPLOY / "nginx" / "nobat.conf").read_text()
+    found = re.search(r"log_format nobat (.*?);", site, re.S)
+    assert found is not None
+    for leaky in (
+        "$request ",
+        '$request"',
+        "$request_uri",
+        "$args",
+        "$query_string",
+        "$http_referer",
+    ):
+        assert leaky not in found.group(1)
+    # Every server logs in that format, not the http block's default (the whole request line).
+    assert site.count("access_log /var/log/nginx/access.log nobat;") == site.count("server {")
+
+
 class _HeaderRecorder(http.server.BaseHTTPRequestHandler):
     """Stands in for a web process: notes each request's path and headers, answers 204 with
     the request id it was given, as the app does."""
@@ -344,43 +449,16 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[int, list[tuple[str, dict[s
         ("127.0.0.1", 0), type("Recorder", (_HeaderRecorder,), {"seen": seen})
     )
     threading.Thread(target=recorder.serve_forever, daemon=True).start()
-    port = free_port()
-    done = _nginx_test(
-        tmp_path,
-        f"upstream nobat_web {{ server 127.0.0.1:{recorder.server_address[1]}; }}\n",
-        listen={
-            "listen 80;": f"listen 127.0.0.1:{free_port()};",
-            "listen 443 ssl http2;": f"listen 127.0.0.1:{port} ssl http2;",
-        },
-    )
-    assert done.returncode == 0, done.stderr
-    nginx = subprocess.Popen(
-        [_nginx(), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        assert wait_for(lambda: _answers(port), timeout=TOOL_SECONDS)
-        yield port, seen
+        with _site_running(tmp_path, recorder.server_address[1]) as port:
+            yield port, seen
     finally:
-        nginx.terminate()
-        nginx.wait(timeout=TOOL_SECONDS)
         recorder.shutdown()
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _get_through(port: int, path: str, headers: dict[str, str]) -> list[str]:
     """The request ids the answer carries."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=_untrusted(), timeout=10)
     try:
         connection.request("GET", path, headers={"Host": "nobat.test", **headers})
         return connection.getresponse().headers.get_all("X-Request-ID") or []

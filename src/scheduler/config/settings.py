@@ -319,15 +319,20 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["context"],
+            # On the handler: a logger's filters miss what its child loggers write.
+            "filters": ["context", "secrets"],
         }
     },
     "filters": {
         "refusals": {"()": "scheduler.config.logs.RefusalsWithoutTraceback"},
         "context": {"()": "scheduler.config.log_context.WithContext"},
+        "secrets": {"()": "scheduler.config.logs.WithoutSecretPaths"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Without Django's own handlers (a stderr one under DEBUG, mail to ADMINS): they would
+        # write its records, paths and all, before the console's filter sees them.
+        "django": {"handlers": []},
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["refusals"]},
         "django.security": {"filters": ["refusals"]},

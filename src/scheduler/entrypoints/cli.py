@@ -83,11 +83,11 @@ SOCKET_MESSAGE_BYTES = 64 * 1024
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from daphne.cli import CommandLineInterface
     from django.conf import settings
     from django.core.management import call_command
 
     from scheduler.config import bootstrap, runtime
+    from scheduler.entrypoints.daphne_access import Daphne
     from scheduler.entrypoints.daphne_bodies import leave_request_bodies_to_django
 
     if not _port_free(args.host, args.port):
@@ -111,7 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     leave_request_bodies_to_django()
     try:
-        CommandLineInterface().run(
+        Daphne().run(
             [
                 "--bind",
                 args.host,

@@ -140,3 +140,18 @@ def test_a_text_message_is_retried_after_a_500_and_sent_once_with_the_same_refer
     assert len(provider.requests) == 2
     assert {form["localid"][0] for _, form in provider.requests} == {f"nobat-{confirmation.pk}"}
     assert provider.requests[1][1]["message"][0].startswith("Appointment booked:")
+
+
+def test_the_console_backend_logs_no_full_number_or_link_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    token = "Zq8xLw3vNp5tRk2mHs7yBd4f"
+    text = f"نوبت شما فردا ساعت ۱۰. لغو: https://nobat.test/b/{token}/"
+
+    with caplog.at_level("INFO", logger=sms.__name__):
+        sms.ConsoleSmsGateway().send(to="09121234567", text=text, reference="r-1")
+
+    [record] = caplog.records
+    assert record.getMessage() == (
+        "SMS to *******4567 [r-1]: نوبت شما فردا ساعت ۱۰. لغو: https://nobat.test/b/<redacted>/"
+    )

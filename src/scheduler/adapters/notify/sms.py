@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from scheduler.adapters.notify.faults import PermanentFault, TransientFault, Unreachable
+from scheduler.config.logs import without_link_secrets
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,16 @@ class FileSmsGateway:
 
 
 class ConsoleSmsGateway:
+    """Logs each message, without what a reader of the log could use: the number but its last
+    four digits, the text with its links' tokens (a cancel link) masked."""
+
     def send(self, *, to: str, text: str, reference: str) -> str:
-        log.info("SMS to %s [%s]: %s", to, reference, text)
+        log.info("SMS to %s [%s]: %s", masked_number(to), reference, without_link_secrets(text))
         return f"console:{reference}"
+
+
+def masked_number(number: str) -> str:
+    return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
 # Kavenegar's own codes (also its HTTP status) that may pass: server busy, out of credit,
