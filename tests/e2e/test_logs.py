@@ -211,3 +211,15 @@ def test_a_socket_is_logged_by_its_route(console: io.StringIO) -> None:
 
 def test_django_writes_through_the_filtered_console_only() -> None:
     assert logging.getLogger("django").handlers == []
+
+
+def test_a_refused_host_is_a_warning_without_a_traceback(console: io.StringIO) -> None:
+    # django.security.DisallowedHost is a child of django.security: a filter on that logger
+    # never saw it, and each probe of a wrong Host wrote an ERROR with a traceback.
+    answer = Client(HTTP_HOST="evil.example").get("/api/doctors/")
+
+    assert answer.status_code == 400
+    written = console.getvalue()
+    assert "Invalid HTTP_HOST header" in written
+    assert "Traceback" not in written
+    assert "ERROR" not in written

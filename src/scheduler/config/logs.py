@@ -58,11 +58,16 @@ def without_link_secrets(text: str) -> str:
 
 
 class RefusalsWithoutTraceback(logging.Filter):
+    """A request refused with a 4xx (a wrong Host, a body too large) is the client's doing: a
+    warning without a traceback, not an error that pages someone."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
         if isinstance(status, int) and 400 <= status < 500:
             record.exc_info = None
             record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
 
 

@@ -320,7 +320,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
             # On the handler: a logger's filters miss what its child loggers write.
-            "filters": ["context", "secrets"],
+            "filters": ["context", "secrets", "refusals"],
         }
     },
     "filters": {
@@ -334,8 +334,6 @@ LOGGING = {
         # write its records, paths and all, before the console's filter sees them.
         "django": {"handlers": []},
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["refusals"]},
-        "django.security": {"filters": ["refusals"]},
     },
 }
 
