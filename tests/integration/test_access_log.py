@@ -61,9 +61,10 @@ def test_serve_logs_routes_in_json_and_no_secret(tmp_path: Path) -> None:
     written = server.log.read_text()
     assert SECRET not in written
     assert PHONE not in written
-    # Every line is JSON (daphne's own access lines were not), but the banner for a person.
-    told = [line for line in written.splitlines() if line and not line.startswith("Nobat is")]
+    # Every line is JSON (daphne's own access lines were not), the banner too.
+    told = [line for line in written.splitlines() if line]
     assert all(line.startswith("{") for line in told), written
+    assert any("Nobat is running" in line["message"] for line in _json_lines(server.log))
     routes = {line["route"] for line in _json_lines(server.log) if "route" in line}
     assert {"/feeds/<str:secret>.ics", "/b/<str:token>/", "/api/patients/"} <= routes
     assert {line["route"] for line in sockets} == {"/ws/visit/<str:token>/"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import socket
@@ -107,8 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         holds_sweep=bootstrap.release_expired_holds,
     )
     url = f"http://{args.host}:{args.port}/"
-    print(f"\nNobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.\n")
-    sys.stdout.flush()
+    _announce(f"Nobat is running at {url}  (API docs: {url}api/docs/)  Ctrl+C stops it.")
     leave_request_bodies_to_django()
     try:
         Daphne().run(
@@ -125,6 +125,17 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         runtime.stop()
     return 0
+
+
+def _announce(text: str) -> None:
+    """A line for whoever started the process: on the terminal, or as a log line where the
+    output is JSON lines (a banner among them would trip the collector)."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        logging.getLogger("scheduler.cli").info(text)
+    else:
+        print(f"\n{text}\n", flush=True)
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -159,7 +170,7 @@ def _worker(args: argparse.Namespace) -> int:
         directory_sweep=bootstrap.directory().refresh_due,
         holds_sweep=bootstrap.release_expired_holds,
     )
-    print("worker: relaying the outbox and running Dramatiq actors; Ctrl+C stops it.")
+    _announce("worker: relaying the outbox and running Dramatiq actors; Ctrl+C stops it.")
     stopping.wait()
     runtime.stop()
     return 0
