@@ -3,10 +3,6 @@ reason, as soon as one of the database, Redis, the migrations or the outbox is n
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -19,6 +15,7 @@ from django.utils import timezone
 
 from scheduler.adapters.audit.models import AuditEntry
 from scheduler.adapters.orm import models as rows
+from tests.settings_process import last_json, output_of
 
 pytestmark = pytest.mark.django_db
 
@@ -160,22 +157,9 @@ def test_a_database_that_does_not_answer_is_a_503_not_a_500(tmp_path: Any) -> No
         "r = Client().get('/health/ready', HTTP_HOST='localhost'); "
         "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={
-            **env,
-            "DATABASE_URL": NO_DATABASE,
-            "NOBAT_DATA_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    answer = last_json(
+        output_of(probe, tmp_path, given={"DATABASE_URL": NO_DATABASE}, without={"REDIS_URL"})
     )
-
-    answer = json.loads(done.stdout.splitlines()[-1])
     assert answer["status"] == 503
     checks = answer["body"]["checks"]
     assert checks["database"]["status"] == "failing"

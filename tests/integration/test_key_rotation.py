@@ -6,11 +6,10 @@ environment of one release: the keys are read once, when the settings are."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from tests.settings_process import last_json, output_of
 
 SIGN = """
 import json, django
@@ -57,26 +56,15 @@ print(json.dumps({
 
 
 def run(script: str, tmp_path: Path, keys: dict[str, str], given: str = "") -> Any:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FALLBACKS", "JWT_SIGNING_KEY"}
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        input=given,
-        env={
-            **env,
-            **keys,
-            "NOBAT_DATA_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return last_json(
+        output_of(
+            script,
+            tmp_path,
+            given=keys,
+            without={"DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FALLBACKS", "JWT_SIGNING_KEY"},
+            stdin=given,
+        )
     )
-    return json.loads(done.stdout.splitlines()[-1])
 
 
 def signed_then_verified(tmp_path: Path, before: dict[str, str], after: dict[str, str]) -> Any:

@@ -4,12 +4,11 @@ sockets out of the gauge but leaves its counts."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.settings_process import output_of
 
 PROCESS = """
 import sys, django
@@ -26,21 +25,13 @@ else:
 def run(what: str, shared: Path, data: Path) -> str:
     # The embedded runtime with an empty data dir: no database to read the outbox from, which
     # the scrape leaves out rather than failing.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run(
-        [sys.executable, "-c", PROCESS, what],
-        env={
-            **env,
-            "PROMETHEUS_MULTIPROC_DIR": str(shared),
-            "NOBAT_DATA_DIR": str(data),
-            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return output_of(
+        PROCESS,
+        data,
+        given={"PROMETHEUS_MULTIPROC_DIR": str(shared)},
+        without={"DATABASE_URL", "REDIS_URL"},
+        args=[what],
     )
-    return done.stdout
 
 
 def test_a_scrape_adds_up_every_process(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.settings_process import last_json, output_of
 
 
 def test_a_public_base_url_for_calendar_push_that_is_not_https_refuses_to_start() -> None:
@@ -87,21 +88,7 @@ READ = (
 
 def settings_with(tmp_path: Path, **given: str) -> Any:
     """The settings a process started with these variables (and none of the runtime's) reads."""
-    env = {name: value for name, value in os.environ.items() if name not in RUNTIME_VARIABLES}
-    started = subprocess.run(
-        [sys.executable, "-c", READ],
-        env={
-            **env,
-            **given,
-            "NOBAT_DATA_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "scheduler.config.settings",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(started.stdout.splitlines()[-1])
+    return last_json(output_of(READ, tmp_path, given=given, without=RUNTIME_VARIABLES))
 
 
 def test_by_default_postgres_connections_are_not_kept_as_django_advises_under_asgi(
