@@ -1,6 +1,11 @@
 """Times every HTTP request for the metrics, labelled by its route: the URL pattern that
 answered ("api/appointments/<uuid:appointment_id>/"), never the path, so ids and a scanner's
-made-up paths do not each become a series of their own."""
+made-up paths do not each become a series of their own.
+
+Nor do made-up methods: a request its route does not serve (no route matched, a method the view
+has no handler for, OPTIONS, 405, 501) is labelled "(unmatched)", and, if its path matched a
+route, with the method "other". Anyone may send every method to every route; what the series
+count then grows by is a handful, not routes x methods x status classes x buckets."""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import ResolverMatch
 
 from scheduler.adapters import metrics
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "(unmatched)"
+OTHER = "other"
+# A view without a class says nothing of the methods it serves: the ones a page's form uses.
+FUNCTION_VIEW_METHODS = frozenset({"GET", "HEAD", "POST"})
+NOT_SERVED = frozenset({405, 501})
 
 
 class RequestMetricsMiddleware:
@@ -22,10 +32,28 @@ class RequestMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
-        match = request.resolver_match
+        route, method = labels(request.resolver_match, request.method or "", response.status_code)
         metrics.REQUEST_SECONDS.labels(
-            route=(match.route or match.view_name) if match else UNMATCHED,
-            method=request.method if request.method in METHODS else "other",
-            status=f"{response.status_code // 100}xx",
+            route=route, method=method, status=f"{response.status_code // 100}xx"
         ).observe(time.perf_counter() - started)
         return response
+
+
+def labels(match: ResolverMatch | None, method: str, status: int) -> tuple[str, str]:
+    """The route and method a request is counted under."""
+    known = method if method in METHODS else OTHER
+    if match is None:
+        return UNMATCHED, known
+    if status in NOT_SERVED or not _served(match, method):
+        return UNMATCHED, OTHER
+    return match.route or match.view_name, known
+
+
+def _served(match: ResolverMatch, method: str) -> bool:
+    if method == "OPTIONS":  # every class-based view answers it, alike: nothing of the route's
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None:
+        return method in FUNCTION_VIEW_METHODS
+    handler = "get" if method == "HEAD" else method.lower()  # a view's get answers HEAD too
+    return handler in view_class.http_method_names and hasattr(view_class, handler)
