@@ -295,7 +295,10 @@ LOGGING = {
 
 # /health/ready fails once the oldest undelivered outbox event is older than this (seconds).
 HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "120"))
-# Who may read /metrics (networks, comma-separated; the client's address through TRUSTED_PROXIES).
+# /health/ready reads the migration graph again only this long after it found them all applied.
+HEALTH_MIGRATIONS_CACHE_SECONDS = float(os.environ.get("HEALTH_MIGRATIONS_CACHE_SECONDS", "30"))
+# Who may read /metrics and the details of /health/ready (networks, comma-separated; the
+# client's address through TRUSTED_PROXIES).
 METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128")
 
 # How often the outbox relay sweeps for events left behind (seconds).
