@@ -384,6 +384,10 @@ CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
 # How often an open socket checks that its viewer may still see what it shows (deactivated,
 # demoted, signed out: closed within this many seconds).
 SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))
+# Sockets one client address (through TRUSTED_PROXIES) may hold open in one web process; the
+# next is closed with 4429. A person's pages open a few; behind a proxy not listed in
+# TRUSTED_PROXIES every client is the proxy's address, and shares this.
+WS_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("WS_MAX_SOCKETS_PER_CLIENT", "30"))
 # Guessing passwords or making accounts by the thousand: requests a minute per address (and
 # per account name, for signing in); beyond, 429 with Retry-After (entrypoints.api.throttles).
 SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")
