@@ -308,6 +308,17 @@ def test_the_site_passes_websockets_client_addresses_and_request_ids() -> None:
         assert "if ($nobat_internal_client = 0)" in _location(site, internal_only)
 
 
+def test_one_client_address_holds_a_bounded_number_of_sockets() -> None:
+    site = (DEPLOY / "nginx" / "nobat.conf").read_text()
+    zone = re.search(r"limit_conn_zone \$binary_remote_addr zone=(\w+):\w+;", site)
+    assert zone is not None
+
+    limit = re.search(r"limit_conn (\w+) (\d+);", _location(site, "/ws/"))
+    assert limit is not None
+    assert limit.group(1) == zone.group(1)
+    assert int(limit.group(2)) >= 30  # a person's pages, or a clinic's behind one address
+
+
 def test_the_body_limit_is_just_above_the_largest_upload_the_app_takes() -> None:
     site = (DEPLOY / "nginx" / "nobat.conf").read_text()
     found = re.search(r"client_max_body_size (\d+)m;", site)
