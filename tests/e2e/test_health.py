@@ -1,8 +1,10 @@
 """The probes: /health/live answers while the process runs; /health/ready says 503, with the
-reason, as soon as one of the database, Redis, the migrations or the outbox is not right."""
+reason (to the operators' networks only), as soon as one of the database, Redis, the migrations
+or the outbox is not right."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -24,8 +26,8 @@ NO_REDIS = "redis://127.0.0.1:1/0"
 NO_DATABASE = "postgres://postgres@127.0.0.1:1/nobat"
 
 
-def ready() -> Any:
-    return Client().get("/health/ready")
+def ready(remote: str = "127.0.0.1", **headers: str) -> Any:
+    return Client(REMOTE_ADDR=remote, headers=headers).get("/health/ready")
 
 
 def test_live_answers_with_a_small_body() -> None:
@@ -63,7 +65,7 @@ def test_an_unreachable_redis_is_a_503_with_its_reason(settings: Any) -> None:
     assert response.status_code == 503
     redis = response.json()["checks"]["redis"]
     assert redis["status"] == "failing"
-    assert "ConnectionError" in redis["detail"]
+    assert redis["detail"] == "cache: ConnectionError"
     assert response.json()["status"] == "failing"
 
 
@@ -98,7 +100,41 @@ def test_each_redis_answering_keeps_it_ready(settings: Any) -> None:
     assert response.json()["checks"]["redis"]["detail"] == "PING answered by each of 2"
 
 
-def test_an_unapplied_migration_is_a_503_naming_it() -> None:
+def test_others_learn_only_ready_or_not(settings: Any) -> None:
+    assert (ready("203.0.113.9").status_code, ready("203.0.113.9").json()) == (
+        200,
+        {"status": "ok"},
+    )
+    settings.REDIS_URL = NO_REDIS
+
+    response = ready("203.0.113.9")
+
+    assert (response.status_code, response.json()) == (503, {"status": "failing"})
+
+
+@pytest.mark.parametrize("forwarded", ["203.0.113.9", "unknown", "203.0.113.9, 203.0.113.10:80"])
+def test_behind_the_proxy_the_client_is_judged(settings: Any, forwarded: str) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+
+    assert ready(x_forwarded_for=forwarded).json() == {"status": "ok"}
+
+
+def test_an_error_is_logged_once_each_time_it_changes_not_shown(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert ready().status_code == 200  # passing: whatever failed before is forgotten
+    settings.REDIS_URL = NO_REDIS
+    with caplog.at_level(logging.WARNING, logger="scheduler.adapters.readiness"):
+        bodies = [ready().content.decode() for _ in range(3)]
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "scheduler.adapters.readiness"]
+    assert len(logged) == 1
+    assert "127.0.0.1" in logged[0]
+    assert not any("127.0.0.1" in body for body in bodies)
+
+
+def test_an_unapplied_migration_is_a_503_naming_it(settings: Any) -> None:
+    settings.HEALTH_MIGRATIONS_CACHE_SECONDS = 0
     # Django's own record of what is applied, taken back (in the test's transaction).
     recorder = MigrationRecorder(connection)
     last = max(name for app, name in recorder.applied_migrations() if app == "orm")
@@ -110,6 +146,18 @@ def test_an_unapplied_migration_is_a_503_naming_it() -> None:
     migrations = response.json()["checks"]["migrations"]
     assert migrations["status"] == "failing"
     assert f"orm.{last}" in migrations["detail"]
+
+
+def test_migrations_found_applied_are_not_read_again_for_a_while(settings: Any) -> None:
+    settings.HEALTH_MIGRATIONS_CACHE_SECONDS = 3600
+    assert ready().status_code == 200
+    recorder = MigrationRecorder(connection)
+    last = max(name for app, name in recorder.applied_migrations() if app == "orm")
+    recorder.record_unapplied("orm", last)
+
+    assert ready().status_code == 200  # the graph was not loaded again
+    settings.HEALTH_MIGRATIONS_CACHE_SECONDS = 0
+    assert ready().status_code == 503
 
 
 def test_an_outbox_event_older_than_the_threshold_is_a_503(settings: Any) -> None:
@@ -163,5 +211,5 @@ def test_a_database_that_does_not_answer_is_a_503_not_a_500(tmp_path: Any) -> No
     assert answer["status"] == 503
     checks = answer["body"]["checks"]
     assert checks["database"]["status"] == "failing"
-    assert "OperationalError" in checks["database"]["detail"]
+    assert checks["database"]["detail"] == "OperationalError"  # where it failed is logged
     assert checks["redis"]["status"] == "not used"

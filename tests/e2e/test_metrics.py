@@ -63,6 +63,18 @@ def test_behind_a_trusted_proxy_the_client_is_judged_not_the_proxy(settings: Any
     assert scrape("203.0.113.9", x_forwarded_for="127.0.0.1").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "forwarded",
+    ["..., unknown", "unknown", "203.0.113.9, 203.0.113.10:4711", "203.0.113.9, [2001:db8::1]"],
+)
+def test_a_garbled_or_hidden_client_is_not_taken_for_the_proxy(
+    settings: Any, forwarded: str
+) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+
+    assert scrape("127.0.0.1", x_forwarded_for=forwarded).status_code == 404
+
+
 # -- what moves them --------------------------------------------------------------------------
 
 

@@ -488,6 +488,17 @@ def test_pages_and_sockets_reach_the_app_with_the_site_name_client_address_and_r
     assert page_ids == [seen[0][1]["x-request-id"]]  # once, not the app's and nginx's
 
 
+def test_one_client_address_holds_a_bounded_number_of_sockets() -> None:
+    site = (DEPLOY / "nginx" / "nobat.conf").read_text()
+    zone = re.search(r"limit_conn_zone \$binary_remote_addr zone=(\w+):\w+;", site)
+    assert zone is not None
+
+    limit = re.search(r"limit_conn (\w+) (\d+);", _location(site, "/ws/"))
+    assert limit is not None
+    assert limit.group(1) == zone.group(1)
+    assert int(limit.group(2)) >= 30  # a person's pages, or a clinic's behind one address
+
+
 def test_the_body_limit_is_just_above_the_largest_upload_the_app_takes() -> None:
     site = (DEPLOY / "nginx" / "nobat.conf").read_text()
     found = re.search(r"client_max_body_size (\d+)m;", site)

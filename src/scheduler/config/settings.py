@@ -339,7 +339,10 @@ LOGGING = {
 
 # /health/ready fails once the oldest undelivered outbox event is older than this (seconds).
 HEALTH_OUTBOX_MAX_AGE_SECONDS = float(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "120"))
-# Who may read /metrics (networks, comma-separated; the client's address through TRUSTED_PROXIES).
+# /health/ready reads the migration graph again only this long after it found them all applied.
+HEALTH_MIGRATIONS_CACHE_SECONDS = float(os.environ.get("HEALTH_MIGRATIONS_CACHE_SECONDS", "30"))
+# Who may read /metrics and the details of /health/ready (networks, comma-separated; the
+# client's address through TRUSTED_PROXIES).
 METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128")
 
 # How often the outbox relay sweeps for events left behind (seconds).
@@ -425,6 +428,10 @@ CSRF_FAILURE_VIEW = "scheduler.entrypoints.web.error_pages.csrf_failure"
 # How often an open socket checks that its viewer may still see what it shows (deactivated,
 # demoted, signed out: closed within this many seconds).
 SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "60"))
+# Sockets one client address (through TRUSTED_PROXIES) may hold open in one web process; the
+# next is closed with 4429. A person's pages open a few; behind a proxy not listed in
+# TRUSTED_PROXIES every client is the proxy's address, and shares this.
+WS_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("WS_MAX_SOCKETS_PER_CLIENT", "30"))
 # Guessing passwords or making accounts by the thousand: requests a minute per address (and
 # per account name, for signing in); beyond, 429 with Retry-After (entrypoints.api.throttles).
 SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")

@@ -1,6 +1,6 @@
 """``/metrics`` for Prometheus, to the networks METRICS_ALLOWED_NETWORKS names only: anyone else
 finds nothing there (404). The client's address is read as the audit trail reads it, through
-TRUSTED_PROXIES."""
+TRUSTED_PROXIES. The same networks read the details of /health/ready."""
 
 from __future__ import annotations
 
@@ -20,10 +20,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @require_safe
 def scrape(request: HttpRequest) -> HttpResponse:
-    address = client_ip(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
-    if not _allowed(address, tuple(settings.METRICS_ALLOWED_NETWORKS)):
+    if not from_allowed_network(request):
         raise Http404
     return HttpResponse(metrics.latest(), content_type=metrics.CONTENT_TYPE)
+
+
+def from_allowed_network(request: HttpRequest) -> bool:
+    """Whether the request's client is inside METRICS_ALLOWED_NETWORKS (an unknown one is not)."""
+    address = client_ip(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
+    return _allowed(address, tuple(settings.METRICS_ALLOWED_NETWORKS))
 
 
 def _allowed(address: str | None, networks: Sequence[str]) -> bool:

@@ -32,6 +32,8 @@ from scheduler.entrypoints.api import (
 
 app_name = "api"
 
+READ = ["get", "head"]
+
 urlpatterns: list[URLPattern] = [
     path("auth/register/", auth.RegisterApi.as_view(), name="register"),
     path("auth/token/", auth.TokenApi.as_view(), name="token"),
@@ -186,8 +188,13 @@ urlpatterns: list[URLPattern] = [
         waitlist.MoveEntryApi.as_view(),
         name="doctor-waitlist-move",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Read only: their OPTIONS would describe them through a template the docs page has not.
+    path("schema/", SpectacularAPIView.as_view(http_method_names=READ), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=READ),
+        name="docs",
+    ),
     path("holds/", holds.HoldCollectionApi.as_view(), name="holds"),
     path("holds/<uuid:hold_id>/", holds.HoldDetailApi.as_view(), name="hold"),
     path("holds/<uuid:hold_id>/release/", holds.HoldReleaseApi.as_view(), name="hold-release"),

@@ -8,7 +8,8 @@ Nothing here decides anything about appointments. Both screens speak the same pr
   ``{"type": "auth", "token": <JWT access>}`` to sign in on an open socket.
 
 Close codes: 4400 bad request, 4401 not signed in (or a bad token), 4403 not allowed,
-4404 no such doctor or clinic.
+4404 no such doctor or clinic, 4429 too many messages, or too many sockets open from one address
+(more than WS_MAX_SOCKETS_PER_CLIENT in this process).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,12 +64,19 @@ AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs
 UNKNOWN_MESSAGE = gettext_noop("Unknown message.")
 NOT_JSON = gettext_noop("Send JSON text messages.")
 TOO_MANY_TEXT = gettext_noop("Too many messages: open the page again in a minute.")
+TOO_MANY_SOCKETS = gettext_noop("Too many pages open: close some, then open this one again.")
 ACCESS_CHANGED = gettext_noop("Your access has changed: sign in again.")
 SIGN_IN = gettext_noop("Sign in: a session, ?token= or an auth message.")
 
 
 class NotSignedIn(NotAllowed):
     code = "not_signed_in"
+
+
+# This process's open sockets by client address (None: an address not known). One address
+# opening hundreds of grids is held to WS_MAX_SOCKETS_PER_CLIENT; nginx's limit_conn holds it
+# across the processes.
+_open_from: Counter[str | None] = Counter()
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -81,6 +89,34 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.joined: list[str] = []
         self.heard: deque[float] = deque(maxlen=MESSAGES_A_MINUTE)  # when the latest came
         self.ready = False  # started; until then (or once failed) messages are not acted on
+        self.address = self.client_address()
+        if _open_from[self.address] >= settings.WS_MAX_SOCKETS_PER_CLIENT:
+            await self.accept()  # then closed with a code: a page does not retry it
+            await self.fail(TOO_MANY, TOO_MANY_SOCKETS)
+            return
+        _open_from[self.address] += 1
+        self.holds_place = True
+        try:
+            await self._open()
+        except BaseException:
+            self._release_place()  # no disconnect follows a consumer that raised
+            raise
+
+    def client_address(self) -> str | None:
+        """The client's address, read as an HTTP request's is (through TRUSTED_PROXIES)."""
+        headers = dict(self.scope.get("headers", ()))
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin1")
+        peer = (self.scope.get("client") or (None,))[0]
+        return client_address.client_ip(peer, forwarded or None)
+
+    def _release_place(self) -> None:
+        if getattr(self, "holds_place", False):
+            self.holds_place = False
+            _open_from[self.address] -= 1
+            if not _open_from[self.address]:
+                del _open_from[self.address]
+
+    async def _open(self) -> None:
         self.language = await language_of(self.scope)
         await self.accept()
         self.counted = True
@@ -101,11 +137,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     def audit_as(self, user: origin.User) -> None:
         """Whom the socket's reads are recorded for in the audit trail: set in the socket's own
         task, where every later message is handled and from which the database calls copy it."""
-        headers = dict(self.scope.get("headers", ()))
-        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin1")
-        peer = (self.scope.get("client") or (None,))[0]
-        ip = client_address.client_ip(peer, forwarded or None)
-        origin.current.set(origin.Origin(user=lambda: user, ip=ip))
+        origin.current.set(origin.Origin(user=lambda: user, ip=self.address))
 
     async def _begin(self) -> None:
         await self.start()
@@ -203,6 +235,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return
 
     async def disconnect(self, code: int) -> None:
+        self._release_place()
         if getattr(self, "counted", False):
             self.counted = False
             metrics.SOCKETS_OPEN.dec()

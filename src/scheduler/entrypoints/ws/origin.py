@@ -3,8 +3,10 @@
 A browser's socket carries the page's Origin and the Host it connects to: the two must name the
 same site (``http://127.0.0.1:8000`` opening ``ws://127.0.0.1:8000``), or the Origin must be one
 of CSRF_TRUSTED_ORIGINS (a site behind a proxy that rewrites Host). A page of another port or
-scheme on the same host is another site. A client that sends no Host (not a browser) is held
-to ALLOWED_HOSTS, as Channels' own validator does.
+scheme on the same host is another site. The Host itself must be one of ALLOWED_HOSTS, as for a
+page: a name of an attacker's that resolves to us (DNS rebinding) is no site of ours. A client
+that sends no Host (not a browser) is held to ALLOWED_HOSTS by its Origin, as Channels' own
+validator does.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -46,6 +49,12 @@ def same_site(origin: str, host: str, secure: bool) -> bool:
     return page == site or page in trusted
 
 
+def host_allowed(host: str) -> bool:
+    """Whether ``host`` (a Host header) names this site, as Django judges a request's."""
+    domain, _ = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
 class SameSiteOriginValidator:
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -56,6 +65,6 @@ class SameSiteOriginValidator:
         if host is None:
             return await self.without_host(scope, receive, send)
         origin = _header(scope, b"origin") or ""
-        if same_site(origin, host, secure=scope.get("scheme") == "wss"):
+        if host_allowed(host) and same_site(origin, host, secure=scope.get("scheme") == "wss"):
             return await self.application(scope, receive, send)
         return await WebsocketDenier()(scope, receive, send)
