@@ -82,7 +82,14 @@ def main() -> None:
     data_dir = Path(os.environ["NOBAT_DATA_DIR"])
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(serving(data_dir, channels_prefix=os.environ["CHANNELS_PREFIX"]))
+            stack.enter_context(
+                serving(
+                    data_dir,
+                    channels_prefix=os.environ["CHANNELS_PREFIX"],
+                    # Every socket comes from this one loopback address: lift the per-client cap.
+                    env={"WS_MAX_SOCKETS_PER_CLIENT": str(args.sockets)},
+                )
+            )
             for _ in range(args.servers)
         ]
         print(
