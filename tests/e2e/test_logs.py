@@ -164,7 +164,7 @@ def test_a_feed_secret_and_a_searched_phone_number_stay_out_of_the_log(
     assert "/no-such-page/<redacted>/" in written
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="JSON lines are production's (LOG_FORMAT=json)")
+@pytest.mark.postgres  # JSON lines are production's (LOG_FORMAT=json)
 def test_a_json_line_names_the_request_by_method_and_route(console: io.StringIO) -> None:
     patient = factories.patient()
     client = APIClient(headers={"X-Request-ID": "req-2"})
