@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
+
+from django.db.models import QuerySet
 
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.domain.intervals import Interval
@@ -11,10 +14,15 @@ from scheduler.services.busy_times import BusyBlockRepository, SyncState
 
 class DjangoBusyBlockRepository(BusyBlockRepository):
     def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
-        rows = BusyBlock.objects.filter(
+        return [Interval(start, end) for start, end in self.for_doctor_rows(doctor_id, window)]
+
+    def for_doctor_rows(
+        self, doctor_id: int, window: Interval
+    ) -> QuerySet[BusyBlock, tuple[datetime, datetime]]:
+        """``for_doctor`` as a query of (start, end), to read with others at once."""
+        return BusyBlock.objects.filter(
             doctor_id=doctor_id, start__lt=window.end, end__gt=window.start
         ).values_list("start", "end")
-        return [Interval(start, end) for start, end in rows]
 
     def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
         # Read before a write: two pulls of one doctor take turns (on PostgreSQL; SQLite's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -32,6 +33,10 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
         doctor_id=doctor_id,
         status__in=[status.value for status in TAKEN_ON],
     ).exists()
+
+
+def intervals(pairs: Iterable[tuple[datetime, datetime]]) -> list[Interval]:
+    return [Interval(start, end) for start, end in pairs]
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
@@ -86,12 +91,25 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return self._busy(rows.Appointment.every.filter(doctor_id=doctor_id), window, excluding)
+        return intervals(self.doctor_busy_rows(doctor_id, window, excluding=excluding))
 
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return self._busy(rows.Appointment.every.filter(patient_id=patient_id), window, excluding)
+        return intervals(self.patient_busy_rows(patient_id, window, excluding=excluding))
+
+    def doctor_busy_rows(
+        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> QuerySet[rows.Appointment, tuple[datetime, datetime]]:
+        """``doctor_busy`` as a query of (start, end), to read with others at once."""
+        query = rows.Appointment.every.filter(doctor_id=doctor_id)
+        return self._occupying(query, window, excluding).values_list("start", "end")
+
+    def patient_busy_rows(
+        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> QuerySet[rows.Appointment, tuple[datetime, datetime]]:
+        query = rows.Appointment.every.filter(patient_id=patient_id)
+        return self._occupying(query, window, excluding).values_list("start", "end")
 
     def busy_over(
         self,
@@ -113,12 +131,6 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             if patient == patient_id:
                 patients.append(Interval(start, end))
         return doctors, patients
-
-    def _busy(
-        self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
-    ) -> list[Interval]:
-        occupying = self._occupying(query, window, excluding)
-        return [Interval(start, end) for start, end in occupying.values_list("start", "end")]
 
     def _occupying(
         self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None

@@ -1,0 +1,68 @@
+"""The slot grid's reads: every kind of busy time in one query, and a read-only unit of work
+that opens no transaction. Each answers what the reads it stands in for answer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from scheduler.adapters.gcal.models import BusyBlock
+from scheduler.config.bootstrap import unit_of_work
+from scheduler.domain.intervals import Interval
+from tests import factories
+
+
+@pytest.mark.django_db
+def test_busy_time_is_the_doctors_the_calendars_and_the_patients_read_at_once() -> None:
+    doctor = factories.doctor()
+    at = doctor.clinics.get()
+    patient, other = factories.patient(), factories.patient()
+    start = factories.slot_start(at, hour=10)
+    factories.appointment(doctor, other, start)
+    cancelled = factories.appointment(doctor, other, start + timedelta(hours=1))
+    factories.appointment(factories.doctor(at), patient, start + timedelta(hours=2))
+    BusyBlock.objects.create(
+        doctor=doctor,
+        calendar_id="primary",
+        event_id="e1",
+        start=start + timedelta(hours=4),
+        end=start + timedelta(hours=5),
+    )
+    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
+
+    with unit_of_work() as uow:
+        uow.appointments.get(cancelled.pk).cancel(
+            actor_user_id=doctor.user_id, now=start - timedelta(days=1)
+        )
+        apart = [
+            *uow.appointments.doctor_busy(doctor.pk, window),
+            *uow.busy_blocks.for_doctor(doctor.pk, window),
+            *uow.appointments.patient_busy(patient.pk, window),
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            together = uow.busy_time(doctor.pk, window, patient_id=patient.pk)
+            doctors_only = uow.busy_time(doctor.pk, window)
+
+    assert len(queries) == 2
+    assert Counter(together) == Counter(apart)
+    assert len(together) == 3  # the visit, the calendar's block, the patient's elsewhere
+    # cancelled in this unit of work, not yet written: free already
+    assert Interval(cancelled.start, cancelled.end) not in together
+    assert sorted(doctors_only) == sorted(apart[:2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_only_unit_of_work_opens_no_transaction_and_commits_nothing() -> None:
+    doctor = factories.doctor()
+    at = doctor.clinics.get()
+    with unit_of_work(read_only=True) as uow:
+        assert transaction.get_autocommit()
+        uow.schedules.get(doctor.pk, at.pk)
+        with pytest.raises(TypeError):
+            uow.commit()
+    with unit_of_work() as uow:
+        assert not transaction.get_autocommit()
