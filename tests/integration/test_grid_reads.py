@@ -1,5 +1,6 @@
-"""The slot grid's reads: every kind of busy time in one query, and a read-only unit of work
-that opens no transaction. Each answers what the reads it stands in for answer."""
+"""The slot grid's reads: every kind of busy time in one query, a read-only unit of work that
+opens no transaction, and the doctor's clinic in one look-up. Each answers what the reads it
+stands in for answer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from scheduler.adapters.gcal.models import BusyBlock
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import selectors
 from scheduler.config.bootstrap import unit_of_work
+from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import Interval
 from tests import factories
 
@@ -66,3 +70,69 @@ def test_a_read_only_unit_of_work_opens_no_transaction_and_commits_nothing() -> 
             uow.commit()
     with unit_of_work() as uow:
         assert not transaction.get_autocommit()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "viewer_is_self"),
+    [
+        ("unknown", False),
+        ("unverified", False),
+        ("unverified", True),
+        ("no clinic", False),
+        ("several, none named", False),
+        ("several, one named", False),
+        ("one, none named", False),
+        ("one, another named", False),
+    ],
+)
+def test_the_clinic_clock_is_what_the_doctor_and_the_clinic_look_ups_give(
+    case: str, viewer_is_self: bool
+) -> None:
+    at = factories.clinic(timezone="Europe/London", language="fa")
+    doctor = factories.doctor(at, verified=case != "unverified")
+    second = factories.clinic()
+    clinic_id: int | None = None
+    doctor_id = doctor.pk
+    match case:
+        case "unknown":
+            doctor_id = doctor.pk + 1000
+        case "no clinic":
+            doctor.clinics.clear()
+        case "several, none named":
+            doctor.clinics.add(second)
+        case "several, one named":
+            doctor.clinics.add(second)
+            clinic_id = second.pk
+        case "one, another named":
+            clinic_id = second.pk
+    viewer = factories.actor_of(doctor) if viewer_is_self else None
+
+    def old() -> tuple[int, str, str]:
+        found = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
+        clinic = selectors.doctor_clinic(doctor=found, clinic_id=clinic_id)
+        return clinic.pk, clinic.timezone, clinic.language
+
+    def new() -> tuple[int, str, str]:
+        with CaptureQueriesContext(connection) as queries:
+            clock = selectors.doctor_clinic_clock(
+                doctor_id=doctor_id, clinic_id=clinic_id, viewer=viewer
+            )
+        assert len(queries) == 1
+        return clock.pk, clock.timezone, clock.language
+
+    answers: list[object] = []
+    for look_up in (old, new):
+        try:
+            answers.append(look_up())
+        except (NotFound, InvalidInput) as error:
+            answers.append((type(error).__name__, error.message, dict(error.details)))
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.django_db
+def test_an_admin_sees_an_unverified_doctors_clinic() -> None:
+    doctor = factories.doctor(verified=False)
+    admin = factories.actor_of(factories.admin())
+    clock = selectors.doctor_clinic_clock(doctor_id=doctor.pk, clinic_id=None, viewer=admin)
+    assert clock.pk == rows.Clinic.objects.get(doctors=doctor).pk
