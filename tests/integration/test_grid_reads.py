@@ -136,3 +136,24 @@ def test_an_admin_sees_an_unverified_doctors_clinic() -> None:
     admin = factories.actor_of(factories.admin())
     clock = selectors.doctor_clinic_clock(doctor_id=doctor.pk, clinic_id=None, viewer=admin)
     assert clock.pk == rows.Clinic.objects.get(doctors=doctor).pk
+
+
+@pytest.mark.django_db
+def test_spans_read_as_text_are_the_instants_written() -> None:
+    doctor = factories.doctor()
+    at = doctor.clinics.get()
+    start = factories.slot_start(at, hour=10) + timedelta(seconds=7, microseconds=120_005)
+    for n, end in enumerate((start + timedelta(minutes=1), start + timedelta(microseconds=1))):
+        BusyBlock.objects.create(
+            doctor=doctor, calendar_id="primary", event_id=f"e{n}", start=start, end=end
+        )
+    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
+    with unit_of_work(read_only=True) as uow:
+        read = sorted(uow.busy_blocks.for_doctor(doctor.pk, window))
+    assert read == [
+        Interval(start, start + timedelta(microseconds=1)),
+        Interval(start, start + timedelta(minutes=1)),
+    ]
+    assert all(
+        moment.utcoffset() == timedelta(0) for span in read for moment in (span.start, span.end)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Change, Status, VisitMode
 from scheduler.domain.dependants import Dependant, Person, Relation
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
@@ -33,10 +33,6 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
         doctor_id=doctor_id,
         status__in=[status.value for status in TAKEN_ON],
     ).exists()
-
-
-def intervals(pairs: Iterable[tuple[datetime, datetime]]) -> list[Interval]:
-    return [Interval(start, end) for start, end in pairs]
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
@@ -100,16 +96,17 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
 
     def doctor_busy_rows(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
-    ) -> QuerySet[rows.Appointment, tuple[datetime, datetime]]:
-        """``doctor_busy`` as a query of (start, end), to read with others at once."""
+    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
+        """``doctor_busy`` as a query of spans (adapters.orm.spans), to read with others at
+        once."""
         query = rows.Appointment.every.filter(doctor_id=doctor_id)
-        return self._occupying(query, window, excluding).values_list("start", "end")
+        return self._occupying(query, window, excluding).values_list(*span_columns())
 
     def patient_busy_rows(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
-    ) -> QuerySet[rows.Appointment, tuple[datetime, datetime]]:
+    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
         query = rows.Appointment.every.filter(patient_id=patient_id)
-        return self._occupying(query, window, excluding).values_list("start", "end")
+        return self._occupying(query, window, excluding).values_list(*span_columns())
 
     def busy_over(
         self,

@@ -24,9 +24,9 @@ from scheduler.adapters.orm.repositories import (
     DjangoPatientRepository,
     DjangoScheduleRepository,
     DjangoVisitNoteRepository,
-    intervals,
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
+from scheduler.adapters.orm.spans import intervals
 from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
 from scheduler.domain.events import (
