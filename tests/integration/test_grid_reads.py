@@ -140,20 +140,37 @@ def test_an_admin_sees_an_unverified_doctors_clinic() -> None:
 
 @pytest.mark.django_db
 def test_spans_read_as_text_are_the_instants_written() -> None:
+    written, read = write_and_read_spans()
+    assert read == written
+    assert all(at.utcoffset() == timedelta(0) for span in read for at in (span.start, span.end))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_spans_read_as_text_whatever_the_sessions_date_style() -> None:
+    with connection.cursor() as cursor:  # a cast of a timestamp to text would follow it
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+    written, read = write_and_read_spans()
+    assert read == written
+
+
+def write_and_read_spans() -> tuple[list[Interval], list[Interval]]:
+    """Two busy blocks with microseconds, on the clinic's clock: as written, and as read."""
     doctor = factories.doctor()
     at = doctor.clinics.get()
     start = factories.slot_start(at, hour=10) + timedelta(seconds=7, microseconds=120_005)
-    for n, end in enumerate((start + timedelta(minutes=1), start + timedelta(microseconds=1))):
-        BusyBlock.objects.create(
-            doctor=doctor, calendar_id="primary", event_id=f"e{n}", start=start, end=end
-        )
-    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
-    with unit_of_work(read_only=True) as uow:
-        read = sorted(uow.busy_blocks.for_doctor(doctor.pk, window))
-    assert read == [
+    written = [
         Interval(start, start + timedelta(microseconds=1)),
         Interval(start, start + timedelta(minutes=1)),
     ]
-    assert all(
-        moment.utcoffset() == timedelta(0) for span in read for moment in (span.start, span.end)
-    )
+    for n, block in enumerate(written):
+        BusyBlock.objects.create(
+            doctor=doctor,
+            calendar_id="primary",
+            event_id=f"e{n}",
+            start=block.start,
+            end=block.end,
+        )
+    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
+    with unit_of_work(read_only=True) as uow:
+        return written, sorted(uow.busy_blocks.for_doctor(doctor.pk, window))
