@@ -59,7 +59,7 @@ def main() -> None:
     from scheduler.services import queries
 
     def in_process() -> int:
-        with unit_of_work() as uow:
+        with unit_of_work(read_only=True) as uow:
             return len(
                 queries.free_slots(
                     uow,

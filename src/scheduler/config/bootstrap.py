@@ -29,9 +29,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def unit_of_work(*, clock: Clock = utc_now) -> DjangoUnitOfWork:
-    """The one way a unit of work is made: its commits wake this process's outbox relay."""
-    return DjangoUnitOfWork(clock=clock, after_commit=runtime.wake_relay)
+def unit_of_work(*, clock: Clock = utc_now, read_only: bool = False) -> DjangoUnitOfWork:
+    """The one way a unit of work is made: its commits wake this process's outbox relay.
+
+    ``read_only``: for queries (services.queries), never for a command's handler: it opens
+    no transaction, and refuses to commit."""
+    return DjangoUnitOfWork(clock=clock, after_commit=runtime.wake_relay, read_only=read_only)
 
 
 def build_bus(*, clock: Clock = utc_now) -> MessageBus:

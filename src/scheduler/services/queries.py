@@ -79,10 +79,7 @@ def _free(
 ) -> list[Interval]:
     zone = ZoneInfo(schedule.timezone)
     window = local_days(first_day, last_day, zone)
-    busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
-    busy += uow.busy_blocks.for_doctor(schedule.doctor_id, window)
-    if patient_id is not None:
-        busy += uow.appointments.patient_busy(patient_id, window)
+    busy = uow.busy_time(schedule.doctor_id, window, patient_id=patient_id)
     return availability.free_slots(
         schedule, first_day=first_day, last_day=last_day, busy=busy, now=now, staff=staff
     )

@@ -590,6 +590,18 @@ class UnitOfWork(abc.ABC):
         while self.documents.events:
             yield self.documents.events.pop(0)
 
+    def busy_time(
+        self, doctor_id: int, window: Interval, *, patient_id: int | None = None
+    ) -> list[Interval]:
+        """What keeps the doctor's slots over ``window`` from being offered, in no order: their
+        busy slots (appointments.doctor_busy), their calendars' busy blocks and, with
+        ``patient_id``, the patient's busy slots. An adapter may read them all at once."""
+        busy = self.appointments.doctor_busy(doctor_id, window)
+        busy += self.busy_blocks.for_doctor(doctor_id, window)
+        if patient_id is not None:
+            busy += self.appointments.patient_busy(patient_id, window)
+        return busy
+
     @abc.abstractmethod
     def _commit(self, events: list[Event]) -> None: ...
 

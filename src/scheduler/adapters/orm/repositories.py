@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Change, Status, VisitMode
 from scheduler.domain.dependants import Dependant, Person, Relation
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
@@ -86,12 +87,26 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return self._busy(rows.Appointment.every.filter(doctor_id=doctor_id), window, excluding)
+        return intervals(self.doctor_busy_rows(doctor_id, window, excluding=excluding))
 
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return self._busy(rows.Appointment.every.filter(patient_id=patient_id), window, excluding)
+        return intervals(self.patient_busy_rows(patient_id, window, excluding=excluding))
+
+    def doctor_busy_rows(
+        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
+        """``doctor_busy`` as a query of spans (adapters.orm.spans), to read with others at
+        once."""
+        query = rows.Appointment.every.filter(doctor_id=doctor_id)
+        return self._occupying(query, window, excluding).values_list(*span_columns())
+
+    def patient_busy_rows(
+        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
+    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
+        query = rows.Appointment.every.filter(patient_id=patient_id)
+        return self._occupying(query, window, excluding).values_list(*span_columns())
 
     def busy_over(
         self,
@@ -113,12 +128,6 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             if patient == patient_id:
                 patients.append(Interval(start, end))
         return doctors, patients
-
-    def _busy(
-        self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
-    ) -> list[Interval]:
-        occupying = self._occupying(query, window, excluding)
-        return [Interval(start, end) for start, end in occupying.values_list("start", "end")]
 
     def _occupying(
         self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -79,7 +80,42 @@ def doctor_get(*, doctor_id: int, viewer: Actor | None = None) -> rows.Doctor:
 
 def doctor_clinic(*, doctor: rows.Doctor, clinic_id: int | None) -> rows.Clinic:
     """The clinic a request about ``doctor`` means: the one named, or the doctor's only one."""
-    clinics = list(doctor.clinics.all())
+    return _clinic_meant(list(doctor.clinics.all()), clinic_id)
+
+
+@dataclass(frozen=True)
+class ClinicClock:
+    """What a reply about a doctor's time at a clinic needs of it."""
+
+    pk: int
+    timezone: str
+    language: str
+
+
+def doctor_clinic_clock(
+    *, doctor_id: int, clinic_id: int | None, viewer: Actor | None
+) -> ClinicClock:
+    """``doctor_clinic(doctor=doctor_get(...), ...)`` in one read, with only the clinic's
+    clock and language: the slot grid asks for it on every repaint."""
+    found = list(
+        rows.Doctor.objects.filter(pk=doctor_id).values_list(
+            "verified", "clinics__pk", "clinics__timezone", "clinics__language"
+        )
+    )
+    if not found or not (found[0][0] or _is_self_or_admin(viewer, doctor_id)):
+        raise NotFound(gettext_noop("Doctor not found."))
+    clinics = [
+        ClinicClock(pk, zone, language)
+        for _, pk, zone, language in found
+        if pk is not None  # the one row of a doctor at no clinic
+    ]
+    return _clinic_meant(clinics, clinic_id)
+
+
+_Clinic = TypeVar("_Clinic", rows.Clinic, ClinicClock)
+
+
+def _clinic_meant(clinics: list[_Clinic], clinic_id: int | None) -> _Clinic:
     if clinic_id is None:
         if len(clinics) == 1:
             return clinics[0]

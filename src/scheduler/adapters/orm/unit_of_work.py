@@ -26,6 +26,7 @@ from scheduler.adapters.orm.repositories import (
     DjangoVisitNoteRepository,
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
+from scheduler.adapters.orm.spans import intervals
 from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
 from scheduler.domain.events import (
@@ -39,6 +40,7 @@ from scheduler.domain.events import (
     VisitNoteEvent,
     WaitlistEvent,
 )
+from scheduler.domain.intervals import Interval
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -54,10 +56,21 @@ DEADLOCK_DETECTED = "40P01"
 
 class DjangoUnitOfWork(UnitOfWork):
     appointments: DjangoAppointmentRepository
+    busy_blocks: DjangoBusyBlockRepository
 
-    def __init__(self, *, clock: Clock, after_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        after_commit: Callable[[], None] = lambda: None,
+        read_only: bool = False,
+    ) -> None:
         self._clock = clock
         self._after_commit = after_commit
+        # Reads alone need no transaction of their own: each statement sees what was committed
+        # when it began, as it would inside one (PostgreSQL's READ COMMITTED), and the BEGIN and
+        # ROLLBACK round trips are saved. Nothing may be written through such a unit of work.
+        self._read_only = read_only
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> Self:
@@ -75,11 +88,28 @@ class DjangoUnitOfWork(UnitOfWork):
         self.reviews = DjangoReviewRepository()
         self.visit_notes = DjangoVisitNoteRepository()
         self.documents = DjangoDocumentRepository()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
+        if not self._read_only:
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
         return self
 
+    def busy_time(
+        self, doctor_id: int, window: Interval, *, patient_id: int | None = None
+    ) -> list[Interval]:
+        # One UNION ALL (of unordered parts, as SQL wants them): a grid's busy time in one
+        # round trip rather than two or three.
+        parts = [
+            self.appointments.doctor_busy_rows(doctor_id, window),
+            self.busy_blocks.for_doctor_rows(doctor_id, window),
+        ]
+        if patient_id is not None:
+            parts.append(self.appointments.patient_busy_rows(patient_id, window))
+        first, *others = (part.order_by() for part in parts)
+        return intervals(first.union(*others, all=True))
+
     def _commit(self, events: list[Event]) -> None:
+        if self._read_only:
+            raise TypeError("a read-only unit of work commits nothing")
         assert self._atomic is not None, "commit() outside 'with uow:'"
         try:
             made_before = self.appointments.flush()

@@ -24,9 +24,14 @@ from scheduler.domain import profiles, reviews
 from scheduler.domain.day_parts import DayPart
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
-from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, DisplayField, display_context
+from scheduler.entrypoints.api.display import (
+    CALENDAR_PARAMETER,
+    DISPLAY,
+    DisplayField,
+    display_context,
+)
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
-from scheduler.entrypoints.api.intervals import DisplayedIntervalOutput
+from scheduler.entrypoints.api.intervals import DisplayedIntervalOutput, displayed_intervals_data
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.language import clinic_default
 from scheduler.services import queries
@@ -359,9 +364,8 @@ class DoctorSlotsApi(APIView):
         filters.is_valid(raise_exception=True)
         display_context(request)  # a bad ?calendar= is refused whatever else is wrong
         viewer = viewer_for(request.user)
-        doctor = selectors.doctor_get(doctor_id=doctor_id, viewer=viewer)
-        clinic = selectors.doctor_clinic(
-            doctor=doctor, clinic_id=filters.validated_data.get("clinic")
+        clinic = selectors.doctor_clinic_clock(
+            doctor_id=doctor_id, clinic_id=filters.validated_data.get("clinic"), viewer=viewer
         )
         clinic_default(request._request, clinic.language)
         display = display_context(request)
@@ -375,11 +379,10 @@ class DoctorSlotsApi(APIView):
         if last_day < first_day or (last_day - first_day).days >= SLOT_RANGE_DAYS:
             first_day = min(first_day, last_day)  # only 'to' was given: still answer in range
             first_day = max(first_day, last_day - timedelta(days=SLOT_RANGE_DAYS - 1))
-        uow = unit_of_work()
-        with uow:
+        with unit_of_work(read_only=True) as uow:
             slots = queries.free_slots(
                 uow,
-                doctor_id=doctor.pk,
+                doctor_id=doctor_id,
                 clinic_id=clinic.pk,
                 first_day=first_day,
                 last_day=last_day,
@@ -387,16 +390,16 @@ class DoctorSlotsApi(APIView):
                 staff=viewer is not None and viewer.is_staff,
                 patient_id=viewer.patient_id if viewer is not None else None,
             )
+        # OutputSerializer's fields, written without it (see displayed_intervals_data).
         return Response(
-            self.OutputSerializer(
-                {
-                    "doctor": doctor.pk,
-                    "clinic": clinic.pk,
-                    "timezone": clinic.timezone,
-                    "first_day": first_day,
-                    "last_day": last_day,
-                    "slots": slots,
-                },
-                context={**display, "display_zone": clinic.timezone},
-            ).data
+            {
+                "doctor": doctor_id,
+                "clinic": clinic.pk,
+                "timezone": clinic.timezone,
+                "first_day": first_day.isoformat(),
+                "last_day": last_day.isoformat(),
+                "slots": displayed_intervals_data(
+                    slots, zone=clinic.timezone, display=display[DISPLAY]
+                ),
+            }
         )

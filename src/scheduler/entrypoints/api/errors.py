@@ -23,10 +23,11 @@ from scheduler.adapters import metrics
 from scheduler.adapters.local_dates import digits
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
-from scheduler.entrypoints.api.display import DISPLAY, display_language
+from scheduler.entrypoints.api.display import display_language
 from scheduler.entrypoints.api.intervals import (
     DisplayedIntervalOutput,
     IntervalOutput,
+    displayed_intervals_data,
     intervals_data,
 )
 from scheduler.entrypoints.error_text import error_text
@@ -125,8 +126,7 @@ def _alternatives(
     """The free slots offered instead, with display strings as the request asked (api.display)."""
     if zone is None or display is None:
         return intervals_data(slots)
-    context = {DISPLAY: display, "display_zone": zone}
-    return list(DisplayedIntervalOutput(slots, many=True, context=context).data)
+    return displayed_intervals_data(slots, zone=zone, display=display)
 
 
 def _simple(details: Any) -> dict[str, Any]:

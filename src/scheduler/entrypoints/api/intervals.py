@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from scheduler.adapters.local_dates import moment_label
 from scheduler.domain.intervals import Interval
 from scheduler.entrypoints.api.display import DisplayField
 
@@ -18,8 +19,12 @@ class InstantField(serializers.DateTimeField):
     the current time zone up for each."""
 
     def to_representation(self, value: datetime) -> str:
-        written = value.astimezone(UTC).isoformat()
-        return written[:-6] + "Z" if written.endswith("+00:00") else written
+        return instant(value)
+
+
+def instant(value: datetime) -> str:
+    written = value.astimezone(UTC).isoformat()
+    return written[:-6] + "Z" if written.endswith("+00:00") else written
 
 
 class IntervalOutput(serializers.Serializer[Any]):
@@ -41,3 +46,21 @@ class DisplayedIntervalOutput(IntervalOutput):
     def display_zone(self, slot: Interval) -> str:
         zone: str = self.context["display_zone"]
         return zone
+
+
+def displayed_intervals_data(
+    slots: Iterable[Interval], *, zone: str, display: str | None
+) -> list[dict[str, str]]:
+    """What ``DisplayedIntervalOutput(many=True)`` writes (which still describes it in the
+    schema), without a serializer a slot: a month's grid writes 180 of them."""
+    if not display:
+        return [{"start": instant(slot.start), "end": instant(slot.end)} for slot in slots]
+    return [
+        {
+            "start": instant(slot.start),
+            "end": instant(slot.end),
+            "start_display": moment_label(slot.start, zone, display),
+            "end_display": moment_label(slot.end, zone, display),
+        }
+        for slot in slots
+    ]

@@ -38,7 +38,9 @@ def grid_window(
 
 def grid(window: snapshots.GridWindow, viewer: Actor | None) -> dict[str, Any]:
     """The grid's snapshot; the bookings it shows who holds are read, for the audit trail."""
-    snapshot = snapshots.slot_grid(window=window, viewer=viewer, now=utc_now(), uow=unit_of_work())
+    snapshot = snapshots.slot_grid(
+        window=window, viewer=viewer, now=utc_now(), uow=unit_of_work(read_only=True)
+    )
     message = grid_snapshot_message(snapshot, viewer)
     shown = [slot["booking"] for slot in message["slots"] if slot["booking"] is not None]
     _audit_reads(viewer, ((b["id"], b["patient_id"]) for b in shown))

@@ -1,0 +1,46 @@
+"""Spans (start, end) read in bulk: busy time for grids and bookings.
+
+They are read as text and parsed by ``datetime.fromisoformat`` (C): Django reads every
+timestamptz through a Python loader of psycopg's, several times slower, and a month's grid
+reads 360 of them. The text is UTC without an offset on both runtimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Func, TextField
+from django.db.models.sql.compiler import SQLCompiler
+
+from scheduler.domain.intervals import Interval
+
+
+class _Written(Func):
+    """An instant as ISO 8601 text: SQLite's as stored, PostgreSQL's in UTC, in a format of its
+    own (a cast to text would follow the session's DateStyle)."""
+
+    template = "CAST(%(expressions)s AS text)"
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Sequence[Any]]:
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def span_columns() -> tuple[Func, Func]:
+    """The ``start`` and ``end`` columns, for ``values_list``; ``intervals`` reads them."""
+    return _Written("start"), _Written("end")
+
+
+def intervals(spans: Iterable[tuple[str, str]]) -> list[Interval]:
+    return [Interval(_instant(start), _instant(end)) for start, end in spans]
+
+
+def _instant(written: str) -> datetime:
+    at = datetime.fromisoformat(written)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
