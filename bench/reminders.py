@@ -151,10 +151,17 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
         print(f"messages/s (worker start -> last mail): {rate:.0f}")
         if last > first:
             print(f"messages/s (first mail -> last mail):   {len(copies) / (last - first):.0f}")
-        bare = _bare_smtp_rate(mails[: args.baseline])
+        built = _built(mails[: args.baseline])
+        bare = _bare_smtp_rate(built)
         print(
-            f"messages/s of smtplib alone, {min(len(mails), args.baseline)} of the same messages "
+            f"messages/s of smtplib alone, {len(built)} of the same messages "
             f"over one connection: {bare:.0f}; workers / bare client: {rate / bare:.2f}"
+        )
+        ceiling = _sink_ceiling(built, args.workers * args.threads)
+        print(
+            f"messages/s the sink takes at most: {ceiling:.0f}, from "
+            f"{args.workers * args.threads} bare clients in as many processes; "
+            f"workers / sink ceiling: {rate / ceiling:.2f}"
         )
     print(
         f"delivered {len(copies)}, duplicates {duplicates} (must be 0), missing {missing} "
@@ -165,14 +172,14 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
     return 0 if done and duplicates == 0 and missing == 0 else 1
 
 
-def _bare_smtp_rate(mails: list[Mail]) -> float:
-    """Messages/s of smtplib sending these mails, built beforehand, over one connection."""
-    import smtplib
+Built = list[tuple[str, list[str], bytes]]
 
+
+def _built(mails: list[Mail]) -> Built:
+    """These mails as smtplib's sendmail() takes them: sender, recipients, bytes."""
     from django.core.mail import EmailMessage
-    from tests.loopback import LOOPBACK, smtp_sink
 
-    built = [
+    return [
         (
             mail.sender,
             list(mail.recipients),
@@ -187,6 +194,14 @@ def _bare_smtp_rate(mails: list[Mail]) -> float:
         )
         for mail in mails
     ]
+
+
+def _bare_smtp_rate(built: Built) -> float:
+    """Messages/s of smtplib sending these mails, built beforehand, over one connection."""
+    import smtplib
+
+    from tests.loopback import LOOPBACK, smtp_sink
+
     with smtp_sink() as sink, smtplib.SMTP(LOOPBACK, sink.port) as client:
         started = time.monotonic()
         for sender, recipients, data in built:
@@ -194,6 +209,36 @@ def _bare_smtp_rate(mails: list[Mail]) -> float:
         took = time.monotonic() - started
         assert sink.count() == len(built)
     return len(built) / took
+
+
+def _sink_ceiling(built: Built, clients: int) -> float:
+    """Messages/s the sink (in this process, as the workers' is) takes from ``clients`` bare
+    smtplib clients, each in a process of its own, sending ``built`` between them: what no
+    sender can beat on this machine at this moment."""
+    import multiprocessing
+
+    from tests.loopback import smtp_sink
+
+    shares = [built[n::clients] for n in range(clients)]
+    with smtp_sink() as sink, multiprocessing.get_context("spawn").Pool(clients) as pool:
+        # All begin at once, a moment after the processes had time to start.
+        at = time.monotonic() + 3
+        spans = pool.starmap(_send_bare, [(sink.port, share, at) for share in shares])
+        assert sink.count() == len(built)
+    # CLOCK_MONOTONIC is one clock for every process of the machine.
+    return len(built) / (max(end for _, end in spans) - min(start for start, _ in spans))
+
+
+def _send_bare(port: int, built: Built, at: float) -> tuple[float, float]:
+    """One bare client's share of the ceiling, from ``at`` on: when it began and ended."""
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        time.sleep(max(0.0, at - time.monotonic()))
+        started = time.monotonic()
+        for sender, recipients, data in built:
+            client.sendmail(sender, recipients, data)
+        return started, time.monotonic()
 
 
 if __name__ == "__main__":
