@@ -121,10 +121,12 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
             for n in range(args.workers)
         ]
         try:
-            # Once the log holds every reminder as sent, no late copy can come.
+            # Once the log holds every reminder as sent, no late copy can come. The count
+            # first: copies() parses what came, in this process, which the sink shares.
             done = wait_for(
                 lambda: (
-                    len(sink.copies()) >= args.reminders
+                    sink.count() >= args.reminders
+                    and len(sink.copies()) >= args.reminders
                     and Notification.objects.filter(status=Notification.Status.SENT).count()
                     >= args.reminders
                 ),
