@@ -10,10 +10,12 @@ W `scheduler worker` processes: their sweeps hand the due reminders to Dramatiq,
 send them. Prints messages/s, duplicates (must be 0) and missing (must be 0). Bounded: it gives
 up after --timeout seconds.
 
-Side by side, the ceiling: the same messages as they arrived (up to --baseline of them), built
-beforehand and sent one after another by smtplib alone, from this process over one connection
-to a sink of their own. The ratio says how close the workers, with their log, locks and task
-queue, come to a bare SMTP client on this machine at this moment.
+Side by side, two baselines: the same messages as they arrived (up to --baseline of them), built
+beforehand and sent by smtplib alone to a sink of their own, first one after another from this
+process over one connection, then from W x T processes at once (one a worker thread), which is
+the most the sink, sharing these cores, takes at all: no sender can beat that ceiling here. The
+ratios say how close the workers, with their log, locks and task queue, come to a bare SMTP
+client and to the ceiling on this machine at this moment.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ def main() -> int:
     parser.add_argument(
         "--baseline", type=int, default=2000, help="messages the bare SMTP client sends"
     )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="DATABASE_POOL_SIZE of the workers (0, the default: a connection a job)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
 
@@ -67,7 +75,8 @@ def main() -> int:
     _log_due_reminders(args.reminders)
     print(
         f"{args.reminders} reminders due now, logged in {time.monotonic() - prepared:.1f} s; "
-        f"{args.workers} worker processes x {args.threads} threads"
+        f"{args.workers} worker processes x {args.threads} threads, "
+        f"database pool {args.pool_size or 'none'}"
     )
     return _deliver(args, scratch)
 
@@ -114,6 +123,7 @@ def _deliver(args: argparse.Namespace, scratch: Path) -> int:
             smtp_port=sink.port,
             data_dir=scratch / "data",
             NOTIFY_SWEEP_SECONDS="1",
+            DATABASE_POOL_SIZE=str(args.pool_size),
         )
         started = time.monotonic()
         workers = [
