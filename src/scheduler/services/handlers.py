@@ -467,6 +467,8 @@ def _admit(
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
+    if uow.appointments.guards_overlap:
+        return
     doctor_busy, patient_busy = uow.appointments.busy_over(
         schedule.doctor_id, patient_id, slot, excluding=moving
     )

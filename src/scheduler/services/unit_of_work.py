@@ -37,6 +37,12 @@ class IdempotencyRecord:
 
 
 class AppointmentRepository(abc.ABC):
+    # Whether the store itself refuses, as SlotTaken at commit, an occupying row that would
+    # overlap another of the doctor's or the patient's (the database's guards): the read of
+    # their busy time before a write then only says in advance what the write would be told,
+    # and is left out.
+    guards_overlap = False
+
     def __init__(self) -> None:
         self.seen: dict[uuid.UUID, Appointment] = {}
 

@@ -35,6 +35,11 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
+    # Migrations 0002, 0004 and 0017: exclusion constraints on PostgreSQL, triggers on SQLite,
+    # over every occupying status (live or expired holds included), met at flush and told as
+    # SlotTaken by the unit of work (unit_of_work.translate) in rules.ensure_free's words.
+    guards_overlap = True
+
     def __init__(self, clock: Clock) -> None:
         super().__init__()
         self._clock = clock  # a hold past its expiry keeps no one off its slot
