@@ -96,10 +96,12 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
             raise
     except (SlotTaken, DuplicateIdempotencyKey) as conflict:
         # A retry that raced its own first attempt lost to it: answer with the first result.
-        with uow:
-            replay = _replay(uow, cmd, fingerprint)
-        if replay is not None:
-            return replay
+        # Without a key there is no first attempt to find (and no transaction to open).
+        if cmd.idempotency_key:
+            with uow:
+                replay = _replay(uow, cmd, fingerprint)
+            if replay is not None:
+                return replay
         if isinstance(conflict, DuplicateIdempotencyKey):
             raise
         raise _with_alternatives(
@@ -486,23 +488,17 @@ def _with_alternatives(
     patient_id: int,
 ) -> SlotTaken:
     with uow:
+        schedule = uow.schedules.get(doctor_id, clinic_id)
         alternatives = nearest_free_slots(
-            uow,
-            doctor_id=doctor_id,
-            clinic_id=clinic_id,
-            around=around,
-            now=now,
-            staff=actor.is_staff,
-            patient_id=patient_id,
+            uow, schedule, around=around, now=now, staff=actor.is_staff, patient_id=patient_id
         )
-        zone = uow.schedules.clinic_timezone(clinic_id)
     # The clinic's zone goes along so that the alternatives can be said on its clock.
     return SlotTaken(
         conflict.template,
         params=conflict.params,
         **conflict.details,
         alternatives=alternatives,
-        timezone=zone,
+        timezone=schedule.timezone,
     )
 
 

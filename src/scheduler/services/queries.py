@@ -42,17 +42,15 @@ def schedule_free_slots(
 
 def nearest_free_slots(
     uow: UnitOfWork,
+    schedule: Schedule,
     *,
-    doctor_id: int,
-    clinic_id: int,
     around: datetime,
     now: datetime,
     count: int = 3,
     staff: bool = False,
     patient_id: int | None = None,
 ) -> list[Interval]:
-    """The ``count`` free slots closest in time to ``around``, in time order."""
-    schedule = uow.schedules.get(doctor_id, clinic_id)
+    """The ``count`` free slots of ``schedule`` closest in time to ``around``, in time order."""
     zone = ZoneInfo(schedule.timezone)
     day = around.astimezone(zone).date()
     closest: list[Interval] = []
@@ -79,10 +77,14 @@ def _free(
 ) -> list[Interval]:
     zone = ZoneInfo(schedule.timezone)
     window = local_days(first_day, last_day, zone)
-    busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
+    if patient_id is None:
+        busy = uow.appointments.doctor_busy(schedule.doctor_id, window)
+    else:
+        doctor_busy, patient_busy = uow.appointments.busy_over(
+            schedule.doctor_id, patient_id, window
+        )
+        busy = doctor_busy + patient_busy
     busy += uow.busy_blocks.for_doctor(schedule.doctor_id, window)
-    if patient_id is not None:
-        busy += uow.appointments.patient_busy(patient_id, window)
     return availability.free_slots(
         schedule, first_day=first_day, last_day=last_day, busy=busy, now=now, staff=staff
     )
