@@ -557,6 +557,19 @@ class UnitOfWork(abc.ABC):
     def __enter__(self) -> Self:
         return self
 
+    def booking_parties(
+        self, doctor_id: int, patient_id: int, clinic_id: int
+    ) -> tuple[Doctor, Patient, Schedule] | None:
+        """The doctor, the patient and the doctor's schedule at the clinic, which every booking
+        reads (an adapter may read them at once); None when one of them does not exist (the
+        caller reads them apart to say which)."""
+        try:
+            doctor, patient = self.doctors.get(doctor_id), self.patients.get(patient_id)
+        except NotFound:
+            return None
+        schedule = self.schedules.find(doctor_id, clinic_id)
+        return None if schedule is None else (doctor, patient, schedule)
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

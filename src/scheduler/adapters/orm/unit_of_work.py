@@ -24,6 +24,7 @@ from scheduler.adapters.orm.repositories import (
     DjangoPatientRepository,
     DjangoScheduleRepository,
     DjangoVisitNoteRepository,
+    booking_parties,
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
 from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
@@ -39,6 +40,8 @@ from scheduler.domain.events import (
     VisitNoteEvent,
     WaitlistEvent,
 )
+from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.schedule import Schedule
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -78,6 +81,11 @@ class DjangoUnitOfWork(UnitOfWork):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         return self
+
+    def booking_parties(
+        self, doctor_id: int, patient_id: int, clinic_id: int
+    ) -> tuple[Doctor, Patient, Schedule] | None:
+        return booking_parties(doctor_id, patient_id, clinic_id, time_off_after=self._clock())
 
     def _commit(self, events: list[Event]) -> None:
         assert self._atomic is not None, "commit() outside 'with uow:'"
