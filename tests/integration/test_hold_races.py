@@ -9,9 +9,11 @@ while another suite on the machine holds the rest, as in test_races."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,7 +22,6 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.holds import REVIEW_MINUTES
 from scheduler.services import commands
-from scheduler.services.holds import HeldSlot
 from tests import factories
 from tests.integration.test_races import _race
 
@@ -107,21 +108,9 @@ def test_the_sweep_releasing_a_hold_under_a_booking_leaves_the_booking_whole(
     first, second = factories.patient(), factories.patient()
     earlier = datetime.now(UTC) - timedelta(minutes=REVIEW_MINUTES, seconds=1)
     expired = build_bus(clock=lambda: earlier).handle(_hold(factories.booking(doctor, first)))
-    swept: list[object] = []
-
-    def clock() -> datetime:
-        # The third look at the clock (doctor_busy) comes after the booking met the expired hold.
-        calls.append(None)
-        if len(calls) == 3:
-            with ThreadPoolExecutor(max_workers=1) as other_connection:
-                swept.append(
-                    other_connection.submit(_on_its_own, commands.ReleaseExpiredHolds()).result(30)
-                )
-        return datetime.now(UTC)
-
-    calls: list[None] = []
     booking = factories.booking(doctor, second)
-    build_bus(clock=clock).handle(_hold(booking) if command == "hold" else booking)
+    with _first_write_after(commands.ReleaseExpiredHolds()) as swept:
+        build_bus().handle(_hold(booking) if command == "hold" else booking)
 
     assert swept == [1]
     assert rows.Appointment.every.get(pk=expired.hold_id).status == "released"
@@ -130,6 +119,22 @@ def test_the_sweep_releasing_a_hold_under_a_booking_leaves_the_booking_whole(
     assert taken.status == ("proposed" if command == "hold" else "booked")
     released = rows.StoredEvent.objects.filter(type="HoldReleased", aggregate_id=expired.hold_id)
     assert released.count() == 1
+
+
+@contextmanager
+def _first_write_after(command: commands.Command) -> Iterator[list[Any]]:
+    """Runs ``command`` on a connection of its own just before this connection's first write,
+    that is after the use case here has read all it reads; its result goes in the list."""
+    results: list[Any] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not results and sql.startswith(("INSERT", "UPDATE")):
+            with ThreadPoolExecutor(max_workers=1) as other_connection:
+                results.append(other_connection.submit(_on_its_own, command).result(30))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield results
 
 
 def _on_its_own(command: commands.Command) -> object:
@@ -147,17 +152,8 @@ def test_a_booking_overtaken_by_the_same_patients_hold_books_that_hold() -> None
     own hold)."""
     doctor, patient = factories.doctor(), factories.patient()
     booking = factories.booking(doctor, patient)
-    held: list[HeldSlot] = []
-
-    def clock() -> datetime:
-        calls.append(None)
-        if len(calls) == 3:  # the booking has found the slot free and checks who is busy
-            with ThreadPoolExecutor(max_workers=1) as other_connection:
-                held.append(other_connection.submit(_on_its_own, _hold(booking)).result(30))
-        return datetime.now(UTC)
-
-    calls: list[None] = []
-    booked = build_bus(clock=clock).handle(booking)
+    with _first_write_after(_hold(booking)) as held:
+        booked = build_bus().handle(booking)
 
     visit = rows.Appointment.every.get()
     assert (

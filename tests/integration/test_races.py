@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,9 @@ from django.db import OperationalError, connection
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.unit_of_work import translate
 from scheduler.config.bootstrap import build_bus
-from scheduler.domain import dependants, documents
+from scheduler.domain import dependants, documents, rules
 from scheduler.domain.errors import DomainError, SlotTaken
+from scheduler.domain.intervals import Interval
 from scheduler.services import commands
 from tests import factories
 from tests.conftest import ON_POSTGRES
@@ -101,6 +102,38 @@ def test_one_patient_racing_for_many_doctors_at_one_time_gets_one() -> None:
 
     assert outcome == Counter({"ok": 1, "slot_taken": CLIENTS - 1})
     assert rows.Appointment.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.parametrize("holder", ["doctor", "patient"])
+def test_a_booking_over_taken_time_is_refused_in_the_rules_words(holder: str) -> None:
+    """The busy time is not read before the write (the database's guards are the check): the
+    refusal still says whose time it is, in rules.ensure_free's words, with the nearest free
+    slots, and writes nothing."""
+    at = factories.clinic()
+    doctor, other_doctor = factories.doctor(at), factories.doctor(at)
+    patient, other_patient = factories.patient(), factories.patient()
+    build_bus().handle(factories.booking(doctor, patient))
+    second = (
+        factories.booking(doctor, other_patient)
+        if holder == "doctor"
+        else factories.booking(other_doctor, patient)
+    )
+
+    with pytest.raises(SlotTaken) as refused:
+        build_bus().handle(second)
+
+    slot = Interval(second.start, second.start + timedelta(minutes=30))
+    with pytest.raises(SlotTaken) as ruled:
+        rules.ensure_free(
+            slot, doctor_busy=[slot] if holder == "doctor" else [], patient_busy=[slot]
+        )
+    assert (refused.value.template, refused.value.details["holder"]) == (
+        ruled.value.template,
+        holder,
+    )
+    assert refused.value.details["alternatives"]
+    assert rows.Appointment.objects.count() == 1
+    assert rows.StoredEvent.objects.count() == 1
 
 
 @pytest.mark.postgres

@@ -42,17 +42,15 @@ def schedule_free_slots(
 
 def nearest_free_slots(
     uow: UnitOfWork,
+    schedule: Schedule,
     *,
-    doctor_id: int,
-    clinic_id: int,
     around: datetime,
     now: datetime,
     count: int = 3,
     staff: bool = False,
     patient_id: int | None = None,
 ) -> list[Interval]:
-    """The ``count`` free slots closest in time to ``around``, in time order."""
-    schedule = uow.schedules.get(doctor_id, clinic_id)
+    """The ``count`` free slots of ``schedule`` closest in time to ``around``, in time order."""
     zone = ZoneInfo(schedule.timezone)
     day = around.astimezone(zone).date()
     closest: list[Interval] = []

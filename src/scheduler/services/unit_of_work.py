@@ -37,6 +37,12 @@ class IdempotencyRecord:
 
 
 class AppointmentRepository(abc.ABC):
+    # Whether the store itself refuses, as SlotTaken at commit, an occupying row that would
+    # overlap another of the doctor's or the patient's (the database's guards): the read of
+    # their busy time before a write then only says in advance what the write would be told,
+    # and is left out.
+    guards_overlap = False
+
     def __init__(self) -> None:
         self.seen: dict[uuid.UUID, Appointment] = {}
 
@@ -550,6 +556,19 @@ class UnitOfWork(abc.ABC):
 
     def __enter__(self) -> Self:
         return self
+
+    def booking_parties(
+        self, doctor_id: int, patient_id: int, clinic_id: int
+    ) -> tuple[Doctor, Patient, Schedule] | None:
+        """The doctor, the patient and the doctor's schedule at the clinic, which every booking
+        reads (an adapter may read them at once); None when one of them does not exist (the
+        caller reads them apart to say which)."""
+        try:
+            doctor, patient = self.doctors.get(doctor_id), self.patients.get(patient_id)
+        except NotFound:
+            return None
+        schedule = self.schedules.find(doctor_id, clinic_id)
+        return None if schedule is None else (doctor, patient, schedule)
 
     def __exit__(
         self,

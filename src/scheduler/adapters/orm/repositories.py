@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
@@ -36,6 +38,11 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
+    # Migrations 0002, 0004 and 0017: exclusion constraints on PostgreSQL, triggers on SQLite,
+    # over every occupying status (live or expired holds included), met at flush and told as
+    # SlotTaken by the unit of work (unit_of_work.translate) in rules.ensure_free's words.
+    guards_overlap = True
+
     def __init__(self, clock: Clock) -> None:
         super().__init__()
         self._clock = clock  # a hold past its expiry keeps no one off its slot
@@ -377,6 +384,18 @@ def _hours(schedule_id: int, doctor_id: int) -> _Hours:
     )
 
 
+# The fields of a schedule row (with its clinic's zone) a Schedule is made of.
+SCHEDULE_FIELDS = (
+    "pk",
+    "revision",
+    "slot_minutes",
+    "horizon_days",
+    "min_notice_minutes",
+    "requires_approval",
+    "clinic__timezone",
+)
+
+
 def load_schedule(
     doctor_id: int, clinic_id: int, *, time_off_after: datetime | None
 ) -> Schedule | None:
@@ -387,19 +406,18 @@ def load_schedule(
     """
     row = (
         rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
-        .values(
-            "pk",
-            "revision",
-            "slot_minutes",
-            "horizon_days",
-            "min_notice_minutes",
-            "requires_approval",
-            "clinic__timezone",
-        )
+        .values(*SCHEDULE_FIELDS)
         .first()
     )
     if row is None:
         return None
+    return schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after)
+
+
+def schedule_of(
+    row: Mapping[str, Any], doctor_id: int, clinic_id: int, *, time_off_after: datetime | None
+) -> Schedule:
+    """The Schedule of a row of SCHEDULE_FIELDS (load_schedule)."""
     revision = row["revision"]
     if revision is None:
         hours = _hours(row["pk"], doctor_id)
@@ -425,54 +443,90 @@ def load_schedule(
     )
 
 
+DOCTOR_FIELDS = (
+    "verified",
+    "accepts_new_patients",
+    "licence_number",
+    "specialty__slug",
+    "user__first_name",
+    "user__last_name",
+)
+
+
+def doctor_of(doctor_id: int, row: Mapping[str, Any]) -> Doctor:
+    """The Doctor of a row of DOCTOR_FIELDS."""
+    return Doctor(
+        id=doctor_id,
+        name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+        specialty=row["specialty__slug"],
+        licence_number=row["licence_number"],
+        verified=row["verified"],
+        accepts_new_patients=row["accepts_new_patients"],
+    )
+
+
 class DjangoDoctorRepository(ports.DoctorRepository):
     def get(self, doctor_id: int) -> Doctor:
-        row = (
-            rows.Doctor.objects.filter(pk=doctor_id)
-            .values(
-                "verified",
-                "accepts_new_patients",
-                "licence_number",
-                "specialty__slug",
-                "user__first_name",
-                "user__last_name",
-            )
-            .first()
-        )
+        row = rows.Doctor.objects.filter(pk=doctor_id).values(*DOCTOR_FIELDS).first()
         if row is None:
             raise NotFound(gettext_noop("Doctor not found."))
-        return Doctor(
-            id=doctor_id,
-            name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
-            specialty=row["specialty__slug"],
-            licence_number=row["licence_number"],
-            verified=row["verified"],
-            accepts_new_patients=row["accepts_new_patients"],
-        )
+        return doctor_of(doctor_id, row)
+
+
+PATIENT_FIELDS = (
+    "user__first_name",
+    "user__last_name",
+    "user__phone",
+    "user__email",
+    "user__is_active",
+)
+
+
+def patient_of(patient_id: int, row: Mapping[str, Any]) -> Patient:
+    """The Patient of a row of PATIENT_FIELDS."""
+    return Patient(
+        id=patient_id,
+        name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+        phone=row["user__phone"],
+        active=row["user__is_active"],
+        email=row["user__email"],
+    )
 
 
 class DjangoPatientRepository(ports.PatientRepository):
     def get(self, patient_id: int) -> Patient:
-        row = (
-            rows.Patient.objects.filter(pk=patient_id)
-            .values(
-                "user__first_name",
-                "user__last_name",
-                "user__phone",
-                "user__email",
-                "user__is_active",
-            )
-            .first()
-        )
+        row = rows.Patient.objects.filter(pk=patient_id).values(*PATIENT_FIELDS).first()
         if row is None:
             raise NotFound(gettext_noop("Patient not found."))
-        return Patient(
-            id=patient_id,
-            name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
-            phone=row["user__phone"],
-            active=row["user__is_active"],
-            email=row["user__email"],
+        return patient_of(patient_id, row)
+
+
+def booking_parties(
+    doctor_id: int, patient_id: int, clinic_id: int, *, time_off_after: datetime
+) -> tuple[Doctor, Patient, Schedule] | None:
+    """UnitOfWork.booking_parties in one query: the schedule row, its doctor's joined, the
+    patient's as subqueries (they share no row)."""
+    patient = rows.Patient.objects.filter(pk=patient_id)
+    patient_keys = {field: f"patient_{n}" for n, field in enumerate(PATIENT_FIELDS)}
+    row = (
+        rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
+        .annotate(
+            **{key: Subquery(patient.values(field)[:1]) for field, key in patient_keys.items()}
         )
+        .values(
+            *SCHEDULE_FIELDS,
+            *(f"doctor__{field}" for field in DOCTOR_FIELDS),
+            *patient_keys.values(),
+        )
+        .first()
+    )
+    if row is None or row[patient_keys["user__is_active"]] is None:
+        return None
+    return (
+        doctor_of(doctor_id, {field: row[f"doctor__{field}"] for field in DOCTOR_FIELDS}),
+        patient_of(patient_id, {field: row[key] for field, key in patient_keys.items()}),
+        schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after),
+    )
 
 
 def appointment_to_domain(row: rows.Appointment) -> Appointment:

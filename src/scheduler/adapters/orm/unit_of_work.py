@@ -24,6 +24,7 @@ from scheduler.adapters.orm.repositories import (
     DjangoPatientRepository,
     DjangoScheduleRepository,
     DjangoVisitNoteRepository,
+    booking_parties,
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
 from scheduler.adapters.orm.spans import intervals
@@ -41,6 +42,8 @@ from scheduler.domain.events import (
     WaitlistEvent,
 )
 from scheduler.domain.intervals import Interval
+from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.schedule import Schedule
 from scheduler.services.ports import Clock
 from scheduler.services.unit_of_work import UnitOfWork
 
@@ -106,6 +109,11 @@ class DjangoUnitOfWork(UnitOfWork):
             parts.append(self.appointments.patient_busy_rows(patient_id, window))
         first, *others = (part.order_by() for part in parts)
         return intervals(first.union(*others, all=True))
+
+    def booking_parties(
+        self, doctor_id: int, patient_id: int, clinic_id: int
+    ) -> tuple[Doctor, Patient, Schedule] | None:
+        return booking_parties(doctor_id, patient_id, clinic_id, time_off_after=self._clock())
 
     def _commit(self, events: list[Event]) -> None:
         if self._read_only:

@@ -1,0 +1,73 @@
+"""What a booking reads before it writes, on the Django unit of work: the doctor, the patient
+and the schedule in one query, and, when one of them is missing, the same refusals in the same
+order as when they were read apart."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import InvalidInput
+from scheduler.services import commands
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 999_999
+
+
+def test_a_booking_reads_its_doctor_patient_and_schedule_in_one_query() -> None:
+    doctor = factories.doctor()
+    build_bus().handle(factories.booking(doctor, factories.patient()))  # hours cached from here
+    other = factories.booking(doctor, factories.patient(), hour=11)
+
+    with CaptureQueriesContext(connection) as queries:
+        build_bus().handle(other)
+
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    parties = [sql for sql in reads if '"orm_patient"' in sql or '"orm_doctor"' in sql]
+    assert len(parties) == 1, reads
+    assert '"orm_schedule"' in parties[0]
+
+
+def _unverified_doctor_elsewhere(booking: commands.BookAppointment) -> commands.BookAppointment:
+    rows.Doctor.objects.filter(pk=booking.doctor_id).update(verified=False)
+    return _elsewhere(booking)
+
+
+def _closed_account(booking: commands.BookAppointment) -> commands.BookAppointment:
+    rows.User.objects.filter(patient__pk=booking.actor.patient_id).update(is_active=False)
+    return booking
+
+
+def _elsewhere(booking: commands.BookAppointment) -> commands.BookAppointment:
+    return dataclasses.replace(booking, clinic_id=factories.clinic().pk)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (lambda b: dataclasses.replace(b, doctor_id=MISSING), "doctor_id", "No such doctor."),
+        (_unverified_doctor_elsewhere, "doctor_id", "does not take bookings yet"),
+        (_closed_account, "patient_id", "account is closed"),
+        (_elsewhere, "clinic_id", "does not see patients at that clinic"),
+    ],
+)
+def test_a_booking_missing_one_of_them_is_refused_as_before(
+    change: Callable[[commands.BookAppointment], Any], field: str, words: str
+) -> None:
+    booking = change(factories.booking(factories.doctor(), factories.patient()))
+
+    with pytest.raises(InvalidInput) as refused:
+        build_bus().handle(booking)
+
+    assert refused.value.details["field"] == field
+    assert words in refused.value.message
+    assert not rows.Appointment.every.exists()
