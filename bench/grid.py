@@ -48,6 +48,8 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+    # The API's access line, once a request, would bury the figures under hundreds of lines.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     if args.database_url.startswith("postgres"):
         recreate_database(args.database_url)
     doctor_id, clinic_id, first_day = _prepare()
