@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=200, help="bookings and cancellations")
     parser.add_argument("--pause", type=float, default=0.05, help="seconds between operations")
     parser.add_argument(
-        "--pool", type=int, default=0, help="DATABASE_POOL_SIZE of each server (0: none)"
+        "--pool-size", type=int, default=0, help="DATABASE_POOL_SIZE of each server (0: none)"
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
@@ -99,7 +99,7 @@ def main() -> None:
                     # Every socket comes from this one loopback address: lift the per-client cap.
                     env={
                         "WS_MAX_SOCKETS_PER_CLIENT": str(args.sockets),
-                        "DATABASE_POOL_SIZE": str(args.pool),
+                        "DATABASE_POOL_SIZE": str(args.pool_size),
                     },
                 )
             )
