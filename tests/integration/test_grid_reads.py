@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
@@ -29,6 +30,13 @@ def test_busy_time_is_the_doctors_the_calendars_and_the_patients_read_at_once() 
     factories.appointment(doctor, other, start)
     cancelled = factories.appointment(doctor, other, start + timedelta(hours=1))
     factories.appointment(factories.doctor(at), patient, start + timedelta(hours=2))
+    for hours, expires_in in ((6, timedelta(minutes=5)), (7, -timedelta(minutes=5))):
+        hold = factories.appointment(
+            doctor, other, start + timedelta(hours=hours), status="proposed"
+        )
+        rows.Appointment.every.filter(pk=hold.pk).update(
+            hold_expires_at=timezone.now() + expires_in
+        )
     BusyBlock.objects.create(
         doctor=doctor,
         calendar_id="primary",
@@ -53,10 +61,11 @@ def test_busy_time_is_the_doctors_the_calendars_and_the_patients_read_at_once() 
 
     assert len(queries) == 2
     assert Counter(together) == Counter(apart)
-    assert len(together) == 3  # the visit, the calendar's block, the patient's elsewhere
+    # the visit, the live hold, the calendar's block, the patient's elsewhere
+    assert len(together) == 4
     # cancelled in this unit of work, not yet written: free already
     assert Interval(cancelled.start, cancelled.end) not in together
-    assert sorted(doctors_only) == sorted(apart[:2])
+    assert sorted(doctors_only) == sorted(apart[:3])
 
 
 @pytest.mark.django_db(transaction=True)

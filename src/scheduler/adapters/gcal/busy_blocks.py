@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from django.db.models import QuerySet
-
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
 from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.intervals import Interval
@@ -14,16 +12,11 @@ from scheduler.services.busy_times import BusyBlockRepository, SyncState
 
 class DjangoBusyBlockRepository(BusyBlockRepository):
     def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
-        return intervals(self.for_doctor_rows(doctor_id, window))
-
-    def for_doctor_rows(
-        self, doctor_id: int, window: Interval
-    ) -> QuerySet[BusyBlock, tuple[str, str]]:
-        """``for_doctor`` as a query of spans (adapters.orm.spans), to read with others at
-        once."""
-        return BusyBlock.objects.filter(
-            doctor_id=doctor_id, start__lt=window.end, end__gt=window.start
-        ).values_list(*span_columns())
+        return intervals(
+            BusyBlock.objects.filter(
+                doctor_id=doctor_id, start__lt=window.end, end__gt=window.start
+            ).values_list(*span_columns())
+        )
 
     def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
         # Read before a write: two pulls of one doctor take turns (on PostgreSQL; SQLite's

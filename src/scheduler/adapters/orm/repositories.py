@@ -94,26 +94,14 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     def doctor_busy(
         self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return intervals(self.doctor_busy_rows(doctor_id, window, excluding=excluding))
+        query = rows.Appointment.every.filter(doctor_id=doctor_id)
+        return intervals(self._occupying(query, window, excluding).values_list(*span_columns()))
 
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]:
-        return intervals(self.patient_busy_rows(patient_id, window, excluding=excluding))
-
-    def doctor_busy_rows(
-        self, doctor_id: int, window: Interval, *, excluding: uuid.UUID | None = None
-    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
-        """``doctor_busy`` as a query of spans (adapters.orm.spans), to read with others at
-        once."""
-        query = rows.Appointment.every.filter(doctor_id=doctor_id)
-        return self._occupying(query, window, excluding).values_list(*span_columns())
-
-    def patient_busy_rows(
-        self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
-    ) -> QuerySet[rows.Appointment, tuple[str, str]]:
         query = rows.Appointment.every.filter(patient_id=patient_id)
-        return self._occupying(query, window, excluding).values_list(*span_columns())
+        return intervals(self._occupying(query, window, excluding).values_list(*span_columns()))
 
     def busy_over(
         self,
@@ -141,13 +129,17 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     ) -> QuerySet[rows.Appointment]:
         """Active visits and live holds; a row this unit of work has let go of (a hold
         released, a visit cancelled) is free already, though not yet written."""
-        let_go = [a.id for a in self.seen.values() if a.status not in OCCUPYING]
         live_hold = Q(status=Status.PROPOSED.value, hold_expires_at__gt=self._clock())
         return query.filter(
             Q(status__in=rows.ACTIVE_STATUSES) | live_hold,
             start__lt=window.end,
             end__gt=window.start,
-        ).exclude(pk__in=[*let_go, *([excluding] if excluding else [])])
+        ).exclude(pk__in=[*self.let_go(), *([excluding] if excluding else [])])
+
+    def let_go(self) -> list[uuid.UUID]:
+        """The appointments this unit of work has made free (a hold released, a visit
+        cancelled) that the database, not yet written, still shows busy."""
+        return [a.id for a in self.seen.values() if a.status not in OCCUPYING]
 
     def _hold_ids(
         self,

@@ -17,18 +17,27 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from scheduler.domain.intervals import Interval
 
+# An instant as ISO 8601 text: SQLite's as stored, PostgreSQL's in UTC, in a format of its own
+# (a cast to text would follow the session's DateStyle).
+_AS_TEXT = "CAST(%(expressions)s AS text)"
+_AS_TEXT_ON = {
+    "postgresql": "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+}
+
+
+def written(column: str, vendor: str) -> str:
+    """The SQL of ``column`` (quoted) as the text ``intervals`` reads, on ``vendor``."""
+    return _AS_TEXT_ON.get(vendor, _AS_TEXT) % {"expressions": column}
+
 
 class _Written(Func):
-    """An instant as ISO 8601 text: SQLite's as stored, PostgreSQL's in UTC, in a format of its
-    own (a cast to text would follow the session's DateStyle)."""
-
-    template = "CAST(%(expressions)s AS text)"
+    template = _AS_TEXT
     output_field = TextField()
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, Sequence[Any]]:
-        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        template = _AS_TEXT_ON["postgresql"]
         return self.as_sql(compiler, connection, template=template, **extra)
 
 

@@ -14,6 +14,7 @@ from scheduler.adapters.gcal.busy_blocks import DjangoBusyBlockRepository
 from scheduler.adapters.gcal.choices import DjangoCalendarChoices
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.accounts import DjangoAccountRepository
+from scheduler.adapters.orm.busy_time import read_busy_time
 from scheduler.adapters.orm.calendar_feeds import DjangoCalendarFeeds
 from scheduler.adapters.orm.documents import DjangoDocumentRepository
 from scheduler.adapters.orm.policies import DjangoPolicies
@@ -27,7 +28,6 @@ from scheduler.adapters.orm.repositories import (
     booking_parties,
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
-from scheduler.adapters.orm.spans import intervals
 from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
 from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
 from scheduler.domain.events import (
@@ -99,16 +99,13 @@ class DjangoUnitOfWork(UnitOfWork):
     def busy_time(
         self, doctor_id: int, window: Interval, *, patient_id: int | None = None
     ) -> list[Interval]:
-        # One UNION ALL (of unordered parts, as SQL wants them): a grid's busy time in one
-        # round trip rather than two or three.
-        parts = [
-            self.appointments.doctor_busy_rows(doctor_id, window),
-            self.busy_blocks.for_doctor_rows(doctor_id, window),
-        ]
-        if patient_id is not None:
-            parts.append(self.appointments.patient_busy_rows(patient_id, window))
-        first, *others = (part.order_by() for part in parts)
-        return intervals(first.union(*others, all=True))
+        return read_busy_time(
+            doctor_id,
+            window,
+            patient_id=patient_id,
+            now=self._clock(),
+            let_go=self.appointments.let_go(),
+        )
 
     def booking_parties(
         self, doctor_id: int, patient_id: int, clinic_id: int
