@@ -430,3 +430,25 @@ async def test_a_token_socket_speaks_its_users_stored_language(
         assert await closed_with(ws) == 4403
 
     assert error["detail"] == "این میز پذیرش برای منشی‌های همین مطب است."
+
+
+@live
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("own_channel_layer")
+async def test_a_sockets_snapshot_names_things_in_the_language_of_its_handshake(
+    receptionist: rows.Receptionist, doctor: rows.Doctor
+) -> None:
+    # Found by a reviewer: the desk's doctor cards said the specialty in the site's default
+    # language whatever the page's, while the same page's booking form said it in the page's.
+    await database_sync_to_async(rows.Specialty.objects.filter(pk=doctor.specialty_id).update)(
+        name="Cardiology", name_fa="قلب و عروق"
+    )
+    path = f"/ws/desk/{receptionist.clinic_id}/"
+    cookie = await session_cookie(receptionist.user)
+    specialties = {}
+    for language in ("fa", "en"):
+        async with socket(path, headers=[cookie, (b"accept-language", language.encode())]) as ws:
+            [card] = (await receive(ws))["doctors"]
+            specialties[language] = card["specialty"]
+
+    assert specialties == {"fa": "قلب و عروق", "en": "Cardiology"}

@@ -18,8 +18,8 @@ import asyncio
 import json
 import time
 from collections import Counter, deque
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -77,6 +77,8 @@ class NotSignedIn(NotAllowed):
 # opening hundreds of grids is held to WS_MAX_SOCKETS_PER_CLIENT; nginx's limit_conn holds it
 # across the processes.
 _open_from: Counter[str | None] = Counter()
+
+T = TypeVar("T")
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -245,6 +247,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in getattr(self, "joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def read(self, screen: Callable[..., T], *args: Any) -> T:
+        """``screen(*args)`` from the database, in the socket's language: a snapshot names
+        things (a specialty, a state) as the page around it does."""
+
+        def in_language() -> T:
+            with translation.override(self.language):
+                return screen(*args)
+
+        read: T = await database_sync_to_async(in_language)()
+        return read
+
     def text(self, refusal: str | DomainError) -> str:
         """A refusal in the socket's language (the ones here are marked English texts)."""
         with translation.override(getattr(self, "language", settings.LANGUAGE_CODE)):
@@ -274,8 +287,11 @@ class SlotGridConsumer(LiveConsumer):
     """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
 
     async def start(self) -> None:
-        self.window = await database_sync_to_async(screens.grid_window)(
-            self.scope["url_route"]["kwargs"]["doctor_id"], self.viewer, query_params(self.scope)
+        self.window = await self.read(
+            screens.grid_window,
+            self.scope["url_route"]["kwargs"]["doctor_id"],
+            self.viewer,
+            query_params(self.scope),
         )
         self.repainted: deque[str | None] = deque(maxlen=32)  # the latest changes repainted
         # Join before reading: a change committed meanwhile is then in the snapshot, or
@@ -287,7 +303,7 @@ class SlotGridConsumer(LiveConsumer):
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
-        await self.send_json(await database_sync_to_async(screens.grid)(self.window, self.viewer))
+        await self.send_json(await self.read(screens.grid, self.window, self.viewer))
 
     async def slots_changed(self, message: Mapping[str, Any]) -> None:
         view = realtime.slot_view(message["slot"], message["booking"], self.viewer)
@@ -325,9 +341,7 @@ class DeskConsumer(LiveConsumer):
     async def send_snapshot(self) -> None:
         if self.viewer is None:
             raise NotSignedIn(gettext_noop("Sign in first."))
-        await self.send_json(
-            await database_sync_to_async(screens.desk)(self.clinic_id, self.viewer, self.day)
-        )
+        await self.send_json(await self.read(screens.desk, self.clinic_id, self.viewer, self.day))
 
     async def desk_changed(self, message: Mapping[str, Any]) -> None:
         await self.send_json({"type": "appointment", **message["appointment"]})
@@ -366,7 +380,7 @@ class OwnAppointmentsConsumer(LiveConsumer):
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
-        await self.send_json(await database_sync_to_async(screens.own_appointments)(self.viewer))
+        await self.send_json(await self.read(screens.own_appointments, self.viewer))
 
     async def patient_changed(self, message: Mapping[str, Any]) -> None:
         await self.send_json({"type": "appointment", **message["appointment"]})
@@ -400,10 +414,10 @@ class VisitQueueConsumer(LiveConsumer):
         await self.guarded(self._send_if_moved())
 
     async def _send_if_moved(self) -> None:
-        place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
+        place, message = await self.read(screens.visit, self.appointment_id)
         if await self._watch(realtime.slot_group(place.doctor_id, place.day)):
             # Read again once in the group: a change made meanwhile is then in what is sent.
-            place, message = await database_sync_to_async(screens.visit)(self.appointment_id)
+            place, message = await self.read(screens.visit, self.appointment_id)
         await self._send(message)
 
     async def _watch(self, group: str) -> bool:
