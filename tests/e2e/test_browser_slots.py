@@ -103,18 +103,20 @@ def test_a_slot_taken_a_moment_before_the_click_says_so_and_offers_the_nearest(
     # Taken behind the page's back: a row with no event, so no socket tells the page.
     factories.appointment(doctor, other_patient, datetime.fromisoformat(start), clinic=clinic)
 
-    cell.click()
-    page.locator("#review-confirm").click()
+    cell.click()  # the review step's hold is refused at once
 
     message = page.locator("#review-problem")
     expect(message).to_contain_text("just taken")
     expect(message).to_contain_text("Pick another time")
+    # Until another time is picked, Confirm could only be refused again (found by a reviewer).
+    expect(page.locator("#review-confirm")).to_be_disabled()
     expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
     alternatives = message.locator("button")
     expect(alternatives.first).to_be_visible()
     shoot(page, "grid-just-taken-phone")
 
     alternatives.first.click()  # picks that time in the same review step
+    expect(page.locator("#review-confirm")).to_be_enabled()
     page.locator("#review-confirm").click()
 
     expect(page.locator("#review-result")).to_contain_text("Booked")

@@ -116,12 +116,14 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     const alternatives = reply.data?.alternatives ?? [];
     if (!alternatives.length) return null;
     return el("span", { class: "review-alternatives" }, ...alternatives.map((slot) => el("button", {
-      type: "button", onclick: () => { choose(slot.start); problem.hidden = true; confirm.focus(); holdChosen(); },
+      type: "button", onclick: () => { choose(slot.start); problem.hidden = true; confirm.disabled = false; confirm.focus(); holdChosen(); },
     }, zone.moment(slot.start))));
   }
 
   // A slot taken (or held by someone else) meanwhile: say so, with the nearest free ones.
+  // Confirm waits for one of them: pressed again, it could only be refused again.
   function taken(reply) {
+    confirm.disabled = true;
     const mine = reply.data?.holder === "patient";
     if (!mine) onTaken(start);
     const text = mine ? gettext("You already have an appointment at that time.") : gettext("That time was just taken.");
@@ -197,6 +199,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
   async function open(slotStart) {
     opened = slotStart;
     choose(slotStart);
+    confirm.disabled = false;
     $("review-title").textContent = gettext("Review your appointment");
     problem.hidden = true;
     family.hidden = true;
