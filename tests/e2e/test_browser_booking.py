@@ -257,8 +257,10 @@ def test_a_visitor_is_asked_to_sign_in_and_comes_back_to_the_same_slot(
 ) -> None:
     page = open_page(browser, contexts, server, phone=True)
     page.goto(f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
-    cell = page.locator(".slot.free").first
-    start = datetime.fromisoformat(str(cell.get_attribute("data-start")))
+    # The slot by its time: ".slot.free" first would be another one once this one is held.
+    chosen = str(page.locator(".slot.free").first.get_attribute("data-start"))
+    cell = page.locator(f'[data-start="{chosen}"]')
+    start = datetime.fromisoformat(chosen)
     cell.click()
 
     expect(page.locator("#review-sign-in")).to_be_visible()
@@ -276,7 +278,7 @@ def test_a_visitor_is_asked_to_sign_in_and_comes_back_to_the_same_slot(
 
     page.keyboard.press("Escape")
     expect(page.locator("#review")).to_be_hidden()
-    expect(page.locator(f'[data-start="{cell.get_attribute("data-start")}"]')).to_be_focused()
+    expect(cell).to_be_focused()
 
     # Signed in, the patient lands on the same slot's review.
     sign_in(page, server, patient.user, back)
@@ -287,12 +289,11 @@ def test_a_visitor_is_asked_to_sign_in_and_comes_back_to_the_same_slot(
 
     # Closed, the review lets its hold on the slot go; a link to a slot someone took
     # meanwhile shows the week and says so.
-    slot = page.locator(f'[data-start="{cell.get_attribute("data-start")}"]')
     # Shown once the hold's event has come round through the outbox and the socket: bounded,
     # and longer than the default (CI on a loaded machine once took more than 5 s).
-    expect(slot).to_have_attribute("data-state", "held-mine", timeout=15_000)
+    expect(cell).to_have_attribute("data-state", "held-mine", timeout=15_000)
     page.keyboard.press("Escape")
-    expect(slot).to_have_attribute("data-state", "free")
+    expect(cell).to_have_attribute("data-state", "free")
     factories.appointment(doctor, other_patient, start, clinic=clinic)
     page.goto(back)
     expect(page.locator("#message")).to_contain_text("no longer free")

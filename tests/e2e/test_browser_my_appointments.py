@@ -116,6 +116,12 @@ def test_a_patient_follows_moves_and_cancels_their_appointments(
     page.keyboard.press("Enter")
     expect(other).to_have_attribute("data-status", "cancelled")
     expect(other.locator('[data-action="cancel"]')).to_have_count(0)
+    # It leaves Upcoming for the top of "Past and cancelled", as a reload would show it (found
+    # by a reviewer: it stayed under Upcoming), and keeps the focus.
+    expect(page.locator(f'#past > li[data-appointment="{kept}"]')).to_have_count(1)
+    expect(page.locator("#past > li").first).to_have_attribute("data-appointment", str(kept))
+    expect(page.locator(f'#upcoming li[data-appointment="{kept}"]')).to_have_count(0)
+    expect(other).to_be_focused()
     cancelled = rows.Appointment.objects.get(pk=kept)
     assert cancelled.status == "cancelled"
     assert cancelled.history.order_by("-seq").first().note == "Feeling better"

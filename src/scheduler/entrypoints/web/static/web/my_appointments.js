@@ -25,15 +25,27 @@ async function arrive(id) {
   if (detail) return;
   const fresh = await rowNow(id);
   if (!fresh || rowOf(id) || !fresh.classList.contains("ahead")) return;
-  let list = document.getElementById("upcoming");
+  place(fresh, "upcoming", (other) => Number(other.dataset.start) > Number(fresh.dataset.start));
+}
+
+// A visit no longer ahead (cancelled, declined) leaves Upcoming for "Past and cancelled", newest
+// first, where a reload would show it: on its first page, that is.
+function leave(row) {
+  if (Number(new URLSearchParams(location.search).get("page") ?? 1) > 1) { row.remove(); return; }
+  place(row, "past", (other) => Number(other.dataset.start) < Number(row.dataset.start));
+}
+
+// Put ``row`` in the list ``id`` before the first row ``comesAfter`` says follows it; the
+// section's note that it is empty gives way to the list.
+function place(row, id, comesAfter) {
+  let list = document.getElementById(id);
   if (!list) {
-    list = el("ul", { class: "visits", id: "upcoming" });
-    const empty = document.querySelector('section[aria-labelledby="upcoming-title"] .empty');
+    const empty = document.querySelector(`section[aria-labelledby="${id}-title"] [data-empty]`);
     if (!empty) return;
+    list = el("ul", { class: "visits", id });
     empty.replaceWith(list);
   }
-  const after = [...list.children].find((row) => Number(row.dataset.start) > Number(fresh.dataset.start));
-  list.insertBefore(fresh, after ?? null);
+  list.insertBefore(row, [...list.children].find(comesAfter) ?? null);
 }
 
 async function redraw(id) {
@@ -45,6 +57,7 @@ async function redraw(id) {
   const hadFocus = old.contains(document.activeElement);
   if (form && fresh.querySelector('[data-action="cancel"]')) fresh.append(form);
   old.replaceWith(fresh);
+  if (fresh.closest("#upcoming") && !fresh.classList.contains("ahead")) leave(fresh);
   if (hadFocus && !fresh.contains(document.activeElement)) fresh.focus();
   if (detail && !fresh.querySelector('[data-action="move"]')) document.getElementById("move")?.remove();
 }
@@ -71,6 +84,7 @@ function askCancel(row) {
       say(errorText(reply.data, form), "error");
     }
     await redraw(id); // cancelled, or why not (the cut-off may have passed meanwhile)
+    if (reply.ok) rowOf(id)?.focus(); // the form that had the focus is gone: its row, wherever it went
   });
   row.append(form);
   reason.focus();
