@@ -5,11 +5,13 @@ once, and within SOCKET_RECHECK_SECONDS anyway."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
+from rest_framework_simplejwt.tokens import AccessToken
 
 from scheduler.adapters.orm import models as rows
 from tests.e2e.sockets import closed_with, live, receive, session_cookie, socket, token_for
@@ -92,3 +94,28 @@ async def test_a_socket_of_someone_unchanged_stays_open(
         await receive(ws)
         await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
         assert (await receive(ws))["type"] == "snapshot"  # several rechecks later, still open
+
+
+@database_sync_to_async
+def short_lived_token(user: rows.User, seconds: float) -> str:
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=seconds))
+    return str(token)
+
+
+@live
+@pytest.mark.parametrize("given", ["in the query", "in an auth message"])
+async def test_a_token_socket_ends_when_its_token_does(
+    receptionist: rows.Receptionist, settings: Any, given: str
+) -> None:
+    # Found by an attacker review: a socket opened with a 10-minute token still answered and
+    # heard the desk's changes long after the same token got 401 over HTTP.
+    settings.SOCKET_RECHECK_SECONDS = 0.2
+    token = await short_lived_token(receptionist.user, 1)
+    desk = f"/ws/desk/{receptionist.clinic_id}/"
+    async with socket(f"{desk}?token={token}" if given == "in the query" else desk) as ws:
+        if given == "in an auth message":
+            await ws.send_to(text_data=json.dumps({"type": "auth", "token": token}))
+        assert (await receive(ws))["type"] == "snapshot"
+
+        assert await closed_with(ws, timeout=5) == 4401  # no message needed from them

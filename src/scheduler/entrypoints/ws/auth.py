@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
@@ -23,6 +23,8 @@ from scheduler.domain.model import Actor
 from scheduler.entrypoints.language import from_header, stored_or_cookie, supported
 
 AUTH_ERROR = "auth_error"
+# When the query's token runs out (seconds since the epoch): the socket ends with it.
+TOKEN_EXPIRES = "token_expires"
 # The token's refusal, translated when it is sent (the consumer knows the socket's language).
 BAD_TOKEN = gettext_noop("The token is invalid or expired.")
 
@@ -33,15 +35,21 @@ def query_params(scope: dict[str, Any]) -> dict[str, str]:
     return {name: values[-1] for name, values in parsed.items()}
 
 
-def _user_for_token(raw: str) -> AbstractBaseUser | None:
+class TokenHolder(NamedTuple):
+    user: AbstractBaseUser
+    expires: float  # seconds since the epoch, the token's ``exp``
+
+
+def _token_holder(raw: str) -> TokenHolder | None:
     authentication = JWTAuthentication()
     try:
-        return authentication.get_user(authentication.get_validated_token(raw.encode()))
-    except (InvalidToken, TokenError, AuthenticationFailed):
+        token = authentication.get_validated_token(raw.encode())
+        return TokenHolder(authentication.get_user(token), float(token["exp"]))
+    except (InvalidToken, TokenError, AuthenticationFailed, KeyError):
         return None
 
 
-user_for_token = database_sync_to_async(_user_for_token)
+token_holder = database_sync_to_async(_token_holder)
 
 
 actor_of = database_sync_to_async(viewer_for)
@@ -93,11 +101,12 @@ class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         token = query_params(scope).get("token")
         if token:
-            user = await user_for_token(token)
+            holder = await token_holder(token)
             scope = {
                 **scope,
-                "user": user or AnonymousUser(),
-                AUTH_ERROR: None if user else BAD_TOKEN,
+                "user": holder.user if holder else AnonymousUser(),
+                AUTH_ERROR: None if holder else BAD_TOKEN,
+                TOKEN_EXPIRES: holder.expires if holder else None,
             }
         return await super().__call__(scope, receive, send)
 

@@ -38,12 +38,13 @@ from scheduler.entrypoints.ws import screens
 from scheduler.entrypoints.ws.auth import (
     AUTH_ERROR,
     BAD_TOKEN,
+    TOKEN_EXPIRES,
     actor_now,
     actor_of,
     language_of,
     password_stamp,
     query_params,
-    user_for_token,
+    token_holder,
 )
 
 RELAYED = frozenset(
@@ -127,6 +128,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(UNAUTHORIZED, self.scope[AUTH_ERROR])
             return
         self.viewer = await actor_of(self.scope["user"])
+        self.token_expires: float | None = self.scope.get(TOKEN_EXPIRES)
         self.stamp = password_stamp(self.scope["user"])
         self.audit_as(self.scope["user"])
         # Signed in by the page's session: signing out of it ends the socket's access too.
@@ -164,10 +166,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             case {"type": "snapshot"}:
                 await self.guarded(self.send_snapshot())
             case {"type": "auth", "token": str(token)}:
-                user = await user_for_token(token)
-                if user is None:
+                holder = await token_holder(token)
+                if holder is None:
                     await self.fail(UNAUTHORIZED, BAD_TOKEN)
                     return
+                user, self.token_expires = holder
                 self.viewer = await actor_of(user)
                 # The one now signed in may have chosen a language: it comes before the
                 # handshake's cookie and header, as on a page.
@@ -223,6 +226,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         receptionist's open desk stops hearing the day within SOCKET_RECHECK_SECONDS."""
         if self.viewer is None:
             return True
+        # A token's holder is who they were only while it lasts, as over HTTP; a client goes
+        # on with a fresh one (a new socket, or an ``auth`` message before this one runs out).
+        if self.token_expires is not None and time.time() >= self.token_expires:
+            await self.fail(UNAUTHORIZED, BAD_TOKEN)
+            return False
         now = await actor_now(self.viewer.user_id, self.session_key, self.stamp)
         self.checked_at = time.monotonic()
         if now != self.viewer:
