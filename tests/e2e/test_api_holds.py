@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -76,6 +76,24 @@ def test_without_hold_id_the_patients_own_hold_is_booked_in_place(
     hold_id = hold(as_patient, doctor, start).json()["id"]
 
     assert book(as_patient, doctor, start).json()["id"] == hold_id
+
+
+def test_a_patient_moves_their_visit_into_the_slot_they_hold(
+    as_patient: APIClient, doctor: rows.Doctor, start: datetime
+) -> None:
+    # Found by an attacker review: the move was refused as "The patient already has an
+    # appointment at that time", their own review hold of the slot being that appointment.
+    visit = book(as_patient, doctor, start).json()["id"]
+    later = start + timedelta(hours=1)
+    hold_id = hold(as_patient, doctor, later).json()["id"]
+
+    moved = as_patient.post(
+        f"/api/appointments/{visit}/reschedule/", {"start": later.isoformat()}, format="json"
+    )
+
+    assert moved.status_code == 200, moved.data
+    assert rows.Appointment.objects.get(pk=visit).start == later
+    assert rows.Appointment.every.get(pk=hold_id).status == "released"
 
 
 def test_a_hold_shows_nowhere_a_visit_does(

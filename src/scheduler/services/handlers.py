@@ -219,6 +219,14 @@ def reschedule_appointment(
             _ensure_in_time(uow, appointment, cmd.actor, "reschedule", now)
             schedule = uow.schedules.get(appointment.doctor_id, appointment.clinic_id)
             slot = _slot_at(schedule, cmd.start)
+            # Moving a visit is booking its new time: the patient's review holds go, one of
+            # that very slot included (on the move page, a slot they hold is theirs to pick).
+            met = uow.appointments.holds_meeting(
+                doctor_id=appointment.doctor_id, patient_id=appointment.patient_id, window=slot
+            )
+            holds.let_go_of_reviews(
+                met, patient_id=appointment.patient_id, keep=None, actor=cmd.actor, now=now
+            )
             _admit(
                 uow,
                 schedule,

@@ -185,7 +185,9 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
         """Writes every change; returns the ids of those another writer made first (a hold
         let go of by two at once): nothing of theirs is written, events included."""
         made_before: set[uuid.UUID] = set()
-        for appointment in self.seen.values():
+        # What was let go of first: the database refuses a row taking time another row still
+        # holds (a visit moved into the slot of a hold it lets go of), whatever comes next.
+        for appointment in sorted(self.seen.values(), key=lambda a: a.status in OCCUPYING):
             loaded = self._loaded.get(appointment.id)
             if loaded is None:
                 _insert(appointment)
