@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.spelling import folded
 from tests import factories
+from tests.e2e.conftest import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -255,6 +256,33 @@ def test_a_photo_has_its_url(visitor: APIClient) -> None:
     assert visitor.get("/api/doctors/").json()["results"][0]["photo_url"] == (
         f"/doctors/{doctor.pk}/photo"
     )
+
+
+def test_a_deactivated_doctor_is_found_no_more_nor_booked(
+    visitor: APIClient, client_for: Client, fresh_read_model: Callable[[], None]
+) -> None:
+    # Found by an attacker review: an admin closed a doctor's account, and the doctor stayed
+    # listed, showed free slots and took a booking (with its messages to the patient).
+    at = factories.clinic()
+    gone = named(at, "Sara", "Zand")
+    fresh_read_model()
+    next_free(gone, at, at_hour(local_day(1), 10))
+    rows.User.objects.filter(pk=gone.user_id).update(is_active=False)
+    slot = factories.slot_start(at)
+    patient = client_for(factories.patient().user)
+
+    booked = patient.post(
+        "/api/appointments/",
+        {"doctor_id": gone.pk, "clinic_id": at.pk, "start": slot.isoformat()},
+        format="json",
+    )
+
+    assert found(visitor) == [] and found(visitor, q="zand") == []
+    assert visitor.get(f"/api/doctors/{gone.pk}/").status_code == 404
+    assert visitor.get(f"/api/doctors/{gone.pk}/slots/", {"clinic": at.pk}).status_code == 404
+    assert booked.status_code == 400
+    assert booked.json()["doctor_id"] == ["This doctor no longer takes bookings."]
+    assert not rows.Appointment.every.exists()
 
 
 def test_unverified_doctors_are_never_found(

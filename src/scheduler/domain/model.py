@@ -39,6 +39,7 @@ class Doctor:
     licence_number: str
     verified: bool
     accepts_new_patients: bool = True
+    active: bool = True  # False: their account was closed
 
 
 @dataclass(frozen=True)

@@ -433,6 +433,8 @@ def _bookable_schedule(
         raise InvalidInput(
             gettext_noop("This doctor does not take bookings yet."), field="doctor_id"
         )
+    if not doctor.active:
+        raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
     try:
         patient = parties[1] if parties else uow.patients.get(patient_id)
     except NotFound:

@@ -444,6 +444,7 @@ DOCTOR_FIELDS = (
     "specialty__slug",
     "user__first_name",
     "user__last_name",
+    "user__is_active",
 )
 
 
@@ -456,6 +457,7 @@ def doctor_of(doctor_id: int, row: Mapping[str, Any]) -> Doctor:
         licence_number=row["licence_number"],
         verified=row["verified"],
         accepts_new_patients=row["accepts_new_patients"],
+        active=row["user__is_active"],
     )
 
 
