@@ -39,6 +39,18 @@ def test_a_bad_window_is_a_400(
     assert answer.status_code == 400
 
 
+def test_a_window_from_the_last_day_ends_on_it(
+    visitor: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    # Found by an attacker review: the default 'to' and the grid's days ran past 2199-12-31,
+    # the last date an explicit 'to' may name. Harmless (no slots there), but not the contract.
+    grid = visitor.get(f"/api/live/slots/{doctor.pk}/", {"days": 31, "from": "2199-12-31"})
+    slots = visitor.get(f"/api/doctors/{doctor.pk}/slots/", {"from": "2199-12-31"})
+
+    assert grid.status_code == 200 and grid.json()["last_day"] == "2199-12-31"
+    assert slots.status_code == 200 and slots.json()["last_day"] == "2199-12-31"
+
+
 def test_a_day_in_persian_digits_is_read_as_the_slots_api_reads_it(
     visitor: APIClient, as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> None:

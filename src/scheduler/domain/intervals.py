@@ -19,6 +19,11 @@ def within_range(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 
 
+def days_from(first: date, count: int) -> date:
+    """The last of ``count`` days from ``first``, or LAST_DAY where they would run past it."""
+    return min(first + timedelta(days=count - 1), LAST_DAY)
+
+
 @dataclass(frozen=True, order=True)
 class Interval:
     start: datetime

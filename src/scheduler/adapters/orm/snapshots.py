@@ -19,7 +19,7 @@ from scheduler.adapters.orm import selectors
 from scheduler.domain import access, queue
 from scheduler.domain.appointment import DISPLACE, Status, undo_until
 from scheduler.domain.errors import InvalidInput, NotAllowed, NotFound
-from scheduler.domain.intervals import Interval, local_days
+from scheduler.domain.intervals import Interval, days_from, local_days
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
 from scheduler.services import queries
@@ -99,7 +99,7 @@ def grid_window(
     if first_day is None:
         zone = ZoneInfo(clinics[0].timezone) if clinics else ZoneInfo("UTC")
         first_day = now.astimezone(zone).date()
-    return GridWindow(doctor.pk, clinics, first_day, first_day + timedelta(days=days - 1))
+    return GridWindow(doctor.pk, clinics, first_day, days_from(first_day, days))
 
 
 def slot_grid(

@@ -22,6 +22,7 @@ from scheduler.adapters.orm.reviews import doctor_rating
 from scheduler.config.bootstrap import unit_of_work, utc_now
 from scheduler.domain import profiles, reviews
 from scheduler.domain.day_parts import DayPart
+from scheduler.domain.intervals import days_from
 from scheduler.entrypoints.api.clinics import SpecialtyOutput
 from scheduler.entrypoints.api.dates import DateRangeSerializer
 from scheduler.entrypoints.api.display import (
@@ -373,9 +374,7 @@ class DoctorSlotsApi(APIView):
         first_day: date = filters.validated_data.get("from") or (
             now.astimezone(ZoneInfo(clinic.timezone)).date()
         )
-        last_day: date = filters.validated_data.get("to") or (
-            first_day + timedelta(days=DEFAULT_SLOT_DAYS - 1)
-        )
+        last_day: date = filters.validated_data.get("to") or days_from(first_day, DEFAULT_SLOT_DAYS)
         if last_day < first_day or (last_day - first_day).days >= SLOT_RANGE_DAYS:
             first_day = min(first_day, last_day)  # only 'to' was given: still answer in range
             first_day = max(first_day, last_day - timedelta(days=SLOT_RANGE_DAYS - 1))
