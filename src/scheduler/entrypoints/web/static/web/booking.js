@@ -26,6 +26,9 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
   const reason = $("review-reason");
   const limit = Number(reason.dataset.limit);
   const confirm = $("review-confirm");
+  // Disabled by the page where the clinic's no-show policy bars this patient's online booking:
+  // nothing here enables it again.
+  const barred = confirm.disabled;
   const problem = $("review-problem");
   const people = $("review-people");
   const family = $("review-family");
@@ -116,7 +119,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     const alternatives = reply.data?.alternatives ?? [];
     if (!alternatives.length) return null;
     return el("span", { class: "review-alternatives" }, ...alternatives.map((slot) => el("button", {
-      type: "button", onclick: () => { choose(slot.start); problem.hidden = true; confirm.disabled = false; confirm.focus(); holdChosen(); },
+      type: "button", onclick: () => { choose(slot.start); problem.hidden = true; confirm.disabled = barred; confirm.focus(); holdChosen(); },
     }, zone.moment(slot.start))));
   }
 
@@ -154,7 +157,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     // api() sends an Idempotency-Key: a retried request never books twice.
     const reply = await api("POST", "/api/appointments/", body);
     busy = false;
-    confirm.disabled = false;
+    confirm.disabled = barred;
     if (reply.ok) {
       holding.booked();
       return done(reply.data);
@@ -199,7 +202,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
   async function open(slotStart) {
     opened = slotStart;
     choose(slotStart);
-    confirm.disabled = false;
+    confirm.disabled = barred;
     $("review-title").textContent = gettext("Review your appointment");
     problem.hidden = true;
     family.hidden = true;
