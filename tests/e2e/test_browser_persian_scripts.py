@@ -332,17 +332,24 @@ def test_a_persian_doctors_week_reads_in_jalali_and_reschedules_with_the_picker(
     persian(doctor.user)
     zone = ZoneInfo(clinic.timezone)
     today = datetime.now(zone).date()
-    friday = (4 - today.weekday()) % 7  # the last day of this Persian week
-    start = factories.slot_start(clinic, days_ahead=friday, hour=10)
+    # The last day of a Persian week, with slots still ahead for the picker: this week's, or
+    # next week's when today is that day (on a Friday evening every slot of it is over: the
+    # test once failed so).
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    start = factories.slot_start(clinic, days_ahead=(friday - today).days, hour=10)
     visit = factories.appointment(
         doctor, factories.patient(first_name="John", last_name="Smith"), start, clinic=clinic
     )
-    page = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7")
+    this_week = friday - today < timedelta(days=7)
+    week = "/doctor/?days=7" + ("" if this_week else f"&from={friday - timedelta(days=6)}")
+    page = open_live(browser, contexts, server, doctor.user, week)
     rtl(page)
     days = page.locator("#day section.card")
     expect(days).to_have_count(7)
     saturday = date.fromisoformat(str(days.first.get_attribute("data-day")))
-    assert saturday.weekday() == 5 and saturday <= today < saturday + timedelta(days=7)
+    assert saturday.weekday() == 5 and saturday <= friday < saturday + timedelta(days=7)
+    if this_week:
+        assert saturday <= today  # by default, the week of today
     expect(days.first.locator("h3")).to_have_text(local_dates.day_label(saturday, "fa"))
     row = page.locator(f'li[data-appointment="{visit.pk}"]')
     expect(row.locator(".time")).to_have_text(local_dates.time_label(start, clinic.timezone, "fa"))
@@ -358,7 +365,7 @@ def test_a_persian_doctors_week_reads_in_jalali_and_reschedules_with_the_picker(
     expect(row.locator(".picker > div:last-child > *").first).to_be_visible()
     assert all(PERSIAN_TIME.match(t) for t in row.locator(".picker .slot").all_inner_texts())
     shoot(page, "fa-agenda-reschedule")
-    phone = open_live(browser, contexts, server, doctor.user, "/doctor/?days=7", phone=True)
+    phone = open_live(browser, contexts, server, doctor.user, week, phone=True)
     expect(phone.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
     shoot(phone, "fa-agenda-week-phone")
 
