@@ -26,8 +26,8 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
   const reason = $("review-reason");
   const limit = Number(reason.dataset.limit);
   const confirm = $("review-confirm");
-  // Disabled by the page where the clinic's no-show policy bars this patient's online booking:
-  // nothing here enables it again.
+  // Disabled by the page where this patient may not book online (the clinic's no-show policy,
+  // a doctor taking no new patients; the page says why): nothing here enables it again.
   const barred = confirm.disabled;
   const problem = $("review-problem");
   const people = $("review-people");
