@@ -5,6 +5,7 @@ import io
 import pytest
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import repositories
 from scheduler.entrypoints import demo_seed
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +29,12 @@ def test_the_demo_clinic_is_seeded_once_with_bookings_made_through_the_use_cases
     assert counts[5] > 0
     assert "already there" in second.getvalue()
     assert rows.Appointment.objects.count() == counts[5]
-    # every booking has its history line and its stored event; each schedule set, its own
-    assert rows.AppointmentChange.objects.count() == counts[5]
+    # every booking has its history line and its stored event, and so has Dr Karimi's one
+    # confirmation (patient1's); each schedule set, its own
+    assert rows.AppointmentChange.objects.count() == counts[5] + 1
     appointment_events = rows.StoredEvent.objects.filter(type__startswith="Appointment")
-    assert appointment_events.count() == counts[5]
+    assert appointment_events.count() == counts[5] + 1
+    assert appointment_events.filter(type="AppointmentConfirmed").count() == 1
     # people came in through the use cases too: 6 doctors and 20 patients signed up, 6 verified
     assert rows.StoredEvent.objects.filter(type="UserRegistered").count() == 26
     assert rows.StoredEvent.objects.filter(type="DoctorVerified").count() == 6
@@ -61,3 +64,6 @@ def test_demo_doctors_have_pages_and_patients_records() -> None:
     karimi = rows.Doctor.objects.get(user__username="dr.karimi")
     assert not karimi.accepts_new_patients
     assert rows.Appointment.objects.filter(doctor=karimi).exists()
+    # ...with one patient of his own, who can still send him a request (to try it out)
+    patient1 = rows.Patient.objects.get(user__username="patient1")
+    assert repositories.taken_on(patient1.pk, karimi.pk)

@@ -6,6 +6,7 @@ Bookings go through the use cases, so they carry history and events like real on
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, datetime, time, timedelta
 from typing import TextIO
@@ -20,6 +21,7 @@ from scheduler.domain.errors import DomainError
 from scheduler.domain.model import Actor, Role
 from scheduler.services.commands import (
     BookAppointment,
+    ConfirmAppointment,
     RegisterUser,
     ReplaceSchedule,
     UpdateProfile,
@@ -38,8 +40,8 @@ LOGINS_HELP = f"""Demo logins (password for all: {PASSWORD}):
   admin         admin (also /admin/)
   desk          receptionist at Nobat Tehran
   dr.ahmadi     doctor (cardiology, works in Tehran and Shiraz)
-  dr.karimi     doctor who confirms requests by hand
-  patient1 ... patient20
+  dr.karimi     doctor who confirms requests by hand, and takes no new patients
+  patient1 ... patient20 (patient1 is one of dr.karimi's: they can send him a request)
 """
 
 # name, address, city, latitude, longitude, phone (E.164, as the admin keeps it)
@@ -120,7 +122,7 @@ def seed(*, out: TextIO) -> None:
         return
     with transaction.atomic():
         _people_and_places()
-    booked = _bookings()
+    booked = _bookings() + _karimis_own_patient()
     _close_lists()
     # The search lists doctors by their next free slot: filled now, not only once a relay
     # has caught up with the seed's events (`seed-demo` runs none).
@@ -279,3 +281,32 @@ def _bookings() -> int:
             continue  # a day off, or already taken: the demo just has fewer bookings
         booked += 1
     return booked
+
+
+def _karimis_own_patient() -> int:
+    """patient1's visit with dr.karimi, which he confirmed: once his list is closed
+    (_close_lists), patient1 is the one who can still send him a request to try out."""
+    bus = build_bus()
+    patient = rows.Patient.objects.get(user__username="patient1")
+    doctor = rows.Doctor.objects.get(user__username="dr.karimi")
+    schedule = rows.Schedule.objects.select_related("clinic").get(doctor=doctor)
+    zone = ZoneInfo(schedule.clinic.timezone)
+    today = datetime.now(zone).date()
+    for day, hour in itertools.product(range(1, 15), (10, 11, 12, 14, 15, 16)):
+        start = datetime.combine(today + timedelta(days=day), time(hour), zone)
+        try:
+            booked = bus.handle(
+                BookAppointment(
+                    actor=Actor(patient.user_id, Role.PATIENT, patient_id=patient.pk),
+                    doctor_id=doctor.pk,
+                    clinic_id=schedule.clinic_id,
+                    start=start,
+                    reason="Follow-up",
+                )
+            )
+        except DomainError:
+            continue  # not a working day of his, or that hour is taken
+        as_doctor = Actor(doctor.user_id, Role.DOCTOR, doctor_id=doctor.pk)
+        bus.handle(ConfirmAppointment(actor=as_doctor, appointment_id=booked.appointment_id))
+        return 1
+    return 0
