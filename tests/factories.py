@@ -10,6 +10,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.unit_of_work import doctor_aggregate_id
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor, Role
+from scheduler.entrypoints.api.patient_refs import ref_for
 from scheduler.services.commands import BookAppointment, ReplaceSchedule, every_week
 
 _serial = itertools.count(1)
@@ -123,6 +124,12 @@ def earlier_today(at: rows.Clinic, *, minutes_ago: int) -> datetime:
     of today, whenever the suite runs."""
     now = datetime.now(ZoneInfo(at.timezone)).replace(second=0, microsecond=0)
     return max(now.replace(hour=0, minute=0), now - timedelta(minutes=minutes_ago))
+
+
+def found_by(staff: rows.User, patient: rows.Patient) -> str:
+    """The reference the API gives ``staff`` with a patient they found by their whole phone
+    number or email: it books the patient while they are new to the clinic."""
+    return ref_for(patient.pk, staff.pk)
 
 
 def appointment(

@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Self
 
-from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Status
+from scheduler.domain.access import Scope
+from scheduler.domain.appointment import HOLD_STATES, OCCUPYING, TAKEN_ON, Appointment, Status
 from scheduler.domain.dependants import Dependant, Person
 from scheduler.domain.documents import Document, Kind
 from scheduler.domain.errors import ConcurrentUpdate, DuplicateIdempotencyKey, NotFound
@@ -301,8 +302,16 @@ class FakeDoctorRepository(DoctorRepository):
 
 
 class FakePatientRepository(PatientRepository):
-    def __init__(self, patients: Iterable[Patient] = ()) -> None:
+    def __init__(
+        self,
+        patients: Iterable[Patient] = (),
+        *,
+        appointments: FakeAppointmentRepository,
+        schedules: FakeScheduleRepository,
+    ) -> None:
         self._patients = {p.id: p for p in patients}
+        self._appointments = appointments
+        self._schedules = schedules  # which clinics a doctor works at
 
     def add(self, patient: Patient) -> None:
         self._patients[patient.id] = patient
@@ -312,6 +321,23 @@ class FakePatientRepository(PatientRepository):
             return self._patients[patient_id]
         except KeyError:
             raise NotFound("Patient not found.") from None
+
+    def known_in(self, scope: Scope, patient_id: int) -> bool:
+        visits = [
+            a
+            for a in self._appointments.all_stored()
+            if a.patient_id == patient_id and a.status not in HOLD_STATES
+        ]
+        if scope.everything:
+            return bool(visits)
+        match scope.field:
+            case "clinic_id":
+                return any(a.clinic_id == scope.value for a in visits)
+            case "clinic__doctors":
+                return any(
+                    self._schedules.works_at(int(scope.value or 0), a.clinic_id) for a in visits
+                )
+        return False
 
 
 class FakeBusyBlockRepository(BusyBlockRepository):
@@ -922,7 +948,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.appointments = FakeAppointmentRepository(appointments)
         self.schedules = FakeScheduleRepository(schedules)
         self.doctors = FakeDoctorRepository(doctors)
-        self.patients = FakePatientRepository(patients)
+        self.patients = FakePatientRepository(
+            patients, appointments=self.appointments, schedules=self.schedules
+        )
         self.busy_blocks = FakeBusyBlockRepository()
         self.accounts = FakeAccountRepository()
         self.dependants = FakeDependantRepository()

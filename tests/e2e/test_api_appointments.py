@@ -87,21 +87,36 @@ def test_a_doctor_who_approves_requests_gets_a_pending_one(
 
 
 def test_the_desk_books_for_a_patient(
-    as_receptionist: APIClient, patient: rows.Patient, doctor: rows.Doctor, clinic: rows.Clinic
+    as_receptionist: APIClient,
+    receptionist: rows.Receptionist,
+    patient: rows.Patient,
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
 ) -> None:
-    response = book(as_receptionist, doctor, factories.slot_start(clinic), patient_id=patient.pk)
+    response = book(
+        as_receptionist,
+        doctor,
+        factories.slot_start(clinic),
+        patient_id=patient.pk,
+        patient_ref=factories.found_by(receptionist.user, patient),
+    )
 
     assert response.status_code == 201, response.data
     assert response.json()["patient"]["id"] == patient.pk
 
 
 def test_the_desk_books_a_walk_in_who_gave_no_reason(
-    as_receptionist: APIClient, patient: rows.Patient, doctor: rows.Doctor, clinic: rows.Clinic
+    as_receptionist: APIClient,
+    receptionist: rows.Receptionist,
+    patient: rows.Patient,
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
 ) -> None:
     """An empty reason is none: the desk used to fill in its page's word for the booking kind."""
     start = factories.slot_start(clinic)
+    ref = factories.found_by(receptionist.user, patient)
 
-    response = book(as_receptionist, doctor, start, patient_id=patient.pk, reason="")
+    response = book(as_receptionist, doctor, start, patient_ref=ref, reason="")
 
     assert response.status_code == 201, response.data
     assert response.json()["reason"] == ""

@@ -103,17 +103,18 @@ def test_a_patient_books_for_a_family_member_and_the_outputs_say_so(
 def test_the_desk_books_for_a_patients_family_member(
     as_patient: APIClient,
     as_receptionist: APIClient,
+    receptionist: rows.Receptionist,
     patient: rows.Patient,
     other_patient: rows.Patient,
     doctor: rows.Doctor,
 ) -> None:
     dependant_id = add(as_patient).json()["id"]
     start = factories.slot_start(doctor.clinics.get())
-    wrong = book(
-        as_receptionist, doctor, start, patient_id=other_patient.pk, dependant_id=dependant_id
-    )
+    other_ref = factories.found_by(receptionist.user, other_patient)
+    wrong = book(as_receptionist, doctor, start, patient_ref=other_ref, dependant_id=dependant_id)
     assert wrong.status_code == 404
-    right = book(as_receptionist, doctor, start, patient_id=patient.pk, dependant_id=dependant_id)
+    ref = factories.found_by(receptionist.user, patient)
+    right = book(as_receptionist, doctor, start, patient_ref=ref, dependant_id=dependant_id)
     assert right.status_code == 201, right.data
     assert right.json()["dependant"]["id"] == dependant_id
 

@@ -128,7 +128,9 @@ def test_staff_hold_for_a_patient_they_name(
 
     nameless = hold(client, doctor, start)
     assert nameless.status_code == 400 and "patient_id" in nameless.json()
-    held = hold(client, doctor, start, patient_id=patient.pk)
+    # Staff found the patient by their phone (admins need not: they know everyone).
+    found = {"patient_ref": factories.found_by(user, patient)} if user else {}
+    held = hold(client, doctor, start, patient_id=patient.pk, **found)
     assert held.status_code == 201, held.data
     assert rows.Appointment.every.get(pk=held.json()["id"]).patient_id == patient.pk
     # The hold is the patient's to let go, not the desk's.

@@ -250,7 +250,8 @@ def test_the_offered_slot_is_held_for_the_patient_until_the_window_ends(
     # Nobody else books it meanwhile: the database's guards count the hold.
     desk = client_for(receptionist.user)
     walk_in = factories.patient()
-    assert book(desk, doctor, start, patient_id=walk_in.pk).status_code == 409
+    walk_in_ref = factories.found_by(receptionist.user, walk_in)
+    assert book(desk, doctor, start, patient_ref=walk_in_ref).status_code == 409
 
     token = the_offer(as_patient)["token"]
     taken = as_patient.post(f"{WAITLIST}offers/{token}/accept/")
@@ -269,8 +270,10 @@ def test_an_expired_offer_lets_its_hold_go(
     assert build_bus(clock=lambda: offer.expires_at).handle(commands.ExpireOffer(offer_id=offer.pk))
     assert rows.Appointment.every.get(pk=offer.appointment_id).status == "released"
     walk_in = factories.patient()
+    walk_in_ref = factories.found_by(receptionist.user, walk_in)
     assert (
-        book(client_for(receptionist.user), doctor, start, patient_id=walk_in.pk).status_code == 201
+        book(client_for(receptionist.user), doctor, start, patient_ref=walk_in_ref).status_code
+        == 201
     )
 
 

@@ -227,7 +227,8 @@ def test_the_api_refuses_a_new_patient_in_words_and_the_desk_books_them(
     start = factories.slot_start(clinic)
 
     refused = book(client_for(patient.user), doctor, start)
-    booked_by_desk = book(client_for(receptionist.user), doctor, start, patient_id=patient.pk)
+    ref = factories.found_by(receptionist.user, patient)  # on the phone, by their number
+    booked_by_desk = book(client_for(receptionist.user), doctor, start, patient_ref=ref)
 
     assert refused.status_code == 400
     assert refused.json()["doctor_id"] == ["This doctor is not taking new patients."]

@@ -158,8 +158,8 @@ def test_a_patient_books_for_a_family_member(clinic: Clinic) -> None:
 def test_the_desk_books_for_a_patients_family_member_but_not_for_anothers(clinic: Clinic) -> None:
     dependant_id = add(clinic)
     with pytest.raises(NotFound):
-        book_for(clinic, dependant_id, actor=DESK, patient_id=11)
-    result = book_for(clinic, dependant_id, actor=DESK, patient_id=10)
+        book_for(clinic, dependant_id, actor=DESK, patient_id=11, patient_introduced=True)
+    result = book_for(clinic, dependant_id, actor=DESK, patient_id=10, patient_introduced=True)
     assert clinic.stored(result.appointment_id).dependant_id == dependant_id  # type: ignore[attr-defined]
 
 

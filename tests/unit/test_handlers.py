@@ -100,6 +100,9 @@ class Clinic:
                 clinic_id=clinic_id,
                 start=start,
                 patient_id=patient_id,
+                # Staff naming a patient found them at the desk (access.patient_to_know has
+                # its own tests, which go round this helper).
+                patient_introduced=patient_id is not None,
                 idempotency_key=key,
             )
         )

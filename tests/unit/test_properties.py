@@ -146,6 +146,7 @@ def run(step: Step, uow: FakeUnitOfWork, bus: MessageBus, made: list[uuid.UUID])
                 clinic_id=CLINIC,
                 start=slot.start,
                 patient_id=patient_id,
+                patient_introduced=by_desk,  # found at the desk by their phone
             )
         case Cancel(by_desk=by_desk) if made:
             target = uow.appointments.stored(made[step.appointment % len(made)])

@@ -203,6 +203,19 @@ def known_patients_scope(actor: Actor) -> Scope:
     return Scope()
 
 
+def patient_to_know(actor: Actor, *, introduced: bool) -> Scope | None:
+    """Staff book only a patient they know: one of the bookings in this scope
+    (known_patients_scope) must be the patient's. None when no booking need be: a patient
+    books for themselves (booking_patient), admins for anyone, and staff for a patient
+    ``introduced`` to them, found by their whole phone number or email or added by them (the
+    entrypoint vouches for it). Else a patient id alone, guessed or counted up to, would book
+    a stranger, tell them by SMS in the clinic's name and open their record."""
+    scope = known_patients_scope(actor)
+    if actor.role is Role.PATIENT or introduced or scope.everything:
+        return None
+    return scope
+
+
 # The bookings that open a patient's record to its doctor and desk: one to come or under way,
 # or a visit that took place. A booking cancelled (or refused) opens nothing: booking anyone
 # and cancelling at once would otherwise read their record.

@@ -37,6 +37,9 @@ class BookAppointment(ActorCommand):
     clinic_id: int
     start: datetime
     patient_id: int | None = None
+    # Staff found the patient by their whole phone or email, or added them (the entrypoint
+    # vouches): needed for a patient with no booking they can see (access.patient_to_know).
+    patient_introduced: bool = False
     dependant_id: int | None = None  # one of the patient's family members, or themselves
     reason: str = ""
     idempotency_key: str | None = None
@@ -360,6 +363,7 @@ class HoldSlot(ActorCommand):
     clinic_id: int
     start: datetime
     patient_id: int | None = None
+    patient_introduced: bool = False
     minutes: int = holds.REVIEW_MINUTES
     purpose: str = holds.Purpose.REVIEW
 

@@ -435,6 +435,10 @@ def _bookable_schedule(
         )
     if not doctor.active:
         raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
+    # A patient staff may not know is no patient to them: told as one that does not exist.
+    scope = access.patient_to_know(cmd.actor, introduced=cmd.patient_introduced)
+    if scope is not None and not uow.patients.known_in(scope, patient_id):
+        raise InvalidInput(gettext_noop("No such patient."), field="patient_id")
     try:
         patient = parties[1] if parties else uow.patients.get(patient_id)
     except NotFound:

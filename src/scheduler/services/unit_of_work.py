@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from scheduler.domain.access import Scope
 from scheduler.domain.appointment import Appointment
 from scheduler.domain.dependants import Dependant, Person
 from scheduler.domain.documents import Document
@@ -217,6 +218,11 @@ class DoctorRepository(abc.ABC):
 class PatientRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, patient_id: int) -> Patient: ...
+
+    @abc.abstractmethod
+    def known_in(self, scope: Scope, patient_id: int) -> bool:
+        """Whether one of the bookings in ``scope`` (past or to come, kept or not) is the
+        patient's."""
 
 
 @dataclass(frozen=True, kw_only=True)

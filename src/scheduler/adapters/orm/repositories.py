@@ -15,6 +15,7 @@ from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.spans import intervals, span_columns
+from scheduler.domain.access import Scope
 from scheduler.domain.appointment import OCCUPYING, TAKEN_ON, Appointment, Change, Status, VisitMode
 from scheduler.domain.dependants import Dependant, Person, Relation
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
@@ -495,6 +496,18 @@ class DjangoPatientRepository(ports.PatientRepository):
         if row is None:
             raise NotFound(gettext_noop("Patient not found."))
         return patient_of(patient_id, row)
+
+    def known_in(self, scope: Scope, patient_id: int) -> bool:
+        return known_patients(scope).filter(patient_id=patient_id).exists()
+
+
+def known_patients(scope: Scope) -> QuerySet[rows.Appointment, int]:
+    """The patients of the bookings (visits, not holds) in ``scope``: whom the desk and the
+    doctors find by name (selectors.patient_search) and book (access.patient_to_know)."""
+    bookings = rows.Appointment.objects.all()
+    if not scope.everything:
+        bookings = bookings.filter(**{scope.field: scope.value}) if scope.field else bookings.none()
+    return bookings.values_list("patient_id", flat=True)
 
 
 def booking_parties(

@@ -341,7 +341,7 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
         return found.filter(user__phone=phone)
     if "@" in typed:  # no name has one: an email, whole
         return found.filter(user__email__iexact=typed)
-    found = found.filter(pk__in=_known_patients(viewer))
+    found = found.filter(pk__in=repositories.known_patients(access.known_patients_scope(viewer)))
     for word in persian_spelling(typed).split()[:SEARCH_WORDS]:
         # Stored as +98912..., written locally as 0912...: digits after the national 0 match.
         digits = word[1:] if word.isdecimal() and word.startswith("0") and len(word) > 1 else word
@@ -352,14 +352,6 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
             | Q(user__phone__icontains=digits)
         )
     return found
-
-
-def _known_patients(viewer: Actor) -> QuerySet[rows.Appointment, int]:
-    scope = access.known_patients_scope(viewer)
-    bookings = rows.Appointment.objects.all()
-    if not scope.everything:
-        bookings = bookings.filter(**{scope.field: scope.value}) if scope.field else bookings.none()
-    return bookings.values_list("patient_id", flat=True)
 
 
 def dependant_list(*, viewer: Actor) -> QuerySet[rows.Dependant]:

@@ -42,6 +42,7 @@ from scheduler.entrypoints.api.errors import (
     ValidationErrorOutput,
 )
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
+from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
 from scheduler.entrypoints.api.people import lines_field, text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
 from scheduler.entrypoints.language import clinic_default
@@ -204,7 +205,7 @@ class AppointmentCollectionApi(APIView):
             context={**display, VIEWER: actor},
         )
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(ForPatientInput):
         doctor_id = id_field()
         clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
@@ -214,9 +215,6 @@ class AppointmentCollectionApi(APIView):
             default="",
             allow_blank=True,
             help_text="What the patient tells the doctor; line breaks kept.",
-        )
-        patient_id = id_field(
-            required=False, help_text="Staff: whom the appointment is for. Patients: leave out."
         )
         dependant_id = id_field(
             required=False,
@@ -270,7 +268,7 @@ class AppointmentCollectionApi(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_for(request.user)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.InputSerializer(data=request.data, context={USER_ID: request.user.pk})
         serializer.is_valid(raise_exception=True)
         display_context(request)  # a bad ?calendar= is refused before anything is booked
         result = build_bus().handle(

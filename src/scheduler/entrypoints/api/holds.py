@@ -19,6 +19,7 @@ from scheduler.entrypoints.api.dates import AwareDateTimeField
 from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_context
 from scheduler.entrypoints.api.errors import ConflictOutput, ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
+from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
 from scheduler.services import commands
 
 # 409: the hold was booked by a request that committed at the same moment.
@@ -26,13 +27,10 @@ _RELEASED = {204: None, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
 class HoldCollectionApi(APIView):
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(ForPatientInput):
         doctor_id = id_field()
         clinic_id = id_field()
         start = AwareDateTimeField(help_text="A slot start, ISO 8601 with its UTC offset.")
-        patient_id = id_field(
-            required=False, help_text="Staff: whom the slot is held for. Patients: leave out."
-        )
 
     class OutputSerializer(serializers.Serializer[Any]):
         id = serializers.UUIDField(help_text="Book it with hold_id, or let it go (DELETE).")
@@ -62,7 +60,7 @@ class HoldCollectionApi(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = actor_for(request.user)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.InputSerializer(data=request.data, context={USER_ID: request.user.pk})
         serializer.is_valid(raise_exception=True)
         display_context(request)  # the alternatives of a 409 are said on this calendar
         held = build_bus().handle(commands.HoldSlot(actor=actor, **serializer.validated_data))

@@ -14,8 +14,10 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import audit_log, build_bus
+from scheduler.domain.errors import AlreadyRecorded
 from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import Pages, paginated
+from scheduler.entrypoints.api.patient_refs import USER_ID, PatientRefField, ref_for
 from scheduler.entrypoints.api.people import email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
 from scheduler.services import commands
@@ -26,6 +28,12 @@ class PatientOutput(serializers.Serializer[rows.Patient]):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
     phone = serializers.CharField(source="user.phone")
+
+
+class FoundPatientOutput(PatientOutput):
+    """A patient as the desk finds or adds them: with the reference that books them."""
+
+    ref = PatientRefField()
 
 
 class PatientRecordOutput(PatientOutput):
@@ -46,7 +54,7 @@ SEARCH_CHARS = 100
 
 
 class PatientExistsOutput(ErrorOutput):
-    patient = PatientOutput(help_text="Who has the phone number already.")
+    patient = FoundPatientOutput(help_text="Who has the phone number already.")
 
 
 class PatientCollectionApi(APIView):
@@ -61,7 +69,11 @@ class PatientCollectionApi(APIView):
     @extend_schema(
         operation_id="patients_search",
         parameters=[FilterSerializer],
-        responses={200: PatientOutput(many=True), 400: ValidationErrorOutput, 403: ErrorOutput},
+        responses={
+            200: FoundPatientOutput(many=True),
+            400: ValidationErrorOutput,
+            403: ErrorOutput,
+        },
         description="Staff only: the patient with this whole phone number (any spelling, "
         "Persian digits too) or email; else, among the patients of the viewer's clinics (a "
         "booking there, past or to come; admins: everyone), those whose name, username or "
@@ -77,10 +89,11 @@ class PatientCollectionApi(APIView):
             view=self,
             request=request,
             queryset=found,
-            serializer_class=PatientOutput,
+            serializer_class=FoundPatientOutput,
             shown=lambda page: audit_log().record_reads(
                 Record.PATIENT, [str(row.pk) for row in page]
             ),
+            context={USER_ID: request.user.pk},
         )
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -98,7 +111,7 @@ class PatientCollectionApi(APIView):
         operation_id="patients_create",
         request=InputSerializer,
         responses={
-            201: PatientOutput,
+            201: FoundPatientOutput,
             400: ValidationErrorOutput,
             403: ErrorOutput,
             409: PatientExistsOutput,
@@ -109,11 +122,18 @@ class PatientCollectionApi(APIView):
         actor = actor_for(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        patient_id = build_bus().handle(
-            commands.AddPatient(actor=actor, **serializer.validated_data)
-        )
+        try:
+            patient_id = build_bus().handle(
+                commands.AddPatient(actor=actor, **serializer.validated_data)
+            )
+        except AlreadyRecorded as taken:
+            # The desk typed their number: as good an introduction as finding them by it.
+            holder = taken.details["patient"]
+            holder["ref"] = ref_for(holder["id"], actor.user_id)
+            raise
         patient = rows.Patient.objects.select_related("user").get(pk=patient_id)
-        return Response(PatientOutput(patient).data, status=status.HTTP_201_CREATED)
+        output = FoundPatientOutput(patient, context={USER_ID: request.user.pk})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class PatientRecordApi(APIView):

@@ -301,6 +301,7 @@ async function loadBookingSlots() {
   const book = async (start) => {
     const reply = await api("POST", "/api/appointments/", {
       doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
+      patient_ref: forPatient.ref, // a patient new to the clinic is booked on the ref found with them
       reason: document.getElementById("booking-reason").value.trim(),
     });
     if (reply.ok) {
