@@ -33,6 +33,7 @@ def book_for(
             clinic_id=staff.clinic_id,
             start=start,
             patient_id=patient.pk,
+            patient_introduced=True,  # on the phone: found by their number
             reason="phone",
         )
     )
