@@ -173,3 +173,44 @@ def test_a_slot_held_in_a_patients_review_is_no_visit_on_the_doctors_day(
 
     build_bus().handle(dataclasses.replace(book, hold_id=held.hold_id))  # Confirm, in place
     expect(page.locator(f'li[data-appointment="{held.hold_id}"]')).to_contain_text("Mina")
+
+
+@pytest.mark.parametrize(("phone", "locale"), [(False, "en-US"), (True, "fa-IR")])
+def test_requests_beyond_the_days_shown_are_counted_with_the_way_to_the_first(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    phone: bool,
+    locale: str,
+) -> None:
+    """Found in review: on the week's last day the Week showed only days gone by, and nothing
+    of a request waiting next week."""
+    requests = [
+        factories.appointment(
+            doctor,
+            factories.patient(first_name=name),
+            factories.slot_start(clinic, days_ahead=8, hour=hour),  # past any week with today
+            status="pending",
+        )
+        for name, hour in (("Babak", 10), ("Parisa", 11))
+    ]
+    today = datetime.now(ZoneInfo(clinic.timezone)).date().isoformat()
+    page = open_page(browser, contexts, server, phone=phone, locale=locale)
+    sign_in(page, server, doctor.user, f"/doctor/?from={today}&days=7")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    ahead = page.locator("#ahead")
+    expect(ahead).to_be_visible()
+    persian = locale.startswith("fa")
+    expect(ahead).to_contain_text("۲" if persian else "2 requests waiting later")
+    shoot(page, f"agenda-requests-ahead-{'fa-phone' if persian else 'en'}")
+
+    ahead.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    first = page.locator(f'li[data-appointment="{requests[0].pk}"]')
+    expect(first).to_have_attribute("data-status", "pending")
+    expect(page.locator(f'li[data-appointment="{requests[1].pk}"]')).to_be_visible()
+    expect(ahead).to_be_hidden()  # nothing waits after the week shown now
+    expect(first.get_by_role("button").first).to_be_enabled()

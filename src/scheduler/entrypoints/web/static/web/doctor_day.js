@@ -44,6 +44,7 @@ function watch({ remember = true } = {}) {
         if (slot.booking && !notAVisit(slot.booking)) visits.set(slot.booking.id, slot);
       }
       render();
+      showAhead();
       // Arriving at a week, today comes into view (on a phone, the days before fill a screen).
       if (arrived) root.querySelector('[aria-current="date"]')?.scrollIntoView({ block: "nearest" });
       arrived = false;
@@ -59,6 +60,24 @@ function watch({ remember = true } = {}) {
       return undefined;
     },
   });
+}
+
+// Requests waiting beyond the days shown: a week seen on its last day is all past, and a
+// request for next week would go unanswered until someone looked there. How many, and the way
+// to the first.
+const ahead = document.getElementById("ahead");
+async function showAhead() {
+  const after = addDays(firstDay, days);
+  const reply = await api("GET", `/api/appointments/?doctor=${doctorId}&status=pending&from=${after}&limit=1`);
+  const first = reply.ok ? reply.data.results[0] : undefined;
+  ahead.hidden = !first;
+  if (!first) return;
+  const day = zone.day(first.start);
+  const count = reply.data.count;
+  ahead.replaceChildren(
+    phrase(ngettext("%(count)s request waiting later: the first on %(day)s.", "%(count)s requests waiting later: the first on %(day)s.", count), { count, day: zone.dayLabel(day) }),
+    " ",
+    el("button", { type: "button", class: "link", onclick: () => move(days === 7 ? startOfWeek(day) : day) }, gettext("Show it")));
 }
 
 // A slot held while a patient reviews it (or such a hold let go) is no visit of the doctor's
