@@ -227,7 +227,7 @@ class DoctorHits(Sequence[DoctorHit]):
 
 def doctor_search(*, query: DoctorQuery, now: datetime) -> DoctorHits:
     """Verified doctors at their clinics matching ``query``, sorted as it asks."""
-    pairs = _pairs().filter(doctor__verified=True, doctor__user__is_active=True)
+    pairs = _pairs().filter(rows.Doctor.listed("doctor__"))
     for word in folded(query.text).split()[:SEARCH_WORDS]:
         pairs = pairs.filter(
             Q(doctor__search_name__contains=word) | Q(doctor__specialty__search_name__contains=word)

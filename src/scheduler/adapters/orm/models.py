@@ -329,6 +329,12 @@ class Doctor(models.Model):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
 
+    @staticmethod
+    def listed(via: str = "") -> models.Q:
+        """Whom a patient may find and book: verified, and their account not closed. ``via``:
+        the way to the doctor from the rows filtered, e.g. "doctor__"."""
+        return models.Q(**{f"{via}verified": True, f"{via}user__is_active": True})
+
 
 class Patient(models.Model):
     user = models.OneToOneField(

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from scheduler.adapters.local_dates import latin_digits
@@ -46,7 +46,7 @@ def clinic_list(*, city: str | None = None) -> QuerySet[rows.Clinic]:
 def clinic_get(*, clinic_id: int) -> rows.Clinic:
     clinic = (
         rows.Clinic.objects.prefetch_related(
-            Prefetch("doctors", queryset=_doctors().filter(LISTED))
+            Prefetch("doctors", queryset=_doctors().filter(rows.Doctor.listed()))
         )
         .filter(pk=clinic_id)
         .first()
@@ -60,7 +60,7 @@ def doctor_list(
     *, specialty: str | None = None, city: str | None = None, clinic_id: int | None = None
 ) -> QuerySet[rows.Doctor]:
     """Verified doctors only: an unverified one takes no bookings and is not listed."""
-    query = _doctors().filter(LISTED)
+    query = _doctors().filter(rows.Doctor.listed())
     if specialty:
         query = query.filter(specialty__slug=specialty)
     if city:
@@ -72,9 +72,8 @@ def doctor_list(
 
 def doctor_get(*, doctor_id: int, viewer: Actor | None = None) -> rows.Doctor:
     """A verified doctor; an unverified one only for themselves and admins."""
-    doctor = _doctors().filter(pk=doctor_id).first()
-    listed = doctor is not None and doctor.verified and doctor.user.is_active
-    if doctor is None or not (listed or _is_self_or_admin(viewer, doctor_id)):
+    doctor = _doctors().filter(pk=doctor_id).annotate(is_listed=_LISTED).first()
+    if doctor is None or not (doctor.is_listed or _is_self_or_admin(viewer, doctor_id)):
         raise NotFound(gettext_noop("Doctor not found."))
     return doctor
 
@@ -99,15 +98,15 @@ def doctor_clinic_clock(
     """``doctor_clinic(doctor=doctor_get(...), ...)`` in one read, with only the clinic's
     clock and language: the slot grid asks for it on every repaint."""
     found = list(
-        rows.Doctor.objects.filter(pk=doctor_id).values_list(
-            "verified", "user__is_active", "clinics__pk", "clinics__timezone", "clinics__language"
-        )
+        rows.Doctor.objects.filter(pk=doctor_id)
+        .annotate(is_listed=_LISTED)
+        .values_list("is_listed", "clinics__pk", "clinics__timezone", "clinics__language")
     )
-    if not found or not (all(found[0][:2]) or _is_self_or_admin(viewer, doctor_id)):
+    if not found or not (found[0][0] or _is_self_or_admin(viewer, doctor_id)):
         raise NotFound(gettext_noop("Doctor not found."))
     clinics = [
         ClinicClock(pk, zone, language)
-        for _, _, pk, zone, language in found
+        for _, pk, zone, language in found
         if pk is not None  # the one row of a doctor at no clinic
     ]
     return _clinic_meant(clinics, clinic_id)
@@ -283,8 +282,8 @@ def on_local_days(
     return condition
 
 
-# Whom a patient may find and book: verified, and their account not closed.
-LISTED = Q(verified=True, user__is_active=True)
+# The same, read as a column: whether the one doctor asked for is listed.
+_LISTED = ExpressionWrapper(rows.Doctor.listed(), output_field=BooleanField())
 
 
 def _doctors() -> QuerySet[rows.Doctor]:
