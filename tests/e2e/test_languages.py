@@ -100,3 +100,19 @@ def test_a_page_about_a_clinic_speaks_its_language_unless_the_reader_asked() -> 
     assert html_tag(Client(), page) == PERSIAN
     assert html_tag(Client(), page, HTTP_ACCEPT_LANGUAGE="en-US,en") == ENGLISH
     assert html_tag(Client(), "/") == ENGLISH  # not about one clinic
+
+
+@pytest.mark.parametrize(
+    ("accept", "said"),
+    [("en", "Times are in <bdi>Iran Time</bdi>."), ("fa", "ساعت‌ها به <bdi>وقت ایران</bdi> است.")],
+)
+def test_the_doctors_page_names_the_clinics_clock_in_the_readers_words(
+    accept: str, said: str
+) -> None:
+    """Found in review: "Asia/Tehran" in the middle of a Persian sentence."""
+    doctor = factories.doctor(factories.clinic())  # in Tehran, as the factories' clinics are
+
+    page = Client().get(f"/doctors/{doctor.pk}/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+
+    assert said in page
+    assert ">Asia/Tehran<" not in page

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import babel.dates
 import jdatetime
 
 PERSIAN = "fa"
@@ -41,6 +42,17 @@ WEEK_ORDER = {"en": (0, 1, 2, 3, 4, 5, 6), PERSIAN: (5, 6, 0, 1, 2, 3, 4)}
 
 def is_persian(language: str) -> bool:
     return language.lower().split("-")[0] == PERSIAN
+
+
+def zone_name(zone: str, language: str) -> str:
+    """A clinic's clock as its readers call it: "Iran Time" / "وقت ایران", not "Asia/Tehran".
+    UTC stays UTC: the CLDR has it as a zone of no region ("Unknown Region (UTC) Time")."""
+    if zone.upper() in {"UTC", "ETC/UTC", "GMT", "ETC/GMT"}:
+        return "UTC"
+    try:
+        return babel.dates.get_timezone_name(zone, locale=language_key(language))
+    except LookupError:  # a zone id the CLDR does not know: its id is a name too
+        return zone
 
 
 def language_key(language: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template import Context, Engine
 
-from scheduler.adapters.local_dates import isolated, moment_label
+from scheduler.adapters.local_dates import isolated, moment_label, zone_name
 from scheduler.domain.notifications import Kind
 
 LANGUAGES = ("en", "fa")
@@ -63,7 +63,7 @@ def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
     """``context`` holds names and places; the datetimes in it (``start``, ``previous_start``)
     become ``when`` and ``previous_when`` on the clinic's clock in ``language`` (en or fa)."""
     name = f"notify/{language}/{kind.value}.txt"
-    values = {**context, "zone": zone}
+    values = {**context, "zone": zone_name(zone, language)}
     values |= {key: isolated(context[key], language) for key in ISOLATED if context.get(key)}
     for key, target in (("start", "when"), ("previous_start", "previous_when")):
         at = context.get(key)

@@ -53,6 +53,12 @@ def clock_time(value: datetime | None, zone: str = "UTC") -> str:
 
 
 @register.filter
+def zone_name(value: str) -> str:
+    """A time zone's name in the page's language ("Iran Time", not "Asia/Tehran")."""
+    return local_dates.zone_name(value, _language()) if value else ""
+
+
+@register.filter
 def phone(value: str) -> str:
     """A stored (E.164) number grouped for reading; Latin digits, as dialling wants them."""
     return phones.readable(value) if value else ""
