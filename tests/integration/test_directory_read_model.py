@@ -505,6 +505,18 @@ def test_an_unverified_doctor_is_not_listed_until_verified_again(world: World) -
     assert next_start(world) == world.at(0, 10)
 
 
+def test_a_doctor_whose_account_is_closed_leaves_the_read_model(world: World) -> None:
+    """Found in review: the rows of a closed account were kept up to date, for a search that
+    no longer shows them."""
+    world.bus.handle(commands.DeactivateUser(actor=world.admin, user_id=world.doctor.user_id))
+    world.relay()
+
+    assert not rows.NextFreeSlot.objects.filter(doctor=world.doctor).exists()
+    assert not rows.FreeDay.objects.filter(doctor=world.doctor).exists()
+    world.directory.rebuild()  # and a rebuild puts none back
+    assert not rows.NextFreeSlot.objects.filter(doctor=world.doctor).exists()
+
+
 def test_a_no_show_and_its_undo_leave_the_past_slot_out(world: World) -> None:
     visit = book(world, ahead=0, hour=10)
     world.clock.now = world.at(0, 10, 20)

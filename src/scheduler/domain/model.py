@@ -41,6 +41,12 @@ class Doctor:
     accepts_new_patients: bool = True
     active: bool = True  # False: their account was closed
 
+    @property
+    def listed(self) -> bool:
+        """Found in the search and booked: verified, and their account open (the database
+        asks the same of its rows: adapters.orm.models.Doctor.listed)."""
+        return self.verified and self.active
+
 
 @dataclass(frozen=True)
 class Patient:

@@ -36,13 +36,14 @@ class FreeTime:
 
 
 def free_time(uow: UnitOfWork, *, doctor_id: int, clinic_id: int, now: datetime) -> FreeTime | None:
-    """None: the doctor is not listed there (unknown, unverified, or no hours at the clinic)."""
+    """None: the doctor is not listed there (unknown, unverified, their account closed, or no
+    hours at the clinic): no free time worth computing."""
     try:
         doctor = uow.doctors.get(doctor_id)
     except NotFound:
         return None
     schedule = uow.schedules.find(doctor_id, clinic_id)
-    if not doctor.verified or schedule is None:
+    if not doctor.listed or schedule is None:
         return None
     zone = ZoneInfo(schedule.timezone)
     first_day = now.astimezone(zone).date()

@@ -39,6 +39,7 @@ from scheduler.domain.events import (
     PasswordResetRequested,
     ProfileUpdated,
     SlotOffered,
+    UserDeactivated,
     UserRegistered,
 )
 from scheduler.domain.intervals import Interval
@@ -582,13 +583,18 @@ def refresh_directory(event: Event, deps: Dependencies) -> None:
     match event:
         case AppointmentEvent() | AvailabilityChanged() | DoctorVerified():
             deps.directory.refresh_doctor(event.doctor_id)
+        case UserDeactivated():
+            deps.directory.refresh_account(event.user_id)
 
 
-# A new doctor starts unverified, so unlisted: their DoctorVerified lists them.
+# A new doctor starts unverified, so unlisted: their DoctorVerified lists them, and the closing
+# of their account takes them off.
 MOVES_FREE_TIME = tuple(
     event_type
     for event_type in EVENT_TYPES.values()
-    if issubclass(event_type, AppointmentEvent | AvailabilityChanged | DoctorVerified)
+    if issubclass(
+        event_type, AppointmentEvent | AvailabilityChanged | DoctorVerified | UserDeactivated
+    )
 )
 
 

@@ -150,12 +150,19 @@ class Directory(Protocol):
         """Have the doctor's free time recomputed at every clinic they have hours at (or had),
         as of now or very soon after."""
 
+    def refresh_account(self, user_id: int) -> None:
+        """The same for the doctor whose account this is, if it is a doctor's (closed: they
+        leave the search)."""
+
 
 @dataclass(frozen=True)
 class NoDirectory:
     """No search read model wired: nothing is kept."""
 
     def refresh_doctor(self, doctor_id: int) -> None:
+        return None
+
+    def refresh_account(self, user_id: int) -> None:
         return None
 
 

@@ -54,6 +54,10 @@ class DjangoDirectory:
         mark(listed_or_listable(doctor_id))
         self._wake()
 
+    def refresh_account(self, user_id: int) -> None:
+        for doctor_id in rows.Doctor.objects.filter(user_id=user_id).values_list("pk", flat=True):
+            self.refresh_doctor(doctor_id)
+
     def refresh_due(self) -> int:
         """Refresh up to TICK pairs that were marked or that time has overtaken; how many."""
         now = self._clock()
