@@ -6,14 +6,17 @@ clinic's name), which then opened that stranger's record."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
 from scheduler.entrypoints.api import patient_refs
+from scheduler.entrypoints.api.throttles import PatientLookupByUser
 from tests import factories
 from tests.e2e.conftest import Client
 
@@ -135,3 +138,58 @@ def test_the_clinics_own_patient_is_booked_by_id_and_has_no_ref_in_their_record(
 
     assert answer.status_code == 201, answer.content
     assert "ref" not in as_receptionist.get(f"/api/patients/{patient.pk}/").json()
+
+
+def test_looking_patients_up_beyond_the_clinic_is_counted_per_member_of_staff(
+    settings: Any, as_receptionist: APIClient, receptionist: rows.Receptionist
+) -> None:
+    """Found in review: 60 whole numbers in 1.4 s named every patient in the range, each with a
+    ref that booked them. A search by name among the clinic's own stays uncounted."""
+    settings.PATIENT_LOOKUP_RATE = "3/hour"
+    cache.delete(PatientLookupByUser().get_cache_key(SimpleNamespace(user=receptionist.user), None))
+    factories.patient(phone="+989120000077")
+
+    numbers = [as_receptionist.get("/api/patients/", {"q": f"0912000007{n}"}) for n in (5, 6)]
+    by_name = [as_receptionist.get("/api/patients/", {"q": "Nobody"}) for _ in range(5)]
+    added = as_receptionist.post("/api/patients/", {"first_name": "A", "last_name": "B"})
+    over = as_receptionist.get("/api/patients/", {"q": "09120000077"})
+
+    assert [a.status_code for a in numbers + by_name] == [200] * 7
+    assert added.status_code == 201
+    assert over.status_code == 429 and int(over["Retry-After"]) > 0
+    assert "09120000077" not in over.content.decode() and "ref" not in over.json()
+
+
+def test_a_stale_ref_beside_a_known_patients_id_gives_way_to_the_id(
+    as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """Found in review: a desk page left open past a ref's day refused the clinic's own
+    patient, whom the id alone books."""
+    patient = factories.patient()
+    stranger = factories.patient()
+    factories.appointment(doctor, patient, factories.slot_start(clinic, days_ahead=3))
+    stale = "WzEsMl0:1xZX0t:bogus"
+
+    own = booking(doctor, clinic, patient_id=patient.pk, patient_ref=stale)
+    other = booking(doctor, clinic, 11, patient_id=stranger.pk, patient_ref=stale)
+
+    assert as_receptionist.post("/api/appointments/", own).status_code == 201
+    refused = as_receptionist.post("/api/appointments/", other)
+    assert (refused.status_code, refused.json()) == (400, NO_SUCH_PATIENT)
+
+
+def test_the_no_shows_of_a_patient_the_staff_do_not_know_are_not_found(
+    as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """Found in review: 200 for anyone's id and 404 for no one's told the desk who exists."""
+    stranger = factories.patient()
+    known = factories.patient()
+    factories.appointment(doctor, known, factories.slot_start(clinic, days_ahead=3))
+
+    answers = [
+        as_receptionist.get(f"/api/patients/{patient_id}/no-shows/")
+        for patient_id in (stranger.pk, 999_999, known.pk)
+    ]
+
+    assert [a.status_code for a in answers] == [404, 404, 200]
+    assert answers[0].json() == answers[1].json()

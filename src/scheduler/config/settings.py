@@ -442,6 +442,9 @@ PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("PASSWORD_RESET_ACCOUNT_RATE", "3/h
 VERIFICATION_RESEND_RATE = os.environ.get("VERIFICATION_RESEND_RATE", "3/hour")
 # Changes of one's own email or phone (each says whether another account has it) per user.
 CONTACT_CHANGE_RATE = os.environ.get("CONTACT_CHANGE_RATE", "5/hour")
+# Staff looking patients up beyond their clinic (a whole phone number or email), or adding
+# them, per user: a desk takes some calls an hour, not a number range.
+PATIENT_LOOKUP_RATE = os.environ.get("PATIENT_LOOKUP_RATE", "60/hour")
 # Reads of one private calendar feed (apps poll it; a leaked address polled hard is cut short).
 CALENDAR_FEED_RATE = os.environ.get("CALENDAR_FEED_RATE", "60/hour")
 

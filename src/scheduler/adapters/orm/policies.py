@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import repositories
 from scheduler.domain import access, no_show_policy, video_visits
 from scheduler.domain.appointment import FORGIVE_NO_SHOW, Status, VisitMode
 from scheduler.domain.errors import InvalidInput, NotFound
@@ -110,7 +111,13 @@ def no_show_record(
     clinic = clinics.filter(pk=clinic_id).first()
     if clinic is None:
         raise NotFound(gettext_noop("Clinic not found."))
-    if not rows.Patient.objects.filter(pk=patient_id).exists():
+    # Found in review: any id answered 200 and an unknown one 404, so the desk could tell who
+    # exists. A patient the viewer does not know has no no-shows at their clinic to show.
+    known = access.known_patients_scope(viewer)
+    patients = rows.Patient.objects.filter(pk=patient_id)
+    if not known.everything:
+        patients = patients.filter(pk__in=repositories.known_patients(known))
+    if not patients.exists():
         raise NotFound(gettext_noop("Patient not found."))
     scope = access.booking_scope(viewer)
     missed = rows.Appointment.objects.filter(

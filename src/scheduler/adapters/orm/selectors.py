@@ -334,12 +334,10 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
         .filter(user__forgotten=False)  # no one to book for, nothing to find
         .order_by("user__last_name", "user__first_name", "pk")
     )
+    contact = _whole_contact(query)
+    if contact is not None:
+        return found.filter(contact)
     typed = latin_digits(query).strip()
-    phone = as_phone(typed)
-    if phone is not None:  # however it was written: the number as stored
-        return found.filter(user__phone=phone)
-    if "@" in typed:  # no name has one: an email, whole
-        return found.filter(user__email__iexact=typed)
     found = found.filter(pk__in=repositories.known_patients(access.known_patients_scope(viewer)))
     for word in persian_spelling(typed).split()[:SEARCH_WORDS]:
         # Stored as +98912..., written locally as 0912...: digits after the national 0 match.
@@ -351,6 +349,22 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
             | Q(user__phone__icontains=digits)
         )
     return found
+
+
+def looks_beyond_the_clinic(query: str) -> bool:
+    """Whether patient_search looks ``query`` up among everyone (a whole phone number or
+    email), not among the viewer's own patients."""
+    return _whole_contact(query) is not None
+
+
+def _whole_contact(query: str) -> Q | None:
+    typed = latin_digits(query).strip()
+    phone = as_phone(typed)
+    if phone is not None:  # however it was written: the number as stored
+        return Q(user__phone=phone)
+    if "@" in typed:  # no name has one: an email, whole
+        return Q(user__email__iexact=typed)
+    return None
 
 
 def dependant_list(*, viewer: Actor) -> QuerySet[rows.Dependant]:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from scheduler.adapters.orm import models as rows
@@ -20,6 +21,7 @@ from scheduler.entrypoints.api.pagination import Pages, paginated
 from scheduler.entrypoints.api.patient_refs import USER_ID, PatientRefField, ref_for
 from scheduler.entrypoints.api.people import email_field, name_field
 from scheduler.entrypoints.api.phones import PhoneField
+from scheduler.entrypoints.api.throttles import PatientLookupByUser
 from scheduler.services import commands
 from scheduler.services.audit import Record
 
@@ -59,6 +61,14 @@ class PatientExistsOutput(ErrorOutput):
 
 class PatientCollectionApi(APIView):
     pagination_class = Pages
+    throttle_classes = (PatientLookupByUser,)
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # A search by name among the clinic's own patients runs as the desk types: uncounted.
+        asked = self.request.query_params.get("q", "")
+        if self.request.method == "GET" and not selectors.looks_beyond_the_clinic(asked):
+            return []
+        return super().get_throttles()
 
     class FilterSerializer(serializers.Serializer[Any]):
         q = serializers.CharField(

@@ -92,6 +92,15 @@ class ContactChangeByUser(ResendByUser):
     setting = "CONTACT_CHANGE_RATE"
 
 
+class PatientLookupByUser(ResendByUser):
+    """Looking a patient up by a whole phone number or email, or adding one (a number on file
+    answers with its patient): the ways to a patient beyond one's own clinic. Counted per
+    member of staff, so that no one walks a range of numbers to list a city's patients."""
+
+    scope = "patient-lookup"
+    setting = "PATIENT_LOOKUP_RATE"
+
+
 class FeedReads(_SettingRate):
     """Per feed address, not per client: calendar providers read many people's feeds from a
     few addresses of theirs. An app reading every few minutes stays well under the rate."""
