@@ -132,9 +132,11 @@ def test_staff_hold_for_a_patient_they_name(
     found = {"patient_ref": factories.found_by(user, patient)} if user else {}
     held = hold(client, doctor, start, patient_id=patient.pk, **found)
     assert held.status_code == 201, held.data
-    assert rows.Appointment.every.get(pk=held.json()["id"]).patient_id == patient.pk
-    # The hold is the patient's to let go, not the desk's.
-    assert client.delete(f"{HOLDS}{held.json()['id']}/").status_code == 404
+    row = rows.Appointment.every.get(pk=held.json()["id"])
+    assert (row.patient_id, row.hold_purpose) == (patient.pk, "desk")
+    # A desk hold is the clinic's to let go (a patient's own review hold is not).
+    assert client.delete(f"{HOLDS}{row.pk}/").status_code == 204
+    assert rows.Appointment.every.get(pk=row.pk).status == "released"
 
 
 def test_another_doctor_and_another_clinics_desk_may_not_hold_here(

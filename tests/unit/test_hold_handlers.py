@@ -19,7 +19,7 @@ from scheduler.domain.errors import (
     NotFound,
     SlotTaken,
 )
-from scheduler.domain.model import Actor
+from scheduler.domain.model import Actor, Role
 from scheduler.services import commands
 from scheduler.services.holds import HeldSlot
 from tests.unit.test_handlers import (
@@ -31,6 +31,7 @@ from tests.unit.test_handlers import (
     DR_ONE,
     DR_TWO,
     MONDAY,
+    OTHER_CLINIC,
     PATIENT_10,
     PATIENT_11,
     TUESDAY,
@@ -192,6 +193,40 @@ def test_only_its_holder_lets_a_hold_go_and_twice_is_harmless(clinic: Clinic) ->
     released = [e for e in clinic.uow.outbox if isinstance(e, events.HoldReleased)]
     assert [e.reason for e in released] == ["released"]
     clinic.book(PATIENT_11, TEN)
+
+
+OTHER_DESK = Actor(3002, Role.RECEPTIONIST, clinic_id=OTHER_CLINIC)
+
+
+def test_a_desk_hold_is_the_clinics_and_leaves_the_patients_own_review_alone(
+    clinic: Clinic,
+) -> None:
+    """Found in review: a hold the desk made for a patient let go of the patient's own review
+    (they may be choosing on their phone meanwhile), and the desk could not let it go: it
+    kept the slot from everyone until it expired."""
+    own = hold(clinic, PATIENT_10)
+    desk = hold(clinic, DESK, start=at(TUESDAY, "11:00"), patient_id=10, patient_introduced=True)
+    again = hold(clinic, PATIENT_10, start=at(TUESDAY, "11:30"))
+
+    assert clinic.stored(desk.hold_id).hold_purpose == holds.Purpose.DESK
+    assert clinic.stored(own.hold_id).status is Status.RELEASED  # by their own next review
+    assert clinic.stored(desk.hold_id).status is Status.PROPOSED  # not by it
+    assert clinic.stored(again.hold_id).status is Status.PROPOSED
+    for outsider in (PATIENT_11, OTHER_DESK):
+        with pytest.raises(NotFound):
+            release(clinic, outsider, desk.hold_id)
+    release(clinic, DOCTOR_1, desk.hold_id)  # the clinic's: its doctor, its desk, admins
+    assert clinic.stored(desk.hold_id).status is Status.RELEASED
+    clinic.book(PATIENT_11, at(TUESDAY, "11:00"))  # free again at once
+
+
+def test_the_desk_books_its_hold_in_place(clinic: Clinic) -> None:
+    desk = hold(clinic, DESK, patient_id=10, patient_introduced=True)
+
+    booked = clinic.book(DESK, TEN, patient_id=10)
+
+    assert booked.appointment_id == desk.hold_id
+    assert clinic.stored(desk.hold_id).status is Status.BOOKED
 
 
 def test_a_booked_hold_is_no_hold_to_release(clinic: Clinic) -> None:

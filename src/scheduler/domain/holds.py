@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from scheduler.domain.access import can_see
 from scheduler.domain.appointment import HOLD_STATES, Appointment
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.messages import gettext_noop
@@ -26,6 +27,7 @@ MAX_MINUTES = 60
 class Purpose(StrEnum):
     REVIEW = "review"  # the patient is looking at the booking dialog: one at a time each
     OFFER = "offer"  # a freed slot offered to the next on the waitlist
+    DESK = "desk"  # staff keep it for a patient they are talking to: the clinic's to let go
 
 
 class Release(StrEnum):
@@ -41,6 +43,14 @@ def purpose(value: str) -> Purpose:
         raise InvalidInput(gettext_noop("No such purpose of a hold."), field="purpose") from None
 
 
+def purpose_for(actor: Actor, value: str) -> Purpose:
+    """A review asked for by staff is a desk hold: it neither lets go of the patient's own
+    review (the patient may be choosing on their phone meanwhile) nor goes with it, and the
+    clinic's staff let it go (ensure_holder)."""
+    chosen = purpose(value)
+    return Purpose.DESK if chosen is Purpose.REVIEW and actor.is_staff else chosen
+
+
 def expiry(now: datetime, minutes: int) -> datetime:
     if not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput(
@@ -52,10 +62,12 @@ def expiry(now: datetime, minutes: int) -> datetime:
 
 
 def ensure_holder(actor: Actor, hold: Appointment) -> None:
-    """Only the patient it is held for lets a hold go; anyone else (staff included: a hold
-    is no visit of theirs to run) does not learn that it exists."""
+    """The patient it is held for lets a hold go, and a desk hold also the staff who see the
+    clinic's bookings (its desk, the doctor, admins). Anyone else (staff included, for a
+    patient's own hold: no visit of theirs to run) does not learn that it exists."""
     mine = actor.patient_id is not None and actor.patient_id == hold.patient_id
-    if hold.status not in HOLD_STATES or not mine:
+    clinics = hold.hold_purpose == Purpose.DESK and actor.is_staff and can_see(actor, hold)
+    if hold.status not in HOLD_STATES or not (mine or clinics):
         raise NotFound(gettext_noop("Hold not found."))
 
 

@@ -328,7 +328,7 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
         cmd.actor, doctor_id=cmd.doctor_id, clinic_id=cmd.clinic_id, patient_id=cmd.patient_id
     )
     expires_at = domain_holds.expiry(now, cmd.minutes)
-    purpose = domain_holds.purpose(cmd.purpose)
+    purpose = domain_holds.purpose_for(cmd.actor, cmd.purpose)
     try:
         with uow:
             schedule = _bookable_schedule(uow, cmd, patient_id)

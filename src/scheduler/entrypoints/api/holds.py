@@ -1,5 +1,6 @@
 """Slot holds (domain.holds): the booking dialog holds its slot for the patient while they
-review it, and lets it go on closing. The holder's own hold only: anyone else's is 404."""
+review it, and lets it go on closing; staff hold one for a patient they are talking to. The
+patient's own hold is theirs alone, a desk hold the clinic's too: anyone else's is 404."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ class HoldCollectionApi(APIView):
             "others see it held and cannot book it; the same checks as a booking. A patient "
             "holds one slot at a time (a new hold lets the previous one go); asked again for "
             "the slot they hold, the same hold answers. Booking the slot (POST "
-            "/api/appointments/, with hold_id or not) books the hold in place."
+            "/api/appointments/, with hold_id or not) books the hold in place. Staff hold for "
+            "a patient (a desk hold): it leaves the patient's own review hold alone, and the "
+            "clinic's desk, the doctor and admins may let it go."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -73,7 +76,8 @@ class HoldDetailApi(APIView):
         operation_id="holds_delete",
         request=None,
         responses=_RELEASED,
-        description="Let the hold go (again, or once expired or booked: nothing happens).",
+        description="Let the hold go (again, or once expired or booked: nothing happens): the "
+        "patient's own, or a desk hold at a clinic whose bookings the caller sees.",
     )
     def delete(self, request: Request, hold_id: uuid.UUID) -> Response:
         return _release(request, hold_id)
