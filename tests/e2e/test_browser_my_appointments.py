@@ -159,7 +159,10 @@ def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
         build_bus()
         .handle(
             dataclasses.replace(
-                factories.booking(doctor, patient, hour=15), actor=desk, patient_id=patient.pk
+                factories.booking(doctor, patient, hour=15),
+                actor=desk,
+                patient_id=patient.pk,
+                patient_introduced=True,  # on the phone: found by their number
             )
         )
         .appointment_id
@@ -170,7 +173,10 @@ def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
         build_bus()
         .handle(
             dataclasses.replace(
-                factories.booking(doctor, patient, hour=10), actor=desk, patient_id=patient.pk
+                factories.booking(doctor, patient, hour=10),
+                actor=desk,
+                patient_id=patient.pk,
+                patient_introduced=True,
             )
         )
         .appointment_id
