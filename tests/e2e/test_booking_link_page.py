@@ -57,6 +57,8 @@ def test_the_page_shows_the_booking_without_signing_in(
     assert "10:00" in page  # the clinic's clock
     assert 'id="cancel-form"' in page
     assert visit_links.url_for(appointment.pk) in page  # the queue, on the day
+    # Found in review: it promised "cancel or change the time online", and offers Cancel only.
+    assert "You can cancel online until" in page and "change the time online" not in page
 
 
 def test_nothing_else_of_the_patient_shows(doctor: rows.Doctor, clinic: rows.Clinic) -> None:

@@ -269,9 +269,11 @@ async function addPatient(formElement, extra = {}) {
   else if (reply.status === 409 && reply.data?.patient) {
     // The number is someone's already: most often that person; sometimes a family's phone.
     const existing = reply.data.patient;
+    const bookFor = el("button", { type: "button", onclick: () => { formElement.reset(); say(""); choosePatient(existing); } }, phrase(gettext("Book for %(name)s"), { name: existing.name }));
     say(`${reply.data.detail} `, "error", el("span", { class: "alternatives" },
-      el("button", { type: "button", onclick: () => { formElement.reset(); choosePatient(existing); } }, phrase(gettext("Book for %(name)s"), { name: existing.name })),
-      el("button", { type: "button", onclick: () => addPatient(formElement, { same_phone_ok: true }) }, gettext("Add a new patient with this phone"))));
+      bookFor,
+      el("button", { type: "button", onclick: () => { say(""); addPatient(formElement, { same_phone_ok: true }); } }, gettext("Add a new patient with this phone"))));
+    bookFor.focus(); // the likelier answer, one Enter away
   } else say(errorText(reply.data, formElement), "error");
 }
 
@@ -309,6 +311,7 @@ async function loadBookingSlots() {
       patient = null; // the next booking is for the next person: choose them first
       chosen.textContent = gettext("No patient chosen.");
       document.getElementById("patient-search").value = "";
+      document.getElementById("patient-search").focus(); // the keyboard goes on to the next one
       loadBookingSlots();
     }
     else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);

@@ -45,6 +45,9 @@ function watch({ remember = true } = {}) {
       }
       render();
       showAhead();
+      // "Show it" brought the doctor here for this request: the keyboard goes on from it.
+      if (focusAfter) root.querySelector(`li[data-appointment="${focusAfter}"]`)?.focus();
+      focusAfter = null;
       // Arriving at a week, today comes into view (on a phone, the days before fill a screen).
       if (arrived) root.querySelector('[aria-current="date"]')?.scrollIntoView({ block: "nearest" });
       arrived = false;
@@ -66,6 +69,7 @@ function watch({ remember = true } = {}) {
 // request for next week would go unanswered until someone looked there. How many, and the way
 // to the first.
 const ahead = document.getElementById("ahead");
+let focusAfter = null; // the request "Show it" opened
 async function showAhead() {
   const after = addDays(firstDay, days);
   const reply = await api("GET", `/api/appointments/?doctor=${doctorId}&status=pending&from=${after}&limit=1`);
@@ -77,8 +81,12 @@ async function showAhead() {
   ahead.replaceChildren(
     phrase(ngettext("%(count)s request waiting later: the first on %(day)s.", "%(count)s requests waiting later: the first on %(day)s.", count), { count, day: zone.dayLabel(day) }),
     " ",
-    el("button", { type: "button", class: "link", onclick: () => move(days === 7 ? startOfWeek(day) : day) }, gettext("Show it")));
+    el("button", { type: "button", class: "link", onclick: () => { focusAfter = first.id; move(days === 7 ? startOfWeek(day) : day); } }, gettext("Show it")));
 }
+// The socket hears the days shown only: a request for a later day is counted again every two
+// minutes, and when the doctor comes back to the tab.
+setInterval(() => { if (zone && !document.hidden) showAhead(); }, 120_000);
+document.addEventListener("visibilitychange", () => { if (zone && !document.hidden) showAhead(); });
 
 // A slot held while a patient reviews it (or such a hold let go) is no visit of the doctor's
 // yet: booked, the same row comes back as one.
@@ -119,7 +127,8 @@ function item(visit) {
   const actions = (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
     && (action !== "undo" || undoable));
   const documents = documentsToggle(booking.id);
-  return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status },
+  // Focusable from script: after an action redraws the row, the keyboard stays on it.
+  return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status, tabindex: "-1" },
     el("span", { class: "time" }, zone.time(visit.start)),
     el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
@@ -201,7 +210,7 @@ async function send(booking, action, body) {
 // A visit's "Completed" and "No-show" appear when it begins, with no reload.
 setInterval(() => { if (zone) render(); }, 30_000);
 
-function move(to) { firstDay = to; watch(); }
+function move(to) { firstDay = to; say(""); watch(); } // another day's news is not this one's
 
 document.getElementById("earlier").addEventListener("click", () => move(addDays(firstDay, -days)));
 document.getElementById("later").addEventListener("click", () => move(addDays(firstDay, days)));

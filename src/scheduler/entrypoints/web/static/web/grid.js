@@ -131,6 +131,10 @@ async function move(start) {
   if (reply.ok) say(phrase(gettext("Moved: your appointment is now %(when)s."), { when: zone.moment(start) }), "ok");
   else if (reply.status === 409 && reply.data?.code === "slot_taken") takenMessage(reply, zone, confirmMove);
   else say(errorText(reply.data), "error");
+  // The button pressed is gone with the question: the keyboard goes on from the answer.
+  const box = document.getElementById("message");
+  box.tabIndex = -1;
+  (box.querySelector("button") ?? box).focus();
 }
 
 // ?slot= in the page's address: once the week has loaded, that slot's review opens if it is

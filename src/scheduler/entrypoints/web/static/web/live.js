@@ -93,9 +93,10 @@ export const instantKey = (iso) => new Date(iso).toISOString();
 export const minutesUntil = (iso) => Math.round((new Date(iso) - Date.now()) / 60_000);
 
 // ``text``: a string or nodes (a phrase()).
+/** Says ``text`` (and ``extra``, e.g. buttons) in the page's message box; nothing: hides it. */
 export function say(text, kind = "info", extra = null) {
   const box = document.getElementById("message");
-  box.hidden = false;
+  box.hidden = !text && !extra;
   box.className = `message ${kind}`;
   box.replaceChildren(text);
   if (extra) box.append(extra);
@@ -249,7 +250,7 @@ export function askWhy(row, action, send) {
     el("button", { type: "button", onclick: () => backToRow(form) }, gettext("Keep it")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (await send(reason.value.trim())) form.remove();
+    if (await send(reason.value.trim())) backToRow(form); // the keyboard stays on the visit
   });
   row.append(form);
   reason.focus();
