@@ -312,6 +312,7 @@ class FakePatientRepository(PatientRepository):
         self._patients = {p.id: p for p in patients}
         self._appointments = appointments
         self._schedules = schedules  # which clinics a doctor works at
+        self._accounts: FakeAccountRepository | None = None  # whom a desk added, once wired
 
     def add(self, patient: Patient) -> None:
         self._patients[patient.id] = patient
@@ -323,20 +324,20 @@ class FakePatientRepository(PatientRepository):
             raise NotFound("Patient not found.") from None
 
     def known_in(self, scope: Scope, patient_id: int) -> bool:
-        visits = [
-            a
+        if scope.everything:
+            return True
+        clinics = {
+            a.clinic_id
             for a in self._appointments.all_stored()
             if a.patient_id == patient_id and a.status not in HOLD_STATES
-        ]
-        if scope.everything:
-            return bool(visits)
+        }
+        if self._accounts is not None and patient_id in self._accounts.committed.added_at:
+            clinics.add(self._accounts.committed.added_at[patient_id])
         match scope.field:
             case "clinic_id":
-                return any(a.clinic_id == scope.value for a in visits)
+                return scope.value in clinics
             case "clinic__doctors":
-                return any(
-                    self._schedules.works_at(int(scope.value or 0), a.clinic_id) for a in visits
-                )
+                return any(self._schedules.works_at(int(scope.value or 0), c) for c in clinics)
         return False
 
 
@@ -437,6 +438,7 @@ class FakeDoctor:
 class AccountRows:
     users: dict[int, FakeUser] = field(default_factory=dict)
     patients: dict[int, int] = field(default_factory=dict)  # patient id -> user id
+    added_at: dict[int, int] = field(default_factory=dict)  # patient id -> clinic id
     doctors: dict[int, FakeDoctor] = field(default_factory=dict)
 
 
@@ -485,9 +487,11 @@ class FakeAccountRepository(AccountRepository):
         self.rows.users[user_id] = FakeUser(user, contact, password=user.password)
         return user_id
 
-    def add_patient(self, user_id: int) -> int:
+    def add_patient(self, user_id: int, *, added_at: int | None = None) -> int:
         patient_id = next(self._ids)
         self.rows.patients[patient_id] = user_id
+        if added_at is not None:
+            self.rows.added_at[patient_id] = added_at
         return patient_id
 
     def add_doctor(
@@ -953,6 +957,7 @@ class FakeUnitOfWork(UnitOfWork):
         )
         self.busy_blocks = FakeBusyBlockRepository()
         self.accounts = FakeAccountRepository()
+        self.patients._accounts = self.accounts
         self.dependants = FakeDependantRepository()
         self.calendars = FakeCalendarChoices()
         self.feeds = FakeCalendarFeeds()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from scheduler.domain.errors import InvalidInput
-from scheduler.domain.model import Actor, Role
+from scheduler.domain.model import Actor, Patient, Role
 from scheduler.services import commands
 from tests.unit.test_handlers import (
     ADMIN,
@@ -130,3 +130,13 @@ def test_admins_and_patients_need_no_introduction(clinic: Clinic) -> None:
             actor=PATIENT_11, doctor_id=DR_ONE, clinic_id=CLINIC, start=at(TUESDAY, "11:00")
         )
     )
+
+
+def test_a_patient_the_desk_added_is_known_at_its_clinic_only(clinic: Clinic) -> None:
+    added = clinic.bus.handle(commands.AddPatient(actor=DESK, first_name="Sima", last_name="W"))
+    assert isinstance(added, int)
+    clinic.uow.patients.add(Patient(added, "Sima W"))
+
+    book(clinic, DESK, "10:00", patient_id=added)
+    with pytest.raises(InvalidInput):
+        book(clinic, OTHER_DESK, "10:00", patient_id=added, clinic_id=OTHER_CLINIC)

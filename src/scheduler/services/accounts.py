@@ -131,7 +131,8 @@ def add_patient(cmd: commands.AddPatient, uow: UnitOfWork, clock: Clock) -> int:
                 phone=cmd.phone,
             )
         )
-        patient_id = uow.accounts.add_patient(user_id)
+        # The desk's clinic knows them from now on: found by name, booked by id.
+        patient_id = uow.accounts.add_patient(user_id, added_at=cmd.actor.clinic_id)
         uow.accounts.events.append(
             PatientAdded(
                 occurred_at=clock(),

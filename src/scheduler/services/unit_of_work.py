@@ -271,7 +271,8 @@ class AccountRepository(abc.ABC):
         someone took the name meanwhile."""
 
     @abc.abstractmethod
-    def add_patient(self, user_id: int) -> int: ...
+    def add_patient(self, user_id: int, *, added_at: int | None = None) -> int:
+        """Their id. ``added_at``: the clinic whose desk added them."""
 
     @abc.abstractmethod
     def add_doctor(

@@ -82,8 +82,8 @@ class DjangoAccountRepository(AccountRepository):
             raise InvalidInput(gettext_noop("That username is taken."), field="username") from None
         return row.pk
 
-    def add_patient(self, user_id: int) -> int:
-        return rows.Patient.objects.create(user_id=user_id).pk
+    def add_patient(self, user_id: int, *, added_at: int | None = None) -> int:
+        return rows.Patient.objects.create(user_id=user_id, added_at_id=added_at).pk
 
     def add_doctor(
         self, user_id: int, *, specialty: str, licence_number: str, clinic_id: int

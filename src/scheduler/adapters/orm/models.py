@@ -340,6 +340,16 @@ class Patient(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="patient", verbose_name=_("user")
     )
+    # The clinic whose desk added them (a walk-in or a caller): its staff find and book them
+    # before any booking there (repositories.known_patients). None: they signed up themselves.
+    added_at = models.ForeignKey(
+        Clinic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added at"),
+    )
 
     class Meta:
         verbose_name = _("patient")

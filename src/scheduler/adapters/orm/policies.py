@@ -113,11 +113,8 @@ def no_show_record(
         raise NotFound(gettext_noop("Clinic not found."))
     # Found in review: any id answered 200 and an unknown one 404, so the desk could tell who
     # exists. A patient the viewer does not know has no no-shows at their clinic to show.
-    known = access.known_patients_scope(viewer)
-    patients = rows.Patient.objects.filter(pk=patient_id)
-    if not known.everything:
-        patients = patients.filter(pk__in=repositories.known_patients(known))
-    if not patients.exists():
+    known = repositories.known_patients(access.known_patients_scope(viewer))
+    if not rows.Patient.objects.filter(known, pk=patient_id).exists():
         raise NotFound(gettext_noop("Patient not found."))
     scope = access.booking_scope(viewer)
     missed = rows.Appointment.objects.filter(

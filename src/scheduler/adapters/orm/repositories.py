@@ -498,16 +498,27 @@ class DjangoPatientRepository(ports.PatientRepository):
         return patient_of(patient_id, row)
 
     def known_in(self, scope: Scope, patient_id: int) -> bool:
-        return known_patients(scope).filter(patient_id=patient_id).exists()
+        return rows.Patient.objects.filter(known_patients(scope), pk=patient_id).exists()
 
 
-def known_patients(scope: Scope) -> QuerySet[rows.Appointment, int]:
-    """The patients of the bookings (visits, not holds) in ``scope``: whom the desk and the
-    doctors find by name (selectors.patient_search) and book (access.patient_to_know)."""
-    bookings = rows.Appointment.objects.all()
-    if not scope.everything:
-        bookings = bookings.filter(**{scope.field: scope.value}) if scope.field else bookings.none()
-    return bookings.values_list("patient_id", flat=True)
+# A clinic's patients by a booking there (the scope's field, on an appointment) or by its
+# desk's adding them (the same, on a patient).
+_ADDED_AT = {"clinic_id": "added_at_id", "clinic__doctors": "added_at__doctors"}
+
+
+def known_patients(scope: Scope) -> Q:
+    """The patients known in ``scope`` (access.known_patients_scope), as a condition on
+    patients: one of their bookings (visits, not holds) is in it, or its desk added them.
+    Whom the desk and the doctors find by name (selectors.patient_search) and book
+    (access.patient_to_know)."""
+    if scope.everything:
+        return Q()
+    if not scope.field:
+        return Q(pk__in=[])
+    bookings = rows.Appointment.objects.filter(**{scope.field: scope.value})
+    return Q(pk__in=bookings.values_list("patient_id", flat=True)) | Q(
+        **{_ADDED_AT[scope.field]: scope.value}
+    )
 
 
 def booking_parties(

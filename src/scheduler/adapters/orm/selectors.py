@@ -338,7 +338,7 @@ def patient_search(*, viewer: Actor, query: str) -> QuerySet[rows.Patient]:
     if contact is not None:
         return found.filter(contact)
     typed = latin_digits(query).strip()
-    found = found.filter(pk__in=repositories.known_patients(access.known_patients_scope(viewer)))
+    found = found.filter(repositories.known_patients(access.known_patients_scope(viewer)))
     for word in persian_spelling(typed).split()[:SEARCH_WORDS]:
         # Stored as +98912..., written locally as 0912...: digits after the national 0 match.
         digits = word[1:] if word.isdecimal() and word.startswith("0") and len(word) > 1 else word
