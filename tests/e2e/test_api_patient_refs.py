@@ -211,6 +211,10 @@ def test_a_patient_the_desk_added_is_the_clinics_before_any_booking(
     by_id = booking(doctor, clinic, patient_id=added.json()["id"])
     assert as_receptionist.post("/api/appointments/", by_id).status_code == 201
     assert client_for(doctor.user).get("/api/patients/", {"q": "walkin"}).json()["count"] == 1
+    # Theirs to know too: their export says which clinic's desk added them.
+    walk_in = rows.Patient.objects.get(pk=added.json()["id"]).user
+    export = client_for(walk_in).get("/api/me/export/").json()
+    assert export["profile"]["added_by_clinic"] == clinic.name
 
 
 def found_all(client: APIClient, q: str) -> list[dict[str, Any]]:

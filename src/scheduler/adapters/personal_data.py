@@ -39,6 +39,9 @@ def export(user: rows.User, *, now: datetime) -> dict[str, Any]:
         "notifications": _notifications(user),
         "reviews": _reviews(user),
     }
+    patient = rows.Patient.objects.filter(user=user).select_related("added_at").first()
+    if patient is not None and patient.added_at is not None:
+        document["profile"]["added_by_clinic"] = patient.added_at.name  # its desk added them
     doctor = rows.Doctor.objects.filter(user=user).select_related("specialty").first()
     if doctor is not None:
         document["doctor"] = _practice(doctor)
