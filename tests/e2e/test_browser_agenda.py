@@ -211,6 +211,11 @@ def test_requests_beyond_the_days_shown_are_counted_with_the_way_to_the_first(
     page.keyboard.press("Enter")
     first = page.locator(f'li[data-appointment="{requests[0].pk}"]')
     expect(first).to_have_attribute("data-status", "pending")
+    expect(first).to_be_focused()  # the keyboard goes on from the request it was shown
     expect(page.locator(f'li[data-appointment="{requests[1].pk}"]')).to_be_visible()
     expect(ahead).to_be_hidden()  # nothing waits after the week shown now
     expect(first.get_by_role("button").first).to_be_enabled()
+    page.keyboard.press("Tab")  # to its Confirm; Enter confirms, and the row keeps the focus
+    page.keyboard.press("Enter")
+    expect(first).to_have_attribute("data-status", "booked")
+    expect(first).to_be_focused()
