@@ -182,6 +182,33 @@ def test_one_bookings_page_is_its_patients_alone(
 
 
 @pytest.mark.django_db
+def test_the_doctors_reason_for_declining_is_on_the_patients_page_their_own_is_not(
+    clinic: rows.Clinic, patient: rows.Patient
+) -> None:
+    """Found in review: "declined by the doctor" with no reason, though the form that
+    declined it said the patient is told (by email, and only there)."""
+    doctor = factories.doctor(clinic, requires_approval=True)
+    declined = build_bus().handle(factories.booking(doctor, patient, hour=10)).appointment_id
+    withdrawn = build_bus().handle(factories.booking(doctor, patient, hour=11)).appointment_id
+    build_bus().handle(
+        commands.RejectAppointment(
+            actor=factories.actor_of(doctor), appointment_id=declined, reason="In surgery"
+        )
+    )
+    build_bus().handle(
+        commands.CancelAppointment(
+            actor=factories.actor_of(patient), appointment_id=withdrawn, reason="Feeling better"
+        )
+    )
+
+    page = signed_in(patient.user).get("/me/appointments/?past=1").content.decode()
+    declined_page = signed_in(patient.user).get(f"/me/appointments/{declined}/").content.decode()
+
+    assert "The doctor's reason: <bdi>In surgery</bdi>" in declined_page
+    assert "Feeling better" not in page and "reason: <bdi>Feeling" not in page
+
+
+@pytest.mark.django_db
 def test_the_list_is_for_patients(doctor: rows.Doctor) -> None:
     assert signed_in(doctor.user).get("/me/appointments/").status_code == 403
 

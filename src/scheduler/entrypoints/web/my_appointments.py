@@ -28,6 +28,7 @@ from scheduler.domain import access, documents, rules
 from scheduler.domain.appointment import ACTIVE, RESCHEDULABLE, TRANSITIONS, Status
 from scheduler.domain.errors import NotAllowed
 from scheduler.domain.messages import Span
+from scheduler.domain.model import Role
 from scheduler.entrypoints.error_text import language, shown
 from scheduler.entrypoints.language import clinic_default
 from scheduler.entrypoints.web import visit_notes, waitlist_pages
@@ -94,6 +95,18 @@ class Visit:
     @property
     def may_move(self) -> bool:
         return self.ahead and not self.past_cutoff and Status(self.row.status) in RESCHEDULABLE
+
+    @property
+    def clinics_reason(self) -> str:
+        """Why the doctor declined it or the clinic cancelled it, as they told the patient
+        (by email too); "" for the patient's own cancelling, or none given."""
+        if self.row.status not in (Status.REJECTED, Status.CANCELLED):
+            return ""
+        changes = list(self.row.history.all())  # prefetched in order (own_appointments)
+        last = changes[-1] if changes else None
+        if last is None or last.actor is None or last.actor.role == Role.PATIENT:
+            return ""
+        return last.note
 
     @property
     def has_note(self) -> bool:
