@@ -204,10 +204,10 @@ def known_patients_scope(actor: Actor) -> Scope:
 
 
 def patient_to_know(actor: Actor, *, introduced: bool) -> Scope | None:
-    """Staff book only a patient they know: one of the bookings in this scope
-    (known_patients_scope) must be the patient's. None when no booking need be: a patient
-    books for themselves (booking_patient), admins for anyone, and staff for a patient
-    ``introduced`` to them, found by their whole phone number or email or added by them (the
+    """Staff book only a patient they know: the patient must be known in this scope
+    (known_patients_scope: a booking there, or its desk added them). None when they need not
+    be: a patient books for themselves (booking_patient), admins for anyone, and staff for a
+    patient ``introduced`` to them, found by their whole phone number or email (the
     entrypoint vouches for it). Else a patient id alone, guessed or counted up to, would book
     a stranger, tell them by SMS in the clinic's name and open their record."""
     scope = known_patients_scope(actor)
