@@ -173,7 +173,8 @@ def test_inside_the_cut_off_the_link_page_has_no_cancel_form_but_the_phone(
     page = Client().get(link(appointment)).content.decode()
 
     assert 'id="cancel-form"' not in page
-    assert "Cancelling or changing online closes <bdi>2 hours</bdi> before the visit" in page
+    # The link page moves nothing: it speaks of cancelling only.
+    assert "Cancelling online closes <bdi>2 hours</bdi> before the visit" in page
     assert PHONE_LINK in page
 
 
