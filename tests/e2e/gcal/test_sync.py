@@ -315,7 +315,7 @@ def test_connect_choose_and_disconnect(
     CalendarConnection.objects.filter(pk=connection.pk).update(last_error="HTTP 500 backendError")
     status = page.get("/doctor/calendar/").content.decode()
     assert "HTTP 500 backendError" in status  # the last error, in words and as Google said it
-    assert "Times are <bdi>Asia/Tehran</bdi> time" in status  # the clinic's, not UTC
+    assert "Times are in <bdi>Iran Time</bdi>" in status  # the clinic's, not UTC
 
     page.post("/doctor/calendar/disconnect/")
     revoke = [call for call in google.calls if call.path == "/revoke"]
