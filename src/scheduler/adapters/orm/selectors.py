@@ -224,13 +224,16 @@ def appointment_get(*, viewer: Actor, appointment_id: uuid.UUID) -> rows.Appoint
 def own_appointments(*, patient_id: int) -> QuerySet[rows.Appointment]:
     """A patient's bookings as their own pages show them (doctor, specialty, clinic, and the
     family member a visit is for); the caller has made sure the reader is that patient."""
-    return (
-        rows.Appointment.objects.filter(patient_id=patient_id)
-        .select_related("doctor__user", "doctor__specialty", "clinic", "dependant", "visit_note")
-        .prefetch_related(
-            # The last change says why the clinic declined or cancelled it.
-            Prefetch("history", queryset=rows.AppointmentChange.objects.select_related("actor"))
-        )
+    return rows.Appointment.objects.filter(patient_id=patient_id).select_related(
+        "doctor__user", "doctor__specialty", "clinic", "dependant", "visit_note"
+    )
+
+
+def own_appointments_shown(*, patient_id: int) -> QuerySet[rows.Appointment]:
+    """The same with each visit's history, whose last change says why the clinic declined or
+    cancelled it: for the pages that show it, not the socket's snapshot."""
+    return own_appointments(patient_id=patient_id).prefetch_related(
+        Prefetch("history", queryset=rows.AppointmentChange.objects.select_related("actor"))
     )
 
 

@@ -102,7 +102,7 @@ class Visit:
         (by email too); "" for the patient's own cancelling, or none given."""
         if self.row.status not in (Status.REJECTED, Status.CANCELLED):
             return ""
-        changes = list(self.row.history.all())  # prefetched in order (own_appointments)
+        changes = list(self.row.history.all())  # in order (selectors.own_appointments_shown)
         last = changes[-1] if changes else None
         if last is None or last.actor is None or last.actor.role == Role.PATIENT:
             return ""
@@ -132,7 +132,7 @@ def _visit(request: HttpRequest, appointment_id: uuid.UUID) -> Visit:
         patient_id = access.own_patient_id(viewer_for(request.user))
     except NotAllowed:
         raise Http404("No such appointment.") from None
-    row = selectors.own_appointments(patient_id=patient_id).filter(pk=appointment_id).first()
+    row = selectors.own_appointments_shown(patient_id=patient_id).filter(pk=appointment_id).first()
     if row is None:
         raise Http404("No such appointment.")
     return Visit(row, utc_now())
@@ -141,7 +141,7 @@ def _visit(request: HttpRequest, appointment_id: uuid.UUID) -> Visit:
 @login_required(login_url="/login/")
 def appointment_list(request: HttpRequest) -> HttpResponse:
     now = utc_now()
-    mine = selectors.own_appointments(patient_id=_patient_id(request))
+    mine = selectors.own_appointments_shown(patient_id=_patient_id(request))
     ahead = Q(end__gt=now, status__in=[str(status) for status in ACTIVE])
     upcoming = mine.filter(ahead).order_by("start")[:UPCOMING_AT_MOST]
     past = Paginator(mine.exclude(ahead).order_by("-start"), PAST_A_PAGE).get_page(
