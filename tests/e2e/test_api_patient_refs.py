@@ -76,6 +76,24 @@ def test_a_first_time_caller_found_by_the_whole_number_or_email_is_booked_by_the
     assert as_receptionist.get(f"/api/patients/{caller.pk}/").status_code == 200
 
 
+def test_a_slot_held_with_the_ref_is_booked_by_its_hold_id_alone(
+    as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    caller = factories.patient(phone="+989120000079")
+    ref = found(as_receptionist, "09120000079")["ref"]
+    held = as_receptionist.post("/api/holds/", booking(doctor, clinic, patient_ref=ref))
+    assert held.status_code == 201, held.content
+
+    booked = as_receptionist.post(
+        "/api/appointments/",
+        booking(doctor, clinic, patient_id=caller.pk, hold_id=held.json()["id"]),
+        format="json",
+    )
+
+    assert booked.status_code == 201, booked.content
+    assert booked.json()["id"] == held.json()["id"]  # the hold, booked in place
+
+
 def test_a_patient_the_desk_adds_or_finds_by_a_number_on_file_is_booked_by_the_ref(
     as_receptionist: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> None:

@@ -90,6 +90,16 @@ def test_a_patient_introduced_to_the_desk_is_booked_and_known_from_then_on(
     book(clinic, DOCTOR_1, "11:30")
 
 
+def test_a_slot_the_desk_held_for_a_new_patient_is_booked_without_the_introduction_again(
+    clinic: Clinic,
+) -> None:
+    """The hold was made on the introduction: booking it (or another slot) needs none again."""
+    hold(clinic, DESK, "10:00", introduced=True)
+
+    book(clinic, DESK, "10:00")
+    book(clinic, DOCTOR_1, "11:00")
+
+
 def test_a_booking_at_another_clinic_introduces_no_one_here(clinic: Clinic) -> None:
     book(clinic, OTHER_DESK, "10:00", clinic_id=OTHER_CLINIC, introduced=True)
 
