@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scheduler.adapters import metrics, visit_links
-from scheduler.adapters.notify import contacts
+from scheduler.adapters.notify import contacts, log_rows
 from scheduler.adapters.notify.faults import DeliveryFault, TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import Channel, Notification
@@ -145,34 +145,19 @@ def _deliver_one(
 def _lock(row: Notification) -> bool:
     """Lock the row and read again what may have changed since it was read: its own status and
     attempts, its appointment's status and time. False when the row is gone."""
-    fresh = list(
-        Notification.objects.select_for_update(of=("self",))
-        .filter(pk=row.pk)
-        .order_by()
-        .values_list(
-            "status",
-            "attempts",
-            "enqueued_at",
-            "appointment__status",
-            "appointment__start",
-            "appointment__end",
-            "appointment__visit_mode",
-        )
-    )
-    if not fresh:
+    fresh = log_rows.locked(row.pk)
+    if fresh is None:
         return False
     appointment = row.appointment
-    [
-        (
-            row.status,
-            row.attempts,
-            row.enqueued_at,
-            appointment.status,
-            appointment.start,
-            appointment.end,
-            appointment.visit_mode,
-        )
-    ] = fresh
+    (
+        row.status,
+        row.attempts,
+        row.enqueued_at,
+        appointment.status,
+        appointment.start,
+        appointment.end,
+        appointment.visit_mode,
+    ) = fresh
     return True
 
 
@@ -197,7 +182,7 @@ def _attempt(
     if not reason and not address:
         reason = contacts.unreachable_reason(row.recipient, channel)
     if reason:
-        _save(row, status=Status.SKIPPED, error=reason)
+        log_rows.update(row, status=Status.SKIPPED, error=reason)
         return None
     expected_id = f"<notification-{row.pk}@nobat>"
     attempts = row.attempts + 1
@@ -215,17 +200,17 @@ def _attempt(
             mailer.start(
                 to=address, subject=message.subject, body=message.body, message_id=expected_id
             )
-            _save(row, provider_id=expected_id, **sending)
+            log_rows.update(row, provider_id=expected_id, **sending)
         else:
-            _save(row, **sending)
+            log_rows.update(row, **sending)
             provider_id = sms.send(to=address, text=message.text, reference=f"nobat-{row.pk}")
-            _save(row, provider_id=provider_id)
+            log_rows.update(row, provider_id=provider_id)
     except DeliveryFault as error:
         row.attempts = attempts
         return _failed(row, error, now, max_attempts)
     except Exception as error:  # a broken template, an adapter's bug: a retry fails the same
         log.exception("notification %s cannot be sent", row.pk)
-        _save(row, status=Status.FAILED, error=f"cannot send: {error!r}", sent_at=None)
+        log_rows.update(row, status=Status.FAILED, error=f"cannot send: {error!r}", sent_at=None)
     return None
 
 
@@ -237,7 +222,7 @@ def _failed(
     transient = isinstance(error, TransientFault)
     gave_up = not transient or row.attempts >= max_attempts
     log.warning("notification %s, attempt %d: %s", row.pk, row.attempts, error)
-    _save(
+    log_rows.update(
         row,
         status=Status.FAILED if gave_up else Status.QUEUED,
         attempts=row.attempts,
@@ -270,12 +255,6 @@ def _render(row: Notification, kind: Kind) -> Rendered:
         video=appointment.visit_mode == VisitMode.VIDEO,
         page_url=visit_links.page_url_for(appointment.pk),
     )
-
-
-def _save(row: Notification, **changes: object) -> None:
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save(update_fields=[*changes, "updated_at"])
 
 
 def retry_failed(notification_ids: Sequence[int]) -> int:

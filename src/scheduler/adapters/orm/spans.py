@@ -47,9 +47,10 @@ def span_columns() -> tuple[Func, Func]:
 
 
 def intervals(spans: Iterable[tuple[str, str]]) -> list[Interval]:
-    return [Interval(_instant(start), _instant(end)) for start, end in spans]
+    return [Interval(instant(start), instant(end)) for start, end in spans]
 
 
-def _instant(written: str) -> datetime:
+def instant(written: str) -> datetime:
+    """An instant as ``written`` reads it: aware, in UTC."""
     at = datetime.fromisoformat(written)
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
