@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import repositories
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import InvalidInput
 from scheduler.services import commands
@@ -71,3 +72,30 @@ def test_a_booking_missing_one_of_them_is_refused_as_before(
     assert refused.value.details["field"] == field
     assert words in refused.value.message
     assert not rows.Appointment.every.exists()
+
+
+def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
+    """The booking's read is compiled once (adapters.orm.prepared): for other arguments, and
+    for arguments that find nothing, it gives what the ORM gives, typed as the ORM types it
+    (booleans stay booleans on SQLite)."""
+    doctors = [factories.doctor(), factories.doctor(requires_approval=True)]
+    patients = [factories.patient(), factories.patient(first_name="Sima")]
+    rows.User.objects.filter(patient__pk=patients[1].pk).update(is_active=False)
+    cases = [
+        (doctor.pk, patient.pk, doctor.schedules.get().clinic_id)
+        for doctor in doctors
+        for patient in patients
+    ] + [(doctors[0].pk, MISSING, doctors[0].schedules.get().clinic_id), (MISSING, 1, 1)]
+
+    for doctor_id, patient_id, clinic_id in cases:
+        prepared = repositories._PARTIES.first(
+            doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id
+        )
+        orm = repositories._parties(doctor_id, patient_id, clinic_id).first()
+        assert prepared == orm
+        if orm is not None:
+            assert {type(value) for key, value in orm.items() if "active" in key} <= {
+                bool,
+                type(None),
+            }
+            assert type(prepared["requires_approval"]) is bool  # type: ignore[index]

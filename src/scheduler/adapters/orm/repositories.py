@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.prepared import PreparedRead
 from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.access import Scope
 from scheduler.domain.appointment import (
@@ -533,30 +534,41 @@ def known_patients(scope: Scope) -> Q:
     )
 
 
+_PATIENT_KEYS = {field: f"patient_{n}" for n, field in enumerate(PATIENT_FIELDS)}
+
+
+def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
+    patient = rows.Patient.objects.filter(pk=patient_id)
+    parties: QuerySet[Any, dict[str, Any]] = (
+        rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
+        .annotate(
+            **{key: Subquery(patient.values(field)[:1]) for field, key in _PATIENT_KEYS.items()}
+        )
+        .values(
+            *SCHEDULE_FIELDS,
+            *(f"doctor__{field}" for field in DOCTOR_FIELDS),
+            *_PATIENT_KEYS.values(),
+        )
+        .order_by()
+    )
+    return parties
+
+
+# A booking's first read: built by the ORM once (prepared), run by every booking and hold.
+_PARTIES = PreparedRead(_parties, "doctor_id", "patient_id", "clinic_id")
+
+
 def booking_parties(
     doctor_id: int, patient_id: int, clinic_id: int, *, time_off_after: datetime
 ) -> tuple[Doctor, Patient, Schedule] | None:
     """UnitOfWork.booking_parties in one query: the schedule row, its doctor's joined, the
     patient's as subqueries (they share no row)."""
-    patient = rows.Patient.objects.filter(pk=patient_id)
-    patient_keys = {field: f"patient_{n}" for n, field in enumerate(PATIENT_FIELDS)}
-    row = (
-        rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
-        .annotate(
-            **{key: Subquery(patient.values(field)[:1]) for field, key in patient_keys.items()}
-        )
-        .values(
-            *SCHEDULE_FIELDS,
-            *(f"doctor__{field}" for field in DOCTOR_FIELDS),
-            *patient_keys.values(),
-        )
-        .first()
-    )
-    if row is None or row[patient_keys["user__is_active"]] is None:
+    row = _PARTIES.first(doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id)
+    if row is None or row[_PATIENT_KEYS["user__is_active"]] is None:
         return None
     return (
         doctor_of(doctor_id, {field: row[f"doctor__{field}"] for field in DOCTOR_FIELDS}),
-        patient_of(patient_id, {field: row[key] for field, key in patient_keys.items()}),
+        patient_of(patient_id, {field: row[key] for field, key in _PATIENT_KEYS.items()}),
         schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after),
     )
 
