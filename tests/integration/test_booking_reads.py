@@ -5,13 +5,17 @@ order as when they were read apart."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from scheduler.adapters.gcal import busy_blocks
+from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import repositories
 from scheduler.config.bootstrap import build_bus
@@ -22,6 +26,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 MISSING = 999_999
+HOUR = timedelta(hours=1)
 
 
 def test_a_booking_reads_its_doctor_patient_and_schedule_in_one_query() -> None:
@@ -99,3 +104,34 @@ def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
                 type(None),
             }
             assert type(prepared["requires_approval"]) is bool  # type: ignore[index]
+
+
+def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:
+    """Holds a booking meets and calendar busy blocks over a window: the window's instants are
+    written as the ORM writes them (text on SQLite), and the ids come back as UUIDs."""
+    doctor, patient, other = factories.doctor(), factories.patient(), factories.patient()
+    start = factories.slot_start(doctor.clinics.get(), hour=10)
+    for hours, who in ((0, other), (1, other), (3, patient), (5, other)):
+        factories.appointment(doctor, who, start + timedelta(hours=hours), status="proposed")
+    factories.appointment(doctor, other, start + timedelta(hours=2))
+    BusyBlock.objects.create(
+        doctor=doctor, calendar_id="primary", event_id="e1", start=start, end=start + HOUR
+    )
+    windows = [(start, start + HOUR), (start - HOUR, start + 6 * HOUR), (start + HOUR, start)]
+
+    for since, until in windows:
+        holds = repositories._MEETING_HOLDS.rows(
+            doctor_id=doctor.pk, patient_id=patient.pk, start=since, end=until
+        )
+        assert holds == list(repositories._meeting_holds(doctor.pk, patient.pk, since, until))
+        assert all(isinstance(hold_id, uuid.UUID) for (hold_id,) in holds)
+        blocks = busy_blocks._OVER.rows(doctor_id=doctor.pk, start=since, end=until)
+        assert blocks == list(busy_blocks._over(doctor.pk, since, until))
+    assert (
+        len(
+            repositories._MEETING_HOLDS.rows(
+                doctor_id=doctor.pk, patient_id=patient.pk, start=start, end=start + HOUR
+            )
+        )
+        == 2
+    )  # the doctor's over the window, and the patient's own elsewhere

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
 
 from scheduler.adapters.gcal.models import BusyBlock, CalendarConnection, CalendarFeed
+from scheduler.adapters.orm.prepared import PreparedRead
 from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.intervals import Interval
 from scheduler.services.busy_times import BusyBlockRepository, SyncState
 
 
+def _over(doctor_id: int, start: datetime, end: datetime) -> QuerySet[Any, Any]:
+    return BusyBlock.objects.filter(doctor_id=doctor_id, start__lt=end, end__gt=start).values_list(
+        *span_columns()
+    )
+
+
+# Read by every booking and hold: prepared (adapters.orm.prepared).
+_OVER = PreparedRead(_over, doctor_id=int, start=datetime, end=datetime)
+
+
 class DjangoBusyBlockRepository(BusyBlockRepository):
     def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
-        return intervals(
-            BusyBlock.objects.filter(
-                doctor_id=doctor_id, start__lt=window.end, end__gt=window.start
-            ).values_list(*span_columns())
-        )
+        return intervals(_OVER.rows(doctor_id=doctor_id, start=window.start, end=window.end))
 
     def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
         # Read before a write: two pulls of one doctor take turns (on PostgreSQL; SQLite's

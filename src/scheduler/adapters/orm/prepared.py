@@ -12,64 +12,104 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
 
-# Marker arguments: integers no row id is (ids count up from 1).
-_MARKER_BASE = -7_340_000
+# Marker arguments: values no row holds (ids count up from 1; no one books in 1901).
+_FIRST_ID_MARKER = -7_340_000
+_FIRST_INSTANT_MARKER = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # Each parameter: (the argument's name, None) or (None, a constant of the query's own).
+    # Each parameter: (the argument's name, how it is written) or (None, the query's own).
     params: tuple[tuple[str | None, Any], ...]
     names: tuple[str, ...]
     converters: Mapping[int, tuple[list[Any], Any]]
 
 
 class PreparedRead:
-    """``build(**ids)`` makes a ``values()`` query of integer arguments; ``first(**ids)`` runs
-    it and returns its first row as a dict, or None."""
+    """``build(**arguments)`` makes the query; ``arguments`` names each one's type (int or
+    datetime: an id or an instant). Run it with ``rows`` or ``first``."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any, dict[str, Any]]], *args: str) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]], **arguments: type) -> None:
         self._build = build
-        self._args = args
+        self._arguments = arguments
         self._compiled: dict[str, _Compiled] = {}  # by database vendor
 
-    def first(self, **ids: int) -> dict[str, Any] | None:
-        compiled = self._compiled.get(connection.vendor) or self._compile()
-        params = [ids[name] if name is not None else value for name, value in compiled.params]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            found = cursor.fetchone()
-        if found is None:
+    def rows(self, **arguments: Any) -> list[tuple[Any, ...]]:
+        """Every row, as tuples of the query's columns."""
+        compiled, found = self._run(arguments, many=True)
+        return [self._converted(compiled, row) for row in found]
+
+    def first(self, **arguments: Any) -> dict[str, Any] | None:
+        """The first row of a ``values()`` query, or None."""
+        compiled, found = self._run(arguments, many=False)
+        if not found:
             return None
-        values = list(found)
+        return dict(zip(compiled.names, self._converted(compiled, found[0]), strict=True))
+
+    def _run(self, arguments: dict[str, Any], *, many: bool) -> tuple[_Compiled, list[Any]]:
+        compiled = self._compiled.get(connection.vendor) or self._compile()
+        params = [
+            write(arguments[name]) if name is not None else write for name, write in compiled.params
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql if many else f"{compiled.sql} LIMIT 1", params)
+            return compiled, cursor.fetchall()
+
+    @staticmethod
+    def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not compiled.converters:
+            return row
+        values = list(row)
         for index, (converters, expression) in compiled.converters.items():
             for convert in converters:
                 values[index] = convert(values[index], expression, connection)
-        return dict(zip(compiled.names, values, strict=True))
+        return tuple(values)
 
     def _compile(self) -> _Compiled:
-        markers = {name: _MARKER_BASE - n for n, name in enumerate(self._args)}
-        by_marker = {marker: name for name, marker in markers.items()}
-        query = self._build(**markers)[:1].query
+        markers = self._markers()
+        query = self._build(**{name: marker for name, (marker, _) in markers.items()}).query
+        if query.low_mark or query.high_mark is not None:
+            raise ValueError("a prepared read is not sliced: first() reads one row")
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        found = [by_marker.get(value) if isinstance(value, int) else None for value in params]
-        if {name for name in found if name} != set(self._args):
-            raise ValueError(f"each argument must be among the parameters: {self._args}")
+        written = {
+            (type(form), form): (name, write)
+            for name, (marker, write) in markers.items()
+            for form in (marker, write(marker))
+        }
+        places = [written.get((type(value), value), (None, value)) for value in params]
+        missing = set(self._arguments) - {name for name, _ in places if name}
+        if missing:
+            raise ValueError(f"arguments the query does not use: {sorted(missing)}")
         compiled = _Compiled(
             sql=sql,
-            params=tuple(
-                (name, None) if name else (None, value)
-                for name, value in zip(found, params, strict=True)
-            ),
+            params=tuple(places),
             names=(*query.extra_select, *query.values_select, *query.annotation_select),
             converters=compiler.get_converters([column for column, _, _ in compiler.select]),
         )
         self._compiled[connection.vendor] = compiled
         return compiled
+
+    def _markers(self) -> dict[str, tuple[Any, Callable[[Any], Any]]]:
+        """Each argument's marker, and how the database's adapter writes a value of its type."""
+        markers: dict[str, tuple[Any, Callable[[Any], Any]]] = {}
+        for n, (name, kind) in enumerate(self._arguments.items()):
+            if kind is datetime:
+                instant = _FIRST_INSTANT_MARKER + timedelta(seconds=n)
+                markers[name] = (instant, connection.ops.adapt_datetimefield_value)
+            elif kind is int:
+                markers[name] = (_FIRST_ID_MARKER - n, _same)
+            else:
+                raise TypeError(f"{name}: an int or a datetime, not {kind}")
+        return markers

@@ -48,6 +48,21 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
     ).exists()
 
 
+def _meeting_holds(
+    doctor_id: int, patient_id: int, start: datetime, end: datetime
+) -> QuerySet[Any, Any]:
+    over = Q(doctor_id=doctor_id, start__lt=end, end__gt=start)
+    query = rows.Appointment.every.filter(over | Q(patient_id=patient_id))
+    ids = query.filter(status=Status.PROPOSED.value).order_by("hold_expires_at", "pk")
+    return ids.values_list("pk")
+
+
+# Read by every booking and hold (prepared: see booking_parties).
+_MEETING_HOLDS = PreparedRead(
+    _meeting_holds, doctor_id=int, patient_id=int, start=datetime, end=datetime
+)
+
+
 class DjangoAppointmentRepository(ports.AppointmentRepository):
     # Migrations 0002, 0004 and 0017: exclusion constraints on PostgreSQL, triggers on SQLite,
     # over every occupying status (live or expired holds included), met at flush and told as
@@ -178,10 +193,10 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
     def _meeting_hold_ids(
         self, doctor_id: int, patient_id: int, window: Interval
     ) -> list[uuid.UUID]:
-        over = Q(doctor_id=doctor_id, start__lt=window.end, end__gt=window.start)
-        query = rows.Appointment.every.filter(over | Q(patient_id=patient_id))
-        ids = query.filter(status=Status.PROPOSED.value).order_by("hold_expires_at", "pk")
-        return list(ids.values_list("pk", flat=True))
+        found = _MEETING_HOLDS.rows(
+            doctor_id=doctor_id, patient_id=patient_id, start=window.start, end=window.end
+        )
+        return [hold_id for (hold_id,) in found]
 
     def remember_key(self, user_id: int, key: str, record: ports.IdempotencyRecord) -> None:
         self._keys.append((user_id, key, record))
@@ -555,7 +570,7 @@ def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, d
 
 
 # A booking's first read: built by the ORM once (prepared), run by every booking and hold.
-_PARTIES = PreparedRead(_parties, "doctor_id", "patient_id", "clinic_id")
+_PARTIES = PreparedRead(_parties, doctor_id=int, patient_id=int, clinic_id=int)
 
 
 def booking_parties(
