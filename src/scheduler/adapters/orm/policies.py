@@ -4,13 +4,16 @@ patient's standing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import repositories
+from scheduler.adapters.orm.prepared import PreparedRead
 from scheduler.domain import access, no_show_policy, video_visits
 from scheduler.domain.appointment import FORGIVE_NO_SHOW, Status, VisitMode
 from scheduler.domain.errors import InvalidInput, NotFound
@@ -20,13 +23,30 @@ from scheduler.domain.model import Actor, Role
 from scheduler.domain.no_show_policy import Consequence, NoShowPolicy, Standing
 from scheduler.services import unit_of_work as ports
 
+_POLICY_FIELDS = ("no_show_limit", "no_show_window_months", "no_show_consequence")
+
 
 def policy_of(clinic: rows.Clinic) -> NoShowPolicy:
+    return _policy_of({field: getattr(clinic, field) for field in _POLICY_FIELDS})
+
+
+def _policy_of(row: Mapping[str, Any]) -> NoShowPolicy:
     return NoShowPolicy(
-        limit=clinic.no_show_limit,
-        window_months=clinic.no_show_window_months,
-        consequence=Consequence(clinic.no_show_consequence),
+        limit=row["no_show_limit"],
+        window_months=row["no_show_window_months"],
+        consequence=Consequence(row["no_show_consequence"]),
     )
+
+
+def _policy(clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
+    policy: QuerySet[Any, dict[str, Any]] = rows.Clinic.objects.filter(pk=clinic_id).values(
+        *_POLICY_FIELDS
+    )
+    return policy
+
+
+# Read by every booking a patient makes: prepared (adapters.orm.prepared).
+_POLICY = PreparedRead(_policy, clinic_id=int)
 
 
 def missed_visits(patient_id: int, clinic_id: int, since: datetime) -> list[datetime]:
@@ -55,7 +75,10 @@ def _clinic(clinic_id: int) -> rows.Clinic:
 
 class DjangoPolicies(ports.PolicyRepository):
     def no_show_policy(self, clinic_id: int) -> NoShowPolicy:
-        return policy_of(_clinic(clinic_id))
+        row = _POLICY.first(clinic_id=clinic_id)
+        if row is None:
+            raise NotFound(gettext_noop("Clinic not found."))
+        return _policy_of(row)
 
     def missed_visits(self, patient_id: int, clinic_id: int, since: datetime) -> list[datetime]:
         return missed_visits(patient_id, clinic_id, since)
