@@ -12,6 +12,7 @@ from scheduler.adapters.audit.models import SYSTEM, VISITOR, AuditEntry
 from scheduler.adapters.audit.origin import current
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.actors import role_of
+from scheduler.adapters.orm.inserts import insert
 from scheduler.domain.events import (
     AccountEvent,
     AppointmentEvent,
@@ -55,9 +56,13 @@ def record_changes(events: Sequence[Event]) -> None:
     if not events:
         return
     by = who()
-    AuditEntry.objects.bulk_create(
-        _entry(by, type(event).__name__, *_subject(event), detail=_ids(event), at=event.occurred_at)
-        for event in events
+    insert(
+        [
+            _entry(
+                by, type(event).__name__, *_subject(event), detail=_ids(event), at=event.occurred_at
+            )
+            for event in events
+        ]
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.inserts import insert
 from scheduler.adapters.orm.prepared import PreparedRead
 from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.access import Scope
@@ -618,21 +619,25 @@ def appointment_to_domain(row: rows.Appointment) -> Appointment:
 
 
 def _insert(appointment: Appointment) -> None:
-    rows.Appointment.every.create(
-        id=appointment.id,
-        doctor_id=appointment.doctor_id,
-        patient_id=appointment.patient_id,
-        clinic_id=appointment.clinic_id,
-        start=appointment.slot.start,
-        end=appointment.slot.end,
-        status=appointment.status.value,
-        reason=appointment.reason,
-        dependant_id=appointment.dependant_id,
-        visit_mode=appointment.visit_mode.value,
-        video_room=appointment.video_room,
-        version=appointment.version,
-        hold_expires_at=appointment.hold_expires_at,
-        hold_purpose=appointment.hold_purpose,
+    insert(
+        [
+            rows.Appointment(
+                id=appointment.id,
+                doctor_id=appointment.doctor_id,
+                patient_id=appointment.patient_id,
+                clinic_id=appointment.clinic_id,
+                start=appointment.slot.start,
+                end=appointment.slot.end,
+                status=appointment.status.value,
+                reason=appointment.reason,
+                dependant_id=appointment.dependant_id,
+                visit_mode=appointment.visit_mode.value,
+                video_room=appointment.video_room,
+                version=appointment.version,
+                hold_expires_at=appointment.hold_expires_at,
+                hold_purpose=appointment.hold_purpose,
+            )
+        ]
     )
 
 
@@ -666,18 +671,20 @@ def _update(appointment: Appointment, *, loaded_version: int) -> bool:
 
 
 def _insert_history(appointment: Appointment, first_new: int) -> None:
-    rows.AppointmentChange.objects.bulk_create(
-        rows.AppointmentChange(
-            appointment_id=appointment.id,
-            seq=seq,
-            at=change.at,
-            actor_id=change.actor_user_id,
-            action=change.action,
-            from_status=change.from_status.value if change.from_status else "",
-            to_status=change.to_status.value,
-            note=change.note,
-        )
-        for seq, change in enumerate(appointment.history[first_new:], start=first_new)
+    insert(
+        [
+            rows.AppointmentChange(
+                appointment_id=appointment.id,
+                seq=seq,
+                at=change.at,
+                actor_id=change.actor_user_id,
+                action=change.action,
+                from_status=change.from_status.value if change.from_status else "",
+                to_status=change.to_status.value,
+                note=change.note,
+            )
+            for seq, change in enumerate(appointment.history[first_new:], start=first_new)
+        ]
     )
 
 

@@ -17,6 +17,7 @@ from scheduler.adapters.orm.accounts import DjangoAccountRepository
 from scheduler.adapters.orm.busy_time import read_busy_time
 from scheduler.adapters.orm.calendar_feeds import DjangoCalendarFeeds
 from scheduler.adapters.orm.documents import DjangoDocumentRepository
+from scheduler.adapters.orm.inserts import insert
 from scheduler.adapters.orm.policies import DjangoPolicies
 from scheduler.adapters.orm.repositories import (
     DjangoAppointmentRepository,
@@ -125,7 +126,7 @@ class DjangoUnitOfWork(UnitOfWork):
                 for event in events
                 if not (isinstance(event, AppointmentEvent) and event.appointment_id in made_before)
             ]
-            rows.StoredEvent.objects.bulk_create(_stored(event) for event in events)
+            insert([_stored(event) for event in events])
             # In the change's transaction: no change without its entry, no entry without it.
             record_changes(events)
         except (IntegrityError, OperationalError) as error:
