@@ -417,19 +417,26 @@ SCHEDULE_FIELDS = (
 )
 
 
+def _schedule_row(doctor_id: int, clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
+    # One a doctor and clinic (one_schedule_per_clinic): no order needed.
+    schedule: QuerySet[Any, dict[str, Any]] = rows.Schedule.objects.filter(
+        doctor_id=doctor_id, clinic_id=clinic_id
+    ).values(*SCHEDULE_FIELDS)
+    return schedule
+
+
+_SCHEDULE = PreparedRead(_schedule_row, doctor_id=int, clinic_id=int)
+
+
 def load_schedule(
     doctor_id: int, clinic_id: int, *, time_off_after: datetime | None
 ) -> Schedule | None:
     """The doctor's schedule at the clinic, or None; with the time off that ends after
     ``time_off_after`` if given (time off that is over can no longer hide a bookable slot).
 
-    Plain values, not model instances: this runs on every booking.
+    Plain values, not model instances, from a prepared read: this runs on every slot grid.
     """
-    row = (
-        rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
-        .values(*SCHEDULE_FIELDS)
-        .first()
-    )
+    row = _SCHEDULE.first(doctor_id=doctor_id, clinic_id=clinic_id)
     if row is None:
         return None
     return schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after)
