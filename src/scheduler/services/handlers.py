@@ -114,9 +114,14 @@ def _own_hold_now(
     uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int, now: datetime
 ) -> bool:
     with uow:
+        # The read every booking makes (its holds are the doctor's over the slot and all the
+        # patient's): a refusal costs one read the same as a booking's.
         return any(
-            hold.slot.start == cmd.start and hold.hold_live(now)
-            for hold in uow.appointments.holds(
+            hold.patient_id == patient_id
+            and hold.doctor_id == cmd.doctor_id
+            and hold.slot.start == cmd.start
+            and hold.hold_live(now)
+            for hold in uow.appointments.holds_meeting(
                 doctor_id=cmd.doctor_id,
                 patient_id=patient_id,
                 window=Interval(cmd.start, cmd.start + timedelta(minutes=1)),
