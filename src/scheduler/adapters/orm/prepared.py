@@ -27,6 +27,11 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _instant(value: datetime) -> Any:
+    # The running thread's connection, not the one that compiled the read.
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -107,7 +112,7 @@ class PreparedRead:
         for n, (name, kind) in enumerate(self._arguments.items()):
             if kind is datetime:
                 instant = _FIRST_INSTANT_MARKER + timedelta(seconds=n)
-                markers[name] = (instant, connection.ops.adapt_datetimefield_value)
+                markers[name] = (instant, _instant)
             elif kind is int:
                 markers[name] = (_FIRST_ID_MARKER - n, _same)
             else:
