@@ -28,7 +28,6 @@ from scheduler.domain.dependants import Dependant, Person
 from scheduler.domain.documents import Document, Kind
 from scheduler.domain.errors import ConcurrentUpdate, DuplicateIdempotencyKey, NotFound
 from scheduler.domain.events import Event
-from scheduler.domain.holds import Purpose
 from scheduler.domain.intervals import Interval
 from scheduler.domain.model import Doctor, Patient
 from scheduler.domain.no_show_policy import NoShowPolicy
@@ -330,8 +329,7 @@ class FakePatientRepository(PatientRepository):
         clinics = {
             a.clinic_id
             for a in self._appointments.all_stored()
-            if a.patient_id == patient_id
-            and (a.status not in HOLD_STATES or a.hold_purpose == Purpose.DESK)
+            if a.patient_id == patient_id and a.status not in HOLD_STATES
         }
         if self._accounts is not None and patient_id in self._accounts.committed.added_at:
             clinics.add(self._accounts.committed.added_at[patient_id])

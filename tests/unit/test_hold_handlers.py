@@ -150,6 +150,26 @@ def test_the_holder_books_the_hold_in_place(clinic: Clinic) -> None:
     assert event.version == 2
 
 
+def test_a_hold_at_the_doctors_other_clinic_is_not_booked_in_place_here(clinic: Clinic) -> None:
+    """DR_ONE sees patients at both clinics. The patient's hold of 10:00 at the other one is
+    not this booking's: booked in place, the visit would have landed at the other clinic under
+    this one's rules (approval, no-show policy). The patient reviews one slot at a time, so
+    their booking here lets it go; a desk hold here meets it as a taken time."""
+    there = hold(clinic, PATIENT_10, clinic_id=OTHER_CLINIC)
+
+    with pytest.raises(SlotTaken):
+        hold(clinic, DESK, patient_id=10, patient_introduced=True)
+    booked = clinic.bus.handle(
+        commands.BookAppointment(
+            actor=PATIENT_10, doctor_id=DR_ONE, clinic_id=CLINIC, start=TEN, hold_id=there.hold_id
+        )
+    )
+
+    assert booked.appointment_id != there.hold_id
+    assert clinic.stored(booked.appointment_id).clinic_id == CLINIC
+    assert clinic.stored(there.hold_id).status is Status.RELEASED
+
+
 def test_a_hold_of_a_doctor_who_approves_becomes_a_request(clinic: Clinic) -> None:
     held = hold(clinic, PATIENT_10, doctor_id=DR_APPROVES)
 

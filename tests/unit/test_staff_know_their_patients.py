@@ -5,6 +5,8 @@ that does not exist."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from scheduler.domain.errors import InvalidInput
@@ -40,6 +42,7 @@ def book(
     doctor_id: int = DR_ONE,
     clinic_id: int = CLINIC,
     introduced: bool = False,
+    hold_id: uuid.UUID | None = None,
 ) -> object:
     return clinic.bus.handle(
         commands.BookAppointment(
@@ -49,6 +52,7 @@ def book(
             start=at(TUESDAY, when),
             patient_id=patient_id,
             patient_introduced=introduced,
+            hold_id=hold_id,
         )
     )
 
@@ -90,14 +94,47 @@ def test_a_patient_introduced_to_the_desk_is_booked_and_known_from_then_on(
     book(clinic, DOCTOR_1, "11:30")
 
 
-def test_a_slot_the_desk_held_for_a_new_patient_is_booked_without_the_introduction_again(
+def test_the_desk_books_the_hold_it_made_on_an_introduction_without_the_ref_again(
     clinic: Clinic,
 ) -> None:
-    """The hold was made on the introduction: booking it (or another slot) needs none again."""
-    hold(clinic, DESK, "10:00", introduced=True)
+    """The hold carries the introduction to its own booking, and no further: the patient is
+    then the clinic's by that booking, not by the hold."""
+    held = hold(clinic, DESK, "10:00", introduced=True)
 
-    book(clinic, DESK, "10:00")
-    book(clinic, DOCTOR_1, "11:00")
+    with pytest.raises(InvalidInput):
+        book(clinic, DESK, "11:00")  # the hold introduces no one to other slots
+    booked = book(clinic, DESK, "10:00", hold_id=held.hold_id)  # type: ignore[attr-defined]
+
+    assert booked.appointment_id == held.hold_id  # type: ignore[attr-defined]
+    book(clinic, DESK, "11:00")  # the booking made them the clinic's
+
+
+def test_a_hold_let_go_introduces_no_one(clinic: Clinic) -> None:
+    held = hold(clinic, DESK, "10:00", introduced=True)
+    clinic.bus.handle(commands.ReleaseHold(actor=DESK, hold_id=held.hold_id))  # type: ignore[attr-defined]
+
+    with pytest.raises(InvalidInput) as refused:
+        book(clinic, DESK, "10:00", hold_id=held.hold_id)  # type: ignore[attr-defined]
+    assert refused.value.message == "No such patient."
+
+
+def test_a_doctors_hold_at_their_other_clinic_introduces_no_one_here(clinic: Clinic) -> None:
+    """DR_ONE works at both clinics: a desk hold they make at the other one for a patient is
+    no introduction to this clinic's desk (a member of staff of the other clinic may not even
+    see it), whatever hold id the desk sends."""
+    held = clinic.bus.handle(
+        commands.HoldSlot(
+            actor=DOCTOR_1,
+            doctor_id=DR_ONE,
+            clinic_id=OTHER_CLINIC,
+            start=at(TUESDAY, "10:00"),
+            patient_id=11,
+            patient_introduced=True,
+        )
+    )
+
+    with pytest.raises(InvalidInput):
+        book(clinic, DESK, "10:00", hold_id=held.hold_id)  # type: ignore[attr-defined]
 
 
 def test_a_booking_at_another_clinic_introduces_no_one_here(clinic: Clinic) -> None:

@@ -71,6 +71,28 @@ def ensure_holder(actor: Actor, hold: Appointment) -> None:
         raise NotFound(gettext_noop("Hold not found."))
 
 
+def introduces(
+    actor: Actor,
+    hold: Appointment,
+    *,
+    patient_id: int,
+    doctor_id: int,
+    clinic_id: int,
+    now: datetime,
+) -> bool:
+    """Whether booking ``hold`` needs no introduction of the patient again (access.
+    patient_to_know): a live desk hold of this very booking (patient, doctor, clinic) that the
+    actor's clinic keeps. Staff made it knowing the patient, or on their introduction. It makes
+    no one known beyond its own booking, and once let go it introduces no one."""
+    return (
+        hold.hold_purpose == Purpose.DESK
+        and hold.hold_live(now)
+        and (hold.patient_id, hold.doctor_id, hold.clinic_id) == (patient_id, doctor_id, clinic_id)
+        and actor.is_staff
+        and can_see(actor, hold)
+    )
+
+
 def replaced_by_new_review(purpose: str, other: Appointment) -> bool:
     """A patient reviews one slot at a time: a new review hold lets the previous one go."""
     return purpose == Purpose.REVIEW and other.hold_purpose == Purpose.REVIEW

@@ -117,8 +117,8 @@ def _own_hold_now(
         # The read every booking makes (its holds are the doctor's over the slot and all the
         # patient's): a refusal costs one read the same as a booking's.
         return any(
-            hold.patient_id == patient_id
-            and hold.doctor_id == cmd.doctor_id
+            (hold.patient_id, hold.doctor_id, hold.clinic_id)
+            == (patient_id, cmd.doctor_id, cmd.clinic_id)
             and hold.slot.start == cmd.start
             and hold.hold_live(now)
             for hold in uow.appointments.holds_meeting(
@@ -140,7 +140,8 @@ def _book(
         replay = _replay(uow, cmd, fingerprint)
         if replay is not None:
             return replay
-        schedule = _bookable_schedule(uow, cmd, patient_id)
+        introduced = cmd.patient_introduced or _introduced_by_hold(uow, cmd, patient_id, now)
+        schedule = _bookable_schedule(uow, cmd, patient_id, introduced=introduced)
         if cmd.dependant_id is not None:
             # For a family member of that patient only; the visit still holds the
             # patient's own time (_admit): one adult brings them and stays.
@@ -154,6 +155,7 @@ def _book(
             met,
             patient_id=patient_id,
             doctor_id=cmd.doctor_id,
+            clinic_id=cmd.clinic_id,
             slot=slot,
             now=now,
             hold_id=cmd.hold_id,
@@ -336,13 +338,18 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
     purpose = domain_holds.purpose_for(cmd.actor, cmd.purpose)
     try:
         with uow:
-            schedule = _bookable_schedule(uow, cmd, patient_id)
+            schedule = _bookable_schedule(uow, cmd, patient_id, introduced=cmd.patient_introduced)
             slot = _slot_at(schedule, cmd.start)
             met = uow.appointments.holds_meeting(
                 doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot
             )
             held = holds.own_hold(
-                met, patient_id=patient_id, doctor_id=cmd.doctor_id, slot=slot, now=now
+                met,
+                patient_id=patient_id,
+                doctor_id=cmd.doctor_id,
+                clinic_id=cmd.clinic_id,
+                slot=slot,
+                now=now,
             )
             if held is not None and held.hold_expires_at is not None:
                 return holds.HeldSlot(held.id, held.hold_expires_at)
@@ -425,8 +432,33 @@ def _replay(
     return CommandResult(record.appointment_id, replayed=True)
 
 
+def _introduced_by_hold(
+    uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int, now: datetime
+) -> bool:
+    """Whether the hold the booking names carries the patient's introduction to it
+    (domain.holds.introduces): staff book the desk hold they made without the ref again."""
+    if cmd.hold_id is None or not cmd.actor.is_staff:
+        return False
+    try:
+        hold = uow.appointments.get(cmd.hold_id)
+    except NotFound:
+        return False
+    return domain_holds.introduces(
+        cmd.actor,
+        hold,
+        patient_id=patient_id,
+        doctor_id=cmd.doctor_id,
+        clinic_id=cmd.clinic_id,
+        now=now,
+    )
+
+
 def _bookable_schedule(
-    uow: UnitOfWork, cmd: commands.BookAppointment | commands.HoldSlot, patient_id: int
+    uow: UnitOfWork,
+    cmd: commands.BookAppointment | commands.HoldSlot,
+    patient_id: int,
+    *,
+    introduced: bool,
 ) -> Schedule:
     # One read on the way of every booking; when it finds one of the three missing, they are
     # read apart, in the order the refusals below are told.
@@ -442,7 +474,7 @@ def _bookable_schedule(
     if not doctor.active:
         raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
     # A patient staff may not know is no patient to them: told as one that does not exist.
-    scope = access.patient_to_know(cmd.actor, introduced=cmd.patient_introduced)
+    scope = access.patient_to_know(cmd.actor, introduced=introduced)
     if scope is not None and not uow.patients.known_in(scope, patient_id):
         raise InvalidInput(gettext_noop("No such patient."), field="patient_id")
     try:

@@ -43,19 +43,22 @@ def own_hold(
     *,
     patient_id: int,
     doctor_id: int,
+    clinic_id: int,
     slot: Interval,
     now: datetime,
     hold_id: uuid.UUID | None = None,
     only: bool = False,
 ) -> Appointment | None:
-    """The patient's live hold of exactly ``slot`` with the doctor, if any: booked in place.
-    ``hold_id`` first; ``only``: that one or none (a waitlist offer's hold). A review hold
-    named but gone (let go by a later hold of the same time, from another tab, say) gives way
-    to another of theirs. ``met``: UnitOfWork.holds_meeting."""
+    """The patient's live hold of exactly ``slot`` with the doctor at the clinic, if any:
+    booked in place. ``hold_id`` first; ``only``: that one or none (a waitlist offer's hold).
+    A review hold named but gone (let go by a later hold of the same time, from another tab,
+    say) gives way to another of theirs. ``met``: UnitOfWork.holds_meeting. A hold of the same
+    time at the doctor's other clinic is not this booking's: it keeps the slot taken."""
+    wanted = (patient_id, doctor_id, clinic_id, slot)
     theirs = [
         hold
         for hold in met
-        if (hold.patient_id, hold.doctor_id, hold.slot) == (patient_id, doctor_id, slot)
+        if (hold.patient_id, hold.doctor_id, hold.clinic_id, hold.slot) == wanted
         and hold.status is Status.PROPOSED
         and hold.hold_live(now)
     ]

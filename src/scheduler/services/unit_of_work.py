@@ -222,8 +222,7 @@ class PatientRepository(abc.ABC):
     @abc.abstractmethod
     def known_in(self, scope: Scope, patient_id: int) -> bool:
         """Whether the patient is known in ``scope``: one of its bookings (past or to come,
-        kept or not, or a slot its staff held for them) is theirs, or the desk of one of its
-        clinics added them."""
+        kept or not) is theirs, or the desk of one of its clinics added them."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,6 @@ from scheduler.adapters.orm.prepared import PreparedRead
 from scheduler.adapters.orm.spans import intervals, span_columns
 from scheduler.domain.access import Scope
 from scheduler.domain.appointment import (
-    HOLD_STATES,
     OCCUPYING,
     TAKEN_ON,
     Appointment,
@@ -29,7 +28,6 @@ from scheduler.domain.appointment import (
 )
 from scheduler.domain.dependants import Dependant, Person, Relation
 from scheduler.domain.errors import ConcurrentUpdate, NotFound
-from scheduler.domain.holds import Purpose
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient
@@ -541,17 +539,14 @@ _ADDED_AT = {"clinic_id": "added_at_id", "clinic__doctors": "added_at__doctors"}
 
 def known_patients(scope: Scope) -> Q:
     """The patients known in ``scope`` (access.known_patients_scope), as a condition on
-    patients: one of their bookings (visits, and slots staff held for them, not the patient's
-    own holds) is in it, or its desk added them. Whom the desk and the doctors find by name
-    (selectors.patient_search) and book (access.patient_to_know)."""
+    patients: one of their bookings (visits, not holds) is in it, or its desk added them.
+    Whom the desk and the doctors find by name (selectors.patient_search) and book
+    (access.patient_to_know)."""
     if scope.everything:
         return Q()
     if not scope.field:
         return Q(pk__in=[])
-    bookings = rows.Appointment.every.filter(
-        ~Q(status__in=HOLD_STATES) | Q(hold_purpose=Purpose.DESK),
-        **{scope.field: scope.value},
-    )
+    bookings = rows.Appointment.objects.filter(**{scope.field: scope.value})
     return Q(pk__in=bookings.values_list("patient_id", flat=True)) | Q(
         **{_ADDED_AT[scope.field]: scope.value}
     )

@@ -63,8 +63,8 @@ class ForPatientInput(serializers.Serializer[Any]):
         required=False,
         max_length=200,
         help_text="Staff: the ref GET or POST /api/patients/ gave with the patient; needed "
-        "while they have no booking at your clinic (a slot held for them counts). Names the "
-        "patient without patient_id.",
+        "while they have no booking at your clinic (a slot you hold with it is booked by its "
+        "hold_id alone). Names the patient without patient_id.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
