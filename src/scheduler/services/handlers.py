@@ -117,10 +117,14 @@ def _own_hold_now(
         # The read every booking makes (its holds are the doctor's over the slot and all the
         # patient's): a refusal costs one read the same as a booking's.
         return any(
-            (hold.patient_id, hold.doctor_id, hold.clinic_id)
-            == (patient_id, cmd.doctor_id, cmd.clinic_id)
-            and hold.slot.start == cmd.start
-            and hold.hold_live(now)
+            hold.slot.start == cmd.start
+            and holds.holds_for(
+                hold,
+                patient_id=patient_id,
+                doctor_id=cmd.doctor_id,
+                clinic_id=cmd.clinic_id,
+                now=now,
+            )
             for hold in uow.appointments.holds_meeting(
                 doctor_id=cmd.doctor_id,
                 patient_id=patient_id,

@@ -38,6 +38,18 @@ def release_expired_around(
             hold.release_hold(reason=holds.Release.EXPIRED, actor_user_id=None, now=now)
 
 
+def holds_for(
+    hold: Appointment, *, patient_id: int, doctor_id: int, clinic_id: int, now: datetime
+) -> bool:
+    """Whether ``hold`` is the patient's live hold of a booking with the doctor at the clinic
+    (a hold of the same time at the doctor's other clinic is not: it keeps the slot taken)."""
+    return (
+        (hold.patient_id, hold.doctor_id, hold.clinic_id) == (patient_id, doctor_id, clinic_id)
+        and hold.status is Status.PROPOSED
+        and hold.hold_live(now)
+    )
+
+
 def own_hold(
     met: list[Appointment],
     *,
@@ -52,15 +64,14 @@ def own_hold(
     """The patient's live hold of exactly ``slot`` with the doctor at the clinic, if any:
     booked in place. ``hold_id`` first; ``only``: that one or none (a waitlist offer's hold).
     A review hold named but gone (let go by a later hold of the same time, from another tab,
-    say) gives way to another of theirs. ``met``: UnitOfWork.holds_meeting. A hold of the same
-    time at the doctor's other clinic is not this booking's: it keeps the slot taken."""
-    wanted = (patient_id, doctor_id, clinic_id, slot)
+    say) gives way to another of theirs. ``met``: UnitOfWork.holds_meeting."""
     theirs = [
         hold
         for hold in met
-        if (hold.patient_id, hold.doctor_id, hold.clinic_id, hold.slot) == wanted
-        and hold.status is Status.PROPOSED
-        and hold.hold_live(now)
+        if hold.slot == slot
+        and holds_for(
+            hold, patient_id=patient_id, doctor_id=doctor_id, clinic_id=clinic_id, now=now
+        )
     ]
     named = [hold for hold in theirs if hold.id == hold_id]
     return next(iter(named if only or named else theirs), None)

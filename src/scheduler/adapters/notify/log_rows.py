@@ -51,10 +51,10 @@ def update(row: Notification, **changes: object) -> None:
         setattr(row, name, value)
     row.updated_at = timezone.now()
     names = (*changes, "updated_at")
-    fields = {field.name: field for field in Notification._meta.concrete_fields}
+    fields = [Notification._meta.get_field(name) for name in names]
     values: list[Any] = [
-        fields[name].get_db_prep_save(getattr(row, fields[name].attname), connection)
-        for name in names
+        field.get_db_prep_save(getattr(row, field.attname), connection)  # type: ignore[union-attr]
+        for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(_update_statement(connection.vendor, names), [*values, row.pk])
