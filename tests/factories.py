@@ -67,12 +67,35 @@ def doctor(
         licence_number=f"MC-{n:05d}",
         verified=verified,
     )
-    row.clinics.add(at)
+    works_at(
+        row,
+        at,
+        requires_approval=requires_approval,
+        slot_minutes=slot_minutes,
+        min_notice_minutes=min_notice_minutes,
+        horizon_days=horizon_days,
+        weekdays=weekdays,
+    )
+    return row
+
+
+def works_at(
+    doctor: rows.Doctor,
+    at: rows.Clinic,
+    *,
+    requires_approval: bool = False,
+    slot_minutes: int = 30,
+    min_notice_minutes: int = 60,
+    horizon_days: int = 60,
+    weekdays: range = range(7),
+) -> None:
+    """The doctor sees patients at ``at`` (too), 10:00-17:00 with lunch 13:00-14:00."""
+    doctor.clinics.add(at)
     hours, breaks = every_week(weekdays, hours=(time(10), time(17)), breaks=[(time(13), time(14))])
     build_bus().handle(
         ReplaceSchedule(
             actor=Actor(0, Role.ADMIN),
-            doctor_id=row.pk,
+            doctor_id=doctor.pk,
             clinic_id=at.pk,
             hours=hours,
             breaks=breaks,
@@ -83,8 +106,7 @@ def doctor(
         )
     )
     # Set up before the test began, with nobody watching: nothing of it is left to relay.
-    rows.StoredEvent.objects.filter(aggregate_id=doctor_aggregate_id(row.pk)).delete()
-    return row
+    rows.StoredEvent.objects.filter(aggregate_id=doctor_aggregate_id(doctor.pk)).delete()
 
 
 def patient(**extra: object) -> rows.Patient:

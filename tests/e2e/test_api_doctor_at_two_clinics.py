@@ -5,38 +5,16 @@ makes at A introduces the patient to no one there."""
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
-from scheduler.config.bootstrap import build_bus
-from scheduler.domain.model import Actor, Role
-from scheduler.services.commands import ReplaceSchedule, every_week
 from tests import factories
 from tests.e2e.conftest import Client
 
 pytestmark = pytest.mark.django_db
-
-
-def also_at(doctor: rows.Doctor, clinic: rows.Clinic, *, requires_approval: bool) -> None:
-    doctor.clinics.add(clinic)
-    hours, breaks = every_week(range(7), hours=(time(10), time(17)), breaks=[(time(13), time(14))])
-    build_bus().handle(
-        ReplaceSchedule(
-            actor=Actor(0, Role.ADMIN),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            hours=hours,
-            breaks=breaks,
-            slot_minutes=30,
-            min_notice_minutes=60,
-            horizon_days=60,
-            requires_approval=requires_approval,
-        )
-    )
 
 
 def booking(doctor: rows.Doctor, clinic: rows.Clinic, hour: int = 10, **patient: Any) -> Any:
@@ -53,7 +31,7 @@ def test_a_booking_at_one_clinic_does_not_book_the_patients_hold_at_the_other(
 ) -> None:
     a, b = factories.clinic(), factories.clinic()
     doctor = factories.doctor(a)
-    also_at(doctor, b, requires_approval=True)
+    factories.works_at(doctor, b, requires_approval=True)
     patient = factories.patient(last_name="Secretname", phone="+989120000071")
     as_patient = client_for(patient.user)
     desk_a, desk_b = (client_for(factories.receptionist(c).user) for c in (a, b))
@@ -79,7 +57,7 @@ def test_a_booking_at_one_clinic_does_not_book_the_patients_hold_at_the_other(
 def test_a_desk_hold_the_doctor_makes_and_drops_introduces_no_one(client_for: Client) -> None:
     a, b = factories.clinic(), factories.clinic()
     doctor = factories.doctor(a)
-    also_at(doctor, b, requires_approval=False)
+    factories.works_at(doctor, b)
     patient = factories.patient(last_name="Secretname")
     factories.appointment(factories.doctor(b), patient, factories.slot_start(b, days_ahead=5))
     desk_a = client_for(factories.receptionist(a).user)
