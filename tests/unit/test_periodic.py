@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import threading
+import time
+
+import pytest
+from django.db import DatabaseError, connections
 
 from scheduler.adapters.periodic import Periodic
 
@@ -23,3 +27,36 @@ def test_a_periodic_thread_works_when_woken_and_stops_cleanly() -> None:
     thread.join(timeout=5)
 
     assert not thread.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_periodic_thread_keeps_its_connection_between_rounds_and_drops_it_after_a_failure() -> (
+    None
+):
+    """The relay's rounds stand between a commit and the sockets that show it: each opened a
+    connection (a PostgreSQL process, a few round trips) and closed it after."""
+    seen: list[object] = []
+    rounds = threading.Semaphore(0)
+
+    def work() -> int:
+        connection = connections["default"]
+        connection.ensure_connection()
+        seen.append(connection.connection)
+        rounds.release()
+        if len(seen) == 2:
+            raise DatabaseError("the database went away")
+        return 0
+
+    thread = Periodic("test", work, interval=60)
+    thread.start()
+    try:
+        for _ in range(3):
+            thread.wake()
+            assert rounds.acquire(timeout=5)
+            time.sleep(0.05)  # the round's end: its connection kept or closed
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
+
+    assert seen[0] is seen[1]
+    assert seen[2] is not seen[1]
