@@ -5,11 +5,18 @@ entries). ``create`` and ``bulk_create`` build and compile an INSERT each time; 
 is kept by model and row count, and each value goes through its field's own ``pre_save`` and
 ``get_db_prep_save``, as Django's insert compiler does. Nothing comes back: callers that need
 a database-made id use the ORM.
+
+Inside ``sent_together()`` the inserts wait, and go to the database at its end in one round trip
+(PostgreSQL's pipeline mode); a unit of work's commit sends its four so. The rows are the same,
+in the same order among themselves, and a refusal (a slot's exclusion constraint) raises from
+the block's end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.db import connection
@@ -27,8 +34,46 @@ def insert(objects: Sequence[Model]) -> None:
         for row in objects
         for field in fields
     ]
+    statement = _statement(connection.vendor, model, len(objects))
+    waiting = _waiting.get()
+    if waiting is not None:
+        waiting.append((statement, values))
+        return
     with connection.cursor() as cursor:
-        cursor.execute(_statement(connection.vendor, model, len(objects)), values)
+        cursor.execute(statement, values)
+
+
+Statement = tuple[str, list[object]]
+_waiting: ContextVar[list[Statement] | None] = ContextVar("inserts_waiting", default=None)
+
+
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """The inserts made inside, sent at the end in one round trip; none if the block raises."""
+    waiting: list[Statement] = []
+    token = _waiting.set(waiting)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+    if not waiting:
+        return
+    with _one_round_trip(), connection.cursor() as cursor:
+        for statement, values in waiting:
+            cursor.execute(statement, values)
+
+
+@contextmanager
+def _one_round_trip() -> Iterator[None]:
+    """PostgreSQL's pipeline mode: statements executed inside are sent without waiting for
+    each answer, and answered together at the end, where a refusal among them raises (as
+    Django's error). SQLite has no round trips to save."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 @cache

@@ -17,7 +17,7 @@ from scheduler.adapters.orm.accounts import DjangoAccountRepository
 from scheduler.adapters.orm.busy_time import read_busy_time
 from scheduler.adapters.orm.calendar_feeds import DjangoCalendarFeeds
 from scheduler.adapters.orm.documents import DjangoDocumentRepository
-from scheduler.adapters.orm.inserts import insert
+from scheduler.adapters.orm.inserts import insert, sent_together
 from scheduler.adapters.orm.policies import DjangoPolicies
 from scheduler.adapters.orm.repositories import (
     DjangoAppointmentRepository,
@@ -118,17 +118,22 @@ class DjangoUnitOfWork(UnitOfWork):
             raise TypeError("a read-only unit of work commits nothing")
         assert self._atomic is not None, "commit() outside 'with uow:'"
         try:
-            made_before = self.appointments.flush()
-            # A release another writer made first is theirs to tell: told twice, the second
-            # HoldReleased would show the slot free after whatever took it since.
-            events = [
-                event
-                for event in events
-                if not (isinstance(event, AppointmentEvent) and event.appointment_id in made_before)
-            ]
-            insert([_stored(event) for event in events])
-            # In the change's transaction: no change without its entry, no entry without it.
-            record_changes(events)
+            # The appointments' rows and history, the events and their audit entries: one round
+            # trip. A version check's update goes at once (its count decides what follows).
+            with sent_together():
+                made_before = self.appointments.flush()
+                # A release another writer made first is theirs to tell: told twice, the second
+                # HoldReleased would show the slot free after whatever took it since.
+                events = [
+                    event
+                    for event in events
+                    if not (
+                        isinstance(event, AppointmentEvent) and event.appointment_id in made_before
+                    )
+                ]
+                insert([_stored(event) for event in events])
+                # In the change's transaction: no change without its entry, no entry without it.
+                record_changes(events)
         except (IntegrityError, OperationalError) as error:
             raise translate(error) from error
         if events:

@@ -1,0 +1,68 @@
+"""A unit of work's commit sends its rows (the appointment, its history, the events, their audit
+entries) together: one round trip on PostgreSQL, where each was a round trip of its own."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm.inserts import insert, sent_together
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import SlotTaken
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _entry(name: str) -> rows.Specialty:
+    return rows.Specialty(name=name, slug=name)
+
+
+def test_inserts_inside_wait_for_the_blocks_end_and_go_in_order() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        with sent_together():
+            insert([_entry("a")])
+            insert([_entry("b"), _entry("c")])
+            assert len(queries) == 0  # nothing sent yet
+        sent = len(queries)
+
+    assert sent == 2
+    assert list(
+        rows.Specialty.objects.filter(slug__in="abc").order_by("pk").values_list("slug", flat=True)
+    ) == [
+        "a",
+        "b",
+        "c",
+    ]
+
+
+def test_a_block_that_raises_sends_nothing() -> None:
+    with pytest.raises(RuntimeError), sent_together():
+        insert([_entry("x")])
+        raise RuntimeError("the command failed")
+
+    assert not rows.Specialty.objects.filter(slug="x").exists()
+
+
+def test_a_refusal_among_them_raises_at_the_end_as_djangos_error() -> None:
+    insert([_entry("dup")])
+
+    with pytest.raises(IntegrityError), sent_together():
+        insert([_entry("dup")])
+
+
+def test_a_taken_slot_is_still_refused_and_nothing_of_the_loser_is_written() -> None:
+    doctor = factories.doctor()
+    bus = build_bus()
+    bus.handle(factories.booking(doctor, factories.patient()))
+    events = rows.StoredEvent.objects.count()
+    changes = rows.AppointmentChange.objects.count()
+
+    with pytest.raises(SlotTaken):
+        bus.handle(factories.booking(doctor, factories.patient()))
+
+    assert rows.Appointment.objects.count() == 1
+    assert rows.StoredEvent.objects.count() == events
+    assert rows.AppointmentChange.objects.count() == changes
