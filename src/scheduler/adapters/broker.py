@@ -9,11 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
-from django.db import connections
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
-from scheduler.adapters import metrics
+from scheduler.adapters import metrics, thread_connections
 from scheduler.config import log_context
 
 
@@ -24,23 +23,27 @@ def install(redis_url: str, *, namespace: str = "dramatiq") -> dramatiq.Broker:
         if redis_url
         else StubBroker()
     )
-    broker.add_middleware(ClosesDbConnections())
+    broker.add_middleware(DbConnectionsBetweenJobs())
     broker.add_middleware(ActorMetrics())
     broker.add_middleware(CarriesLogContext())
     dramatiq.set_broker(broker)
     return broker
 
 
-class ClosesDbConnections(dramatiq.Middleware):
-    """Each job's thread gives its database connections back when the job ends."""
+class DbConnectionsBetweenJobs(dramatiq.Middleware):
+    """A worker thread keeps its database connection from one job to the next, and closes it
+    after a job that failed and when the thread ends (``thread_connections``)."""
 
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
     ) -> None:
-        connections.close_all()
+        thread_connections.after_round(failed=exception is not None)
 
     def after_skip_message(self, broker: Any, message: Any) -> None:
-        connections.close_all()
+        thread_connections.after_round(failed=False)
+
+    def before_worker_thread_shutdown(self, broker: Any, thread: Any) -> None:
+        thread_connections.at_thread_end()
 
 
 class ActorMetrics(dramatiq.Middleware):
