@@ -58,7 +58,8 @@ def sent_together() -> Iterator[None]:
         _waiting.reset(token)
     if not waiting:
         return
-    with _one_round_trip(), connection.cursor() as cursor:
+    # The cursor outlives the pipeline: closed inside it, it would meet a refusal there first.
+    with connection.cursor() as cursor, _one_round_trip():
         for statement, values in waiting:
             cursor.execute(statement, values)
 
