@@ -4,11 +4,13 @@ entries) together: one round trip on PostgreSQL, where each was a round trip of 
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from scheduler.adapters.orm import inserts
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.inserts import insert, sent_together
 from scheduler.config.bootstrap import build_bus
@@ -73,3 +75,37 @@ def test_a_taken_slot_is_still_refused_and_nothing_of_the_loser_is_written(
     assert rows.Appointment.objects.count() == 1
     assert rows.StoredEvent.objects.count() == events
     assert rows.AppointmentChange.objects.count() == changes
+
+
+@pytest.mark.postgres
+def test_a_refusal_answered_before_the_rest_are_sent_still_raises_once_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When PostgreSQL's refusal of a statement came back while the next ones were still being
+    queued (a slow moment of the sender's), psycopg raised it there, then again on leaving the
+    pipeline, and logged that second one as a warning: a log line for every such refusal."""
+    insert([_entry("taken")])
+    duplicate = _statement_of(_entry("taken"))
+
+    free = _statement_of(_entry("free"))
+    with (
+        caplog.at_level(logging.WARNING),
+        pytest.raises(IntegrityError),
+        connection.cursor() as cursor,
+        inserts._one_round_trip(),
+    ):
+        cursor.execute(*duplicate)
+        time.sleep(0.2)  # its refusal is back before the next statement goes
+        cursor.execute(*free)
+
+    assert not caplog.records
+
+
+def _statement_of(row: rows.Specialty) -> tuple[str, list[object]]:
+    with sent_together():
+        insert([row])
+        waiting = inserts._waiting.get()
+        assert waiting is not None
+        statement = waiting[0]
+        waiting.clear()
+    return statement

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import AutoField, Field, Model
 
 
@@ -73,8 +73,20 @@ def _one_round_trip() -> Iterator[None]:
         yield
         return
     connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
+    refused: DatabaseError | None = None
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            try:
+                yield
+            except DatabaseError as error:
+                # Answered while the rest were still being queued: leaving the pipeline meets
+                # it again, and psycopg would log that one as a warning; this one is told.
+                refused = error
+    except DatabaseError:
+        if refused is None:
+            raise
+    if refused is not None:
+        raise refused
 
 
 @cache
