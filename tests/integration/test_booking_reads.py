@@ -19,7 +19,7 @@ from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import repositories
 from scheduler.config.bootstrap import build_bus
-from scheduler.domain.errors import InvalidInput
+from scheduler.domain.errors import InvalidInput, SlotTaken
 from scheduler.services import commands
 from tests import factories
 
@@ -135,3 +135,27 @@ def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:
         )
         == 2
     )  # the doctor's over the window, and the patient's own elsewhere
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_looks_for_its_own_hold_and_for_alternatives_outside_a_transaction() -> None:
+    """Reads alone: each opened a transaction of its own, two round trips more a refusal."""
+    doctor = factories.doctor()
+    bus = build_bus()
+    bus.handle(factories.booking(doctor, factories.patient()))
+    again = factories.booking(doctor, factories.patient())
+    in_transaction: list[bool] = []
+
+    def note(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        if sql.startswith(("SELECT", "INSERT")):  # not SQLite's BEGIN IMMEDIATE
+            in_transaction.append(connection.in_atomic_block)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(note), pytest.raises(SlotTaken) as refused:
+        bus.handle(again)
+
+    assert refused.value.details["alternatives"]
+    first_outside = in_transaction.index(False)
+    assert all(in_transaction[:first_outside])  # the attempt: its reads and its writes
+    assert not any(in_transaction[first_outside:])  # the own hold, the schedule, busy time
+    assert len(in_transaction) - first_outside >= 3

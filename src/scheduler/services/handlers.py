@@ -113,7 +113,7 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
 def _own_hold_now(
     uow: UnitOfWork, cmd: commands.BookAppointment, patient_id: int, now: datetime
 ) -> bool:
-    with uow:
+    with uow.reading():
         # The read every booking makes (its holds are the doctor's over the slot and all the
         # patient's): a refusal costs one read the same as a booking's.
         return any(
@@ -548,7 +548,7 @@ def _with_alternatives(
     actor: Actor,
     patient_id: int,
 ) -> SlotTaken:
-    with uow:
+    with uow.reading():
         schedule = uow.schedules.get(doctor_id, clinic_id)
         alternatives = nearest_free_slots(
             uow, schedule, around=around, now=now, staff=actor.is_staff, patient_id=patient_id

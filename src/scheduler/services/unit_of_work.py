@@ -8,6 +8,7 @@ from __future__ import annotations
 import abc
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -563,6 +564,13 @@ class UnitOfWork(abc.ABC):
 
     def __enter__(self) -> Self:
         return self
+
+    @contextmanager
+    def reading(self) -> Iterator[Self]:
+        """Entered for reads alone (nothing is committed): an adapter may then spare its
+        transaction. A refused booking's look for its own hold and for alternatives are such."""
+        with self:
+            yield self
 
     def booking_parties(
         self, doctor_id: int, patient_id: int, clinic_id: int

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import AutoField, Field, Model
@@ -43,7 +44,7 @@ def insert(objects: Sequence[Model]) -> None:
         cursor.execute(statement, values)
 
 
-Statement = tuple[str, list[object]]
+Statement = tuple[str, list[Any]]
 _waiting: ContextVar[list[Statement] | None] = ContextVar("inserts_waiting", default=None)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Self
 
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
@@ -96,6 +97,16 @@ class DjangoUnitOfWork(UnitOfWork):
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
         return self
+
+    @contextmanager
+    def reading(self) -> Iterator[Self]:
+        """As a read-only unit of work (see ``__init__``): no BEGIN and ROLLBACK round trips."""
+        was, self._read_only = self._read_only, True
+        try:
+            with self:
+                yield self
+        finally:
+            self._read_only = was
 
     def busy_time(
         self, doctor_id: int, window: Interval, *, patient_id: int | None = None
