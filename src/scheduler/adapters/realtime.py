@@ -246,8 +246,7 @@ def consumers_run_here() -> None:
 def sending_loop() -> asyncio.AbstractEventLoop:
     """This process's loop for sends to Redis, in a thread of its own: the layer keeps one
     connection on it. ``async_to_sync`` from the relay's thread made a thread, a loop and a
-    Redis connection for every event, each a wait for the GIL behind the sockets' loop: a
-    third of the time from commit to the first socket."""
+    Redis connection for every event, on the way from a commit to the first socket."""
     global _sending_loop
     with _sending_loop_made:
         if _sending_loop is None or _sending_loop.is_closed():

@@ -142,7 +142,8 @@ def _quiet_the_collector() -> None:
     anything; under a busy grid it ran a dozen times a minute, from the frames of a fan-out that
     outlived a young collection. What is loaded now lives as long as the process: frozen, no
     collection walks it again. Rarer collections then do the rest (``bench/fanout.py``: commit ->
-    socket p99 from 208 to under 100 ms). Cycles are still collected, later.
+    socket p99 from about 260 ms to 100-115 ms, its client doing the same). Cycles are still
+    collected, later.
     """
     import gc
 
