@@ -31,8 +31,11 @@ def install(redis_url: str, *, namespace: str = "dramatiq") -> dramatiq.Broker:
 
 
 class DbConnectionsBetweenJobs(dramatiq.Middleware):
-    """A worker thread keeps its database connection from one job to the next, and closes it
-    after a job that failed and when the thread ends (``thread_connections``)."""
+    """A worker thread keeps its database connection from one job to the next: tried before
+    each job, closed after one that failed and when the thread ends (``thread_connections``)."""
+
+    def before_process_message(self, broker: Any, message: Any) -> None:
+        thread_connections.before_round()
 
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None

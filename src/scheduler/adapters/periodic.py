@@ -36,6 +36,7 @@ class Periodic(threading.Thread):
             self._wake.clear()
             failed = False
             try:
+                thread_connections.before_round()
                 while self._work() and not self._stopping.is_set():
                     pass
             except Exception:  # the database or the broker is away; the next round tries again

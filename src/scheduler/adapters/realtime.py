@@ -258,8 +258,8 @@ def sending_loop() -> asyncio.AbstractEventLoop:
 
 def send(layer: BaseChannelLayer, messages: Sequence[tuple[str, Message]]) -> None:
     async def send_all() -> None:
-        # Different groups: no order to keep between them, so one wait rather than one each.
-        await asyncio.gather(*(layer.group_send(group, message) for group, message in messages))
+        for group, message in messages:
+            await layer.group_send(group, message)
 
     if isinstance(layer, InMemoryChannelLayer):
         loop = _consumers_loop

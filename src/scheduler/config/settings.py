@@ -143,8 +143,10 @@ def _postgres() -> dict[str, Any]:
     # code in a thread of its own, and a connection kept by a thread that is gone stays open
     # until collected), but the backend's pool. DATABASE_POOL_SIZE > 0 gives each process a
     # psycopg pool of at most that many connections, shared by its threads (psycopg[pool]);
-    # 0 opens one per request or job and closes it after, unless DATABASE_CONN_MAX_AGE keeps
-    # it (seconds; only where threads live long). Sizes against max_connections: deploy/README.
+    # 0 opens one per request and closes it after, unless DATABASE_CONN_MAX_AGE keeps it
+    # (seconds). Threads that live as long as the process (relay, sweeps, Dramatiq's) keep
+    # theirs either way (adapters.thread_connections). Sizes against max_connections:
+    # deploy/README.
     pool_size = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
     config: dict[str, Any] = dict(
         dj_database_url.parse(
