@@ -23,7 +23,14 @@ from functools import partial
 from typing import Self
 
 from scheduler.domain.access import Scope
-from scheduler.domain.appointment import HOLD_STATES, OCCUPYING, TAKEN_ON, Appointment, Status
+from scheduler.domain.appointment import (
+    ACTIVE,
+    HOLD_STATES,
+    OCCUPYING,
+    TAKEN_ON,
+    Appointment,
+    Status,
+)
 from scheduler.domain.dependants import Dependant, Person
 from scheduler.domain.documents import Document, Kind
 from scheduler.domain.errors import ConcurrentUpdate, DuplicateIdempotencyKey, NotFound
@@ -64,6 +71,7 @@ from scheduler.services.unit_of_work import (
     ScheduleRepository,
     UnitOfWork,
     VisitNoteRepository,
+    VisitRow,
 )
 from scheduler.services.waitlist_store import WaitlistRepository
 
@@ -162,13 +170,21 @@ class FakeAppointmentRepository(AppointmentRepository):
             for a in self._rows.values()
         )
 
-    def _meeting_hold_ids(
+    def _meeting_rows(
         self, doctor_id: int, patient_id: int, window: Interval
-    ) -> list[uuid.UUID]:
+    ) -> tuple[list[uuid.UUID], list[VisitRow]]:
         over = self._hold_ids(doctor_id, None, window, None, None)
-        return over + [
+        holds = over + [
             i for i in self._hold_ids(None, patient_id, None, None, None) if i not in over
         ]
+        visits = [
+            VisitRow(a.id, a.doctor_id, a.patient_id, a.slot)
+            for a in self._rows.values()
+            if a.status in ACTIVE
+            and (a.doctor_id == doctor_id or a.patient_id == patient_id)
+            and a.slot.overlaps(window)
+        ]
+        return holds, visits
 
     def _hold_ids(
         self,

@@ -107,7 +107,7 @@ def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
 
 
 def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:
-    """Holds a booking meets and calendar busy blocks over a window: the window's instants are
+    """What a booking meets and calendar busy blocks over a window: the window's instants are
     written as the ORM writes them (text on SQLite), and the ids come back as UUIDs."""
     doctor, patient, other = factories.doctor(), factories.patient(), factories.patient()
     start = factories.slot_start(doctor.clinics.get(), hour=10)
@@ -120,42 +120,45 @@ def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:
     windows = [(start, start + HOUR), (start - HOUR, start + 6 * HOUR), (start + HOUR, start)]
 
     for since, until in windows:
-        holds = repositories._MEETING_HOLDS.rows(
+        met = repositories._MEETING.rows(
             doctor_id=doctor.pk, patient_id=patient.pk, start=since, end=until
         )
-        assert holds == list(repositories._meeting_holds(doctor.pk, patient.pk, since, until))
-        assert all(isinstance(hold_id, uuid.UUID) for (hold_id,) in holds)
+        assert met == list(repositories._meeting(doctor.pk, patient.pk, since, until))
+        assert all(isinstance(row[0], uuid.UUID) for row in met)
         blocks = busy_blocks._OVER.rows(doctor_id=doctor.pk, start=since, end=until)
         assert blocks == list(busy_blocks._over(doctor.pk, since, until))
-    assert (
-        len(
-            repositories._MEETING_HOLDS.rows(
-                doctor_id=doctor.pk, patient_id=patient.pk, start=start, end=start + HOUR
-            )
-        )
-        == 2
-    )  # the doctor's over the window, and the patient's own elsewhere
+    met = repositories._MEETING.rows(
+        doctor_id=doctor.pk, patient_id=patient.pk, start=start, end=start + 3 * HOUR
+    )
+    # the doctor's holds and visit over the window, and the patient's own hold elsewhere
+    assert sorted(status for _, status, *_ in met) == ["booked", "proposed", "proposed", "proposed"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refusal_looks_for_its_own_hold_and_for_alternatives_outside_a_transaction() -> None:
-    """Reads alone: each opened a transaction of its own, two round trips more a refusal."""
+def test_a_refusal_is_told_before_any_write_and_its_alternatives_read_outside_a_transaction() -> (
+    None
+):
+    """The slot's visit is found by the read that finds the holds: nothing is written and
+    rolled back, and no second look for the patient's own hold is needed (the same read saw
+    them all). Alternatives are reads alone: no transaction of their own."""
     doctor = factories.doctor()
     bus = build_bus()
     bus.handle(factories.booking(doctor, factories.patient()))
     again = factories.booking(doctor, factories.patient())
-    in_transaction: list[bool] = []
+    statements: list[tuple[str, bool]] = []
 
     def note(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        if sql.startswith(("SELECT", "INSERT")):  # not SQLite's BEGIN IMMEDIATE
-            in_transaction.append(connection.in_atomic_block)
+        if sql.startswith(("SELECT", "INSERT", "UPDATE")):  # not SQLite's BEGIN IMMEDIATE
+            statements.append((sql, connection.in_atomic_block))
         return execute(sql, *args)
 
     with connection.execute_wrapper(note), pytest.raises(SlotTaken) as refused:
         bus.handle(again)
 
     assert refused.value.details["alternatives"]
-    first_outside = in_transaction.index(False)
-    assert all(in_transaction[:first_outside])  # the attempt: its reads and its writes
-    assert not any(in_transaction[first_outside:])  # the own hold, the schedule, busy time
-    assert len(in_transaction) - first_outside >= 3
+    assert not any(sql.startswith(("INSERT", "UPDATE")) for sql, _ in statements)
+    inside = [sql for sql, atomic in statements if atomic]
+    outside = [sql for sql, atomic in statements if not atomic]
+    assert [sql for sql, _ in statements] == inside + outside  # the attempt, then the rest
+    assert sum('"orm_appointment"' in sql for sql in inside) == 1  # holds and visits at once
+    assert len(outside) == 2, outside  # the schedule, the busy time around

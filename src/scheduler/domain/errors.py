@@ -90,6 +90,11 @@ class SlotTaken(DomainError):
     code = "slot_taken"
 
 
+class SlotTakenMeanwhile(SlotTaken):
+    """SlotTaken told by the store as the change is written: another writer took the time
+    after this one read it free."""
+
+
 class InvalidInput(DomainError):
     """A command names something that does not exist or cannot be used; ``field`` says which."""
 

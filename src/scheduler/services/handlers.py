@@ -25,6 +25,7 @@ from scheduler.domain.errors import (
     InvalidTransition,
     NotFound,
     SlotTaken,
+    SlotTakenMeanwhile,
 )
 from scheduler.domain.events import (
     EVENT_TYPES,
@@ -68,7 +69,7 @@ from scheduler.services import (
 from scheduler.services.calendar_sync import PUSHED_EVENTS, push_to_calendar
 from scheduler.services.ports import Clock, Dependencies, SlotChange
 from scheduler.services.queries import nearest_free_slots
-from scheduler.services.unit_of_work import IdempotencyRecord, UnitOfWork
+from scheduler.services.unit_of_work import IdempotencyRecord, Meeting, UnitOfWork
 
 __all__ = ["COMMAND_HANDLERS", "EVENT_HANDLERS", "Clock", "CommandResult"]
 
@@ -88,10 +89,10 @@ def book_appointment(cmd: commands.BookAppointment, uow: UnitOfWork, clock: Cloc
     try:
         try:
             return _book(cmd, uow, now, patient_id, fingerprint)
-        except SlotTaken:
-            # The patient's own hold of the slot, made while this booking was on its way (a
+        except SlotTakenMeanwhile:
+            # The patient's own hold of the slot, made after this booking read it free (a
             # page confirming before its hold's reply came, a second tab), is theirs: booked
-            # in place, once more.
+            # in place, once more. A refusal before the writes saw every hold there already.
             if not cmd.hold_required and _own_hold_now(uow, cmd, patient_id, clock()):
                 return _book(cmd, uow, clock(), patient_id, fingerprint)
             raise
@@ -125,11 +126,11 @@ def _own_hold_now(
                 clinic_id=cmd.clinic_id,
                 now=now,
             )
-            for hold in uow.appointments.holds_meeting(
+            for hold in uow.appointments.meeting(
                 doctor_id=cmd.doctor_id,
                 patient_id=patient_id,
                 window=Interval(cmd.start, cmd.start + timedelta(minutes=1)),
-            )
+            ).holds
         )
 
 
@@ -151,12 +152,10 @@ def _book(
             # patient's own time (_admit): one adult brings them and stays.
             access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
         slot = _slot_at(schedule, cmd.start)
-        met = uow.appointments.holds_meeting(
-            doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot
-        )
+        met = uow.appointments.meeting(doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot)
         # The patient's own live hold of the slot is booked in place (same id).
         held = holds.own_hold(
-            met,
+            met.holds,
             patient_id=patient_id,
             doctor_id=cmd.doctor_id,
             clinic_id=cmd.clinic_id,
@@ -168,7 +167,11 @@ def _book(
         if cmd.hold_required and held is None:
             raise SlotTaken(gettext_noop("The slot held for you was let go."))
         holds.let_go_of_reviews(
-            met, patient_id=patient_id, keep=held.id if held else None, actor=cmd.actor, now=now
+            met.holds,
+            patient_id=patient_id,
+            keep=held.id if held else None,
+            actor=cmd.actor,
+            now=now,
         )
         _admit(
             uow,
@@ -233,11 +236,14 @@ def reschedule_appointment(
             slot = _slot_at(schedule, cmd.start)
             # Moving a visit is booking its new time: the patient's review holds go, one of
             # that very slot included (on the move page, a slot they hold is theirs to pick).
-            met = uow.appointments.holds_meeting(
-                doctor_id=appointment.doctor_id, patient_id=appointment.patient_id, window=slot
+            met = uow.appointments.meeting(
+                doctor_id=appointment.doctor_id,
+                patient_id=appointment.patient_id,
+                window=slot,
+                excluding=appointment.id,
             )
             holds.let_go_of_reviews(
-                met, patient_id=appointment.patient_id, keep=None, actor=cmd.actor, now=now
+                met.holds, patient_id=appointment.patient_id, keep=None, actor=cmd.actor, now=now
             )
             _admit(
                 uow,
@@ -246,6 +252,7 @@ def reschedule_appointment(
                 now=now,
                 staff=cmd.actor.is_staff,
                 patient_id=appointment.patient_id,
+                met=met,
                 moving=appointment.id,
             )
             appointment.reschedule(slot=slot, actor_user_id=cmd.actor.user_id, now=now)
@@ -344,11 +351,11 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
         with uow:
             schedule = _bookable_schedule(uow, cmd, patient_id, introduced=cmd.patient_introduced)
             slot = _slot_at(schedule, cmd.start)
-            met = uow.appointments.holds_meeting(
+            met = uow.appointments.meeting(
                 doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot
             )
             held = holds.own_hold(
-                met,
+                met.holds,
                 patient_id=patient_id,
                 doctor_id=cmd.doctor_id,
                 clinic_id=cmd.clinic_id,
@@ -359,7 +366,7 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
                 return holds.HeldSlot(held.id, held.hold_expires_at)
             if purpose is domain_holds.Purpose.REVIEW:
                 holds.let_go_of_reviews(
-                    met, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
+                    met.holds, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
                 )
             _admit(
                 uow,
@@ -515,25 +522,21 @@ def _admit(
     now: datetime,
     staff: bool,
     patient_id: int,
+    met: Meeting,
     moving: uuid.UUID | None = None,
-    met: list[Appointment] | None = None,
 ) -> None:
     """Everything that must hold for ``slot`` to be taken, checked in order of cost. ``met``:
-    the holds already read for it (UnitOfWork.holds_meeting), if any."""
-    if met is None:
-        met = uow.appointments.holds_meeting(
-            doctor_id=schedule.doctor_id, patient_id=patient_id, window=slot
-        )
+    what a booking of it meets (UnitOfWork.meeting), read before the holds were let go of."""
     holds.release_expired_around(
-        met, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
+        met.holds, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
     )
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
-    if uow.appointments.guards_overlap:
-        return
-    doctor_busy, patient_busy = uow.appointments.busy_over(
-        schedule.doctor_id, patient_id, slot, excluding=moving
+    # Told here rather than by the store's guards at commit: a refusal then writes nothing and
+    # rolls nothing back. The guards still refuse what another writer takes meanwhile.
+    doctor_busy, patient_busy = met.busy(
+        slot, doctor_id=schedule.doctor_id, patient_id=patient_id, moving=moving
     )
     rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
 

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from scheduler.domain.access import Scope
-from scheduler.domain.appointment import Appointment
+from scheduler.domain.appointment import OCCUPYING, Appointment, Status
 from scheduler.domain.dependants import Dependant, Person
 from scheduler.domain.documents import Document
 from scheduler.domain.errors import NotFound
@@ -38,13 +38,43 @@ class IdempotencyRecord:
     fingerprint: str
 
 
-class AppointmentRepository(abc.ABC):
-    # Whether the store itself refuses, as SlotTaken at commit, an occupying row that would
-    # overlap another of the doctor's or the patient's (the database's guards): the read of
-    # their busy time before a write then only says in advance what the write would be told,
-    # and is left out.
-    guards_overlap = False
+@dataclass(frozen=True)
+class VisitRow:
+    id: uuid.UUID
+    doctor_id: int
+    patient_id: int
+    slot: Interval
 
+
+@dataclass(frozen=True)
+class Meeting:
+    """What a booking of a window meets, read at once. ``holds``: every unreleased hold it may
+    meet (the doctor's and the patient's over it, and the patient's others: their review holds
+    go), as aggregates. ``doctor_visits``, ``patient_visits``: the slots of their active visits
+    over it."""
+
+    holds: list[Appointment]
+    doctor_visits: list[Interval]
+    patient_visits: list[Interval]
+
+    def busy(
+        self, slot: Interval, *, doctor_id: int, patient_id: int, moving: uuid.UUID | None
+    ) -> tuple[list[Interval], list[Interval]]:
+        """The doctor's busy slots and the patient's over ``slot`` as this unit of work now
+        sees them: their visits, and the holds not let go of meanwhile (an expired one in the
+        way is, by services.holds.release_expired_around), but for the one ``moving`` there."""
+        kept = [
+            hold
+            for hold in self.holds
+            if hold.status is Status.PROPOSED and hold.id != moving and hold.slot.overlaps(slot)
+        ]
+        return (
+            self.doctor_visits + [hold.slot for hold in kept if hold.doctor_id == doctor_id],
+            self.patient_visits + [hold.slot for hold in kept if hold.patient_id == patient_id],
+        )
+
+
+class AppointmentRepository(abc.ABC):
     def __init__(self) -> None:
         self.seen: dict[uuid.UUID, Appointment] = {}
 
@@ -106,19 +136,32 @@ class AppointmentRepository(abc.ABC):
         ids = self._hold_ids(doctor_id, patient_id, window, expired_at, limit)
         return [self.get(hold_id) for hold_id in ids]
 
-    def holds_meeting(
-        self, *, doctor_id: int, patient_id: int, window: Interval
-    ) -> list[Appointment]:
-        """In one read, every unreleased hold a booking of ``window`` may meet: the doctor's
-        and the patient's over it, and the patient's others (their review holds go)."""
-        return [
-            self.get(hold_id) for hold_id in self._meeting_hold_ids(doctor_id, patient_id, window)
-        ]
+    def meeting(
+        self,
+        *,
+        doctor_id: int,
+        patient_id: int,
+        window: Interval,
+        excluding: uuid.UUID | None = None,
+    ) -> Meeting:
+        """In one read, what a booking of ``window`` meets (see Meeting); ``excluding``: the
+        visit being moved there."""
+        hold_ids, visits = self._meeting_rows(doctor_id, patient_id, window)
+        # A visit this unit of work has let go of (cancelled, not yet written) is free already.
+        free = {a.id for a in self.seen.values() if a.status not in OCCUPYING} | {excluding}
+        kept = [visit for visit in visits if visit.id not in free]
+        return Meeting(
+            holds=[self.get(hold_id) for hold_id in hold_ids],
+            doctor_visits=[visit.slot for visit in kept if visit.doctor_id == doctor_id],
+            patient_visits=[visit.slot for visit in kept if visit.patient_id == patient_id],
+        )
 
     @abc.abstractmethod
-    def _meeting_hold_ids(
+    def _meeting_rows(
         self, doctor_id: int, patient_id: int, window: Interval
-    ) -> list[uuid.UUID]: ...
+    ) -> tuple[list[uuid.UUID], list[VisitRow]]:
+        """The ids of the holds Meeting names, and the doctor's and the patient's active
+        visits overlapping ``window``."""
 
     @abc.abstractmethod
     def _hold_ids(
@@ -145,21 +188,6 @@ class AppointmentRepository(abc.ABC):
     def patient_busy(
         self, patient_id: int, window: Interval, *, excluding: uuid.UUID | None = None
     ) -> list[Interval]: ...
-
-    def busy_over(
-        self,
-        doctor_id: int,
-        patient_id: int,
-        window: Interval,
-        *,
-        excluding: uuid.UUID | None = None,
-    ) -> tuple[list[Interval], list[Interval]]:
-        """The doctor's busy slots and the patient's over ``window``; an adapter may read
-        both at once."""
-        return (
-            self.doctor_busy(doctor_id, window, excluding=excluding),
-            self.patient_busy(patient_id, window, excluding=excluding),
-        )
 
     @abc.abstractmethod
     def remember_key(self, user_id: int, key: str, record: IdempotencyRecord) -> None: ...

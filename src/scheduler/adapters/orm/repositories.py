@@ -47,26 +47,31 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
     ).exists()
 
 
-def _meeting_holds(
-    doctor_id: int, patient_id: int, start: datetime, end: datetime
-) -> QuerySet[Any, Any]:
-    over = Q(doctor_id=doctor_id, start__lt=end, end__gt=start)
-    query = rows.Appointment.every.filter(over | Q(patient_id=patient_id))
-    ids = query.filter(status=Status.PROPOSED.value).order_by("hold_expires_at", "pk")
-    return ids.values_list("pk")
+def _meeting(doctor_id: int, patient_id: int, start: datetime, end: datetime) -> QuerySet[Any, Any]:
+    """ports.Meeting's rows: the doctor's holds over the window and all the patient's, and
+    both their active visits over it."""
+    over = Q(start__lt=end, end__gt=start)
+    holds = Q(status=Status.PROPOSED.value) & (
+        Q(doctor_id=doctor_id) & over | Q(patient_id=patient_id)
+    )
+    visits = (
+        Q(status__in=rows.ACTIVE_STATUSES)
+        & over
+        & (Q(doctor_id=doctor_id) | Q(patient_id=patient_id))
+    )
+    query = rows.Appointment.every.filter(holds | visits).order_by("hold_expires_at", "pk")
+    return query.values_list("pk", "status", "doctor_id", "patient_id", "start", "end")
 
 
 # Read by every booking and hold (prepared: see booking_parties).
-_MEETING_HOLDS = PreparedRead(
-    _meeting_holds, doctor_id=int, patient_id=int, start=datetime, end=datetime
-)
+_MEETING = PreparedRead(_meeting, doctor_id=int, patient_id=int, start=datetime, end=datetime)
 
 
 class DjangoAppointmentRepository(ports.AppointmentRepository):
     # Migrations 0002, 0004 and 0017: exclusion constraints on PostgreSQL, triggers on SQLite,
-    # over every occupying status (live or expired holds included), met at flush and told as
-    # SlotTaken by the unit of work (unit_of_work.translate) in rules.ensure_free's words.
-    guards_overlap = True
+    # over every occupying status (live or expired holds included). What a booking meets is
+    # checked before its writes (Meeting.busy); these refuse the one a race let through, at
+    # flush, as SlotTakenMeanwhile (unit_of_work.translate) in rules.ensure_free's words.
 
     def __init__(self, clock: Clock) -> None:
         super().__init__()
@@ -128,27 +133,6 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
         query = rows.Appointment.every.filter(patient_id=patient_id)
         return intervals(self._occupying(query, window, excluding).values_list(*span_columns()))
 
-    def busy_over(
-        self,
-        doctor_id: int,
-        patient_id: int,
-        window: Interval,
-        *,
-        excluding: uuid.UUID | None = None,
-    ) -> tuple[list[Interval], list[Interval]]:
-        query = rows.Appointment.every.filter(Q(doctor_id=doctor_id) | Q(patient_id=patient_id))
-        doctors: list[Interval] = []
-        patients: list[Interval] = []
-        for doctor, patient, start, end in self._occupying(query, window, excluding).values_list(
-            "doctor_id", "patient_id", "start", "end"
-        ):
-            # A row of both (the patient's own visit with this doctor) is busy time of both.
-            if doctor == doctor_id:
-                doctors.append(Interval(start, end))
-            if patient == patient_id:
-                patients.append(Interval(start, end))
-        return doctors, patients
-
     def _occupying(
         self, query: QuerySet[rows.Appointment], window: Interval, excluding: uuid.UUID | None
     ) -> QuerySet[rows.Appointment]:
@@ -189,13 +173,19 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
         ids = query.order_by("hold_expires_at", "pk").values_list("pk", flat=True)
         return list(ids[:limit] if limit is not None else ids)
 
-    def _meeting_hold_ids(
+    def _meeting_rows(
         self, doctor_id: int, patient_id: int, window: Interval
-    ) -> list[uuid.UUID]:
-        found = _MEETING_HOLDS.rows(
+    ) -> tuple[list[uuid.UUID], list[ports.VisitRow]]:
+        hold_ids: list[uuid.UUID] = []
+        visits: list[ports.VisitRow] = []
+        for pk, status, doctor, patient, start, end in _MEETING.rows(
             doctor_id=doctor_id, patient_id=patient_id, start=window.start, end=window.end
-        )
-        return [hold_id for (hold_id,) in found]
+        ):
+            if status == Status.PROPOSED.value:
+                hold_ids.append(pk)
+            else:
+                visits.append(ports.VisitRow(pk, doctor, patient, Interval(start, end)))
+        return hold_ids, visits
 
     def remember_key(self, user_id: int, key: str, record: ports.IdempotencyRecord) -> None:
         self._keys.append((user_id, key, record))

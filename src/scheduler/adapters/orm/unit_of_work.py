@@ -31,7 +31,7 @@ from scheduler.adapters.orm.repositories import (
 )
 from scheduler.adapters.orm.reviews import DjangoReviewRepository
 from scheduler.adapters.orm.waitlist import DjangoWaitlistRepository
-from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTaken
+from scheduler.domain.errors import DuplicateIdempotencyKey, SlotTakenMeanwhile
 from scheduler.domain.events import (
     AccountEvent,
     AppointmentEvent,
@@ -214,12 +214,14 @@ def _stored(event: Event) -> rows.StoredEvent:
 def translate(error: DatabaseError) -> Exception:
     """A database refusal as the domain error it stands for, or the error itself."""
     if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
-        return SlotTaken("That slot was just taken.")
+        return SlotTakenMeanwhile("That slot was just taken.")
     text = str(error)
     if DOCTOR_OVERLAP in text:
-        return SlotTaken("That slot was just taken.", holder="doctor")
+        return SlotTakenMeanwhile("That slot was just taken.", holder="doctor")
     if PATIENT_OVERLAP in text:
-        return SlotTaken("The patient already has an appointment at that time.", holder="patient")
+        return SlotTakenMeanwhile(
+            "The patient already has an appointment at that time.", holder="patient"
+        )
     if IDEMPOTENCY_KEY in text or "idempotencykey" in text.lower():
         return DuplicateIdempotencyKey("A request with this Idempotency-Key is in flight.")
     return error
