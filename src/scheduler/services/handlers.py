@@ -538,7 +538,14 @@ def _admit(
     doctor_busy, patient_busy = met.busy(
         slot, doctor_id=schedule.doctor_id, patient_id=patient_id, moving=moving
     )
-    rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
+    try:
+        rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
+    except SlotTaken as taken:
+        # Told with its alternatives read here, in the open transaction and of the schedule
+        # at hand, rather than in reads of their own after the rollback.
+        raise _alternatives_to(
+            taken, uow, schedule, around=slot.start, now=now, staff=staff, patient_id=patient_id
+        ) from None
 
 
 def _with_alternatives(
@@ -551,13 +558,37 @@ def _with_alternatives(
     actor: Actor,
     patient_id: int,
 ) -> SlotTaken:
+    """``conflict`` with the nearest free slots, unless told with them already (_admit)."""
+    if "alternatives" in conflict.details:
+        return conflict
     with uow.reading():
         schedule = uow.schedules.get(doctor_id, clinic_id)
-        alternatives = nearest_free_slots(
-            uow, schedule, around=around, now=now, staff=actor.is_staff, patient_id=patient_id
+        return _alternatives_to(
+            conflict,
+            uow,
+            schedule,
+            around=around,
+            now=now,
+            staff=actor.is_staff,
+            patient_id=patient_id,
         )
+
+
+def _alternatives_to(
+    conflict: SlotTaken,
+    uow: UnitOfWork,
+    schedule: Schedule,
+    *,
+    around: datetime,
+    now: datetime,
+    staff: bool,
+    patient_id: int,
+) -> SlotTaken:
+    alternatives = nearest_free_slots(
+        uow, schedule, around=around, now=now, staff=staff, patient_id=patient_id
+    )
     # The clinic's zone goes along so that the alternatives can be said on its clock.
-    return SlotTaken(
+    return type(conflict)(
         conflict.template,
         params=conflict.params,
         **conflict.details,
