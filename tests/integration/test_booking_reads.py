@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -104,6 +104,12 @@ def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
                 type(None),
             }
             assert type(prepared["requires_approval"]) is bool  # type: ignore[index]
+        parties = repositories.booking_parties(
+            doctor_id, patient_id, clinic_id, time_off_after=datetime.now(UTC)
+        )
+        if parties is not None:
+            assert type(parties[1].active) is bool  # the patient's, read as JSON
+            assert parties[1].active is (patient_id != patients[1].pk)
 
 
 def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:

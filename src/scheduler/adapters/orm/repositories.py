@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Now
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject, Now
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.inserts import insert
@@ -546,17 +546,14 @@ _PATIENT_KEYS = {field: f"patient_{n}" for n, field in enumerate(PATIENT_FIELDS)
 
 
 def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
-    patient = rows.Patient.objects.filter(pk=patient_id)
+    # The patient's fields as one JSON object: one subquery to plan, not one a field.
+    patient = rows.Patient.objects.filter(pk=patient_id).values(
+        found=JSONObject(**{key: F(field) for field, key in _PATIENT_KEYS.items()})
+    )
     parties: QuerySet[Any, dict[str, Any]] = (
         rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
-        .annotate(
-            **{key: Subquery(patient.values(field)[:1]) for field, key in _PATIENT_KEYS.items()}
-        )
-        .values(
-            *SCHEDULE_FIELDS,
-            *(f"doctor__{field}" for field in DOCTOR_FIELDS),
-            *_PATIENT_KEYS.values(),
-        )
+        .annotate(patient=Subquery(patient[:1]))
+        .values(*SCHEDULE_FIELDS, *(f"doctor__{field}" for field in DOCTOR_FIELDS), "patient")
         .order_by()
     )
     return parties
@@ -572,11 +569,13 @@ def booking_parties(
     """UnitOfWork.booking_parties in one query: the schedule row, its doctor's joined, the
     patient's as subqueries (they share no row)."""
     row = _PARTIES.first(doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id)
-    if row is None or row[_PATIENT_KEYS["user__is_active"]] is None:
+    if row is None or row["patient"] is None:
         return None
+    patient = {field: row["patient"][key] for field, key in _PATIENT_KEYS.items()}
+    patient["user__is_active"] = bool(patient["user__is_active"])  # SQLite's JSON says 1
     return (
         doctor_of(doctor_id, {field: row[f"doctor__{field}"] for field in DOCTOR_FIELDS}),
-        patient_of(patient_id, {field: row[key] for field, key in _PATIENT_KEYS.items()}),
+        patient_of(patient_id, patient),
         schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after),
     )
 
