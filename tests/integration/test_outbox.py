@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,6 +147,28 @@ def test_the_lease_lasts_as_long_as_the_setting_says(settings: Any) -> None:
     assert outbox.relay_pending({AppointmentBooked: [lease_of]}) == 1
 
     assert before + timedelta(seconds=5) <= leased[0] <= timezone.now() + timedelta(seconds=5)
+
+
+def test_a_round_that_has_used_half_its_lease_lets_the_rest_of_its_claim_go(
+    settings: Any,
+) -> None:
+    """A hung destination makes each send wait out its bound: the round stops well inside its
+    lease rather than deliver after it, when another relay may have taken the same events."""
+    settings.OUTBOX_LEASE_SECONDS = 2
+    doctor = factories.doctor()
+    for hour in (10, 11, 12, 14):
+        build_bus().handle(factories.booking(doctor, factories.patient(), hour=hour))
+    reached: list[Event] = []
+
+    def hangs(event: Event) -> None:
+        reached.append(event)
+        time.sleep(0.6)
+
+    assert outbox.relay_pending({AppointmentBooked: [hangs]}) == 2  # 0.6 s, 1.2 s: no third
+
+    left = rows.StoredEvent.objects.filter(delivery=rows.StoredEvent.Delivery.PENDING)
+    assert [(row.attempts, row.locked_until) for row in left] == [(0, None), (0, None)]
+    assert outbox.relay_pending({}) == 2  # due at once, for this relay or another
 
 
 def booked_then_cancelled() -> tuple[rows.StoredEvent, rows.StoredEvent]:

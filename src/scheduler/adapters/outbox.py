@@ -24,6 +24,7 @@ between two deltas.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -48,9 +49,20 @@ Handlers = Mapping[type[Event], Sequence[Callable[[Event], None]]]
 
 
 def relay_pending(handlers: Handlers, *, limit: int = BATCH) -> int:
-    """Deliver up to ``limit`` due events; return how many were delivered."""
+    """Deliver up to ``limit`` due events; return how many were delivered.
+
+    A round that has used half its lease lets the rest of its claim go, for the next round or
+    another relay. A destination that hangs costs each event its send's bound (say
+    realtime.SEND_TIMEOUT_SECONDS); a claim of a hundred of them would outlast the lease, and
+    another relay would deliver the same events a second time.
+    """
+    claimed = _claim(limit)
+    stop_at = time.monotonic() + settings.OUTBOX_LEASE_SECONDS / 2
     delivered = 0
-    for row in _claim(limit):
+    for reached, row in enumerate(claimed):
+        if time.monotonic() >= stop_at:
+            _let_go([left.pk for left in claimed[reached:]])
+            break
         if _deliver(row, handlers):
             delivered += 1
     return delivered
@@ -107,6 +119,11 @@ def _deliver(row: StoredEvent, handlers: Handlers) -> bool:
     )
     metrics.event_relayed(row.type)
     return True
+
+
+def _let_go(event_ids: Sequence[object]) -> None:
+    """Untried events of this round's claim: as they were before it, due at once."""
+    StoredEvent.objects.filter(pk__in=list(event_ids)).update(locked_until=None)
 
 
 def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
