@@ -174,14 +174,7 @@ def _book(
             now=now,
         )
         _admit(
-            uow,
-            schedule,
-            slot,
-            now=now,
-            staff=cmd.actor.is_staff,
-            patient_id=patient_id,
-            moving=held.id if held else None,
-            met=met,
+            uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id, met=met
         )
         held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
         video_room = video_visits.room_for(cmd.visit_mode, uow, cmd.clinic_id)
@@ -218,6 +211,16 @@ def _book(
                 cmd.idempotency_key,
                 IdempotencyRecord(appointment.id, fingerprint),
             )
+        _ensure_free(
+            uow,
+            schedule,
+            slot,
+            now=now,
+            staff=cmd.actor.is_staff,
+            patient_id=patient_id,
+            met=met,
+            moving=held.id if held else None,
+        )
         uow.commit()
         return CommandResult(appointment.id)
 
@@ -253,9 +256,18 @@ def reschedule_appointment(
                 staff=cmd.actor.is_staff,
                 patient_id=appointment.patient_id,
                 met=met,
-                moving=appointment.id,
             )
             appointment.reschedule(slot=slot, actor_user_id=cmd.actor.user_id, now=now)
+            _ensure_free(
+                uow,
+                schedule,
+                slot,
+                now=now,
+                staff=cmd.actor.is_staff,
+                patient_id=appointment.patient_id,
+                met=met,
+                moving=appointment.id,
+            )
             uow.commit()
             return CommandResult(appointment.id)
     except SlotTaken as conflict:
@@ -388,6 +400,15 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
                 now=now,
             )
             uow.appointments.add(hold)
+            _ensure_free(
+                uow,
+                schedule,
+                slot,
+                now=now,
+                staff=cmd.actor.is_staff,
+                patient_id=patient_id,
+                met=met,
+            )
             uow.commit()
             return holds.HeldSlot(hold.id, expires_at)
     except SlotTaken as conflict:
@@ -523,29 +544,44 @@ def _admit(
     staff: bool,
     patient_id: int,
     met: Meeting,
-    moving: uuid.UUID | None = None,
 ) -> None:
-    """Everything that must hold for ``slot`` to be taken, checked in order of cost. ``met``:
-    what a booking of it meets (UnitOfWork.meeting), read before the holds were let go of."""
+    """Everything that must hold for ``slot`` to be taken but its being free (_ensure_free),
+    checked in order of cost. ``met``: what a booking of it meets (UnitOfWork.meeting)."""
     holds.release_expired_around(
         met.holds, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
     )
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
-    # Told here rather than by the store's guards at commit: a refusal then writes nothing and
-    # rolls nothing back. The guards still refuse what another writer takes meanwhile.
+
+
+def _ensure_free(
+    uow: UnitOfWork,
+    schedule: Schedule,
+    slot: Interval,
+    *,
+    now: datetime,
+    staff: bool,
+    patient_id: int,
+    met: Meeting,
+    moving: uuid.UUID | None = None,
+) -> None:
+    """The store's guards' check, made before the writes, right before the commit where they
+    would make it: every other refusal comes first, as it did, and this one writes nothing.
+    The guards still refuse what another writer takes meanwhile (SlotTakenMeanwhile)."""
     doctor_busy, patient_busy = met.busy(
         slot, doctor_id=schedule.doctor_id, patient_id=patient_id, moving=moving
     )
     try:
         rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
     except SlotTaken as taken:
-        # Told with its alternatives read here, in the open transaction and of the schedule
-        # at hand, rather than in reads of their own after the rollback.
-        raise _alternatives_to(
-            taken, uow, schedule, around=slot.start, now=now, staff=staff, patient_id=patient_id
-        ) from None
+        # Alternatives of the schedule at hand, read as stored: the holds this unit of work
+        # let go of stay held once it is rolled back.
+        uow.rollback()
+        with uow.reading():
+            raise _alternatives_to(
+                taken, uow, schedule, around=slot.start, now=now, staff=staff, patient_id=patient_id
+            ) from None
 
 
 def _with_alternatives(

@@ -596,7 +596,8 @@ class UnitOfWork(abc.ABC):
     @contextmanager
     def reading(self) -> Iterator[Self]:
         """Entered for reads alone (nothing is committed): an adapter may then spare its
-        transaction. A refused booking's look for its own hold and for alternatives are such."""
+        transaction. A refused booking's alternatives, and its look for its own hold after a
+        race lost at commit, are such."""
         with self:
             yield self
 
