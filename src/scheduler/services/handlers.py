@@ -173,7 +173,7 @@ def _book(
             actor=cmd.actor,
             now=now,
         )
-        _admit(
+        admitted = _admit(
             uow, schedule, slot, now=now, staff=cmd.actor.is_staff, patient_id=patient_id, met=met
         )
         held_back = no_shows.needs_approval(uow, cmd.actor, patient_id, cmd.clinic_id, now)
@@ -211,16 +211,7 @@ def _book(
                 cmd.idempotency_key,
                 IdempotencyRecord(appointment.id, fingerprint),
             )
-        _ensure_free(
-            uow,
-            schedule,
-            slot,
-            now=now,
-            staff=cmd.actor.is_staff,
-            patient_id=patient_id,
-            met=met,
-            moving=held.id if held else None,
-        )
+        admitted.ensure_free(uow, moving=held.id if held else None)
         uow.commit()
         return CommandResult(appointment.id)
 
@@ -248,7 +239,7 @@ def reschedule_appointment(
             holds.let_go_of_reviews(
                 met.holds, patient_id=appointment.patient_id, keep=None, actor=cmd.actor, now=now
             )
-            _admit(
+            admitted = _admit(
                 uow,
                 schedule,
                 slot,
@@ -258,16 +249,7 @@ def reschedule_appointment(
                 met=met,
             )
             appointment.reschedule(slot=slot, actor_user_id=cmd.actor.user_id, now=now)
-            _ensure_free(
-                uow,
-                schedule,
-                slot,
-                now=now,
-                staff=cmd.actor.is_staff,
-                patient_id=appointment.patient_id,
-                met=met,
-                moving=appointment.id,
-            )
+            admitted.ensure_free(uow, moving=appointment.id)
             uow.commit()
             return CommandResult(appointment.id)
     except SlotTaken as conflict:
@@ -380,7 +362,7 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
                 holds.let_go_of_reviews(
                     met.holds, patient_id=patient_id, keep=None, actor=cmd.actor, now=now
                 )
-            _admit(
+            admitted = _admit(
                 uow,
                 schedule,
                 slot,
@@ -400,15 +382,7 @@ def hold_slot(cmd: commands.HoldSlot, uow: UnitOfWork, clock: Clock) -> holds.He
                 now=now,
             )
             uow.appointments.add(hold)
-            _ensure_free(
-                uow,
-                schedule,
-                slot,
-                now=now,
-                staff=cmd.actor.is_staff,
-                patient_id=patient_id,
-                met=met,
-            )
+            admitted.ensure_free(uow)
             uow.commit()
             return holds.HeldSlot(hold.id, expires_at)
     except SlotTaken as conflict:
@@ -544,44 +518,52 @@ def _admit(
     staff: bool,
     patient_id: int,
     met: Meeting,
-) -> None:
-    """Everything that must hold for ``slot`` to be taken but its being free (_ensure_free),
-    checked in order of cost. ``met``: what a booking of it meets (UnitOfWork.meeting)."""
+) -> _Admitted:
+    """Everything that must hold for ``slot`` to be taken but its being free, checked in order
+    of cost; that last check is the answer's (_Admitted.ensure_free). ``met``: what a booking
+    of it meets (UnitOfWork.meeting)."""
     holds.release_expired_around(
         met.holds, doctor_id=schedule.doctor_id, patient_id=patient_id, slot=slot, now=now
     )
     availability.ensure_on_grid(schedule, slot)
     rules.ensure_timing(schedule, slot, now, staff=staff)
     rules.ensure_clear_of(slot, uow.busy_blocks.for_doctor(schedule.doctor_id, slot))
+    return _Admitted(schedule, slot, now, staff, patient_id, met)
 
 
-def _ensure_free(
-    uow: UnitOfWork,
-    schedule: Schedule,
-    slot: Interval,
-    *,
-    now: datetime,
-    staff: bool,
-    patient_id: int,
-    met: Meeting,
-    moving: uuid.UUID | None = None,
-) -> None:
-    """The store's guards' check, made before the writes, right before the commit where they
-    would make it: every other refusal comes first, as it did, and this one writes nothing.
-    The guards still refuse what another writer takes meanwhile (SlotTakenMeanwhile)."""
-    doctor_busy, patient_busy = met.busy(
-        slot, doctor_id=schedule.doctor_id, patient_id=patient_id, moving=moving
-    )
-    try:
-        rules.ensure_free(slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
-    except SlotTaken as taken:
-        # Alternatives of the schedule at hand, read as stored: the holds this unit of work
-        # let go of stay held once it is rolled back.
-        uow.rollback()
-        with uow.reading():
-            raise _alternatives_to(
-                taken, uow, schedule, around=slot.start, now=now, staff=staff, patient_id=patient_id
-            ) from None
+@dataclass(frozen=True)
+class _Admitted:
+    schedule: Schedule
+    slot: Interval
+    now: datetime
+    staff: bool
+    patient_id: int
+    met: Meeting
+
+    def ensure_free(self, uow: UnitOfWork, *, moving: uuid.UUID | None = None) -> None:
+        """The store's guards' check, made before the writes, right before the commit where
+        they would make it: every other refusal comes first, as it did, and this one writes
+        nothing. The guards still refuse what another writer takes meanwhile
+        (SlotTakenMeanwhile). ``moving``: the appointment that takes the slot, if it has one."""
+        doctor_busy, patient_busy = self.met.busy(
+            self.slot, doctor_id=self.schedule.doctor_id, patient_id=self.patient_id, moving=moving
+        )
+        try:
+            rules.ensure_free(self.slot, doctor_busy=doctor_busy, patient_busy=patient_busy)
+        except SlotTaken as taken:
+            # Alternatives of the schedule at hand, read as stored: the holds this unit of
+            # work let go of stay held once it is rolled back.
+            uow.rollback()
+            with uow.reading():
+                raise _alternatives_to(
+                    taken,
+                    uow,
+                    self.schedule,
+                    around=self.slot.start,
+                    now=self.now,
+                    staff=self.staff,
+                    patient_id=self.patient_id,
+                ) from None
 
 
 def _with_alternatives(
