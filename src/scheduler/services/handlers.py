@@ -149,7 +149,7 @@ def _book(
         schedule = _bookable_schedule(uow, cmd, patient_id, introduced=introduced)
         if cmd.dependant_id is not None:
             # For a family member of that patient only; the visit still holds the
-            # patient's own time (_admit): one adult brings them and stays.
+            # patient's own time (_Admitted.ensure_free): one adult brings them and stays.
             access.ensure_family_of(patient_id, uow.dependants.get(cmd.dependant_id))
         slot = _slot_at(schedule, cmd.start)
         met = uow.appointments.meeting(doctor_id=cmd.doctor_id, patient_id=patient_id, window=slot)
@@ -576,7 +576,8 @@ def _with_alternatives(
     actor: Actor,
     patient_id: int,
 ) -> SlotTaken:
-    """``conflict`` with the nearest free slots, unless told with them already (_admit)."""
+    """``conflict`` with the nearest free slots, unless told with them already
+    (_Admitted.ensure_free)."""
     if "alternatives" in conflict.details:
         return conflict
     with uow.reading():
