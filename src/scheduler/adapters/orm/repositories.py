@@ -567,7 +567,7 @@ def booking_parties(
     doctor_id: int, patient_id: int, clinic_id: int, *, time_off_after: datetime
 ) -> tuple[Doctor, Patient, Schedule] | None:
     """UnitOfWork.booking_parties in one query: the schedule row, its doctor's joined, the
-    patient's as subqueries (they share no row)."""
+    patient's as one subquery, a JSON object (they share no row)."""
     row = _PARTIES.first(doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id)
     if row is None or row["patient"] is None:
         return None
