@@ -147,14 +147,18 @@ class AppointmentRepository(abc.ABC):
         """In one read, what a booking of ``window`` meets (see Meeting); ``excluding``: the
         visit being moved there."""
         hold_ids, visits = self._meeting_rows(doctor_id, patient_id, window)
-        # A visit this unit of work has let go of (cancelled, not yet written) is free already.
-        free = {a.id for a in self.seen.values() if a.status not in OCCUPYING} | {excluding}
+        free = {*self.let_go(), excluding}
         kept = [visit for visit in visits if visit.id not in free]
         return Meeting(
             holds=[self.get(hold_id) for hold_id in hold_ids],
             doctor_visits=[visit.slot for visit in kept if visit.doctor_id == doctor_id],
             patient_visits=[visit.slot for visit in kept if visit.patient_id == patient_id],
         )
+
+    def let_go(self) -> list[uuid.UUID]:
+        """The appointments this unit of work has made free (a hold released, a visit
+        cancelled) that the store, not yet written, still shows busy."""
+        return [a.id for a in self.seen.values() if a.status not in OCCUPYING]
 
     @abc.abstractmethod
     def _meeting_rows(

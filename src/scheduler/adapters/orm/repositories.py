@@ -145,11 +145,6 @@ class DjangoAppointmentRepository(ports.AppointmentRepository):
             end__gt=window.start,
         ).exclude(pk__in=[*self.let_go(), *([excluding] if excluding else [])])
 
-    def let_go(self) -> list[uuid.UUID]:
-        """The appointments this unit of work has made free (a hold released, a visit
-        cancelled) that the database, not yet written, still shows busy."""
-        return [a.id for a in self.seen.values() if a.status not in OCCUPYING]
-
     def _hold_ids(
         self,
         doctor_id: int | None,
