@@ -46,6 +46,9 @@ SLOTS_REPAINT = "slots.repaint"
 DESK_REPAINT = "desk.repaint"
 PATIENT_CHANGED = "patient.changed"
 PATIENT_WAITLIST = "patient.waitlist"  # an offer to the patient made, answered or ended
+# To every socket of a process whose subscriptions came back after Redis went away (see
+# adapters.channel_layer): what was published meanwhile never reached it.
+RESUBSCRIBED = "layer.resubscribed"
 SEND_TIMEOUT_SECONDS = 10
 
 Message = dict[str, Any]

@@ -177,8 +177,9 @@ if CHANNELS_REDIS_URL:
         "default": {
             # Pub/sub: one message per group reaches each process, which hands it to its own
             # sockets; the list-based core layer queues one message per socket (1,000 sockets
-            # on a grid = 1,000 Redis pops per change).
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # on a grid = 1,000 Redis pops per change). Ours tells the sockets when a process
+            # subscribes again after Redis went away (adapters.channel_layer).
+            "BACKEND": "scheduler.adapters.channel_layer.PubSubLayer",
             # A prefix of its own lets several sites (or test runs) share one Redis.
             "CONFIG": {
                 "hosts": [CHANNELS_REDIS_URL],

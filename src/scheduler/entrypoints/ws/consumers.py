@@ -214,6 +214,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         await super().dispatch(message)
 
+    async def layer_resubscribed(self, message: Mapping[str, Any]) -> None:
+        """This process subscribed again after Redis went away (adapters.channel_layer): what
+        was published meanwhile never came. A snapshot read now holds it."""
+        if self.ready and self.joined and await self.still_allowed():
+            await self.guarded(self.send_snapshot())
+
     async def join(self, groups: list[str]) -> None:
         for group in groups:
             if group not in self.joined:

@@ -1,0 +1,65 @@
+"""channels_redis's pub/sub layer, telling this process's sockets when its subscriptions come
+back after Redis went away.
+
+Pub/sub keeps nothing. While a process is not subscribed (Redis restarted, and its subscriber
+has not reconnected yet), what the relay publishes reaches none of its sockets, and the relay
+counts it delivered: a grid would show a slot taken meanwhile as free until its next change or
+a reload. So once the subscriber's connection is back and subscribed again, every channel of
+this process gets a ``realtime.RESUBSCRIBED`` message; the consumers answer it with a snapshot,
+read after that point, which holds whatever was missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
+from redis.asyncio.client import PubSub, Redis
+from redis.asyncio.connection import Connection
+
+from scheduler.adapters.realtime import RESUBSCRIBED
+
+
+class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
+    """``RedisPubSubChannelLayer`` (the same settings), which tells of resubscriptions."""
+
+    def _get_layer(self) -> RedisPubSubLoopLayer:
+        layer: RedisPubSubLoopLayer = super()._get_layer()
+        # Made just now for this event loop, before any use: its shards are not connected.
+        if not all(isinstance(shard, _TellingShard) for shard in layer._shards):
+            layer._shards = [_TellingShard(shard.host, layer) for shard in layer._shards]
+        return layer
+
+
+class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            super()._ensure_redis()
+            pool = cast(Redis, self._redis).connection_pool
+            self._pubsub = _TellingPubSub(pool, told=self._tell_channels)
+
+    def _tell_channels(self) -> None:
+        """Every channel of this loop, whichever shard its groups are on: one snapshot too
+        many costs a read, one too few shows a taken slot free."""
+        message = self.channel_layer.channel_layer.serialize({"type": RESUBSCRIBED})
+        for queue in self.channel_layer.channels.values():
+            queue.put_nowait(message)
+
+
+class _TellingPubSub(PubSub):
+    def __init__(self, *args: Any, told: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._told = told
+
+    async def on_connect(self, connection: Connection) -> None:
+        # Called on every connect; only a reconnection finds subscriptions to renew (the first
+        # SUBSCRIBE records its channels once it is sent).
+        again = self.subscribed
+        await super().on_connect(connection)
+        if again:
+            self._told()
