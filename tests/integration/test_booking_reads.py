@@ -20,6 +20,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import repositories
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.errors import InvalidInput, SlotTaken
+from scheduler.domain.no_show_policy import Consequence, NoShowPolicy
 from scheduler.services import commands
 from tests import factories
 
@@ -29,7 +30,7 @@ MISSING = 999_999
 HOUR = timedelta(hours=1)
 
 
-def test_a_booking_reads_its_doctor_patient_and_schedule_in_one_query() -> None:
+def test_a_booking_reads_its_doctor_patient_schedule_and_no_show_policy_in_one_query() -> None:
     doctor = factories.doctor()
     build_bus().handle(factories.booking(doctor, factories.patient()))  # hours cached from here
     other = factories.booking(doctor, factories.patient(), hour=11)
@@ -41,6 +42,26 @@ def test_a_booking_reads_its_doctor_patient_and_schedule_in_one_query() -> None:
     parties = [sql for sql in reads if '"orm_patient"' in sql or '"orm_doctor"' in sql]
     assert len(parties) == 1, reads
     assert '"orm_schedule"' in parties[0]
+    assert '"no_show_limit"' in parties[0]
+    assert not [sql for sql in reads if sql != parties[0] and '"orm_clinic"' in sql], reads
+
+
+def test_the_no_show_policy_read_with_the_parties_is_the_clinics() -> None:
+    doctor = factories.doctor()
+    clinic = doctor.clinics.get()
+    rows.Clinic.objects.filter(pk=clinic.pk).update(
+        no_show_limit=3, no_show_window_months=6, no_show_consequence="no_online_booking"
+    )
+    patient = factories.patient()
+
+    parties = repositories.booking_parties(
+        doctor.pk, patient.pk, clinic.pk, time_off_after=datetime.now(UTC)
+    )
+
+    assert parties is not None
+    assert parties.no_show_policy == NoShowPolicy(
+        limit=3, window_months=6, consequence=Consequence.NO_ONLINE_BOOKING
+    )
 
 
 def _unverified_doctor_elsewhere(booking: commands.BookAppointment) -> commands.BookAppointment:

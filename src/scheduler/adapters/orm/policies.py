@@ -4,7 +4,6 @@ patient's standing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,27 +19,19 @@ from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
-from scheduler.domain.no_show_policy import Consequence, NoShowPolicy, Standing
+from scheduler.domain.no_show_policy import NoShowPolicy, Standing
 from scheduler.services import unit_of_work as ports
-
-_POLICY_FIELDS = ("no_show_limit", "no_show_window_months", "no_show_consequence")
 
 
 def policy_of(clinic: rows.Clinic) -> NoShowPolicy:
-    return _policy_of({field: getattr(clinic, field) for field in _POLICY_FIELDS})
-
-
-def _policy_of(row: Mapping[str, Any]) -> NoShowPolicy:
-    return NoShowPolicy(
-        limit=row["no_show_limit"],
-        window_months=row["no_show_window_months"],
-        consequence=Consequence(row["no_show_consequence"]),
+    return repositories.no_show_policy_of(
+        {field: getattr(clinic, field) for field in repositories.NO_SHOW_POLICY_FIELDS}
     )
 
 
 def _policy(clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
     policy: QuerySet[Any, dict[str, Any]] = rows.Clinic.objects.filter(pk=clinic_id).values(
-        *_POLICY_FIELDS
+        *repositories.NO_SHOW_POLICY_FIELDS
     )
     return policy
 
@@ -74,11 +65,21 @@ def _clinic(clinic_id: int) -> rows.Clinic:
 
 
 class DjangoPolicies(ports.PolicyRepository):
+    def __init__(self) -> None:
+        self._read: dict[int, NoShowPolicy] = {}
+
+    def read_with(self, clinic_id: int, policy: NoShowPolicy) -> None:
+        """The clinic's policy, read in this unit of work with something else (a booking's
+        parties): not read again."""
+        self._read[clinic_id] = policy
+
     def no_show_policy(self, clinic_id: int) -> NoShowPolicy:
+        if clinic_id in self._read:
+            return self._read[clinic_id]
         row = _POLICY.first(clinic_id=clinic_id)
         if row is None:
             raise NotFound(gettext_noop("Clinic not found."))
-        return _policy_of(row)
+        return repositories.no_show_policy_of(row)
 
     def missed_visits(self, patient_id: int, clinic_id: int, since: datetime) -> list[datetime]:
         return missed_visits(patient_id, clinic_id, since)

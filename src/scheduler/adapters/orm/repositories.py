@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q, QuerySet, Subquery
@@ -31,6 +31,7 @@ from scheduler.domain.errors import ConcurrentUpdate, NotFound
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Doctor, Patient
+from scheduler.domain.no_show_policy import Consequence, NoShowPolicy
 from scheduler.domain.schedule import DateOverride, Schedule, WallInterval, WeeklyInterval
 from scheduler.domain.visit_notes import NoteContent, Prescription, VisitNote
 from scheduler.services import unit_of_work as ports
@@ -540,6 +541,18 @@ def known_patients(scope: Scope) -> Q:
 _PATIENT_KEYS = {field: f"patient_{n}" for n, field in enumerate(PATIENT_FIELDS)}
 
 
+# A clinic's no-show policy: its columns, and the domain's value of them.
+NO_SHOW_POLICY_FIELDS = ("no_show_limit", "no_show_window_months", "no_show_consequence")
+
+
+def no_show_policy_of(row: Mapping[str, Any]) -> NoShowPolicy:
+    return NoShowPolicy(
+        limit=row["no_show_limit"],
+        window_months=row["no_show_window_months"],
+        consequence=Consequence(row["no_show_consequence"]),
+    )
+
+
 def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
     # The patient's fields as one JSON object: one subquery to plan, not one a field.
     patient = rows.Patient.objects.filter(pk=patient_id).values(
@@ -548,7 +561,12 @@ def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, d
     parties: QuerySet[Any, dict[str, Any]] = (
         rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
         .annotate(patient=Subquery(patient[:1]))
-        .values(*SCHEDULE_FIELDS, *(f"doctor__{field}" for field in DOCTOR_FIELDS), "patient")
+        .values(
+            *SCHEDULE_FIELDS,
+            *(f"doctor__{field}" for field in DOCTOR_FIELDS),
+            *(f"clinic__{field}" for field in NO_SHOW_POLICY_FIELDS),
+            "patient",
+        )
         .order_by()
     )
     return parties
@@ -558,20 +576,29 @@ def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, d
 _PARTIES = PreparedRead(_parties, doctor_id=int, patient_id=int, clinic_id=int)
 
 
+class BookingParties(NamedTuple):
+    doctor: Doctor
+    patient: Patient
+    schedule: Schedule
+    no_show_policy: NoShowPolicy  # the clinic's, which a patient's own booking meets
+
+
 def booking_parties(
     doctor_id: int, patient_id: int, clinic_id: int, *, time_off_after: datetime
-) -> tuple[Doctor, Patient, Schedule] | None:
-    """UnitOfWork.booking_parties in one query: the schedule row, its doctor's joined, the
-    patient's as one subquery, a JSON object (they share no row)."""
+) -> BookingParties | None:
+    """UnitOfWork.booking_parties in one query, and the clinic's no-show policy: the schedule
+    row, its doctor's and clinic's joined, the patient's as one subquery, a JSON object (they
+    share no row)."""
     row = _PARTIES.first(doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id)
     if row is None or row["patient"] is None:
         return None
     patient = {field: row["patient"][key] for field, key in _PATIENT_KEYS.items()}
     patient["user__is_active"] = bool(patient["user__is_active"])  # SQLite's JSON says 1
-    return (
+    return BookingParties(
         doctor_of(doctor_id, {field: row[f"doctor__{field}"] for field in DOCTOR_FIELDS}),
         patient_of(patient_id, patient),
         schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after),
+        no_show_policy_of({field: row[f"clinic__{field}"] for field in NO_SHOW_POLICY_FIELDS}),
     )
 
 

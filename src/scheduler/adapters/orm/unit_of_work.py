@@ -62,6 +62,7 @@ DEADLOCK_DETECTED = "40P01"
 class DjangoUnitOfWork(UnitOfWork):
     appointments: DjangoAppointmentRepository
     busy_blocks: DjangoBusyBlockRepository
+    policies: DjangoPolicies
 
     def __init__(
         self,
@@ -122,7 +123,12 @@ class DjangoUnitOfWork(UnitOfWork):
     def booking_parties(
         self, doctor_id: int, patient_id: int, clinic_id: int
     ) -> tuple[Doctor, Patient, Schedule] | None:
-        return booking_parties(doctor_id, patient_id, clinic_id, time_off_after=self._clock())
+        read = booking_parties(doctor_id, patient_id, clinic_id, time_off_after=self._clock())
+        if read is None:
+            return None
+        # A patient's booking meets the clinic's no-show policy: read with the parties.
+        self.policies.read_with(clinic_id, read.no_show_policy)
+        return read.doctor, read.patient, read.schedule
 
     def _commit(self, events: list[Event]) -> None:
         if self._read_only:
