@@ -4,6 +4,7 @@ order as when they were read apart."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import repositories
 from scheduler.config.bootstrap import build_bus
-from scheduler.domain.errors import InvalidInput, SlotTaken
+from scheduler.domain.errors import DoctorAway, InvalidInput, SlotTaken
 from scheduler.domain.no_show_policy import Consequence, NoShowPolicy
 from scheduler.services import commands
 from tests import factories
@@ -55,13 +56,54 @@ def test_the_no_show_policy_read_with_the_parties_is_the_clinics() -> None:
     patient = factories.patient()
 
     parties = repositories.booking_parties(
-        doctor.pk, patient.pk, clinic.pk, time_off_after=datetime.now(UTC)
+        doctor.pk,
+        patient.pk,
+        clinic.pk,
+        starting=datetime.now(UTC),
+        time_off_after=datetime.now(UTC),
     )
 
     assert parties is not None
     assert parties.no_show_policy == NoShowPolicy(
         limit=3, window_months=6, consequence=Consequence.NO_ONLINE_BOOKING
     )
+
+
+def _calendar_reads(booking: commands.BookAppointment) -> list[str]:
+    with CaptureQueriesContext(connection) as queries, contextlib.suppress(DoctorAway):
+        build_bus().handle(booking)
+    # The blocks' own reads: the first read only asks whether one ends after the slot starts.
+    return [
+        q["sql"]
+        for q in queries
+        if 'FROM "gcal_busyblock"' in q["sql"] and '"orm_schedule"' not in q["sql"]
+    ]
+
+
+def test_a_booking_reads_the_calendars_blocks_only_when_one_ends_after_its_slot_starts() -> None:
+    doctor = factories.doctor()
+    booking = factories.booking(doctor, factories.patient(), hour=11)
+    before, at = booking.start - 2 * HOUR, booking.start
+
+    def block(start: datetime, event: str) -> None:
+        BusyBlock.objects.create(
+            doctor=doctor, calendar_id="primary", event_id=event, start=start, end=start + HOUR
+        )
+
+    block(before, "over-before")  # ends as the slot begins
+    assert _calendar_reads(booking) == []
+    assert rows.Appointment.objects.filter(start=at).exists()
+
+    later = factories.booking(doctor, factories.patient(), hour=14)
+    block(later.start + HOUR, "later")  # after the slot: read, not in the way
+    assert len(_calendar_reads(later)) == 1
+    assert rows.Appointment.objects.filter(start=later.start).exists()
+
+    covered = factories.booking(doctor, factories.patient(), hour=16)
+    block(covered.start, "over-it")
+    with pytest.raises(DoctorAway):
+        build_bus().handle(covered)
+    assert not rows.Appointment.objects.filter(start=covered.start).exists()
 
 
 def _unverified_doctor_elsewhere(booking: commands.BookAppointment) -> commands.BookAppointment:
@@ -112,12 +154,16 @@ def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
         for doctor in doctors
         for patient in patients
     ] + [(doctors[0].pk, MISSING, doctors[0].schedules.get().clinic_id), (MISSING, 1, 1)]
+    now = datetime.now(UTC)
+    BusyBlock.objects.create(
+        doctor=doctors[1], calendar_id="primary", event_id="e1", start=now, end=now + HOUR
+    )
 
     for doctor_id, patient_id, clinic_id in cases:
         prepared = repositories._PARTIES.first(
-            doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id
+            doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id, starting=now
         )
-        orm = repositories._parties(doctor_id, patient_id, clinic_id).first()
+        orm = repositories._parties(doctor_id, patient_id, clinic_id, now).first()
         assert prepared == orm
         if orm is not None:
             assert {type(value) for key, value in orm.items() if "active" in key} <= {
@@ -125,12 +171,14 @@ def test_the_prepared_read_answers_as_the_orms_own_run_of_the_query() -> None:
                 type(None),
             }
             assert type(prepared["requires_approval"]) is bool  # type: ignore[index]
+            assert type(prepared["calendar_busy"]) is bool  # type: ignore[index]
         parties = repositories.booking_parties(
-            doctor_id, patient_id, clinic_id, time_off_after=datetime.now(UTC)
+            doctor_id, patient_id, clinic_id, starting=now, time_off_after=now
         )
         if parties is not None:
-            assert type(parties[1].active) is bool  # the patient's, read as JSON
-            assert parties[1].active is (patient_id != patients[1].pk)
+            assert type(parties.patient.active) is bool  # the patient's, read as JSON
+            assert parties.patient.active is (patient_id != patients[1].pk)
+            assert parties.calendar_busy is (doctor_id == doctors[1].pk)
 
 
 def test_the_prepared_reads_of_instants_answer_as_the_orms_own_runs() -> None:

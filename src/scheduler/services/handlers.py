@@ -468,7 +468,7 @@ def _bookable_schedule(
 ) -> Schedule:
     # One read on the way of every booking; when it finds one of the three missing, they are
     # read apart, in the order the refusals below are told.
-    parties = uow.booking_parties(cmd.doctor_id, patient_id, cmd.clinic_id)
+    parties = uow.booking_parties(cmd.doctor_id, patient_id, cmd.clinic_id, starting=cmd.start)
     try:
         doctor = parties[0] if parties else uow.doctors.get(cmd.doctor_id)
     except NotFound:

@@ -606,11 +606,12 @@ class UnitOfWork(abc.ABC):
             yield self
 
     def booking_parties(
-        self, doctor_id: int, patient_id: int, clinic_id: int
+        self, doctor_id: int, patient_id: int, clinic_id: int, *, starting: datetime
     ) -> tuple[Doctor, Patient, Schedule] | None:
         """The doctor, the patient and the doctor's schedule at the clinic, which every booking
-        reads (an adapter may read them at once); None when one of them does not exist (the
-        caller reads them apart to say which)."""
+        reads (an adapter may read them at once, and with them what else the booking of a slot
+        ``starting`` then will ask); None when one of them does not exist (the caller reads them
+        apart to say which)."""
         try:
             doctor, patient = self.doctors.get(doctor_id), self.patients.get(patient_id)
         except NotFound:

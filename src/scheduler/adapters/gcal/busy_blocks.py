@@ -26,7 +26,20 @@ _OVER = PreparedRead(_over, doctor_id=int, start=datetime, end=datetime)
 
 
 class DjangoBusyBlockRepository(BusyBlockRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        # Doctors known, in this unit of work, to have no busy block ending after that instant.
+        self._clear_from: dict[int, datetime] = {}
+
+    def clear_from(self, doctor_id: int, at: datetime) -> None:
+        """Read elsewhere in this unit of work: no busy block of the doctor's ends after ``at``
+        (a booking's first read says so); windows from then on are not read."""
+        self._clear_from[doctor_id] = at
+
     def for_doctor(self, doctor_id: int, window: Interval) -> list[Interval]:
+        clear_from = self._clear_from.get(doctor_id)
+        if clear_from is not None and window.start >= clear_from:
+            return []
         return intervals(_OVER.rows(doctor_id=doctor_id, start=window.start, end=window.end))
 
     def of_calendar(self, doctor_id: int, calendar_id: str) -> dict[str, Interval]:
@@ -66,6 +79,7 @@ class DjangoBusyBlockRepository(BusyBlockRepository):
         drop: Collection[str],
         sync: SyncState,
     ) -> None:
+        self._clear_from.pop(doctor_id, None)
         mine = BusyBlock.objects.filter(doctor_id=doctor_id, calendar_id=calendar_id)
         if drop:
             mine.filter(event_id__in=list(drop)).delete()

@@ -10,9 +10,10 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject, Now
 
+from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.inserts import insert
 from scheduler.adapters.orm.prepared import PreparedRead
@@ -553,19 +554,25 @@ def no_show_policy_of(row: Mapping[str, Any]) -> NoShowPolicy:
     )
 
 
-def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
+def _parties(
+    doctor_id: int, patient_id: int, clinic_id: int, starting: datetime
+) -> QuerySet[Any, dict[str, Any]]:
     # The patient's fields as one JSON object: one subquery to plan, not one a field.
     patient = rows.Patient.objects.filter(pk=patient_id).values(
         found=JSONObject(**{key: F(field) for field, key in _PATIENT_KEYS.items()})
     )
     parties: QuerySet[Any, dict[str, Any]] = (
         rows.Schedule.objects.filter(doctor_id=doctor_id, clinic_id=clinic_id)
-        .annotate(patient=Subquery(patient[:1]))
+        .annotate(
+            patient=Subquery(patient[:1]),
+            calendar_busy=Exists(BusyBlock.objects.filter(doctor_id=doctor_id, end__gt=starting)),
+        )
         .values(
             *SCHEDULE_FIELDS,
             *(f"doctor__{field}" for field in DOCTOR_FIELDS),
             *(f"clinic__{field}" for field in NO_SHOW_POLICY_FIELDS),
             "patient",
+            "calendar_busy",
         )
         .order_by()
     )
@@ -573,7 +580,7 @@ def _parties(doctor_id: int, patient_id: int, clinic_id: int) -> QuerySet[Any, d
 
 
 # A booking's first read: built by the ORM once (prepared), run by every booking and hold.
-_PARTIES = PreparedRead(_parties, doctor_id=int, patient_id=int, clinic_id=int)
+_PARTIES = PreparedRead(_parties, doctor_id=int, patient_id=int, clinic_id=int, starting=datetime)
 
 
 class BookingParties(NamedTuple):
@@ -581,15 +588,20 @@ class BookingParties(NamedTuple):
     patient: Patient
     schedule: Schedule
     no_show_policy: NoShowPolicy  # the clinic's, which a patient's own booking meets
+    # Whether any of the doctor's calendars' busy blocks ends after the slot's start: if none
+    # does, none is in the way of the booking.
+    calendar_busy: bool
 
 
 def booking_parties(
-    doctor_id: int, patient_id: int, clinic_id: int, *, time_off_after: datetime
+    doctor_id: int, patient_id: int, clinic_id: int, *, starting: datetime, time_off_after: datetime
 ) -> BookingParties | None:
-    """UnitOfWork.booking_parties in one query, and the clinic's no-show policy: the schedule
-    row, its doctor's and clinic's joined, the patient's as one subquery, a JSON object (they
-    share no row)."""
-    row = _PARTIES.first(doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id)
+    """UnitOfWork.booking_parties in one query, with the clinic's no-show policy and whether
+    the doctor's calendars are busy after ``starting``: the schedule row, its doctor's and
+    clinic's joined, the patient's as one subquery, a JSON object (they share no row)."""
+    row = _PARTIES.first(
+        doctor_id=doctor_id, patient_id=patient_id, clinic_id=clinic_id, starting=starting
+    )
     if row is None or row["patient"] is None:
         return None
     patient = {field: row["patient"][key] for field, key in _PATIENT_KEYS.items()}
@@ -599,6 +611,7 @@ def booking_parties(
         patient_of(patient_id, patient),
         schedule_of(row, doctor_id, clinic_id, time_off_after=time_off_after),
         no_show_policy_of({field: row[f"clinic__{field}"] for field in NO_SHOW_POLICY_FIELDS}),
+        bool(row["calendar_busy"]),
     )
 
 

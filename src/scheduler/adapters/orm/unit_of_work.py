@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Self
 
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
@@ -121,13 +122,18 @@ class DjangoUnitOfWork(UnitOfWork):
         )
 
     def booking_parties(
-        self, doctor_id: int, patient_id: int, clinic_id: int
+        self, doctor_id: int, patient_id: int, clinic_id: int, *, starting: datetime
     ) -> tuple[Doctor, Patient, Schedule] | None:
-        read = booking_parties(doctor_id, patient_id, clinic_id, time_off_after=self._clock())
+        read = booking_parties(
+            doctor_id, patient_id, clinic_id, starting=starting, time_off_after=self._clock()
+        )
         if read is None:
             return None
-        # A patient's booking meets the clinic's no-show policy: read with the parties.
+        # What the booking asks next, read with the parties: the clinic's no-show policy, and
+        # whether the doctor's calendars are in the way at all.
         self.policies.read_with(clinic_id, read.no_show_policy)
+        if not read.calendar_busy:
+            self.busy_blocks.clear_from(doctor_id, starting)
         return read.doctor, read.patient, read.schedule
 
     def _commit(self, events: list[Event]) -> None:
