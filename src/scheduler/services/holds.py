@@ -29,7 +29,7 @@ def release_expired_around(
 ) -> None:
     """An expired hold never keeps anyone off a slot: whatever is about to take ``slot``
     releases the expired holds in its way first, in its own transaction (the database's
-    guards count a hold until it is released). ``met``: UnitOfWork.holds_meeting."""
+    guards count a hold until it is released). ``met``: the holds it meets (Meeting.holds)."""
     for hold in met:
         in_the_way = hold.slot.overlaps(slot) and (
             hold.doctor_id == doctor_id or hold.patient_id == patient_id
@@ -64,7 +64,7 @@ def own_hold(
     """The patient's live hold of exactly ``slot`` with the doctor at the clinic, if any:
     booked in place. ``hold_id`` first; ``only``: that one or none (a waitlist offer's hold).
     A review hold named but gone (let go by a later hold of the same time, from another tab,
-    say) gives way to another of theirs. ``met``: UnitOfWork.holds_meeting."""
+    say) gives way to another of theirs. ``met``: the holds it meets (Meeting.holds)."""
     theirs = [
         hold
         for hold in met
@@ -86,7 +86,7 @@ def let_go_of_reviews(
     now: datetime,
 ) -> None:
     """The patient reviews or books one slot at a time: their other review holds go.
-    ``met``: UnitOfWork.holds_meeting."""
+    ``met``: the holds a booking meets (Meeting.holds)."""
     for hold in met:
         if (
             hold.patient_id == patient_id
