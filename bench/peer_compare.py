@@ -78,6 +78,8 @@ def main() -> None:
     parser.add_argument("--peer-database-url", default=DEFAULT_PEER_URL)
     parser.add_argument("--peer-venv", type=Path, default=ROOT / "bench" / ".peer-venv")
     args = parser.parse_args()
+    if args.rounds < 1 or args.rounds % 2 == 0:
+        parser.error("--rounds: an odd number, so that one round is the median")
     for url in (args.database_url, args.peer_database_url):
         if not any(host in url for host in ("@127.0.0.1", "@localhost", "@[::1]")):
             raise SystemExit(f"loopback databases only: {url}")
@@ -352,8 +354,8 @@ def _race(
 
 
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The round of the median rate, with every round's rate and the most double bookings any
-    round made."""
+    """The round of the median rate (of an odd number of rounds), with every round's rate and
+    the most double bookings any round made."""
     ranked = sorted(rounds, key=lambda run: run["attempts_rate"])
     return {
         **ranked[len(ranked) // 2],

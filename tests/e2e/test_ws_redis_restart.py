@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from scheduler.adapters.orm import models as rows
+from scheduler.config.asgi import application
 from tests import factories
-from tests.e2e.sockets import Message, live, receive, relay, socket
+from tests.e2e.sockets import ORIGIN, Message, live, receive, relay, socket
 from tests.e2e.test_ws_slots import book, grid_path, iso
 from tests.loopback import RedisServer
 
@@ -53,6 +55,11 @@ async def test_a_grid_open_through_a_redis_restart_is_repainted_then_hears_delta
     start = factories.slot_start(clinic, days_ahead=2, hour=11)
     later = start + timedelta(hours=3)
 
+    # A refused socket lives on until its client goes: it hears the news too.
+    refused = WebsocketCommunicator(application, "/ws/nothing/here/", headers=[ORIGIN])
+    connected, _ = await refused.connect(timeout=5)
+    assert not connected
+
     async with socket(grid_path(doctor, start)) as ws:
         first = await receive(ws)
         redis_server.kill()
@@ -70,6 +77,8 @@ async def test_a_grid_open_through_a_redis_restart_is_repainted_then_hears_delta
                 break
         delta = await receive(ws)
 
+    assert not refused.future.done(), refused.future.exception()
+    await refused.disconnect()
     assert iso(start) in free_of(first)
     assert repainted["type"] == "snapshot"
     assert iso(start) not in free_of(repainted)

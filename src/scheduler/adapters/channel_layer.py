@@ -40,8 +40,13 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
     def _ensure_redis(self) -> None:
         if self._redis is None:
             super()._ensure_redis()
-            pool = cast(Redis, self._redis).connection_pool
-            self._pubsub = _TellingPubSub(pool, told=self._tell_channels)
+            # As Redis.pubsub() makes it, but of the class that tells.
+            redis = cast(Redis, self._redis)
+            self._pubsub = _TellingPubSub(
+                redis.connection_pool,
+                event_dispatcher=redis._event_dispatcher,
+                told=self._tell_channels,
+            )
 
     def _tell_channels(self) -> None:
         """Every channel of this loop, whichever shard its groups are on: one snapshot too

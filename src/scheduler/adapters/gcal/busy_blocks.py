@@ -21,7 +21,8 @@ def _over(doctor_id: int, start: datetime, end: datetime) -> QuerySet[Any, Any]:
     )
 
 
-# Read by every booking and hold: prepared (adapters.orm.prepared).
+# Read by every booking and hold whose doctor has a block ending after its slot starts (the
+# first read says whether one does): prepared (adapters.orm.prepared).
 _OVER = PreparedRead(_over, doctor_id=int, start=datetime, end=datetime)
 
 

@@ -36,7 +36,8 @@ def _policy(clinic_id: int) -> QuerySet[Any, dict[str, Any]]:
     return policy
 
 
-# Read by every booking a patient makes: prepared (adapters.orm.prepared).
+# A booking takes the policy from its first read (repositories.booking_parties); this is for
+# the other use cases that ask: prepared (adapters.orm.prepared).
 _POLICY = PreparedRead(_policy, clinic_id=int)
 
 

@@ -296,6 +296,10 @@ class NoSuchSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         await self.close()
 
+    async def layer_resubscribed(self, message: Mapping[str, Any]) -> None:
+        """Told with every socket of the process (adapters.channel_layer): nothing to repaint.
+        Without a handler, Channels would end the consumer with an error."""
+
 
 class SlotGridConsumer(LiveConsumer):
     """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
