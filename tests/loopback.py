@@ -57,6 +57,7 @@ class Mail:
 class SmtpSink:
     """aiosmtpd on a free loopback port, keeping every accepted message.
 
+    It offers PIPELINING, as Postfix and the big providers do, unless ``pipelining`` is False.
     ``refuse`` maps a recipient to the reply its RCPT gets (e.g. "450 ...", "550 ..."), for as
     many times as ``refusals`` allows (None: always).
 
@@ -67,12 +68,23 @@ class SmtpSink:
     port: int = field(default_factory=free_port)
     refuse: dict[str, str] = field(default_factory=dict)
     refusals: int | None = None
+    pipelining: bool = True
     _arrived: list[tuple[bytes, str, tuple[str, ...], float]] = field(default_factory=list)
     _parsed: list[Mail] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _controller: Controller | None = None
 
-    async def handle_RCPT(  # aiosmtpd's hook names
+    async def handle_EHLO(  # aiosmtpd's hook names
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if not self.pipelining:
+            return responses
+        # aiosmtpd reads commands one after another from the stream, so it takes them
+        # pipelined; it only does not say so.
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         with self._lock:

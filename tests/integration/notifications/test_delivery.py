@@ -598,6 +598,39 @@ def test_a_kept_connection_the_server_dropped_is_replaced_and_each_mail_sent_onc
     assert [m.message_id for m in again.received()] == ["<second@nobat>"]
 
 
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_a_refused_recipient_drops_the_connection_and_the_next_mail_goes_on_a_new_one(
+    settings: Any, pipelining: bool
+) -> None:
+    """With PIPELINING, MAIL, RCPT and DATA go together: a refused RCPT is answered before
+    DATA's reply is read, and the server must not take what follows as a message."""
+    sink = SmtpSink(pipelining=pipelining, refuse={"busy@example.test": "450 4.2.1 Busy"})
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    mailer = Mailer()
+
+    def send(to: str, message_id: str) -> None:
+        mailer.start(to=to, subject="s", body="b", message_id=message_id)
+        mailer.release()
+        mailer.verdict()
+        mailer.done()
+
+    try:
+        send("a@example.test", "<first@nobat>")
+        with pytest.raises(TransientFault, match="450"):
+            send("busy@example.test", "<refused@nobat>")
+        send("b@example.test", "<third@nobat>")
+    finally:
+        mailer.close()
+        sink.stop()
+
+    assert [(m.message_id, m.recipients) for m in sink.received()] == [
+        ("<first@nobat>", ("a@example.test",)),
+        ("<third@nobat>", ("b@example.test",)),
+    ]
+
+
 class TimingOutSink(SmtpSink):
     """Answers the next MAIL with 421, as a server whose idle timeout ran out does."""
 
