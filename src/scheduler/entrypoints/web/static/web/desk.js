@@ -42,6 +42,9 @@ function watch() {
       rows = new Map(snapshot.appointments.map((row) => [row.id, row]));
       for (const row of rows.values()) live.remember(row.id, row.version);
       render();
+      // A snapshot follows what the socket may not have brought (a reconnect, a gap, a
+      // restart of the server's messaging): the picker's free slots are read again too.
+      if (patient) loadBookingSlots();
     },
     onDelta: (change) => {
       if (change.type === "availability") { refreshPickerWithin(change); return undefined; }
@@ -318,7 +321,11 @@ async function loadBookingSlots() {
     else say(errorText(reply.data), "error");
   };
   const picker = await slotPicker(Number(bookingDoctor.value), clinicId, bookingDay.value, zone, book);
-  if (patient === forPatient) bookingSlots.replaceChildren(picker);
+  if (patient !== forPatient) return;
+  // Read again under the keyboard: the focus stays on its slot, or the first one left.
+  const focused = bookingSlots.contains(document.activeElement) ? document.activeElement.dataset.start : null;
+  bookingSlots.replaceChildren(picker);
+  if (focused) (bookingSlots.querySelector(`button[data-start="${focused}"]`) ?? bookingSlots.querySelector("button") ?? bookingDay).focus();
 }
 
 bookingDoctor.addEventListener("change", loadBookingSlots);
