@@ -14,7 +14,7 @@ Both systems get the same clinic (Asia/Tehran): one doctor working 10:00-17:00 e
 ``Unavailability`` a day (it has no recurring break) and the visits are ``AppointmentRequest``
 + ``Appointment`` rows.
 
-Measured, each system with its own code, one after the other:
+Measured, each system with its own code, never both at once:
 
 * free slots of 1 day and of 30 days, ``--reps`` times each, median and p95. Ours:
   ``queries.free_slots`` in a unit of work (as the API calls it); theirs:
@@ -24,6 +24,8 @@ Measured, each system with its own code, one after the other:
   in total per run, the same random picks among the free slots in both systems; ``--rounds``
   runs of each, the seeded visits alone again before each, and the median round reported (a run
   lasts about a second: one round says as much about the machine's moment as about the code).
+  The rounds alternate, ours then theirs, then theirs then ours, and so on: the peer's driver
+  stays up between its rounds, idle, so the machine's drift over the minutes falls on both.
   Ours: the bus's ``BookAppointment`` as a patient. Theirs: what its two booking views do on
   the server, ``AppointmentRequestForm`` validated and saved, then ``AppointmentForm`` +
   ``ClientDataForm`` and ``utils.db_helpers.create_and_save_appointment`` (the admin e-mail is
@@ -45,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -88,15 +91,30 @@ def main() -> None:
     days = _days()
     picks = _picks(days, args.attempts)
 
-    # One system after the other on a shared machine: the load beside each is part of the result.
+    # One system at a time on a shared machine: the load beside each is part of the result.
     loads = [os.getloadavg()[0]]
     recreate_database(args.database_url)
-    _progress("Nobat: migrate, seed, measure")
-    ours = _ours(args, days, picks)
-    loads.append(os.getloadavg()[0])
     recreate_database(args.peer_database_url)
-    _progress(f"{PEER}: migrate, seed, measure (its own process)")
-    theirs = _theirs(peer_python, args, days, picks)
+    _progress(f"{PEER}: migrate, seed, free slots (its own process)")
+    with _Peer(peer_python, args, days, picks) as peer:
+        _progress("Nobat: migrate, seed, free slots")
+        nobat = _Nobat(args, days)
+        ours: dict[str, Any] = {"slots": nobat.slots, "booking": {}, "rounds": {}}
+        theirs: dict[str, Any] = {"version": peer.version, "slots": peer.slots, "booking": {}}
+        for clients in CLIENTS:
+            _progress(f"booking, {clients} client(s), {args.rounds} rounds each, alternating")
+            mine: list[dict[str, Any]] = []
+            peers: list[dict[str, Any]] = []
+            for n in range(args.rounds):
+                pair = ((mine, nobat), (peers, peer))
+                for runs, system in pair if n % 2 == 0 else reversed(pair):
+                    runs.append(system.round(clients, picks[clients]))
+            ours["booking"][clients] = _median_round(mine)
+            theirs["booking"][clients] = _median_round(peers)
+            ours["rounds"][clients] = [
+                a["attempts_rate"] / b["attempts_rate"] for a, b in zip(mine, peers, strict=True)
+            ]
+        nobat.close()
     loads.append(os.getloadavg()[0])
     _report(ours, theirs, args, loads)
 
@@ -162,67 +180,69 @@ def _percentiles(took: list[float]) -> dict[str, float]:
 # Ours ------------------------------------------------------------------------------------------
 
 
-def _ours(
-    args: argparse.Namespace, days: list[date], picks: dict[int, list[list[tuple[str, str]]]]
-) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
-    import django
-    from django.conf import settings
+class _Nobat:
+    """Ours, in this process: migrated, seeded and its free slots measured when made; then one
+    booking round at a time, each back to the seeded visits afterwards."""
 
-    django.setup()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.core.management import call_command
-    from django.db import connections
-    from tests import factories
+    def __init__(self, args: argparse.Namespace, days: list[date]) -> None:
+        os.environ["DATABASE_URL"] = args.database_url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
+        import django
+        from django.conf import settings
 
-    from scheduler.adapters.orm import models as rows
-    from scheduler.config.bootstrap import build_bus
-    from scheduler.domain.model import Actor, Role
-    from scheduler.services.commands import BookAppointment
+        django.setup()
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        from django.core.management import call_command
+        from tests import factories
 
-    call_command("migrate", verbosity=0)
-    clinic = factories.clinic(timezone=ZONE)
-    doctor = factories.doctor(clinic, min_notice_minutes=0)
-    patients = [factories.patient() for _ in range(PATIENTS)]
-    bus = build_bus()
-    zone = ZoneInfo(ZONE)
-    for n, (day, hour) in enumerate((day, hour) for day in days for hour in HOURS):
-        patient = patients[n % PATIENTS]
-        bus.handle(
-            BookAppointment(
-                actor=Actor(patient.user_id, Role.PATIENT, patient_id=patient.pk),
-                doctor_id=doctor.pk,
-                clinic_id=clinic.pk,
-                start=datetime.fromisoformat(f"{day}T{hour:02d}:00").replace(tzinfo=zone),
+        from scheduler.adapters.orm import models as rows
+        from scheduler.config.bootstrap import build_bus
+        from scheduler.domain.model import Actor, Role
+        from scheduler.services.commands import BookAppointment
+
+        call_command("migrate", verbosity=0)
+        clinic = factories.clinic(timezone=ZONE)
+        doctor = factories.doctor(clinic, min_notice_minutes=0)
+        patients = [factories.patient() for _ in range(PATIENTS)]
+        bus = build_bus()
+        zone = ZoneInfo(ZONE)
+        for n, (day, hour) in enumerate((day, hour) for day in days for hour in HOURS):
+            patient = patients[n % PATIENTS]
+            bus.handle(
+                BookAppointment(
+                    actor=Actor(patient.user_id, Role.PATIENT, patient_id=patient.pk),
+                    doctor_id=doctor.pk,
+                    clinic_id=clinic.pk,
+                    start=datetime.fromisoformat(f"{day}T{hour:02d}:00").replace(tzinfo=zone),
+                )
             )
-        )
-    rows.StoredEvent.objects.all().delete()
-    seeded = set(rows.Appointment.objects.values_list("pk", flat=True))
+        rows.StoredEvent.objects.all().delete()
+        self.url = args.database_url
+        self.seeded = set(rows.Appointment.objects.values_list("pk", flat=True))
+        self.slots = {}
+        for span in (1, DAYS):
+            took, count = _ours_slots(doctor.pk, clinic.pk, days[0], days[span - 1], args.reps)
+            self.slots[span] = {**_percentiles(took), "count": count}
+        self.plan = {
+            "doctor": doctor.pk,
+            "clinic": clinic.pk,
+            "patients": [(p.pk, p.user_id) for p in patients],
+        }
 
-    _progress("Nobat: seeded; free slots")
-    result: dict[str, Any] = {"slots": {}, "booking": {}}
-    for span in (1, DAYS):
-        took, count = _ours_slots(doctor.pk, clinic.pk, days[0], days[span - 1], args.reps)
-        result["slots"][span] = {**_percentiles(took), "count": count}
+    def round(self, clients: int, picks: list[list[tuple[str, str]]]) -> dict[str, Any]:
+        from django.db import connections
 
-    plan = {
-        "doctor": doctor.pk,
-        "clinic": clinic.pk,
-        "patients": [(p.pk, p.user_id) for p in patients],
-    }
-    for clients in CLIENTS:
-        _progress(f"Nobat: booking, {clients} client(s), {args.rounds} rounds")
-        rounds = []
-        for _ in range(args.rounds):
-            connections.close_all()
-            run = _race(_ours_client, plan, picks[clients], args.database_url)
-            run["doubles"] = _ours_double_bookings()
-            rounds.append(run)
-            _ours_clear(seeded)
-        result["booking"][clients] = _median_round(rounds)
-    connections.close_all()
-    return result
+        assert len(picks) == clients
+        connections.close_all()
+        run = _race(_ours_client, self.plan, picks, self.url)
+        run["doubles"] = _ours_double_bookings()
+        _ours_clear(self.seeded)
+        return run
+
+    def close(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
 
 
 def _ours_slots(
@@ -380,49 +400,95 @@ def _summed(results: list[dict[str, Any]]) -> dict[str, Any]:
 # Theirs ----------------------------------------------------------------------------------------
 
 
-def _theirs(
-    python: Path,
-    args: argparse.Namespace,
-    days: list[date],
-    picks: dict[int, list[list[tuple[str, str]]]],
-) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="peer-bench-") as work:
-        Path(work, "peer_settings.py").write_text(PEER_SETTINGS)
-        Path(work, "peer_driver.py").write_text(PEER_DRIVER)
-        Path(work, "peer_urls.py").write_text(PEER_URLS)
-        Path(work, "peer_migrations").mkdir()
-        Path(work, "peer_migrations", "__init__.py").write_text("")
-        plan = {
+# What the peer's driver prints before each answer: the only lines read from it.
+ANSWER = "@answer "
+PEER_WAIT_SECONDS = 900  # for any one answer; then the driver is stopped
+
+
+class _Peer:
+    """The peer's driver in its own interpreter, kept up for the whole run: it migrates, seeds
+    and measures its free slots as it starts, then runs one booking round each time it is
+    asked (a line on its stdin: the number of clients) and waits, idle, in between."""
+
+    def __init__(
+        self,
+        python: Path,
+        args: argparse.Namespace,
+        days: list[date],
+        picks: dict[int, list[list[tuple[str, str]]]],
+    ) -> None:
+        self.python = python
+        self.plan = {
             "database_url": args.peer_database_url,
             "zone": ZONE,
             "days": [day.isoformat() for day in days],
             "hours": HOURS,
             "patients": PATIENTS,
             "reps": args.reps,
-            "rounds": args.rounds,
             "picks": {str(clients): share for clients, share in picks.items()},
         }
-        Path(work, "plan.json").write_text(json.dumps(plan))
-        done = subprocess.run(
-            [str(python), "peer_driver.py", "plan.json"],
+        self.url = args.peer_database_url
+
+    def __enter__(self) -> _Peer:
+        self.work = tempfile.TemporaryDirectory(prefix="peer-bench-")
+        work = Path(self.work.name)
+        (work / "peer_settings.py").write_text(PEER_SETTINGS)
+        (work / "peer_driver.py").write_text(PEER_DRIVER)
+        (work / "peer_urls.py").write_text(PEER_URLS)
+        (work / "peer_migrations").mkdir()
+        (work / "peer_migrations" / "__init__.py").write_text("")
+        (work / "plan.json").write_text(json.dumps(self.plan))
+        self.errors = (work / "stderr.log").open("w+")
+        self.process = subprocess.Popen(
+            [str(self.python), "peer_driver.py", "plan.json"],
             cwd=work,
             env={
                 "PATH": os.environ.get("PATH", ""),
-                "PYTHONPATH": work,
+                "PYTHONPATH": str(work),
                 "DJANGO_SETTINGS_MODULE": "peer_settings",
-                "PEER_DATABASE_URL": args.peer_database_url,
+                "PEER_DATABASE_URL": self.url,
             },
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
         )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"the peer's driver failed ({done.returncode})")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    # JSON made the keys strings.
-    result["slots"] = {int(k): v for k, v in result["slots"].items()}
-    result["booking"] = {int(k): _median_round(v) for k, v in result["booking"].items()}
-    return result
+        started = self._answer()
+        self.version: str = started["version"]
+        # JSON made the keys strings.
+        self.slots = {int(span): figures for span, figures in started["slots"].items()}
+        return self
+
+    def round(self, clients: int, picks: list[list[tuple[str, str]]]) -> dict[str, Any]:
+        assert self.process.stdin is not None and len(picks) == clients
+        self.process.stdin.write(f"{clients}\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        watchdog = threading.Timer(PEER_WAIT_SECONDS, self.process.kill)
+        watchdog.start()
+        try:
+            for line in self.process.stdout:
+                if line.startswith(ANSWER):
+                    answer: dict[str, Any] = json.loads(line[len(ANSWER) :])
+                    return answer
+        finally:
+            watchdog.cancel()
+        self.errors.seek(0)
+        sys.stderr.write(self.errors.read())
+        raise SystemExit(f"the peer's driver failed ({self.process.wait()})")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()  # the driver ends at the end of its input
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.errors.close()
+        self.work.cleanup()
 
 
 # Report ----------------------------------------------------------------------------------------
@@ -434,7 +500,7 @@ def _report(
     print(f"Nobat vs {PEER} {theirs['version']}, PostgreSQL, one doctor, {DAYS} days seeded")
     print(
         f"{os.cpu_count()} CPUs; 1-minute load average before: {loads[0]:.1f}, "
-        f"after ours: {loads[1]:.1f}, after theirs: {loads[2]:.1f}"
+        f"after: {loads[1]:.1f}"
     )
     print("\nfree slots (ms, in process; ratio = theirs / ours, > 1: Nobat faster)")
     print(f"  {'':<16} {'ours':>9} {'theirs':>9} {'ratio':>8}   slots ours/theirs")
@@ -460,7 +526,12 @@ def _report(
                 f"(rounds {min(run['rates']):.0f}-{max(run['rates']):.0f}), "
                 f"double-booked pairs (most in a round): {run['doubles']}"
             )
-        print(f"    ratio   {mine['attempts_rate'] / peer['attempts_rate']:.2f}x attempts/s")
+        paired = sorted(ours["rounds"][clients])
+        print(
+            f"    ratio   {mine['attempts_rate'] / peer['attempts_rate']:.2f}x attempts/s; "
+            f"round by round (each beside the peer's next to it) "
+            f"{paired[0]:.2f}-{paired[-1]:.2f}x, median {statistics.median(paired):.2f}x"
+        )
 
     print("\ngoals")
     grid = theirs["slots"][DAYS]["median"] / ours["slots"][DAYS]["median"]
@@ -740,6 +811,10 @@ def clear(seeded):
     AppointmentRequest.objects.exclude(pk__in=seeded).delete()
 
 
+def answer(value):
+    print("@answer " + json.dumps(value), flush=True)
+
+
 def main():
     plan = json.loads(Path(sys.argv[1]).read_text())
     setup()
@@ -749,21 +824,17 @@ def main():
     staff_id, service_id, client_ids = seed(plan)
     seeded = set(AppointmentRequest.objects.values_list("pk", flat=True))
     days = [datetime.date.fromisoformat(d) for d in plan["days"]]
-    result = {
+    answer({
         "version": importlib.metadata.version("django-appointment"),
         "slots": {str(span): slots(staff_id, service_id, days[:span], plan["reps"])
                   for span in (1, len(days))},
-        "booking": {},
-    }
-    for clients, picks in plan["picks"].items():
-        result["booking"][clients] = []
-        for _ in range(plan["rounds"]):
-            connections.close_all()
-            run = race(staff_id, service_id, client_ids, picks)
-            run["doubles"] = double_bookings()
-            result["booking"][clients].append(run)
-            clear(seeded)
-    print(json.dumps(result))
+    })
+    for line in sys.stdin:  # a booking round for each line: its number of clients
+        connections.close_all()
+        run = race(staff_id, service_id, client_ids, plan["picks"][line.strip()])
+        run["doubles"] = double_bookings()
+        clear(seeded)
+        answer(run)
 
 
 if __name__ == "__main__":
