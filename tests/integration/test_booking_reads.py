@@ -24,6 +24,7 @@ from scheduler.domain.errors import DoctorAway, InvalidInput, SlotTaken
 from scheduler.domain.no_show_policy import Consequence, NoShowPolicy
 from scheduler.services import commands
 from tests import factories
+from tests.statements import as_run
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_a_booking_reads_its_doctor_patient_schedule_and_no_show_policy_in_one_q
     with CaptureQueriesContext(connection) as queries:
         build_bus().handle(other)
 
-    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    reads = [sql for q in queries if (sql := as_run(q["sql"])).startswith("SELECT")]
     parties = [sql for sql in reads if '"orm_patient"' in sql or '"orm_doctor"' in sql]
     assert len(parties) == 1, reads
     assert '"orm_schedule"' in parties[0]
@@ -74,9 +75,9 @@ def _calendar_reads(booking: commands.BookAppointment) -> list[str]:
         build_bus().handle(booking)
     # The blocks' own reads: the first read only asks whether one ends after the slot starts.
     return [
-        q["sql"]
+        sql
         for q in queries
-        if 'FROM "gcal_busyblock"' in q["sql"] and '"orm_schedule"' not in q["sql"]
+        if 'FROM "gcal_busyblock"' in (sql := as_run(q["sql"])) and '"orm_schedule"' not in sql
     ]
 
 
@@ -221,8 +222,8 @@ def test_a_refusal_is_told_before_any_write_with_alternatives_of_the_schedule_it
     statements: list[tuple[str, bool]] = []
 
     def note(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        if sql.startswith(("SELECT", "INSERT", "UPDATE")):  # not SQLite's BEGIN IMMEDIATE
-            statements.append((sql, connection.in_atomic_block))
+        if as_run(sql).startswith(("SELECT", "INSERT", "UPDATE")):  # not SQLite's BEGIN IMMEDIATE
+            statements.append((as_run(sql), connection.in_atomic_block))
         return execute(sql, *args)
 
     with connection.execute_wrapper(note), pytest.raises(SlotTaken) as refused:

@@ -24,6 +24,7 @@ from scheduler.services import commands
 from scheduler.services.handlers import slot_change
 from scheduler.services.holds import HeldSlot
 from tests import factories
+from tests.statements import as_run
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +201,7 @@ def test_a_booking_reads_the_holds_it_may_meet_once_and_no_busy_time() -> None:
     with CaptureQueriesContext(connection) as queries:
         build_bus().handle(other)
 
-    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    reads = [sql for q in queries if (sql := as_run(q["sql"])).startswith("SELECT")]
     busy = [sql for sql in reads if '"hold_expires_at" >' in sql]
     held = [sql for sql in reads if "'proposed'" in sql and sql not in busy]
     assert (len(held), len(busy)) == (1, 0), reads

@@ -169,6 +169,11 @@ def _postgres() -> dict[str, Any]:
     return config
 
 
+# The hot reads are statements prepared on each PostgreSQL connection (adapters.orm.prepared);
+# false behind PgBouncer in transaction mode.
+DATABASE_PREPARED_READS = env.flag("DATABASE_PREPARED_READS", default=True)
+
+
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

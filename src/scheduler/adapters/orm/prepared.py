@@ -6,15 +6,28 @@ and schedule spent about half the booking's Python there. A ``PreparedRead`` bui
 once, with markers where its arguments go, keeps the SQL, the markers' places among the
 parameters and the columns' converters, and from then on only runs it: the same statement the
 ORM would send, read as the ORM would read it.
+
+On PostgreSQL the statement is also prepared on the server, once per connection (``PREPARE``,
+then ``EXECUTE`` with the arguments): planning a booking's reads anew cost the database about
+six times what answering them did (0.28 ms against 0.045 ms for the first read). After five
+runs PostgreSQL keeps a generic plan when it is no dearer than the custom ones. psycopg's own
+statement cache is not used: it forgets every statement at each ROLLBACK, which every refused
+booking ends in, and PostgreSQL's does not. Behind PgBouncer in transaction mode, where a
+session's statements are not the next transaction's, ``DATABASE_PREPARED_READS=false`` sends
+the plain SQL instead.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -30,6 +43,42 @@ def _same(value: Any) -> Any:
 def _instant(value: datetime) -> Any:
     # The running thread's connection, not the one that compiled the read.
     return connection.ops.adapt_datetimefield_value(value)
+
+
+_names = itertools.count(1)
+# What each prepared statement's name stands for: the SQL (for logs and tests).
+_statements: dict[str, str] = {}
+# Whether each statement is prepared on a connection of this process, by name (None: its first
+# run failed, so the server knows).
+_prepared: weakref.WeakKeyDictionary[Any, dict[str, bool | None]] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%([%s])")
+
+
+def statement(name: str) -> str | None:
+    """The SQL that the prepared statement ``name`` runs (None: not one of ours)."""
+    return _statements.get(name)
+
+
+def _execute_prepared(cursor: Any, name: str, sql: str, params: list[Any]) -> None:
+    """EXECUTE the statement, PREPAREd in the same round trip on its first run on this
+    connection. A name stays with the session whatever becomes of the transaction (a PREPARE
+    rolled back is still there), so one whose first run failed is looked up once."""
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+    known = _prepared.setdefault(connection.connection, {})
+    state = known.get(name, False)
+    if state is None:
+        cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [name])
+        state = known[name] = bool(cursor.fetchone()[0])
+    if state:
+        cursor.execute(execute, params)
+        return
+    known[name] = None  # unsure until the server answers
+    numbers = itertools.count(1)
+    numbered = _PLACEHOLDER.sub(lambda m: "%%" if m[1] == "%" else f"${next(numbers)}", sql)
+    _statements[name] = sql
+    cursor.execute(f"PREPARE {name} AS {numbered}; {execute}", params)
+    known[name] = True
+    cursor.nextset()  # from PREPARE's answer to EXECUTE's rows
 
 
 @dataclass(frozen=True)
@@ -49,6 +98,7 @@ class PreparedRead:
         self._build = build
         self._arguments = arguments
         self._compiled: dict[str, _Compiled] = {}  # by database vendor
+        self._name = f"nobat_read_{next(_names)}"
 
     def rows(self, **arguments: Any) -> list[tuple[Any, ...]]:
         """Every row, as tuples of the query's columns."""
@@ -67,8 +117,13 @@ class PreparedRead:
         params = [
             write(arguments[name]) if name is not None else write for name, write in compiled.params
         ]
+        sql = compiled.sql if many else f"{compiled.sql} LIMIT 1"
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql if many else f"{compiled.sql} LIMIT 1", params)
+            if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_READS:
+                name = f"{self._name}_{'rows' if many else 'first'}"
+                _execute_prepared(cursor, name, sql, params)
+            else:
+                cursor.execute(sql, params)
             return compiled, cursor.fetchall()
 
     @staticmethod

@@ -1,0 +1,106 @@
+"""The hot reads as statements prepared on each PostgreSQL connection: one round trip a run,
+the first included; kept across a ROLLBACK (every refused booking ends in one), where psycopg's
+own cache would forget them; the same answers as the plain SQL; none behind a flag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from scheduler.adapters.orm import prepared, repositories
+from scheduler.config.bootstrap import build_bus
+from scheduler.domain.errors import SlotTaken
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _server_has() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _name(executed: str) -> str:
+    return executed.removeprefix("EXECUTE ").split("(")[0]
+
+
+def _parties(**ids: Any) -> tuple[dict[str, Any] | None, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        found = repositories._PARTIES.first(**ids, starting=datetime(2030, 1, 1, tzinfo=UTC))
+    return found, [q["sql"] for q in queries]
+
+
+def test_a_read_is_prepared_on_its_first_run_in_the_same_round_trip_then_executed() -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    ids = dict(doctor_id=doctor.pk, patient_id=patient.pk, clinic_id=doctor.clinics.get().pk)
+    connection.close()  # a new connection: nothing prepared on it yet
+
+    first, sent_first = _parties(**ids)
+    again, sent_again = _parties(**ids)
+
+    assert len(sent_first) == len(sent_again) == 1
+    assert sent_first[0].startswith("PREPARE nobat_read_")
+    assert sent_again[0].startswith("EXECUTE nobat_read_")
+    name = _name(sent_again[0])
+    assert name in _server_has()
+    assert "orm_schedule" in (prepared.statement(name) or "")
+    assert first == again
+    assert first is not None and first["patient"]["patient_0"] == patient.user.first_name
+
+
+def test_the_answers_are_the_plain_sqls(settings: Any) -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    ids = dict(doctor_id=doctor.pk, patient_id=patient.pk, clinic_id=doctor.clinics.get().pk)
+    prepared_answer, _ = _parties(**ids)
+    settings.DATABASE_PREPARED_READS = False
+
+    plain_answer, sent = _parties(**ids)
+
+    assert sent[0].startswith("SELECT")
+    assert plain_answer == prepared_answer
+    missing, _ = _parties(**{**ids, "patient_id": 999_999})
+    assert missing is not None and missing["patient"] is None
+
+
+def test_refused_bookings_roll_back_and_the_statements_stay_prepared() -> None:
+    doctor = factories.doctor()
+    bus = build_bus()
+    bus.handle(factories.booking(doctor, factories.patient()))
+    had = {name for name in _server_has() if name.startswith("nobat_read_")}
+    assert had  # the booking's reads
+
+    for hour in (11, 12, 14):
+        with pytest.raises(SlotTaken):
+            bus.handle(factories.booking(doctor, factories.patient()))
+        with CaptureQueriesContext(connection) as queries:
+            bus.handle(factories.booking(doctor, factories.patient(), hour=hour))
+
+        assert not [q for q in queries if q["sql"].startswith("PREPARE")]
+        assert had <= _server_has()
+
+
+def test_a_statement_whose_first_run_failed_is_looked_up_and_prepared_if_missing() -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    ids = dict(doctor_id=doctor.pk, patient_id=patient.pk, clinic_id=doctor.clinics.get().pk)
+    _parties(**ids)
+    _, [sent] = _parties(**ids)
+    name = _name(sent)
+    known = prepared._prepared[connection.connection]
+
+    known[name] = None  # as after a first run that raised: did the PREPARE happen?
+    found, sent = _parties(**ids)
+    assert found is not None
+    assert [sql.split()[0] for sql in sent] == ["SELECT", "EXECUTE"]  # it did: looked up
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {name}")
+    known[name] = None
+    found, sent = _parties(**ids)
+    assert found is not None
+    assert [sql.split()[0] for sql in sent] == ["SELECT", "PREPARE"]  # it did not: prepared now
+    assert name in _server_has()
