@@ -1,4 +1,4 @@
-"""The hot reads as statements prepared on each PostgreSQL connection: one round trip a run,
+"""The hot statements, prepared on each PostgreSQL connection: one round trip a run,
 the first included; kept across a ROLLBACK (every refused booking ends in one), where psycopg's
 own cache would forget them; the same answers as the plain SQL; none behind a flag."""
 
@@ -44,8 +44,8 @@ def test_a_read_is_prepared_on_its_first_run_in_the_same_round_trip_then_execute
     again, sent_again = _parties(**ids)
 
     assert len(sent_first) == len(sent_again) == 1
-    assert sent_first[0].startswith("PREPARE nobat_read_")
-    assert sent_again[0].startswith("EXECUTE nobat_read_")
+    assert sent_first[0].startswith("PREPARE nobat_")
+    assert sent_again[0].startswith("EXECUTE nobat_")
     name = _name(sent_again[0])
     assert name in _server_has()
     assert "orm_schedule" in (prepared.statement(name) or "")
@@ -57,7 +57,7 @@ def test_the_answers_are_the_plain_sqls(settings: Any) -> None:
     doctor, patient = factories.doctor(), factories.patient()
     ids = dict(doctor_id=doctor.pk, patient_id=patient.pk, clinic_id=doctor.clinics.get().pk)
     prepared_answer, _ = _parties(**ids)
-    settings.DATABASE_PREPARED_READS = False
+    settings.DATABASE_PREPARED_STATEMENTS = False
 
     plain_answer, sent = _parties(**ids)
 
@@ -71,7 +71,7 @@ def test_refused_bookings_roll_back_and_the_statements_stay_prepared() -> None:
     doctor = factories.doctor()
     bus = build_bus()
     bus.handle(factories.booking(doctor, factories.patient()))
-    had = {name for name in _server_has() if name.startswith("nobat_read_")}
+    had = {name for name in _server_has() if name.startswith("nobat_")}
     assert had  # the booking's reads
 
     for hour in (11, 12, 14):
@@ -104,3 +104,16 @@ def test_a_statement_whose_first_run_failed_is_looked_up_and_prepared_if_missing
     assert found is not None
     assert [sql.split()[0] for sql in sent] == ["SELECT", "PREPARE"]  # it did not: prepared now
     assert name in _server_has()
+
+
+def test_a_hand_written_statement_is_prepared_once_and_its_percent_signs_kept() -> None:
+    sql = "SELECT '100%%' || %s::text"
+    answers = []
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        for word in ("first", "again"):
+            prepared.execute(cursor, sql, [word])
+            answers.append(cursor.fetchone()[0])
+
+    assert answers == ["100%first", "100%again"]
+    assert [q["sql"].split()[0] for q in queries] == ["PREPARE", "EXECUTE"]
+    assert prepared.statement(_name(queries[1]["sql"])) == sql

@@ -74,7 +74,7 @@ RUNTIME_VARIABLES = {
     "DATABASE_POOL_TIMEOUT",
     "DATABASE_CONN_MAX_AGE",
     "DISABLE_SERVER_SIDE_CURSORS",
-    "DATABASE_PREPARED_READS",
+    "DATABASE_PREPARED_STATEMENTS",
 }
 READ = (
     "import django, json; django.setup(); from django.conf import settings; "
@@ -82,7 +82,7 @@ READ = (
     "'engine': db['ENGINE'], 'max_age': db['CONN_MAX_AGE'], "
     "'pool': db.get('OPTIONS', {}).get('pool'), "
     "'no_server_cursors': db.get('DISABLE_SERVER_SIDE_CURSORS', False), "
-    "'prepared_reads': settings.DATABASE_PREPARED_READS, "
+    "'prepared_statements': settings.DATABASE_PREPARED_STATEMENTS, "
     "'channels': settings.CHANNEL_LAYERS['default'].get('CONFIG', {}).get('hosts'), "
     "'broker': settings.DRAMATIQ_BROKER_URL, 'cache': settings.CACHES['default'].get('LOCATION'), "
     "}))"
@@ -100,7 +100,7 @@ def test_by_default_postgres_connections_are_not_kept_as_django_advises_under_as
     read = settings_with(tmp_path, DATABASE_URL=NOWHERE)
 
     assert (read["max_age"], read["pool"], read["no_server_cursors"]) == (0, None, False)
-    assert read["prepared_reads"] is True
+    assert read["prepared_statements"] is True
 
 
 def test_a_pool_pgbouncer_and_kept_connections_are_set_from_the_environment(
@@ -113,14 +113,14 @@ def test_a_pool_pgbouncer_and_kept_connections_are_set_from_the_environment(
         DATABASE_POOL_TIMEOUT="3",
         DATABASE_CONN_MAX_AGE="60",  # no meaning with a pool, whose connections are kept
         DISABLE_SERVER_SIDE_CURSORS="true",
-        DATABASE_PREPARED_READS="false",
+        DATABASE_PREPARED_STATEMENTS="false",
     )
     kept = settings_with(tmp_path, DATABASE_URL=NOWHERE, DATABASE_CONN_MAX_AGE="60")
 
     assert pooled["max_age"] == 0
     assert pooled["pool"] == {"min_size": 4, "max_size": 12, "timeout": 3.0}
     assert pooled["no_server_cursors"] is True
-    assert pooled["prepared_reads"] is False
+    assert pooled["prepared_statements"] is False
     assert (kept["max_age"], kept["pool"]) == (60, None)
 
 

@@ -169,9 +169,9 @@ def _postgres() -> dict[str, Any]:
     return config
 
 
-# The hot reads are statements prepared on each PostgreSQL connection (adapters.orm.prepared);
-# false behind PgBouncer in transaction mode.
-DATABASE_PREPARED_READS = env.flag("DATABASE_PREPARED_READS", default=True)
+# The hot statements (a booking's reads, a delivery's lock and update) are prepared on each
+# PostgreSQL connection (adapters.orm.prepared); false behind PgBouncer in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env.flag("DATABASE_PREPARED_STATEMENTS", default=True)
 
 
 DATABASES = {"default": _database()}

@@ -2,8 +2,9 @@
 
 Built by the ORM, the lock's read and the row's update cost a worker more Python than the rest
 of a message (rendering and SMTP included): about a third of its CPU in the reminders benchmark.
-Their text is made once per process for each backend (and each set of changed columns); the
-values go through the fields' own conversions, as the ORM's would.
+Their text is made once per process for each backend (and each set of changed columns), and
+on PostgreSQL each is a statement prepared once per connection (a worker thread keeps its own);
+the values go through the fields' own conversions, as the ORM's would.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import prepared
 from scheduler.adapters.orm.spans import instant, written
 
 # What a delivery reads again under the lock, as ``locked`` returns it.
@@ -29,7 +31,7 @@ def locked(notification_id: int) -> Fresh | None:
     read what may have changed since the batch read it: its status, attempts and hand-over
     time, and its appointment's status, start, end and visit mode. None: no such row."""
     with connection.cursor() as cursor:
-        cursor.execute(_lock_statement(connection.vendor), [notification_id])
+        prepared.execute(cursor, _lock_statement(connection.vendor), [notification_id])
         found = cursor.fetchone()
     if found is None:
         return None
@@ -57,7 +59,7 @@ def update(row: Notification, **changes: object) -> None:
         for field in fields
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_update_statement(connection.vendor, names), [*values, row.pk])
+        prepared.execute(cursor, _update_statement(connection.vendor, names), [*values, row.pk])
 
 
 @cache

@@ -13,8 +13,8 @@ six times what answering them did (0.28 ms against 0.045 ms for the first read).
 runs PostgreSQL keeps a generic plan when it is no dearer than the custom ones. psycopg's own
 statement cache is not used: it forgets every statement at each ROLLBACK, which every refused
 booking ends in, and PostgreSQL's does not. Behind PgBouncer in transaction mode, where a
-session's statements are not the next transaction's, ``DATABASE_PREPARED_READS=false`` sends
-the plain SQL instead.
+session's statements are not the next transaction's, ``DATABASE_PREPARED_STATEMENTS=false``
+sends the plain SQL instead. ``execute`` does the same for a hand-written statement.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,8 +45,9 @@ def _instant(value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-_names = itertools.count(1)
-# What each prepared statement's name stands for: the SQL (for logs and tests).
+_numbers = itertools.count(1)
+# Each statement's name, by its SQL, and what each name stands for (for logs and tests).
+_names: dict[str, str] = {}
 _statements: dict[str, str] = {}
 # Whether each statement is prepared on a connection of this process, by name (None: its first
 # run failed, so the server knows).
@@ -57,6 +58,17 @@ _PLACEHOLDER = re.compile(r"%([%s])")
 def statement(name: str) -> str | None:
     """The SQL that the prepared statement ``name`` runs (None: not one of ours)."""
     return _statements.get(name)
+
+
+def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run ``sql`` (with Django's placeholders) on ``cursor``: on PostgreSQL as a statement
+    prepared once per connection, elsewhere (and with DATABASE_PREPARED_STATEMENTS false) as
+    it is. For statements of a fixed text run again and again on connections that live."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    name = _names.get(sql) or _names.setdefault(sql, f"nobat_{next(_numbers)}")
+    _execute_prepared(cursor, name, sql, list(params))
 
 
 def _execute_prepared(cursor: Any, name: str, sql: str, params: list[Any]) -> None:
@@ -98,7 +110,6 @@ class PreparedRead:
         self._build = build
         self._arguments = arguments
         self._compiled: dict[str, _Compiled] = {}  # by database vendor
-        self._name = f"nobat_read_{next(_names)}"
 
     def rows(self, **arguments: Any) -> list[tuple[Any, ...]]:
         """Every row, as tuples of the query's columns."""
@@ -117,13 +128,8 @@ class PreparedRead:
         params = [
             write(arguments[name]) if name is not None else write for name, write in compiled.params
         ]
-        sql = compiled.sql if many else f"{compiled.sql} LIMIT 1"
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_READS:
-                name = f"{self._name}_{'rows' if many else 'first'}"
-                _execute_prepared(cursor, name, sql, params)
-            else:
-                cursor.execute(sql, params)
+            execute(cursor, compiled.sql if many else f"{compiled.sql} LIMIT 1", params)
             return compiled, cursor.fetchall()
 
     @staticmethod
