@@ -2,7 +2,8 @@
 
 Every slot grid, live grid snapshot and refused booking's alternatives read it. Built by the
 ORM, the same UNION ALL cost Django more to build and compile (about 1.5 ms) than PostgreSQL
-took to run it; here its text is made once per process for each backend and shape. What is
+took to run it; here its text is made once per process for each backend and shape, and on
+PostgreSQL it is a statement prepared once per connection (``prepared``). What is
 busy is what ``DjangoAppointmentRepository._occupying`` says (active visits and live holds),
 plus the calendars' busy blocks: tests/integration/test_grid_reads.py holds the two reads to
 the same answers.
@@ -20,6 +21,7 @@ from django.db import connection
 
 from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
+from scheduler.adapters.orm import prepared
 from scheduler.adapters.orm.spans import intervals, written
 from scheduler.domain.appointment import Status
 from scheduler.domain.intervals import Interval
@@ -50,7 +52,7 @@ def read_busy_time(
         params += occupied_by(patient_id)
     sql = _statement(connection.vendor, patient_id is not None, len(excluded))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         return intervals(cursor.fetchall())
 
 
