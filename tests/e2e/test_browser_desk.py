@@ -6,11 +6,12 @@ a desktop and a phone go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
@@ -209,6 +210,85 @@ def test_a_walk_in_booked_without_a_reason_stores_no_words_of_the_desks_language
     ) == [""]
 
 
+class _DeskSocket:
+    """The desk's socket through the test: it can lose what the server sends (as a
+    connection that dropped would, or a restart of the server's messaging) and drop."""
+
+    def __init__(self, desk: Page) -> None:
+        self.desk = desk
+        self.sockets: list[WebSocketRoute] = []
+        self.lost: list[str | bytes] = []
+        self.losing = False
+        desk.route_web_socket(re.compile(r"/ws/desk/"), self._through)
+
+    def _through(self, page_side: WebSocketRoute) -> None:
+        def from_server(message: str | bytes) -> None:
+            if self.losing:
+                self.lost.append(message)
+            else:
+                page_side.send(message)
+
+        page_side.connect_to_server().on_message(from_server)
+        self.sockets.append(page_side)
+
+    def unheard(self, command: Any) -> None:
+        """``command`` runs, and its change reaches the socket and goes no further."""
+        self.losing, lost = True, len(self.lost)
+        build_bus().handle(command)
+        for _ in range(WAIT_MS // 100):
+            if len(self.lost) > lost:
+                break
+            self.desk.wait_for_timeout(100)
+        assert len(self.lost) > lost, "the change never reached the desk's socket"
+        self.losing = False
+
+    def drop(self) -> None:
+        """The connection drops; the page opens another, which starts with a snapshot."""
+        opened = len(self.sockets)
+        self.sockets[-1].close(code=1012)
+        for _ in range(WAIT_MS // 100):
+            if len(self.sockets) > opened:
+                break
+            self.desk.wait_for_timeout(100)
+        expect(self.desk.locator("#live-status")).to_have_attribute("data-state", "live")
+
+
+def _desk_booking_for(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    server: Server,
+    receptionist: rows.Receptionist,
+    day: date,
+    phone: str,
+) -> tuple[Page, _DeskSocket]:
+    desk = open_page(browser, contexts, server)
+    socket = _DeskSocket(desk)
+    sign_in(desk, server, receptionist.user, f"/desk/{receptionist.clinic_id}/?date={day}")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk.get_by_text("Book a walk-in or a phone call").click()
+    _choose(desk, phone)
+    return desk, socket
+
+
+def _choose(desk: Page, phone: str) -> None:
+    desk.get_by_label("Patient (name or phone)").fill(phone)
+    desk.locator("#patient-results button").first.click()
+    expect(desk.locator("#booking-slots button").first).to_be_visible()
+
+
+def _key(start: datetime) -> str:
+    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")  # the page's instantKey
+
+
+def _booked_by_someone(doctor: rows.Doctor, start: datetime) -> BookAppointment:
+    return BookAppointment(
+        actor=factories.actor_of(factories.patient(first_name="Omid")),
+        doctor_id=doctor.pk,
+        clinic_id=doctor.clinics.get().pk,
+        start=start,
+    )
+
+
 def test_the_booking_picker_is_read_again_with_the_snapshot_after_a_reconnect(
     server: Server,
     browser: Browser,
@@ -222,54 +302,116 @@ def test_the_booking_picker_is_read_again_with_the_snapshot_after_a_reconnect(
     the slot that was taken meanwhile (found by a reviewer: only a change reloaded it)."""
     factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
-    key = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")  # the page's instantKey
-    sockets: list[WebSocketRoute] = []
-    lost: list[str | bytes] = []
-    losing = [False]
-
-    def through(page_side: WebSocketRoute) -> None:
-        def from_server(message: str | bytes) -> None:
-            if losing[0]:
-                lost.append(message)
-            else:
-                page_side.send(message)
-
-        page_side.connect_to_server().on_message(from_server)
-        sockets.append(page_side)
-
-    desk = open_page(browser, contexts, server)
-    desk.route_web_socket(re.compile(r"/ws/desk/"), through)
-    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={start.date()}")
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
-    desk.get_by_text("Book a walk-in or a phone call").click()
-    desk.get_by_label("Patient (name or phone)").fill("09120000001")
-    desk.locator("#patient-results button").first.click()
-    slot = desk.locator(f'#booking-slots button[data-start="{key}"]')
+    desk, socket = _desk_booking_for(
+        browser, contexts, server, receptionist, start.date(), "09120000001"
+    )
+    slot = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
     expect(slot).to_be_visible()
 
-    losing[0] = True
-    build_bus().handle(
-        BookAppointment(
-            actor=factories.actor_of(factories.patient(first_name="Omid")),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            start=start,
-        )
-    )
-    for _ in range(WAIT_MS // 100):  # the change reaches the socket, and goes no further
-        if lost:
-            break
-        desk.wait_for_timeout(100)
-    assert lost, "the booking's change never reached the desk's socket"
+    socket.unheard(_booked_by_someone(doctor, start))
     expect(slot).to_be_visible()  # what the page was never told
-    losing[0] = False
-    other = desk.locator(f'#booking-slots button:not([data-start="{key}"])').first
+    other = desk.locator(f'#booking-slots button:not([data-start="{_key(start)}"])').first
     other_start = other.get_attribute("data-start")
     other.focus()  # the keyboard is on the picker as it lists afresh
 
-    sockets[-1].close(code=1012)  # the connection drops; the page opens another
+    socket.drop()
     expect(slot).to_have_count(0)
-    assert len(sockets) == 2
-    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
     expect(desk.locator(f'#booking-slots button[data-start="{other_start}"]')).to_be_focused()
     shoot(desk, "desk-picker-after-reconnect")
+
+
+def test_a_refusals_alternatives_go_with_their_patient_and_a_reason_with_its_booking(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: after a refused slot, choosing the next patient left the
+    "Nearest free" buttons up, and they booked the patient before; the reason typed for one
+    booking went with the next; the refused slot stayed in the picker."""
+    factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    factories.patient(first_name="Sara", last_name="Ahmadi", phone="+989120000002")
+    start = factories.slot_start(clinic, days_ahead=2, hour=10)
+    desk, socket = _desk_booking_for(
+        browser, contexts, server, receptionist, start.date(), "09120000001"
+    )
+    desk.get_by_label("Reason").fill("BP check")
+    socket.unheard(_booked_by_someone(doctor, start))
+    taken = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
+
+    taken.click()
+    alternatives = desk.locator("#message .alternatives button")
+    expect(alternatives.first).to_be_visible()
+    expect(taken).to_have_count(0)  # read again after the refusal
+    shoot(desk, "desk-refused-with-alternatives")
+
+    _choose(desk, "09120000002")
+    expect(alternatives).to_have_count(0)
+    expect(desk.locator("#message")).to_be_hidden()
+    desk.get_by_label("Reason").fill("Follow-up")
+    desk.locator("#booking-slots button").first.click()
+    expect(desk.locator("#message")).to_contain_text("Booked Sara Ahmadi")
+    expect(desk.get_by_label("Reason")).to_have_value("")
+    assert (
+        list(
+            rows.Appointment.objects.filter(reason="BP check").values_list(
+                "patient__user__first_name"
+            )
+        )
+        == []
+    )
+    assert list(
+        rows.Appointment.objects.filter(reason="Follow-up").values_list(
+            "patient__user__first_name", flat=True
+        )
+    ) == ["Sara"]
+
+
+def test_the_picker_shows_the_newest_answer_keeps_an_unchanged_list_and_says_a_slot_went(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: a slow answer for the day before replaced the next day's slots
+    (and booked that day); each snapshot rebuilt an unchanged picker, moving the focus and
+    losing a click; a slot taken under the keyboard sent the focus to the day's first."""
+    factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    start = factories.slot_start(clinic, days_ahead=2, hour=11)
+    day, next_day = start.date(), start.date() + timedelta(days=1)
+    desk, socket = _desk_booking_for(browser, contexts, server, receptionist, day, "09120000001")
+    slots = desk.locator("#booking-slots button")
+
+    focused = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
+    focused.focus()
+    build_bus().handle(_booked_by_someone(doctor, start))
+    expect(focused).to_have_count(0)
+    later = _key(start + timedelta(minutes=30))
+    expect(desk.locator(f'#booking-slots button[data-start="{later}"]')).to_be_focused()
+    expect(desk.locator("#message")).to_contain_text("11:00 was just taken.")
+
+    slots.first.evaluate("button => { button.dataset.kept = 'yes'; }")
+    with desk.expect_response(lambda response: "/slots/" in response.url):
+        socket.drop()  # its snapshot reads the picker again: the same slots
+    desk.wait_for_timeout(300)
+    assert desk.locator('#booking-slots button[data-kept="yes"]').count() == 1
+
+    held: list[Route] = []
+    desk.route(re.compile(rf"/slots/\?.*from={day}"), lambda route: held.append(route))
+    build_bus().handle(_booked_by_someone(doctor, start + timedelta(hours=3)))  # a reload...
+    for _ in range(WAIT_MS // 100):
+        if held:
+            break
+        desk.wait_for_timeout(100)
+    assert held, "the change did not read the picker again"
+    desk.locator("#booking-day").fill(next_day.isoformat())  # ...overtaken by another day
+    expect(slots.first).to_have_attribute("data-start", re.compile(rf"^{next_day}"))
+    with desk.expect_response(lambda response: f"from={day}" in response.url):
+        held[0].continue_()
+    desk.wait_for_timeout(300)
+    expect(slots.first).to_have_attribute("data-start", re.compile(rf"^{next_day}"))
+    shoot(desk, "desk-picker-newest-answer")

@@ -210,6 +210,7 @@ const bookingSlots = document.getElementById("booking-slots");
 
 async function choosePatient(found) {
   patient = found;
+  say(""); // a refusal's alternatives were for the one chosen before
   chosen.replaceChildren(found.phone
     ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: found.phone })
     : phrase(gettext("Booking for %(name)s."), { name: found.name }));
@@ -224,6 +225,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
   if (patient) { // a new search is for someone else: no booking for the one chosen before
     patient = null;
+    say("");
     chosen.textContent = gettext("No patient chosen.");
     hideNoShows();
     loadBookingSlots();
@@ -300,36 +302,65 @@ function refreshPickerWithin(span) {
   if (zone.day(span.start) <= bookingDay.value && bookingDay.value <= zone.day(last)) loadBookingSlots();
 }
 
-async function loadBookingSlots() {
+// The picker shown, and for whom: a reply that lists the same for the same is not redrawn (no
+// focus moved, no click lost); only the newest request's reply is shown.
+let pickerShown = null;
+let pickerAsked = 0;
+
+// ``told``: the page has said already why a slot went (a refusal, with its alternatives).
+async function loadBookingSlots({ told = false } = {}) {
   const forPatient = patient; // a live reload may finish after a booking cleared the choice
-  if (!forPatient) { bookingSlots.replaceChildren(el("p", { class: "hint" }, gettext("Choose a patient first."))); return; }
+  const asked = ++pickerAsked;
+  if (!forPatient) {
+    pickerShown = null;
+    bookingSlots.replaceChildren(el("p", { class: "hint" }, gettext("Choose a patient first.")));
+    return;
+  }
+  const reason = document.getElementById("booking-reason");
   const book = async (start) => {
+    if (patient !== forPatient) return; // a button left from the patient chosen before
     const reply = await api("POST", "/api/appointments/", {
       doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
       patient_ref: forPatient.ref, // a patient new to the clinic is booked on the ref found with them
-      reason: document.getElementById("booking-reason").value.trim(),
+      reason: reason.value.trim(),
     });
     if (reply.ok) {
       say(phrase(gettext("Booked %(name)s on %(when)s."), { name: forPatient.name, when: zone.moment(start) }), "ok");
       patient = null; // the next booking is for the next person: choose them first
+      reason.value = ""; // what this one said is not the next one's reason
       chosen.textContent = gettext("No patient chosen.");
       document.getElementById("patient-search").value = "";
       document.getElementById("patient-search").focus(); // the keyboard goes on to the next one
       loadBookingSlots();
-    }
-    else if (reply.status === 409 && reply.data?.alternatives) takenMessage(reply, zone, book);
-    else say(errorText(reply.data), "error");
+    } else if (reply.status === 409 && reply.data?.alternatives) {
+      takenMessage(reply, zone, book);
+      loadBookingSlots({ told: true }); // the picker had missed it: it no longer offers that slot
+    } else say(errorText(reply.data), "error");
   };
-  const picker = await slotPicker(Number(bookingDoctor.value), clinicId, bookingDay.value, zone, book);
-  if (patient !== forPatient) return;
-  // Read again under the keyboard: the focus stays on its slot, or the first one left.
+  const doctorId = Number(bookingDoctor.value);
+  const picker = await slotPicker(doctorId, clinicId, bookingDay.value, zone, book);
+  if (asked !== pickerAsked || patient !== forPatient) return; // a newer one is on its way
+  const listed = [forPatient, doctorId, bookingDay.value, picker.textContent,
+    ...[...picker.querySelectorAll("button")].map((button) => button.dataset.start)];
+  if (pickerShown && listed.length === pickerShown.length && listed.every((item, n) => item === pickerShown[n])) return;
+  pickerShown = listed;
   const focused = bookingSlots.contains(document.activeElement) ? document.activeElement.dataset.start : null;
   bookingSlots.replaceChildren(picker);
-  if (focused) (bookingSlots.querySelector(`button[data-start="${focused}"]`) ?? bookingSlots.querySelector("button") ?? bookingDay).focus();
+  if (focused) keepFocusNear(focused, told);
 }
 
-bookingDoctor.addEventListener("change", loadBookingSlots);
-bookingDay.addEventListener("change", loadBookingSlots);
+// Read again under the keyboard: the focus stays on its slot; when someone took that one, it
+// goes to the next free (or the last before it), and the page says so.
+function keepFocusNear(start, told) {
+  const buttons = [...bookingSlots.querySelectorAll("button[data-start]")];
+  const same = buttons.find((button) => button.dataset.start === start);
+  if (same) { same.focus(); return; }
+  (buttons.find((button) => button.dataset.start > start) ?? buttons.at(-1) ?? bookingDay).focus();
+  if (!told) say(phrase(gettext("%(time)s was just taken."), { time: zone.time(start) }), "error");
+}
+
+bookingDoctor.addEventListener("change", () => loadBookingSlots());
+bookingDay.addEventListener("change", () => loadBookingSlots());
 dayInput.addEventListener("change", watch);
 for (const [id, step] of [["desk-prev", -1], ["desk-next", 1]]) {
   document.getElementById(id).addEventListener("click", () => { dayInput.value = addDays(dayInput.value, step); watch(); });
