@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from scheduler.adapters.orm import prepared, repositories
@@ -95,7 +95,7 @@ def test_a_statement_whose_first_run_failed_is_looked_up_and_prepared_if_missing
     known[name] = None  # as after a first run that raised: did the PREPARE happen?
     found, sent = _parties(**ids)
     assert found is not None
-    assert [sql.split()[0] for sql in sent] == ["SELECT", "EXECUTE"]  # it did: looked up
+    assert [sql.split()[0] for sql in sent] == ["SELECT", "DEALLOCATE"]  # it did: made anew
 
     with connection.cursor() as cursor:
         cursor.execute(f"DEALLOCATE {name}")
@@ -117,3 +117,34 @@ def test_a_hand_written_statement_is_prepared_once_and_its_percent_signs_kept() 
     assert answers == ["100%first", "100%again"]
     assert [q["sql"].split()[0] for q in queries] == ["PREPARE", "EXECUTE"]
     assert prepared.statement(_name(queries[1]["sql"])) == sql
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        # A migration changes the type of a column the read returns (a longer name).
+        'ALTER TABLE "orm_user" ALTER COLUMN "first_name" TYPE varchar(151)',
+        "DEALLOCATE ALL",  # a pool's reset, DISCARD ALL
+    ],
+)
+def test_a_statement_that_no_longer_holds_fails_once_then_is_prepared_anew(ending: str) -> None:
+    """Found by an attacker: after either, every later run on that connection failed."""
+    doctor, patient = factories.doctor(), factories.patient()
+    ids = dict(doctor_id=doctor.pk, patient_id=patient.pk, clinic_id=doctor.clinics.get().pk)
+    before, _ = _parties(**ids)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(ending)
+
+        with pytest.raises(DatabaseError):
+            _parties(**ids)
+        after, sent = _parties(**ids)
+        again, sent_again = _parties(**ids)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute('ALTER TABLE "orm_user" ALTER COLUMN "first_name" TYPE varchar(150)')
+
+    assert after == again == before
+    assert sent[0].startswith("SELECT EXISTS")  # is it there?
+    assert sent[1].startswith(("DEALLOCATE", "PREPARE"))  # there: made anew; gone: made
+    assert [sql.split()[0] for sql in sent_again] == ["EXECUTE"]

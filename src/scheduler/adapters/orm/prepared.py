@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
 # Marker arguments: values no row holds (ids count up from 1; no one books in 1901).
@@ -53,6 +53,11 @@ _statements: dict[str, str] = {}
 # run failed, so the server knows).
 _prepared: weakref.WeakKeyDictionary[Any, dict[str, bool | None]] = weakref.WeakKeyDictionary()
 _PLACEHOLDER = re.compile(r"%([%s])")
+# What an EXECUTE of ours fails with when its statement no longer holds: a migration changed
+# the type of a column it returns ("cached plan must not change result type", 0A000), or
+# something ended the session's statements (DEALLOCATE ALL, DISCARD ALL: 26000). That
+# transaction fails; the statements are prepared anew on the connection's next runs.
+_STALE = {"0A000", "26000"}
 
 
 def statement(name: str) -> str | None:
@@ -74,23 +79,32 @@ def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
 def _execute_prepared(cursor: Any, name: str, sql: str, params: list[Any]) -> None:
     """EXECUTE the statement, PREPAREd in the same round trip on its first run on this
     connection. A name stays with the session whatever becomes of the transaction (a PREPARE
-    rolled back is still there), so one whose first run failed is looked up once."""
+    rolled back is still there): one whose first run failed is looked up, and prepared anew
+    if the server has it (see _STALE)."""
     execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
     known = _prepared.setdefault(connection.connection, {})
     state = known.get(name, False)
+    if state:
+        try:
+            cursor.execute(execute, params)
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) in _STALE:
+                # A migration changes more than one: each is prepared anew on its next run.
+                known.update(dict.fromkeys(known))
+            raise
+        return
+    again = ""
     if state is None:
         cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [name])
-        state = known[name] = bool(cursor.fetchone()[0])
-    if state:
-        cursor.execute(execute, params)
-        return
+        again = f"DEALLOCATE {name}; " if cursor.fetchone()[0] else ""
     known[name] = None  # unsure until the server answers
     numbers = itertools.count(1)
     numbered = _PLACEHOLDER.sub(lambda m: "%%" if m[1] == "%" else f"${next(numbers)}", sql)
     _statements[name] = sql
-    cursor.execute(f"PREPARE {name} AS {numbered}; {execute}", params)
+    cursor.execute(f"{again}PREPARE {name} AS {numbered}; {execute}", params)
     known[name] = True
-    cursor.nextset()  # from PREPARE's answer to EXECUTE's rows
+    for _ in range(again.count(";") + 1):
+        cursor.nextset()  # past DEALLOCATE's and PREPARE's answers to EXECUTE's rows
 
 
 @dataclass(frozen=True)
