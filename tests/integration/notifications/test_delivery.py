@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from scheduler.adapters import local_dates, visit_links
 from scheduler.adapters.notify import delivery, scheduling
+from scheduler.adapters.notify import mail as mailing
 from scheduler.adapters.notify.actors import deliver_notification
 from scheduler.adapters.notify.faults import TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
@@ -628,6 +629,48 @@ def test_a_refused_recipient_drops_the_connection_and_the_next_mail_goes_on_a_ne
     assert [(m.message_id, m.recipients) for m in sink.received()] == [
         ("<first@nobat>", ("a@example.test",)),
         ("<third@nobat>", ("b@example.test",)),
+    ]
+
+
+class Interrupted(BaseException):
+    """As Dramatiq's time limit and shutdown are: raised into the thread, not a fault."""
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_a_message_interrupted_midway_leaves_nothing_half_read_for_the_next(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, pipelining: bool
+) -> None:
+    """Found by an attacker: interrupted after MAIL, RCPT and DATA went and before their
+    replies were read, the kept connection gave those replies to the next message, which
+    went to the first one's recipient."""
+    sink = SmtpSink(pipelining=pipelining).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    expect = mailing._expect
+    calls = [0]
+
+    def interrupted_once(*args: Any) -> None:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise Interrupted
+        expect(*args)
+
+    monkeypatch.setattr(mailing, "_expect", interrupted_once)
+    mailer = Mailer()
+    try:
+        with pytest.raises(Interrupted):
+            mailer.start(to="alice@example.test", subject="s", body="b", message_id="<alice@x>")
+        mailer.done()  # as a delivery's end does, however it went
+        mailer.start(to="bob@example.test", subject="s", body="b", message_id="<bob@x>")
+        mailer.release()
+        mailer.verdict()
+        mailer.done()
+    finally:
+        mailer.close()
+        sink.stop()
+
+    assert [(m.message_id, m.recipients) for m in sink.received()] == [
+        ("<bob@x>", ("bob@example.test",))
     ]
 
 

@@ -33,7 +33,6 @@ from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 
 from scheduler.adapters.notify.faults import (
-    DeliveryFault,
     PermanentFault,
     TransientFault,
     Unreachable,
@@ -63,7 +62,9 @@ class Mailer:
         try:
             with _sorted_faults():
                 self._begin(self._message)
-        except DeliveryFault:
+        except BaseException:
+            # A fault, or the task queue's time limit or shutdown raised into the thread: the
+            # server's replies may be unread, and the next message would read them as its own.
             self.close()
             raise
 
@@ -114,7 +115,7 @@ class Mailer:
                 else:
                     self._smtp.send(b".\r\n")
                     self._awaiting, self._smtp = self._smtp, None
-        except DeliveryFault:
+        except BaseException:  # as in start(): nothing half-read stays for the next message
             self.close()
             raise
 
@@ -128,7 +129,7 @@ class Mailer:
                 code, reply = smtp.getreply()
                 if code != 250:
                     raise smtplib.SMTPDataError(code, reply)
-        except DeliveryFault:
+        except BaseException:  # as in start(): nothing half-read stays for the next message
             self.close()
             raise
 
