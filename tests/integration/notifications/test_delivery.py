@@ -3,9 +3,11 @@ mail (a real SMTP server on loopback) or SMS, at most once, and only while still
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -672,6 +674,46 @@ def test_a_message_interrupted_midway_leaves_nothing_half_read_for_the_next(
     assert [(m.message_id, m.recipients) for m in sink.received()] == [
         ("<bob@x>", ("bob@example.test",))
     ]
+
+
+class SlowToConfirmSink(SmtpSink):
+    """Takes a message and answers its final dot after ``delay`` seconds."""
+
+    delay: float = 1.5
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.delay)
+        return reply
+
+
+@pytest.mark.django_db
+def test_a_message_whose_dot_is_not_answered_in_time_stays_sent_and_goes_once(
+    settings: Any, doctor: rows.Doctor, patient: rows.Patient
+) -> None:
+    """Found by an attacker: the row went back to the queue and its retry sent it again,
+    though the server had it (RFC 5321 lets a server take ten minutes over the dot)."""
+    sink = SlowToConfirmSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_TIMEOUT = 0.5
+    appointment_id = book(doctor, patient)
+    relay()
+    [confirmation] = log_of(appointment_id, kind="booked")
+    try:
+        assert delivery.deliver(confirmation.pk, sms=NO_SMS) == "sent"
+        assert delivery.deliver(confirmation.pk, sms=NO_SMS) == "sent"  # a retry does nothing
+        for _ in range(30):  # the server takes it, late
+            if sink.count():
+                break
+            time.sleep(0.1)
+    finally:
+        sink.stop()
+
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == ("sent", 1)
+    assert "did not confirm" in confirmation.error
+    assert list(sink.copies().values()) == [1]
 
 
 class TimingOutSink(SmtpSink):

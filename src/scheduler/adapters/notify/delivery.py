@@ -3,7 +3,9 @@
 The log row is locked for the attempt and marked sent before the message leaves, in the same
 transaction: a second delivery of the same row waits for the first and then finds it done; a
 crash before the commit leaves the row queued, to be sent later. Email lets go of the message
-as the transaction's last act (see ``mail``), so a crash almost never yields a second copy.
+as the transaction's last act (see ``mail``), so a crash almost never yields a second copy;
+a server that does not answer that last act in time may have taken the message, so it stays
+sent (a refusal it does answer puts the message back, or fails it).
 A text message goes out with the row still locked, then commits: a crash in that gap means one
 more try, under the same reference, which the provider can recognise as a repeat.
 """
@@ -133,6 +135,11 @@ def _deliver_one(
         if fault is None and row.status == Status.SENT:
             try:
                 mailer.verdict()
+            except Unreachable as error:
+                # No answer to the final dot (a timeout, a dropped connection): the server may
+                # well have taken it. At most once: it stays sent, with what happened.
+                log.warning("notification %s: sent, not confirmed: %s", row.pk, error)
+                log_rows.update(row, error=f"sent; the server did not confirm it: {error}")
             except DeliveryFault as error:  # refused after all: the commit said too much
                 fault = _failed(row, error, at, max_attempts)
     finally:
