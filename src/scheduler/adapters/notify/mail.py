@@ -65,7 +65,7 @@ class Mailer:
         except BaseException:
             # A fault, or the task queue's time limit or shutdown raised into the thread: the
             # server's replies may be unread, and the next message would read them as its own.
-            self.close()
+            self._drop()
             raise
 
     def _begin(self, message: EmailMessage) -> None:
@@ -116,7 +116,7 @@ class Mailer:
                     self._smtp.send(b".\r\n")
                     self._awaiting, self._smtp = self._smtp, None
         except BaseException:  # as in start(): nothing half-read stays for the next message
-            self.close()
+            self._drop()
             raise
 
     def verdict(self) -> None:
@@ -130,7 +130,7 @@ class Mailer:
                 if code != 250:
                     raise smtplib.SMTPDataError(code, reply)
         except BaseException:  # as in start(): nothing half-read stays for the next message
-            self.close()
+            self._drop()
             raise
 
     def done(self) -> None:
@@ -141,6 +141,14 @@ class Mailer:
         between = self._smtp is None and self._awaiting is None
         if not (between and _smtp_of(self._connection) is not None):
             self.close()
+
+    def _drop(self) -> None:
+        """Close mid-exchange, without a QUIT: the server may be in DATA, where a QUIT is read
+        as the message and waits for an answer that is not coming."""
+        smtp = _smtp_of(self._connection)
+        if smtp is not None:
+            smtp.close()
+        self.close()
 
     def close(self) -> None:
         """Quit the server; a fault now changes nothing (what was sent is logged already).
