@@ -9,7 +9,7 @@ to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from scheduler.adapters import local_dates
 from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services.commands import BookAppointment
 from tests import factories
 from tests.e2e.browser import ARTIFACTS, open_live, open_page, shoot, sign_in
 from tests.servers import Server
@@ -501,3 +503,51 @@ def test_an_english_script_says_a_moment_as_the_server_does(
     assert said == "Thursday 3 December, 11:00"
     server_said = local_dates.moment_label(start, "Asia/Tehran", "en")
     assert server_said == "Thursday 3 December 2026, 11:00"  # the same, with its year
+
+
+def test_a_slot_taken_under_the_keyboard_is_said_in_persian_on_a_phone(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    factories.patient(first_name="Sara", last_name="Ahmadi", phone="+989120000002")
+    persian(receptionist.user)
+    start = factories.slot_start(clinic, days_ahead=2, hour=11)
+    desk = open_live(
+        browser,
+        contexts,
+        server,
+        receptionist.user,
+        f"/desk/{clinic.pk}/?date={start.date()}",
+        phone=True,
+    )
+    rtl(desk)
+    desk.locator("#new-booking > summary").click()
+    desk.locator("#patient-search").fill("09120000002")
+    desk.locator("#patient-results button").first.click()
+
+    def key(at: datetime) -> str:
+        return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    slot = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
+    slot.focus()
+    build_bus().handle(
+        BookAppointment(
+            actor=factories.actor_of(factories.patient(first_name="Omid")),
+            doctor_id=doctor.pk,
+            clinic_id=clinic.pk,
+            start=start,
+        )
+    )
+
+    expect(slot).to_have_count(0)
+    later = desk.locator(
+        f'#booking-slots button[data-start="{key(start + timedelta(minutes=30))}"]'
+    )
+    expect(later).to_be_focused()
+    expect(desk.locator("#message")).to_contain_text("همین حالا گرفته شد")
+    expect(desk.locator("#message bdi")).to_have_text("۱۱:۰۰")
+    shoot(desk, "fa-desk-phone-slot-taken")
