@@ -5,8 +5,9 @@
 The peer, django-appointment 3.12.0 (the newest 3.12), is installed by this script into its
 own virtual environment (``bench/.peer-venv``, git-ignored, reused while it holds the pinned
 version) and runs in its own process: a small driver and a minimal Django settings module for
-it are written to a temp dir, migrated into their own database, and the driver prints its
-figures as JSON on stdout. Nothing of the peer's code is part of this repository.
+it are written to a temp dir, migrated into their own database, and the driver stays up for
+the run: it prints its free-slot figures as a line of JSON on stdout, then one line for each
+booking round it is asked for on stdin. Nothing of the peer's code is part of this repository.
 
 Both systems get the same clinic (Asia/Tehran): one doctor working 10:00-17:00 every day, lunch
 13:00-14:00, 30-minute slots, and the :00 slot of each working hour booked on each of the next
