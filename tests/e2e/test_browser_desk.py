@@ -6,7 +6,7 @@ a desktop and a phone go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +15,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketR
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import AddTimeOff, BookAppointment, CheckInAppointment
+from scheduler.services.commands import AddTimeOff, CheckInAppointment
 from tests import factories
 from tests.e2e.browser import WAIT_MS, open_live, open_page, shoot, sign_in
+from tests.e2e.test_browser_booking import key
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -276,19 +277,6 @@ def _choose(desk: Page, phone: str) -> None:
     expect(desk.locator("#booking-slots button").first).to_be_visible()
 
 
-def _key(start: datetime) -> str:
-    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")  # the page's instantKey
-
-
-def _booked_by_someone(doctor: rows.Doctor, start: datetime) -> BookAppointment:
-    return BookAppointment(
-        actor=factories.actor_of(factories.patient(first_name="Omid")),
-        doctor_id=doctor.pk,
-        clinic_id=doctor.clinics.get().pk,
-        start=start,
-    )
-
-
 def test_the_booking_picker_is_read_again_with_the_snapshot_after_a_reconnect(
     server: Server,
     browser: Browser,
@@ -305,12 +293,12 @@ def test_the_booking_picker_is_read_again_with_the_snapshot_after_a_reconnect(
     desk, socket = _desk_booking_for(
         browser, contexts, server, receptionist, start.date(), "09120000001"
     )
-    slot = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
+    slot = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
     expect(slot).to_be_visible()
 
-    socket.unheard(_booked_by_someone(doctor, start))
+    socket.unheard(factories.booking(doctor, factories.patient(), hour=10))
     expect(slot).to_be_visible()  # what the page was never told
-    other = desk.locator(f'#booking-slots button:not([data-start="{_key(start)}"])').first
+    other = desk.locator(f'#booking-slots button:not([data-start="{key(start)}"])').first
     other_start = other.get_attribute("data-start")
     other.focus()  # the keyboard is on the picker as it lists afresh
 
@@ -338,8 +326,8 @@ def test_a_refusals_alternatives_go_with_their_patient_and_a_reason_with_its_boo
         browser, contexts, server, receptionist, start.date(), "09120000001"
     )
     desk.get_by_label("Reason").fill("BP check")
-    socket.unheard(_booked_by_someone(doctor, start))
-    taken = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
+    socket.unheard(factories.booking(doctor, factories.patient(), hour=10))
+    taken = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
 
     taken.click()
     alternatives = desk.locator("#message .alternatives button")
@@ -386,11 +374,11 @@ def test_the_picker_shows_the_newest_answer_keeps_an_unchanged_list_and_says_a_s
     desk, socket = _desk_booking_for(browser, contexts, server, receptionist, day, "09120000001")
     slots = desk.locator("#booking-slots button")
 
-    focused = desk.locator(f'#booking-slots button[data-start="{_key(start)}"]')
+    focused = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
     focused.focus()
-    build_bus().handle(_booked_by_someone(doctor, start))
+    build_bus().handle(factories.booking(doctor, factories.patient(), hour=11))
     expect(focused).to_have_count(0)
-    later = _key(start + timedelta(minutes=30))
+    later = key(start + timedelta(minutes=30))
     expect(desk.locator(f'#booking-slots button[data-start="{later}"]')).to_be_focused()
     expect(desk.locator("#message")).to_contain_text("11:00 was just taken.")
 
@@ -402,7 +390,7 @@ def test_the_picker_shows_the_newest_answer_keeps_an_unchanged_list_and_says_a_s
 
     held: list[Route] = []
     desk.route(re.compile(rf"/slots/\?.*from={day}"), lambda route: held.append(route))
-    build_bus().handle(_booked_by_someone(doctor, start + timedelta(hours=3)))  # a reload...
+    build_bus().handle(factories.booking(doctor, factories.patient(), hour=14))  # a reload...
     for _ in range(WAIT_MS // 100):
         if held:
             break

@@ -9,7 +9,7 @@ to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,9 +19,9 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from scheduler.adapters import local_dates
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import BookAppointment
 from tests import factories
 from tests.e2e.browser import ARTIFACTS, open_live, open_page, shoot, sign_in
+from tests.e2e.test_browser_booking import key
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -529,19 +529,9 @@ def test_a_slot_taken_under_the_keyboard_is_said_in_persian_on_a_phone(
     desk.locator("#patient-search").fill("09120000002")
     desk.locator("#patient-results button").first.click()
 
-    def key(at: datetime) -> str:
-        return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
     slot = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
     slot.focus()
-    build_bus().handle(
-        BookAppointment(
-            actor=factories.actor_of(factories.patient(first_name="Omid")),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            start=start,
-        )
-    )
+    build_bus().handle(factories.booking(doctor, factories.patient(), hour=11))
 
     expect(slot).to_have_count(0)
     later = desk.locator(
