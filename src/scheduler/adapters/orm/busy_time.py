@@ -22,7 +22,7 @@ from django.db import connection
 from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import prepared
-from scheduler.adapters.orm.spans import intervals, written
+from scheduler.adapters.orm.spans import intervals, overlap, written
 from scheduler.domain.appointment import Status
 from scheduler.domain.intervals import Interval
 
@@ -44,8 +44,7 @@ def read_busy_time(
     start, end, hold_live_after = instant(window.start), instant(window.end), instant(now)
 
     def occupied_by(party: int) -> list[Any]:
-        live_hold = [Status.PROPOSED.value, hold_live_after]
-        return [party, *rows.ACTIVE_STATUSES, *live_hold, start, end, *excluded]
+        return [party, hold_live_after, start, end, *excluded]
 
     params = [*occupied_by(doctor_id), doctor_id, start, end]
     if patient_id is not None:
@@ -64,16 +63,20 @@ def _statement(vendor: str, with_patient: bool, excluded: int) -> str:
     }
     block = {field.name: quote(field.column) for field in BusyBlock._meta.fields if field.column}
     visits, blocks = quote(rows.Appointment._meta.db_table), quote(BusyBlock._meta.db_table)
-    statuses = ", ".join(["%s"] * len(rows.ACTIVE_STATUSES))
+    # Written in, not passed, and as one list: so a generic plan knows they are the statuses of
+    # the no-overlap constraints' partial indexes, and reads the rows over the window off them
+    # (spans.overlap). A hold is busy while it lives.
+    statuses = ", ".join(f"'{status}'" for status in rows.OCCUPYING_STATUSES)
     leave_out = f"AND {visit['id']} NOT IN ({', '.join(['%s'] * excluded)})" if excluded else ""
 
     def occupied_by(party: str) -> str:
         return (
             f"SELECT {written(visit['start'], vendor)}, {written(visit['end'], vendor)} "
             f"FROM {visits} WHERE {visit[party]} = %s "
-            f"AND ({visit['status']} IN ({statuses}) "
-            f"OR ({visit['status']} = %s AND {visit['hold_expires_at']} > %s)) "
-            f"AND {visit['end']} > %s AND {visit['start']} < %s {leave_out}"
+            f"AND {visit['status']} IN ({statuses}) "
+            f"AND ({visit['status']} <> '{Status.PROPOSED.value}' "
+            f"OR {visit['hold_expires_at']} > %s) "
+            f"AND {overlap(visit['start'], visit['end'], vendor)} {leave_out}"
         )
 
     parts = [

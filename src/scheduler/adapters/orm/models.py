@@ -24,6 +24,7 @@ from scheduler.domain.appointment import (
     DISPLACE,
     FORGIVE_NO_SHOW,
     HOLD_STATES,
+    OCCUPYING,
     Status,
     VisitMode,
 )
@@ -36,6 +37,8 @@ from scheduler.domain.waitlist import DEFAULT_OFFER_MINUTES, MAX_OFFER_MINUTES, 
 
 ACTIVE_STATUSES = sorted(status.value for status in ACTIVE)
 HOLD_STATUSES = sorted(status.value for status in HOLD_STATES)
+# What the no-overlap constraints keep apart, and so what their indexes hold.
+OCCUPYING_STATUSES = sorted(status.value for status in OCCUPYING)
 
 # What the admin and the statistics call each state; the rows keep the FHIR value.
 STATUS_LABELS: dict[str, Promise] = {

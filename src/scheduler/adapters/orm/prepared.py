@@ -116,6 +116,28 @@ class _Compiled:
     converters: Mapping[int, tuple[list[Any], Any]]
 
 
+def _constants_written(
+    sql: str, places: list[tuple[str | None, Any]]
+) -> tuple[str, list[tuple[str | None, Any]]]:
+    """The query's own values (those no argument fills) written into its text. A generic plan
+    then knows them: a list of statuses that implies a partial index's predicate lets the
+    index be used, where as parameters it could not be."""
+    arguments: list[tuple[str | None, Any]] = []
+    pending = iter(places)
+
+    def written(match: re.Match[str]) -> str:
+        if match[1] == "%":
+            return "%%"
+        name, value = next(pending)
+        if name is not None:
+            arguments.append((name, value))
+            return "%s"
+        postgresql: Any = connection.ops  # compose_sql is its own
+        return str(postgresql.compose_sql("%s", [value])).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(written, sql), arguments
+
+
 class PreparedRead:
     """``build(**arguments)`` makes the query; ``arguments`` names each one's type (int or
     datetime: an id or an instant). Run it with ``rows`` or ``first``."""
@@ -168,10 +190,14 @@ class PreparedRead:
             for name, (marker, write) in markers.items()
             for form in (marker, write(marker))
         }
-        places = [written.get((type(value), value), (None, value)) for value in params]
+        places: list[tuple[str | None, Any]] = [
+            written.get((type(value), value), (None, value)) for value in params
+        ]
         missing = set(self._arguments) - {name for name, _ in places if name}
         if missing:
             raise ValueError(f"arguments the query does not use: {sorted(missing)}")
+        if connection.vendor == "postgresql":
+            sql, places = _constants_written(sql, places)
         compiled = _Compiled(
             sql=sql,
             params=tuple(places),

@@ -17,7 +17,7 @@ from scheduler.adapters.gcal.models import BusyBlock
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm.inserts import insert
 from scheduler.adapters.orm.prepared import PreparedRead
-from scheduler.adapters.orm.spans import intervals, span_columns
+from scheduler.adapters.orm.spans import Overlapping, intervals, span_columns
 from scheduler.domain.access import Scope
 from scheduler.domain.appointment import (
     OCCUPYING,
@@ -51,18 +51,16 @@ def taken_on(patient_id: int, doctor_id: int) -> bool:
 
 def _meeting(doctor_id: int, patient_id: int, start: datetime, end: datetime) -> QuerySet[Any, Any]:
     """ports.Meeting's rows: the doctor's holds over the window and all the patient's, and
-    both their active visits over it."""
-    over = Q(start__lt=end, end__gt=start)
-    holds = Q(status=Status.PROPOSED.value) & (
-        Q(doctor_id=doctor_id) & over | Q(patient_id=patient_id)
+    both their active visits over it. Each arm is what one of the no-overlap constraints'
+    indexes holds (their statuses), so PostgreSQL reads each off its index."""
+    over = Overlapping(start, end)
+    doctors = Q(doctor_id=doctor_id, status__in=rows.OCCUPYING_STATUSES) & Q(over)
+    patients_visits = Q(patient_id=patient_id, status__in=rows.ACTIVE_STATUSES) & Q(over)
+    patients_holds = Q(patient_id=patient_id, status=Status.PROPOSED.value)
+    query = rows.Appointment.every.filter(doctors | patients_visits | patients_holds)
+    return query.order_by("hold_expires_at", "pk").values_list(
+        "pk", "status", "doctor_id", "patient_id", "start", "end"
     )
-    visits = (
-        Q(status__in=rows.ACTIVE_STATUSES)
-        & over
-        & (Q(doctor_id=doctor_id) | Q(patient_id=patient_id))
-    )
-    query = rows.Appointment.every.filter(holds | visits).order_by("hold_expires_at", "pk")
-    return query.values_list("pk", "status", "doctor_id", "patient_id", "start", "end")
 
 
 # Read by every booking and hold (prepared: see booking_parties).
