@@ -6,6 +6,8 @@ N client processes race over the same doctor-day grids (random doctor, random sl
 patient), first through the whole use case (domain checks, history, outbox, exclusion
 constraints), then as bare INSERTs into the same constrained table. Prints bookings/s,
 conflicts, double bookings (must be 0) and the ratio. Bounded: a fixed number of attempts.
+The clinic is not new: each doctor has --history-days of visits behind them and as many days
+half booked after the raced ones, and the tables are analysed, as autovacuum would have done.
 """
 
 from __future__ import annotations
@@ -49,13 +51,14 @@ def main() -> None:
     parser.add_argument("--doctors", type=int, default=20)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--patients", type=int, default=500)
+    parser.add_argument("--history-days", type=int, default=90, help="visits held; booked ahead")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
     recreate_database(args.database_url)
-    plan = _prepare(args.doctors, args.days, patients=args.patients)
+    plan = _prepare(args.doctors, args.days, patients=args.patients, history=args.history_days)
     grid = len(plan.doctors) * len(plan.starts)
     total = args.clients * args.attempts
     print(
@@ -65,7 +68,7 @@ def main() -> None:
 
     service = _run(_service_client, plan, args)
     _check("service layer", service)
-    _clear_appointments()
+    _clear_appointments(plan)
     raw = _run(_raw_client, plan, args)
     _check("raw SQL insert", raw)
 
@@ -73,13 +76,14 @@ def main() -> None:
     print(f"booking throughput through the service layer: {service['rate']:.0f} bookings/s")
 
 
-def _prepare(doctors: int, days: int, *, patients: int) -> Plan:
+def _prepare(doctors: int, days: int, *, patients: int, history: int) -> Plan:
     import django
     from django.conf import settings
 
     django.setup()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.management import call_command
+    from django.db import connection
     from tests import factories
 
     from scheduler.adapters.orm import models as rows
@@ -88,19 +92,55 @@ def _prepare(doctors: int, days: int, *, patients: int) -> Plan:
     at = factories.clinic()
     made = [factories.doctor(at, min_notice_minutes=0) for _ in range(doctors)]
     people = [factories.patient() for _ in range(patients)]
-    starts = [
-        factories.slot_start(at, days_ahead=day, hour=hour, minute=minute)
-        for day in range(1, days + 1)
-        for hour in (10, 11, 12, 14, 15, 16)
-        for minute in (0, 30)
+    starts = _starts(at, range(1, days + 1))
+    # Visits held (any patient) and, past the raced days, every other slot booked (a patient
+    # at one doctor at a time).
+    chooser = random.Random(0)
+    held = [
+        (doctor, chooser.choice(people), start, "completed")
+        for doctor in made
+        for start in _starts(at, range(-history, 0))
     ]
+    later = _starts(at, range(days + 1, days + 1 + history))[::2]
+    held += [
+        (doctor, people[(n * len(made) + d) % len(people)], start, "booked")
+        for n, start in enumerate(later)
+        for d, doctor in enumerate(made)
+    ]
+    rows.Appointment.objects.bulk_create(
+        [
+            rows.Appointment(
+                doctor=doctor,
+                patient=patient,
+                clinic=at,
+                start=start,
+                end=start + timedelta(minutes=30),
+                status=status,
+            )
+            for doctor, patient, start, status in held
+        ],
+        batch_size=5_000,
+    )
     rows.StoredEvent.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return Plan(
         doctors=[d.pk for d in made],
         clinics={d.pk: at.pk for d in made},
         patients=[(p.pk, p.user_id) for p in people],
         starts=starts,
     )
+
+
+def _starts(at: Any, days: range) -> list[datetime]:
+    from tests import factories
+
+    return [
+        factories.slot_start(at, days_ahead=day, hour=hour, minute=minute)
+        for day in days
+        for hour in (10, 11, 12, 14, 15, 16)
+        for minute in (0, 30)
+    ]
 
 
 def _run(client: Any, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
@@ -263,12 +303,14 @@ def _double_bookings() -> int:
     return int(row[0]) if row else 0
 
 
-def _clear_appointments() -> None:
+def _clear_appointments(plan: Plan) -> None:
     from scheduler.adapters.orm import models as rows
 
     rows.IdempotencyKey.objects.all().delete()
     rows.AppointmentChange.objects.all().delete()
-    rows.Appointment.objects.all().delete()
+    rows.Appointment.objects.filter(start__lt=plan.starts[-1] + timedelta(hours=1)).exclude(
+        status="completed"
+    ).delete()  # the raced days' bookings, not the clinic's history and later bookings
     rows.StoredEvent.objects.all().delete()
 
 
