@@ -42,6 +42,26 @@ def test_inserts_inside_wait_for_the_blocks_end_and_go_in_order() -> None:
     ]
 
 
+@pytest.mark.parametrize("together", [True, False])
+def test_values_go_apart_from_the_statement_on_postgresql_and_come_back_as_they_were(
+    together: bool,
+) -> None:
+    """psycopg writes them in C, off the statement; Django's cursors would write each into
+    the SQL text in Python. Quotes, percent signs, markers and Persian text stay as they are."""
+    name = 'O\'Brien %s %% $1 \\ "قلب" ۱۲٪'
+    with CaptureQueriesContext(connection) as queries:
+        if together:
+            with sent_together():
+                insert([_entry(name)])
+        else:
+            insert([_entry(name)])
+
+    assert rows.Specialty.objects.get(slug=name).name == name
+    [statement] = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    if connection.vendor == "postgresql":
+        assert "$1" in statement and "O''Brien" not in statement
+
+
 def test_a_block_that_raises_sends_nothing() -> None:
     with pytest.raises(RuntimeError), sent_together():
         insert([_entry("x")])
