@@ -107,20 +107,7 @@ def _prepare(doctors: int, days: int, *, patients: int, history: int) -> Plan:
         for n, start in enumerate(later)
         for d, doctor in enumerate(made)
     ]
-    rows.Appointment.objects.bulk_create(
-        [
-            rows.Appointment(
-                doctor=doctor,
-                patient=patient,
-                clinic=at,
-                start=start,
-                end=start + timedelta(minutes=30),
-                status=status,
-            )
-            for doctor, patient, start, status in held
-        ],
-        batch_size=5_000,
-    )
+    factories.appointments(at, held)
     rows.StoredEvent.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -182,17 +182,7 @@ def _prepare() -> tuple[int, int, date]:
         for day in range(1, DAYS + 1)
         for hour in (10, 11, 12, 14, 15, 16)
     ]
-    rows.Appointment.objects.bulk_create(
-        rows.Appointment(
-            doctor=doctor,
-            patient=patient,
-            clinic=at,
-            start=start,
-            end=start + timedelta(minutes=30),
-            status="booked",
-        )
-        for start in starts
-    )
+    factories.appointments(at, ((doctor, patient, start, "booked") for start in starts))
     rows.StoredEvent.objects.all().delete()
     first_day = starts[0].astimezone(ZoneInfo(at.timezone)).date()
     return doctor.pk, at.pk, first_day
