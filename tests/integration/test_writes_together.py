@@ -62,6 +62,22 @@ def test_values_go_apart_from_the_statement_on_postgresql_and_come_back_as_they_
         assert "$1" in statement and "O''Brien" not in statement
 
 
+@pytest.mark.parametrize("together", [True, False])
+def test_more_rows_than_one_statement_may_bind_go_in_several(together: bool) -> None:
+    """libpq binds at most 65,535 values a statement (SQLite fewer): a doctor's leave forced
+    over about 5,000 visits wrote an event each in one statement, and failed (a 500)."""
+    columns = len(inserts._fields(rows.Specialty))
+    many = 65_535 // columns + 1
+    entries = [_entry(f"s{n}") for n in range(many)]
+    if together:
+        with sent_together():
+            insert(entries)
+    else:
+        insert(entries)
+
+    assert rows.Specialty.objects.filter(slug__startswith="s").count() == many
+
+
 def test_a_block_that_raises_sends_nothing() -> None:
     with pytest.raises(RuntimeError), sent_together():
         insert([_entry("x")])

@@ -29,9 +29,14 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, Field, Model
 
+# The most values one statement may bind on PostgreSQL (libpq counts them in 16 bits); SQLite's
+# own limit is its backend's max_query_params.
+_MOST_VALUES = 65_535
+
 
 def insert(objects: Sequence[Model]) -> None:
-    """Insert ``objects``, all of one model, in one statement."""
+    """Insert ``objects``, all of one model, in as few statements as the database takes (one,
+    unless there are thousands: a doctor's leave over a full book displaces every visit)."""
     if not objects:
         return
     model = type(objects[0])
@@ -42,7 +47,14 @@ def insert(objects: Sequence[Model]) -> None:
     values = [
         field.get_db_prep_save(field.pre_save(row, True), db) for row in objects for field in fields
     ]
-    statement = _statement(db.vendor, model, len(objects))
+    per_statement = (db.features.max_query_params or _MOST_VALUES) // len(fields)
+    for first in range(0, len(objects), per_statement):
+        count = min(per_statement, len(objects) - first)
+        some = values[first * len(fields) : (first + count) * len(fields)]
+        _send(db, _statement(db.vendor, model, count), some)
+
+
+def _send(db: BaseDatabaseWrapper, statement: str, values: list[Any]) -> None:
     waiting = _waiting.get()
     if waiting is not None:
         waiting.append((statement, values))
