@@ -4,16 +4,27 @@ The ``browser`` and ``contexts`` fixtures are in tests/e2e/conftest.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
 
 from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
+from scheduler.services.commands import Command
 from tests.servers import Server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -109,3 +120,49 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
     assert page.evaluate("window.cspViolations") == [], f"{name}: the page broke its CSP"
+
+
+class RoutedSocket:
+    """A live page's socket (the path ``path`` starts with) through the test: it can lose what
+    the server sends, as a connection that dropped would, or a restart of the server's
+    messaging, and drop."""
+
+    def __init__(self, page: Page, path: str) -> None:
+        self.page = page
+        self.sockets: list[WebSocketRoute] = []
+        self.lost: list[str | bytes] = []
+        self.losing = False
+        page.route_web_socket(re.compile(re.escape(path)), self._through)
+
+    def _through(self, page_side: WebSocketRoute) -> None:
+        def from_server(message: str | bytes) -> None:
+            if self.losing:
+                self.lost.append(message)
+            else:
+                page_side.send(message)
+
+        page_side.connect_to_server().on_message(from_server)
+        self.sockets.append(page_side)
+
+    def unheard(self, command: Command) -> Any:
+        """``command`` runs, and its change reaches the socket and goes no further; what the
+        command returned."""
+        self.losing, lost = True, len(self.lost)
+        result = build_bus().handle(command)
+        for _ in range(WAIT_MS // 100):
+            if len(self.lost) > lost:
+                break
+            self.page.wait_for_timeout(100)
+        assert len(self.lost) > lost, "the change never reached the page's socket"
+        self.losing = False
+        return result
+
+    def drop(self) -> None:
+        """The connection drops; the page opens another, which starts with a snapshot."""
+        opened = len(self.sockets)
+        self.sockets[-1].close(code=1012)
+        for _ in range(WAIT_MS // 100):
+            if len(self.sockets) > opened:
+                break
+            self.page.wait_for_timeout(100)
+        expect(self.page.locator("#live-status")).to_have_attribute("data-state", "live")

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services.commands import AddTimeOff, CheckInAppointment
 from tests import factories
-from tests.e2e.browser import WAIT_MS, open_live, open_page, shoot, sign_in
+from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
 from tests.e2e.test_browser_booking import key
 from tests.servers import Server
 
@@ -211,49 +210,6 @@ def test_a_walk_in_booked_without_a_reason_stores_no_words_of_the_desks_language
     ) == [""]
 
 
-class _DeskSocket:
-    """The desk's socket through the test: it can lose what the server sends (as a
-    connection that dropped would, or a restart of the server's messaging) and drop."""
-
-    def __init__(self, desk: Page) -> None:
-        self.desk = desk
-        self.sockets: list[WebSocketRoute] = []
-        self.lost: list[str | bytes] = []
-        self.losing = False
-        desk.route_web_socket(re.compile(r"/ws/desk/"), self._through)
-
-    def _through(self, page_side: WebSocketRoute) -> None:
-        def from_server(message: str | bytes) -> None:
-            if self.losing:
-                self.lost.append(message)
-            else:
-                page_side.send(message)
-
-        page_side.connect_to_server().on_message(from_server)
-        self.sockets.append(page_side)
-
-    def unheard(self, command: Any) -> None:
-        """``command`` runs, and its change reaches the socket and goes no further."""
-        self.losing, lost = True, len(self.lost)
-        build_bus().handle(command)
-        for _ in range(WAIT_MS // 100):
-            if len(self.lost) > lost:
-                break
-            self.desk.wait_for_timeout(100)
-        assert len(self.lost) > lost, "the change never reached the desk's socket"
-        self.losing = False
-
-    def drop(self) -> None:
-        """The connection drops; the page opens another, which starts with a snapshot."""
-        opened = len(self.sockets)
-        self.sockets[-1].close(code=1012)
-        for _ in range(WAIT_MS // 100):
-            if len(self.sockets) > opened:
-                break
-            self.desk.wait_for_timeout(100)
-        expect(self.desk.locator("#live-status")).to_have_attribute("data-state", "live")
-
-
 def _desk_booking_for(
     browser: Browser,
     contexts: list[BrowserContext],
@@ -261,9 +217,9 @@ def _desk_booking_for(
     receptionist: rows.Receptionist,
     day: date,
     phone: str,
-) -> tuple[Page, _DeskSocket]:
+) -> tuple[Page, RoutedSocket]:
     desk = open_page(browser, contexts, server)
-    socket = _DeskSocket(desk)
+    socket = RoutedSocket(desk, "/ws/desk/")
     sign_in(desk, server, receptionist.user, f"/desk/{receptionist.clinic_id}/?date={day}")
     expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
     desk.get_by_text("Book a walk-in or a phone call").click()

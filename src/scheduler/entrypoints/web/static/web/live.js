@@ -145,8 +145,15 @@ export class LiveFeed {
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("language", LANGUAGE); // a socket has no other way to hear the page's
     this.socket = new WebSocket(url);
-    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); this.show(gettext("live"), "live"); });
-    this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); });
+    this.socket.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      // Live from the first snapshot, not from the socket's opening: the server signs the
+      // socket in and joins its groups in between, and a change made then reaches the page
+      // only through that snapshot.
+      if (message.type === "snapshot") this.show(gettext("live"), "live");
+      this.receive(message);
+    });
     this.socket.addEventListener("close", (event) => {
       if (this.closing) return;
       if (event.code >= 4400 && event.code < 4500) { this.show(gettext("offline"), "closed"); return; }

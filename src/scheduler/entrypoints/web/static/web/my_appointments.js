@@ -97,12 +97,14 @@ document.addEventListener("click", (event) => {
 
 new LiveFeed("/ws/me/appointments/", {
   idOf: (message) => message.id,
-  // After a gap (a reconnect), each row whose booking changed meanwhile is drawn again.
+  // After a gap (a reconnect, or the page drawn before its socket joined), each row whose
+  // booking changed meanwhile is drawn again, and a visit booked meanwhile arrives.
   onSnapshot: (snapshot, live) => {
     for (const appointment of snapshot.appointments) {
       live.remember(appointment.id, appointment.version);
       const row = rowOf(appointment.id);
-      if (row && Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
+      if (!row) arrive(appointment.id);
+      else if (Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
     }
     document.dispatchEvent(new CustomEvent("waitlist-changed")); // waitlist.js redraws its part
   },
