@@ -359,3 +359,28 @@ def test_the_picker_shows_the_newest_answer_keeps_an_unchanged_list_and_says_a_s
     desk.wait_for_timeout(300)
     expect(slots.first).to_have_attribute("data-start", re.compile(rf"^{next_day}"))
     shoot(desk, "desk-picker-newest-answer")
+
+
+def test_another_day_is_live_only_once_its_snapshot_is_in(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """The page opens a new socket for the next day; until that day's snapshot is in, the
+    desk says it is connecting, not live over the last day's (found by a reviewer)."""
+    day = factories.slot_start(clinic, days_ahead=2, hour=10).date()
+    desk = open_page(browser, contexts, server)
+    socket = RoutedSocket(desk, "/ws/desk/")
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}")
+    status = desk.locator("#live-status")
+    expect(status).to_have_attribute("data-state", "live")
+
+    socket.losing = True  # the next day's snapshot, held back
+    desk.get_by_role("button", name="Next day").click()
+    expect(status).to_have_attribute("data-state", "connecting")
+    expect(status).to_have_text("connecting…")
+    expect(status).to_have_attribute("role", "status")  # said to a screen reader as it changes
+    socket.losing = False
+    socket.drop()  # a new socket: its snapshot comes through, and the desk is live

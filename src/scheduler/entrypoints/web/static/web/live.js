@@ -134,6 +134,8 @@ export class LiveFeed {
     this.retry = 0;
     this.poller = null;
     this.status = document.getElementById("live-status");
+    // A page that follows another day or week opens a new feed: not live until its snapshot.
+    this.show(gettext("connecting…"), "connecting");
     this.open();
     if (polling) this.startPolling();
   }
