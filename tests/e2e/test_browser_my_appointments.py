@@ -5,19 +5,21 @@ on a desktop and a phone, in English and Persian. Screenshots go to test-artifac
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
 from scheduler.services import commands
 from tests import factories
-from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in
+from tests.e2e.browser import WAIT_MS, RoutedSocket, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,9 +153,7 @@ def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
     # open: the new visit shows up in Upcoming without a reload, in time order.
     patient = factories.patient()
     page = open_page(browser, contexts, server)
-    sign_in(page, server, patient.user, "/me/appointments/")
-    live(page)
-    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
+    _open_their_empty_list(page, server, patient)
     desk = factories.actor_of(factories.receptionist(clinic))
 
     later = build_bus().handle(_by_the_desk(desk, doctor, patient, hour=15)).appointment_id
@@ -182,15 +182,68 @@ def test_a_visit_booked_while_the_socket_was_away_arrives_with_the_next_snapshot
     patient = factories.patient()
     page = open_page(browser, contexts, server)
     socket = RoutedSocket(page, "/ws/me/appointments/")
-    sign_in(page, server, patient.user, "/me/appointments/")
-    live(page)
+    _open_their_empty_list(page, server, patient)
     desk = factories.actor_of(factories.receptionist(clinic))
 
     booked = socket.unheard(_by_the_desk(desk, doctor, patient, hour=11)).appointment_id
-    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
+    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()  # never told
     socket.drop()
     expect(page.locator(f'#upcoming li[data-appointment="{booked}"]')).to_be_visible()
     expect(page.get_by_role("link", name="Find a doctor")).to_have_count(0)
+
+
+def test_of_two_fetches_of_a_new_visit_the_later_state_stays(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+) -> None:
+    # The snapshot's fetch of a visit the page did not know answers after the doctor's yes
+    # started a second one, and with the request as it was: the yes must win (found by an
+    # attacker's reading: the second answer was dropped, the row stayed "request").
+    careful = factories.doctor(clinic, requires_approval=True)
+    patient = factories.patient()
+    page = open_page(browser, contexts, server)
+    socket = RoutedSocket(page, "/ws/me/appointments/")
+    held: list[tuple[Route, APIResponse | None]] = []
+
+    def hold(route: Route) -> None:
+        if len(held) >= 2:
+            route.continue_()
+        else:  # the first answer is read now, as the visit is; the second when let go
+            held.append((route, None if held else route.fetch()))
+
+    page.route(re.compile(r"/me/appointments/[^/]+/row/"), hold)
+    _open_their_empty_list(page, server, patient)
+    requested = socket.unheard(factories.booking(careful, patient, hour=10)).appointment_id
+    socket.drop()  # the snapshot has it: its row is fetched, and held
+    _until(page, lambda: len(held) == 1, "the snapshot's fetch never came")
+    build_bus().handle(
+        commands.ConfirmAppointment(actor=factories.actor_of(careful), appointment_id=requested)
+    )
+    _until(page, lambda: len(held) == 2, "the confirmation's fetch never came")
+
+    (first, as_requested), (second, _) = held
+    first.fulfill(response=as_requested)
+    row = page.locator(f'li[data-appointment="{requested}"]')
+    expect(row).to_have_attribute("data-status", "pending")
+    second.continue_()
+    expect(row).to_have_attribute("data-status", "booked")
+
+
+def _until(page: Page, done: Callable[[], bool], failure: str) -> None:
+    """Wait for ``done``, giving the page's route handlers their turns meanwhile."""
+    for _ in range(WAIT_MS // 100):
+        if done():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(failure)
+
+
+def _open_their_empty_list(page: Page, server: Server, patient: rows.Patient) -> None:
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
 
 
 def _by_the_desk(

@@ -344,12 +344,19 @@ def test_the_snapshot_over_http_is_the_patients_own(
     client_for: ApiClientFor,
 ) -> None:
     visit = factories.appointment(doctor, patient, factories.slot_start(clinic, hour=10))
+    called_off = factories.appointment(
+        doctor, patient, factories.slot_start(clinic, hour=14), status="cancelled"
+    )
     factories.appointment(doctor, other_patient, factories.slot_start(clinic, hour=11))
 
     mine: APIClient = client_for(patient.user)
     reply = mine.get("/api/live/me/appointments/")
 
-    assert [a["id"] for a in reply.json()["appointments"]] == [str(visit.pk)]
+    # Each says whether it is still to come: the page adds only those it was not told of.
+    assert [(a["id"], a["active"]) for a in reply.json()["appointments"]] == [
+        (str(visit.pk), True),
+        (str(called_off.pk), False),
+    ]
     assert client_for(doctor.user).get("/api/live/me/appointments/").status_code == 403
 
 

@@ -14,6 +14,7 @@ from scheduler.adapters.local_dates import latin_digits
 from scheduler.adapters.orm import selectors, snapshots
 from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
 from scheduler.domain import access, queue
+from scheduler.domain.appointment import ACTIVE, Status
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import DAY_RANGE_TEXT, within_range
 from scheduler.domain.messages import gettext_noop
@@ -67,7 +68,8 @@ def own_group(viewer: Actor | None) -> str:
 
 def own_appointments(viewer: Actor | None) -> dict[str, Any]:
     """The patient's visits not yet over, as "my appointments" shows them live: each one's
-    status, time and version (a delta is then told from one already seen). Their own: nothing
+    status, time and version (a delta is then told from one already seen), and whether it is
+    still to come (active: the page's Upcoming; a cancelled one is not). Their own: nothing
     for the audit trail."""
     patient_id = access.own_patient_id(viewer)
     ahead = selectors.own_appointments(patient_id=patient_id).filter(end__gt=utc_now())
@@ -78,6 +80,7 @@ def own_appointments(viewer: Actor | None) -> dict[str, Any]:
                 "id": str(row.pk),
                 "version": row.version,
                 "status": row.status,
+                "active": Status(row.status) in ACTIVE,
                 "start": realtime.instant(row.start),
                 "end": realtime.instant(row.end),
                 "previous": None,

@@ -24,7 +24,14 @@ async function rowNow(id) {
 async function arrive(id) {
   if (detail) return;
   const fresh = await rowNow(id);
-  if (!fresh || rowOf(id) || !fresh.classList.contains("ahead")) return;
+  const shown = rowOf(id);
+  if (shown) {
+    // Another fetch of this visit (a snapshot's, a delta's) answered first, maybe with an older
+    // version of it: draw it again from now.
+    if (fresh && Number(fresh.dataset.version) > Number(shown.dataset.version)) redraw(id);
+    return;
+  }
+  if (!fresh || !fresh.classList.contains("ahead")) return;
   place(fresh, "upcoming", (other) => Number(other.dataset.start) > Number(fresh.dataset.start));
 }
 
@@ -103,7 +110,7 @@ new LiveFeed("/ws/me/appointments/", {
     for (const appointment of snapshot.appointments) {
       live.remember(appointment.id, appointment.version);
       const row = rowOf(appointment.id);
-      if (!row) arrive(appointment.id);
+      if (!row && appointment.active) arrive(appointment.id);
       else if (Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
     }
     document.dispatchEvent(new CustomEvent("waitlist-changed")); // waitlist.js redraws its part
