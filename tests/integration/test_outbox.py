@@ -288,3 +288,9 @@ def test_events_of_other_visits_and_unversioned_ones_go_past_a_held_back_visit()
         second.pk,
         rows.StoredEvent.objects.get(aggregate_id=other.appointment_id).pk,
     }
+
+
+def test_a_round_claims_at_least_one_event() -> None:
+    # The claim's LIMIT: no limit on one database and an error on the other, were it let through.
+    with pytest.raises(ValueError, match="at least one"):
+        outbox.relay_pending({}, limit=0)

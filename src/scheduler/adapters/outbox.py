@@ -55,6 +55,8 @@ def relay_pending(handlers: Handlers, *, limit: int = BATCH) -> int:
     realtime.SEND_TIMEOUT_SECONDS); a claim of a hundred of them would outlast the lease, and
     another relay would deliver the same events a second time.
     """
+    if limit < 1:
+        raise ValueError(f"a relay round claims at least one event, not {limit}")
     claimed = _claim(limit)
     stop_at = time.monotonic() + settings.OUTBOX_LEASE_SECONDS / 2
     delivered = 0
