@@ -110,8 +110,9 @@ new LiveFeed("/ws/me/appointments/", {
     for (const appointment of snapshot.appointments) {
       live.remember(appointment.id, appointment.version);
       const row = rowOf(appointment.id);
-      if (!row && appointment.active) arrive(appointment.id);
-      else if (Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
+      if (!row) {
+        if (appointment.active) arrive(appointment.id);
+      } else if (Number(row.dataset.version) !== appointment.version) redraw(appointment.id);
     }
     document.dispatchEvent(new CustomEvent("waitlist-changed")); // waitlist.js redraws its part
   },
