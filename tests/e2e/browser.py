@@ -5,7 +5,7 @@ The ``browser`` and ``contexts`` fixtures are in tests/e2e/conftest.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,16 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
     assert page.evaluate("window.cspViolations") == [], f"{name}: the page broke its CSP"
 
 
+def until(page: Page, done: Callable[[], bool], failure: str) -> None:
+    """Wait for ``done``, giving the page's route handlers their turns meanwhile (a plain sleep
+    would hold them back)."""
+    for _ in range(WAIT_MS // 100):
+        if done():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(failure)
+
+
 class RoutedSocket:
     """A live page's socket (the path ``path`` starts with) through the test: it can lose what
     the server sends, as a connection that dropped would, or a restart of the server's
@@ -149,11 +159,9 @@ class RoutedSocket:
         command returned."""
         self.losing, lost = True, len(self.lost)
         result = build_bus().handle(command)
-        for _ in range(WAIT_MS // 100):
-            if len(self.lost) > lost:
-                break
-            self.page.wait_for_timeout(100)
-        assert len(self.lost) > lost, "the change never reached the page's socket"
+        until(
+            self.page, lambda: len(self.lost) > lost, "the change never reached the page's socket"
+        )
         self.losing = False
         return result
 
@@ -161,8 +169,5 @@ class RoutedSocket:
         """The connection drops; the page opens another, which starts with a snapshot."""
         opened = len(self.sockets)
         self.sockets[-1].close(code=1012)
-        for _ in range(WAIT_MS // 100):
-            if len(self.sockets) > opened:
-                break
-            self.page.wait_for_timeout(100)
+        until(self.page, lambda: len(self.sockets) > opened, "the page never opened another socket")
         expect(self.page.locator("#live-status")).to_have_attribute("data-state", "live")

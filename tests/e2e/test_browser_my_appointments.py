@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +26,7 @@ from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
 from scheduler.services import commands
 from tests import factories
-from tests.e2e.browser import WAIT_MS, RoutedSocket, open_page, shoot, sign_in
+from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in, until
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -225,11 +224,11 @@ def test_of_two_fetches_of_a_new_visit_the_later_state_stays(
     _open_their_empty_list(page, server, patient)
     requested = socket.unheard(factories.booking(careful, patient, hour=10)).appointment_id
     socket.drop()  # the snapshot has it: its row is fetched, and held
-    _until(page, lambda: len(held) == 1, "the snapshot's fetch never came")
+    until(page, lambda: len(held) == 1, "the snapshot's fetch never came")
     build_bus().handle(
         commands.ConfirmAppointment(actor=factories.actor_of(careful), appointment_id=requested)
     )
-    _until(page, lambda: len(held) == 2, "the confirmation's fetch never came")
+    until(page, lambda: len(held) == 2, "the confirmation's fetch never came")
 
     (first, as_requested), (second, _) = held
     first.fulfill(response=as_requested)
@@ -263,15 +262,6 @@ def test_a_visit_the_page_does_not_show_leaves_its_snapshot_whole(
     page.wait_for_timeout(300)  # what the snapshot set off, done
 
     assert errors == []
-
-
-def _until(page: Page, done: Callable[[], bool], failure: str) -> None:
-    """Wait for ``done``, giving the page's route handlers their turns meanwhile."""
-    for _ in range(WAIT_MS // 100):
-        if done():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(failure)
 
 
 def _open_their_empty_list(page: Page, server: Server, patient: rows.Patient) -> None:
