@@ -121,6 +121,7 @@ def test_the_desk_moves_a_place_with_a_reason_and_an_offer_has_its_own_page(
     sign_in(page, server, desk.user, f"/waitlist/{doctor.pk}/{clinic.pk}/")
     rows_ = page.locator("ol.line > li")
     expect(rows_).to_have_count(2)
+    expect(rows_.nth(1)).to_contain_text("Mina Rahimi")
     rows_.nth(1).locator('button[data-move="up"]').focus()
     page.keyboard.press("Enter")
     reason = rows_.nth(1).locator('input[name="reason"]')
@@ -129,6 +130,7 @@ def test_the_desk_moves_a_place_with_a_reason_and_an_offer_has_its_own_page(
     shoot(page, f"{name}-ask")
     page.keyboard.press("Enter")
     expect(page.locator("ol.line > li").first.locator(".move-note")).to_be_visible()
+    expect(page.locator("ol.line > li").first).to_contain_text("Mina Rahimi")
     assert rows.WaitlistMove.objects.get().reason == "Urgent referral"
     assert low_contrast(page) == []
     shoot(page, f"{name}-moved")

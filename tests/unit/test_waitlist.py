@@ -104,7 +104,21 @@ def test_who_was_offered_the_slot_before_is_passed_over() -> None:
 
 
 def test_the_rank_is_the_moment_one_joined() -> None:
-    assert waitlist.rank_at(NOON) < waitlist.rank_at(NOON + timedelta(microseconds=1))
+    assert waitlist.rank_at_end([], NOON) < waitlist.rank_at_end(
+        [], NOON + timedelta(microseconds=1)
+    )
+
+
+def test_a_newcomer_goes_behind_the_line_when_the_clock_stepped_back() -> None:
+    # Seen once in CI: the second of two joins a moment apart was put first.
+    ahead = entry(1, waitlist.rank_at_end([], NOON))
+    rank = waitlist.rank_at_end([ahead], NOON - timedelta(milliseconds=3))
+    assert [e.id for e in waitlist.in_line([entry(2, rank), ahead])] == [1, 2]
+
+
+def test_who_left_the_line_keeps_nobody_behind() -> None:
+    gone = entry(1, waitlist.rank_at_end([], NOON), status=EntryStatus.LEFT)
+    assert waitlist.rank_at_end([gone], NOON - timedelta(seconds=1)) < gone.rank
 
 
 def test_moving_up_swaps_with_the_one_ahead() -> None:
@@ -171,6 +185,13 @@ def test_an_offer_is_answered_within_its_window_only() -> None:
 def test_who_lets_an_offer_lapse_goes_to_the_end_of_the_line() -> None:
     offered = entry(1, 10, status=EntryStatus.OFFERED)
     behind = entry(2, 20)
-    lapsed = waitlist.after_lapse(offered, NOON + timedelta(minutes=15))
+    lapsed = waitlist.after_lapse(offered, [offered, behind], NOON + timedelta(minutes=15))
     assert lapsed.status is EntryStatus.WAITING
+    assert [e.id for e in waitlist.in_line([lapsed, behind])] == [2, 1]
+
+
+def test_who_lets_an_offer_lapse_goes_behind_even_when_the_clock_stepped_back() -> None:
+    offered = entry(1, 10, status=EntryStatus.OFFERED)
+    behind = entry(2, waitlist.rank_at_end([], NOON))
+    lapsed = waitlist.after_lapse(offered, [offered, behind], NOON - timedelta(seconds=1))
     assert [e.id for e in waitlist.in_line([lapsed, behind])] == [2, 1]

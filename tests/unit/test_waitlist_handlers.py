@@ -157,6 +157,20 @@ def test_a_cancelled_slot_goes_to_the_first_in_line(desk: Desk) -> None:
     assert desk.uow.waitlist.get(first).status is EntryStatus.OFFERED
 
 
+def test_who_joins_later_waits_behind_even_when_the_clock_stepped_back(desk: Desk) -> None:
+    # A server's clock set back by NTP between two joins (seen once in CI: the slot went to
+    # the second joiner).
+    booked = full_tuesday_morning(desk)
+    first = desk.join(PATIENT_10)
+    desk.clock.advance(timedelta(milliseconds=-3))
+    desk.join(PATIENT_11)
+    desk.uow.outbox.clear()
+
+    cancel(desk, booked)
+
+    assert desk.offers() == [(first, OfferStatus.OPEN)]
+
+
 def test_a_repeated_event_offers_once(desk: Desk) -> None:
     booked = full_tuesday_morning(desk)
     desk.join(PATIENT_10)

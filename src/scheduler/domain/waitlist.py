@@ -109,9 +109,13 @@ def wish(*, first_day: date, last_day: date, parts: Iterable[str], today: date) 
     return Wish(first_day=first_day, last_day=last_day, parts=chosen)
 
 
-def rank_at(moment: datetime) -> int:
-    """A newcomer's place: the moment they joined, in microseconds (first come, first served)."""
-    return int(moment.timestamp() * 1_000_000)
+def rank_at_end(line: Iterable[WaitlistEntry], moment: datetime) -> int:
+    """A newcomer's place, or theirs who comes back: the moment, in microseconds (first come,
+    first served), and never ahead of anyone already in line. A server's clock can step back
+    (a virtual machine's, set right by NTP): the moment alone would then put a later joiner
+    first."""
+    behind = max((entry.rank + 1 for entry in line if entry.status in IN_LINE), default=0)
+    return max(int(moment.timestamp() * 1_000_000), behind)
 
 
 def ensure_not_in_line(existing: Collection[WaitlistEntry]) -> None:
@@ -204,11 +208,14 @@ def ensure_answerable(offer: Offer, now: datetime) -> None:
         )
 
 
-def after_lapse(entry: WaitlistEntry, now: datetime) -> WaitlistEntry:
+def after_lapse(
+    entry: WaitlistEntry, line: Iterable[WaitlistEntry], now: datetime
+) -> WaitlistEntry:
     """Back in line, at its end, after an offer left unanswered: a patient who does not answer
     does not keep the head of the line from those who would (one who declines keeps their
     place: they answered, only not for that time)."""
-    return replace(entry, status=EntryStatus.WAITING, rank=rank_at(now))
+    others = (other for other in line if other.id != entry.id)
+    return replace(entry, status=EntryStatus.WAITING, rank=rank_at_end(others, now))
 
 
 def is_overdue(offer: Offer, now: datetime) -> bool:

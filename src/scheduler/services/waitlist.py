@@ -72,7 +72,7 @@ def join_waitlist(cmd: commands.JoinWaitlist, uow: UnitOfWork, clock: Clock) -> 
             clinic_id=cmd.clinic_id,
             wish=wish,
             joined_at=now,
-            rank=waitlist.rank_at(now),
+            rank=waitlist.rank_at_end(uow.waitlist.line(cmd.doctor_id, cmd.clinic_id), now),
         )
         entry = uow.waitlist.get(entry_id)
         uow.waitlist.events.append(_event(JoinedWaitlist, entry, cmd.actor, now))
@@ -374,7 +374,7 @@ def _end_offer(
     _release(uow, offer, actor, now, expired=expired)
     if entry.status is EntryStatus.OFFERED:
         waiting = (
-            waitlist.after_lapse(entry, now)
+            waitlist.after_lapse(entry, uow.waitlist.line(entry.doctor_id, entry.clinic_id), now)
             if expired
             else replace(entry, status=EntryStatus.WAITING)
         )
