@@ -121,6 +121,25 @@ def test_an_event_that_keeps_failing_is_parked_as_dead() -> None:
     assert rows.StoredEvent.objects.get().delivery == rows.StoredEvent.Delivery.DEAD
 
 
+def test_a_handler_that_outlasts_its_lease_does_not_undo_another_relays_delivery() -> None:
+    doctor, patient = factories.doctor(), factories.patient()
+    build_bus().handle(factories.booking(doctor, patient))
+    delivered: list[Event] = []
+
+    def slow_then_broken(event: Event) -> None:
+        # Meanwhile the lease ran out, and another relay took the event and delivered it.
+        rows.StoredEvent.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+        assert outbox.relay_pending({AppointmentBooked: [delivered.append]}) == 1
+        raise ConnectionError("the slow destination gave up")
+
+    assert outbox.relay_pending({AppointmentBooked: [slow_then_broken]}) == 0
+
+    row = rows.StoredEvent.objects.get()
+    assert (row.delivery, row.attempts) == (rows.StoredEvent.Delivery.DONE, 1)
+    assert outbox.relay_pending({AppointmentBooked: [delivered.append]}) == 0
+    assert len(delivered) == 1
+
+
 def test_a_leased_event_is_not_taken_by_a_second_relay_until_the_lease_ends() -> None:
     doctor, patient = factories.doctor(), factories.patient()
     build_bus().handle(factories.booking(doctor, patient))

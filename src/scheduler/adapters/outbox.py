@@ -149,6 +149,23 @@ def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
     attempts = row.attempts + 1
     dead = attempts >= MAX_ATTEMPTS
     metrics.RELAY_FAILURES.labels(type=row.type).inc()
+    # Only while this relay's lease holds: a handler that outlasted it may have seen another
+    # relay take the event and deliver it, and that "done" stands.
+    kept = StoredEvent.objects.filter(pk=row.pk, locked_until=row.locked_until).update(
+        delivery=StoredEvent.Delivery.DEAD if dead else StoredEvent.Delivery.PENDING,
+        attempts=attempts,
+        last_error=repr(error)[:2000],
+        next_attempt_at=now + backoff(attempts),
+        locked_until=None,
+    )
+    if not kept:
+        log.warning(
+            "event %s (%s) failed after its lease ran out, left to the relay that has it: %r",
+            row.pk,
+            row.type,
+            error,
+        )
+        return
     if dead:
         metrics.DEAD_EVENTS.labels(type=row.type).inc()
     log.log(
@@ -159,13 +176,6 @@ def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
         attempts,
         ", giving up" if dead else "",
         error,
-    )
-    StoredEvent.objects.filter(pk=row.pk).update(
-        delivery=StoredEvent.Delivery.DEAD if dead else StoredEvent.Delivery.PENDING,
-        attempts=attempts,
-        last_error=repr(error)[:2000],
-        next_attempt_at=now + backoff(attempts),
-        locked_until=None,
     )
 
 
