@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError, connection
@@ -140,6 +141,29 @@ def test_a_hand_written_statement_is_prepared_once_and_its_percent_signs_kept() 
     assert answers == ["100%first", "100%again"]
     assert [q["sql"].split()[0] for q in queries] == ["PREPARE", "EXECUTE"]
     assert prepared.statement(_name(queries[1]["sql"])) == sql
+
+
+def test_ids_and_instants_are_written_in_as_literals_and_read_as_their_types() -> None:
+    """psycopg's general quoting of each argument was a tenth of a booking's Python; an id
+    and an aware instant are written as plain literals, which the statement's parameter
+    types read. Anything else is still quoted by psycopg."""
+    sql = "SELECT %s::bigint + 1, %s::timestamptz, %s::timestamptz = %s, %s::text"
+    tehran = datetime(2030, 3, 20, 23, 59, 59, 999_999, tzinfo=ZoneInfo("Asia/Tehran"))
+    arguments: list[Any] = [-7, tehran, tehran, tehran.astimezone(UTC), "it's"]
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        for _ in range(2):
+            prepared.execute(cursor, sql, arguments)
+            answer = cursor.fetchone()
+        prepared.execute(cursor, "SELECT %s::bigint, %s::timestamptz", [5, tehran])
+        prepared.execute(cursor, "SELECT %s::bigint, %s::timestamptz", [6, tehran])
+        written = cursor.fetchone()
+
+    assert answer == (-6, tehran, True, "it's")
+    assert written == (6, tehran)
+    assert "'it''s'" in queries[1]["sql"]  # a text among them: psycopg quotes them all
+    assert queries[3]["sql"] == (
+        f"EXECUTE {_name(queries[3]['sql'])}(6, '2030-03-20T23:59:59.999999+03:30')"
+    )
 
 
 @pytest.mark.parametrize(
