@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +24,7 @@ from playwright.sync_api import (
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor
+from scheduler.entrypoints.web.my_appointments import UPCOMING_AT_MOST
 from scheduler.services import commands
 from tests import factories
 from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in, until
@@ -173,6 +174,35 @@ def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
         "rows => rows.map(r => r.dataset.appointment)"
     )
     assert order == [str(sooner), str(later)]
+
+
+def test_upcoming_keeps_to_its_bound_as_a_reload_would(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    # Upcoming shows the first 50 visits ahead; one booked meanwhile before the last of them
+    # takes its place there, and that last one goes, as on a reload (a 51st row was added).
+    patient = factories.patient()
+    tomorrow = factories.slot_start(clinic, days_ahead=1, hour=0)
+    for n in range(UPCOMING_AT_MOST - 1):
+        factories.appointment(doctor, patient, tomorrow + timedelta(minutes=15 * n), minutes=15)
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    shown = page.locator("#upcoming > li")
+    expect(shown).to_have_count(UPCOMING_AT_MOST - 1)
+    desk = factories.actor_of(factories.receptionist(clinic))
+
+    last = build_bus().handle(_by_the_desk(desk, doctor, patient, hour=14)).appointment_id
+    expect(page.locator(f'#upcoming li[data-appointment="{last}"]')).to_be_visible()
+    sooner = build_bus().handle(_by_the_desk(desk, doctor, patient, hour=10)).appointment_id
+    expect(page.locator(f'#upcoming li[data-appointment="{sooner}"]')).to_be_visible()
+
+    expect(page.locator(f'li[data-appointment="{last}"]')).to_have_count(0)
+    expect(shown).to_have_count(UPCOMING_AT_MOST)
 
 
 def test_a_visit_booked_while_the_socket_was_away_arrives_with_the_next_snapshot(

@@ -154,6 +154,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
             "upcoming": [Visit(row, now) for row in upcoming],
             "past": [Visit(row, now) for row in past],
             "past_page": past,
+            "upcoming_at_most": UPCOMING_AT_MOST,
             "places": waitlist_pages.my_places(request),
         },
     )

@@ -20,7 +20,8 @@ async function rowNow(id) {
 }
 
 // A visit booked for the patient elsewhere (by the desk, the doctor's follow-up, another tab)
-// joins Upcoming in time order; the empty "Find a doctor" gives way to the list.
+// joins Upcoming in time order; the empty "Find a doctor" gives way to the list. Upcoming shows
+// the first visits ahead up to its bound, as a reload would: one past it is not shown.
 async function arrive(id) {
   if (detail) return;
   const fresh = await rowNow(id);
@@ -33,6 +34,9 @@ async function arrive(id) {
   }
   if (!fresh || !fresh.classList.contains("ahead")) return;
   place(fresh, "upcoming", (other) => Number(other.dataset.start) > Number(fresh.dataset.start));
+  const list = document.getElementById("upcoming");
+  const atMost = Number(list?.closest("section").dataset.atMost);
+  while (list && list.children.length > atMost) list.lastElementChild.remove();
 }
 
 // A visit no longer ahead (cancelled, declined) leaves Upcoming for "Past and cancelled", newest
