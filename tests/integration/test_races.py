@@ -263,3 +263,48 @@ def test_reviews_of_one_doctor_at_once_are_all_counted_in_the_rating() -> None:
     assert outcome == Counter({"ok": 8})
     rating = rows.DoctorRating.objects.get(doctor=doctor)
     assert (str(rating.mean), rating.count) == ("4.0", 8)
+
+
+def test_joins_and_moves_of_one_line_at_once_all_answer_and_keep_distinct_places() -> None:
+    """Found in review on PostgreSQL: a join locked the line's entries in the line's order, as
+    a move does; a move changing that order under queued joins deadlocked them (a 500), and
+    two joins could take the same place."""
+    doctor = factories.doctor()
+    clinic = doctor.clinics.get()
+    desk = factories.actor_of(factories.receptionist(clinic))
+    day = factories.slot_start(clinic).date()
+
+    def join(patient: rows.Patient) -> commands.JoinWaitlist:
+        return commands.JoinWaitlist(
+            actor=factories.actor_of(patient),
+            doctor_id=doctor.pk,
+            clinic_id=clinic.pk,
+            first_day=day,
+            last_day=day,
+            parts=("morning",),
+        )
+
+    waiting = [build_bus().handle(join(factories.patient())) for _ in range(4)]
+    moves = [
+        commands.MoveWaitlistEntry(
+            actor=desk,
+            doctor_id=doctor.pk,
+            entry_id=waiting[n % 4],
+            direction="up" if n % 2 else "down",
+            reason="urgent referral",
+        )
+        for n in range(CLIENTS // 2)
+    ]
+    joins = [join(factories.patient()) for _ in range(CLIENTS // 2)]
+
+    outcome = _race([lambda c=command: build_bus().handle(c) for command in [*moves, *joins]])
+
+    assert outcome["ok"] >= CLIENTS // 2  # every join, and the moves that had a neighbour
+    assert set(outcome) <= {"ok", "invalid"}
+    ranks = list(
+        rows.WaitlistEntry.objects.filter(doctor=doctor, status="waiting").values_list(
+            "rank", flat=True
+        )
+    )
+    assert len(ranks) == 4 + CLIENTS // 2
+    assert len(set(ranks)) == len(ranks)

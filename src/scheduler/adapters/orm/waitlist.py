@@ -98,8 +98,18 @@ class DjangoWaitlistRepository(WaitlistRepository):
         return int(row.pk)
 
     def line(self, doctor_id: int, clinic_id: int) -> list[WaitlistEntry]:
+        # One lock for the whole line, taken first: the line's writers (join, lapse, move,
+        # offer) queue on it, and the read after it sees every entry committed before, a
+        # newcomer's included. Locking the entries themselves in the line's order deadlocks
+        # (a move or lapse changes that order between two readers' snapshots), and misses a
+        # newcomer inserted meanwhile.
+        list(
+            rows.Schedule.objects.select_for_update(no_key=True)
+            .filter(doctor_id=doctor_id, clinic_id=clinic_id)
+            .values_list("pk", flat=True)
+        )
         query = (
-            rows.WaitlistEntry.objects.select_for_update()
+            rows.WaitlistEntry.objects.select_for_update()  # against a leave, a decline meanwhile
             .filter(doctor_id=doctor_id, clinic_id=clinic_id, status__in=_IN_LINE)
             .order_by("rank", "joined_at", "id")
         )
