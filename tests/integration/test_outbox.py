@@ -140,6 +140,25 @@ def test_a_handler_that_outlasts_its_lease_does_not_undo_another_relays_delivery
     assert len(delivered) == 1
 
 
+def test_a_handler_that_always_outlasts_its_lease_still_ends_dead() -> None:
+    """Found in review: two relays take turns, each one's handler failing after the other had
+    taken the event; those failures were not counted, and it was retried for ever (its visit's
+    later events held back)."""
+    doctor, patient = factories.doctor(), factories.patient()
+    build_bus().handle(factories.booking(doctor, patient))
+
+    holding = outbox._claim(1)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        rows.StoredEvent.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+        taken = outbox._claim(1)  # the lease ran out: the other relay takes it
+        outbox._failed(holding[0], TimeoutError("hung, then gave up"), timezone.now())
+        holding = taken
+
+    row = rows.StoredEvent.objects.get()
+    assert (row.delivery, row.attempts) == (rows.StoredEvent.Delivery.DEAD, outbox.MAX_ATTEMPTS)
+    assert "hung" in row.last_error
+
+
 def test_a_leased_event_is_not_taken_by_a_second_relay_until_the_lease_ends() -> None:
     doctor, patient = factories.doctor(), factories.patient()
     build_bus().handle(factories.booking(doctor, patient))

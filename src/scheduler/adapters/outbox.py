@@ -31,6 +31,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from scheduler.adapters import event_codec, metrics
@@ -134,7 +135,7 @@ def _deliver(row: StoredEvent, handlers: Handlers) -> bool:
         delivery=StoredEvent.Delivery.DONE,
         delivered_at=timezone.now(),
         locked_until=None,
-        attempts=row.attempts + 1,
+        attempts=F("attempts") + 1,
     )
     metrics.event_relayed(row.type)
     return True
@@ -146,34 +147,47 @@ def _let_go(event_ids: Sequence[object]) -> None:
 
 
 def _failed(row: StoredEvent, error: Exception, now: datetime) -> None:
-    attempts = row.attempts + 1
-    dead = attempts >= MAX_ATTEMPTS
     metrics.RELAY_FAILURES.labels(type=row.type).inc()
-    # Only while this relay's lease holds: a handler that outlasted it may have seen another
-    # relay take the event and deliver it, and that "done" stands.
+    # Counted on the row whoever holds it now, from its own count: a handler that outlasts its
+    # lease and then fails, again and again, still brings the event to DEAD.
+    counted = {
+        "attempts": F("attempts") + 1,
+        "last_error": repr(error)[:2000],
+        "delivery": Case(
+            When(attempts__gte=MAX_ATTEMPTS - 1, then=Value(StoredEvent.Delivery.DEAD)),
+            default=Value(StoredEvent.Delivery.PENDING),
+        ),
+    }
+    # Its back-off and lease only while this relay's lease holds: a handler that outlasted it
+    # may have seen another relay take the event, which goes on with it (and a delivery made
+    # meanwhile stands).
     kept = StoredEvent.objects.filter(pk=row.pk, locked_until=row.locked_until).update(
-        delivery=StoredEvent.Delivery.DEAD if dead else StoredEvent.Delivery.PENDING,
-        attempts=attempts,
-        last_error=repr(error)[:2000],
-        next_attempt_at=now + backoff(attempts),
-        locked_until=None,
+        **counted, next_attempt_at=now + backoff(row.attempts + 1), locked_until=None
     )
-    if not kept:
+    counted_here = kept or StoredEvent.objects.filter(
+        pk=row.pk, delivery=StoredEvent.Delivery.PENDING
+    ).update(**counted)
+    if not counted_here:
         log.warning(
-            "event %s (%s) failed after its lease ran out, left to the relay that has it: %r",
+            "event %s (%s) failed; another relay delivered or parked it meanwhile: %r",
             row.pk,
             row.type,
             error,
         )
         return
+    attempts, delivery = (
+        StoredEvent.objects.filter(pk=row.pk).values_list("attempts", "delivery").get()
+    )
+    dead = delivery == StoredEvent.Delivery.DEAD
     if dead:
         metrics.DEAD_EVENTS.labels(type=row.type).inc()
     log.log(
         logging.ERROR if dead else logging.WARNING,
-        "event %s (%s) failed, attempt %d%s: %r",
+        "event %s (%s) failed, attempt %d%s%s: %r",
         row.pk,
         row.type,
         attempts,
+        "" if kept else ", after its lease ran out",
         ", giving up" if dead else "",
         error,
     )
