@@ -12,7 +12,7 @@ from scheduler.adapters.orm.unit_of_work import doctor_aggregate_id
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain.model import Actor, Role
 from scheduler.entrypoints.api.patient_refs import ref_for
-from scheduler.services.commands import BookAppointment, ReplaceSchedule, every_week
+from scheduler.services.commands import BookAppointment, JoinWaitlist, ReplaceSchedule, every_week
 
 _serial = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -196,6 +196,20 @@ def appointments(
             for doctor, patient, start, status in visits
         ),
         batch_size=5_000,
+    )
+
+
+def waiting(doctor: rows.Doctor, patient: rows.Patient) -> JoinWaitlist:
+    """The patient joins the doctor's waitlist for the morning ``booking`` books in."""
+    at = doctor.clinics.get()
+    day = slot_start(at).date()
+    return JoinWaitlist(
+        actor=actor_of(patient),
+        doctor_id=doctor.pk,
+        clinic_id=at.pk,
+        first_day=day,
+        last_day=day,
+        parts=("morning",),
     )
 
 

@@ -101,18 +101,8 @@ def test_the_desk_moves_a_place_with_a_reason_and_an_offer_has_its_own_page(
     doctor = factories.doctor(clinic)
     first = factories.patient(first_name="Sara", last_name="Ahmadi", language=language)
     second = factories.patient(first_name="Mina", last_name="Rahimi")
-    day = factories.slot_start(clinic).date()
     for patient in (first, second):
-        build_bus().handle(
-            commands.JoinWaitlist(
-                actor=factories.actor_of(patient),
-                doctor_id=doctor.pk,
-                clinic_id=clinic.pk,
-                first_day=day,
-                last_day=day,
-                parts=("morning",),
-            )
-        )
+        build_bus().handle(factories.waiting(doctor, patient))
     desk = factories.receptionist(clinic)
     rows.User.objects.filter(pk=desk.user_id).update(language=language)
     name = f"waitlist-line-{language}-{'phone' if phone else 'desktop'}"

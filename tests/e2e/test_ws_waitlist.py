@@ -21,19 +21,8 @@ def waiting_for_a_cancelled_slot(
 ) -> tuple[int, Any]:
     """The patient waits for the morning of the holder's visit; its cancellation (committed,
     not relayed yet)."""
-    clinic = doctor.clinics.get()
     visit = build_bus().handle(factories.booking(doctor, holder)).appointment_id
-    day = factories.slot_start(clinic).date()
-    entry_id: int = build_bus().handle(
-        commands.JoinWaitlist(
-            actor=factories.actor_of(patient),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            first_day=day,
-            last_day=day,
-            parts=("morning",),
-        )
-    )
+    entry_id: int = build_bus().handle(factories.waiting(doctor, patient))
     return entry_id, commands.CancelAppointment(
         actor=factories.actor_of(holder), appointment_id=visit
     )

@@ -239,15 +239,7 @@ def hold_slot(w: Clinic) -> commands.HoldSlot:
 
 def join(w: Clinic, patient: rows.Patient | None = None) -> commands.JoinWaitlist:
     """A patient (another than the visit's, unless given) waits for the morning of the visit."""
-    day = w.start.date()
-    return commands.JoinWaitlist(
-        actor=factories.actor_of(patient or factories.patient()),
-        doctor_id=w.doctor.pk,
-        clinic_id=w.clinic.pk,
-        first_day=day,
-        last_day=day,
-        parts=("morning",),
-    )
+    return factories.waiting(w.doctor, patient or factories.patient())
 
 
 def offered(w: Clinic) -> tuple[Actor, uuid.UUID]:

@@ -272,19 +272,7 @@ def test_joins_and_moves_of_one_line_at_once_all_answer_and_keep_distinct_places
     doctor = factories.doctor()
     clinic = doctor.clinics.get()
     desk = factories.actor_of(factories.receptionist(clinic))
-    day = factories.slot_start(clinic).date()
-
-    def join(patient: rows.Patient) -> commands.JoinWaitlist:
-        return commands.JoinWaitlist(
-            actor=factories.actor_of(patient),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            first_day=day,
-            last_day=day,
-            parts=("morning",),
-        )
-
-    waiting = [build_bus().handle(join(factories.patient())) for _ in range(4)]
+    waiting = [build_bus().handle(factories.waiting(doctor, factories.patient())) for _ in range(4)]
     moves = [
         commands.MoveWaitlistEntry(
             actor=desk,
@@ -295,7 +283,7 @@ def test_joins_and_moves_of_one_line_at_once_all_answer_and_keep_distinct_places
         )
         for n in range(CLIENTS // 2)
     ]
-    joins = [join(factories.patient()) for _ in range(CLIENTS // 2)]
+    joins = [factories.waiting(doctor, factories.patient()) for _ in range(CLIENTS // 2)]
 
     outcome = _race([lambda c=command: build_bus().handle(c) for command in [*moves, *joins]])
 

@@ -35,16 +35,7 @@ def an_offer(language: str) -> rows.WaitlistOffer:
     waiting = factories.patient(language=language, phone="+989121234567")
     start = factories.slot_start(clinic)
     visit = build_bus().handle(factories.booking(doctor, holder)).appointment_id
-    build_bus().handle(
-        commands.JoinWaitlist(
-            actor=factories.actor_of(waiting),
-            doctor_id=doctor.pk,
-            clinic_id=clinic.pk,
-            first_day=start.date(),
-            last_day=start.date(),
-            parts=("morning",),
-        )
-    )
+    build_bus().handle(factories.waiting(doctor, waiting))
     build_bus().handle(
         commands.CancelAppointment(
             actor=factories.actor_of(holder), appointment_id=visit, reason="Chest pain is gone"
