@@ -248,6 +248,35 @@ def test_declining_passes_the_slot_on_at_once(desk: Desk) -> None:
     assert desk.uow.waitlist.get(first).rank == rank  # who answers keeps their place
 
 
+def test_a_decline_while_the_desk_moves_the_entry_keeps_the_move(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found in review on PostgreSQL: the decline wrote back the place it had read before the
+    # move, and both entries ended on one rank.
+    booked = full_tuesday_morning(desk)
+    first = desk.join(PATIENT_10)
+    desk.clock.advance(timedelta(seconds=1))
+    second = desk.join(PATIENT_11)
+    cancel(desk, booked)
+    (offer_id,) = desk.uow.waitlist.offers
+    checked = waitlist._ensure_not_booked
+
+    def moved_meanwhile(uow: Any, offer: Any) -> None:
+        desk.bus.handle(
+            commands.MoveWaitlistEntry(
+                actor=DESK, doctor_id=DR_ONE, entry_id=second, direction="up", reason="urgent"
+            )
+        )
+        checked(uow, offer)
+
+    monkeypatch.setattr(waitlist, "_ensure_not_booked", moved_meanwhile)
+    desk.bus.handle(commands.DeclineOffer(actor=PATIENT_10, offer_id=offer_id))
+
+    line = desk.uow.waitlist.line(DR_ONE, CLINIC)
+    assert [e.id for e in sorted(line, key=lambda e: e.rank)] == [second, first]
+    assert len({e.rank for e in line}) == 2
+
+
 def test_leaving_with_an_offer_passes_it_on(desk: Desk) -> None:
     booked = full_tuesday_morning(desk)
     first = desk.join(PATIENT_10)

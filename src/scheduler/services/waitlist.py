@@ -373,10 +373,14 @@ def _end_offer(
     uow.waitlist.save_offer(replace(offer, status=status))
     _release(uow, offer, actor, now, expired=expired)
     if entry.status is EntryStatus.OFFERED:
+        line = uow.waitlist.line(entry.doctor_id, entry.clinic_id)
+        # Its place as it is now, under the line's lock: a staff move may have changed it since
+        # the entry was read, and writing the old one back would undo the move.
+        now_in_line = next((other for other in line if other.id == entry.id), entry)
         waiting = (
-            waitlist.after_lapse(entry, uow.waitlist.line(entry.doctor_id, entry.clinic_id), now)
+            waitlist.after_lapse(now_in_line, line, now)
             if expired
-            else replace(entry, status=EntryStatus.WAITING)
+            else replace(now_in_line, status=EntryStatus.WAITING)
         )
         uow.waitlist.save(waiting)
     uow.waitlist.events.append(
