@@ -127,6 +127,18 @@ def cancel(desk: Desk, appointment_id: uuid.UUID) -> None:
     desk.relay()
 
 
+def offered_to_the_first_of_two(desk: Desk) -> tuple[int, int, uuid.UUID]:
+    """Sara, then Reza, wait for Tuesday morning; Mina's visit there is cancelled, and its slot
+    offered to Sara: the two entries and the offer."""
+    booked = full_tuesday_morning(desk)
+    first = desk.join(PATIENT_10)
+    desk.clock.advance(timedelta(seconds=1))
+    second = desk.join(PATIENT_11)
+    cancel(desk, booked)
+    (offer_id,) = desk.uow.waitlist.offers
+    return first, second, offer_id
+
+
 def test_a_patient_joins_once(desk: Desk) -> None:
     entry_id = desk.join(PATIENT_10)
     assert desk.uow.waitlist.get(entry_id).status is EntryStatus.WAITING
@@ -184,12 +196,7 @@ def test_a_repeated_event_offers_once(desk: Desk) -> None:
 
 
 def test_a_lapsed_offer_goes_to_the_next_in_line(desk: Desk) -> None:
-    booked = full_tuesday_morning(desk)
-    first = desk.join(PATIENT_10)
-    desk.clock.advance(timedelta(seconds=1))
-    second = desk.join(PATIENT_11)
-    cancel(desk, booked)
-    (offer_id,) = desk.uow.waitlist.offers
+    first, second, offer_id = offered_to_the_first_of_two(desk)
 
     assert desk.bus.handle(commands.ExpireOffer(offer_id=offer_id)) is False  # not yet due
     desk.clock.advance(timedelta(minutes=15))
@@ -235,12 +242,7 @@ def test_an_offer_cannot_be_accepted_after_its_window(desk: Desk) -> None:
 
 
 def test_declining_passes_the_slot_on_at_once(desk: Desk) -> None:
-    booked = full_tuesday_morning(desk)
-    first = desk.join(PATIENT_10)
-    desk.clock.advance(timedelta(seconds=1))
-    second = desk.join(PATIENT_11)
-    cancel(desk, booked)
-    (offer_id,) = desk.uow.waitlist.offers
+    first, second, offer_id = offered_to_the_first_of_two(desk)
     rank = desk.uow.waitlist.get(first).rank
     desk.bus.handle(commands.DeclineOffer(actor=PATIENT_10, offer_id=offer_id))
     desk.relay()
@@ -253,12 +255,7 @@ def test_a_decline_while_the_desk_moves_the_entry_keeps_the_move(
 ) -> None:
     # Found in review on PostgreSQL: the decline wrote back the place it had read before the
     # move, and both entries ended on one rank.
-    booked = full_tuesday_morning(desk)
-    first = desk.join(PATIENT_10)
-    desk.clock.advance(timedelta(seconds=1))
-    second = desk.join(PATIENT_11)
-    cancel(desk, booked)
-    (offer_id,) = desk.uow.waitlist.offers
+    first, second, offer_id = offered_to_the_first_of_two(desk)
     checked = waitlist._ensure_not_booked
 
     def moved_meanwhile(uow: Any, offer: Any) -> None:
@@ -278,11 +275,7 @@ def test_a_decline_while_the_desk_moves_the_entry_keeps_the_move(
 
 
 def test_leaving_with_an_offer_passes_it_on(desk: Desk) -> None:
-    booked = full_tuesday_morning(desk)
-    first = desk.join(PATIENT_10)
-    desk.clock.advance(timedelta(seconds=1))
-    second = desk.join(PATIENT_11)
-    cancel(desk, booked)
+    first, second, _ = offered_to_the_first_of_two(desk)
     with pytest.raises(NotFound):
         desk.bus.handle(commands.LeaveWaitlist(actor=PATIENT_11, entry_id=first))
     desk.bus.handle(commands.LeaveWaitlist(actor=PATIENT_10, entry_id=first))
