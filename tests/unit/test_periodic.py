@@ -60,3 +60,21 @@ def test_a_periodic_thread_keeps_its_connection_between_rounds_and_drops_it_afte
 
     assert seen[0] is seen[1]
     assert seen[2] is not seen[1]
+
+
+def test_a_periodic_thread_started_at_start_works_before_its_first_interval() -> None:
+    """The notification sweep's: a worker that starts hands over what fell due while no worker
+    ran at once, not a sweep interval (30 s by default) later."""
+    rounds = threading.Semaphore(0)
+
+    def work() -> int:
+        rounds.release()
+        return 0
+
+    thread = Periodic("test", work, interval=60, at_start=True)
+    thread.start()
+    try:
+        assert rounds.acquire(timeout=5)
+    finally:
+        thread.stop()
+        thread.join(timeout=5)

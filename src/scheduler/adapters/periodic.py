@@ -14,12 +14,17 @@ log = logging.getLogger(__name__)
 
 
 class Periodic(threading.Thread):
-    def __init__(self, name: str, work: Callable[[], int], *, interval: float) -> None:
-        """``work`` returns how much it did; it is called again at once while that is > 0."""
+    def __init__(
+        self, name: str, work: Callable[[], int], *, interval: float, at_start: bool = False
+    ) -> None:
+        """``work`` returns how much it did; it is called again at once while that is > 0.
+        ``at_start``: the first round as the thread starts, not an interval later."""
         super().__init__(name=name, daemon=True)
         self._work = work
         self._interval = interval
         self._wake = threading.Event()
+        if at_start:
+            self._wake.set()
         # Not ``_stop``: threading.Thread has a method of that name that join() calls.
         self._stopping = threading.Event()
 

@@ -43,7 +43,12 @@ def start(
         _relay.start()
     if _sweep is None:
         _sweep = Periodic(
-            "notification-sweep", scheduling.sweep, interval=settings.NOTIFY_SWEEP_SECONDS
+            "notification-sweep",
+            scheduling.sweep,
+            interval=settings.NOTIFY_SWEEP_SECONDS,
+            # What fell due while no worker ran (a deploy, a crash) goes out now, not a sweep
+            # interval later.
+            at_start=True,
         )
         _sweep.start()
     if _directory is None:
