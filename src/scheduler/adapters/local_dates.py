@@ -8,6 +8,7 @@ everywhere else; these strings are only ever shown.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ def is_persian(language: str) -> bool:
     return language.lower().split("-")[0] == PERSIAN
 
 
+# The same for every message of a clinic, and babel looks it up in the CLDR each time.
+@functools.lru_cache(maxsize=256)
 def zone_name(zone: str, language: str) -> str:
     """A clinic's clock as its readers call it: "Iran Time" / "وقت ایران", not "Asia/Tehran".
     UTC stays UTC: the CLDR has it as a zone of no region ("Unknown Region (UTC) Time")."""

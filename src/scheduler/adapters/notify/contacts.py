@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from scheduler.adapters.notify.models import Channel, ContactPreference
 from scheduler.adapters.orm import models as orm
 
 
-def preference(user: orm.User) -> ContactPreference:
+class Wanted(Protocol):
+    """Which channels a user wants: their ContactPreference row, or ``EVERY_CHANNEL``."""
+
+    @property
+    def email(self) -> bool: ...
+
+    @property
+    def sms(self) -> bool: ...
+
+
+class _EveryChannel:
+    """Without a row: the model's defaults, without building a model instance for each
+    message a worker sends."""
+
+    email: bool = ContactPreference._meta.get_field("email").default
+    sms: bool = ContactPreference._meta.get_field("sms").default
+
+
+EVERY_CHANNEL: Wanted = _EveryChannel()
+
+
+def preference(user: orm.User) -> Wanted:
     """The user's choice; every channel when they never made one."""
-    try:
-        return user.contact
-    except ContactPreference.DoesNotExist:
-        return ContactPreference(user=user)
+    return getattr(user, "contact", None) or EVERY_CHANNEL
 
 
-def address(user: orm.User, channel: Channel, wanted: ContactPreference | None = None) -> str:
+def address(user: orm.User, channel: Channel, wanted: Wanted | None = None) -> str:
     """The address to use on ``channel``, or "" when the user has none or turned it off."""
     wanted = wanted or preference(user)
     match channel:

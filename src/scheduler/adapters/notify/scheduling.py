@@ -143,7 +143,8 @@ def sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
             Notification.objects.select_for_update(skip_locked=True)
             .filter(status=Notification.Status.QUEUED, scheduled_for__lte=now + _ahead())
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=lost, scheduled_for__lte=lost))
-            .order_by("scheduled_for")[:limit]
+            .order_by("scheduled_for")
+            .only("id", "scheduled_for")[:limit]  # all that enqueue reads
         )
         return enqueue(rows, now=now)
 
