@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import re
 import smtplib
 import socket
 import threading
 from collections.abc import Callable
+from email.generator import BytesGenerator
+from email.message import Message
+from email.policy import Compat32
 from typing import Any
 
 from django.conf import settings
@@ -190,9 +194,8 @@ def _send_all_but_the_dot(smtp: smtplib.SMTP, message: EmailMessage) -> None:
     are read together: one round trip to the server where there were three."""
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = _sender(message.from_email, encoding)
-    [recipient] = [sanitize_address(address, encoding) for address in message.recipients()]
-    # Django's SafeMIME messages take linesep, as its own SMTP backend passes it.
-    data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    [recipient] = [_recipient(address, encoding) for address in message.recipients()]
+    data = as_bytes(message.message())
     smtp.ehlo_or_helo_if_needed()
     size = f" SIZE={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
     steps: tuple[tuple[str, tuple[int, ...], _Refusal], ...] = (
@@ -230,6 +233,46 @@ def _expect(smtp: smtplib.SMTP, accepted: tuple[int, ...], refusal: _Refusal) ->
     code, reply = smtp.getreply()
     if code not in accepted:
         raise refusal(code, reply)
+
+
+class _QuickFolding(Compat32):
+    """compat32, the policy of Django's messages, save that a header that fits on its line in
+    plain ASCII is written as it is: what compat32 writes for it (a test holds it to that),
+    without an email.header.Header made and encoded for each, which was half of the CPU a
+    message's MIME took."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isprintable()  # no line breaks, tabs or form feeds (Header folds them)
+            and self.max_line_length
+            and len(name) + 2 + len(value) <= self.max_line_length
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_SMTP_FOLDING = _QuickFolding(linesep="\r\n")
+
+
+def as_bytes(message: Message) -> bytes:
+    """The message as Django's own SMTP backend sends it (``as_bytes(linesep="\\r\\n")``)."""
+    out = io.BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=_SMTP_FOLDING).flatten(message)
+    return out.getvalue()
+
+
+# An address of ASCII dot-atoms, which sanitize_address gives back as it is (a test holds it
+# to that): its parser took a twentieth of a message's CPU in the reminders benchmark.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+)
+
+
+def _recipient(address: str, encoding: str) -> str:
+    return address if PLAIN_ADDRESS.fullmatch(address) else sanitize_address(address, encoding)
 
 
 @functools.lru_cache(maxsize=4)
