@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.adapters.notify.models import Channel, ContactPreference
@@ -18,6 +19,7 @@ class Wanted(Protocol):
     def sms(self) -> bool: ...
 
 
+@dataclass(frozen=True)  # shared by every user without a row: nobody may change it
 class _EveryChannel:
     """Without a row: the model's defaults, without building a model instance for each
     message a worker sends."""
