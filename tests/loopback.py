@@ -263,6 +263,13 @@ class WorkerProcess:
                 self._process.wait(timeout=10)
             self._process = None
 
+    def cpu_seconds(self) -> float:
+        """The CPU time the process has used so far, its own threads' (Linux's /proc)."""
+        assert self._process is not None, "start() first"
+        fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = int(fields[11]), int(fields[12])  # utime, stime: stat(5) fields 14, 15
+        return (user + system) / os.sysconf("SC_CLK_TCK")
+
     def tail(self, lines: int = 40) -> str:
         if not self.log.exists():
             return ""
