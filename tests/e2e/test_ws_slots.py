@@ -260,6 +260,37 @@ async def test_patients_see_free_or_taken_and_never_another_patients_booking(
 
 
 @live
+async def test_one_change_reaches_each_viewer_in_their_own_view(
+    doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
+) -> None:
+    """A process encodes a delta once a view and hands every socket the same message: the
+    patient, the doctor and a visitor still each get theirs."""
+    start = factories.slot_start(clinic, days_ahead=2, hour=10)
+    path = grid_path(doctor, start)
+    doctors_path = grid_path(doctor, start, token=await token_for(doctor.user))
+    patients = [await session_cookie(patient.user)]
+    async with (
+        socket(path) as visitor,
+        socket(doctors_path) as doctors,
+        socket(path, headers=patients) as own,
+    ):
+        for ws in (visitor, doctors, own):
+            await receive(ws)  # the snapshot
+        appointment_id = await book(doctor, patient, start)
+        await relay()
+        heard = {"visitor": await receive(visitor), "doctor": await receive(doctors)}
+        heard["patient"] = await receive(own)
+
+    booking = {"id": str(appointment_id), "status": "booked", "patient_id": patient.pk}
+    assert {name: delta["booking"] for name, delta in heard.items()} == {
+        "visitor": None,
+        "doctor": booking,
+        "patient": booking,
+    }
+    assert {delta["state"] for delta in heard.values()} == {"taken"}
+
+
+@live
 async def test_the_doctor_sees_who_holds_each_slot_signed_in_with_a_token(
     doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
 ) -> None:

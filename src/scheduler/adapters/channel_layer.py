@@ -7,10 +7,15 @@ counts it delivered: a grid would show a slot taken meanwhile as free until its 
 a reload. So once the subscriber's connection is back and subscribed again, every channel of
 this process gets a ``realtime.RESUBSCRIBED`` message; the consumers answer it with a snapshot,
 read after that point, which holds whatever was missed.
+
+A group message reaches every socket of the group in this process as the same bytes: it is
+read once, and every consumer of it gets the same dict (which, as every message a consumer
+gets, it reads and does not change).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -26,12 +31,28 @@ from scheduler.adapters.realtime import RESUBSCRIBED
 
 
 class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
-    """``RedisPubSubChannelLayer`` (the same settings), which tells of resubscriptions."""
+    """``RedisPubSubChannelLayer`` (the same settings), which tells of resubscriptions and
+    reads a group message once a process."""
+
+    _last_read: tuple[bytes, Any] = (b"", None)
+
+    def deserialize(self, message: bytes) -> Any:
+        # channels_redis reads a message for each receiving socket: for one event on a day
+        # that 500 sockets watch, msgpack read the same bytes 500 times. One tuple, so that a
+        # thread reading too (a loop of its own) never pairs one message's bytes with
+        # another's dict.
+        raw, read = self._last_read
+        if message is not raw:
+            read = super().deserialize(message)
+            self._last_read = (message, read)
+        return read
 
     def _get_layer(self) -> RedisPubSubLoopLayer:
-        layer: RedisPubSubLoopLayer = super()._get_layer()
-        # Made just now for this event loop, before any use: its shards are not connected.
-        if not all(isinstance(shard, _TellingShard) for shard in layer._shards):
+        # Every receive of every socket comes here: the loop's layer is looked up first.
+        layer: RedisPubSubLoopLayer | None = self._layers.get(asyncio.get_running_loop())
+        if layer is None:
+            layer = super()._get_layer()
+            # Made just now for this event loop, before any use: its shards are not connected.
             layer._shards = [_TellingShard(shard.host, layer) for shard in layer._shards]
         return layer
 

@@ -176,18 +176,21 @@ def repaints(
 def slot_view(slot: Message, booking: Message, viewer: Actor | None) -> Message:
     """One slot as ``viewer`` may see it: the booking part only where the API would show it
     (a hold's to its patient only)."""
+    return {**slot, "booking": booking if sees_booking(slot, booking, viewer) else None}
+
+
+def sees_booking(slot: Message, booking: Message, viewer: Actor | None) -> bool:
+    """Whether ``slot_view`` shows ``viewer`` the booking: every view of a slot is one of two."""
     if viewer is None:
-        allowed = False
-    elif booking["status"] in HOLD_STATES:
-        allowed = access.can_see_holder(viewer, patient_id=booking["patient_id"])
-    else:
-        allowed = access.can_see_booking(
-            viewer,
-            doctor_id=slot["doctor_id"],
-            clinic_id=slot["clinic_id"],
-            patient_id=booking["patient_id"],
-        )
-    return {**slot, "booking": booking if allowed else None}
+        return False
+    if booking["status"] in HOLD_STATES:
+        return access.can_see_holder(viewer, patient_id=booking["patient_id"])
+    return access.can_see_booking(
+        viewer,
+        doctor_id=slot["doctor_id"],
+        clinic_id=slot["clinic_id"],
+        patient_id=booking["patient_id"],
+    )
 
 
 # -- sending -----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ Close codes: 4400 bad request, 4401 not signed in (or a bad token), 4403 not all
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import time
 from collections import Counter, deque
@@ -23,7 +25,9 @@ from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 
@@ -46,6 +50,7 @@ from scheduler.entrypoints.ws.auth import (
     query_params,
     token_holder,
 )
+from scheduler.entrypoints.ws.serial_dispatch import dispatch_serially
 
 RELAYED = frozenset(
     {
@@ -87,8 +92,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     viewer: Actor | None = None
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' ``AsyncConsumer.__call__`` (these sockets always have a channel layer),
+        with ``dispatch_serially`` in place of Channels' loop (see there why)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):  # the way a consumer ends, as in Channels
+            await dispatch_serially([receive, self.channel_receive], self.dispatch)
+
     async def connect(self) -> None:
         realtime.consumers_run_here()
+        # Read once: a delta would otherwise go through the lazy settings object for it.
+        self.recheck_seconds = settings.SOCKET_RECHECK_SECONDS
         self.joined: list[str] = []
         self.heard: deque[float] = deque(maxlen=MESSAGES_A_MINUTE)  # when the latest came
         self.ready = False  # started; until then (or once failed) messages are not acted on
@@ -207,7 +225,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # connections; deltas touch no database, and with hundreds of sockets in one process
         # those trips were a third of its time and most of the fan-out latency.
         if message["type"] in RELAYED:
-            due = time.monotonic() - self.checked_at > settings.SOCKET_RECHECK_SECONDS
+            due = time.monotonic() - self.checked_at > self.recheck_seconds
             if due and not await self.still_allowed():
                 return
             await getattr(self, get_handler_name(message))(message)
@@ -301,6 +319,34 @@ class NoSuchSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         Without a handler, Channels would end the consumer with an error."""
 
 
+class _SentTexts:
+    """A delta's text as sent, made once a message and view: a change on a day that 500 grids
+    watch was encoded 500 times, in two views at most (with the booking or without). The
+    layer hands every socket of a process the same message object (adapters.channel_layer);
+    the latest few are kept, each with its message, so that no other object can take its id
+    while its texts are here."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._recent: dict[int, tuple[Mapping[str, Any], dict[object, str]]] = {}
+
+    def text(self, message: Mapping[str, Any], view: object, content: Callable[[], Any]) -> str:
+        kept = self._recent.get(id(message))
+        if kept is None:
+            if len(self._recent) >= self.KEPT:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            kept = self._recent[id(message)] = (message, {})
+        texts = kept[1]
+        text = texts.get(view)
+        if text is None:
+            text = texts[view] = json.dumps(content())
+        return text
+
+
+_slot_texts = _SentTexts()
+
+
 class SlotGridConsumer(LiveConsumer):
     """``/ws/slots/<doctor_id>/?from=YYYY-MM-DD&days=N``: one socket, one group per day."""
 
@@ -324,8 +370,13 @@ class SlotGridConsumer(LiveConsumer):
         await self.send_json(await self.read(screens.grid, self.window, self.viewer))
 
     async def slots_changed(self, message: Mapping[str, Any]) -> None:
-        view = realtime.slot_view(message["slot"], message["booking"], self.viewer)
-        await self.send_json({"type": "slot", **view})
+        slot, booking = message["slot"], message["booking"]
+        sees = realtime.sees_booking(slot, booking, self.viewer)
+
+        def content() -> dict[str, Any]:
+            return {"type": "slot", **realtime.slot_view(slot, booking, self.viewer)}
+
+        await self.send(text_data=_slot_texts.text(message, sees, content))
 
     async def slots_repaint(self, message: Mapping[str, Any]) -> None:
         # One change reaches this socket once per watched day it touches: one snapshot is
