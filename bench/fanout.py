@@ -112,7 +112,7 @@ def main() -> None:
             flush=True,
         )
         watchers, expected, rss = asyncio.run(_run(servers, plan, args))
-    _report(watchers, expected, rss)
+    _report(watchers, expected, rss, args.servers)
 
 
 def _prepare() -> Plan:
@@ -267,7 +267,9 @@ def _percentiles(values: list[float]) -> str:
     return f"p50 {cuts[49]:.1f}  p95 {cuts[94]:.1f}  p99 {cuts[98]:.1f}"
 
 
-def _report(watchers: list[Watcher], expected: set[tuple[str, int]], rss: list[float]) -> None:
+def _report(
+    watchers: list[Watcher], expected: set[tuple[str, int]], rss: list[float], servers: int
+) -> None:
     committed, relayed = _outbox_times()
     latencies: list[float] = []
     lost = 0
@@ -293,6 +295,15 @@ def _report(watchers: list[Watcher], expected: set[tuple[str, int]], rss: list[f
     for step, values in (
         ("commit -> first socket", [(min(arrivals[m]) - committed[m]) * 1000 for m in heard]),
         ("first -> last socket", [(max(arrivals[m]) - min(arrivals[m])) * 1000 for m in heard]),
+        (
+            "  within one process",
+            [
+                (max(times) - min(times)) * 1000
+                for m in heard
+                for server in range(servers)
+                if (times := [w.seen[m] for w in watchers[server::servers] if m in w.seen])
+            ],
+        ),
         (
             "commit -> relay done",
             [(relayed[m] - committed[m]) * 1000 for m in expected if m in relayed],

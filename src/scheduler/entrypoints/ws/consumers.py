@@ -264,7 +264,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _watch_viewer(self) -> None:
         while True:
-            await asyncio.sleep(settings.SOCKET_RECHECK_SECONDS)
+            await asyncio.sleep(self.recheck_seconds)
             if self.ready and not await self.still_allowed():
                 return
 
