@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
+from scheduler.adapters import realtime
 from scheduler.adapters.audit.models import AuditEntry
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
@@ -67,3 +69,27 @@ async def test_a_grid_signed_in_on_the_socket_names_whoever_signed_in(
     assert [s["booking"] for s in as_visitor["slots"]] == [None]  # not whose: nothing read
     assert as_doctor["slots"][0]["booking"]["id"] == appointment_id
     assert await reads(appointment_id) == [(doctor.user.username, "doctor", "127.0.0.1")]
+
+
+@live
+async def test_a_snapshot_a_channel_message_asks_for_names_the_viewer_too(
+    doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
+) -> None:
+    """The socket's viewer is set in the task that handles its connect; a repaint (or a
+    resubscription) comes through the channel layer. Handled in a task of its own with a
+    context of its own, its snapshot was audited as the system's, with no address."""
+    appointment_id = await booked(doctor, patient)
+    day = factories.slot_start(clinic).date()
+    cookie = await session_cookie(doctor.user)
+
+    path = f"/ws/slots/{doctor.pk}/?from={day}&days=1"
+    async with socket(path, headers=[cookie], peer=("198.51.100.20", 40000)) as ws:
+        await receive(ws)
+        for message in (
+            {"type": realtime.SLOTS_REPAINT, "change": "c1"},
+            {"type": realtime.RESUBSCRIBED},
+        ):
+            await get_channel_layer().group_send(realtime.slot_group(doctor.pk, day), message)
+            await receive(ws)
+
+    assert await reads(appointment_id) == [(doctor.user.username, "doctor", "198.51.100.20")] * 3

@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from scheduler.adapters import realtime
 from scheduler.config.asgi import application
+from scheduler.entrypoints.ws import consumers
 from tests import factories
 from tests.e2e.sockets import ORIGIN, closed_with, live, receive, socket
 
@@ -62,3 +65,28 @@ async def test_a_socket_refused_on_its_way_in_gives_its_place_back(settings: Any
     doctor = await database_sync_to_async(factories.doctor)()
     async with socket(f"/ws/slots/{doctor.pk}/", peer=ONE) as opened:
         assert (await receive(opened))["type"] == "snapshot"
+
+
+@live
+async def test_a_socket_ended_by_an_error_of_its_own_gives_its_place_back(settings: Any) -> None:
+    """Only a close ran ``disconnect``: a consumer that raised kept its place among the
+    address's sockets (and its count and watchdog) for the life of the process."""
+    settings.WS_MAX_SOCKETS_PER_CLIENT = CAP
+    doctor = await database_sync_to_async(factories.doctor)()
+    day = (
+        await database_sync_to_async(lambda: factories.slot_start(doctor.clinics.get()))()
+    ).date()
+    path = f"/ws/slots/{doctor.pk}/?from={day}&days=1"
+    for _ in range(CAP + 1):
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        communicator.scope["client"] = list(ONE)
+        assert (await communicator.connect(timeout=5))[0]
+        await communicator.receive_json_from(timeout=5)  # the snapshot
+        # A message no handler takes: Channels raises, and the consumer ends with it.
+        await get_channel_layer().group_send(
+            realtime.slot_group(doctor.pk, day), {"type": "no.such.message"}
+        )
+        with pytest.raises(ValueError, match="No handler"):
+            await communicator.wait(timeout=5)
+
+    assert ONE[0] not in consumers._open_from

@@ -82,7 +82,7 @@ async def test_messages_of_both_sources_are_handled_one_at_a_time_in_the_order_t
 
 
 @live
-async def test_what_a_handler_raises_ends_the_loop_and_stops_listening_to_the_other_source() -> None:
+async def test_what_a_handler_raises_ends_the_loop_and_stops_the_other_source() -> None:
     socket, channel = Source(), Source()
 
     async def dispatch(message: str) -> None:

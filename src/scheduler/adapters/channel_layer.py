@@ -47,6 +47,15 @@ class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
             self._last_read = (message, read)
         return read
 
+    async def forget(self, channel: str) -> None:
+        """Unsubscribe the channel of a consumer that has ended. channels_redis does it only
+        when the consumer is cancelled while it waits in ``receive``; one that ended while
+        it held a message (a busy day's socket closing) kept its subscription, in Redis and
+        here, for the life of the process."""
+        layer = self._get_layer()
+        if layer.channels.pop(channel, None) is not None:
+            await layer._get_shard(channel).unsubscribe(channel)
+
     def _get_layer(self) -> RedisPubSubLoopLayer:
         # Every receive of every socket comes here: the loop's layer is looked up first.
         layer: RedisPubSubLoopLayer | None = self._layers.get(asyncio.get_running_loop())

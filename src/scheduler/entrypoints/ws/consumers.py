@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ from django.utils import translation
 
 from scheduler.adapters import client_address, metrics, realtime
 from scheduler.adapters.audit import origin
+from scheduler.adapters.channel_layer import PubSubLayer
 from scheduler.domain import access
 from scheduler.domain.errors import DomainError, NotAllowed, NotFound
 from scheduler.domain.messages import gettext_noop
@@ -52,6 +54,8 @@ from scheduler.entrypoints.ws.auth import (
 )
 from scheduler.entrypoints.ws.serial_dispatch import dispatch_serially
 
+log = logging.getLogger(__name__)
+
 RELAYED = frozenset(
     {
         realtime.SLOTS_CHANGED,
@@ -62,6 +66,7 @@ RELAYED = frozenset(
     }
 )
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, TOO_MANY = 4400, 4401, 4403, 4404, 4429
+ENDED_BY_ERROR = 1011  # the consumer stopped on an error of its own (RFC 6455's code for it)
 # A page sends a few messages a minute at most (signing in, a snapshot after a gap); more is a
 # script, and each snapshot is a round of queries (and, for staff, of audit entries).
 MESSAGES_A_MINUTE = 60
@@ -91,6 +96,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """What both screens share: who watches, signing in, the groups joined, closing."""
 
     viewer: Actor | None = None
+    disconnected = False
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Channels' ``AsyncConsumer.__call__`` (these sockets always have a channel layer),
@@ -100,8 +106,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.channel_name = await self.channel_layer.new_channel()
         self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
         self.base_send = send
-        with contextlib.suppress(StopConsumer):  # the way a consumer ends, as in Channels
-            await dispatch_serially([receive, self.channel_receive], self.dispatch)
+        try:
+            with contextlib.suppress(StopConsumer):  # the way a consumer ends, as in Channels
+                await dispatch_serially([receive, self.channel_receive], self.dispatch)
+        finally:
+            await self._ended()
+
+    async def _ended(self) -> None:
+        """Whichever way the consumer stopped. A close ran ``disconnect``; a handler's error
+        or daphne cancelling the consumer did not, and its place among the address's sockets,
+        its count, its watchdog and its groups were kept for the life of the process. And its
+        own channel's subscription goes (``PubSubLayer.forget``)."""
+        try:
+            if not self.disconnected:
+                await self.disconnect(ENDED_BY_ERROR)
+            if isinstance(self.channel_layer, PubSubLayer):
+                await self.channel_layer.forget(self.channel_name)
+        except Exception:  # Redis gone, say: what ended the consumer is the news, not this
+            log.warning("could not let go of socket %s", self.channel_name, exc_info=True)
 
     async def connect(self) -> None:
         realtime.consumers_run_here()
@@ -269,6 +291,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return
 
     async def disconnect(self, code: int) -> None:
+        self.disconnected = True
         self._release_place()
         if getattr(self, "counted", False):
             self.counted = False

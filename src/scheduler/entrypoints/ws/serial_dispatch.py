@@ -6,12 +6,15 @@ for each message. With 500 sockets watching one day, that bookkeeping was a sixt
 process's time for each change, before any frame was written. Here each source has one task
 for the consumer's life, and a lock keeps the handlers one at a time, in the order their
 messages came (an asyncio lock wakes its waiters first come, first served), as there: a message
-waits while another is handled, and at most one waits from each source.
+waits while another is handled, and at most one waits from each source. Both tasks run in one
+context, as the one task of Channels did: what a handler sets in a context variable (whom the
+socket's reads are audited for, set on connect) holds for the handlers of the other source too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -31,7 +34,10 @@ async def dispatch_serially(
             async with turn:
                 await dispatch(message)
 
-    pumps = [asyncio.ensure_future(pump(source)) for source in sources]
+    # One context for both: a task step never overlaps another, so they never enter it at once.
+    shared = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    pumps = [loop.create_task(pump(source), context=shared) for source in sources]
     try:
         done, _ = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -1,0 +1,64 @@
+"""On the production layer (pub/sub, a redis-server of the test's own), a socket that closes
+leaves no subscription behind, in Redis or in the process, even when it closes while its
+consumer holds a message (a busy day): channels_redis unsubscribes only a consumer cancelled
+while it waits for one."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from scheduler.adapters import realtime
+from scheduler.adapters.orm import models as rows
+from scheduler.config.asgi import application
+from tests import factories
+from tests.e2e.sockets import ORIGIN, live, receive
+from tests.e2e.test_ws_redis_restart import pubsub_layer, redis_server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SOCKETS = 20
+REPAINTS = 2_000  # a bound: the loop ends with the sockets closed, or at this count
+
+
+@live
+@pytest.mark.usefixtures("pubsub_layer")
+async def test_sockets_closed_on_a_busy_day_leave_no_subscription(
+    doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    day = factories.slot_start(clinic).date()
+    path = f"/ws/slots/{doctor.pk}/?from={day}&days=1"
+    group = realtime.slot_group(doctor.pk, day)
+    layer = get_channel_layer()
+    sockets = []
+    for _ in range(SOCKETS):
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        assert (await communicator.connect(timeout=10))[0]
+        await receive(communicator)
+        sockets.append(communicator)
+    closed = asyncio.Event()
+
+    async def keep_busy() -> None:
+        for n in range(REPAINTS):
+            if closed.is_set():
+                return
+            # Each repaint is a snapshot read: consumers hold messages while they close.
+            await layer.group_send(group, {"type": realtime.SLOTS_REPAINT, "change": str(n)})
+            await asyncio.sleep(0)
+
+    busy = asyncio.ensure_future(keep_busy())
+    await asyncio.sleep(0.5)
+    for communicator in sockets:
+        await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+    for communicator in sockets:
+        await communicator.wait(timeout=15)
+    closed.set()
+    await busy
+
+    here = layer._get_layer()
+    subscribed = await here._shards[0]._redis.pubsub_channels(f"{here.prefix}*")
+    assert [name for name in here.channels if "specific" in name] == []
+    assert [name for name in subscribed if b"specific" in name] == []
