@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
+
+from django.conf import settings
 
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.documents import DjangoDocumentFiles
@@ -53,7 +55,10 @@ def build_bus(*, clock: Clock = utc_now) -> MessageBus:
 def directory(*, clock: Clock = utc_now) -> DjangoDirectory:
     """The search's read model of free time, computed by units of work on ``clock``."""
     return DjangoDirectory(
-        unit_of_work=lambda at: unit_of_work(clock=at), clock=clock, wake=runtime.wake_directory
+        unit_of_work=lambda at: unit_of_work(clock=at),
+        clock=clock,
+        wake=runtime.wake_directory,
+        overtaken_every=timedelta(seconds=settings.DIRECTORY_SWEEP_SECONDS),
     )
 
 
