@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
@@ -535,25 +534,6 @@ def test_the_sweep_refreshes_a_next_slot_that_came_within_the_notice(world: Worl
     assert world.directory.refresh_due() == 1
     assert next_start(world) == world.at(0, 10, 30)
     assert world.directory.refresh_due() == 0  # done, until time moves on again
-
-
-def test_a_sweep_looks_at_what_time_overtook_once_an_interval_and_at_marks_every_time(
-    world: World,
-) -> None:
-    """Every event woke the sweep, twice, and each looked at time again: a few queries a
-    booking in the process that also writes the sockets' frames. Time moves at its pace."""
-    interval = timedelta(seconds=django_settings.DIRECTORY_SWEEP_SECONDS)
-    world.clock.now = world.at(0, 9) - timedelta(seconds=1)  # 10:00 a second from the notice
-    assert world.directory.refresh_due() == 0  # looked: nothing overtaken yet
-
-    world.clock.now += interval / 2  # 10:00 is inside the notice now
-    assert world.directory.refresh_due() == 0  # not looked at again within the interval
-    world.clock.now += interval / 2
-    assert world.directory.refresh_due() == 1
-    assert next_start(world) == world.at(0, 10, 30)
-
-    book(world, ahead=1, hour=11)  # a mark within the interval: refreshed at once
-    assert_in_step(world)
 
 
 def test_the_sweep_turns_the_day_over_though_the_next_free_slot_is_days_away(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
-
-from django.conf import settings
 
 from scheduler.adapters.audit.log import DjangoAuditLog
 from scheduler.adapters.documents import DjangoDocumentFiles
@@ -55,10 +53,7 @@ def build_bus(*, clock: Clock = utc_now) -> MessageBus:
 def directory(*, clock: Clock = utc_now) -> DjangoDirectory:
     """The search's read model of free time, computed by units of work on ``clock``."""
     return DjangoDirectory(
-        unit_of_work=lambda at: unit_of_work(clock=at),
-        clock=clock,
-        wake=runtime.wake_directory,
-        overtaken_every=timedelta(seconds=settings.DIRECTORY_SWEEP_SECONDS),
+        unit_of_work=lambda at: unit_of_work(clock=at), clock=clock, wake=runtime.wake_directory
     )
 
 

@@ -43,20 +43,12 @@ Pair = tuple[int, int]  # (doctor id, clinic id)
 
 class DjangoDirectory:
     def __init__(
-        self,
-        *,
-        unit_of_work: UnitOfWorkAt,
-        clock: Clock,
-        wake: Callable[[], None],
-        overtaken_every: timedelta,
+        self, *, unit_of_work: UnitOfWorkAt, clock: Clock, wake: Callable[[], None]
     ) -> None:
-        """``wake`` has this process's sweep run now rather than at its next round.
-        ``overtaken_every``: how often a sweep looks for the pairs that time overtook."""
+        """``wake`` has this process's sweep run now rather than at its next round."""
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._wake = wake
-        self._overtaken_every = overtaken_every
-        self._look_at_time: datetime | None = None  # no look yet: the first sweep looks
 
     def refresh_doctor(self, doctor_id: int) -> None:
         mark(listed_or_listable(doctor_id))
@@ -67,17 +59,9 @@ class DjangoDirectory:
             self.refresh_doctor(doctor_id)
 
     def refresh_due(self) -> int:
-        """Refresh up to TICK pairs that were marked or that time has overtaken; how many.
-
-        What time overtakes moves with the clock, so a look at it every ``overtaken_every``
-        (the sweep's interval) is enough; every event woke the sweep, twice (the second call
-        to see it was drained), and each looked again: a few queries, a twentieth of a
-        server's time under a booking every tenth of a second, beside its sockets."""
+        """Refresh up to TICK pairs that were marked or that time has overtaken; how many."""
         now = self._clock()
-        look = self._look_at_time is None or now >= self._look_at_time
-        pairs = due(now, limit=TICK, overtaken=look)
-        if look and len(pairs) < TICK:  # a full batch: more may wait, look again next call
-            self._look_at_time = now + self._overtaken_every
+        pairs = due(now, limit=TICK)
         for doctor_id, clinic_id in pairs:
             refresh(doctor_id, clinic_id, now, unit_of_work=self._unit_of_work)
         return len(pairs)
@@ -167,15 +151,13 @@ def _pairs(query: QuerySet[Any]) -> list[Pair]:
     return [(doctor, clinic) for doctor, clinic in query.values_list("doctor_id", "clinic_id")]
 
 
-def due(now: datetime, *, limit: int, overtaken: bool = True) -> list[Pair]:
-    """Pairs marked by events, then (with ``overtaken``) pairs whose rows ``now`` has made
-    wrong, at most ``limit``: the next free slot has come within the schedule's least notice
-    (it is no longer bookable, and the day's counts with it), or the clinic's day has turned
-    since the refresh (a new day entered the horizon, a past one left it)."""
+def due(now: datetime, *, limit: int) -> list[Pair]:
+    """Pairs marked by events, then pairs whose rows ``now`` has made wrong, at most ``limit``:
+    the next free slot has come within the schedule's least notice (it is no longer bookable,
+    and the day's counts with it), or the clinic's day has turned since the refresh (a new day
+    entered the horizon, a past one left it)."""
     marked = rows.NextFreeSlot.objects.filter(refreshed_at=STALE).order_by("pk")
     found = _pairs(marked[:limit])
-    if not overtaken:
-        return found
     for pair in _passed(now, limit - len(found)):
         if pair not in found:
             found.append(pair)
