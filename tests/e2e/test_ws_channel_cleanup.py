@@ -6,6 +6,7 @@ while it waits for one."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from channels.layers import get_channel_layer
@@ -15,8 +16,9 @@ from scheduler.adapters import realtime
 from scheduler.adapters.orm import models as rows
 from scheduler.config.asgi import application
 from tests import factories
-from tests.e2e.sockets import ORIGIN, live, receive
+from tests.e2e.sockets import ORIGIN, live, receive, socket
 from tests.e2e.test_ws_redis_restart import pubsub_layer, redis_server  # noqa: F401 (fixtures)
+from tests.loopback import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +64,41 @@ async def test_sockets_closed_on_a_busy_day_leave_no_subscription(
     subscribed = await here._shards[0]._redis.pubsub_channels(f"{here.prefix}*")
     assert [name for name in here.channels if "specific" in name] == []
     assert [name for name in subscribed if b"specific" in name] == []
+
+
+@live
+@pytest.mark.usefixtures("pubsub_layer")
+async def test_sockets_closed_while_redis_is_away_leave_nothing_to_subscribe_again(
+    redis_server: RedisServer, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """A pub/sub subscription lives as long as its connection: with Redis gone, the groups a
+    closing socket leaves are gone there already. The first group whose unsubscribe failed
+    stopped the rest: the process kept the dead channel in them and subscribed them all again
+    once Redis was back, for the life of the process."""
+    day = factories.slot_start(clinic).date()
+    layer = get_channel_layer()
+    groups = [realtime.slot_group(doctor.pk, day + timedelta(days=n)) for n in range(3)]
+    leaving = WebsocketCommunicator(
+        application, f"/ws/slots/{doctor.pk}/?from={day}&days=3", headers=[ORIGIN]
+    )
+    assert (await leaving.connect(timeout=10))[0]
+    await receive(leaving)
+    here = layer._get_layer()
+    [channel] = [name for name in here.channels if "specific" in name]
+
+    redis_server.kill()
+    await leaving.send_input({"type": "websocket.disconnect", "code": 1000})
+    await leaving.wait(timeout=15)
+    kept = {group: names for group, names in here.groups.items() if channel in names}
+    redis_server.start()
+    # Another socket on the same server: the subscriber connects again.
+    later = day + timedelta(days=5)
+    async with socket(f"/ws/slots/{doctor.pk}/?from={later}&days=1") as staying:
+        await receive(staying)
+        subscribed = await here._shards[0]._redis.pubsub_channels(f"{here.prefix}*")
+
+    assert kept == {}
+    assert channel not in here.channels
+    assert not {here._get_group_channel_name(group).encode() for group in groups} & set(
+        subscribed
+    )

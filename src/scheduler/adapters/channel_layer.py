@@ -16,6 +16,7 @@ gets, it reads and does not change).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -26,8 +27,12 @@ from channels_redis.pubsub import (
 )
 from redis.asyncio.client import PubSub, Redis
 from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from scheduler.adapters.realtime import RESUBSCRIBED
+
+log = logging.getLogger(__name__)
 
 
 class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
@@ -67,6 +72,17 @@ class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
 
 
 class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
+    async def unsubscribe(self, channel: str) -> None:
+        """A subscription lives as long as its connection: with the connection gone, Redis
+        has dropped it already (and ``_TellingPubSub`` will not renew it). Raised, the error
+        stopped a closing socket halfway through its groups: the rest kept the dead channel,
+        and were subscribed again, for the life of the process."""
+        try:
+            await super().unsubscribe(channel)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            log.info("Redis away: %s is not subscribed again (%s)", channel, error)
+            self._subscribed_to.discard(channel)
+
     def _ensure_redis(self) -> None:
         if self._redis is None:
             super()._ensure_redis()
@@ -92,6 +108,10 @@ class _TellingPubSub(PubSub):
         self._told = told
 
     async def on_connect(self, connection: Connection) -> None:
+        # redis-py renews every subscription it was not told had ended, those whose
+        # UNSUBSCRIBE went out (or failed to) as the connection was lost among them.
+        for channel in self.pending_unsubscribe_channels:
+            self.channels.pop(channel, None)
         # Called on every connect; only a reconnection finds subscriptions to renew (the first
         # SUBSCRIBE records its channels once it is sent).
         again = self.subscribed
