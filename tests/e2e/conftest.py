@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 from scheduler.adapters.orm import models as rows
 from tests import factories
 from tests.e2e.browser import chromium
+from tests.loopback import RedisServer
 from tests.servers import Server, serving
 from tests.task_queue import smtp, worker  # noqa: F401  (fixtures: mail through the task queue)
 
@@ -114,3 +116,21 @@ def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
     notification test's confirmation would go to the server's queue, not the test's)."""
     with serving(tmp_path_factory.mktemp("browser-server")) as running:
         yield running
+
+
+# The production layer (pub/sub) on a redis-server of the test's own, which a test may kill.
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def pubsub_layer(redis_server: RedisServer, settings: Any) -> None:
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "scheduler.adapters.channel_layer.PubSubLayer",
+            "CONFIG": {"hosts": [redis_server.url], "prefix": "restart"},
+        }
+    }

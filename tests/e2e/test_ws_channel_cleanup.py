@@ -17,7 +17,6 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.asgi import application
 from tests import factories
 from tests.e2e.sockets import ORIGIN, live, receive, socket
-from tests.e2e.test_ws_redis_restart import pubsub_layer, redis_server  # noqa: F401 (fixtures)
 from tests.loopback import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,6 +98,4 @@ async def test_sockets_closed_while_redis_is_away_leave_nothing_to_subscribe_aga
 
     assert kept == {}
     assert channel not in here.channels
-    assert not {here._get_group_channel_name(group).encode() for group in groups} & set(
-        subscribed
-    )
+    assert not {here._get_group_channel_name(group).encode() for group in groups} & set(subscribed)

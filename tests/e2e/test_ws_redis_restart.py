@@ -4,10 +4,7 @@ what it missed meanwhile, and deltas reach it again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -24,23 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The subscriber finds Redis gone on its next read, then reconnects with back-off.
 BACK_WITHIN = 30.0
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.kill()
-
-
-@pytest.fixture
-def pubsub_layer(redis_server: RedisServer, settings: Any) -> None:
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "scheduler.adapters.channel_layer.PubSubLayer",
-            "CONFIG": {"hosts": [redis_server.url], "prefix": "restart"},
-        }
-    }
 
 
 def free_of(snapshot: Message) -> set[str]:
