@@ -219,3 +219,49 @@ def test_requests_beyond_the_days_shown_are_counted_with_the_way_to_the_first(
     page.keyboard.press("Enter")
     expect(first).to_have_attribute("data-status", "booked")
     expect(first).to_be_focused()
+
+
+def test_a_reschedule_onto_a_day_with_no_free_slot_jumps_to_the_next_free_one(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found by a reviewer: "No free slot that day." left the doctor to try the days one by
+    one."""
+    moving = factories.appointment(
+        doctor,
+        factories.patient(first_name="Omid"),
+        factories.slot_start(clinic, days_ahead=1, hour=10),
+    )
+    away = factories.slot_start(clinic, days_ahead=2).date()
+    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
+    build_bus().handle(
+        commands.AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=midnight,
+            end=midnight + timedelta(days=1),
+        )
+    )
+    page = open_live(
+        browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
+    )
+    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    row.get_by_role("button", name="Reschedule…").click()
+    row.get_by_role("button", name="Next day").click()
+    expect(row.locator(".picker input[type=date]")).to_have_value(away.isoformat())
+    jump = row.locator(".picker button.next-free")
+    expect(jump).to_contain_text("Next free:")
+    start = jump.get_attribute("data-start") or ""
+    jump.focus()
+    page.keyboard.press("Enter")
+
+    chosen = row.locator(f'.picker button.slot[data-start="{start}"]')
+    expect(chosen).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("moved to")
+    moving.refresh_from_db()
+    assert moving.start == datetime.fromisoformat(start)
+    assert moving.start.astimezone(ZoneInfo(clinic.timezone)).date() > away

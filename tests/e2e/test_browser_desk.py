@@ -6,7 +6,7 @@ a desktop and a phone go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,7 @@ from scheduler.services.commands import AddTimeOff, CheckInAppointment
 from tests import factories
 from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
 from tests.e2e.test_browser_booking import key
+from tests.e2e.test_browser_persian_pages import persian_browser
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -384,3 +385,62 @@ def test_another_day_is_live_only_once_its_snapshot_is_in(
     expect(status).to_have_attribute("role", "status")  # said to a screen reader as it changes
     socket.losing = False
     socket.drop()  # a new socket: its snapshot comes through, and the desk is live
+
+
+@pytest.mark.parametrize("persian_phone", [False, True], ids=["en-desktop", "fa-phone"])
+def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboard(
+    persian_phone: bool,
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: "No free slot that day." left the desk to try the days one by one."""
+    kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    away = factories.slot_start(clinic, days_ahead=2).date()
+    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
+    build_bus().handle(  # the doctor is away all that day
+        AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=midnight,
+            end=midnight + timedelta(days=1),
+        )
+    )
+    if persian_phone:
+        desk = persian_browser(browser, contexts, server, phone=True)
+        sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}")
+    else:
+        desk = open_live(
+            browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
+        )
+    desk.locator("#new-booking > summary").click()
+    desk.locator("#patient-search").fill("09120000001")
+    desk.locator("#patient-results button").first.click()
+
+    jump = desk.locator("#booking-slots button.next-free")
+    expect(jump).to_be_visible()
+    expect(desk.locator("#booking-slots button.slot")).to_have_count(0)
+    start = jump.get_attribute("data-start")
+    assert start is not None and start > midnight.astimezone(UTC).isoformat()
+    if persian_phone:
+        expect(jump).to_contain_text("نخستین وقت خالی")
+        shoot(desk, "desk-next-free-fa-phone")
+        jump.click()
+    else:
+        shoot(desk, "desk-next-free-en-desktop")
+        jump.focus()
+        desk.keyboard.press("Enter")
+
+    chosen = desk.locator(f'#booking-slots button.slot[data-start="{start}"]')
+    expect(chosen).to_be_focused()
+    expect(desk.locator("#booking-day")).to_have_value(
+        datetime.fromisoformat(start).astimezone(ZoneInfo(clinic.timezone)).date().isoformat()
+    )
+    desk.keyboard.press("Enter")
+    expect(desk.locator("#message.ok")).to_be_visible()
+    booked = rows.Appointment.objects.get(patient=kaveh)
+    assert booked.start == datetime.fromisoformat(start)
+    shoot(desk, f"desk-next-free-booked-{'fa-phone' if persian_phone else 'en-desktop'}")

@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, api, askWhy, backToRow, el, errorText, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, api, askWhy, backToRow, el, errorText, instantKey, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
 import { addDays, clock } from "./local_dates.js";
 import { hideNoShows, showNoShows } from "./no_shows.js";
 import { documentsToggle } from "./documents.js";
@@ -308,7 +308,8 @@ let pickerShown = null;
 let pickerAsked = 0;
 
 // ``told``: the page has said already why a slot went (a refusal, with its alternatives).
-async function loadBookingSlots({ told = false } = {}) {
+// ``focusOn``: the slot to put the keyboard on (the next free one, jumped to), as if it had it.
+async function loadBookingSlots({ told = false, focusOn = null } = {}) {
   const forPatient = patient; // a live reload may finish after a booking cleared the choice
   const asked = ++pickerAsked;
   if (!forPatient) {
@@ -338,13 +339,14 @@ async function loadBookingSlots({ told = false } = {}) {
     } else say(errorText(reply.data), "error");
   };
   const doctorId = Number(bookingDoctor.value);
-  const picker = await slotPicker(doctorId, clinicId, bookingDay.value, zone, book);
+  const toDay = (day, start) => { bookingDay.value = day; loadBookingSlots({ focusOn: instantKey(start) }); };
+  const picker = await slotPicker(doctorId, clinicId, bookingDay.value, zone, book, toDay);
   if (asked !== pickerAsked || patient !== forPatient) return; // a newer one is on its way
   const listed = [forPatient, doctorId, bookingDay.value, picker.textContent,
     ...[...picker.querySelectorAll("button")].map((button) => button.dataset.start)];
   if (pickerShown && listed.length === pickerShown.length && listed.every((item, n) => item === pickerShown[n])) return;
   pickerShown = listed;
-  const focused = bookingSlots.contains(document.activeElement) ? document.activeElement.dataset.start : null;
+  const focused = focusOn ?? (bookingSlots.contains(document.activeElement) ? document.activeElement.dataset.start : null);
   bookingSlots.replaceChildren(picker);
   if (focused) keepFocusNear(focused, told);
 }

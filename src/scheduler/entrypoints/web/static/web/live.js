@@ -265,15 +265,38 @@ export function askWhy(row, action, send) {
   reason.focus();
 }
 
+// How far a day with no free slot looks for the next one: the slots API's most days at once,
+// less the day itself.
+const NEXT_FREE_DAYS = 30;
+
 // Free slots of one doctor at one clinic on one day, as buttons that call ``choose(start)``;
-// a slot taken meanwhile (409) offers the nearest free ones instead (takenMessage).
-export async function slotPicker(doctorId, clinicId, day, zone, choose) {
-  const reply = await api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${day}&to=${day}`);
+// a slot taken meanwhile (409) offers the nearest free ones instead (takenMessage). A day with
+// none offers the next free slot after it: ``toDay(day, start)`` shows that day.
+export async function slotPicker(doctorId, clinicId, day, zone, choose, toDay = null) {
+  const slots = (from, to) => api("GET", `/api/doctors/${doctorId}/slots/?clinic=${clinicId}&from=${from}&to=${to}`);
+  const reply = await slots(day, day);
   if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
-  if (!reply.data.slots.length) return el("p", { class: "hint" }, gettext("No free slot that day."));
+  if (!reply.data.slots.length) return toDay ? nextFree(await slots(addDays(day, 1), addDays(day, NEXT_FREE_DAYS)), zone, toDay) : noneThatDay();
   return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
     type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
   }, zone.time(slot.start))));
+}
+
+const noneThatDay = () => el("p", { class: "hint" }, gettext("No free slot that day."));
+
+// Its data-start is the slot's: a picker that keeps the focus on a slot across a reload finds
+// it there on the day shown next.
+function nextFree(later, zone, toDay) {
+  const none = noneThatDay();
+  const next = later.ok ? later.data.slots[0] : null;
+  if (next) {
+    none.append(" ", el("button", {
+      type: "button", class: "link next-free", "data-start": instantKey(next.start), onclick: () => toDay(zone.day(next.start), next.start),
+    }, phrase(gettext("Next free: %(when)s"), { when: zone.moment(next.start) })));
+  } else if (later.ok) {
+    none.append(" ", phrase(gettext("None in the %(days)s days after it either."), { days: NEXT_FREE_DAYS }));
+  }
+  return none;
 }
 
 export function takenMessage(reply, zone, retry) {
@@ -288,7 +311,12 @@ export function takenMessage(reply, zone, retry) {
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
   const input = el("input", { type: "date", value: day, required: true });
-  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick));
+  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick, jump));
+  const jump = async (next, start) => {
+    input.value = next;
+    await load();
+    (holder.querySelector(`button[data-start="${instantKey(start)}"]`) ?? holder.querySelector("button.slot") ?? input).focus();
+  };
   const step = (days) => () => { input.value = addDays(input.value, days); load(); };
   const holder = el("div", { class: "picker" },
     el("div", { class: "row" },
