@@ -311,7 +311,14 @@ export function takenMessage(reply, zone, retry) {
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
   const input = el("input", { type: "date", value: day, required: true });
-  const load = async () => holder.lastChild.replaceWith(await slotPicker(doctorId, clinicId, input.value, zone, pick, jump));
+  // Only the newest day asked is shown: a slow answer for the day before, shown under the
+  // next one's date, would book the day the picker does not say.
+  let asked = 0;
+  const load = async () => {
+    const mine = ++asked;
+    const picker = await slotPicker(doctorId, clinicId, input.value, zone, pick, jump);
+    if (mine === asked) holder.lastChild.replaceWith(picker);
+  };
   const jump = async (next, start) => {
     input.value = next;
     await load();
