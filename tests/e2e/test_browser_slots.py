@@ -11,11 +11,19 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from scheduler.adapters.orm import models as rows
+from scheduler.config.bootstrap import build_bus
 from tests import factories
-from tests.e2e.browser import open_page, shoot, sign_in
+from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in, until
+from tests.e2e.test_browser_booking import key
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# static/web/live.js: a ping after 25 s of quiet, a socket given up after 10 s of silence,
+# the next one opened a second later.
+HEARTBEAT_MS = 25_000
+SILENCE_MS = 10_000
+RECONNECT_MS = 1_000
 
 
 def live(page: Page) -> None:
@@ -120,3 +128,44 @@ def test_a_slot_taken_a_moment_before_the_click_says_so_and_offers_the_nearest(
     page.locator("#review-confirm").click()
 
     expect(page.locator("#review-result")).to_contain_text("Booked")
+
+
+def test_a_grid_whose_connection_died_without_a_close_says_so_and_catches_up(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    other_patient: rows.Patient,
+) -> None:
+    """Found by a reviewer: a connection gone without a close (a laptop that slept, a phone
+    that lost its network) left the page saying "live" while it heard nothing."""
+    page = open_page(browser, contexts, server)
+    page.clock.install()  # the heartbeat's 25 s and the silence's 10 s, run on demand
+    socket = RoutedSocket(page, "/ws/slots/")
+    page.goto(f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
+    live(page)
+    start = key(factories.slot_start(clinic, hour=10))
+    expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "free")
+
+    socket.losing = True  # from here the connection carries nothing to the page
+    build_bus().handle(factories.booking(doctor, other_patient, hour=10))
+    until(page, lambda: len(socket.lost) == 1, "the change never reached the page's socket")
+    page.clock.run_for(HEARTBEAT_MS)
+    until(page, lambda: len(socket.lost) == 2, "no answer to a ping was sent")
+    socket.losing = False
+    live(page)  # a quiet day, as far as the page can tell, until the silence runs out
+    page.clock.run_for(SILENCE_MS)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "down")
+    page.clock.run_for(RECONNECT_MS)
+
+    live(page)
+    assert len(socket.sockets) == 2
+    expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
+
+    # The browser says the network went: so does the page, and it catches up once it is back.
+    page.context.set_offline(True)
+    expect(page.locator("#live-status")).to_have_text("no connection")
+    page.context.set_offline(False)
+    page.clock.run_for(RECONNECT_MS * 4)
+    live(page)

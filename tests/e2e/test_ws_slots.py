@@ -221,6 +221,19 @@ async def test_a_client_that_saw_a_gap_asks_for_the_snapshot_again(
     assert [slot["start"] for slot in again["slots"]] == [iso(start)]
 
 
+@live
+async def test_a_ping_is_answered_at_once_and_a_half_open_page_can_tell(
+    doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """A page with no change to hear for a while could not tell a quiet day from a dead
+    connection (a laptop that slept, a phone that lost its network): its status said live."""
+    async with socket(grid_path(doctor, factories.slot_start(clinic))) as ws:
+        await receive(ws)
+        for _ in range(3):
+            await ws.send_json_to({"type": "ping"})
+            assert await receive(ws) == {"type": "pong"}
+
+
 # -- who sees what -----------------------------------------------------------------------------
 
 

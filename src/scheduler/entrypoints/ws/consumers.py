@@ -70,6 +70,9 @@ ENDED_BY_ERROR = 1011  # the consumer stopped on an error of its own (RFC 6455's
 # A page sends a few messages a minute at most (signing in, a snapshot after a gap); more is a
 # script, and each snapshot is a round of queries (and, for staff, of audit entries).
 MESSAGES_A_MINUTE = 60
+# A page's heartbeat and its answer (static/web/live.js pings every 25 s: 3 of the 60).
+PING: dict[str, str] = {"type": "ping"}
+PONG: dict[str, str] = {"type": "pong"}
 AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
 
 UNKNOWN_MESSAGE = gettext_noop("Unknown message.")
@@ -200,6 +203,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not self.ready:
             return  # a message that raced a failed start: the socket is closing
+        if content == PING:
+            # A page's heartbeat: an answer tells it the connection still carries. No
+            # database read: the viewer is checked every SOCKET_RECHECK_SECONDS anyway.
+            await self.send_json(PONG)
+            return
         if not await self.still_allowed():
             return
         match content:

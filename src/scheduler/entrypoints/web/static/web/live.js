@@ -118,6 +118,11 @@ export function el(tag, attrs = {}, ...children) {
 // one opens.
 const FAILURES_BEFORE_POLLING = 3;
 const POLL_MS = 10_000;
+// A quiet socket is asked for a sign of life every HEARTBEAT_MS; one that gives none within
+// SILENCE_MS is taken for dead and replaced. A connection that died without a close (a laptop
+// that slept, a phone that lost its network) would otherwise say "live" while hearing nothing.
+const HEARTBEAT_MS = 25_000;
+const SILENCE_MS = 10_000;
 
 // One socket: reconnects with back-off (the server sends a fresh snapshot on each connect),
 // tells apart new, duplicate and out-of-step deltas by each appointment's version.
@@ -134,6 +139,12 @@ export class LiveFeed {
     this.retry = 0;
     this.poller = null;
     this.status = document.getElementById("live-status");
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.silence = null;
+    // The browser knows first when the network goes: say so, and once it is back, ask.
+    this.listening = new AbortController();
+    window.addEventListener("offline", () => this.show(gettext("no connection"), "down"), { signal: this.listening.signal });
+    window.addEventListener("online", () => { this.ping(); this.resync(); }, { signal: this.listening.signal });
     // A page that follows another day or week opens a new feed: not live until its snapshot.
     this.show(gettext("connecting…"), "connecting");
     this.open();
@@ -146,27 +157,60 @@ export class LiveFeed {
     const url = new URL(this.path, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("language", LANGUAGE); // a socket has no other way to hear the page's
-    this.socket = new WebSocket(url);
-    this.socket.addEventListener("open", () => { this.retry = 0; this.stopPolling(); });
-    this.socket.addEventListener("message", (event) => {
+    // Each handler is for its own socket: one given up for silent may still close, or speak,
+    // after its successor opened.
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    socket.addEventListener("open", () => { if (socket === this.socket) { this.retry = 0; this.stopPolling(); } });
+    socket.addEventListener("message", (event) => {
+      if (socket !== this.socket) return;
+      clearTimeout(this.silence); // whatever it says, it is alive
+      this.silence = null;
       const message = JSON.parse(event.data);
+      if (message.type === "pong") return;
       // Live from the first snapshot, not from the socket's opening: the server signs the
       // socket in and joins its groups in between, and a change made then reaches the page
       // only through that snapshot.
       if (message.type === "snapshot") this.show(gettext("live"), "live");
       this.receive(message);
     });
-    this.socket.addEventListener("close", (event) => {
-      if (this.closing) return;
+    socket.addEventListener("close", (event) => {
+      if (this.closing || socket !== this.socket) return;
       if (event.code >= 4400 && event.code < 4500) { this.show(gettext("offline"), "closed"); return; }
-      this.retry = Math.min(this.retry + 1, 5);
-      if (this.retry >= FAILURES_BEFORE_POLLING) this.startPolling();
-      else this.show(gettext("reconnecting…"), "down");
-      setTimeout(() => this.open(), 500 * 2 ** this.retry);
+      this.reopen();
     });
   }
 
-  close() { this.closing = true; this.stopPolling(); this.socket.close(); }
+  // After a close, or a silence: another socket, after a back-off; polling after a few.
+  reopen() {
+    clearTimeout(this.silence);
+    this.silence = null;
+    this.retry = Math.min(this.retry + 1, 5);
+    if (this.retry >= FAILURES_BEFORE_POLLING) this.startPolling();
+    else this.show(gettext("reconnecting…"), "down");
+    setTimeout(() => { if (!this.closing) this.open(); }, 500 * 2 ** this.retry);
+  }
+
+  ping() {
+    if (this.socket?.readyState !== WebSocket.OPEN || this.silence) return;
+    this.socket.send(JSON.stringify({ type: "ping" }));
+    this.silence = setTimeout(() => {
+      this.silence = null;
+      const dead = this.socket;
+      this.socket = null; // its late close or message is no one's now
+      dead.close();
+      this.reopen();
+    }, SILENCE_MS);
+  }
+
+  close() {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.silence);
+    this.listening.abort();
+    this.stopPolling();
+    this.socket?.close();
+  }
 
   startPolling() {
     if (this.poller) return;
@@ -208,7 +252,7 @@ export class LiveFeed {
   }
 
   resync() {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "snapshot" }));
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "snapshot" }));
     else if (this.poller) this.poll();
   }
 
