@@ -16,7 +16,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services import commands
 from tests import factories
-from tests.e2e.browser import WAIT_MS, open_live, open_page, shoot, sign_in
+from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -283,3 +283,34 @@ def test_a_reschedule_onto_a_day_with_no_free_slot_jumps_to_the_next_free_one(
     moving.refresh_from_db()
     assert moving.start == datetime.fromisoformat(start)
     assert moving.start.astimezone(ZoneInfo(clinic.timezone)).date() > away
+
+
+def test_a_snapshot_that_changes_nothing_leaves_the_rows_as_they_are(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found by a reviewer: every snapshot (a reconnect, a resync) drew every row anew, and a
+    click that landed in between was lost."""
+    visit = factories.appointment(
+        doctor, factories.patient(first_name="Omid"), factories.slot_start(clinic, hour=10)
+    )
+    page = open_page(browser, contexts, server)
+    socket = RoutedSocket(page, "/ws/slots/")
+    sign_in(page, server, doctor.user, f"/doctor/?from={visit.start.date()}&days=1")
+    row = page.locator(f'li[data-appointment="{visit.pk}"]')
+    expect(row).to_be_visible()
+    row.evaluate("row => { row.dataset.kept = 'yes'; }")
+
+    socket.drop()  # the next socket starts with a snapshot: the same visits
+
+    page.wait_for_timeout(300)
+    expect(page.locator('li[data-kept="yes"]')).to_have_count(1)
+    build_bus().handle(
+        commands.CancelAppointment(
+            actor=factories.actor_of(doctor), appointment_id=visit.pk, reason="away"
+        )
+    )
+    expect(row).to_have_attribute("data-status", "cancelled")

@@ -92,7 +92,15 @@ document.addEventListener("visibilitychange", () => { if (zone && !document.hidd
 // yet: booked, the same row comes back as one.
 function notAVisit(booking) { return booking.status === "proposed" || booking.status === "released"; }
 
-function render() { redrawKeeping(root, draw); }
+// What the rows show: a snapshot that changes none of it (a reconnect, a resync) leaves them
+// be; redrawn, a click landing in between was lost.
+let drawn = "";
+function render() {
+  const shown = JSON.stringify([firstDay, days, [...visits.values()].map((visit) => [visit, actionsOf(visit).map(([action]) => action)])]);
+  if (shown === drawn) return;
+  drawn = shown;
+  redrawKeeping(root, draw);
+}
 
 function draw() {
   const byDay = new Map();
@@ -118,14 +126,19 @@ const ACTIONS = {
   noshow: [["undo", gettext("Undo")]],
 };
 
+// What a visit's row offers now: "started" actions wait for the visit's start; an undo, for
+// the server to still take it.
+function actionsOf({ start, booking }) {
+  const started = new Date(start) <= new Date();
+  const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
+  return (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
+    && (action !== "undo" || undoable));
+}
+
 function item(visit) {
   const { booking } = visit;
   const clinic = clinics.size > 1 ? el("small", {}, " ", el("bdi", {}, clinics.get(visit.clinic_id)?.name ?? "")) : null;
-  const started = new Date(visit.start) <= new Date();
-  // "started" actions wait for the visit's start; an undo, for the server to still take it.
-  const undoable = booking.undo_until && new Date(booking.undo_until) > new Date();
-  const actions = (ACTIONS[booking.status] ?? []).filter(([action, , when]) => (when !== "started" || started)
-    && (action !== "undo" || undoable));
+  const actions = actionsOf(visit);
   const documents = documentsToggle(booking.id);
   // Focusable from script: after an action redraws the row, the keyboard stays on it.
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status, tabindex: "-1" },
