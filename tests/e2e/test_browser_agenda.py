@@ -314,3 +314,69 @@ def test_a_snapshot_that_changes_nothing_leaves_the_rows_as_they_are(
         )
     )
     expect(row).to_have_attribute("data-status", "cancelled")
+
+
+def test_a_reschedule_jump_leaves_the_keyboard_where_it_went_and_says_a_slot_went(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found by a reviewer: the jump's slot took the focus from wherever the doctor had gone
+    meanwhile (a space typed elsewhere moved the visit), and a next free slot taken meanwhile
+    went without a word."""
+    moving = factories.appointment(
+        doctor,
+        factories.patient(first_name="Omid"),
+        factories.slot_start(clinic, days_ahead=1, hour=10),
+    )
+    away = factories.slot_start(clinic, days_ahead=2).date()
+    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
+    build_bus().handle(
+        commands.AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=midnight,
+            end=midnight + timedelta(days=1),
+        )
+    )
+    page = open_live(
+        browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
+    )
+    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    row.get_by_role("button", name="Reschedule…").click()
+    row.get_by_role("button", name="Next day").click()
+    jump = row.locator(".picker button.next-free")
+    start = jump.get_attribute("data-start") or ""
+    after = start[:10]
+    held: list[Route] = []
+    page.route(re.compile(rf"/slots/\?.*from={after}&to={after}"), lambda r: held.append(r))
+
+    jump.click()
+    for _ in range(WAIT_MS // 100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    week = page.get_by_role("button", name="Week")
+    week.focus()
+    held[0].continue_()
+    expect(row.locator(".picker button.slot").first).to_be_visible()
+    expect(week).to_be_focused()
+    page.unroute(re.compile(rf"/slots/\?.*from={after}&to={after}"))
+
+    row.get_by_role("button", name="Previous day").click()
+    expect(jump).to_have_attribute("data-start", start)
+    taken = factories.booking(doctor, factories.patient(), hour=10)
+    build_bus().handle(dataclasses.replace(taken, start=datetime.fromisoformat(start)))
+    jump.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#message")).to_contain_text("was just taken")
+    focused = row.locator(".picker button.slot:focus")
+    expect(focused).to_have_count(1)
+    assert (focused.get_attribute("data-start") or "") > start
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("moved to")
+    moving.refresh_from_db()
+    assert moving.start > datetime.fromisoformat(start)

@@ -6,7 +6,7 @@ a desktop and a phone go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
-from scheduler.services.commands import AddTimeOff, CheckInAppointment
+from scheduler.services.commands import AddTimeOff, CheckInAppointment, RemoveTimeOff
 from tests import factories
-from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
+from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in, until
 from tests.e2e.test_browser_booking import key
 from tests.e2e.test_browser_persian_pages import persian_browser
 from tests.servers import Server
@@ -399,16 +399,7 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
 ) -> None:
     """Found by a reviewer: "No free slot that day." left the desk to try the days one by one."""
     kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
-    away = factories.slot_start(clinic, days_ahead=2).date()
-    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
-    build_bus().handle(  # the doctor is away all that day
-        AddTimeOff(
-            actor=factories.actor_of(doctor),
-            doctor_id=doctor.pk,
-            start=midnight,
-            end=midnight + timedelta(days=1),
-        )
-    )
+    away = _away_all_day(doctor, clinic)
     if persian_phone:
         desk = persian_browser(browser, contexts, server, phone=True)
         sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}")
@@ -416,15 +407,13 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
         desk = open_live(
             browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
         )
-    desk.locator("#new-booking > summary").click()
-    desk.locator("#patient-search").fill("09120000001")
-    desk.locator("#patient-results button").first.click()
+    _choose_for_a_booking(desk, "09120000001")
 
     jump = desk.locator("#booking-slots button.next-free")
     expect(jump).to_be_visible()
     expect(desk.locator("#booking-slots button.slot")).to_have_count(0)
     start = jump.get_attribute("data-start")
-    assert start is not None and start > midnight.astimezone(UTC).isoformat()
+    assert start is not None and start[:10] > away.isoformat()
     if persian_phone:
         expect(jump).to_contain_text("نخستین وقت خالی")
         shoot(desk, "desk-next-free-fa-phone")
@@ -444,3 +433,136 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
     booked = rows.Appointment.objects.get(patient=kaveh)
     assert booked.start == datetime.fromisoformat(start)
     shoot(desk, f"desk-next-free-booked-{'fa-phone' if persian_phone else 'en-desktop'}")
+
+
+def _away_all_day(doctor: rows.Doctor, clinic: rows.Clinic) -> date:
+    """The doctor takes the whole day after tomorrow off; that day."""
+    away = factories.slot_start(clinic, days_ahead=2).date()
+    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
+    build_bus().handle(
+        AddTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            start=midnight,
+            end=midnight + timedelta(days=1),
+        )
+    )
+    return away
+
+
+def _choose_for_a_booking(desk: Page, phone: str) -> None:
+    """The booking panel opened, and the patient with ``phone`` chosen (in any language)."""
+    desk.locator("#new-booking > summary").click()
+    desk.locator("#patient-search").fill(phone)
+    desk.locator("#patient-results button").first.click()
+
+
+def _held(page: Page, pattern: str) -> list[Route]:
+    """The page's requests to URLs matching ``pattern``, held until the test lets them go."""
+    held: list[Route] = []
+    page.route(re.compile(pattern), lambda route: held.append(route))
+    return held
+
+
+def test_a_jump_whose_answer_comes_after_the_keyboard_moved_on_leaves_it_there(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: the jump's slot took the focus whenever its answer came, and a
+    space typed in the reason meanwhile booked it."""
+    kaveh = factories.patient(first_name="Kaveh", phone="+989120000001")
+    away = _away_all_day(doctor, clinic)
+    desk = open_live(
+        browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
+    )
+    _choose_for_a_booking(desk, "09120000001")
+    jump = desk.locator("#booking-slots button.next-free")
+    expect(jump).to_be_visible()
+    next_day = (away + timedelta(days=1)).isoformat()
+    held = _held(desk, rf"/slots/\?.*from={next_day}&to={next_day}")
+
+    jump.click()
+    until(desk, lambda: len(held) == 1, "the next free day was never asked for")
+    reason = desk.locator("#booking-reason")
+    reason.click()
+    desk.keyboard.type("chest pain")
+    with desk.expect_response(lambda response: f"from={next_day}" in response.url):
+        held[0].continue_()
+    expect(desk.locator("#booking-slots button.slot").first).to_be_visible()
+    desk.keyboard.type(" and dizziness")
+
+    expect(reason).to_be_focused()
+    expect(reason).to_have_value("chest pain and dizziness")
+    assert not rows.Appointment.objects.filter(patient=kaveh).exists()
+
+
+def test_on_the_next_free_button_a_day_that_frees_up_says_nothing_was_taken(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: the next free slot's time was taken for a slot of the day, which
+    had none before it: "10:30 was just taken.", and the focus on the day's last slot."""
+    factories.patient(first_name="Kaveh", phone="+989120000001")
+    away = _away_all_day(doctor, clinic)
+    desk = open_live(
+        browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
+    )
+    _choose_for_a_booking(desk, "09120000001")
+    jump = desk.locator("#booking-slots button.next-free")
+    jump.focus()
+
+    build_bus().handle(  # the doctor comes in after all
+        RemoveTimeOff(
+            actor=factories.actor_of(doctor),
+            doctor_id=doctor.pk,
+            time_off_id=rows.TimeOff.objects.get(doctor=doctor).pk,
+        )
+    )
+
+    first = desk.locator("#booking-slots button.slot").first
+    expect(first).to_be_focused()
+    expect(first).to_have_attribute("data-start", re.compile(rf"^{away}"))
+    expect(desk.locator("#message")).to_be_hidden()
+
+
+def test_the_last_doctors_next_free_button_does_nothing_once_another_is_chosen(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found by a reviewer: clicked while the other doctor's slots were on their way, it moved
+    the day for that doctor, and said a slot of theirs was taken."""
+    factories.patient(first_name="Kaveh", phone="+989120000001")
+    away = _away_all_day(doctor, clinic)
+    other = factories.doctor(clinic)
+    desk = open_live(
+        browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
+    )
+    _choose_for_a_booking(desk, "09120000001")
+    desk.locator("#booking-doctor").select_option(str(doctor.pk))
+    jump = desk.locator("#booking-slots button.next-free")
+    expect(jump).to_be_visible()
+    held = _held(desk, rf"/doctors/{other.pk}/slots/")
+
+    desk.locator("#booking-doctor").select_option(str(other.pk))
+    until(desk, lambda: len(held) == 1, "the other doctor's slots were never asked for")
+    jump.click()
+
+    expect(desk.locator("#booking-day")).to_have_value(away.isoformat())
+    with desk.expect_response(lambda response: f"/doctors/{other.pk}/" in response.url):
+        held[0].continue_()
+    expect(desk.locator("#booking-slots button.slot").first).to_have_attribute(
+        "data-start", re.compile(rf"^{away}")
+    )
+    expect(desk.locator("#message")).to_be_hidden()

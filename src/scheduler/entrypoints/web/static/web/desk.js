@@ -318,10 +318,13 @@ async function loadBookingSlots({ told = false, focusOn = null } = {}) {
     return;
   }
   const reason = document.getElementById("booking-reason");
+  const doctorId = Number(bookingDoctor.value);
+  // A button left from the patient or the doctor chosen before does nothing.
+  const current = () => patient === forPatient && Number(bookingDoctor.value) === doctorId;
   const book = async (start) => {
-    if (patient !== forPatient) return; // a button left from the patient chosen before
+    if (!current()) return;
     const reply = await api("POST", "/api/appointments/", {
-      doctor_id: Number(bookingDoctor.value), clinic_id: clinicId, start, patient_id: forPatient.id,
+      doctor_id: doctorId, clinic_id: clinicId, start, patient_id: forPatient.id,
       patient_ref: forPatient.ref, // a patient new to the clinic is booked on the ref found with them
       reason: reason.value.trim(),
     });
@@ -338,17 +341,26 @@ async function loadBookingSlots({ told = false, focusOn = null } = {}) {
       loadBookingSlots({ told: true }); // the picker had missed it: it no longer offers that slot
     } else say(errorText(reply.data), "error");
   };
-  const doctorId = Number(bookingDoctor.value);
-  const toDay = (day, start) => { bookingDay.value = day; loadBookingSlots({ focusOn: instantKey(start) }); };
+  const toDay = (day, start) => {
+    if (!current()) return;
+    bookingDay.value = day;
+    loadBookingSlots({ focusOn: instantKey(start) });
+  };
   const picker = await slotPicker(doctorId, clinicId, bookingDay.value, zone, book, toDay);
   if (asked !== pickerAsked || patient !== forPatient) return; // a newer one is on its way
   const listed = [forPatient, doctorId, bookingDay.value, picker.textContent,
     ...[...picker.querySelectorAll("button")].map((button) => button.dataset.start)];
   if (pickerShown && listed.length === pickerShown.length && listed.every((item, n) => item === pickerShown[n])) return;
   pickerShown = listed;
-  const focused = focusOn ?? (bookingSlots.contains(document.activeElement) ? document.activeElement.dataset.start : null);
+  // The keyboard moves only if it is in the slots: a jump's answer may come after it went on
+  // to the reason, where a space would press the slot. On the next-free button, a reload that
+  // is no jump puts it on the first choice there is, with no slot said taken.
+  const active = bookingSlots.contains(document.activeElement) ? document.activeElement : null;
+  const onNextFree = active?.classList.contains("next-free") && !focusOn;
+  const focused = active && !onNextFree ? focusOn ?? active.dataset.start : null;
   bookingSlots.replaceChildren(picker);
   if (focused) keepFocusNear(focused, told);
+  else if (onNextFree) (bookingSlots.querySelector("button") ?? bookingDay).focus();
 }
 
 // Read again under the keyboard: the focus stays on its slot; when someone took that one, it

@@ -321,8 +321,9 @@ export async function slotPicker(doctorId, clinicId, day, zone, choose, toDay = 
   const reply = await slots(day, day);
   if (!reply.ok) return el("p", { class: "message error" }, errorText(reply.data));
   if (!reply.data.slots.length) return toDay ? nextFree(await slots(addDays(day, 1), addDays(day, NEXT_FREE_DAYS)), zone, toDay) : noneThatDay();
+  // Named with their day: after a jump to the next free day, "10:00" alone says not which.
   return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
-    type: "button", class: "slot free", "data-start": instantKey(slot.start), onclick: () => choose(slot.start),
+    type: "button", class: "slot free", "data-start": instantKey(slot.start), "aria-label": zone.moment(slot.start), onclick: () => choose(slot.start),
   }, zone.time(slot.start))));
 }
 
@@ -335,7 +336,7 @@ function nextFree(later, zone, toDay) {
   const next = later.ok ? later.data.slots[0] : null;
   if (next) {
     none.append(" ", el("button", {
-      type: "button", class: "link next-free", "data-start": instantKey(next.start), onclick: () => toDay(zone.day(next.start), next.start),
+      type: "button", class: "next-free", "data-start": instantKey(next.start), onclick: () => toDay(zone.day(next.start), next.start),
     }, phrase(gettext("Next free: %(when)s"), { when: zone.moment(next.start) })));
   } else if (later.ok) {
     none.append(" ", phrase(gettext("None in the %(days)s days after it either."), { days: NEXT_FREE_DAYS }));
@@ -357,16 +358,24 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   const input = el("input", { type: "date", value: day, required: true });
   // Only the newest day asked is shown: a slow answer for the day before, shown under the
   // next one's date, would book the day the picker does not say.
+  // Whether the keyboard was in the picker when the answer came: only then does a jump move it.
   let asked = 0;
   const load = async () => {
     const mine = ++asked;
     const picker = await slotPicker(doctorId, clinicId, input.value, zone, pick, jump);
-    if (mine === asked) holder.lastChild.replaceWith(picker);
+    if (mine !== asked) return false;
+    const kept = holder.contains(document.activeElement);
+    holder.lastChild.replaceWith(picker);
+    return kept;
   };
+  // To the next free day, and the keyboard to its slot, unless it went elsewhere meanwhile (a
+  // space typed in another form would press the slot).
   const jump = async (next, start) => {
     input.value = next;
-    await load();
-    (holder.querySelector(`button[data-start="${instantKey(start)}"]`) ?? holder.querySelector("button.slot") ?? input).focus();
+    if (!(await load())) return;
+    const same = holder.querySelector(`button[data-start="${instantKey(start)}"]`);
+    if (!same) say(phrase(gettext("%(time)s was just taken."), { time: zone.time(start) }), "error");
+    (same ?? holder.querySelector("button.slot") ?? input).focus();
   };
   const step = (days) => () => { input.value = addDays(input.value, days); load(); };
   const holder = el("div", { class: "picker" },
@@ -378,7 +387,7 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
     el("div"));
   item.append(holder);
   datePicker(input); // Jalali on a Persian page; the browser's own elsewhere
-  const pick = async (start) => { if (await choose(start)) holder.remove(); };
+  const pick = async (start) => { if (await choose(start)) backToRow(holder); }; // the keyboard stays on the visit
   input.addEventListener("change", load);
   input.focus();
   return load();
