@@ -6,6 +6,8 @@ while it waits for one."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket as socket_module
 from datetime import timedelta
 
 import pytest
@@ -16,7 +18,7 @@ from scheduler.adapters import realtime
 from scheduler.adapters.orm import models as rows
 from scheduler.config.asgi import application
 from tests import factories
-from tests.e2e.sockets import ORIGIN, live, receive, socket
+from tests.e2e.sockets import ARRIVES_WITHIN, ORIGIN, live, receive, socket, token_for
 from tests.loopback import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +101,75 @@ async def test_sockets_closed_while_redis_is_away_leave_nothing_to_subscribe_aga
     assert kept == {}
     assert channel not in here.channels
     assert not {here._get_group_channel_name(group).encode() for group in groups} & set(subscribed)
+
+
+def _silent_listener(port: int) -> socket_module.socket:
+    """A Redis that hangs: it takes connections and never answers."""
+    listener = socket_module.socket()
+    listener.setsockopt(socket_module.SOL_SOCKET, socket_module.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(128)
+    return listener
+
+
+@live
+@pytest.mark.usefixtures("pubsub_layer")
+async def test_a_group_left_while_redis_hangs_is_left_at_once_and_can_be_joined_again(
+    redis_server: RedisServer,
+) -> None:
+    """Found by an attacker: each UNSUBSCRIBE on a hung Redis waited for its timeout, so daphne
+    cancelled a closing socket halfway; the cancelled one left the shard sure it still held
+    the group while redis-py left it out of the renewal, and a socket joining that doctor's day
+    later heard nothing."""
+    layer = get_channel_layer()
+    shard = layer._get_layer()._shards[0]
+    leaving, group = await layer.new_channel(), "slots.1.2026-12-08"
+    await layer.group_add(group, leaving)
+    redis_server.kill()
+    listener = _silent_listener(redis_server.port)
+    for _ in range(200):  # the subscriber finds Redis gone
+        if not shard._pubsub.connection.is_connected:
+            break
+        await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(layer.group_discard(group, leaving), timeout=1)
+
+    listener.close()
+    redis_server.start()
+    joining = await layer.new_channel()
+    await layer.group_add(group, joining)
+    await layer.group_send(group, {"type": "hello"})
+    heard = [await asyncio.wait_for(layer.receive(joining), timeout=ARRIVES_WITHIN)]
+    if heard[0]["type"] == realtime.RESUBSCRIBED:  # the reconnection is told to every channel
+        heard.append(await asyncio.wait_for(layer.receive(joining), timeout=ARRIVES_WITHIN))
+    assert heard[-1] == {"type": "hello"}
+
+
+@live
+@pytest.mark.usefixtures("pubsub_layer")
+async def test_sockets_that_cannot_open_or_join_while_redis_is_away_leave_nothing(
+    redis_server: RedisServer, doctor: rows.Doctor, patient: rows.Patient, clinic: rows.Clinic
+) -> None:
+    """Found by an attacker: channels_redis kept the queue of a channel whose subscribe failed,
+    and the channel in a group whose subscribe failed; browsers retrying through an outage
+    left one each, filled by every resubscription's message, for the life of the process."""
+    layer = get_channel_layer()
+    token = await token_for(patient.user)
+    signing_in = WebsocketCommunicator(application, "/ws/me/appointments/", headers=[ORIGIN])
+    assert (await signing_in.connect(timeout=10))[0]
+    here = layer._get_layer()
+
+    redis_server.kill()
+    await signing_in.send_json_to({"type": "auth", "token": token})  # joins the patient's group
+    await signing_in.wait(timeout=15)
+    day = factories.slot_start(clinic).date()
+    for _ in range(2):  # a grid's page retrying
+        retrying = WebsocketCommunicator(
+            application, f"/ws/slots/{doctor.pk}/?from={day}&days=1", headers=[ORIGIN]
+        )
+        with contextlib.suppress(Exception):
+            await retrying.connect(timeout=2)
+            await retrying.wait(timeout=2)
+
+    assert [name for name in here.channels if "specific" in name] == []
+    assert {group: names for group, names in here.groups.items() if names} == {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -52,6 +53,19 @@ class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
             self._last_read = (message, read)
         return read
 
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        """channels_redis's, which kept the channel's queue when its subscribe failed (Redis
+        away): each browser retrying through an outage left one, and every resubscription's
+        message went into each for the life of the process."""
+        layer = self._get_layer()
+        channel = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        try:
+            await layer._subscribe_to_channel(channel)
+        except BaseException:
+            layer.channels.pop(channel, None)
+            raise
+        return channel
+
     async def forget(self, channel: str) -> None:
         """Unsubscribe the channel of a consumer that has ended. channels_redis does it only
         when the consumer is cancelled while it waits in ``receive``; one that ended while
@@ -73,15 +87,32 @@ class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
 
 class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
     async def unsubscribe(self, channel: str) -> None:
-        """A subscription lives as long as its connection: with the connection gone, Redis
-        has dropped it already (and ``_TellingPubSub`` will not renew it). Raised, the error
-        stopped a closing socket halfway through its groups: the rest kept the dead channel,
-        and were subscribed again, for the life of the process."""
+        """A subscription lives as long as its connection: with none (Redis gone), there is
+        nothing to end there, only its renewal on reconnecting to leave out. Tried on a dead
+        connection, one UNSUBSCRIBE after another waited for its timeout, and the first
+        failure stopped a closing socket halfway through its groups: the rest kept the dead
+        channel, and were subscribed again, for the life of the process."""
+        if self._pubsub is not None and not _connected(self._pubsub):
+            self._leave_out(channel)
+            return
         try:
             await super().unsubscribe(channel)
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             log.info("Redis away: %s is not subscribed again (%s)", channel, error)
-            self._subscribed_to.discard(channel)
+            self._leave_out(channel)
+        except BaseException:
+            # Cancelled halfway (daphne ends a consumer that outlives its client): whether
+            # Redis heard it or not, the shard must not think it holds the channel, or a socket
+            # joining it later would skip the SUBSCRIBE and hear nothing.
+            self._leave_out(channel)
+            raise
+
+    def _leave_out(self, channel: str) -> None:
+        """Neither held here nor renewed on reconnecting; a later subscribe sends SUBSCRIBE."""
+        self._subscribed_to.discard(channel)
+        if self._pubsub is not None:
+            encoder = self._pubsub.encoder  # the key as redis-py keeps it (_normalize_keys)
+            self._pubsub.channels.pop(encoder.decode(encoder.encode(channel)), None)
 
     def _ensure_redis(self) -> None:
         if self._redis is None:
@@ -100,6 +131,10 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
         message = self.channel_layer.channel_layer.serialize({"type": RESUBSCRIBED})
         for queue in self.channel_layer.channels.values():
             queue.put_nowait(message)
+
+
+def _connected(pubsub: PubSub) -> bool:
+    return pubsub.connection is not None and pubsub.connection.is_connected
 
 
 class _TellingPubSub(PubSub):

@@ -271,8 +271,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def join(self, groups: list[str]) -> None:
         for group in groups:
             if group not in self.joined:
-                await self.channel_layer.group_add(group, self.channel_name)
+                # Counted as joined before it is: the layer holds the channel in the group
+                # even when the subscribe fails (Redis away), and only ``disconnect`` lets go.
                 self.joined.append(group)
+                await self.channel_layer.group_add(group, self.channel_name)
 
     async def still_allowed(self) -> bool:
         """Whether the viewer is still who they were when they signed in (active, same role,
