@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services import commands
 from tests import factories
 from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
+from tests.e2e.test_browser_desk import away_all_day
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -231,25 +232,7 @@ def test_a_reschedule_onto_a_day_with_no_free_slot_jumps_to_the_next_free_one(
 ) -> None:
     """Found by a reviewer: "No free slot that day." left the doctor to try the days one by
     one."""
-    moving = factories.appointment(
-        doctor,
-        factories.patient(first_name="Omid"),
-        factories.slot_start(clinic, days_ahead=1, hour=10),
-    )
-    away = factories.slot_start(clinic, days_ahead=2).date()
-    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
-    build_bus().handle(
-        commands.AddTimeOff(
-            actor=factories.actor_of(doctor),
-            doctor_id=doctor.pk,
-            start=midnight,
-            end=midnight + timedelta(days=1),
-        )
-    )
-    page = open_live(
-        browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
-    )
-    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    page, row, moving, away = _a_visit_before_a_day_off(browser, contexts, server, doctor, clinic)
     held: list[Route] = []
     first, second = moving.start.date(), away
     page.route(
@@ -326,25 +309,7 @@ def test_a_reschedule_jump_leaves_the_keyboard_where_it_went_and_says_a_slot_wen
     """Found by a reviewer: the jump's slot took the focus from wherever the doctor had gone
     meanwhile (a space typed elsewhere moved the visit), and a next free slot taken meanwhile
     went without a word."""
-    moving = factories.appointment(
-        doctor,
-        factories.patient(first_name="Omid"),
-        factories.slot_start(clinic, days_ahead=1, hour=10),
-    )
-    away = factories.slot_start(clinic, days_ahead=2).date()
-    midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
-    build_bus().handle(
-        commands.AddTimeOff(
-            actor=factories.actor_of(doctor),
-            doctor_id=doctor.pk,
-            start=midnight,
-            end=midnight + timedelta(days=1),
-        )
-    )
-    page = open_live(
-        browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
-    )
-    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    page, row, moving, _ = _a_visit_before_a_day_off(browser, contexts, server, doctor, clinic)
     row.get_by_role("button", name="Reschedule…").click()
     row.get_by_role("button", name="Next day").click()
     jump = row.locator(".picker button.next-free")
@@ -380,3 +345,24 @@ def test_a_reschedule_jump_leaves_the_keyboard_where_it_went_and_says_a_slot_wen
     expect(page.locator("#message")).to_contain_text("moved to")
     moving.refresh_from_db()
     assert moving.start > datetime.fromisoformat(start)
+
+
+def _a_visit_before_a_day_off(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    server: Server,
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> tuple[Page, Locator, rows.Appointment, date]:
+    """Omid's visit tomorrow on the doctor's day, and the day after it off: the page, the
+    visit's row, the visit and the day off."""
+    moving = factories.appointment(
+        doctor,
+        factories.patient(first_name="Omid"),
+        factories.slot_start(clinic, days_ahead=1, hour=10),
+    )
+    away = away_all_day(doctor, clinic)
+    page = open_live(
+        browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
+    )
+    return page, page.locator(f'li[data-appointment="{moving.pk}"]'), moving, away

@@ -399,7 +399,7 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
 ) -> None:
     """Found by a reviewer: "No free slot that day." left the desk to try the days one by one."""
     kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
-    away = _away_all_day(doctor, clinic)
+    away = away_all_day(doctor, clinic)
     if persian_phone:
         desk = persian_browser(browser, contexts, server, phone=True)
         sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}")
@@ -435,7 +435,7 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
     shoot(desk, f"desk-next-free-booked-{'fa-phone' if persian_phone else 'en-desktop'}")
 
 
-def _away_all_day(doctor: rows.Doctor, clinic: rows.Clinic) -> date:
+def away_all_day(doctor: rows.Doctor, clinic: rows.Clinic) -> date:
     """The doctor takes the whole day after tomorrow off; that day."""
     away = factories.slot_start(clinic, days_ahead=2).date()
     midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
@@ -475,7 +475,7 @@ def test_a_jump_whose_answer_comes_after_the_keyboard_moved_on_leaves_it_there(
     """Found by a reviewer: the jump's slot took the focus whenever its answer came, and a
     space typed in the reason meanwhile booked it."""
     kaveh = factories.patient(first_name="Kaveh", phone="+989120000001")
-    away = _away_all_day(doctor, clinic)
+    away = away_all_day(doctor, clinic)
     desk = open_live(
         browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
     )
@@ -511,7 +511,7 @@ def test_on_the_next_free_button_a_day_that_frees_up_says_nothing_was_taken(
     """Found by a reviewer: the next free slot's time was taken for a slot of the day, which
     had none before it: "10:30 was just taken.", and the focus on the day's last slot."""
     factories.patient(first_name="Kaveh", phone="+989120000001")
-    away = _away_all_day(doctor, clinic)
+    away = away_all_day(doctor, clinic)
     desk = open_live(
         browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
     )
@@ -544,7 +544,7 @@ def test_the_last_doctors_next_free_button_does_nothing_once_another_is_chosen(
     """Found by a reviewer: clicked while the other doctor's slots were on their way, it moved
     the day for that doctor, and said a slot of theirs was taken."""
     factories.patient(first_name="Kaveh", phone="+989120000001")
-    away = _away_all_day(doctor, clinic)
+    away = away_all_day(doctor, clinic)
     other = factories.doctor(clinic)
     desk = open_live(
         browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={away}"
