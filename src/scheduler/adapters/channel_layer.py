@@ -28,8 +28,6 @@ from channels_redis.pubsub import (
 )
 from redis.asyncio.client import PubSub, Redis
 from redis.asyncio.connection import Connection
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from scheduler.adapters.realtime import RESUBSCRIBED
 
@@ -97,8 +95,12 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
             return
         try:
             await super().unsubscribe(channel)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-            log.info("Redis away: %s is not subscribed again (%s)", channel, error)
+        except Exception as error:
+            # Redis gone meanwhile, or redis-py's subscriber closing the connection under the
+            # write ('NoneType' object has no attribute 'writelines'): either way the
+            # connection, and the subscription with it, is going. Raised, the error stopped a
+            # closing socket halfway through its groups.
+            log.info("Redis away: %s is not subscribed again (%r)", channel, error)
             self._leave_out(channel)
         except BaseException:
             # Cancelled halfway (daphne ends a consumer that outlives its client): whether
