@@ -4,11 +4,12 @@ moment before says so and offers the nearest free ones. Screenshots go to test-a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
@@ -20,10 +21,12 @@ from tests.servers import Server
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # static/web/live.js: a ping after 25 s of quiet, a socket given up after 10 s of silence,
-# the next one opened a second later.
+# the next one opened a second later (give or take a quarter).
 HEARTBEAT_MS = 25_000
 SILENCE_MS = 10_000
-RECONNECT_MS = 1_000
+RECONNECT_MS = 1_250
+TWO_MINUTES_MS = 120_000
+STEP_MS = 2_000
 
 
 def live(page: Page) -> None:
@@ -163,9 +166,56 @@ def test_a_grid_whose_connection_died_without_a_close_says_so_and_catches_up(
     assert len(socket.sockets) == 2
     expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
 
-    # The browser says the network went: so does the page, and it catches up once it is back.
+    # The browser says the network went: so does the page, which tries no socket until it is
+    # back (it said "reconnecting…" and tried one every 20 s), then catches up.
+    status = page.locator("#live-status")
     page.context.set_offline(True)
-    expect(page.locator("#live-status")).to_have_text("no connection")
+    expect(status).to_have_text("no connection")
+    tried = len(socket.sockets)
+    page.clock.run_for(HEARTBEAT_MS + SILENCE_MS + TWO_MINUTES_MS)
+    expect(status).to_have_text("no connection")
+    assert len(socket.sockets) == tried
     page.context.set_offline(False)
     page.clock.run_for(RECONNECT_MS * 4)
     live(page)
+
+    # Closed by the server for good (4xxx): a network blip after it does not hide why.
+    socket.sockets[-1].close(code=4403)
+    expect(status).to_have_attribute("data-state", "closed")
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    page.clock.run_for(RECONNECT_MS * 4)
+    expect(status).to_have_attribute("data-state", "closed")
+
+
+def test_a_socket_that_opens_and_closes_at_once_backs_off_and_the_page_polls(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    other_patient: rows.Patient,
+) -> None:
+    """Found by a reviewer: the back-off started again whenever a socket opened, so a server
+    that accepted and closed at once (its database or Redis in trouble) got a socket a second
+    from every page, for ever, and the page never fell back to asking over HTTP."""
+    page = open_page(browser, contexts, server)
+    page.clock.install()
+    opened: list[WebSocketRoute] = []
+    # Routed, never connected to the server: each opens, then the test closes it.
+    page.route_web_socket(re.compile("/ws/slots/"), lambda socket: opened.append(socket))
+    page.goto(f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
+    start = key(factories.slot_start(clinic, hour=10))
+    build_bus().handle(factories.booking(doctor, other_patient, hour=10))
+
+    closed = 0
+    for _ in range(TWO_MINUTES_MS // STEP_MS):
+        page.wait_for_timeout(50)  # the page's open event, then the server's close
+        for socket in opened[closed:]:
+            socket.close(code=1011)
+        closed = len(opened)
+        page.clock.run_for(STEP_MS)
+
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "polling")
+    expect(page.locator(f'[data-start="{start}"]')).to_have_attribute("data-state", "taken")
+    assert len(opened) <= 15, f"{len(opened)} sockets in two minutes"

@@ -141,10 +141,19 @@ export class LiveFeed {
     this.status = document.getElementById("live-status");
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.silence = null;
-    // The browser knows first when the network goes: say so, and once it is back, ask.
+    this.waitingForNetwork = false;
+    // The browser knows first when the network goes: say so (unless the server had closed
+    // for good), and once it is back, open the socket it waited for, or ask the one there.
     this.listening = new AbortController();
-    window.addEventListener("offline", () => this.show(gettext("no connection"), "down"), { signal: this.listening.signal });
-    window.addEventListener("online", () => { this.ping(); this.resync(); }, { signal: this.listening.signal });
+    const { signal } = this.listening;
+    window.addEventListener("offline", () => {
+      if (this.status?.dataset.state !== "closed") this.show(gettext("no connection"), "down");
+    }, { signal });
+    window.addEventListener("online", () => {
+      if (this.waitingForNetwork) { this.waitingForNetwork = false; this.open(); } else { this.ping(); this.resync(); }
+    }, { signal });
+    // A tab coming back (a laptop opened) asks at once, not a heartbeat later.
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) this.ping(); }, { signal });
     // A page that follows another day or week opens a new feed: not live until its snapshot.
     this.show(gettext("connecting…"), "connecting");
     this.open();
@@ -161,7 +170,6 @@ export class LiveFeed {
     // after its successor opened.
     const socket = new WebSocket(url);
     this.socket = socket;
-    socket.addEventListener("open", () => { if (socket === this.socket) { this.retry = 0; this.stopPolling(); } });
     socket.addEventListener("message", (event) => {
       if (socket !== this.socket) return;
       clearTimeout(this.silence); // whatever it says, it is alive
@@ -170,8 +178,13 @@ export class LiveFeed {
       if (message.type === "pong") return;
       // Live from the first snapshot, not from the socket's opening: the server signs the
       // socket in and joins its groups in between, and a change made then reaches the page
-      // only through that snapshot.
-      if (message.type === "snapshot") this.show(gettext("live"), "live");
+      // only through that snapshot. Until then the socket has not worked: one that opens and
+      // closes, or opens and says nothing, counts towards polling.
+      if (message.type === "snapshot") {
+        this.retry = 0;
+        this.stopPolling();
+        this.show(gettext("live"), "live");
+      }
       this.receive(message);
     });
     socket.addEventListener("close", (event) => {
@@ -182,13 +195,20 @@ export class LiveFeed {
   }
 
   // After a close, or a silence: another socket, after a back-off; polling after a few.
+  // Offline, the next socket waits for the network (the "online" event). The back-off is
+  // spread a little: after a server restart, every page would otherwise come back at once.
   reopen() {
     clearTimeout(this.silence);
     this.silence = null;
+    if (!navigator.onLine) {
+      this.waitingForNetwork = true;
+      this.show(gettext("no connection"), "down");
+      return;
+    }
     this.retry = Math.min(this.retry + 1, 5);
     if (this.retry >= FAILURES_BEFORE_POLLING) this.startPolling();
     else this.show(gettext("reconnecting…"), "down");
-    setTimeout(() => { if (!this.closing) this.open(); }, 500 * 2 ** this.retry);
+    setTimeout(() => { if (!this.closing) this.open(); }, 500 * 2 ** this.retry * (0.75 + Math.random() / 2));
   }
 
   ping() {
