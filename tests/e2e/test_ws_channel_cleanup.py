@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket as socket_module
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -78,15 +78,8 @@ async def test_sockets_closed_while_redis_is_away_leave_nothing_to_subscribe_aga
     stopped the rest: the process kept the dead channel in them and subscribed them all again
     once Redis was back, for the life of the process."""
     day = factories.slot_start(clinic).date()
-    layer = get_channel_layer()
     groups = [realtime.slot_group(doctor.pk, day + timedelta(days=n)) for n in range(3)]
-    leaving = WebsocketCommunicator(
-        application, f"/ws/slots/{doctor.pk}/?from={day}&days=3", headers=[ORIGIN]
-    )
-    assert (await leaving.connect(timeout=10))[0]
-    await receive(leaving)
-    here = layer._get_layer()
-    [channel] = [name for name in here.channels if "specific" in name]
+    leaving, here, channel = await _three_days_watched(doctor, day)
 
     redis_server.kill()
     await leaving.send_input({"type": "websocket.disconnect", "code": 1000})
@@ -185,15 +178,7 @@ async def test_an_unsubscribe_that_fails_otherwise_still_leaves_every_group(
     and going: redis-py's subscriber closed the connection under an UNSUBSCRIBE being written
     (AttributeError), which stopped the closing socket halfway through its groups. The fault is
     put in redis-py's place here: its timing is not for a test to hit."""
-    day = factories.slot_start(clinic).date()
-    layer = get_channel_layer()
-    closing = WebsocketCommunicator(
-        application, f"/ws/slots/{doctor.pk}/?from={day}&days=3", headers=[ORIGIN]
-    )
-    assert (await closing.connect(timeout=10))[0]
-    await receive(closing)
-    here = layer._get_layer()
-    [channel] = [name for name in here.channels if "specific" in name]
+    closing, here, channel = await _three_days_watched(doctor, factories.slot_start(clinic).date())
     pubsub = type(here._shards[0]._pubsub)
     unsubscribe, calls = pubsub.unsubscribe, []
 
@@ -209,3 +194,18 @@ async def test_an_unsubscribe_that_fails_otherwise_still_leaves_every_group(
 
     assert len(calls) >= 3
     assert {group: names for group, names in here.groups.items() if channel in names} == {}
+
+
+async def _three_days_watched(
+    doctor: rows.Doctor, day: date
+) -> tuple[WebsocketCommunicator, Any, str]:
+    """A grid socket on three days from ``day``, its snapshot read: the socket, this loop's
+    layer and the socket's channel."""
+    watching = WebsocketCommunicator(
+        application, f"/ws/slots/{doctor.pk}/?from={day}&days=3", headers=[ORIGIN]
+    )
+    assert (await watching.connect(timeout=10))[0]
+    await receive(watching)
+    here = get_channel_layer()._get_layer()
+    [channel] = [name for name in here.channels if "specific" in name]
+    return watching, here, channel
