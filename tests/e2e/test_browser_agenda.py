@@ -366,3 +366,44 @@ def _a_visit_before_a_day_off(
         browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
     )
     return page, page.locator(f'li[data-appointment="{moving.pk}"]'), moving, away
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fa-IR"])
+def test_on_a_phone_the_pickers_day_controls_stay_on_one_line(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    locale: str,
+) -> None:
+    """Found in review: on a phone the picker's Next day button wrapped to a line of its own,
+    away from the date it moves."""
+    moving = factories.appointment(
+        doctor, factories.patient(first_name="Omid"), factories.slot_start(clinic, days_ahead=1)
+    )
+    day = moving.start.astimezone(ZoneInfo(clinic.timezone)).date().isoformat()
+    page = open_page(browser, contexts, server, phone=True, locale=locale)
+    sign_in(page, server, doctor.user, f"/doctor/?from={day}&days=1")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    row = page.locator(f'li[data-appointment="{moving.pk}"]')
+    persian = locale.startswith("fa")
+    row.get_by_role("button", name="جابه‌جایی…" if persian else "Reschedule…").click()
+    expect(row.locator(".picker button.slot").first).to_be_visible()
+    row.scroll_into_view_if_needed()
+    shoot(page, f"agenda-picker-{'fa' if persian else 'en'}-phone", full_page=False)
+
+    controls = [
+        row.locator(f".picker .day-steps > {selector}").bounding_box()
+        # the date: the browser's own field, or the Jalali one in front of it
+        for selector in (
+            "button.step-back",
+            ":is(input[type=date], .date-picker)",
+            "button.step-forward",
+        )
+    ]
+    assert all(box is not None for box in controls)
+    middles = [box["y"] + box["height"] / 2 for box in controls if box is not None]
+    assert max(middles) - min(middles) < 4, middles
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert all(box is not None and box["x"] + box["width"] <= width for box in controls)

@@ -373,9 +373,11 @@ export function takenMessage(reply, zone, retry) {
 
 // A date and that day's free slots, on a row. ``choose(start)`` answers whether it worked;
 // then the picker closes.
+let pickers = 0; // their date inputs' ids
+
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
-  const input = el("input", { type: "date", value: day, required: true });
+  const input = el("input", { type: "date", id: `picker-day-${pickers += 1}`, value: day, required: true });
   // Only the newest day asked is shown: a slow answer for the day before, shown under the
   // next one's date, would book the day the picker does not say.
   // Whether the keyboard was in the picker when the answer came: only then does a jump move it.
@@ -400,9 +402,13 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   const step = (days) => () => { input.value = addDays(input.value, days); load(); };
   const holder = el("div", { class: "picker" },
     el("div", { class: "row" },
-      el("button", { type: "button", class: "step-back", "aria-label": gettext("Previous day"), onclick: step(-1) }),
-      el("label", {}, label, " ", input),
-      el("button", { type: "button", class: "step-forward", "aria-label": gettext("Next day"), onclick: step(1) }),
+      el("label", { for: input.id }, label),
+      // Together on a phone's narrow line too: a step that wraps away from its date reads as
+      // something else.
+      el("span", { class: "day-steps" },
+        el("button", { type: "button", class: "step-back", "aria-label": gettext("Previous day"), onclick: step(-1) }),
+        input,
+        el("button", { type: "button", class: "step-forward", "aria-label": gettext("Next day"), onclick: step(1) })),
       el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, gettext("Close"))),
     el("div"));
   item.append(holder);
