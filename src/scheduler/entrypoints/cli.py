@@ -90,7 +90,11 @@ def _serve(args: argparse.Namespace) -> int:
     from scheduler.config import bootstrap, runtime
     from scheduler.entrypoints.daphne_access import Daphne
     from scheduler.entrypoints.daphne_bodies import leave_request_bodies_to_django
-    from scheduler.entrypoints.daphne_frames import frames_sent_at_once, plain_frame_logs
+    from scheduler.entrypoints.daphne_frames import (
+        frames_sent_at_once,
+        limits_on_what_browsers_send,
+        plain_frame_logs,
+    )
 
     if not _port_free(args.host, args.port):
         # daphne would log the failure and go on running with nothing listening.
@@ -113,6 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
     leave_request_bodies_to_django()
     plain_frame_logs()
     frames_sent_at_once()
+    limits_on_what_browsers_send()
     _quiet_the_collector()
     try:
         Daphne().run(

@@ -13,16 +13,24 @@ and stops watching (another). In a fan-out that was a fifth of a daphne process,
 got its frame before every other socket of the process had been given one. An idle connection
 now sends at once, as asyncio's own socket transports do; whatever the kernel does not take,
 and everything while bytes are already queued, goes Twisted's way, in order.
+
+**Limits.** autobahn holds what the server sends to the limit on a message it receives
+(``SOCKET_MESSAGE_BYTES``, what a browser may send), and closes the socket (1011) when it would
+go over: a slot grid of a month of five-minute slots is 200 KB. The limit is for browsers; what
+the server sends is bounded by what it shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from autobahn import util
+from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import tcp
 
 _queued_write: Callable[[tcp.Connection, bytes], None] = tcp.Connection.write
+_send_message: Callable[..., None] = WebSocketProtocol.sendMessage
 
 
 def plain_frame_logs() -> None:
@@ -31,6 +39,20 @@ def plain_frame_logs() -> None:
 
 def frames_sent_at_once() -> None:
     tcp.Connection.write = _write_now  # type: ignore[method-assign, assignment]
+
+
+def limits_on_what_browsers_send() -> None:
+    WebSocketProtocol.sendMessage = _send_any_size
+
+
+def _send_any_size(protocol: WebSocketProtocol, payload: bytes, *args: Any, **kwargs: Any) -> None:
+    # One call on the event loop's thread: no frame is received while the limit is lifted.
+    limit = protocol.maxMessagePayloadSize
+    protocol.maxMessagePayloadSize = 0
+    try:
+        _send_message(protocol, payload, *args, **kwargs)
+    finally:
+        protocol.maxMessagePayloadSize = limit
 
 
 def _write_now(transport: tcp.Connection, data: bytes) -> None:
