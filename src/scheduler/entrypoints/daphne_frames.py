@@ -1,4 +1,4 @@
-"""What daphne's libraries do for every frame they send, trimmed to what a frame needs.
+"""What daphne's libraries do with the frames they send, changed where it cost or broke a socket.
 
 **Debug lines.** For every frame it sends, autobahn's ``sendData`` builds the arguments of a
 debug line (the method's qualified name, the peer, the size), coloured with click where click

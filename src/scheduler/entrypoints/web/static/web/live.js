@@ -371,10 +371,10 @@ export function takenMessage(reply, zone, retry) {
     ...alternatives.map((slot) => el("button", { type: "button", class: "slot free", onclick: () => retry(slot.start) }, zone.moment(slot.start)))));
 }
 
+let pickers = 0; // for their date inputs' ids
+
 // A date and that day's free slots, on a row. ``choose(start)`` answers whether it worked;
 // then the picker closes.
-let pickers = 0; // their date inputs' ids
-
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
   const input = el("input", { type: "date", id: `picker-day-${pickers += 1}`, value: day, required: true });
