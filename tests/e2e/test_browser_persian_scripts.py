@@ -163,6 +163,11 @@ def test_the_jalali_picker_picks_by_keyboard_and_the_server_gets_iso_dates(
     desk = open_live(browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}")
     switcher = desk.locator("#desk-day + .date-picker")
     expect(switcher.locator(".date-text")).to_have_value("۱۴۰۵/۰۹/۱۶")
+    # Named by its label alone: the calendar button and the hint after it are not its name
+    # (found in review: "روز انتخاب تاریخ، اکنون … سال/ماه/روز، به تقویم شمسی").
+    expect(desk.get_by_role("textbox", name="روز", exact=True).first).to_have_id(
+        switcher.locator(".date-text").get_attribute("id") or ""
+    )
     expect(desk.locator("#desk-day-label")).to_have_text("دوشنبه ۱۶ آذر ۱۴۰۵")
     # The day buttons flip the picker's date too.
     desk.locator("#desk-next").click()

@@ -347,6 +347,10 @@ export async function slotPicker(doctorId, clinicId, day, zone, choose, toDay = 
   }, zone.time(slot.start))));
 }
 
+const freeOn = (day, count) => phrase(count
+  ? ngettext("%(day)s: %(count)s free time.", "%(day)s: %(count)s free times.", count)
+  : gettext("%(day)s: no free time."), { day, count });
+
 const noneThatDay = () => el("p", { class: "hint" }, gettext("No free slot that day."));
 
 // Its data-start is the slot's: a picker that keeps the focus on a slot across a reload finds
@@ -382,12 +386,15 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   // next one's date, would book the day the picker does not say.
   // Whether the keyboard was in the picker when the answer came: only then does a jump move it.
   let asked = 0;
-  const load = async () => {
+  // ``tell``: a screen reader hears the day and what is free on it. The keyboard stays on the
+  // step (or the date) that changed the day, and nothing else would say the day changed.
+  const load = async ({ tell = false } = {}) => {
     const mine = ++asked;
     const picker = await slotPicker(doctorId, clinicId, input.value, zone, pick, jump);
     if (mine !== asked) return false;
     const kept = holder.contains(document.activeElement);
     holder.lastChild.replaceWith(picker);
+    if (tell) heard.replaceChildren(freeOn(zone.dayLabel(input.value), picker.querySelectorAll("button.slot").length));
     return kept;
   };
   // To the next free day, and the keyboard to its slot, unless it went elsewhere meanwhile (a
@@ -399,7 +406,8 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
     if (!same) say(phrase(gettext("%(time)s was just taken."), { time: zone.time(start) }), "error");
     (same ?? holder.querySelector("button.slot") ?? input).focus();
   };
-  const step = (days) => () => { input.value = addDays(input.value, days); load(); };
+  const step = (days) => () => { input.value = addDays(input.value, days); load({ tell: true }); };
+  const heard = el("p", { class: "visually-hidden", "aria-live": "polite" });
   const holder = el("div", { class: "picker" },
     el("div", { class: "row" },
       el("label", { for: input.id }, label),
@@ -410,11 +418,14 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
         input,
         el("button", { type: "button", class: "step-forward", "aria-label": gettext("Next day"), onclick: step(1) })),
       el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, gettext("Close"))),
+    heard,
     el("div"));
   item.append(holder);
   datePicker(input); // Jalali on a Persian page; the browser's own elsewhere
   const pick = async (start) => { if (await choose(start)) backToRow(holder); }; // the keyboard stays on the visit
-  input.addEventListener("change", load);
+  input.addEventListener("change", () => load({ tell: true }));
+  // As Close. An open Jalali calendar takes its own Escape first (it closes only itself).
+  holder.addEventListener("keydown", (event) => { if (event.key === "Escape" && !event.defaultPrevented) backToRow(holder); });
   input.focus();
   return load();
 }
