@@ -368,7 +368,16 @@ def _a_visit_before_a_day_off(
     return page, page.locator(f'li[data-appointment="{moving.pk}"]'), moving, away
 
 
-@pytest.mark.parametrize(("locale", "width"), [("en-US", 390), ("fa-IR", 390), ("fa-IR", 320)])
+@pytest.mark.parametrize(
+    ("locale", "width", "text"),
+    [
+        ("en-US", 390, 1),
+        ("fa-IR", 390, 1),
+        ("fa-IR", 320, 1),
+        ("fa-IR", 320, 1.25),
+        ("en-US", 320, 1.25),
+    ],
+)
 def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
     server: Server,
     browser: Browser,
@@ -377,10 +386,13 @@ def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
     clinic: rows.Clinic,
     locale: str,
     width: int,
+    text: float,
 ) -> None:
     """Found in review: on a phone the picker's Next day button wrapped to a line of its own,
-    away from the date it moves; kept together, it then spilled out of the card at 320 px; a
-    screen reader heard nothing of the day a step moved to; Escape did not close it."""
+    away from the date it moves; kept together, it then spilled out of the card at 320 px, and
+    the Jalali date, given way, went under the Next day button with large text (``text``: the
+    browser's text size); a screen reader heard nothing of the day a step moved to; Escape did
+    not close it."""
     moving = factories.appointment(
         doctor, factories.patient(first_name="Omid"), factories.slot_start(clinic, days_ahead=1)
     )
@@ -389,12 +401,14 @@ def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
     page.set_viewport_size({"width": width, "height": 760})
     sign_in(page, server, doctor.user, f"/doctor/?from={day.isoformat()}&days=1")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page.evaluate(f"document.documentElement.style.fontSize = '{text * 100}%'")
     row = page.locator(f'li[data-appointment="{moving.pk}"]')
     persian = locale.startswith("fa")
     row.get_by_role("button", name="جابه‌جایی…" if persian else "Reschedule…").click()
     expect(row.locator(".picker button.slot").first).to_be_visible()
     row.scroll_into_view_if_needed()
-    shoot(page, f"agenda-picker-{'fa' if persian else 'en'}-{width}", full_page=False)
+    large = "" if text == 1 else "-large-text"
+    shoot(page, f"agenda-picker-{'fa' if persian else 'en'}-{width}{large}", full_page=False)
 
     picker = row.locator(".picker").bounding_box()
     controls = [
@@ -406,17 +420,29 @@ def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
             "button.step-forward",
         )
     ]
-    assert picker is not None and all(box is not None for box in controls)
-    middles = [box["y"] + box["height"] / 2 for box in controls if box is not None]
-    assert max(middles) - min(middles) < 4, middles
-    for box in controls:
-        assert box is not None
+    assert picker is not None
+    boxes = [box for box in controls if box is not None]
+    assert len(boxes) == 3
+    for box in boxes:  # inside the card, and none over another
         assert (
             picker["x"] - 0.5
             <= box["x"]
             <= box["x"] + box["width"]
             <= picker["x"] + picker["width"] + 0.5
         )
+    for one, other in ((0, 1), (1, 2), (0, 2)):
+        a, b = boxes[one], boxes[other]
+        apart = a["x"] + a["width"] <= b["x"] + 0.5 or b["x"] + b["width"] <= a["x"] + 0.5
+        assert apart or a["y"] + a["height"] <= b["y"] + 0.5 or b["y"] + b["height"] <= a["y"] + 0.5
+    back, date, forward = (box["y"] + box["height"] / 2 for box in boxes)
+    assert abs(back - forward) < 4  # the steps side by side, always
+    if text == 1:
+        assert abs(date - back) < 4  # and the date between them, where it fits
+    else:
+        # the date readable whole: its own line, above the steps, where it does not
+        assert date < back
+    date_field = row.locator(".picker .day-steps > :is(input[type=date], .date-picker)")
+    assert date_field.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
 
     next_day = row.locator(".picker .day-steps > button.step-forward")
     next_day.focus()

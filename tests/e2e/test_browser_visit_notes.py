@@ -72,6 +72,12 @@ def test_the_doctor_writes_a_note_and_the_patient_books_the_follow_up(
     type_row(page, 1, PRESCRIPTIONS[1], skip=1)  # the dose forgotten
     page.locator("#id_instructions").fill("Rest, drink fluids; come back if it gets worse.")
     # A follow-up among the doctor's free times, a week on: the picker opens on that day.
+    # Escape closes it, and the keyboard is back where it was (found in review: on the page).
+    page.locator("#follow-up-choose").click()
+    expect(page.locator(".follow-up .slots .slot.free").first).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator(".follow-up .picker")).to_have_count(0)
+    expect(page.locator("#follow-up-choose")).to_be_focused()
     page.locator("#follow-up-choose").click()
     first_free = page.locator(".follow-up .slots .slot.free").first
     proposed = datetime.fromisoformat(first_free.get_attribute("data-start") or "")

@@ -308,10 +308,12 @@ export const statusLabel = (status) => STATUS_LABELS[status] ?? status;
 // Rejecting or cancelling: a small form on the row asks the reason the patient is told; the
 // second button confirms, "Keep it" goes back. ``send(reason)`` answers whether it worked.
 // Back to the visit a form was on, as it is now (a live redraw may have replaced its row).
-export function backToRow(node) {
+/** Removes ``node`` and puts the keyboard back on its visit's row; outside a row (a visit
+ * note's follow-up), on ``fallback``. */
+export function backToRow(node, fallback = null) {
   const id = node.closest("li[data-appointment]")?.dataset.appointment;
   node.remove();
-  if (id) document.querySelector(`li[data-appointment="${id}"]`)?.focus();
+  (id ? document.querySelector(`li[data-appointment="${id}"]`) : fallback)?.focus();
 }
 
 export function askWhy(row, action, send) {
@@ -381,6 +383,7 @@ let pickers = 0; // for their date inputs' ids
 // then the picker closes.
 export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose }) {
   item.querySelector(".picker")?.remove();
+  const opener = document.activeElement;
   const input = el("input", { type: "date", id: `picker-day-${pickers += 1}`, value: day, required: true });
   // Only the newest day asked is shown: a slow answer for the day before, shown under the
   // next one's date, would book the day the picker does not say.
@@ -417,15 +420,15 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
         el("button", { type: "button", class: "step-back", "aria-label": gettext("Previous day"), onclick: step(-1) }),
         input,
         el("button", { type: "button", class: "step-forward", "aria-label": gettext("Next day"), onclick: step(1) })),
-      el("button", { type: "button", class: "link", onclick: () => backToRow(holder) }, gettext("Close"))),
+      el("button", { type: "button", class: "link", onclick: () => backToRow(holder, opener) }, gettext("Close"))),
     heard,
     el("div"));
   item.append(holder);
   datePicker(input); // Jalali on a Persian page; the browser's own elsewhere
-  const pick = async (start) => { if (await choose(start)) backToRow(holder); }; // the keyboard stays on the visit
+  const pick = async (start) => { if (await choose(start)) backToRow(holder, opener); }; // the keyboard stays on the visit
   input.addEventListener("change", () => load({ tell: true }));
   // As Close. An open Jalali calendar takes its own Escape first (it closes only itself).
-  holder.addEventListener("keydown", (event) => { if (event.key === "Escape" && !event.defaultPrevented) backToRow(holder); });
+  holder.addEventListener("keydown", (event) => { if (event.key === "Escape" && !event.defaultPrevented) backToRow(holder, opener); });
   input.focus();
   return load();
 }
