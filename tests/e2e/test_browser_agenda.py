@@ -255,6 +255,10 @@ def test_a_reschedule_onto_a_day_with_no_free_slot_jumps_to_the_next_free_one(
     jump = row.locator(".picker button.next-free")
     expect(jump).to_contain_text("Next free:")
     expect(row.locator(".picker button.slot")).to_have_count(0)
+    # and a screen reader hears the offer with the day (found in review: only the day)
+    expect(row.locator(".picker > p[aria-live=polite]")).to_contain_text(
+        re.compile(r": no free time\. Next free: \w+day")
+    )
     start = jump.get_attribute("data-start") or ""
     jump.focus()
     page.keyboard.press("Enter")

@@ -397,7 +397,9 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
     if (mine !== asked) return false;
     const kept = holder.contains(document.activeElement);
     holder.lastChild.replaceWith(picker);
-    if (tell) heard.replaceChildren(freeOn(zone.dayLabel(input.value), picker.querySelectorAll("button.slot").length));
+    const count = picker.querySelectorAll("button.slot").length;
+    // With none that day, what the picker offers instead: "Next free: …" (or that there is none).
+    if (tell) heard.replaceChildren(freeOn(zone.dayLabel(input.value), count), count ? "" : ` ${picker.querySelector(".next-free")?.textContent ?? ""}`);
     return kept;
   };
   // To the next free day, and the keyboard to its slot, unless it went elsewhere meanwhile (a
