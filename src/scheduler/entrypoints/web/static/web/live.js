@@ -398,7 +398,7 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
     const kept = holder.contains(document.activeElement);
     holder.lastChild.replaceWith(picker);
     const count = picker.querySelectorAll("button.slot").length;
-    // With none that day, what the picker offers instead: "Next free: …" (or that there is none).
+    // With none that day, the jump the picker offers instead ("Next free: …").
     if (tell) heard.replaceChildren(freeOn(zone.dayLabel(input.value), count), count ? "" : ` ${picker.querySelector(".next-free")?.textContent ?? ""}`);
     return kept;
   };
