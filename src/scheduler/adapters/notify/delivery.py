@@ -24,7 +24,7 @@ from scheduler.adapters.notify import contacts, log_rows
 from scheduler.adapters.notify.faults import DeliveryFault, TransientFault, Unreachable
 from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import Channel, Notification
-from scheduler.adapters.notify.rendering import Rendered, language_of, render
+from scheduler.adapters.notify.rendering import Rendered, language_of, render, template_of
 from scheduler.adapters.notify.sms import SmsGateway
 from scheduler.domain.appointment import VisitMode
 from scheduler.domain.notifications import Kind, skip_reason
@@ -92,6 +92,22 @@ def deliver_all(
     return statuses
 
 
+# What a message is made of, and no more: a user row is thirty columns, and making model
+# instances of every column of seven tables was a sixth of a worker's time.
+_READ = (
+    *("kind", "channel", "status", "attempts", "enqueued_at", "about_start", "details"),
+    *(f"appointment__{name}" for name in ("status", "start", "end", "visit_mode")),
+    *(f"appointment__clinic__{name}" for name in ("name", "address", "timezone", "language")),
+    *(
+        f"appointment__{party}__user__{name}"
+        for party in ("doctor", "patient")
+        for name in ("username", "first_name", "last_name", "forgotten")
+    ),
+    *(f"recipient__{name}" for name in ("email", "phone", "language")),
+    *(f"recipient__contact__{name}" for name in ("email", "sms")),
+)
+
+
 def _read(notification_ids: Sequence[int]) -> list[Notification]:
     """The rows, as asked, with all their messages need (their status is read again, locked)."""
     rows = (
@@ -101,6 +117,7 @@ def _read(notification_ids: Sequence[int]) -> list[Notification]:
             "appointment__patient__user",
             "recipient__contact",
         )
+        .only(*_READ)
         .filter(pk__in=list(notification_ids))
         .order_by()
     )
@@ -120,11 +137,10 @@ def _deliver_one(
     attempted = False
     try:
         with transaction.atomic():
-            if not _lock(row):
-                return "missing", None
-            if row.status != Status.QUEUED:
-                return row.status, None  # sent, failed or skipped already: a repeat does nothing
             at = now()
+            found = _claim(row, at)
+            if found is not None:
+                return found, None  # gone, or sent, failed or skipped already: nothing to do
             attempted = True
             fault = _attempt(row, mailer, sms, at, max_attempts)
             if fault is None and row.channel == Channel.EMAIL and row.status == Status.SENT:
@@ -149,15 +165,25 @@ def _deliver_one(
     return row.status, fault if row.status == Status.QUEUED else None
 
 
-def _lock(row: Notification) -> bool:
-    """Lock the row and read again what may have changed since it was read: its own status and
-    attempts, its appointment's status and time. False when the row is gone."""
-    fresh = log_rows.locked(row.pk)
+def _claim(row: Notification, at: datetime) -> str | None:
+    """Lock the row if it is still queued, logging it as sent now, one more try: what the
+    message makes of it if it goes, in the transaction that rolls back if it does not. Read
+    again what may have changed since the batch read it (its attempts, its appointment's status
+    and time). None when claimed; else what the row is: "missing", sent, failed or skipped."""
+    channel = Channel(row.channel)
+    fresh = log_rows.claimed(
+        row,
+        status=Status.SENT,
+        address=contacts.address(row.recipient, channel),
+        template=template_of(Kind(row.kind), _language(row)),
+        sent_at=at,
+        error="",
+        provider_id=_email_id(row) if channel is Channel.EMAIL else "",
+    )
     if fresh is None:
-        return False
+        return log_rows.status(row.pk) or "missing"
     appointment = row.appointment
     (
-        row.status,
         row.attempts,
         row.enqueued_at,
         appointment.status,
@@ -165,7 +191,7 @@ def _lock(row: Notification) -> bool:
         appointment.end,
         appointment.visit_mode,
     ) = fresh
-    return True
+    return None
 
 
 def _attempt(
@@ -175,6 +201,7 @@ def _attempt(
     now: datetime,
     max_attempts: int,
 ) -> TransientFault | None:
+    """Send the claimed message, or log why not (skipped, failed, or queued for a retry)."""
     appointment = row.appointment
     channel = Channel(row.channel)
     kind = Kind(row.kind)
@@ -185,40 +212,50 @@ def _attempt(
         start=appointment.start,
         now=now,
     )
-    address = "" if reason else contacts.address(row.recipient, channel)
-    if not reason and not address:
+    if not reason and not row.address:
         reason = contacts.unreachable_reason(row.recipient, channel)
     if reason:
-        log_rows.update(row, status=Status.SKIPPED, error=reason)
+        # Not a try: nothing went anywhere.
+        log_rows.update(
+            row,
+            status=Status.SKIPPED,
+            error=reason,
+            attempts=row.attempts - 1,
+            sent_at=None,
+            address="",
+            template="",
+            provider_id="",
+        )
         return None
-    expected_id = f"<notification-{row.pk}@nobat>"
-    attempts = row.attempts + 1
     try:
         message = _render(row, kind)
-        sending = dict(
-            status=Status.SENT,
-            address=address,
-            template=message.template,
-            attempts=attempts,
-            sent_at=now,
-            error="",
-        )
         if channel is Channel.EMAIL:
             mailer.start(
-                to=address, subject=message.subject, body=message.body, message_id=expected_id
+                to=row.address,
+                subject=message.subject,
+                body=message.body,
+                message_id=row.provider_id,
             )
-            log_rows.update(row, provider_id=expected_id, **sending)
         else:
-            log_rows.update(row, **sending)
-            provider_id = sms.send(to=address, text=message.text, reference=f"nobat-{row.pk}")
+            provider_id = sms.send(to=row.address, text=message.text, reference=f"nobat-{row.pk}")
             log_rows.update(row, provider_id=provider_id)
     except DeliveryFault as error:
-        row.attempts = attempts
         return _failed(row, error, now, max_attempts)
     except Exception as error:  # a broken template, an adapter's bug: a retry fails the same
         log.exception("notification %s cannot be sent", row.pk)
-        log_rows.update(row, status=Status.FAILED, error=f"cannot send: {error!r}", sent_at=None)
+        log_rows.update(
+            row, status=Status.FAILED, error=f"cannot send: {error!r}", sent_at=None, provider_id=""
+        )
     return None
+
+
+def _email_id(row: Notification) -> str:
+    """The Message-ID of the row's email: the same on every try."""
+    return f"<notification-{row.pk}@nobat>"
+
+
+def _language(row: Notification) -> str:
+    return language_of(row.recipient.language, row.appointment.clinic.language)
 
 
 def _failed(
@@ -247,7 +284,7 @@ def _render(row: Notification, kind: Kind) -> Rendered:
     previous = row.details.get("previous_start")
     return render(
         kind,
-        language=language_of(row.recipient.language, clinic.language),
+        language=_language(row),
         zone=clinic.timezone,
         patient=str(appointment.patient),
         doctor=str(appointment.doctor),

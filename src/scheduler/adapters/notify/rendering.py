@@ -59,10 +59,15 @@ def language_of(preferred: str, default: str = LANGUAGES[0]) -> str:
     return LANGUAGES[0]
 
 
+def template_of(kind: Kind, language: str) -> str:
+    """The template's name: the log keeps it with what was sent."""
+    return f"notify/{language}/{kind.value}.txt"
+
+
 def render(kind: Kind, *, language: str, zone: str, **context: Any) -> Rendered:
     """``context`` holds names and places; the datetimes in it (``start``, ``previous_start``)
     become ``when`` and ``previous_when`` on the clinic's clock in ``language`` (en or fa)."""
-    name = f"notify/{language}/{kind.value}.txt"
+    name = template_of(kind, language)
     values = {**context, "zone": zone_name(zone, language)}
     values |= {key: isolated(context[key], language) for key in ISOLATED if context.get(key)}
     for key, target in (("start", "when"), ("previous_start", "previous_when")):
