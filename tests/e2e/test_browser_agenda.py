@@ -351,21 +351,43 @@ def test_a_reschedule_jump_leaves_the_keyboard_where_it_went_and_says_a_slot_wen
     assert moving.start > datetime.fromisoformat(start)
 
 
+def test_a_day_with_nothing_free_for_a_month_after_it_is_heard_so(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found in review: the picker showed "None in the 30 days after it either." and a screen
+    reader heard only "…: no free time."."""
+    _, row, _, away = _a_visit_before_a_day_off(
+        browser, contexts, server, doctor, clinic, days_off=40
+    )
+    row.get_by_role("button", name="Reschedule…").click()
+    row.get_by_role("button", name="Next day").click()
+    expect(row.locator(".picker input[type=date]")).to_have_value(away.isoformat())
+    expect(row.locator(".picker > p[aria-live=polite]")).to_have_text(
+        f"{away:%A} {away.day} {away:%B}: no free time. None in the 30 days after it either."
+    )
+
+
 def _a_visit_before_a_day_off(
     browser: Browser,
     contexts: list[BrowserContext],
     server: Server,
     doctor: rows.Doctor,
     clinic: rows.Clinic,
+    *,
+    days_off: int = 1,
 ) -> tuple[Page, Locator, rows.Appointment, date]:
-    """Omid's visit tomorrow on the doctor's day, and the day after it off: the page, the
-    visit's row, the visit and the day off."""
+    """Omid's visit tomorrow on the doctor's day, and ``days_off`` from the day after it off:
+    the page, the visit's row, the visit and the first day off."""
     moving = factories.appointment(
         doctor,
         factories.patient(first_name="Omid"),
         factories.slot_start(clinic, days_ahead=1, hour=10),
     )
-    away = away_all_day(doctor, clinic)
+    away = away_all_day(doctor, clinic, days=days_off)
     page = open_live(
         browser, contexts, server, doctor.user, f"/doctor/?from={moving.start.date()}&days=1"
     )
@@ -448,12 +470,20 @@ def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
     date_field = row.locator(".picker .day-steps > :is(input[type=date], .date-picker)")
     assert date_field.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
 
+    # Found in review: Close was a 23 px target beside 44 px steps, and their arrows small.
+    close = row.locator(".picker > .row > button.link").bounding_box()
+    assert close is not None and close["height"] >= 44
     next_day = row.locator(".picker .day-steps > button.step-forward")
+    sizes = "b => [getComputedStyle(b, '::before').fontSize, getComputedStyle(b).fontSize]"
+    arrow, text_size = (float(size.removesuffix("px")) for size in next_day.evaluate(sizes))
+    assert arrow >= 1.5 * text_size
     next_day.focus()
     page.keyboard.press("Enter")
     heard = row.locator(".picker > p[aria-live=polite]")
-    # the day after, and what is free on it: "Thursday 10 December: 12 free times."
-    expect(heard).to_contain_text("وقت خالی" if persian else "free time")
+    # the day after, and what is free on it, the day said as the slots say it (found in
+    # review: "Fri, Dec 11" there, "Friday 11 December, 10:00" on the slots)
+    after = day + timedelta(days=1)
+    expect(heard).to_contain_text("وقت خالی" if persian else f"{after:%A} {after.day} {after:%B}: ")
     expect(next_day).to_be_focused()
     page.keyboard.press("Escape")
     expect(row.locator(".picker")).to_have_count(0)

@@ -435,8 +435,8 @@ def test_a_day_with_no_free_slot_offers_the_next_free_one_and_books_it_by_keyboa
     shoot(desk, f"desk-next-free-booked-{'fa-phone' if persian_phone else 'en-desktop'}")
 
 
-def away_all_day(doctor: rows.Doctor, clinic: rows.Clinic) -> date:
-    """The doctor takes the whole day after tomorrow off; that day."""
+def away_all_day(doctor: rows.Doctor, clinic: rows.Clinic, *, days: int = 1) -> date:
+    """The doctor takes the whole day after tomorrow off (and ``days`` - 1 more); that day."""
     away = factories.slot_start(clinic, days_ahead=2).date()
     midnight = datetime.combine(away, datetime.min.time(), ZoneInfo(clinic.timezone))
     build_bus().handle(
@@ -444,7 +444,7 @@ def away_all_day(doctor: rows.Doctor, clinic: rows.Clinic) -> date:
             actor=factories.actor_of(doctor),
             doctor_id=doctor.pk,
             start=midnight,
-            end=midnight + timedelta(days=1),
+            end=midnight + timedelta(days=days),
         )
     )
     return away

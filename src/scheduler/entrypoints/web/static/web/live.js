@@ -365,7 +365,7 @@ function nextFree(later, zone, toDay) {
       type: "button", class: "next-free", "data-start": instantKey(next.start), onclick: () => toDay(zone.day(next.start), next.start),
     }, phrase(gettext("Next free: %(when)s"), { when: zone.moment(next.start) })));
   } else if (later.ok) {
-    none.append(" ", phrase(gettext("None in the %(days)s days after it either."), { days: NEXT_FREE_DAYS }));
+    none.append(" ", el("span", { class: "none-ahead" }, phrase(gettext("None in the %(days)s days after it either."), { days: NEXT_FREE_DAYS })));
   }
   return none;
 }
@@ -398,8 +398,9 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
     const kept = holder.contains(document.activeElement);
     holder.lastChild.replaceWith(picker);
     const count = picker.querySelectorAll("button.slot").length;
-    // With none that day, the jump the picker offers instead ("Next free: …").
-    if (tell) heard.replaceChildren(freeOn(zone.dayLabel(input.value), count), count ? "" : ` ${picker.querySelector(".next-free")?.textContent ?? ""}`);
+    // With none that day, what the picker offers instead ("Next free: …"), or that it has
+    // nothing to offer. The day as the slots' names say it.
+    if (tell) heard.replaceChildren(freeOn(zone.longDay(input.value), count), count ? "" : ` ${picker.querySelector(".next-free, .none-ahead")?.textContent ?? ""}`);
     return kept;
   };
   // To the next free day, and the keyboard to its slot, unless it went elsewhere meanwhile (a
