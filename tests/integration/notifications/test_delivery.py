@@ -390,6 +390,71 @@ def test_two_deliveries_of_one_message_at_the_same_moment_send_it_once(
     assert len(mail.outbox) == 1
 
 
+class HeldMailer(Mailer):
+    """A delivery that holds its claimed row in SMTP until ``go``, then gets a 451."""
+
+    def __init__(self, entered: threading.Event, go: threading.Event) -> None:
+        super().__init__()
+        self.entered, self.go = entered, go
+
+    def start(self, **message: Any) -> None:
+        self.entered.set()
+        assert self.go.wait(20)
+        raise TransientFault("451 4.3.0 Busy, try later")
+
+
+@pytest.mark.postgres  # SQLite serializes writers: the cancel would wait for the first delivery
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("meanwhile", ["cancelled", "begun"])
+def test_a_delivery_that_waited_for_another_judges_the_visit_as_it_is_after_the_wait(
+    smtp: SmtpSink, doctor: rows.Doctor, patient: rows.Patient, meanwhile: str
+) -> None:
+    """Found by an attacker: the second of two deliveries of one reminder waited for the
+    first's lock (the first then put the row back with a 451) and sent the reminder of a visit
+    cancelled, or begun, while it waited: it judged by the time and the visit as they were
+    before the wait."""
+    appointment_id = book(doctor, patient, days_ahead=3)
+    relay()
+    [reminder, _] = log_of(appointment_id, kind="reminder")
+    visit = rows.Appointment.objects.get(pk=appointment_id)
+    entered, go = threading.Event(), threading.Event()
+    # The second delivery's clock: before the visit, then, after the wait, past its start.
+    readings = iter([visit.start - timedelta(hours=1), visit.start + timedelta(minutes=1)])
+    outcomes: dict[str, Any] = {}
+
+    def deliver(name: str, **how: Any) -> None:
+        try:
+            outcomes[name] = delivery.deliver(reminder.pk, sms=NO_SMS, **how)
+        except TransientFault:
+            outcomes[name] = "retry"
+        finally:
+            connection.close()
+
+    first = threading.Thread(
+        target=deliver, args=("first",), kwargs={"mailer": HeldMailer(entered, go)}
+    )
+    first.start()
+    assert entered.wait(20)
+    clock = (lambda: next(readings)) if meanwhile == "begun" else timezone.now
+    second = threading.Thread(target=deliver, args=("second",), kwargs={"now": clock})
+    second.start()
+    second.join(timeout=0.5)  # now waiting for the first's lock
+    if meanwhile == "cancelled":
+        build_bus().handle(
+            commands.CancelAppointment(
+                actor=factories.actor_of(patient), appointment_id=appointment_id
+            )
+        )
+    go.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    reminder.refresh_from_db()
+    assert outcomes == {"first": "retry", "second": "skipped"}
+    assert (reminder.status, reminder.attempts) == ("skipped", 1)
+    assert not [m for m in smtp.received() if m.subject.startswith("Reminder")]
+
+
 @pytest.mark.django_db
 def test_a_bad_address_fails_for_good_without_retries(
     doctor: rows.Doctor, patient: rows.Patient

@@ -26,6 +26,7 @@ from scheduler.adapters.notify.mail import Mailer
 from scheduler.adapters.notify.models import Channel, Notification
 from scheduler.adapters.notify.rendering import Rendered, language_of, render, template_of
 from scheduler.adapters.notify.sms import SmsGateway
+from scheduler.adapters.orm import models as orm
 from scheduler.domain.appointment import VisitMode
 from scheduler.domain.notifications import Kind, skip_reason
 
@@ -138,9 +139,17 @@ def _deliver_one(
     try:
         with transaction.atomic():
             at = now()
+            tried = row.attempts
             found = _claim(row, at)
             if found is not None:
                 return found, None  # gone, or sent, failed or skipped already: nothing to do
+            if row.attempts != tried + 1:
+                # Tried by another delivery since the batch read, which this claim may have
+                # waited for: the time and the visit the claim read are from before the wait
+                # (PostgreSQL reads a statement's joined rows as they were when it began).
+                at = now()
+                _visit_again(row)
+                log_rows.update(row, sent_at=at)
             attempted = True
             fault = _attempt(row, mailer, sms, at, max_attempts)
             if fault is None and row.channel == Channel.EMAIL and row.status == Status.SENT:
@@ -192,6 +201,16 @@ def _claim(row: Notification, at: datetime) -> str | None:
         appointment.visit_mode,
     ) = fresh
     return None
+
+
+def _visit_again(row: Notification) -> None:
+    """Read the visit's status and time again, as they are now."""
+    appointment = row.appointment
+    (appointment.status, appointment.start, appointment.end, appointment.visit_mode) = (
+        orm.Appointment.every.filter(pk=appointment.pk)
+        .values_list("status", "start", "end", "visit_mode")
+        .get()
+    )
 
 
 def _attempt(
