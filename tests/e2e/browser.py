@@ -4,6 +4,7 @@ The ``browser`` and ``contexts`` fixtures are in tests/e2e/conftest.py."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,9 +14,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from PIL import Image
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    Locator,
     Page,
     WebSocketRoute,
     expect,
@@ -120,6 +123,29 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
     assert page.evaluate("window.cspViolations") == [], f"{name}: the page broke its CSP"
+
+
+def arrow_points(control: Locator) -> str:
+    """Which way the chevron drawn in ``control`` points, "left" or "right", read off its
+    pixels. A computed style cannot tell: a browser mirrors ‹ and › in right-to-left text by
+    itself, so a style that mirrors them too turns them back."""
+    control.page.mouse.move(0, 0)  # no hover colour
+    image = Image.open(io.BytesIO(control.screenshot())).convert("L")
+    ink = [
+        (x, y)
+        for x in range(image.width)
+        for y in range(image.height)
+        if image.getpixel((x, y)) < 110  # type: ignore[operator]  # the glyph, not the border
+    ]
+    assert ink, "no chevron drawn"
+    left, right = min(x for x, _ in ink), max(x for x, _ in ink)
+
+    def height_at(column: int) -> int:
+        rows = [y for x, y in ink if abs(x - column) <= 1]
+        return max(rows) - min(rows)
+
+    # The tip is one point; the open side is as tall as the chevron.
+    return "left" if height_at(left) < height_at(right) else "right"
 
 
 def until(page: Page, done: Callable[[], bool], failure: str) -> None:

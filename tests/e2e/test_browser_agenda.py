@@ -16,7 +16,15 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services import commands
 from tests import factories
-from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in
+from tests.e2e.browser import (
+    WAIT_MS,
+    RoutedSocket,
+    arrow_points,
+    open_live,
+    open_page,
+    shoot,
+    sign_in,
+)
 from tests.e2e.test_browser_desk import away_all_day
 from tests.servers import Server
 
@@ -477,6 +485,13 @@ def test_on_a_phone_the_pickers_day_controls_stay_together_and_say_the_day(
     sizes = "b => [getComputedStyle(b, '::before').fontSize, getComputedStyle(b).fontSize]"
     arrow, text_size = (float(size.removesuffix("px")) for size in next_day.evaluate(sizes))
     assert arrow >= 1.5 * text_size
+    # Each points away from the date, the way it goes (found in review: in Persian, inwards).
+    previous_day = row.locator(".picker .day-steps > button.step-back")
+    outwards = "right" if persian else "left"
+    assert (arrow_points(previous_day), arrow_points(next_day)) == (
+        outwards,
+        {"left": "right", "right": "left"}[outwards],
+    )
     next_day.focus()
     page.keyboard.press("Enter")
     heard = row.locator(".picker > p[aria-live=polite]")

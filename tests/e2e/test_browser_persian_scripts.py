@@ -20,7 +20,7 @@ from scheduler.adapters import local_dates
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from tests import factories
-from tests.e2e.browser import ARTIFACTS, open_live, open_page, shoot, sign_in
+from tests.e2e.browser import ARTIFACTS, arrow_points, open_live, open_page, shoot, sign_in
 from tests.e2e.test_browser_booking import key
 from tests.servers import Server
 
@@ -183,6 +183,9 @@ def test_the_jalali_picker_picks_by_keyboard_and_the_server_gets_iso_dates(
     expect(dialog.locator("th").first).to_have_attribute("abbr", "شنبه")  # weeks from Saturday
     expect(dialog.locator("button:focus")).to_have_attribute("aria-label", "دوشنبه ۱۶ آذر ۱۴۰۵")
     shoot(desk, "fa-desk-picker")
+    # The previous month stands at the right and points there (found in review: inwards).
+    back, forward = dialog.locator(".step-back"), dialog.locator(".step-forward")
+    assert (arrow_points(back), arrow_points(forward)) == ("right", "left")
     desk.keyboard.press("ArrowLeft")  # right to left: the next day is to the left
     desk.keyboard.press("ArrowDown")  # a week on
     expect(dialog.locator("button:focus")).to_have_attribute("aria-label", "سه‌شنبه ۲۴ آذر ۱۴۰۵")

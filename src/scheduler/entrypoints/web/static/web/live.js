@@ -407,6 +407,7 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   // space typed in another form would press the slot).
   const jump = async (next, start) => {
     input.value = next;
+    heard.replaceChildren(); // what it said was of the day left, which the focus now is not on
     if (!(await load())) return;
     const same = holder.querySelector(`button[data-start="${instantKey(start)}"]`);
     if (!same) say(phrase(gettext("%(time)s was just taken."), { time: zone.time(start) }), "error");
