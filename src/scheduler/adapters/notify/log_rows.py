@@ -28,7 +28,6 @@ from scheduler.adapters.orm.spans import instant, written
 # What a delivery reads again as it claims the row: the row's attempts (this one counted) and
 # hand-over time, its appointment's status, start, end and visit mode.
 Fresh = tuple[int, datetime | None, str, datetime, datetime, str]
-_VISIT = ("status", "start", "end", "visit_mode")
 
 
 def claimed(row: Notification, **sending: object) -> Fresh | None:
@@ -95,20 +94,24 @@ def _claim_statement(vendor: str, names: tuple[str, ...]) -> str:
     column = _columns(Notification)
     log = {name: f"{logs}.{quoted}" for name, quoted in column.items()}
     visit = {name: f"{visits}.{quoted}" for name, quoted in _columns(rows.Appointment).items()}
-    of_the_visit = {"start": written(visit["start"], vendor), "end": written(visit["end"], vendor)}
-    of_the_visit = {name: of_the_visit.get(name, visit[name]) for name in _VISIT}
+    of_the_visit = [
+        visit["status"],
+        written(visit["start"], vendor),
+        written(visit["end"], vendor),
+        visit["visit_mode"],
+    ]
     where = f"{log['id']} = %s AND {log['status']} = %s"
     if vendor == "postgresql":
         joined = f" FROM {visits} WHERE {visit['id']} = {log['appointment']} AND {where}"
     else:  # SQLite's RETURNING reads only the updated table: the visit's columns one by one
         joined = f" WHERE {where}"
-        of_the_visit = {
-            name: f"(SELECT {value} FROM {visits} WHERE {visit['id']} = {log['appointment']})"
-            for name, value in of_the_visit.items()
-        }
+        of_the_visit = [
+            f"(SELECT {value} FROM {visits} WHERE {visit['id']} = {log['appointment']})"
+            for value in of_the_visit
+        ]
     assignments = [f"{column[name]} = %s" for name in names]
     assignments.append(f"{column['attempts']} = {log['attempts']} + 1")
-    returned = [log["attempts"], written(log["enqueued_at"], vendor), *of_the_visit.values()]
+    returned = [log["attempts"], written(log["enqueued_at"], vendor), *of_the_visit]
     return f"UPDATE {logs} SET {', '.join(assignments)}{joined} RETURNING {', '.join(returned)}"
 
 
