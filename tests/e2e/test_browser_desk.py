@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
@@ -566,3 +566,44 @@ def test_the_last_doctors_next_free_button_does_nothing_once_another_is_chosen(
         "data-start", re.compile(rf"^{away}")
     )
     expect(desk.locator("#message")).to_be_hidden()
+
+
+@pytest.mark.parametrize("persian", [False, True], ids=["en", "fa"])
+def test_on_a_small_phone_with_large_text_the_desks_day_and_calendar_fit_the_screen(
+    persian: bool,
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found in review: at 320 px with the text at 125% the desk's day steps, 44 px since they
+    are the picker's, ran off the screen (the page scrolled sideways, Next day cut off), and the
+    Jalali calendar's sheet, 17rem at least and seven 2.75rem days wide, did too."""
+    if persian:
+        desk = persian_browser(browser, contexts, server, phone=True)
+    else:
+        desk = open_page(browser, contexts, server, phone=True)
+    desk.set_viewport_size({"width": 320, "height": 700})
+    sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/")
+    expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    desk.evaluate("document.documentElement.style.fontSize = '125%'")
+
+    def on_screen(control: Locator) -> None:
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320.5, control
+
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 320
+    for control in ("#desk-prev", "#desk-next", "#desk-today"):
+        on_screen(desk.locator(control))
+    shoot(desk, f"desk-day-{'fa' if persian else 'en'}-320-large-text", full_page=False)
+    if persian:
+        desk.locator(".day-nav .date-open").click()
+        dialog = desk.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        for step in (".step-back", ".step-forward"):
+            on_screen(dialog.locator(step))
+        week = dialog.locator("tbody tr").nth(1)
+        on_screen(week.locator("td").first.locator("button"))
+        on_screen(week.locator("td").last.locator("button"))
+        shoot(desk, "desk-calendar-fa-320-large-text", full_page=False)
