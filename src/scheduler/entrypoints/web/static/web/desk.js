@@ -31,7 +31,7 @@ function watch() {
   bookingDay.value = dayInput.value; // walk-ins and calls are booked on the day in view
   loadBookingSlots();
   const today = zone.day(new Date().toISOString());
-  const label = zone.dayLabel(dayInput.value, { year: true });
+  const label = zone.longDay(dayInput.value, { year: true }); // as the server wrote it first
   document.getElementById("desk-day-label").replaceChildren(dayInput.value === today
     ? phrase(gettext("%(day)s, today"), { day: label }) : label);
   feed = new LiveFeed(`/ws/desk/${clinicId}/?date=${dayInput.value}`, {

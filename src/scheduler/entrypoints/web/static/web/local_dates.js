@@ -154,8 +154,10 @@ export function clock(timeZone) {
     time: (iso) => digits(time.format(new Date(iso))),          // "۱۴:۳۰" / "14:30"
     day: (iso) => day.format(new Date(iso)),                     // YYYY-MM-DD on the clinic's calendar
     dayLabel: (ymd, options) => dayLabel(ymd, options),
-    // "دوشنبه ۱۶ آذر" / "Monday 7 December": the day as ``moment`` says it.
-    longDay: (ymd) => (PERSIAN ? dayLabel(ymd) : englishDay(ymd)),
+    // "دوشنبه ۱۶ آذر" / "Monday 7 December": the day as ``moment`` says it; with the year,
+    // as the server's day_label says it.
+    longDay: (ymd, { year = false } = {}) => (PERSIAN ? dayLabel(ymd, { year })
+      : `${englishDay(ymd)}${year ? ` ${noon(ymd).getUTCFullYear()}` : ""}`),
     // "دوشنبه ۱۶ آذر، ساعت ۱۴:۳۰" / "Monday 7 December, 14:30": the server's moment_label
     // without the year (a time that near needs none).
     moment: (iso) => (PERSIAN
