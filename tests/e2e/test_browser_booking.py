@@ -319,3 +319,64 @@ def test_a_doctor_who_confirms_requests_gets_a_request_and_the_patient_is_told_s
     expect(page.locator("#review-result")).to_contain_text("waiting for the doctor to confirm")
     assert rows.Appointment.objects.get().status == "pending"
     shoot(page, "booking-requested-phone", full_page=False)
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("en", False), ("fa", True)], ids=["en", "fa-phone"]
+)
+def test_the_patients_other_visits_that_day_are_said_before_confirm(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    language: str,
+    phone: bool,
+) -> None:
+    """Found in review: nothing said that the patient already had a visit that day, and a
+    second one that day is as often a booking made twice as a plan. Said, with whom and for
+    whom; not refused; a cancelled visit, or a day with none, says nothing."""
+    patient = factories.patient(first_name="Sara", language=language)
+    start = factories.slot_start(clinic, days_ahead=3, hour=11)
+    other = factories.doctor(clinic)
+    own = factories.appointment(other, patient, start - timedelta(hours=1))
+    child = rows.Dependant.objects.create(
+        patient=patient,
+        first_name="Arash",
+        last_name="Karimi",
+        birth_date=datetime(2019, 3, 21).date(),
+        relation="child",
+    )
+    theirs = factories.appointment(other, patient, start + timedelta(hours=4))
+    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child)
+    factories.appointment(other, patient, start + timedelta(hours=5), status="cancelled")
+    page = open_page(browser, contexts, server, phone=phone)
+    sign_in(page, server, patient.user, slot_link(doctor, clinic, start))
+    open_review(page, start, language)
+
+    said = page.locator("#review-same-day")
+    items = said.locator("li")
+    expect(items).to_have_count(2)
+    heading = {"fa": "در این روز نوبت‌های دیگری هم دارید", "en": "You already have visits that day:"}
+    expect(said).to_contain_text(heading[language])
+    expect(items.first).to_contain_text(shown_time(own.start.astimezone(start.tzinfo), language))
+    expect(items.first).to_contain_text(str(other))
+    expect(items.first.locator("a")).to_have_attribute("href", f"/me/appointments/{own.pk}/")
+    expect(items.last).to_contain_text("Arash Karimi")
+    expect(items.last).to_contain_text(shown_time(theirs.start.astimezone(start.tzinfo), language))
+    expect(page.locator("#review-title")).to_be_focused()  # said beside it, not moved to
+    shoot(page, f"booking-same-day-{language}", full_page=False)
+    assert low_contrast(page) == []
+
+    page.locator("#review-confirm").click()  # said, not refused
+    expect(page.locator("#review-result")).to_be_visible()
+    assert rows.Appointment.objects.filter(patient=patient, start=start).exists()
+    expect(items).to_have_count(0)  # what it said was before this booking
+
+    # Another day, with none of the patient's visits: nothing said.
+    page.keyboard.press("Escape")
+    next_day = start + timedelta(days=1)
+    with page.expect_response(lambda reply: "/api/appointments/?from=" in reply.url):
+        page.locator(f'[data-start="{key(next_day)}"]').click()
+    expect(page.locator("#review-when")).to_contain_text(shown_time(next_day, language))
+    expect(said.locator("li")).to_have_count(0)
