@@ -7,7 +7,7 @@ import logging
 import time
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from scheduler.adapters.orm import inserts
@@ -144,4 +144,39 @@ def _statement_of(row: rows.Specialty) -> tuple[str, list[object]]:
         assert waiting is not None
         statement = waiting[0]
         waiting.clear()
-    return statement
+    return statement.text, statement.values
+
+
+@pytest.mark.postgres
+def test_inserts_into_different_tables_go_as_one_statement_and_a_refusal_writes_none() -> None:
+    """On PostgreSQL a booking's four inserts were four statements to parse, bind and plan,
+    and four executions in psycopg: now one (each but the last a data-modifying WITH)."""
+
+    def clinic(name: str) -> rows.Clinic:
+        return rows.Clinic(name=name, address="1 Vali-Asr St", city="Tehran", timezone="UTC")
+
+    with CaptureQueriesContext(connection) as queries:
+        with sent_together():
+            insert([_entry("one")])
+            insert([clinic("Arya")])
+        [statement] = [q["sql"] for q in queries]
+    assert statement.startswith("WITH i0 AS (INSERT")
+    assert rows.Specialty.objects.filter(slug="one").exists()
+    assert rows.Clinic.objects.filter(name="Arya").exists()
+
+    with pytest.raises(IntegrityError), transaction.atomic(), sent_together():
+        insert([clinic("Sina")])
+        insert([_entry("one")])  # taken: the whole statement is refused
+    assert not rows.Clinic.objects.filter(name="Sina").exists()
+
+
+def test_a_bookings_rows_go_in_one_statement_on_postgresql() -> None:
+    booking = factories.booking(factories.doctor(), factories.patient())
+    bus = build_bus()
+    with CaptureQueriesContext(connection) as queries:
+        bus.handle(booking)
+    inserts_sent = [q["sql"] for q in queries if "INSERT" in q["sql"]]
+    assert len(inserts_sent) == (1 if connection.vendor == "postgresql" else 4)
+    assert rows.Appointment.objects.count() == 1
+    assert rows.AppointmentChange.objects.count() == 1
+    assert rows.StoredEvent.objects.count() >= 1

@@ -10,10 +10,13 @@ On PostgreSQL the values go apart from the statement (server-side binding), as p
 them in C: Django's cursors write each into the SQL text in Python, an eighth of a booking's
 Python for its four rows.
 
-Inside ``sent_together()`` the inserts wait, and go to the database at its end in one round trip
-(PostgreSQL's pipeline mode); a unit of work's commit sends its four so. The rows are the same,
-in the same order among themselves, and a refusal (a slot's exclusion constraint) raises from
-the block's end.
+Inside ``sent_together()`` the inserts wait, and go to the database at its end in one round trip;
+a unit of work's commit sends its four so. On PostgreSQL inserts into as many tables go as one
+statement (each a data-modifying WITH of the last): one statement to parse, bind and plan, and
+one execution in psycopg, where four were a quarter of a booking's Python. Others (two into one
+table, whose order a WITH would not keep) go in PostgreSQL's pipeline mode. The rows are the
+same, in the same order among themselves, and a refusal (a slot's exclusion constraint) raises
+from the block's end.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
@@ -51,19 +54,24 @@ def insert(objects: Sequence[Model]) -> None:
     for first in range(0, len(objects), per_statement):
         count = min(per_statement, len(objects) - first)
         some = values[first * len(fields) : (first + count) * len(fields)]
-        _send(db, _statement(db.vendor, model, count), some)
+        _send(db, model, _statement(db.vendor, model, count), some)
 
 
-def _send(db: BaseDatabaseWrapper, statement: str, values: list[Any]) -> None:
+def _send(db: BaseDatabaseWrapper, model: type[Model], statement: str, values: list[Any]) -> None:
     waiting = _waiting.get()
     if waiting is not None:
-        waiting.append((statement, values))
+        waiting.append(Statement(model, statement, values))
         return
     with _cursor(db) as cursor:
         cursor.execute(statement, values)
 
 
-Statement = tuple[str, list[Any]]
+class Statement(NamedTuple):
+    model: type[Model]
+    text: str
+    values: list[Any]
+
+
 _waiting: ContextVar[list[Statement] | None] = ContextVar("inserts_waiting", default=None)
 
 
@@ -78,10 +86,32 @@ def sent_together() -> Iterator[None]:
         _waiting.reset(token)
     if not waiting:
         return
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql" and len(waiting) > 1 and _joinable(waiting):
+        with _cursor(db) as cursor:
+            cursor.execute(
+                _joined(tuple(s.text for s in waiting)), [v for s in waiting for v in s.values]
+            )
+        return
     # The cursor outlives the pipeline: closed inside it, it would meet a refusal there first.
-    with _cursor(connections[DEFAULT_DB_ALIAS]) as cursor, _one_round_trip():
-        for statement, values in waiting:
-            cursor.execute(statement, values)
+    with _cursor(db) as cursor, _one_round_trip():
+        for statement in waiting:
+            cursor.execute(statement.text, statement.values)
+
+
+def _joinable(statements: list[Statement]) -> bool:
+    """Whether they may go as one statement: PostgreSQL runs a WITH's inserts in no set order,
+    which is no matter for rows of different tables; and libpq binds 65,535 values at most."""
+    tables = {statement.model for statement in statements}
+    values = sum(len(statement.values) for statement in statements)
+    return len(tables) == len(statements) and values <= _MOST_VALUES
+
+
+@lru_cache(maxsize=64)
+def _joined(texts: tuple[str, ...]) -> str:
+    """The inserts as one statement: each but the last a data-modifying WITH."""
+    *first, last = texts
+    return f"WITH {', '.join(f'i{n} AS ({text})' for n, text in enumerate(first))} {last}"
 
 
 def _cursor(db: BaseDatabaseWrapper) -> Any:
