@@ -618,3 +618,76 @@ def test_on_a_small_phone_with_large_text_the_desks_day_and_calendar_fit_the_scr
         on_screen(week.locator("td").first.locator("button"))
         on_screen(week.locator("td").last.locator("button"))
         shoot(desk, "desk-calendar-fa-320-large-text", full_page=False)
+
+
+@pytest.mark.parametrize("persian", [False, True], ids=["en", "fa-phone"])
+def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
+    persian: bool,
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    receptionist: rows.Receptionist,
+) -> None:
+    """Found in review: nothing told the desk that the patient on the phone was already booked
+    that day (a second visit that day is as often a booking made twice). Said with whom and for
+    whom, not refused; a cancelled visit, or another day, says nothing."""
+    kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
+    start = factories.slot_start(clinic, days_ahead=2, hour=10)
+    day = start.date()
+    other = factories.doctor(clinic)
+    factories.appointment(other, kaveh, start)
+    child = rows.Dependant.objects.create(
+        patient=kaveh,
+        first_name="Arash",
+        last_name="Nazari",
+        birth_date=date(2019, 3, 21),
+        relation="child",
+    )
+    theirs = factories.appointment(other, kaveh, start + timedelta(hours=5))
+    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child)
+    factories.appointment(other, kaveh, start + timedelta(hours=6), status="cancelled")
+    if persian:
+        desk = persian_browser(browser, contexts, server, phone=True)
+        sign_in(desk, server, receptionist.user, f"/desk/{clinic.pk}/?date={day.isoformat()}")
+        expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
+    else:
+        desk = open_live(
+            browser, contexts, server, receptionist.user, f"/desk/{clinic.pk}/?date={day}"
+        )
+    desk.locator("#new-booking > summary").click()
+    desk.locator("#patient-search").fill("09120000001")
+    desk.locator("#patient-results button").first.click()
+
+    said = desk.locator("#patient-same-day")
+    items = said.locator("li")
+    expect(items).to_have_count(2)
+    expect(said).to_contain_text(
+        "Kaveh Nazari در این روز نوبت‌های دیگری هم دارد"
+        if persian
+        else "Kaveh Nazari already has visits that day:"
+    )
+    expect(items.first).to_contain_text(str(other))
+    expect(items.first).to_contain_text("۱۰:۰۰" if persian else "10:00")
+    expect(items.last).to_contain_text("Arash Nazari")
+    expect(said.locator("a")).to_have_count(0)  # the patient's own pages are not the desk's
+    said.scroll_into_view_if_needed()
+    shoot(desk, f"desk-same-day-{'fa-phone' if persian else 'en'}", full_page=False)
+
+    desk.locator("#booking-day").evaluate(
+        "(input, day) => { input.value = day; input.dispatchEvent(new Event('change')); }",
+        (day + timedelta(days=1)).isoformat(),
+    )
+    expect(items).to_have_count(0)  # nothing of theirs the day after
+    desk.locator("#booking-day").evaluate(
+        "(input, day) => { input.value = day; input.dispatchEvent(new Event('change')); }",
+        day.isoformat(),
+    )
+    expect(items).to_have_count(2)
+
+    later = key(start + timedelta(hours=1))
+    desk.locator(f'#booking-slots button[data-start="{later}"]').click()  # said, not refused
+    expect(desk.locator("#message")).to_contain_text("Kaveh Nazari")
+    expect(items).to_have_count(0)  # the next booking is for the next person
+    assert rows.Appointment.objects.filter(patient=kaveh, doctor=doctor).count() == 1

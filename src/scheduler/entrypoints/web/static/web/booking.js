@@ -4,8 +4,8 @@
 // dialog, where the eye is; a slot taken meanwhile offers the nearest free ones in place.
 // The dialog is modal (showModal): the page behind is inert, so focus stays inside; Escape
 // closes it, and focus goes back to the slot that opened it.
-import { api, el, errorText, phrase } from "./live.js";
-import { clock, digits } from "./local_dates.js";
+import { api, el, errorText, phrase, sameDayNote, visitsThatDay } from "./live.js";
+import { digits } from "./local_dates.js";
 import { slotHold } from "./hold.js";
 
 const RELATIONS = {
@@ -17,9 +17,6 @@ const RELATIONS = {
 };
 
 const $ = (id) => document.getElementById(id);
-
-// A visit that keeps its time: another that day is worth a word before Confirm.
-const KEPT = new Set(["pending", "booked", "arrived", "in_consultation"]);
 
 /** The review dialog of the doctor's page. ``onBooked(start, end)`` and ``onTaken(start)``
  * tell the grid; ``focusBack(start)`` puts focus back on the grid when the dialog closes. */
@@ -64,30 +61,16 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     $("review-signup").href = `/signup/?next=${encodeURIComponent(next)}`;
   }
 
-  // The patient's other visits on the slot's day, with whom and for whom: a second visit that
-  // day is as often a slip (a booking made twice) as a plan, so it is said, and Confirm stays.
-  // Only the newest slot's day is said.
+  // The patient's other visits on the slot's day (see sameDayNote); Confirm stays. Only the
+  // newest slot's day is said.
   async function sameDay() {
     const shown = $("review-same-day");
     shown.replaceChildren();
     const asked = start;
-    const day = zone.day(start);
-    const reply = await api("GET", `/api/appointments/?from=${day}&to=${day}&limit=100`);
-    if (asked !== start || !reply.ok) return;
-    const others = reply.data.results.filter((visit) => KEPT.has(visit.status));
-    if (!others.length) return;
-    const line = (visit) => {
-      const values = {
-        time: clock(visit.clinic.timezone).time(visit.start), doctor: visit.doctor.name,
-        clinic: visit.clinic.name, name: visit.dependant?.name,
-      };
-      return el("li", {}, el("a", { href: `/me/appointments/${visit.id}/` }, visit.dependant
-        ? phrase(gettext("%(time)s with %(doctor)s at %(clinic)s, for %(name)s"), values)
-        : phrase(gettext("%(time)s with %(doctor)s at %(clinic)s"), values)));
-    };
-    shown.replaceChildren(el("div", { class: "review-same-day" },
-      el("p", {}, ngettext("You already have a visit that day:", "You already have visits that day:", others.length)),
-      el("ul", {}, ...others.map(line))));
+    const others = await visitsThatDay(zone.day(start));
+    if (asked !== start || !others.length) return;
+    const heading = ngettext("You already have a visit that day:", "You already have visits that day:", others.length);
+    shown.replaceChildren(sameDayNote(others, heading, { linked: true }));
   }
 
   async function loadFamily() {

@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, api, askWhy, backToRow, el, errorText, instantKey, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, say, slotPicker, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, api, askWhy, backToRow, el, errorText, instantKey, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, sameDayNote, say, slotPicker, statusLabel, takenMessage, visitsThatDay } from "./live.js";
 import { addDays, clock } from "./local_dates.js";
 import { hideNoShows, showNoShows } from "./no_shows.js";
 import { documentsToggle } from "./documents.js";
@@ -220,6 +220,24 @@ async function choosePatient(found) {
   bookingDoctor.focus(); // the next choice: whom (or straight on to the slots by Tab)
 }
 
+// The chosen patient's visits here on the booking's day, said before another is booked then
+// (sameDayNote): read when the patient or the day changes (the slots' live reloads keep them);
+// only the newest choice's are said.
+let sameDayOf = "";
+async function sayVisitsThatDay() {
+  const forPatient = patient;
+  const key = forPatient ? `${forPatient.id} ${bookingDay.value}` : "";
+  if (key === sameDayOf) return;
+  sameDayOf = key;
+  const shown = document.getElementById("patient-same-day");
+  shown.replaceChildren();
+  if (!forPatient) return;
+  const visits = await visitsThatDay(bookingDay.value, forPatient.id);
+  if (key !== sameDayOf || !visits.length) return;
+  const heading = ngettext("%(name)s already has a visit that day:", "%(name)s already has visits that day:", visits.length);
+  shown.replaceChildren(sameDayNote(visits, phrase(heading, { name: forPatient.name })));
+}
+
 let searchTimer = null;
 document.getElementById("patient-search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
@@ -311,6 +329,7 @@ let pickerAsked = 0;
 // ``focusOn``: the slot to put the keyboard on (the next free one, jumped to), as if it had it.
 async function loadBookingSlots({ told = false, focusOn = null } = {}) {
   const forPatient = patient; // a live reload may finish after a booking cleared the choice
+  sayVisitsThatDay();
   const asked = ++pickerAsked;
   if (!forPatient) {
     pickerShown = null;

@@ -1,7 +1,7 @@
 // What every live page shares: the REST calls (session + CSRF), a socket that keeps itself
 // open and in step (snapshot, then deltas; duplicates dropped, gaps re-fetched), and times
 // shown on the clinic's clock, in the page's calendar (local_dates.js).
-import { LANGUAGE, addDays, digits } from "./local_dates.js";
+import { LANGUAGE, addDays, clock, digits } from "./local_dates.js";
 import { datePicker } from "./date_picker.js";
 
 export { addDays, clock } from "./local_dates.js";
@@ -435,4 +435,33 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   holder.addEventListener("keydown", (event) => { if (event.key === "Escape" && !event.defaultPrevented) backToRow(holder, opener); });
   input.focus();
   return load();
+}
+
+// A visit that keeps its time: another booked that day is worth a word first.
+const KEPT = new Set(["pending", "booked", "arrived", "in_consultation"]);
+
+/** The visits kept on ``day`` (the clinic's calendar) that the reader may see: a patient's own,
+ * or, for staff, ``patientId``'s. Empty when they cannot be read: the note is a help, not a
+ * check (the booking itself refuses what overlaps). */
+export async function visitsThatDay(day, patientId = null) {
+  const whose = patientId ? `&patient=${patientId}` : "";
+  const reply = await api("GET", `/api/appointments/?from=${day}&to=${day}&limit=100${whose}`);
+  return reply.ok ? reply.data.results.filter((visit) => KEPT.has(visit.status)) : [];
+}
+
+/** Those visits said before another is booked that day, with whom, where and for whom: a
+ * second visit that day is as often a booking made twice as a plan. ``linked``: each to its
+ * page (the patient's own). */
+export function sameDayNote(visits, heading, { linked = false } = {}) {
+  const line = (visit) => {
+    const values = {
+      time: clock(visit.clinic.timezone).time(visit.start), doctor: visit.doctor.name,
+      clinic: visit.clinic.name, name: visit.dependant?.name,
+    };
+    const said = visit.dependant
+      ? phrase(gettext("%(time)s with %(doctor)s at %(clinic)s, for %(name)s"), values)
+      : phrase(gettext("%(time)s with %(doctor)s at %(clinic)s"), values);
+    return el("li", {}, linked ? el("a", { href: `/me/appointments/${visit.id}/` }, said) : said);
+  };
+  return el("div", { class: "same-day" }, el("p", {}, heading), el("ul", {}, ...visits.map(line)));
 }
