@@ -128,7 +128,8 @@ def _first_write_after(command: commands.Command) -> Iterator[list[Any]]:
     results: list[Any] = []
 
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not results and sql.startswith(("INSERT", "UPDATE")):
+        # A commit's inserts may go as one statement, a WITH (adapters.orm.inserts).
+        if not results and sql.startswith(("INSERT", "UPDATE", "WITH")):
             with ThreadPoolExecutor(max_workers=1) as other_connection:
                 results.append(other_connection.submit(_on_its_own, command).result(30))
         return execute(sql, params, many, context)

@@ -137,6 +137,10 @@ def test_a_refusal_answered_before_the_rest_are_sent_still_raises_once_without_a
     assert not caplog.records
 
 
+def _clinic(name: str) -> rows.Clinic:
+    return rows.Clinic(name=name, address="1 Vali-Asr St", city="Tehran", timezone="UTC")
+
+
 def _statement_of(row: rows.Specialty) -> tuple[str, list[object]]:
     with sent_together():
         insert([row])
@@ -152,20 +156,17 @@ def test_inserts_into_different_tables_go_as_one_statement_and_a_refusal_writes_
     """On PostgreSQL a booking's four inserts were four statements to parse, bind and plan,
     and four executions in psycopg: now one (each but the last a data-modifying WITH)."""
 
-    def clinic(name: str) -> rows.Clinic:
-        return rows.Clinic(name=name, address="1 Vali-Asr St", city="Tehran", timezone="UTC")
-
     with CaptureQueriesContext(connection) as queries:
         with sent_together():
             insert([_entry("one")])
-            insert([clinic("Arya")])
+            insert([_clinic("Arya")])
         [statement] = [q["sql"] for q in queries]
     assert statement.startswith("WITH i0 AS (INSERT")
     assert rows.Specialty.objects.filter(slug="one").exists()
     assert rows.Clinic.objects.filter(name="Arya").exists()
 
     with pytest.raises(IntegrityError), transaction.atomic(), sent_together():
-        insert([clinic("Sina")])
+        insert([_clinic("Sina")])
         insert([_entry("one")])  # taken: the whole statement is refused
     assert not rows.Clinic.objects.filter(name="Sina").exists()
 
@@ -180,3 +181,23 @@ def test_a_bookings_rows_go_in_one_statement_on_postgresql() -> None:
     assert rows.Appointment.objects.count() == 1
     assert rows.AppointmentChange.objects.count() == 1
     assert rows.StoredEvent.objects.count() >= 1
+
+
+@pytest.mark.postgres
+def test_the_first_insert_asked_goes_first_and_a_refusal_there_spends_nothing_on_the_rest() -> None:
+    """Found in review: PostgreSQL runs a statement's own insert before its WITHs, and those
+    from the last up; a booking's appointment, whose constraint refuses a race lost, went last,
+    and every race lost used up ids of the audit trail and the history."""
+    insert([_entry("taken")])
+
+    def clinics_counted() -> tuple[int, bool]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_value, is_called FROM orm_clinic_id_seq")
+            last, called = cursor.fetchone()
+        return last, called
+
+    before = clinics_counted()
+    with pytest.raises(IntegrityError), transaction.atomic(), sent_together():
+        insert([_entry("taken")])  # refused: the first
+        insert([_clinic("Sina")])
+    assert clinics_counted() == before  # the clinic's insert never ran

@@ -88,9 +88,11 @@ def sent_together() -> Iterator[None]:
         return
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "postgresql" and len(waiting) > 1 and _joinable(waiting):
+        last_first = waiting[::-1]  # see _joined
         with _cursor(db) as cursor:
             cursor.execute(
-                _joined(tuple(s.text for s in waiting)), [v for s in waiting for v in s.values]
+                _joined(tuple(s.text for s in last_first)),
+                [value for statement in last_first for value in statement.values],
             )
         return
     # The cursor outlives the pipeline: closed inside it, it would meet a refusal there first.
@@ -109,7 +111,11 @@ def _joinable(statements: list[Statement]) -> bool:
 
 @lru_cache(maxsize=64)
 def _joined(texts: tuple[str, ...]) -> str:
-    """The inserts as one statement: each but the last a data-modifying WITH."""
+    """The inserts, given last first, as one statement: each but the last a data-modifying WITH.
+    PostgreSQL runs the statement's own insert first, then its WITHs from the last up: so the
+    first asked (a booking's appointment, whose exclusion constraint refuses a race lost) goes
+    first, and a refusal spends nothing on the rest (found in review: audit and history ids used
+    up by every race lost)."""
     *first, last = texts
     return f"WITH {', '.join(f'i{n} AS ({text})' for n, text in enumerate(first))} {last}"
 
