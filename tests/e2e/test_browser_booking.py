@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scheduler.adapters.orm import models as rows
 from tests import factories
@@ -350,20 +350,28 @@ def test_the_patients_other_visits_that_day_are_said_before_confirm(
     theirs = factories.appointment(other, patient, start + timedelta(hours=4))
     rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child)
     factories.appointment(other, patient, start + timedelta(hours=5), status="cancelled")
+    factories.appointment(other, patient, start + timedelta(hours=3))
+    # Past three, a count (found in review: five pushed Confirm a phone's length down).
+    factories.appointment(other, patient, start + timedelta(hours=5, minutes=30))
     page = open_page(browser, contexts, server, phone=phone)
     sign_in(page, server, patient.user, slot_link(doctor, clinic, start))
     open_review(page, start, language)
 
     said = page.locator("#review-same-day")
     items = said.locator("li")
-    expect(items).to_have_count(2)
+    expect(items).to_have_count(4)
+    more = items.last.locator("a")
+    expect(more).to_have_text("و ۱ نوبت دیگر" if language == "fa" else "and 1 more")
+    expect(more).to_have_attribute("href", "/me/appointments/")
     heading = {"fa": "در این روز نوبت‌های دیگری هم دارید", "en": "You already have visits that day:"}
     expect(said).to_contain_text(heading[language])
     expect(items.first).to_contain_text(shown_time(own.start.astimezone(start.tzinfo), language))
     expect(items.first).to_contain_text(str(other))
     expect(items.first.locator("a")).to_have_attribute("href", f"/me/appointments/{own.pk}/")
-    expect(items.last).to_contain_text("Arash Karimi")
-    expect(items.last).to_contain_text(shown_time(theirs.start.astimezone(start.tzinfo), language))
+    expect(items.nth(2)).to_contain_text("Arash Karimi")
+    expect(items.nth(2)).to_contain_text(
+        shown_time(theirs.start.astimezone(start.tzinfo), language)
+    )
     expect(page.locator("#review-title")).to_be_focused()  # said beside it, not moved to
     shoot(page, f"booking-same-day-{language}", full_page=False)
     assert low_contrast(page) == []
@@ -380,3 +388,28 @@ def test_the_patients_other_visits_that_day_are_said_before_confirm(
         page.locator(f'[data-start="{key(next_day)}"]').click()
     expect(page.locator("#review-when")).to_contain_text(shown_time(next_day, language))
     expect(said.locator("li")).to_have_count(0)
+
+
+def test_visits_that_day_read_too_late_are_not_said_under_the_booking_made(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found in review: on a slow line, Confirm before the patient's visits were read; they
+    came back under "Appointment booked", and without the visit just booked."""
+    patient = factories.patient()
+    start = factories.slot_start(clinic, days_ahead=3, hour=11)
+    factories.appointment(factories.doctor(clinic), patient, start - timedelta(hours=1))
+    page = open_page(browser, contexts, server)
+    held: list[Route] = []
+    page.route("**/api/appointments/?from=*", lambda route: held.append(route))
+    sign_in(page, server, patient.user, slot_link(doctor, clinic, start))
+    open_review(page, start, "en")
+    page.locator("#review-confirm").click()
+    expect(page.locator("#review-result")).to_be_visible()
+
+    with page.expect_response(lambda reply: "/api/appointments/?from=" in reply.url):
+        held[0].continue_()
+    expect(page.locator("#review-same-day li")).to_have_count(0)

@@ -596,13 +596,15 @@ def test_on_a_small_phone_with_large_text_the_desks_day_and_calendar_fit_the_scr
     assert desk.evaluate("document.documentElement.scrollWidth") <= 320
     for control in ("#desk-prev", "#desk-next", "#desk-today"):
         on_screen(desk.locator(control))
-    # The longest day's name, said whole as the server says it (found in review: "Wed, Sep 29").
+    # The longest day's name, said whole as the server says it (found in review: "Wed, Sep 29"),
+    # and today (found in review: with ", today" it ran off the screen).
     long_day = "2027-05-19" if persian else "2027-09-29"
+    desk.clock.set_fixed_time(datetime.fromisoformat(f"{long_day}T09:00:00+03:30"))
     desk.goto(f"/desk/{clinic.pk}/?date={long_day}")
     expect(desk.locator("#live-status")).to_have_attribute("data-state", "live")
     desk.evaluate("document.documentElement.style.fontSize = '125%'")
     label = desk.locator("#desk-day-label")
-    said = "چهارشنبه ۲۹ اردیبهشت ۱۴۰۶" if persian else "Wednesday 29 September 2027"
+    said = "چهارشنبه ۲۹ اردیبهشت ۱۴۰۶، امروز" if persian else "Wednesday 29 September 2027, today"
     expect(label).to_have_text(said)
     on_screen(label)
     assert desk.evaluate("document.documentElement.scrollWidth") <= 320

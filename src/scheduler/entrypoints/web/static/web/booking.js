@@ -68,7 +68,8 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     shown.replaceChildren();
     const asked = start;
     const others = await visitsThatDay(zone.day(start));
-    if (asked !== start || !others.length) return;
+    // Booked meanwhile (found in review: a slow answer came back under "Appointment booked").
+    if (asked !== start || !others.length || !$("review-done").hidden) return;
     const heading = ngettext("You already have a visit that day:", "You already have visits that day:", others.length);
     shown.replaceChildren(sameDayNote(others, heading, { linked: true }));
   }

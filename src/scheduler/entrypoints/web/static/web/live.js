@@ -449,9 +449,13 @@ export async function visitsThatDay(day, patientId = null) {
   return reply.ok ? reply.data.results.filter((visit) => KEPT.has(visit.status)) : [];
 }
 
+// The most said one by one: past them a count (found in review: five pushed Confirm a phone's
+// length down, and put a Tab stop each before the form).
+const SAME_DAY_LISTED = 3;
+
 /** Those visits said before another is booked that day, with whom, where and for whom: a
  * second visit that day is as often a booking made twice as a plan. ``linked``: each to its
- * page (the patient's own). */
+ * page, and the rest to the patient's list (their own). */
 export function sameDayNote(visits, heading, { linked = false } = {}) {
   const line = (visit) => {
     const values = {
@@ -463,5 +467,9 @@ export function sameDayNote(visits, heading, { linked = false } = {}) {
       : phrase(gettext("%(time)s with %(doctor)s at %(clinic)s"), values);
     return el("li", {}, linked ? el("a", { href: `/me/appointments/${visit.id}/` }, said) : said);
   };
-  return el("div", { class: "same-day" }, el("p", {}, heading), el("ul", {}, ...visits.map(line)));
+  const rest = visits.length - SAME_DAY_LISTED;
+  const more = rest > 0 ? phrase(ngettext("and %(count)s more", "and %(count)s more", rest), { count: rest }) : null;
+  return el("div", { class: "same-day" }, el("p", {}, heading), el("ul", {},
+    ...visits.slice(0, SAME_DAY_LISTED).map(line),
+    more ? el("li", {}, linked ? el("a", { href: "/me/appointments/" }, more) : more) : null));
 }
