@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, e
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
+from scheduler.services import commands
 from scheduler.services.commands import AddTimeOff, CheckInAppointment, RemoveTimeOff
 from tests import factories
 from tests.e2e.browser import WAIT_MS, RoutedSocket, open_live, open_page, shoot, sign_in, until
@@ -639,7 +640,7 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
     day = start.date()
     other = factories.doctor(clinic)
-    factories.appointment(other, kaveh, start)
+    own = factories.appointment(other, kaveh, start)
     child = rows.Dependant.objects.create(
         patient=kaveh,
         first_name="Arash",
@@ -687,6 +688,18 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
         day.isoformat(),
     )
     expect(items).to_have_count(2)
+    # Found in review: a slot over their own visit was offered, and refused as theirs.
+    clash = desk.locator(f'#booking-slots button[data-start="{key(start)}"]')
+    expect(clash).to_be_disabled()
+    expect(clash).to_have_class(re.compile(r"\bclash\b"))
+    clash.scroll_into_view_if_needed()
+    shoot(desk, f"desk-clash-{'fa-phone' if persian else 'en'}", full_page=False)
+    # Found in review: a visit of theirs cancelled went on being said.
+    build_bus().handle(
+        commands.CancelAppointment(actor=factories.actor_of(other), appointment_id=own.pk)
+    )
+    expect(items).to_have_count(1)
+    expect(clash).to_be_enabled()
 
     later = key(start + timedelta(hours=1))
     desk.locator(f'#booking-slots button[data-start="{later}"]').click()  # said, not refused

@@ -71,7 +71,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     // Booked meanwhile (found in review: a slow answer came back under "Appointment booked").
     if (asked !== start || !others.length || !$("review-done").hidden) return;
     const heading = ngettext("You already have a visit that day:", "You already have visits that day:", others.length);
-    shown.replaceChildren(sameDayNote(others, heading, { linked: true }));
+    shown.replaceChildren(sameDayNote(others, heading, { near: start, linked: true }));
   }
 
   async function loadFamily() {

@@ -48,6 +48,9 @@ function watch() {
     },
     onDelta: (change) => {
       if (change.type === "availability") { refreshPickerWithin(change); return undefined; }
+      // One of the chosen patient's visits changed (a cancel here, a booking elsewhere): the
+      // note read again (found in review: it went on saying a visit cancelled).
+      if (patient && change.patient_id === patient.id) sayVisitsThatDay({ again: true });
       refreshPicker(change);
       const row = rows.get(change.id);
       if (!row) return zone.day(change.start) === dayInput.value ? "resync" : undefined; // a new row: names come with the snapshot
@@ -221,21 +224,41 @@ async function choosePatient(found) {
 }
 
 // The chosen patient's visits here on the booking's day, said before another is booked then
-// (sameDayNote): read when the patient or the day changes (the slots' live reloads keep them);
-// only the newest choice's are said.
+// (sameDayNote): read when the patient or the day changes, or one of their visits does (the
+// slots' other live reloads keep them); only the newest choice's are said.
 let sameDayOf = "";
-async function sayVisitsThatDay() {
+let sameDayVisits = [];
+async function sayVisitsThatDay({ again = false } = {}) {
   const forPatient = patient;
   const key = forPatient ? `${forPatient.id} ${bookingDay.value}` : "";
-  if (key === sameDayOf) return;
+  if (key === sameDayOf && !again) return;
   sameDayOf = key;
   const shown = document.getElementById("patient-same-day");
-  shown.replaceChildren();
-  if (!forPatient) return;
+  if (!forPatient) {
+    sameDayVisits = [];
+    shown.replaceChildren();
+    return;
+  }
   const visits = await visitsThatDay(bookingDay.value, forPatient.id);
-  if (key !== sameDayOf || !visits.length) return;
+  if (key !== sameDayOf) return;
+  sameDayVisits = visits;
+  markClashes();
+  shown.replaceChildren();
+  if (!visits.length) return;
   const heading = ngettext("%(name)s already has a visit that day:", "%(name)s already has visits that day:", visits.length);
   shown.replaceChildren(sameDayNote(visits, phrase(heading, { name: forPatient.name })));
+}
+
+// A slot the chosen patient is booked over already: shown, not offered, since the booking
+// would be refused as theirs (found in review: offered as free, and a jump landed on one).
+function markClashes() {
+  for (const button of bookingSlots.querySelectorAll("button.slot[data-end]")) {
+    const [start, end] = [new Date(button.dataset.start), new Date(button.dataset.end)];
+    const clash = sameDayVisits.some((visit) => new Date(visit.start) < end && start < new Date(visit.end));
+    button.disabled = clash;
+    button.classList.toggle("clash", clash);
+    button.title = clash ? gettext("The patient already has an appointment then.") : "";
+  }
 }
 
 let searchTimer = null;
@@ -378,6 +401,7 @@ async function loadBookingSlots({ told = false, focusOn = null } = {}) {
   const onNextFree = active?.classList.contains("next-free") && !focusOn;
   const focused = active && !onNextFree ? focusOn ?? active.dataset.start : null;
   bookingSlots.replaceChildren(picker);
+  markClashes();
   if (focused) keepFocusNear(focused, told);
   else if (onNextFree) (bookingSlots.querySelector("button") ?? bookingDay).focus();
 }

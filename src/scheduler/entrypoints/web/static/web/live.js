@@ -345,7 +345,7 @@ export async function slotPicker(doctorId, clinicId, day, zone, choose, toDay = 
   if (!reply.data.slots.length) return toDay ? nextFree(await slots(addDays(day, 1), addDays(day, NEXT_FREE_DAYS)), zone, toDay) : noneThatDay();
   // Named with their day: after a jump to the next free day, "10:00" alone says not which.
   return el("div", { class: "slots" }, ...reply.data.slots.map((slot) => el("button", {
-    type: "button", class: "slot free", "data-start": instantKey(slot.start), "aria-label": zone.moment(slot.start), onclick: () => choose(slot.start),
+    type: "button", class: "slot free", "data-start": instantKey(slot.start), "data-end": instantKey(slot.end), "aria-label": zone.moment(slot.start), onclick: () => choose(slot.start),
   }, zone.time(slot.start))));
 }
 
@@ -449,14 +449,15 @@ export async function visitsThatDay(day, patientId = null) {
   return reply.ok ? reply.data.results.filter((visit) => KEPT.has(visit.status)) : [];
 }
 
-// The most said one by one: past them a count (found in review: five pushed Confirm a phone's
-// length down, and put a Tab stop each before the form).
+// The most said one by one, the nearest to ``near`` (the time being booked): the rest on a
+// press, in place (found in review: five pushed Confirm a phone's length down, and a link to
+// the list left the booking and let its held slot go).
 const SAME_DAY_LISTED = 3;
 
 /** Those visits said before another is booked that day, with whom, where and for whom: a
  * second visit that day is as often a booking made twice as a plan. ``linked``: each to its
- * page, and the rest to the patient's list (their own). */
-export function sameDayNote(visits, heading, { linked = false } = {}) {
+ * page (the patient's own). */
+export function sameDayNote(visits, heading, { near = null, linked = false } = {}) {
   const line = (visit) => {
     const values = {
       time: clock(visit.clinic.timezone).time(visit.start), doctor: visit.doctor.name,
@@ -467,9 +468,16 @@ export function sameDayNote(visits, heading, { linked = false } = {}) {
       : phrase(gettext("%(time)s with %(doctor)s at %(clinic)s"), values);
     return el("li", {}, linked ? el("a", { href: `/me/appointments/${visit.id}/` }, said) : said);
   };
-  const rest = visits.length - SAME_DAY_LISTED;
-  const more = rest > 0 ? phrase(ngettext("and %(count)s more", "and %(count)s more", rest), { count: rest }) : null;
-  return el("div", { class: "same-day" }, el("p", {}, heading), el("ul", {},
-    ...visits.slice(0, SAME_DAY_LISTED).map(line),
-    more ? el("li", {}, linked ? el("a", { href: "/me/appointments/" }, more) : more) : null));
+  const away = (visit) => Math.abs(new Date(visit.start) - new Date(near ?? visit.start));
+  const nearest = new Set([...visits].sort((a, b) => away(a) - away(b)).slice(0, SAME_DAY_LISTED));
+  const list = el("ul", {}, ...visits.filter((visit) => nearest.has(visit)).map(line));
+  const rest = visits.length - nearest.size;
+  if (rest > 0) {
+    const more = el("li", {}, el("button", {
+      type: "button", class: "link",
+      onclick: () => { list.replaceChildren(...visits.map(line)); list.tabIndex = -1; list.focus(); },
+    }, phrase(ngettext("and %(count)s more", "and %(count)s more", rest), { count: rest })));
+    list.append(more);
+  }
+  return el("div", { class: "same-day" }, el("p", {}, heading), list);
 }
