@@ -706,3 +706,20 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
     expect(desk.locator("#message")).to_contain_text("Kaveh Nazari")
     expect(items).to_have_count(0)  # the next booking is for the next person
     assert rows.Appointment.objects.filter(patient=kaveh, doctor=doctor).count() == 1
+
+    # Kaveh again, then the day after while its visits are still being read: nothing of the
+    # day before is said meanwhile.
+    desk.locator("#patient-search").fill("09120000001")
+    desk.locator("#patient-results button").first.click()
+    expect(items).to_have_count(2)
+    held: list[Route] = []
+    desk.route(re.compile(r"/api/appointments/\?from="), lambda route: held.append(route))
+    desk.locator("#booking-day").evaluate(
+        "(input, day) => { input.value = day; input.dispatchEvent(new Event('change')); }",
+        (day + timedelta(days=1)).isoformat(),
+    )
+    expect(items).to_have_count(0)
+    until(desk, lambda: bool(held), "the day after's visits were never asked for")
+    for route in held:
+        route.continue_()
+    expect(items).to_have_count(0)

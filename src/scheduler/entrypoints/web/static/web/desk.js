@@ -232,13 +232,14 @@ async function sayVisitsThatDay({ again = false } = {}) {
   const forPatient = patient;
   const key = forPatient ? `${forPatient.id} ${bookingDay.value}` : "";
   if (key === sameDayOf && !again) return;
-  sameDayOf = key;
   const shown = document.getElementById("patient-same-day");
-  if (!forPatient) {
+  if (key !== sameDayOf) { // someone else, or another day: nothing of the last said meanwhile
     sameDayVisits = [];
+    markClashes();
     shown.replaceChildren();
-    return;
   }
+  sameDayOf = key;
+  if (!forPatient) return;
   const visits = await visitsThatDay(bookingDay.value, forPatient.id);
   if (key !== sameDayOf) return;
   sameDayVisits = visits;
