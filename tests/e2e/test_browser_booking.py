@@ -348,7 +348,7 @@ def test_the_patients_other_visits_that_day_are_said_before_confirm(
         relation="child",
     )
     theirs = factories.appointment(other, patient, start + timedelta(hours=4))
-    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child)
+    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child, status="pending")
     factories.appointment(other, patient, start + timedelta(hours=5), status="cancelled")
     factories.appointment(other, patient, start + timedelta(hours=3))
     # Past three, a count (found in review: five pushed Confirm a phone's length down).
@@ -366,12 +366,17 @@ def test_the_patients_other_visits_that_day_are_said_before_confirm(
     expect(said).to_contain_text(heading[language])
     expect(items.first).to_contain_text(shown_time(own.start.astimezone(start.tzinfo), language))
     expect(items.first).to_contain_text(str(other))
+    expect(items.first).to_contain_text(clinic.name)  # a patient's may be at any clinic
     expect(items.first.locator("a")).to_have_attribute("href", f"/me/appointments/{own.pk}/")
     # The three nearest the time asked, said in the day's order.
     expect(items.nth(1)).to_contain_text(shown_time(start + timedelta(hours=3), language))
     expect(items.nth(2)).to_contain_text("Arash Karimi")
     expect(items.nth(2)).to_contain_text(
         shown_time(theirs.start.astimezone(start.tzinfo), language)
+    )
+    # Found in review: a request the doctor had not taken read as a visit.
+    expect(items.nth(2)).to_contain_text(
+        "(هنوز تأیید نشده)" if language == "fa" else "(not confirmed yet)"
     )
     expect(page.locator("#review-title")).to_be_focused()  # said beside it, not moved to
     shoot(page, f"booking-same-day-{language}", full_page=False)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
+from scheduler.adapters.local_dates import day_label
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from scheduler.services import commands
@@ -635,7 +636,9 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
 ) -> None:
     """Found in review: nothing told the desk that the patient on the phone was already booked
     that day (a second visit that day is as often a booking made twice). Said with whom and for
-    whom, not refused; a cancelled visit, or another day, says nothing."""
+    whom, not refused; a cancelled visit, or another day, says nothing. Found in a later
+    review: the day was not named, the desk's own clinic was said on every line, and a request
+    the doctor had not taken read as a visit."""
     kaveh = factories.patient(first_name="Kaveh", last_name="Nazari", phone="+989120000001")
     start = factories.slot_start(clinic, days_ahead=2, hour=10)
     day = start.date()
@@ -649,7 +652,7 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
         relation="child",
     )
     theirs = factories.appointment(other, kaveh, start + timedelta(hours=5))
-    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child)
+    rows.Appointment.objects.filter(pk=theirs.pk).update(dependant=child, status="pending")
     factories.appointment(other, kaveh, start + timedelta(hours=6), status="cancelled")
     if persian:
         desk = persian_browser(browser, contexts, server, phone=True)
@@ -666,14 +669,16 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
     said = desk.locator("#patient-same-day")
     items = said.locator("li")
     expect(items).to_have_count(2)
-    expect(said).to_contain_text(
-        "Kaveh Nazari در این روز نوبت‌های دیگری هم دارد"
+    named = day_label(day, "fa" if persian else "en", year=False)
+    expect(said.locator("p")).to_have_text(
+        f"Kaveh Nazari روز {named} نوبت‌های دیگری هم دارد:"
         if persian
-        else "Kaveh Nazari already has visits that day:"
+        else f"Kaveh Nazari already has visits on {named}:"
     )
-    expect(items.first).to_contain_text(str(other))
-    expect(items.first).to_contain_text("۱۰:۰۰" if persian else "10:00")
+    expect(items.first).to_have_text(f"ساعت ۱۰:۰۰ با {other}" if persian else f"10:00 with {other}")
     expect(items.last).to_contain_text("Arash Nazari")
+    expect(items.last).not_to_contain_text(clinic.name)
+    expect(items.last).to_contain_text("(هنوز تأیید نشده)" if persian else "(not confirmed yet)")
     expect(said.locator("a")).to_have_count(0)  # the patient's own pages are not the desk's
     said.scroll_into_view_if_needed()
     shoot(desk, f"desk-same-day-{'fa-phone' if persian else 'en'}", full_page=False)

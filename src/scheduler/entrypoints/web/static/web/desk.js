@@ -246,8 +246,10 @@ async function sayVisitsThatDay({ again = false } = {}) {
   markClashes();
   shown.replaceChildren();
   if (!visits.length) return;
-  const heading = ngettext("%(name)s already has a visit that day:", "%(name)s already has visits that day:", visits.length);
-  shown.replaceChildren(sameDayNote(visits, phrase(heading, { name: forPatient.name })));
+  // The day named (found in review: "that day" read as today beside the desk's own day).
+  const heading = ngettext("%(name)s already has a visit on %(day)s:", "%(name)s already has visits on %(day)s:", visits.length);
+  const day = zone.longDay(bookingDay.value);
+  shown.replaceChildren(sameDayNote(visits, phrase(heading, { name: forPatient.name, day }), { clinicId }));
 }
 
 // A slot the chosen patient is booked over already: shown, not offered, since the booking

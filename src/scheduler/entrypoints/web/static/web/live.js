@@ -456,16 +456,20 @@ const SAME_DAY_LISTED = 3;
 
 /** Those visits said before another is booked that day, with whom, where and for whom: a
  * second visit that day is as often a booking made twice as a plan. ``linked``: each to its
- * page (the patient's own). */
-export function sameDayNote(visits, heading, { near = null, linked = false } = {}) {
+ * page (the patient's own). ``clinicId``: the clinic of the page (a desk's), whose name would
+ * only be said again on every line. */
+export function sameDayNote(visits, heading, { near = null, linked = false, clinicId = null } = {}) {
   const line = (visit) => {
     const values = {
       time: clock(visit.clinic.timezone).time(visit.start), doctor: visit.doctor.name,
       clinic: visit.clinic.name, name: visit.dependant?.name,
     };
-    const said = visit.dependant
-      ? phrase(gettext("%(time)s with %(doctor)s at %(clinic)s, for %(name)s"), values)
-      : phrase(gettext("%(time)s with %(doctor)s at %(clinic)s"), values);
+    const here = visit.clinic.id === clinicId;
+    let said = visit.dependant
+      ? phrase(here ? gettext("%(time)s with %(doctor)s, for %(name)s") : gettext("%(time)s with %(doctor)s at %(clinic)s, for %(name)s"), values)
+      : phrase(here ? gettext("%(time)s with %(doctor)s") : gettext("%(time)s with %(doctor)s at %(clinic)s"), values);
+    // Found in review: a request the doctor has not taken read as a visit as sure as the rest.
+    if (visit.status === "pending") said = phrase(gettext("%(visit)s (not confirmed yet)"), { visit: said });
     return el("li", {}, linked ? el("a", { href: `/me/appointments/${visit.id}/` }, said) : said);
   };
   const away = (visit) => Math.abs(new Date(visit.start) - new Date(near ?? visit.start));
