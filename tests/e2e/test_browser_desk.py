@@ -577,11 +577,21 @@ def test_on_a_small_phone_with_large_text_the_desks_day_and_calendar_fit_the_scr
     browser: Browser,
     contexts: list[BrowserContext],
     clinic: rows.Clinic,
+    doctor: rows.Doctor,
     receptionist: rows.Receptionist,
 ) -> None:
     """Found in review: at 320 px with the text at 125% the desk's day steps, 44 px since they
     are the picker's, ran off the screen (the page scrolled sideways, Next day cut off), and the
-    Jalali calendar's sheet, 17rem at least and seven 2.75rem days wide, did too."""
+    Jalali calendar's sheet, 17rem at least and seven 2.75rem days wide, did too. Found in a
+    later review: so did a day with visits (a visit's line did not shrink below its content)."""
+    rows.User.objects.filter(doctor=doctor).update(
+        first_name="Seyed Mohammad Hossein", last_name="Tabatabaei-Nejad"
+    )
+    for hour, name in ((10, "Alexandrina"), (11, "Maximilian")):
+        visitor = factories.patient(first_name=name, last_name="Montgomery-Richardson")
+        factories.appointment(
+            doctor, visitor, factories.slot_start(clinic, days_ahead=0, hour=hour)
+        )
     if persian:
         desk = persian_browser(browser, contexts, server, phone=True)
     else:
@@ -596,6 +606,8 @@ def test_on_a_small_phone_with_large_text_the_desks_day_and_calendar_fit_the_scr
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320.5, control
 
     assert desk.evaluate("document.documentElement.scrollWidth") <= 320
+    desk.locator(".doctor-day .row-item").first.scroll_into_view_if_needed()
+    shoot(desk, f"desk-visits-{'fa' if persian else 'en'}-320-large-text", full_page=False)
     for control in ("#desk-prev", "#desk-next", "#desk-today"):
         on_screen(desk.locator(control))
     # The longest day's name, said whole as the server says it (found in review: "Wed, Sep 29"),
