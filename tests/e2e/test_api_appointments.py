@@ -448,6 +448,13 @@ def test_list_filters(
     assert listed(as_admin, **{"from": day_of_theirs}) == ids(theirs, far)
     assert listed(as_admin, to=day_of_theirs) == ids(mine, theirs)
     assert listed(as_admin, **{"from": day_of_theirs, "to": day_of_theirs}) == ids(theirs)
+    # The visits that keep their time, as the pages' same-day note asks for them (it filtered
+    # a list of its own before).
+    rows.Appointment.objects.filter(pk=far.pk).update(status="pending")
+    assert listed(as_admin, active="true") == ids(mine, far)
+    assert listed(as_admin, active="false") == ids(mine, theirs, far)
+    response = as_admin.get(APPOINTMENTS, {"active": "sometimes"})
+    assert response.status_code == 400 and "active" in response.json()
 
 
 def test_the_list_costs_the_same_queries_for_one_or_many(

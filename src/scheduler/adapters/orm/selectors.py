@@ -189,6 +189,9 @@ class AppointmentFilters:
     """``first_day``/``last_day`` are inclusive dates on each appointment's clinic calendar."""
 
     status: str | None = None
+    # Only the visits that still keep their time (domain ACTIVE): pending, booked, arrived,
+    # in consultation.
+    active: bool = False
     first_day: date | None = None
     last_day: date | None = None
     doctor_id: int | None = None
@@ -203,6 +206,8 @@ def appointment_list(
     query = _visible_appointments(viewer)
     if filters.status:
         query = query.filter(status=filters.status)
+    if filters.active:
+        query = query.filter(status__in=rows.ACTIVE_STATUSES)
     if filters.doctor_id is not None:
         query = query.filter(doctor_id=filters.doctor_id)
     if filters.clinic_id is not None:

@@ -166,6 +166,11 @@ class AppointmentCollectionApi(APIView):
 
     class FilterSerializer(DateRangeSerializer):
         status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+        active = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Only visits that keep their time: pending, booked, arrived, in the room.",
+        )
         doctor = id_field(required=False)
         clinic = id_field(required=False)
         patient = id_field(required=False)
@@ -189,6 +194,7 @@ class AppointmentCollectionApi(APIView):
             viewer=actor,
             filters=selectors.AppointmentFilters(
                 status=data.get("status"),
+                active=data["active"],
                 first_day=data.get("from"),
                 last_day=data.get("to"),
                 doctor_id=data.get("doctor"),

@@ -437,16 +437,13 @@ export function pickSlot(item, { doctorId, clinicId, day, zone, label, choose })
   return load();
 }
 
-// A visit that keeps its time: another booked that day is worth a word first.
-const KEPT = new Set(["pending", "booked", "arrived", "in_consultation"]);
-
-/** The visits kept on ``day`` (the clinic's calendar) that the reader may see: a patient's own,
- * or, for staff, ``patientId``'s. Empty when they cannot be read: the note is a help, not a
- * check (the booking itself refuses what overlaps). */
+/** The visits that keep their time on ``day`` (the clinic's calendar) that the reader may see:
+ * a patient's own, or, for staff, ``patientId``'s. Empty when they cannot be read: the note is
+ * a help, not a check (the booking itself refuses what overlaps). */
 export async function visitsThatDay(day, patientId = null) {
   const whose = patientId ? `&patient=${patientId}` : "";
-  const reply = await api("GET", `/api/appointments/?from=${day}&to=${day}&limit=100${whose}`);
-  return reply.ok ? reply.data.results.filter((visit) => KEPT.has(visit.status)) : [];
+  const reply = await api("GET", `/api/appointments/?from=${day}&to=${day}&active=true&limit=100${whose}`);
+  return reply.ok ? reply.data.results : [];
 }
 
 // The most said one by one, the nearest to ``near`` (the time being booked): the rest on a
