@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -343,6 +343,35 @@ def test_an_idempotency_key_is_for_one_booking(
     assert other.status_code == 400
     assert "Idempotency-Key" in other.json()
     assert rows.Appointment.objects.count() == 1
+
+
+def test_a_reason_with_a_bar_does_not_make_another_booking_a_replay(
+    as_patient: APIClient, patient: rows.Patient, doctor: rows.Doctor, clinic: rows.Clinic
+) -> None:
+    """Found in review: "cough|<id>" and then "cough" for the family member of that id made
+    the same fingerprint, and the second booking was answered with the first."""
+    child = rows.Dependant.objects.create(
+        patient=patient, first_name="Arash", birth_date=date(2019, 3, 21), relation="child"
+    )
+    start = factories.slot_start(clinic, hour=10)
+    first = as_patient.post(
+        APPOINTMENTS,
+        booking(doctor, start, reason=f"cough|{child.pk}"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="collide-1",
+    )
+    assert first.status_code == 201, first.data
+
+    second = as_patient.post(
+        APPOINTMENTS,
+        booking(doctor, start, reason="cough", dependant_id=child.pk),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="collide-1",
+    )
+
+    assert second.status_code == 400
+    assert "Idempotency-Key" in second.json()
+    assert rows.Appointment.objects.get().dependant_id is None
 
 
 def test_keys_belong_to_their_user(

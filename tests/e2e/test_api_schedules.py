@@ -229,6 +229,26 @@ def test_time_off_removes_slots_and_can_be_taken_back(
     assert len(slots) == 12
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "The end must be after the start."), ("fa", "پایان باید بعد از شروع باشد.")],
+)
+def test_time_off_that_ends_before_it_starts_is_refused_in_the_readers_language(
+    as_doctor: APIClient, doctor: rows.Doctor, clinic: rows.Clinic, language: str, said: str
+) -> None:
+    """Found in review: the field's message was the domain's own English on a Persian page."""
+    start = factories.slot_start(clinic, hour=10)
+    for end in (start, start - timedelta(hours=1)):
+        response = as_doctor.post(
+            url(doctor, "time-off"),
+            {"start": start.isoformat(), "end": end.isoformat()},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 400
+        assert response.json() == {"end": [said]}
+    assert not rows.TimeOff.objects.exists()
+
+
 def test_booking_in_time_off_is_refused(
     as_doctor: APIClient, as_patient: APIClient, doctor: rows.Doctor, clinic: rows.Clinic
 ) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.domain.errors import InvalidValue
 from scheduler.domain.messages import gettext_noop
 
 # The dates Nobat reckons with: wide enough for any booking or record, narrow enough that a
@@ -33,7 +34,8 @@ class Interval:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("interval bounds must be timezone-aware")
         if self.end <= self.start:
-            raise ValueError("interval must end after it starts")
+            # Said to whoever gave the times (found in review: in English on a Persian page).
+            raise InvalidValue(gettext_noop("The end must be after the start."))
 
     @property
     def duration(self) -> timedelta:

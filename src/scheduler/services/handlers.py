@@ -619,7 +619,10 @@ def _alternatives_to(
 def _fingerprint(cmd: commands.BookAppointment, patient_id: int) -> str:
     """What a request with the same Idempotency-Key must ask again to be a replay."""
     start = cmd.start.astimezone(UTC).isoformat()
-    raw = f"{cmd.doctor_id}|{cmd.clinic_id}|{patient_id}|{start}|{cmd.reason}"
+    # The reason's own "|" escaped (found in review: "cough|1" then "cough" for dependant 1 was
+    # a replay); a reason without one reads as before, so keys kept across a deploy still match.
+    reason = cmd.reason.replace("\\", "\\\\").replace("|", "\\|")
+    raw = f"{cmd.doctor_id}|{cmd.clinic_id}|{patient_id}|{start}|{reason}"
     if cmd.dependant_id is not None:  # the same request for someone else is another booking
         raw += f"|{cmd.dependant_id}"
     if cmd.visit_mode is not VisitMode.IN_PERSON:  # a video visit is another booking too

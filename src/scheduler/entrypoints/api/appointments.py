@@ -258,7 +258,9 @@ class AppointmentCollectionApi(APIView):
         responses={
             201: AppointmentOutput,
             400: OpenApiResponse(
-                ValidationErrorOutput, description="Bad input, or a time that is not a slot."
+                ValidationErrorOutput,
+                description="Bad input, a time that is not a slot, or an Idempotency-Key used "
+                "before for a different booking (under that header's name).",
             ),
             403: OpenApiResponse(
                 ErrorOutput,
@@ -267,8 +269,8 @@ class AppointmentCollectionApi(APIView):
             ),
             409: OpenApiResponse(
                 ConflictOutput,
-                description="The slot is taken (the nearest free ones), or the idempotency key "
-                "was spent on another booking.",
+                description="The slot is taken (the nearest free ones), or a request with the "
+                "same Idempotency-Key is still in flight.",
             ),
         },
     )

@@ -146,9 +146,10 @@ class ErrorOutput(serializers.Serializer[Any]):
 
 
 class ConflictOutput(ErrorOutput):
-    """A 409 of a write that may meet a taken slot or another conflict (a spent idempotency
-    key, a state that forbids the move, the clinic's cut-off for a patient): only a taken slot
-    names its holder and alternatives; the cut-off names itself (``cutoff_minutes``)."""
+    """A 409 of a write that may meet a taken slot or another conflict (an idempotency key
+    still in flight, a state that forbids the move, the clinic's cut-off for a patient): only a
+    taken slot names its holder and alternatives; the cut-off names itself (``cutoff_minutes``).
+    """
 
     holder = serializers.CharField(
         required=False, help_text='A taken slot: who holds the time, "doctor" or "patient".'
