@@ -327,6 +327,8 @@ export function askWhy(row, action, send) {
     event.preventDefault();
     if (await send(reason.value.trim())) backToRow(form); // the keyboard stays on the visit
   });
+  // As Keep it, as the pickers close (found in review: Escape left it open).
+  form.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); backToRow(form); } });
   row.append(form);
   reason.focus();
 }
