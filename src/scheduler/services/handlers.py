@@ -620,7 +620,8 @@ def _fingerprint(cmd: commands.BookAppointment, patient_id: int) -> str:
     """What a request with the same Idempotency-Key must ask again to be a replay."""
     start = cmd.start.astimezone(UTC).isoformat()
     # The reason's own "|" escaped (found in review: "cough|1" then "cough" for dependant 1 was
-    # a replay); a reason without one reads as before, so keys kept across a deploy still match.
+    # a replay); a reason with no "|" or "\" reads as before, so keys kept across a deploy
+    # still match.
     reason = cmd.reason.replace("\\", "\\\\").replace("|", "\\|")
     raw = f"{cmd.doctor_id}|{cmd.clinic_id}|{patient_id}|{start}|{reason}"
     if cmd.dependant_id is not None:  # the same request for someone else is another booking
