@@ -140,15 +140,18 @@ function item(visit) {
   const clinic = clinics.size > 1 ? el("small", {}, " ", el("bdi", {}, clinics.get(visit.clinic_id)?.name ?? "")) : null;
   const actions = actionsOf(visit);
   const documents = documentsToggle(booking.id);
+  // Each button is described by its visit's time and patient (found in review: a screen reader
+  // heard "Cancel…" once a visit, with nothing to tell whose).
+  const [time, who] = [`visit-${booking.id}-time`, `visit-${booking.id}-who`];
   // Focusable from script: after an action redraws the row, the keyboard stays on it.
   return el("li", { class: `row-item ${booking.status}`, "data-appointment": booking.id, "data-status": booking.status, tabindex: "-1" },
-    el("span", { class: "time" }, zone.time(visit.start)),
-    el("span", { class: "who" }, el("bdi", {}, booking.patient_name ?? ""), clinic),
+    el("span", { class: "time", id: time }, zone.time(visit.start)),
+    el("span", { class: "who", id: who }, el("bdi", {}, booking.patient_name ?? ""), clinic),
     el("span", { class: `badge ${booking.status}` }, statusLabel(booking.status)),
     booking.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
     details(booking),
     el("span", { class: "actions" }, ...actions.map(([action, label]) => el("button", {
-      type: "button", onclick: (event) => act(visit, action, event.target.closest("li")),
+      type: "button", "aria-describedby": `${time} ${who}`, onclick: (event) => act(visit, action, event.target.closest("li")),
     }, label)), noteLink(booking), documents.button),
     documents.panel);
 }
