@@ -28,6 +28,7 @@ from channels_redis.pubsub import (
 )
 from redis.asyncio.client import PubSub, Redis
 from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from scheduler.adapters.realtime import RESUBSCRIBED
 
@@ -84,6 +85,18 @@ class PubSubLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
 
 
 class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
+    async def subscribe(self, channel: str) -> None:
+        """channels_redis's, tried once more on a connection found broken. One that broke
+        while Redis was away (a restart) is found so only by the next command written on it:
+        redis-py then connects again and raises, since it retries nothing by default, and the
+        first socket to open after Redis came back was refused. The second try goes on the
+        new connection; a Redis still away refuses it too."""
+        try:
+            await super().subscribe(channel)
+        except RedisConnectionError as error:
+            log.info("Redis connection found broken; subscribing %s again (%r)", channel, error)
+            await super().subscribe(channel)
+
     async def unsubscribe(self, channel: str) -> None:
         """A subscription lives as long as its connection: with none (Redis gone), there is
         nothing to end there, only its renewal on reconnecting to leave out. Tried on a dead
