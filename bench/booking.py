@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -186,20 +187,17 @@ def _process(
         thread.join()
 
 
-def _service_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) -> dict[str, Any]:
-    from django.db import connection
-
+def attempter(plan: Plan, chooser: random.Random) -> Callable[[], bool]:
+    """One booking attempt through the whole use case a call (a random patient, doctor and
+    slot of ``plan``): True when booked, False when the slot was taken. Django must be set up."""
     from scheduler.config.bootstrap import build_bus
     from scheduler.domain.errors import SlotTaken
     from scheduler.domain.model import Actor, Role
     from scheduler.services.commands import BookAppointment
 
-    chooser = random.Random(seed)
     bus = build_bus()
-    booked = conflicts = 0
-    barrier.wait()
-    started = time.perf_counter()
-    for _ in range(attempts):
+
+    def attempt() -> bool:
         doctor = chooser.choice(plan.doctors)
         patient, user = chooser.choice(plan.patients)
         try:
@@ -211,8 +209,24 @@ def _service_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any
                     start=chooser.choice(plan.starts),
                 )
             )
-            booked += 1
         except SlotTaken:
+            return False
+        return True
+
+    return attempt
+
+
+def _service_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    attempt = attempter(plan, random.Random(seed))
+    booked = conflicts = 0
+    barrier.wait()
+    started = time.perf_counter()
+    for _ in range(attempts):
+        if attempt():
+            booked += 1
+        else:
             conflicts += 1
     finished = time.perf_counter()
     connection.close()

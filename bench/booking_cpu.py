@@ -14,7 +14,6 @@ then the medians. Bounded: a fixed number of attempts, pairs and seconds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -135,34 +134,18 @@ def _side(database: str, *, attempts: int, doctors: int) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.config.settings")
     from bench_db import recreate_database
-    from booking import _prepare
+    from booking import _prepare, attempter
 
     recreate_database(url)
     plan = _prepare(doctors, 30, patients=500, history=90)
 
     from django.db import connection
 
-    from scheduler.config.bootstrap import build_bus
-    from scheduler.domain.errors import SlotTaken
-    from scheduler.domain.model import Actor, Role
-    from scheduler.services.commands import BookAppointment
-
-    bus = build_bus()
-    chooser = random.Random(1)
+    attempt = attempter(plan, random.Random(1))
 
     def book(count: int) -> None:
         for _ in range(count):
-            doctor = chooser.choice(plan.doctors)
-            patient, user = chooser.choice(plan.patients)
-            with contextlib.suppress(SlotTaken):  # a refusal is an attempt too
-                bus.handle(
-                    BookAppointment(
-                        actor=Actor(user, Role.PATIENT, patient_id=patient),
-                        doctor_id=doctor,
-                        clinic_id=plan.clinics[doctor],
-                        start=chooser.choice(plan.starts),
-                    )
-                )
+            attempt()  # a refusal is an attempt too
 
     book(200)  # the reads' generic plans made, the caches full
     with connection.cursor() as cursor:
