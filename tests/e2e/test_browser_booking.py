@@ -7,6 +7,7 @@ run by keyboard only. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -424,3 +425,46 @@ def test_visits_that_day_read_too_late_are_not_said_under_the_booking_made(
     with page.expect_response(lambda reply: "/api/appointments/?from=" in reply.url):
         held[0].continue_()
     expect(page.locator("#review-same-day li")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("en", False), ("fa", True)], ids=["en", "fa-phone"]
+)
+def test_slots_over_the_patients_visits_elsewhere_are_struck_on_the_grid(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    language: str,
+    phone: bool,
+) -> None:
+    """Found in review: the grid offered a slot over the patient's visit with another doctor
+    elsewhere, and only the review, once opened, said it was theirs. It is struck, and says
+    why; the slot beside it and one over a cancelled visit stay free."""
+    patient = factories.patient(language=language)
+    start = factories.slot_start(clinic, days_ahead=3, hour=11)
+    elsewhere = factories.clinic()
+    factories.appointment(factories.doctor(elsewhere), patient, start, minutes=45)
+    cancelled = start + timedelta(hours=3)
+    factories.appointment(factories.doctor(clinic), patient, cancelled, status="cancelled")
+    page = open_page(browser, contexts, server, phone=phone)
+    sign_in(page, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
+
+    for struck in (start, start + timedelta(minutes=30)):  # the visit runs into the second
+        slot = page.locator(f'[data-start="{key(struck)}"]')
+        expect(slot).to_have_attribute("data-state", "clash")
+        expect(slot).to_be_disabled()
+        expect(slot).to_have_attribute(
+            "aria-label",
+            re.compile("نوبت دیگری دارید" if language == "fa" else "you have another visit then"),
+        )
+    day = page.locator(f'section.day[data-day="{start.date().isoformat()}"]')
+    said = {"fa": "خط‌خورده: در آن زمان نوبت دیگری دارید", "en": "you have another visit then"}
+    expect(day.locator("p.hint")).to_contain_text(said[language])  # once, under the day
+    expect(page.locator("section.day p.hint", has_text=said[language])).to_have_count(1)
+    for free in (start + timedelta(hours=1), cancelled):
+        expect(page.locator(f'[data-start="{key(free)}"]')).to_have_attribute("data-state", "free")
+    page.locator(f'[data-start="{key(start)}"]').scroll_into_view_if_needed()
+    shoot(page, f"booking-grid-own-visit-{language}", full_page=False)
+    assert low_contrast(page) == []

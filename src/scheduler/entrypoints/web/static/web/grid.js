@@ -23,13 +23,34 @@ const today = zone.day(new Date().toISOString());
 let cells = new Map(); // instant -> {start, end, state: free|taken|mine|moving|held|held-mine}
 // A slot someone holds (a booking under review, hold.js) is shown held, not bookable.
 const occupied = (slot) => slot.state === "taken" || slot.state === "held";
+// The patient's own visits over the days shown, with any doctor anywhere: a free slot over one
+// is shown, not offered, since its booking would be refused as theirs (found in review: only
+// the review, once opened, said so). Read again with each week; a day either side for zones.
+let ownVisits = [];
 let feed = null;
+
+async function loadOwnVisits() {
+  ownVisits = [];
+  if (patientId === null) return;
+  const asked = firstDay;
+  const reply = await api("GET", `/api/appointments/?active=true&from=${addDays(firstDay, -1)}&to=${addDays(firstDay, days)}&limit=100`);
+  if (!reply.ok || asked !== firstDay) return;
+  ownVisits = reply.data.results.filter((visit) => visit.id !== moving);
+  render();
+}
+
+function clashes(cell) {
+  if (cell.state !== "free") return false;
+  const [start, end] = [new Date(cell.start), new Date(cell.end)];
+  return ownVisits.some((visit) => new Date(visit.start) < end && start < new Date(visit.end));
+}
 
 function watch() {
   const polling = feed?.polling ?? false;
   feed?.close();
   cells = new Map();
   render();
+  loadOwnVisits();
   feed = new LiveFeed(`/ws/slots/${doctorId}/?from=${firstDay}&days=${days}`, {
     polling,
     idOf: (message) => message.key,
@@ -82,11 +103,15 @@ function render() {
     el("h3", {}, zone.dayLabel(day, { year: PERSIAN })),
     dayCells.length
       ? el("div", { class: "slots" }, ...dayCells.map(([key, cell]) => cellButton(key, cell)))
-      : el("p", { class: "hint" }, day < today ? gettext("past") : gettext("no free time")))));
+      : el("p", { class: "hint" }, day < today ? gettext("past") : gettext("no free time")),
+    // Said once under the day, not in each struck slot, where it broke the grid's columns.
+    dayCells.some(([, cell]) => clashes(cell))
+      ? el("p", { class: "hint" }, gettext("Struck through: you have another visit then.")) : null)));
   if (focused) root.querySelector(`[data-start="${focused}"]`)?.focus();
 }
 
-function cellButton(key, cell) {
+function cellButton(key, slot) {
+  const cell = clashes(slot) ? { ...slot, state: "clash" } : slot;
   const time = zone.time(cell.start);
   const label = {
     free: isolated(gettext("%(time)s, free"), { time: zone.moment(cell.start) }),
@@ -95,10 +120,11 @@ function cellButton(key, cell) {
     moving: isolated(gettext("%(time)s, the appointment you are moving"), { time: zone.moment(cell.start) }),
     held: isolated(gettext("%(time)s, held by someone booking it"), { time: zone.moment(cell.start) }),
     "held-mine": isolated(gettext("%(time)s, held for you"), { time: zone.moment(cell.start) }),
+    clash: isolated(gettext("%(time)s, free, but you have another visit then"), { time: zone.moment(cell.start) }),
   }[cell.state];
   const shown = { free: time, taken: interpolate(gettext("%(time)s taken"), { time }, true), mine: interpolate(gettext("%(time)s yours"), { time }, true),
     moving: interpolate(gettext("%(time)s current"), { time }, true), held: interpolate(gettext("%(time)s held"), { time }, true),
-    "held-mine": interpolate(gettext("%(time)s held for you"), { time }, true) }[cell.state];
+    "held-mine": interpolate(gettext("%(time)s held for you"), { time }, true), clash: time }[cell.state];
   return el("button", {
     type: "button", class: `slot ${cell.state}`, "data-start": key, "data-state": cell.state,
     // The patient's own hold stays a button: it opens the review again (the same hold).
