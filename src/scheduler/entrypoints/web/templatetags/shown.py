@@ -60,8 +60,9 @@ def zone_name(value: str) -> str:
 
 @register.filter
 def phone(value: str) -> str:
-    """A stored (E.164) number grouped for reading; Latin digits, as dialling wants them."""
-    return phones.readable(value) if value else ""
+    """A stored (E.164) number grouped for reading, in the page's digits: the rest of a Persian
+    page's numbers are Persian, and a tel: link keeps the stored number for dialling."""
+    return local_dates.digits(phones.readable(value), _language()) if value else ""
 
 
 @register.filter

@@ -1,6 +1,6 @@
 // The reception desk: the clinic's day per doctor, live; check-in, no-show, cancel,
 // reschedule, confirm or reject, and bookings for walk-ins and phone calls.
-import { LiveFeed, api, askWhy, backToRow, el, errorText, instantKey, isolated, minutesUntil, phrase, pickSlot, redrawKeeping, sameDayNote, say, slotPicker, statusLabel, takenMessage, visitsThatDay } from "./live.js";
+import { LiveFeed, api, askWhy, backToRow, el, errorText, instantKey, isolated, minutesUntil, phoneNumber, phrase, pickSlot, redrawKeeping, sameDayNote, say, slotPicker, statusLabel, takenMessage, visitsThatDay } from "./live.js";
 import { addDays, clock } from "./local_dates.js";
 import { hideNoShows, showNoShows } from "./no_shows.js";
 import { documentsToggle } from "./documents.js";
@@ -133,7 +133,7 @@ function rowItem(row) {
   return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status, tabindex: "0", onkeydown,
     "aria-label": isolated(gettext("%(time)s %(name)s (%(status)s)"), { time: zone.time(row.start), name: row.patient_name, status: statusLabel(row.status) }) },
     el("span", { class: "time" }, zone.time(row.start)),
-    el("span", { class: "who" }, el("bdi", {}, row.patient_name), row.patient_phone ? el("small", {}, " ", el("bdi", { dir: "ltr" }, row.patient_phone)) : null),
+    el("span", { class: "who" }, el("bdi", {}, row.patient_name), row.patient_phone ? el("small", {}, " ", phoneNumber(row.patient_phone)) : null),
     el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
     row.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
     queueInfo(row),
@@ -215,8 +215,7 @@ async function choosePatient(found) {
   patient = found;
   say(""); // a refusal's alternatives were for the one chosen before
   chosen.replaceChildren(found.phone
-    // Left to right inside the Persian line (found in review: "989120000006+").
-    ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: el("bdi", { dir: "ltr" }, found.phone) })
+    ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: phoneNumber(found.phone) })
     : phrase(gettext("Booking for %(name)s."), { name: found.name }));
   results.replaceChildren();
   showNoShows(found, clinicId, zone); // a badge when the clinic's no-show policy counts against them
@@ -289,7 +288,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
     const reply = await api("GET", `/api/patients/?q=${encodeURIComponent(q)}&limit=10`);
     if (!reply.ok) { say(errorText(reply.data), "error"); return; }
     results.replaceChildren(...reply.data.results.map((found) => el("li", {},
-      el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone ? " " : null, found.phone ? el("bdi", { dir: "ltr" }, found.phone) : null))));
+      el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone ? " " : null, found.phone ? phoneNumber(found.phone) : null))));
     if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, gettext("No one found among this clinic's patients: type their whole phone number, or add them below.")));
   }, 250);
 });

@@ -1,7 +1,7 @@
 // A doctor's own visits, a day or a week from any date (kept in the URL), live: requests
 // accepted or rejected, visits completed, marked no-show or cancelled in place. Rejecting and
 // cancelling ask for a reason the patient is told, in a small form on the row.
-import { LiveFeed, api, askWhy, el, errorText, phrase, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
+import { LiveFeed, api, askWhy, el, errorText, phoneNumber, phrase, pickSlot, redrawKeeping, say, statusLabel, takenMessage } from "./live.js";
 import { PERSIAN, WEEK_START, addDays, clock } from "./local_dates.js";
 import { documentsToggle } from "./documents.js";
 
@@ -156,12 +156,11 @@ function item(visit) {
     documents.panel);
 }
 
-// The phone and the reason, each isolated: a phone number reads left to right ("+98…") beside
-// a reason in Persian, which would otherwise carry its "+" to the far end.
+// The phone and the reason, each isolated (phoneNumber): beside a reason in Persian.
 function details({ patient_phone: phone, reason }) {
   if (!phone && !reason) return null;
   return el("span", { class: "details" },
-    phone ? el("bdi", { class: "phone", dir: "ltr" }, phone) : null,
+    phone ? phoneNumber(phone) : null,
     phone && reason ? " · " : null,
     reason ? el("bdi", { class: "reason" }, reason) : null);
 }

@@ -102,6 +102,12 @@ export function say(text, kind = "info", extra = null) {
   if (extra) box.append(extra);
 }
 
+/** A phone number in a line of either direction: left to right, whatever the line (a Persian
+ * line would carry its "+" to the far end), in the page's digits (dialling takes either). */
+export function phoneNumber(phone) {
+  return el("bdi", { class: "phone", dir: "ltr" }, digits(phone));
+}
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
