@@ -430,7 +430,7 @@ def test_visits_that_day_read_too_late_are_not_said_under_the_booking_made(
 @pytest.mark.parametrize(
     ("language", "phone"), [("en", False), ("fa", True)], ids=["en", "fa-phone"]
 )
-def test_slots_over_the_patients_visits_elsewhere_are_struck_on_the_grid(
+def test_slots_over_the_patients_visits_elsewhere_are_marked_on_the_grid(
     server: Server,
     browser: Browser,
     contexts: list[BrowserContext],
@@ -440,27 +440,44 @@ def test_slots_over_the_patients_visits_elsewhere_are_struck_on_the_grid(
     phone: bool,
 ) -> None:
     """Found in review: the grid offered a slot over the patient's visit with another doctor
-    elsewhere, and only the review, once opened, said it was theirs. It is struck, and says
-    why; the slot beside it and one over a cancelled visit stay free."""
+    elsewhere, and only the review, once opened, said it was theirs. It is marked a clash, in a
+    word and a look of its own (found in a later review: struck like a taken one, the two
+    looked alike), and the day says why; the slot beside it and one over a cancelled visit stay
+    free. A link to a clashing time says so rather than open its review; the marks follow the
+    patient's visits when the page comes back into view."""
     patient = factories.patient(language=language)
     start = factories.slot_start(clinic, days_ahead=3, hour=11)
     elsewhere = factories.clinic()
-    factories.appointment(factories.doctor(elsewhere), patient, start, minutes=45)
+    other = factories.appointment(factories.doctor(elsewhere), patient, start, minutes=45)
     cancelled = start + timedelta(hours=3)
     factories.appointment(factories.doctor(clinic), patient, cancelled, status="cancelled")
+    taken = start + timedelta(hours=4)
+    factories.appointment(doctor, factories.patient(), taken)
     page = open_page(browser, contexts, server, phone=phone)
-    sign_in(page, server, patient.user, f"/doctors/{doctor.pk}/?clinic={clinic.pk}")
+    sign_in(page, server, patient.user, slot_link(doctor, clinic, start))
 
-    for struck in (start, start + timedelta(minutes=30)):  # the visit runs into the second
-        slot = page.locator(f'[data-start="{key(struck)}"]')
+    told = {"fa": "نوبت دیگری دارید؛ برنامهٔ این هفتهٔ پزشک", "en": "already have a visit at"}
+    expect(page.locator("#message")).to_contain_text(told[language])
+    expect(page.locator("#review")).to_be_hidden()
+    word = {"fa": "تداخل", "en": "clash"}[language]
+    for marked in (start, start + timedelta(minutes=30)):  # the visit runs into the second
+        slot = page.locator(f'[data-start="{key(marked)}"]')
         expect(slot).to_have_attribute("data-state", "clash")
         expect(slot).to_be_disabled()
+        expect(slot).to_contain_text(word)
+        expect(slot).to_have_css("text-decoration-line", "none")  # Persian zeros stay whole
         expect(slot).to_have_attribute(
             "aria-label",
-            re.compile("نوبت دیگری دارید" if language == "fa" else "you have another visit then"),
+            re.compile("خانواده‌تان در این زمان نوبت دیگری" if language == "fa" else "family have"),
         )
+    taken_slot = page.locator(f'[data-start="{key(taken)}"]')
+    expect(taken_slot).to_have_attribute("data-state", "taken")
+    looks = "node => getComputedStyle(node).backgroundColor"
+    assert taken_slot.evaluate(looks) != page.locator(f'[data-start="{key(start)}"]').evaluate(
+        looks
+    )
     day = page.locator(f'section.day[data-day="{start.date().isoformat()}"]')
-    said = {"fa": "خط‌خورده: در آن زمان نوبت دیگری دارید", "en": "you have another visit then"}
+    said = {"fa": "تداخل: شما یا یکی از خانواده‌تان", "en": "Clash: you or your family"}
     expect(day.locator("p.hint")).to_contain_text(said[language])  # once, under the day
     expect(page.locator("section.day p.hint", has_text=said[language])).to_have_count(1)
     for free in (start + timedelta(hours=1), cancelled):
@@ -468,3 +485,9 @@ def test_slots_over_the_patients_visits_elsewhere_are_struck_on_the_grid(
     page.locator(f'[data-start="{key(start)}"]').scroll_into_view_if_needed()
     shoot(page, f"booking-grid-own-visit-{language}", full_page=False)
     assert low_contrast(page) == []
+
+    # Cancelled from another tab: back on this one, the slots are free again.
+    rows.Appointment.objects.filter(pk=other.pk).update(status="cancelled")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator(f'[data-start="{key(start)}"]')).to_have_attribute("data-state", "free")
+    expect(page.locator("section.day p.hint", has_text=said[language])).to_have_count(0)

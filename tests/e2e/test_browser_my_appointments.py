@@ -310,3 +310,45 @@ def _by_the_desk(
         patient_id=patient.pk,
         patient_introduced=True,
     )
+
+
+@pytest.mark.parametrize("width", [320, 360])
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_visits_page_and_the_list_fit_a_small_phone(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+    width: int,
+    language: str,
+) -> None:
+    """Found in review: at 320 and 360 px in English the visit's page scrolled sideways, its
+    file picker wider than the screen; and the list's actions were all named alike."""
+    patient = factories.patient(language=language)
+    visit = build_bus().handle(factories.booking(doctor, patient)).appointment_id
+    page = open_page(browser, contexts, server, phone=True)
+    page.set_viewport_size({"width": width, "height": 740})
+    sign_in(page, server, patient.user, f"/me/appointments/{visit}/")
+    expect(page.locator("section#documents")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"visit-page-{language}-{width}")
+    page.goto("/me/appointments/")
+    card = page.locator(f'li[data-appointment="{visit}"]')
+    expect(card).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Each action names the visit it acts on to a screen reader, whose list of the page's links
+    # read "Details" once a visit (found in review); on the screen, the word alone.
+    for action in card.locator(".actions a, .actions button").all():
+        expect(action).to_have_accessible_name(re.compile(re.escape(str(doctor))))
+    hidden = card.locator('.actions a[href$="/#documents"] .visually-hidden')
+    assert hidden.evaluate("node => node.getBoundingClientRect().width") <= 1
+    # The site's one focus ring, as on search and the doctor's page (found in review: only the
+    # browser's thin one here).
+    details = card.locator(".actions a").first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if details.evaluate("node => node === document.activeElement"):
+            break
+    expect(details).to_be_focused()
+    expect(details).to_have_css("outline-width", "3px")

@@ -23,20 +23,24 @@ const today = zone.day(new Date().toISOString());
 let cells = new Map(); // instant -> {start, end, state: free|taken|mine|moving|held|held-mine}
 // A slot someone holds (a booking under review, hold.js) is shown held, not bookable.
 const occupied = (slot) => slot.state === "taken" || slot.state === "held";
-// The patient's own visits over the days shown, with any doctor anywhere: a free slot over one
-// is shown, not offered, since its booking would be refused as theirs (found in review: only
-// the review, once opened, said so). Read again with each week; a day either side for zones.
+// The patient's own visits (and their family's, whose time is theirs too) over the days shown,
+// with any doctor anywhere: a free slot over one is shown, not offered, since its booking would
+// be refused as theirs (found in review: only the review, once opened, said so). Read with each
+// week, a day either side for zones, and again when the page comes back into view (a visit
+// booked or cancelled in another tab); the last read stands meanwhile.
 let ownVisits = [];
+let ownVisitsRead = Promise.resolve();
 let feed = null;
 
-async function loadOwnVisits() {
-  ownVisits = [];
+function loadOwnVisits() {
   if (patientId === null) return;
   const asked = firstDay;
-  const reply = await api("GET", `/api/appointments/?active=true&from=${addDays(firstDay, -1)}&to=${addDays(firstDay, days)}&limit=100`);
-  if (!reply.ok || asked !== firstDay) return;
-  ownVisits = reply.data.results.filter((visit) => visit.id !== moving);
-  render();
+  ownVisitsRead = api("GET", `/api/appointments/?active=true&from=${addDays(firstDay, -1)}&to=${addDays(firstDay, days)}&limit=100`)
+    .then((reply) => {
+      if (!reply.ok || asked !== firstDay) return;
+      ownVisits = reply.data.results.filter((visit) => visit.id !== moving);
+      render();
+    });
 }
 
 function clashes(cell) {
@@ -64,7 +68,7 @@ function watch() {
         if (slot.clinic_id === clinicId && occupied(slot)) place(slot);
       }
       render();
-      offerWanted();
+      ownVisitsRead.then(offerWanted); // a clash is no slot to offer
     },
     onDelta: (slot) => {
       if (slot.clinic_id !== clinicId) return;
@@ -104,9 +108,9 @@ function render() {
     dayCells.length
       ? el("div", { class: "slots" }, ...dayCells.map(([key, cell]) => cellButton(key, cell)))
       : el("p", { class: "hint" }, day < today ? gettext("past") : gettext("no free time")),
-    // Said once under the day, not in each struck slot, where it broke the grid's columns.
+    // The word in the slot, said whole once under the day (in each slot it broke the columns).
     dayCells.some(([, cell]) => clashes(cell))
-      ? el("p", { class: "hint" }, gettext("Struck through: you have another visit then.")) : null)));
+      ? el("p", { class: "hint" }, gettext("Clash: you or your family already have a visit then.")) : null)));
   if (focused) root.querySelector(`[data-start="${focused}"]`)?.focus();
 }
 
@@ -120,11 +124,12 @@ function cellButton(key, slot) {
     moving: isolated(gettext("%(time)s, the appointment you are moving"), { time: zone.moment(cell.start) }),
     held: isolated(gettext("%(time)s, held by someone booking it"), { time: zone.moment(cell.start) }),
     "held-mine": isolated(gettext("%(time)s, held for you"), { time: zone.moment(cell.start) }),
-    clash: isolated(gettext("%(time)s, free, but you have another visit then"), { time: zone.moment(cell.start) }),
+    clash: isolated(gettext("%(time)s, a clash: you or your family have another visit then"), { time: zone.moment(cell.start) }),
   }[cell.state];
   const shown = { free: time, taken: interpolate(gettext("%(time)s taken"), { time }, true), mine: interpolate(gettext("%(time)s yours"), { time }, true),
     moving: interpolate(gettext("%(time)s current"), { time }, true), held: interpolate(gettext("%(time)s held"), { time }, true),
-    "held-mine": interpolate(gettext("%(time)s held for you"), { time }, true), clash: time }[cell.state];
+    "held-mine": interpolate(gettext("%(time)s held for you"), { time }, true),
+    clash: interpolate(gettext("%(time)s clash"), { time }, true) }[cell.state];
   return el("button", {
     type: "button", class: `slot ${cell.state}`, "data-start": key, "data-state": cell.state,
     // The patient's own hold stays a button: it opens the review again (the same hold).
@@ -170,7 +175,8 @@ function offerWanted() {
   const cell = cells.get(instantKey(wanted));
   const asked = wanted;
   wanted = null;
-  if (cell?.state === "free" || cell?.state === "held-mine") book(cell.start);
+  if (cell && clashes(cell)) say(phrase(gettext("You or your family already have a visit at %(when)s: here is the doctor's week."), { when: zone.moment(asked) }), "info");
+  else if (cell?.state === "free" || cell?.state === "held-mine") book(cell.start);
   else say(phrase(gettext("%(when)s is no longer free: here is the doctor's week."), { when: zone.moment(asked) }), "info");
 }
 
@@ -189,6 +195,7 @@ const review = moving !== null ? null : bookingReview({
   },
 });
 
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") loadOwnVisits(); });
 document.getElementById("prev-week").addEventListener("click", (e) => { e.preventDefault(); firstDay = addDays(firstDay, -days); watch(); });
 document.getElementById("next-week").addEventListener("click", (e) => { e.preventDefault(); firstDay = addDays(firstDay, days); watch(); });
 watch();
