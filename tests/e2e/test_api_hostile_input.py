@@ -107,6 +107,41 @@ def test_json_nested_past_reading_is_400(visitor: APIClient, as_patient: APIClie
     assert answer.status_code == 400
 
 
+# Half of a UTF-16 pair, escaped as JSON allows: Python reads it into text no UTF-8 carries.
+LONE = '"\\ud800"'
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body"),
+    [
+        ("visitor", "POST", "/api/auth/token/", f'{{"username": {LONE}, "password": "x"}}'),
+        ("visitor", "POST", "/api/auth/password-reset/", f'{{"login": {LONE}}}'),
+        ("visitor", "POST", "/api/auth/register/", f'{{"role": {LONE}}}'),
+        ("as_patient", "PATCH", "/api/me/", f'{{"sex": {LONE}}}'),
+        ("as_patient", "POST", "/api/me/dependants/", f'{{"relation": {LONE}}}'),
+        ("as_patient", "POST", "/api/appointments/", f'{{"visit_mode": {LONE}}}'),
+        ("as_patient", "PATCH", "/api/me/", f'{{{LONE}: "x"}}'),  # a key, too
+    ],
+)
+def test_half_a_utf16_pair_is_400_not_500(
+    request: pytest.FixtureRequest, who: str, method: str, path: str, body: str
+) -> None:
+    """Found by an attacker: a 500 (four of them signed in as no one), where sign-in looked
+    the name up before any check, and a choice field's message quoted it back."""
+    client: APIClient = request.getfixturevalue(who)
+    answer = client.generic(method, path, body, content_type="application/json")
+    assert answer.status_code == 400, answer.content
+    assert "UTF-16" in answer.json()["detail"]
+    # A whole pair (an emoji) is one character, and reads as any other.
+    emoji = client.generic(
+        "POST",
+        "/api/auth/token/",
+        '{"username": "\\ud83d\\ude00", "password": "x"}',
+        content_type="application/json",
+    )
+    assert emoji.status_code == 401
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("own_channel_layer")
 @live
@@ -116,6 +151,9 @@ async def test_a_socket_answers_odd_frames_and_stays_open(doctor: rows.Doctor) -
         await ws.send_to(bytes_data=b"\x00\x01")
         assert (await receive(ws))["type"] == "error"
         await ws.send_to(text_data="[" * 100_000)
+        assert (await receive(ws))["type"] == "error"
+        # Found by an attacker: half a UTF-16 pair in a token closed the socket with 1011.
+        await ws.send_to(text_data=f'{{"type": "auth", "token": {LONE}}}')
         assert (await receive(ws))["type"] == "error"
         await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
         assert (await receive(ws))["type"] == "snapshot"  # still open, still serving

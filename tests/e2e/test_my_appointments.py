@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
+from scheduler.entrypoints.ws import consumers
 from scheduler.services import commands
 from tests import factories
 from tests.e2e.conftest import Client as ApiClientFor
@@ -324,9 +325,10 @@ async def test_signing_in_as_another_patient_on_the_socket_leaves_the_first_ones
 @pytest.mark.usefixtures("own_channel_layer")
 @live
 async def test_only_a_signed_in_patient_has_a_socket_of_their_own(
-    doctor: rows.Doctor, receptionist: rows.Receptionist
+    doctor: rows.Doctor, receptionist: rows.Receptionist, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with socket("/ws/me/appointments/") as ws:
+    monkeypatch.setattr(consumers, "AUTH_WAIT_SECONDS", 0.5)
+    async with socket("/ws/me/appointments/") as ws:  # no session, and no token comes
         assert (await receive(ws))["type"] == "error"
         assert await closed_with(ws) == 4401
     for staff in (doctor.user, receptionist.user):
@@ -366,3 +368,20 @@ def test_an_admin_sets_the_clinics_cut_off(clinic: rows.Clinic) -> None:
 
     assert page.status_code == 200
     assert 'name="cancel_cutoff_minutes" value="120"' in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("own_channel_layer")
+@live
+async def test_a_patient_signs_the_socket_in_with_a_token_in_its_first_message(
+    patient: rows.Patient,
+) -> None:
+    """Found by an attacker: this socket closed 4401 before a token's message could come, where
+    the desk's waits for one (a token in the address is in every proxy's log)."""
+    visit = await _request(await _make(factories.doctor, requires_approval=True), patient, 10)
+    token = await token_for(patient.user)
+    async with socket("/ws/me/appointments/") as ws:
+        await ws.send_json_to({"type": "auth", "token": token})
+        snapshot = await receive(ws)
+    assert snapshot["type"] == "snapshot"
+    assert [a["id"] for a in snapshot["appointments"]] == [str(visit)]

@@ -125,7 +125,9 @@ def _elsewhere(booking: commands.BookAppointment) -> commands.BookAppointment:
     ("change", "field", "words"),
     [
         (lambda b: dataclasses.replace(b, doctor_id=MISSING), "doctor_id", "No such doctor."),
-        (_unverified_doctor_elsewhere, "doctor_id", "does not take bookings yet"),
+        # As one that does not exist (found by an attacker: a refusal of its own told
+        # patients which ids wait for approval).
+        (_unverified_doctor_elsewhere, "doctor_id", "No such doctor."),
         (_closed_account, "patient_id", "account is closed"),
         (_elsewhere, "clinic_id", "does not see patients at that clinic"),
     ],

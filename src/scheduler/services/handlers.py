@@ -472,11 +472,11 @@ def _bookable_schedule(
     try:
         doctor = parties[0] if parties else uow.doctors.get(cmd.doctor_id)
     except NotFound:
-        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id") from None
-    if not doctor.verified:
-        raise InvalidInput(
-            gettext_noop("This doctor does not take bookings yet."), field="doctor_id"
-        )
+        doctor = None
+    # One not yet verified is no doctor to a booking, as to their page (404): found by an
+    # attacker, a refusal of its own told patients which ids wait for approval.
+    if doctor is None or not doctor.verified:
+        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
     if not doctor.active:
         raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
     # A patient staff may not know is no patient to them: told as one that does not exist.

@@ -262,11 +262,9 @@ def _schedule(uow: UnitOfWork, doctor_id: int, clinic_id: int) -> Schedule:
     try:
         doctor = uow.doctors.get(doctor_id)
     except NotFound:
-        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id") from None
-    if not doctor.verified:
-        raise InvalidInput(
-            gettext_noop("This doctor does not take bookings yet."), field="doctor_id"
-        )
+        doctor = None
+    if doctor is None or not doctor.verified:  # as a booking's (handlers._bookable_schedule)
+        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
     schedule = uow.schedules.find(doctor_id, clinic_id)
     if schedule is None:
         raise InvalidInput(

@@ -40,6 +40,7 @@ from scheduler.domain.errors import DomainError, NotAllowed, NotFound
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor
 from scheduler.entrypoints.error_text import error_text, say
+from scheduler.entrypoints.lone_surrogates import holds_lone_surrogate
 from scheduler.entrypoints.ws import screens
 from scheduler.entrypoints.ws.auth import (
     AUTH_ERROR,
@@ -73,7 +74,7 @@ MESSAGES_A_MINUTE = 60
 # A page's heartbeat and its answer (static/web/live.js pings every 25 s: 3 of the 60).
 PING: dict[str, str] = {"type": "ping"}
 PONG: dict[str, str] = {"type": "pong"}
-AUTH_WAIT_SECONDS = 10.0  # how long a desk socket may stay open before it signs in
+AUTH_WAIT_SECONDS = 10.0  # how long a socket of the signed-in may stay open before it signs in
 
 UNKNOWN_MESSAGE = gettext_noop("Unknown message.")
 NOT_JSON = gettext_noop("Send JSON text messages.")
@@ -246,9 +247,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
         try:
-            return json.loads(text_data)
+            content = json.loads(text_data)
         except (ValueError, RecursionError):  # not JSON, or nested past what can be read
             return None
+        return None if holds_lone_surrogate(content) else content
 
     async def dispatch(self, message: Mapping[str, Any]) -> None:
         # Channels sends every message through a worker thread first, to close stale database
@@ -300,8 +302,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             if self.ready and not await self.still_allowed():
                 return
 
+    async def signed_in_or_waiting(self) -> None:
+        """For a screen only the signed-in see: ``signed_in()`` now, with the page's session;
+        without one, the first message may sign in with a token (kept out of the address,
+        which proxies log), and the socket closes 4401 if none has come in AUTH_WAIT_SECONDS."""
+        if self.viewer is None:
+            self.auth_wait = asyncio.ensure_future(self._close_unless_signed_in())
+            return
+        await self.signed_in()
+
+    async def _close_unless_signed_in(self) -> None:
+        await asyncio.sleep(AUTH_WAIT_SECONDS)
+        if self.viewer is None:
+            await self.fail(UNAUTHORIZED, SIGN_IN)
+
     async def disconnect(self, code: int) -> None:
         self.disconnected = True
+        waiting = getattr(self, "auth_wait", None)
+        if waiting is not None:
+            waiting.cancel()
         self._release_place()
         if getattr(self, "counted", False):
             self.counted = False
@@ -427,10 +446,7 @@ class DeskConsumer(LiveConsumer):
     async def start(self) -> None:
         self.clinic_id: int = self.scope["url_route"]["kwargs"]["clinic_id"]
         self.day = screens.day_param(query_params(self.scope))
-        if self.viewer is None:
-            self.auth_wait = asyncio.ensure_future(self._close_unless_signed_in())
-            return
-        await self.signed_in()
+        await self.signed_in_or_waiting()
 
     async def signed_in(self) -> None:
         if self.viewer is None:
@@ -451,24 +467,14 @@ class DeskConsumer(LiveConsumer):
     async def desk_repaint(self, message: Mapping[str, Any]) -> None:
         await self.send_json({"type": "availability", **message["availability"]})
 
-    async def disconnect(self, code: int) -> None:
-        waiting = getattr(self, "auth_wait", None)
-        if waiting is not None:
-            waiting.cancel()
-        await super().disconnect(code)
-
-    async def _close_unless_signed_in(self) -> None:
-        await asyncio.sleep(AUTH_WAIT_SECONDS)
-        if self.viewer is None:
-            await self.fail(UNAUTHORIZED, SIGN_IN)
-
 
 class OwnAppointmentsConsumer(LiveConsumer):
     """``/ws/me/appointments/``: a patient's own visits (their "my appointments" pages). The
     group is the signed-in patient's: no path or message names another's."""
 
     async def start(self) -> None:
-        await self.signed_in()
+        # As the desk's (found by an attacker: closed before a token's message could come).
+        await self.signed_in_or_waiting()
 
     async def signed_in(self) -> None:
         if self.viewer is None:
