@@ -195,3 +195,28 @@ def test_a_statement_that_no_longer_holds_fails_once_then_is_prepared_anew(endin
     assert sent[0].startswith("SELECT EXISTS")  # is it there?
     assert sent[1].startswith(("DEALLOCATE", "PREPARE"))  # there: made anew; gone: made
     assert [sql.split()[0] for sql in sent_again] == ["EXECUTE"]
+
+
+def test_a_bookings_insert_is_prepared_once_a_connection_and_kept_through_refusals() -> None:
+    """The database parsed and planned a booking's one insert statement on every booking, more
+    work than running it: it is prepared once a connection (inserts._PreparingCursor, on hooks
+    of psycopg's own that this test holds), and stays through a refusal's ROLLBACK."""
+    doctor = factories.doctor()
+    bus = build_bus()
+    connection.close()  # a new connection: nothing of it prepared yet
+    for hour in (10, 11):
+        bus.handle(factories.booking(doctor, factories.patient(), hour=hour))
+    with pytest.raises(SlotTaken):
+        bus.handle(factories.booking(doctor, factories.patient(), hour=11))
+    with CaptureQueriesContext(connection) as queries:
+        bus.handle(factories.booking(doctor, factories.patient(), hour=12))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE name LIKE 'nobat_insert_%%'"
+        )
+        [(statement, runs)] = cursor.fetchall()
+    assert statement.startswith("WITH i0 AS (INSERT") and runs == 3
+    # Logged as any statement (Django's query log reads what psycopg ran).
+    assert [q for q in queries if q["sql"].startswith("WITH i0 AS (INSERT")]
