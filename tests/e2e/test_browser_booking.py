@@ -491,3 +491,34 @@ def test_slots_over_the_patients_visits_elsewhere_are_marked_on_the_grid(
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.locator(f'[data-start="{key(start)}"]')).to_have_attribute("data-state", "free")
     expect(page.locator("section.day p.hint", has_text=said[language])).to_have_count(0)
+
+
+def test_the_clinics_desk_pressing_a_slot_is_led_to_its_desk(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    doctor: rows.Doctor,
+    clinic: rows.Clinic,
+) -> None:
+    """Found in review: a receptionist on a doctor's page was told to sign in as a patient to
+    book, as if booking were not theirs to do. They are led to their desk, on the slot's day;
+    another clinic's receptionist, who runs no desk here, is told as before."""
+    start = factories.slot_start(clinic, days_ahead=3, hour=11)
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, factories.receptionist(clinic).user, slot_link(doctor, clinic, start))
+    page.locator(f'[data-start="{key(start)}"]').click()
+    link = page.locator("#message a")
+    expect(link).to_have_attribute("href", f"/desk/{clinic.pk}/?date={start.date().isoformat()}")
+    link.click()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    elsewhere = open_page(browser, contexts, server)
+    sign_in(
+        elsewhere,
+        server,
+        factories.receptionist(factories.clinic()).user,
+        slot_link(doctor, clinic, start),
+    )
+    elsewhere.locator(f'[data-start="{key(start)}"]').click()
+    expect(elsewhere.locator("#message")).to_contain_text("Sign in as a patient to book.")
+    expect(elsewhere.locator("#message a")).to_have_count(0)

@@ -65,6 +65,8 @@ def doctor_page(request: HttpRequest, doctor_id: int) -> HttpResponse:
             "clinic": clinic,
             "first_day": _day(request.GET.get("from")) or slot_day or _today(clinic.timezone),
             "patient_id": viewer.patient_id if viewer else None,
+            # Staff book for patients at the desk: a slot pressed here leads there.
+            "desk": viewer is not None and access.runs_desk(viewer, clinic.pk),
             "closed_to_viewer": _closed_to(viewer, doctor),
             "slot": slot.isoformat() if slot else "",
             "reason_limit": MAX_REASON,

@@ -139,7 +139,13 @@ function cellButton(key, slot) {
 
 function book(start) {
   if (patientId === null && signedIn) { // staff: the desk and the doctor's day book for patients
-    say(gettext("Sign in as a patient to book."), "info");
+    // The clinic's own desk, where they may run it (found in review: told to sign in as a
+    // patient, as if booking were not theirs to do).
+    if (root.dataset.desk) {
+      const day = zone.day(start);
+      say(gettext("Book for a patient at the clinic's desk:"), "info",
+        el("span", {}, " ", el("a", { href: `${root.dataset.desk}?date=${day}` }, gettext("open the desk on that day"))));
+    } else say(gettext("Sign in as a patient to book."), "info");
     return;
   }
   review?.open(start);
