@@ -391,3 +391,48 @@ async def test_a_socket_flooded_with_messages_is_closed(
         await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
 
         assert await closed_with(ws) == 4429
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        (
+            "/api/auth/token/",
+            "application/x-www-form-urlencoded; charset=utf-7",
+            b"username=%2B2AA-&password=x",
+        ),
+        (
+            "/api/auth/token/",
+            "multipart/form-data; boundary=XX; charset=utf-7",
+            b'--XX\r\nContent-Disposition: form-data; name="username"\r\n\r\n+2AA-\r\n--XX--\r\n',
+        ),
+        ("/login/", "application/x-www-form-urlencoded; charset=utf-7", b"username=%2B2AA-"),
+        (
+            "/api/auth/register/",
+            "application/x-www-form-urlencoded; charset=unicode_escape",
+            b"role=%5Cud800",
+        ),
+    ],
+)
+def test_a_body_in_a_charset_other_than_utf8_is_415_not_500(
+    path: str, content_type: str, body: bytes
+) -> None:
+    """Found by an attacker: UTF-7 (or unicode_escape) carries half a UTF-16 pair past the JSON
+    parser's check into a form's fields; sign-in, sign-up and every form the API takes answered
+    500, signed in as no one."""
+    from django.test import Client as PageClient
+
+    answer = PageClient().generic("POST", path, body, content_type=content_type)
+    assert answer.status_code == 415
+    assert b"UTF-8" in answer.content
+
+
+def test_a_body_that_says_it_is_utf8_is_read(visitor: APIClient) -> None:
+    for charset in ("UTF-8", "utf8", "us-ascii"):
+        answer = visitor.generic(
+            "POST",
+            "/api/auth/token/",
+            b"username=nobody&password=x",
+            content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        )
+        assert answer.status_code == 401, (charset, answer.content)

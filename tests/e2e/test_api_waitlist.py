@@ -118,7 +118,15 @@ def test_too_far_ahead_or_at_a_clinic_the_doctor_does_not_work_at(
     elsewhere = factories.clinic()
     assert "clinic_id" in join(as_patient, doctor, clinic_id=elsewhere.pk).json()
     unverified = factories.doctor(verified=False)
-    assert "doctor_id" in join(as_patient, unverified).json()
+    # As one that does not exist (found by an attacker: its own words told who waits).
+    assert join(as_patient, unverified).json()["doctor_id"] == ["No such doctor."]
+    # Found by an attacker: a doctor who no longer takes bookings took a place on their list.
+    gone = factories.doctor(doctor.clinics.get())
+    rows.User.objects.filter(pk=gone.user_id).update(is_active=False)
+    refused = join(as_patient, gone)
+    assert refused.status_code == 400
+    assert refused.json()["doctor_id"] == ["This doctor no longer takes bookings."]
+    assert not rows.WaitlistEntry.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["doctor", "receptionist", "admin"])

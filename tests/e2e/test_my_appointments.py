@@ -331,6 +331,10 @@ async def test_only_a_signed_in_patient_has_a_socket_of_their_own(
     async with socket("/ws/me/appointments/") as ws:  # no session, and no token comes
         assert (await receive(ws))["type"] == "error"
         assert await closed_with(ws) == 4401
+    async with socket("/ws/me/appointments/") as ws:  # a snapshot asked before the token
+        await ws.send_json_to({"type": "snapshot"})
+        assert (await receive(ws))["type"] == "error"
+        assert await closed_with(ws) == 4401
     for staff in (doctor.user, receptionist.user):
         async with socket("/ws/me/appointments/", headers=[await session_cookie(staff)]) as ws:
             assert (await receive(ws))["type"] == "error"

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "scheduler.adapters.audit.middleware.AuditOriginMiddleware",
     "scheduler.entrypoints.language.PreferredLanguageMiddleware",
+    "scheduler.entrypoints.body_charset.Utf8BodiesMiddleware",  # refused in the reader's words
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -263,8 +263,12 @@ def _schedule(uow: UnitOfWork, doctor_id: int, clinic_id: int) -> Schedule:
         doctor = uow.doctors.get(doctor_id)
     except NotFound:
         doctor = None
-    if doctor is None or not doctor.verified:  # as a booking's (handlers._bookable_schedule)
+    # As a booking's refusals (handlers._bookable_schedule): found by an attacker, a patient
+    # joined the list of a doctor who no longer takes bookings, which could never offer one.
+    if doctor is None or not doctor.verified:
         raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
+    if not doctor.active:
+        raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
     schedule = uow.schedules.find(doctor_id, clinic_id)
     if schedule is None:
         raise InvalidInput(

@@ -488,6 +488,8 @@ class OwnAppointmentsConsumer(LiveConsumer):
         await self.send_snapshot()
 
     async def send_snapshot(self) -> None:
+        if self.viewer is None:  # asked before a token came (found by an attacker: 4403)
+            raise NotSignedIn(gettext_noop("Sign in first."))
         await self.send_json(await self.read(screens.own_appointments, self.viewer))
 
     async def patient_changed(self, message: Mapping[str, Any]) -> None:
