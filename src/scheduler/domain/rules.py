@@ -17,6 +17,7 @@ from scheduler.domain.errors import (
 )
 from scheduler.domain.intervals import Interval
 from scheduler.domain.messages import Span, gettext_noop
+from scheduler.domain.model import Doctor
 from scheduler.domain.schedule import Schedule
 
 
@@ -80,6 +81,17 @@ _LATE_CHANGE = {
         "Changes of time close %(cutoff)s before the visit; call the clinic."
     ),
 }
+
+
+def ensure_bookable(doctor: Doctor | None) -> Doctor:
+    """A doctor to book or to wait for: one not yet verified is none, as their page is (a 404;
+    found by an attacker, a refusal of its own told which ids wait for approval); one whose
+    account was closed says so."""
+    if doctor is None or not doctor.verified:
+        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
+    if not doctor.active:
+        raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
+    return doctor
 
 
 def ensure_takes_patient(*, accepts_new_patients: bool, taken_on: bool, staff: bool) -> None:

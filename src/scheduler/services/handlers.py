@@ -470,15 +470,10 @@ def _bookable_schedule(
     # read apart, in the order the refusals below are told.
     parties = uow.booking_parties(cmd.doctor_id, patient_id, cmd.clinic_id, starting=cmd.start)
     try:
-        doctor = parties[0] if parties else uow.doctors.get(cmd.doctor_id)
+        found = parties[0] if parties else uow.doctors.get(cmd.doctor_id)
     except NotFound:
-        doctor = None
-    # One not yet verified is no doctor to a booking, as to their page (404): found by an
-    # attacker, a refusal of its own told patients which ids wait for approval.
-    if doctor is None or not doctor.verified:
-        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
-    if not doctor.active:
-        raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
+        found = None
+    doctor = rules.ensure_bookable(found)
     # A patient staff may not know is no patient to them: told as one that does not exist.
     scope = access.patient_to_know(cmd.actor, introduced=introduced)
     if scope is not None and not uow.patients.known_in(scope, patient_id):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import access, waitlist
+from scheduler.domain import access, rules, waitlist
 from scheduler.domain.appointment import HOLD_STATES, Appointment, Status
 from scheduler.domain.errors import InvalidInput, InvalidTransition, NotFound, SlotTaken
 from scheduler.domain.events import (
@@ -260,15 +260,12 @@ def expire_offer(cmd: commands.ExpireOffer, uow: UnitOfWork, clock: Clock) -> bo
 
 def _schedule(uow: UnitOfWork, doctor_id: int, clinic_id: int) -> Schedule:
     try:
-        doctor = uow.doctors.get(doctor_id)
+        found = uow.doctors.get(doctor_id)
     except NotFound:
-        doctor = None
-    # As a booking's refusals (handlers._bookable_schedule): found by an attacker, a patient
-    # joined the list of a doctor who no longer takes bookings, which could never offer one.
-    if doctor is None or not doctor.verified:
-        raise InvalidInput(gettext_noop("No such doctor."), field="doctor_id")
-    if not doctor.active:
-        raise InvalidInput(gettext_noop("This doctor no longer takes bookings."), field="doctor_id")
+        found = None
+    # As a booking's (found by an attacker: a patient joined the list of a doctor who no longer
+    # takes bookings, which could never offer one).
+    rules.ensure_bookable(found)
     schedule = uow.schedules.find(doctor_id, clinic_id)
     if schedule is None:
         raise InvalidInput(

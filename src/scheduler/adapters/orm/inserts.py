@@ -152,7 +152,7 @@ class _PreparingCursor(psycopg.Cursor[Any]):
     machine of 2026-12-06). psycopg's own statement cache forgets every statement at each
     ROLLBACK (see prepared.py) and is off (Django's prepare_threshold=None); this one keeps
     them for the session, as PostgreSQL does. Its two hooks are psycopg's (3.3), not public:
-    a test holds them to preparing (test_writes_together)."""
+    a test holds them to preparing (test_prepared_reads)."""
 
     def _get_prepared(self, pgq: Any, prepare: bool | None = None) -> tuple[Prepare, bytes]:
         name = _prepared.get(self._conn, {}).get((pgq.query, pgq.types))
