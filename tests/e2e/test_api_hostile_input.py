@@ -148,13 +148,20 @@ def test_half_a_utf16_pair_is_400_not_500(
 async def test_a_socket_answers_odd_frames_and_stays_open(doctor: rows.Doctor) -> None:
     async with socket(f"/ws/slots/{doctor.pk}/?days=1") as ws:
         await receive(ws)  # the snapshot
-        await ws.send_to(bytes_data=b"\x00\x01")
-        assert (await receive(ws))["type"] == "error"
-        await ws.send_to(text_data="[" * 100_000)
-        assert (await receive(ws))["type"] == "error"
-        # Found by an attacker: half a UTF-16 pair in a token closed the socket with 1011.
-        await ws.send_to(text_data=f'{{"type": "auth", "token": {LONE}}}')
-        assert (await receive(ws))["type"] == "error"
+        # Each told what it must send; an attacker found the unreadable ones answered
+        # "Unknown message.", as if their type were the fault.
+        odd_frames = [
+            {"bytes_data": b"\x00\x01"},
+            {"text_data": "[" * 100_000},
+            {"text_data": "not json"},
+            # Found by an attacker: half a UTF-16 pair in a token closed the socket with 1011.
+            {"text_data": f'{{"type": "auth", "token": {LONE}}}'},
+        ]
+        for frame in odd_frames:
+            await ws.send_to(**frame)
+            assert await receive(ws) == {"type": "error", "detail": consumers.NOT_JSON}, frame
+        await ws.send_to(text_data="null")
+        assert await receive(ws) == {"type": "error", "detail": consumers.UNKNOWN_MESSAGE}
         await ws.send_to(text_data=json.dumps({"type": "snapshot"}))
         assert (await receive(ws))["type"] == "snapshot"  # still open, still serving
 

@@ -82,6 +82,8 @@ TOO_MANY_TEXT = gettext_noop("Too many messages: open the page again in a minute
 TOO_MANY_SOCKETS = gettext_noop("Too many pages open: close some, then open this one again.")
 ACCESS_CHANGED = gettext_noop("Your access has changed: sign in again.")
 SIGN_IN = gettext_noop("Sign in: a session, ?token= or an auth message.")
+# What decode_json makes of a frame that is not JSON (a JSON null is a message, if unknown).
+_UNREADABLE = object()
 
 
 class NotSignedIn(NotAllowed):
@@ -239,18 +241,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.fail(TOO_MANY, TOO_MANY_TEXT)
             return
         self.heard.append(now)
-        if not text_data:
+        content = await self.decode_json(text_data) if text_data else _UNREADABLE
+        if content is _UNREADABLE:
             await self.send_json({"type": "error", "detail": self.text(NOT_JSON)})
             return
-        await super().receive(text_data=text_data)
+        await self.receive_json(content)
 
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
         try:
             content = json.loads(text_data)
         except (ValueError, RecursionError):  # not JSON, or nested past what can be read
-            return None
-        return None if holds_lone_surrogate(content) else content
+            return _UNREADABLE
+        return _UNREADABLE if holds_lone_surrogate(content) else content
 
     async def dispatch(self, message: Mapping[str, Any]) -> None:
         # Channels sends every message through a worker thread first, to close stale database
