@@ -221,6 +221,7 @@ def _service_client(plan: Plan, attempts: int, seed: int, url: str, barrier: Any
 
     attempt = attempter(plan, random.Random(seed))
     booked = conflicts = 0
+    connection.ensure_connection()  # as the raw client connects before the start
     barrier.wait()
     started = time.perf_counter()
     for _ in range(attempts):
