@@ -339,10 +339,25 @@ def test_a_visits_page_and_the_list_fit_a_small_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # Each action names the visit it acts on to a screen reader, whose list of the page's links
     # read "Details" once a visit (found in review); on the screen, the word alone.
+    # Its word first, then the visit, with no space before the comma (a second review: a
+    # hidden span read "Details , Monday").
+    comma = "، " if language == "fa" else ", "
     for action in card.locator(".actions a, .actions button").all():
-        expect(action).to_have_accessible_name(re.compile(re.escape(str(doctor))))
-    hidden = card.locator('.actions a[href$="/#documents"] .visually-hidden')
-    assert hidden.evaluate("node => node.getBoundingClientRect().width") <= 1
+        word = action.inner_text().strip()
+        expect(action).to_have_accessible_name(
+            re.compile(f"^{re.escape(word + comma)}.*{re.escape(str(doctor))}")
+        )
+    # The actions' words sit as far down their boxes, links and buttons alike, so that side by
+    # side they stand on one line (a second review: "Cancel appointment", a button, sat 2 px
+    # below the links, whose words began at their top).
+    insets = card.locator(".actions a, .actions button").evaluate_all(
+        """actions => actions.map((action) => {
+             const words = document.createRange();
+             words.selectNodeContents(action);
+             return words.getBoundingClientRect().top - action.getBoundingClientRect().top;
+           })"""
+    )
+    assert card.locator(".actions button").count() and max(insets) - min(insets) <= 0.5, insets
     # The site's one focus ring, as on search and the doctor's page (found in review: only the
     # browser's thin one here).
     details = card.locator(".actions a").first
