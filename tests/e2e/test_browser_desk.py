@@ -57,6 +57,8 @@ def test_the_desk_finds_adds_and_checks_in_by_keyboard(
     search = desk.get_by_label("Patient (name or phone)")
     search.fill("0912 000 0001")
     expect(desk.locator("#patient-results button")).to_have_count(1)
+    # Grouped as people read it aloud (a reviewer: one run of digits, unlike the clinic's).
+    expect(desk.locator("#patient-results .phone")).to_have_text("+98 912 000 0001")
     search.press("ArrowDown")
     desk.keyboard.press("Enter")
     expect(desk.locator("#patient-chosen")).to_contain_text("Booking for Kaveh Nazari")
@@ -699,9 +701,10 @@ def test_the_desk_says_the_chosen_patients_other_visits_that_day_before_booking(
     desk.locator("#patient-results button").first.click()
 
     # The phone left to right in a Persian line too (found in review: "989120000001+"), in
-    # the page's digits (found in a later review: Latin ones among a Persian page's).
+    # the page's digits (found in a later review: Latin ones among a Persian page's), grouped
+    # as people read it aloud (and in a third: one run of digits, unlike the clinic's phone).
     expect(desk.locator("#patient-chosen bdi[dir=ltr]")).to_have_text(
-        "+۹۸۹۱۲۰۰۰۰۰۰۱" if persian else "+989120000001"
+        "+۹۸ ۹۱۲ ۰۰۰ ۰۰۰۱" if persian else "+98 912 000 0001"
     )
     said = desk.locator("#patient-same-day")
     items = said.locator("li")

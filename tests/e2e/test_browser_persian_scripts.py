@@ -404,9 +404,9 @@ def test_a_page_in_its_clinics_persian_runs_its_scripts_in_persian_for_a_german_
     expect(row.get_by_role("button", name="لغو…")).to_be_visible()
 
     # The phone reads left to right beside a Persian reason: its "+" is left of its digits,
-    # in the page's digits.
+    # in the page's digits, grouped as people read it aloud.
     phone = row.locator(".details bdi.phone")
-    expect(phone).to_have_text("+۹۸۹۱۲۰۰۰۰۰۰۹")
+    expect(phone).to_have_text("+۹۸ ۹۱۲ ۰۰۰ ۰۰۰۹")
     expect(phone).to_have_attribute("dir", "ltr")
     expect(row.locator(".details bdi.reason")).to_have_text("حضوری")
     plus, digits = phone.evaluate(

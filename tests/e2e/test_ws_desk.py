@@ -62,6 +62,8 @@ async def test_the_desk_gets_the_days_rows_then_every_change_at_its_clinic(
 ) -> None:
     clinic_id = receptionist.clinic_id
     soon = factories.slot_start(clinic, days_ahead=2, hour=15)
+    patient.user.phone = "+989121234567"
+    await database_sync_to_async(patient.user.save)(update_fields=["phone"])
     booked = await book_for(receptionist, doctor, patient, soon)
     await relay()
 
@@ -83,6 +85,9 @@ async def test_the_desk_gets_the_days_rows_then_every_change_at_its_clinic(
     assert row["patient_name"] == patient.user.get_full_name()
     assert row["status"] == "booked"
     assert row["reason"] == "phone"
+    # Stored as E.164, shown grouped (a reviewer: the desk's phones were one run of digits).
+    assert row["patient_phone"] == "+989121234567"
+    assert row["patient_phone_shown"] == "+98 912 123 4567"
     by_id = {change["id"]: change for change in changes}
     assert by_id[str(walk_in)]["type"] == "appointment"
     assert by_id[str(walk_in)]["patient_id"] == other_patient.pk

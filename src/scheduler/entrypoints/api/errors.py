@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from scheduler.adapters import metrics
+from scheduler.adapters import metrics, phones
 from scheduler.adapters.local_dates import digits
 from scheduler.domain import errors
 from scheduler.domain.intervals import Interval
@@ -95,7 +95,7 @@ def error_body(error: errors.DomainError, *, display: str | None = None) -> dict
             return {
                 "detail": message,
                 "code": error.code,
-                "patient": error.details["patient"],
+                "patient": _with_readable_phone(error.details["patient"]),
             }
         case errors.ScheduleConflict():
             hit: list[tuple[Any, Interval]] = list(error.details.get("appointments", []))
@@ -118,6 +118,11 @@ def error_body(error: errors.DomainError, *, display: str | None = None) -> dict
                 "alternatives": _alternatives(alternatives, error.details.get("timezone"), display),
             }
     return {"detail": message, "code": error.code, **_simple(error.details)}
+
+
+def _with_readable_phone(patient: dict[str, Any]) -> dict[str, Any]:
+    """The patient as the search finds them (api.patients.PatientOutput)."""
+    return {**patient, "phone_shown": phones.readable(patient.get("phone", ""))}
 
 
 def _alternatives(

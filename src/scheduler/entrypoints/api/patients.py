@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from scheduler.adapters import phones
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import selectors
 from scheduler.adapters.orm.actors import actor_for
@@ -20,7 +21,7 @@ from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import Pages, paginated
 from scheduler.entrypoints.api.patient_refs import USER_ID, PatientRefField, ref_for
 from scheduler.entrypoints.api.people import email_field, name_field
-from scheduler.entrypoints.api.phones import PhoneField
+from scheduler.entrypoints.api.phones import READABLE_PHONE, PhoneField
 from scheduler.entrypoints.api.throttles import PatientLookupByUser
 from scheduler.services import commands
 from scheduler.services.audit import Record
@@ -30,6 +31,10 @@ class PatientOutput(serializers.Serializer[rows.Patient]):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
     phone = serializers.CharField(source="user.phone")
+    phone_shown = serializers.SerializerMethodField(help_text=READABLE_PHONE)
+
+    def get_phone_shown(self, patient: rows.Patient) -> str:
+        return phones.readable(patient.user.phone)
 
 
 class FoundPatientOutput(PatientOutput):

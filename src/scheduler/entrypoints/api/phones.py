@@ -9,6 +9,9 @@ from rest_framework import serializers
 
 from scheduler.adapters.phones import NotAPhone, normalized
 
+# A number as the pages show it beside the stored one, which dialling and forms take.
+READABLE_PHONE = "The phone grouped as people read it aloud (+98 912 345 6789); empty: none."
+
 
 class PhoneField(serializers.CharField):
     default_error_messages = {"phone": _("Enter a phone number, e.g. 0912 345 6789.")}

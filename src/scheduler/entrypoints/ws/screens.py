@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from scheduler.adapters import realtime, visit_links
+from scheduler.adapters import phones, realtime, visit_links
 from scheduler.adapters.local_dates import latin_digits
 from scheduler.adapters.orm import selectors, snapshots
 from scheduler.config.bootstrap import audit_log, unit_of_work, utc_now
@@ -158,6 +158,7 @@ def _who_and_why(b: snapshots.Booking) -> dict[str, Any]:
     return {
         "patient_name": b.patient_name,
         "patient_phone": b.patient_phone,
+        "patient_phone_shown": phones.readable(b.patient_phone),
         "reason": b.reason,
         "undo_until": realtime.instant(b.undo_until) if b.undo_until else None,
         "asked_to_move": b.asked_to_move,

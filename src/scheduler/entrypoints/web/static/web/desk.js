@@ -133,7 +133,7 @@ function rowItem(row) {
   return el("li", { class: `row-item ${row.status}`, "data-appointment": row.id, "data-status": row.status, tabindex: "0", onkeydown,
     "aria-label": isolated(gettext("%(time)s %(name)s (%(status)s)"), { time: zone.time(row.start), name: row.patient_name, status: statusLabel(row.status) }) },
     el("span", { class: "time" }, zone.time(row.start)),
-    el("span", { class: "who" }, el("bdi", {}, row.patient_name), row.patient_phone ? el("small", {}, " ", phoneNumber(row.patient_phone)) : null),
+    el("span", { class: "who" }, el("bdi", {}, row.patient_name), row.patient_phone_shown ? el("small", {}, " ", phoneNumber(row.patient_phone_shown)) : null),
     el("span", { class: `badge ${row.status}` }, statusLabel(row.status)),
     row.asked_to_move ? el("span", { class: "badge moving" }, gettext("asked to move")) : null,
     queueInfo(row),
@@ -214,8 +214,8 @@ const bookingSlots = document.getElementById("booking-slots");
 async function choosePatient(found) {
   patient = found;
   say(""); // a refusal's alternatives were for the one chosen before
-  chosen.replaceChildren(found.phone
-    ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: phoneNumber(found.phone) })
+  chosen.replaceChildren(found.phone_shown
+    ? phrase(gettext("Booking for %(name)s (%(phone)s)."), { name: found.name, phone: phoneNumber(found.phone_shown) })
     : phrase(gettext("Booking for %(name)s."), { name: found.name }));
   results.replaceChildren();
   showNoShows(found, clinicId, zone); // a badge when the clinic's no-show policy counts against them
@@ -288,7 +288,7 @@ document.getElementById("patient-search").addEventListener("input", (event) => {
     const reply = await api("GET", `/api/patients/?q=${encodeURIComponent(q)}&limit=10`);
     if (!reply.ok) { say(errorText(reply.data), "error"); return; }
     results.replaceChildren(...reply.data.results.map((found) => el("li", {},
-      el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone ? " " : null, found.phone ? phoneNumber(found.phone) : null))));
+      el("button", { type: "button", onclick: () => choosePatient(found) }, el("bdi", {}, found.name), found.phone_shown ? " " : null, found.phone_shown ? phoneNumber(found.phone_shown) : null))));
     if (!reply.data.results.length) results.replaceChildren(el("li", { class: "hint" }, gettext("No one found among this clinic's patients: type their whole phone number, or add them below.")));
   }, 250);
 });

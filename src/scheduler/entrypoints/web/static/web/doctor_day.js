@@ -157,7 +157,7 @@ function item(visit) {
 }
 
 // The phone and the reason, each isolated (phoneNumber): beside a reason in Persian.
-function details({ patient_phone: phone, reason }) {
+function details({ patient_phone_shown: phone, reason }) {
   if (!phone && !reason) return null;
   return el("span", { class: "details" },
     phone ? phoneNumber(phone) : null,
