@@ -27,7 +27,7 @@ from scheduler.domain.model import Actor
 from scheduler.entrypoints.web.my_appointments import UPCOMING_AT_MOST
 from scheduler.services import commands
 from tests import factories
-from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in, until
+from tests.e2e.browser import RoutedSocket, open_page, shoot, sign_in, until, words_insets
 from tests.servers import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -350,13 +350,7 @@ def test_a_visits_page_and_the_list_fit_a_small_phone(
     # The actions' words sit as far down their boxes, links and buttons alike, so that side by
     # side they stand on one line (a second review: "Cancel appointment", a button, sat 2 px
     # below the links, whose words began at their top).
-    insets = card.locator(".actions a, .actions button").evaluate_all(
-        """actions => actions.map((action) => {
-             const words = document.createRange();
-             words.selectNodeContents(action);
-             return words.getBoundingClientRect().top - action.getBoundingClientRect().top;
-           })"""
-    )
+    insets = words_insets(card.locator(".actions a, .actions button"))
     assert card.locator(".actions button").count() and max(insets) - min(insets) <= 0.5, insets
     # The site's one focus ring, as on search and the doctor's page (found in review: only the
     # browser's thin one here).
@@ -367,3 +361,80 @@ def test_a_visits_page_and_the_list_fit_a_small_phone(
             break
     expect(details).to_be_focused()
     expect(details).to_have_css("outline-width", "3px")
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("en", False), ("fa", True)], ids=["en-desktop", "fa-phone"]
+)
+def test_a_visit_moved_elsewhere_takes_its_place_in_time_with_the_keyboard_on_its_action(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    doctor: rows.Doctor,
+    language: str,
+    phone: bool,
+) -> None:
+    """Found in review: a visit moved to a later day from another tab stayed first in Upcoming,
+    and the keyboard fell from its "Change time" to the whole row."""
+    patient = factories.patient(language=language)
+    first, second, third = (_request(doctor, patient, hour) for hour in (10, 11, 12))
+    page = open_page(browser, contexts, server, phone=phone)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    upcoming = page.locator("#upcoming > li")
+    expect(upcoming).to_have_count(3)
+    page.locator(f'li[data-appointment="{first}"] [data-action="move"]').focus()
+
+    build_bus().handle(
+        commands.RescheduleAppointment(
+            actor=factories.actor_of(patient),
+            appointment_id=first,
+            start=factories.slot_start(clinic, days_ahead=4, hour=10),
+        )
+    )
+
+    expect(upcoming.last).to_have_attribute("data-appointment", str(first))
+    order = upcoming.evaluate_all("rows => rows.map(row => row.dataset.appointment)")
+    assert order == [str(second), str(third), str(first)]
+    expect(page.locator(f'li[data-appointment="{first}"] [data-action="move"]')).to_be_focused()
+    shoot(page, f"my-appointments-{language}-moved-elsewhere")
+
+
+def test_a_request_is_withdrawn_in_its_own_words_and_escape_keeps_it(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+) -> None:
+    """Found in review: "Withdraw request" asked "Cancel this appointment?"; Escape left the
+    question open, and Keep it put the keyboard on the whole row, five Tabs from the button."""
+    careful = factories.doctor(clinic, requires_approval=True)
+    patient = factories.patient(language="en")
+    requested = _request(careful, patient, 10)
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+    row = page.locator(f'li[data-appointment="{requested}"]')
+    withdraw = row.get_by_role("button", name=re.compile("^Withdraw request"))
+    withdraw.focus()
+    page.keyboard.press("Enter")
+    form = row.locator("form.why")
+    expect(form.locator(".ask")).to_have_text(
+        "Withdraw this request? Its time goes back to other patients."
+    )
+    expect(form.locator('button[type="submit"]')).to_have_text("Yes, withdraw it")
+    expect(form.locator('input[name="reason"]')).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(form).to_have_count(0)
+    expect(withdraw).to_be_focused()
+
+    page.keyboard.press("Enter")
+    row.get_by_role("button", name="Keep it").click()
+    expect(form).to_have_count(0)
+    expect(withdraw).to_be_focused()
+
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # from the reason's field: yes
+    expect(page.locator("#message")).to_have_text("Your request is withdrawn.")
+    expect(row).to_have_attribute("data-status", "cancelled")

@@ -1,7 +1,7 @@
 // A patient's appointments (the list, or one booking's page): cancelling with a reason after a
 // yes, and every change (here, by the doctor, by the desk) redrawn in place from the server's
 // own row, live from the patient's socket.
-import { LiveFeed, api, backToRow, el, errorText, say } from "./live.js";
+import { LiveFeed, api, el, errorText, say } from "./live.js";
 
 const detail = document.querySelector("ul.visits.one") !== null;
 const rowOf = (id) => document.querySelector(`li[data-appointment="${id}"]`);
@@ -32,8 +32,12 @@ async function arrive(id) {
     if (fresh && Number(fresh.dataset.version) > Number(shown.dataset.version)) redraw(id);
     return;
   }
-  if (!fresh || !fresh.classList.contains("ahead")) return;
-  place(fresh, "upcoming", (other) => Number(other.dataset.start) > Number(fresh.dataset.start));
+  if (fresh?.classList.contains("ahead")) placeAhead(fresh);
+}
+
+// In Upcoming, in time order, as a reload shows it: the first visits ahead up to its bound.
+function placeAhead(row) {
+  place(row, "upcoming", (other) => other !== row && Number(other.dataset.start) > Number(row.dataset.start));
   const list = document.getElementById("upcoming");
   const atMost = Number(list?.closest("section").dataset.atMost);
   while (list && list.children.length > atMost) list.lastElementChild.remove();
@@ -65,24 +69,47 @@ async function redraw(id) {
   const fresh = await rowNow(id);
   if (!fresh || !old.isConnected) return;
   const form = old.querySelector("form.why");
-  const hadFocus = old.contains(document.activeElement);
+  const focused = old.contains(document.activeElement) ? document.activeElement : null;
   if (form && fresh.querySelector('[data-action="cancel"]')) fresh.append(form);
   old.replaceWith(fresh);
-  if (fresh.closest("#upcoming") && !fresh.classList.contains("ahead")) leave(fresh);
-  if (hadFocus && !fresh.contains(document.activeElement)) fresh.focus();
+  // A visit moved keeps its place in time order (found in review: moved to a later day, it
+  // stayed first); one no longer ahead leaves.
+  if (fresh.closest("#upcoming")) (fresh.classList.contains("ahead") ? placeAhead : leave)(fresh);
+  // The keyboard stays where it was: in the cancel form kept, on the same action of the row
+  // drawn again, else on the row (found in review: always on the row, five Tabs from Cancel).
+  if (focused && fresh.isConnected && !fresh.contains(document.activeElement)) {
+    (fresh.contains(focused) ? focused : sameAction(fresh, focused) ?? fresh).focus();
+  }
   if (detail && !fresh.querySelector('[data-action="move"]')) document.getElementById("move")?.remove();
 }
 
-function askCancel(row) {
+// ``row``'s link or button that does what ``action`` (of the row before it) did.
+function sameAction(row, action) {
+  const key = action.dataset.action ? `[data-action="${action.dataset.action}"]` : `a[href="${CSS.escape(action.getAttribute("href") ?? "")}"]`;
+  return row.querySelector(`.actions ${key}`);
+}
+
+// A request the doctor has not confirmed is withdrawn, a visit cancelled: the question says the
+// button's own word (found in review: "Withdraw request" asked "Cancel this appointment?").
+const ASKED = {
+  pending: () => [gettext("Withdraw this request? Its time goes back to other patients."), gettext("Yes, withdraw it"), gettext("Your request is withdrawn.")],
+  other: () => [gettext("Cancel this appointment? Its time goes back to other patients."), gettext("Yes, cancel it"), gettext("Your appointment is cancelled.")],
+};
+
+function askCancel(row, opener) {
   row.querySelector("form.why")?.remove();
   const id = row.dataset.appointment;
+  const [question, yesWord, done] = (ASKED[row.dataset.status] ?? ASKED.other)();
   const reason = el("input", { type: "text", name: "reason", maxlength: "500", autocomplete: "off" });
-  const yes = el("button", { type: "submit", class: "danger" }, gettext("Yes, cancel it"));
+  const yes = el("button", { type: "submit", class: "danger" }, yesWord);
+  // Keep it, or Escape, as on the staff's screens: the keyboard back on the button that asked.
+  const keep = () => { form.remove(); (rowOf(id)?.querySelector('[data-action="cancel"]') ?? rowOf(id) ?? opener).focus(); };
   const form = el("form", { class: "why" },
-    el("p", { class: "ask" }, gettext("Cancel this appointment? Its time goes back to other patients.")),
+    el("p", { class: "ask" }, question),
     el("label", {}, gettext("Reason (optional; the clinic sees it)"), reason),
     el("div", { class: "buttons" }, yes,
-      el("button", { type: "button", onclick: () => backToRow(form) }, gettext("Keep it"))));
+      el("button", { type: "button", onclick: keep }, gettext("Keep it"))));
+  form.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); keep(); } });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     yes.disabled = true;
@@ -90,20 +117,21 @@ function askCancel(row) {
     yes.disabled = false;
     if (reply.ok) {
       form.remove();
-      say(gettext("Your appointment is cancelled."), "ok");
+      say(done, "ok");
     } else {
       say(errorText(reply.data, form), "error");
     }
     await redraw(id); // cancelled, or why not (the cut-off may have passed meanwhile)
     if (reply.ok) rowOf(id)?.focus(); // the form that had the focus is gone: its row, wherever it went
   });
+  say(""); // the last answer was of something else
   row.append(form);
   reason.focus();
 }
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest?.('[data-action="cancel"]');
-  if (button) askCancel(button.closest("li[data-appointment]"));
+  if (button) askCancel(button.closest("li[data-appointment]"), button);
 });
 
 new LiveFeed("/ws/me/appointments/", {
