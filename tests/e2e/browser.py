@@ -148,6 +148,19 @@ def arrow_points(control: Locator) -> str:
     return "left" if height_at(left) < height_at(right) else "right"
 
 
+def words_insets(controls: Locator) -> list[float]:
+    """How far below its box's top each control's words begin: alike, side by side their words
+    stand on one line, links and buttons mixed."""
+    insets: list[float] = controls.evaluate_all(
+        """controls => controls.map((control) => {
+             const words = document.createRange();
+             words.selectNodeContents(control);
+             return words.getBoundingClientRect().top - control.getBoundingClientRect().top;
+           })"""
+    )
+    return insets
+
+
 def until(page: Page, done: Callable[[], bool], failure: str) -> None:
     """Wait for ``done``, giving the page's route handlers their turns meanwhile (a plain sleep
     would hold them back)."""

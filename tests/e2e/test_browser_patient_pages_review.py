@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from scheduler.adapters import visit_links
 from scheduler.adapters.orm import models as rows
@@ -61,12 +61,29 @@ def test_a_family_members_visit_inside_the_cut_off(
     shown = {"fa": "+۹۸ ۲۱ ۸۸۷۷ ۶۶۵۵", "en": "+98 21 8877 6655"}
     expect(booking.locator("a.clinic-phone bdi")).to_have_text(shown[language])
     shoot(page, f"review-link-cutoff-{language}-{device}")
+    if phone:
+        fits_in_large_text(page, booking.locator("a.clinic-phone bdi"))
+        shoot(page, f"review-link-cutoff-{language}-large-text")
 
     sign_in(page, server, patient.user, "/me/appointments/")
     listed = page.locator("#upcoming")
     expect(listed.locator(".booked-for")).to_contain_text("Kid1 Patient")
     expect(listed.locator("a.clinic-phone")).to_be_visible()
     shoot(page, f"review-my-appointments-cutoff-{language}-{device}")
+    if phone:
+        fits_in_large_text(page, listed.locator("a.clinic-phone bdi"))
+        shoot(page, f"review-my-appointments-cutoff-{language}-large-text")
+
+
+def fits_in_large_text(page: Page, number: Locator) -> None:
+    """At 320 px with text at 150% (a phone's larger text), the page does not scroll sideways:
+    the clinic's line wraps, its number stays whole (found in review: the line unbroken widened
+    every card, 459 px at 150%)."""
+    page.set_viewport_size({"width": 320, "height": 740})
+    page.evaluate("document.documentElement.style.fontSize = '150%'")
+    expect(number).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert number.evaluate("number => number.getClientRects().length") == 1
 
 
 def test_the_header_separates_the_name_from_sign_out_and_its_targets_fit_a_finger(
