@@ -4,6 +4,7 @@ content and the same rules of who sees what as the sockets."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -13,6 +14,7 @@ from scheduler.adapters.orm import models as rows
 from scheduler.config.bootstrap import build_bus
 from tests import factories
 from tests.e2e.conftest import Client
+from tests.e2e.test_api_sign_in_security import from_address
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,18 @@ def test_a_visit_link_closes_half_a_day_after_the_visit(
 
     assert visitor.get(f"/api/live/visit/{token}/").status_code == answer
     assert visitor.get(f"/visit/{token}/").status_code == answer
+
+
+def test_an_address_asking_for_snapshots_past_the_rate_is_told_to_wait(
+    settings: Any, doctor: rows.Doctor
+) -> None:
+    """Found by an attacker: a 31-day grid's snapshot took anyone, signed in or not, as often as
+    they liked, at 55-70 ms of queries each; its socket holds them to a few a minute."""
+    settings.LIVE_SNAPSHOT_RATE = "3/min"
+    visitor, other = from_address(), from_address()
+
+    answers = [visitor.get(f"/api/live/slots/{doctor.pk}/", {"days": 31}) for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert int(answers[-1]["Retry-After"]) > 0
+    assert other.get(f"/api/live/slots/{doctor.pk}/", {"days": 31}).status_code == 200

@@ -456,6 +456,10 @@ CONTACT_CHANGE_RATE = os.environ.get("CONTACT_CHANGE_RATE", "5/hour")
 PATIENT_LOOKUP_RATE = os.environ.get("PATIENT_LOOKUP_RATE", "60/hour")
 # Reads of one private calendar feed (apps poll it; a leaked address polled hard is cut short).
 CALENDAR_FEED_RATE = os.environ.get("CALENDAR_FEED_RATE", "60/hour")
+# The live screens' snapshots over HTTP per address: a page whose network blocks sockets asks
+# every 10 s (live.js), a clinic's screens behind one address a few times that; each snapshot
+# is a round of queries, and a slot grid's asks no sign-in.
+LIVE_SNAPSHOT_RATE = os.environ.get("LIVE_SNAPSHOT_RATE", "120/min")
 
 # How long account links work: a password reset link (spent by the new password anyway), and
 # the link proving an email address.

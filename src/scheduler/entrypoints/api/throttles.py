@@ -101,6 +101,14 @@ class PatientLookupByUser(ResendByUser):
     setting = "PATIENT_LOOKUP_RATE"
 
 
+class LiveSnapshotsByAddress(SignInByAddress):
+    """The live screens' snapshots over HTTP, for pages whose sockets are blocked: the sockets
+    hold each address to WS_MAX_SOCKETS_PER_CLIENT and MESSAGES_A_MINUTE, these to a rate."""
+
+    scope = "live-snapshot"
+    setting = "LIVE_SNAPSHOT_RATE"
+
+
 class FeedReads(_SettingRate):
     """Per feed address, not per client: calendar providers read many people's feeds from a
     few addresses of theirs. An app reading every few minutes stays well under the rate."""
