@@ -438,3 +438,45 @@ def test_a_request_is_withdrawn_in_its_own_words_and_escape_keeps_it(
     page.keyboard.press("Enter")  # from the reason's field: yes
     expect(page.locator("#message")).to_have_text("Your request is withdrawn.")
     expect(row).to_have_attribute("data-status", "cancelled")
+
+
+def test_a_question_open_while_its_visit_changes_elsewhere_follows_it(
+    server: Server,
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+) -> None:
+    """Found in a second review: a request confirmed while its withdraw question was open was
+    still "withdrawn", and a visit cancelled elsewhere took its open question away unsaid."""
+    careful = factories.doctor(clinic, requires_approval=True)
+    patient = factories.patient(language="en")
+    confirmed, cancelled = _request(careful, patient, 10), _request(careful, patient, 11)
+    page = open_page(browser, contexts, server)
+    sign_in(page, server, patient.user, "/me/appointments/")
+    live(page)
+
+    row = page.locator(f'li[data-appointment="{confirmed}"]')
+    row.locator('[data-action="cancel"]').click()
+    expect(row.locator("form.why .ask")).to_have_text(re.compile("^Withdraw this request"))
+    page.keyboard.type("busy")
+    build_bus().handle(
+        commands.ConfirmAppointment(actor=factories.actor_of(careful), appointment_id=confirmed)
+    )
+    expect(row).to_have_attribute("data-status", "booked")
+    expect(row.locator("form.why .ask")).to_have_text(re.compile("^Cancel this appointment"))
+    expect(row.locator('form.why button[type="submit"]')).to_have_text("Yes, cancel it")
+    expect(row.locator('input[name="reason"]')).to_have_value("busy")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text("Your appointment is cancelled.")
+
+    other = page.locator(f'li[data-appointment="{cancelled}"]')
+    other.locator('[data-action="cancel"]').click()
+    expect(other.locator("form.why")).to_be_visible()
+    build_bus().handle(
+        commands.CancelAppointment(actor=factories.actor_of(patient), appointment_id=cancelled)
+    )
+    expect(other).to_have_attribute("data-status", "cancelled")
+    expect(other.locator("form.why")).to_have_count(0)
+    expect(page.locator("#message")).to_have_text(
+        "This visit was changed elsewhere, so its question was closed."
+    )

@@ -63,14 +63,22 @@ function place(row, id, comesAfter) {
   list.insertBefore(row, [...list.children].find(comesAfter) ?? null);
 }
 
-async function redraw(id) {
+// ``told``: the page has said what became of the visit (its own cancel's answer).
+async function redraw(id, { told = false } = {}) {
   const old = rowOf(id);
   if (!old) { await arrive(id); return; }
   const fresh = await rowNow(id);
   if (!fresh || !old.isConnected) return;
   const form = old.querySelector("form.why");
   const focused = old.contains(document.activeElement) ? document.activeElement : null;
-  if (form && fresh.querySelector('[data-action="cancel"]')) fresh.append(form);
+  if (form && fresh.querySelector('[data-action="cancel"]')) {
+    fresh.append(form);
+    ask(form, fresh); // confirmed meanwhile, a request is a visit to cancel: said so
+  } else if (form && !told) {
+    // Cancelled or moved past the cut-off elsewhere (another tab, the desk): the question and
+    // what was typed go, and the page says why.
+    say(gettext("This visit was changed elsewhere, so its question was closed."));
+  }
   old.replaceWith(fresh);
   // A visit moved keeps its place in time order (found in review: moved to a later day, it
   // stayed first); one no longer ahead leaves.
@@ -96,22 +104,31 @@ const ASKED = {
   other: () => [gettext("Cancel this appointment? Its time goes back to other patients."), gettext("Yes, cancel it"), gettext("Your appointment is cancelled.")],
 };
 
+const wordsFor = (row) => (ASKED[row.dataset.status] ?? ASKED.other)();
+
+// The question and its yes in the words of ``row`` as it is now.
+function ask(form, row) {
+  const [question, yesWord] = wordsFor(row);
+  form.querySelector(".ask").textContent = question;
+  form.querySelector('button[type="submit"]').textContent = yesWord;
+}
+
 function askCancel(row, opener) {
   row.querySelector("form.why")?.remove();
   const id = row.dataset.appointment;
-  const [question, yesWord, done] = (ASKED[row.dataset.status] ?? ASKED.other)();
   const reason = el("input", { type: "text", name: "reason", maxlength: "500", autocomplete: "off" });
-  const yes = el("button", { type: "submit", class: "danger" }, yesWord);
+  const yes = el("button", { type: "submit", class: "danger" });
   // Keep it, or Escape, as on the staff's screens: the keyboard back on the button that asked.
   const keep = () => { form.remove(); (rowOf(id)?.querySelector('[data-action="cancel"]') ?? rowOf(id) ?? opener).focus(); };
   const form = el("form", { class: "why" },
-    el("p", { class: "ask" }, question),
+    el("p", { class: "ask" }),
     el("label", {}, gettext("Reason (optional; the clinic sees it)"), reason),
     el("div", { class: "buttons" }, yes,
       el("button", { type: "button", onclick: keep }, gettext("Keep it"))));
   form.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); keep(); } });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const [, , done] = wordsFor(rowOf(id) ?? row); // as the question says it now
     yes.disabled = true;
     const reply = await api("POST", `/api/appointments/${id}/cancel/`, { reason: reason.value.trim() });
     yes.disabled = false;
@@ -121,9 +138,10 @@ function askCancel(row, opener) {
     } else {
       say(errorText(reply.data, form), "error");
     }
-    await redraw(id); // cancelled, or why not (the cut-off may have passed meanwhile)
+    await redraw(id, { told: true }); // cancelled, or why not (the cut-off may have passed meanwhile)
     if (reply.ok) rowOf(id)?.focus(); // the form that had the focus is gone: its row, wherever it went
   });
+  ask(form, row);
   say(""); // the last answer was of something else
   row.append(form);
   reason.focus();
