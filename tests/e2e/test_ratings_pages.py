@@ -4,7 +4,7 @@ visit offers the review form, then their review, read-only once the week is over
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -54,6 +54,20 @@ def test_only_the_doctor_gets_reply_forms_and_persian_digits_in_fa() -> None:
     )
     persian = browser(factories.patient(language="fa").user).get(f"/doctors/{doctor.pk}/")
     assert "۴٫۵" in persian.content.decode()
+
+
+def test_a_review_and_its_reply_are_dated_on_the_clinics_clock() -> None:
+    # Found in review: a review written at 03:10 in Tehran on 7 December read "6 December", the
+    # day in UTC, under a visit of the 7th.
+    doctor = factories.doctor()
+    rate(doctor, 4)
+    late_evening_utc = datetime(2026, 12, 6, 23, 40, tzinfo=UTC)  # 7 December, 03:10 in Tehran
+    rows.Review.objects.update(
+        written_at=late_evening_utc, replied_at=late_evening_utc, reply="Thank you"
+    )
+    page = browser().get(f"/doctors/{doctor.pk}/").content.decode()
+    assert page.count("Monday 7 December 2026") == 2
+    assert "6 December 2026" not in page
 
 
 def test_a_past_visit_offers_the_form_then_the_review_read_only_after_a_week() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, F, QuerySet
 
 from scheduler.adapters.orm import models as rows
 from scheduler.domain.messages import gettext_noop
@@ -85,8 +85,13 @@ def shown_reviews(*, doctor_id: int) -> QuerySet[rows.Review]:
 
 
 def page_reviews(*, doctor_id: int) -> QuerySet[rows.Review]:
-    """The same with their authors' names, as the page and the API show them."""
-    return shown_reviews(doctor_id=doctor_id).select_related("author")
+    """The same with their authors' names, as the page and the API show them, and the zone of
+    the visit's clinic, on whose clock the page dates them."""
+    return (
+        shown_reviews(doctor_id=doctor_id)
+        .select_related("author")
+        .annotate(clinic_zone=F("appointment__clinic__timezone"))
+    )
 
 
 def doctor_rating(*, doctor_id: int) -> Rating:

@@ -38,6 +38,15 @@ def day(value: date | datetime | None, style: str = "") -> str:
 
 
 @register.filter
+def day_on(value: datetime | None, zone: str) -> str:
+    """The day a moment falls on ``zone``'s clock (the clinic's): ``day`` takes a moment's own
+    date, which for a moment in UTC is the day before a Tehran morning's."""
+    if value is None or value == "":
+        return ""
+    return local_dates.day_label(local_dates.on_clock(value, zone or "UTC").date(), _language())
+
+
+@register.filter
 def moment(value: datetime | None, zone: str = "UTC") -> str:
     """A day and time on ``zone``'s clock (the clinic's)."""
     if value is None or value == "":
