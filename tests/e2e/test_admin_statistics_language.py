@@ -24,6 +24,7 @@ DECEMBER = "/admin/statistics/?from=2026-12-01&to=2026-12-31"
 def statistics_page(language: str, query: str = DECEMBER) -> str:
     clinic = factories.clinic()
     doctor = factories.doctor(clinic)
+    rows.Specialty.objects.filter(pk=doctor.specialty_id).update(name_fa="قلب و عروق")
     for day in (7, 8, 8):  # Monday 7 December 2026 is دوشنبه ۱۶ آذر ۱۴۰۵
         visit = datetime(2026, 12, day, 10 + day, 30, tzinfo=TEHRAN)
         factories.appointment(doctor, factories.patient(), visit, status="fulfilled")
@@ -54,6 +55,8 @@ def test_in_persian_the_days_are_jalali_and_the_numbers_persian() -> None:
     assert names[-7:] == ["شنبه", "یک‌شنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه"]
     assert not re.search(r"<td>[0-9]", html), "a Latin digit in a Persian table"
     assert "CSV (تاریخ ISO)" in html
+    # Found in review: the specialties kept their English names on a Persian page.
+    assert '<th scope="row">قلب و عروق</th><td>۳</td>' in html and "Cardiology" not in html
     # The date fields are the app's Jalali picker now, not the browser's calendar.
     assert "تاریخ هجری شمسی" in html and "تقویم مرورگر" not in html
 
@@ -74,6 +77,7 @@ def test_in_english_the_days_are_gregorian_and_the_weeks_start_on_monday() -> No
         "Sunday",
     ]
     assert "CSV (ISO dates)" in html
+    assert '<th scope="row">Cardiology</th><td>3</td>' in html
     assert "Gregorian ones on an English page" in html and "browser’s calendar" not in html
 
 

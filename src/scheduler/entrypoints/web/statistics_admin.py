@@ -22,6 +22,7 @@ from scheduler.adapters.notify.models import Channel
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import statistics as stats
 from scheduler.adapters.orm.actors import actor_for
+from scheduler.adapters.orm.selectors import specialty_list
 from scheduler.domain import access
 from scheduler.domain.errors import NotAllowed
 from scheduler.entrypoints.api.statistics import WindowInput
@@ -153,9 +154,11 @@ class Shown:
         by_clinic: dict[str, int] = defaultdict(int)
         for row in report.volume["clinic"]:
             by_clinic[row["clinic"]] += row["count"]
+        # The report names specialties in English, as its CSV does; the page in the reader's.
+        names = {specialty.slug: str(specialty) for specialty in specialty_list()}
         by_specialty: dict[str, int] = defaultdict(int)
         for row in report.volume["specialty"]:
-            by_specialty[row["specialty_name"]] += row["count"]
+            by_specialty[names.get(row["specialty"], row["specialty_name"])] += row["count"]
         return {
             "chart": charts.bars(_("Appointments per period"), points, language=self.language),
             "table": self.counted(points),
