@@ -71,7 +71,7 @@ def test_an_admin_gets_every_section_of_the_last_30_days(
     assert body["status_mix"] == [{"status": "fulfilled", "cancelled_by": "", "count": 1}]
     assert [row["booked_minutes"] for row in body["utilisation"]] == [30]
     assert set(body) >= {"lead_time", "busy_hours", "new_patients", "notifications"}
-    assert body["ratings"] is None
+    assert body["ratings"] == []
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ left), with a month of visits at two clinics; screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,17 @@ def busy_month() -> None:
                         about_start=start,
                         status="failed" if (day + hour) % 9 == 0 else "sent",
                     )
+                    if status == "fulfilled" and day % 2:
+                        rows.Review.objects.create(
+                            id=uuid.uuid4(),
+                            appointment=visit,
+                            doctor=doctor,
+                            patient=visit.patient,
+                            author=visit.patient.user,
+                            stars=1 + (day + hour) % 5,
+                            written_at=start + timedelta(hours=2),
+                            hidden=day == 1,
+                        )
 
 
 def open_statistics(
@@ -69,7 +81,11 @@ def test_an_admin_reads_the_months_numbers_on_a_desktop_and_a_phone(
 
     expect(page.get_by_role("img", name="Appointments per period")).to_be_visible()
     expect(page.get_by_role("img", name="Busiest hours")).to_be_visible()
-    expect(page.get_by_text("Patients cannot rate their visits yet")).to_be_visible()
+    ratings = page.locator("section[aria-labelledby=s-ratings]")
+    expect(ratings.get_by_text("stars on average")).to_be_visible()
+    five_stars = re.compile(r"^5 stars: \d+% of the reviews$")
+    expect(ratings.get_by_role("img", name=five_stars)).to_be_visible()
+    expect(ratings.get_by_text("Hidden by an admin, and not counted above")).to_be_visible()
     shoot(page, "statistics-desktop")
 
     page.get_by_label("Counted").select_option("week")

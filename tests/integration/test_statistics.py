@@ -4,6 +4,7 @@ UTC and a day on the clinic's calendar differ."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -269,8 +270,43 @@ def test_notification_delivery_rates_per_channel(world: Clinics) -> None:
     assert found["sms"]["delivery_rate"] is None  # nothing tried yet
 
 
-def test_the_whole_report_has_no_ratings_to_show(world: Clinics) -> None:
+def review(
+    world: Clinics, doctor: rows.Doctor, written: datetime, stars: int, *, hidden: bool = False
+) -> None:
+    visit = world.visit(doctor, written - timedelta(hours=3))
+    rows.Review.objects.create(
+        id=uuid.uuid4(),
+        appointment=visit,
+        doctor=doctor,
+        patient=visit.patient,
+        author=visit.patient.user,
+        stars=stars,
+        written_at=written,
+        hidden=hidden,
+    )
+
+
+def test_ratings_count_reviews_written_on_the_clinics_days_hidden_ones_apart(
+    world: Clinics,
+) -> None:
+    review(world, world.a, at(TEHRAN, MONDAY, 0, 30), 5)  # the first day; Sunday in UTC
+    review(world, world.a, at(TEHRAN, date(2025, 1, 8), 12), 5)
+    review(world, world.a, at(TEHRAN, date(2025, 1, 9), 12), 2, hidden=True)
+    review(world, world.a, at(TEHRAN, MONDAY - timedelta(days=1), 23, 30), 1)  # the day before
+    review(world, world.b, at(NEW_YORK, SUNDAY, 23), 4)  # the last day; Monday in UTC
+
+    found = [
+        (row["doctor_id"], row["stars"], row["hidden"], row["count"])
+        for row in stats.ratings(window())
+    ]
+
+    assert found == [(world.a.pk, 5, False, 2), (world.a.pk, 2, True, 1), (world.b.pk, 4, False, 1)]
+    [one] = stats.ratings(window(clinic_id=world.new_york.pk))
+    assert one["doctor"] == f"{world.b.user.first_name} {world.b.user.last_name}"
+
+
+def test_the_whole_report_of_an_empty_window(world: Clinics) -> None:
     report = stats.statistics(window())
 
-    assert report.ratings is None
+    assert report.ratings == []
     assert report.volume == {"clinic": [], "doctor": [], "specialty": []}

@@ -86,6 +86,13 @@ def _notifications(window: stats.Window) -> Table:
     ], [[row[column] for column in columns] for row in stats.notification_delivery(window)]
 
 
+def _ratings(window: stats.Window) -> Table:
+    columns = ("doctor_id", "doctor", "stars", "hidden", "count")
+    return [_("doctor id"), _("doctor"), _("stars"), _("hidden"), _("reviews")], [
+        [row[column] for column in columns] for row in stats.ratings(window)
+    ]
+
+
 TABLES: dict[str, Callable[[stats.Window], Table]] = {
     "volume": _volume,
     "status_mix": _status_mix,
@@ -94,6 +101,7 @@ TABLES: dict[str, Callable[[stats.Window], Table]] = {
     "busy_hours": _busy_hours,
     "new_patients": _new_patients,
     "notifications": _notifications,
+    "ratings": _ratings,
 }
 
 

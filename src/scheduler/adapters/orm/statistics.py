@@ -8,7 +8,7 @@ comes from the schedules' rules (a loop over each doctor's days, never over appo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 
 from scheduler.adapters.notify.models import Notification
 from scheduler.adapters.orm import models as rows
@@ -76,8 +77,7 @@ class Statistics:
     busy_hours: list[dict[str, Any]]
     new_patients: list[dict[str, Any]]
     notifications: list[dict[str, Any]]
-    # Patients cannot rate a visit yet: nothing to count, and nothing made up.
-    ratings: None = field(default=None)
+    ratings: list[dict[str, Any]]
 
 
 def statistics(window: Window) -> Statistics:
@@ -90,6 +90,7 @@ def statistics(window: Window) -> Statistics:
         busy_hours=busy_hours(window),
         new_patients=new_patients(window),
         notifications=notification_delivery(window),
+        ratings=ratings(window),
     )
 
 
@@ -402,6 +403,30 @@ def today_in(clinic_id: int | None) -> date:
         return datetime.now(UTC).date()
     zone = rows.Clinic.objects.filter(pk=clinic_id).values_list("timezone", flat=True).first()
     return datetime.now(ZoneInfo(zone or "UTC")).date()
+
+
+def ratings(window: Window) -> list[dict[str, Any]]:
+    """Reviews written in the window (on the days of the reviewed visit's clinic, the clinic's
+    alone when one is chosen), per doctor and number of stars, those an admin hid apart: the
+    doctors' public means count only the shown."""
+    written = rows.Review.objects.filter(
+        on_local_days(
+            window.first_day,
+            window.last_day,
+            instant="written_at",
+            zone="appointment__clinic__timezone",
+        )
+    )
+    if window.clinic_id is not None:
+        written = written.filter(appointment__clinic_id=window.clinic_id)
+    return _rows(
+        written.values("doctor_id", "stars", "hidden")
+        .annotate(
+            doctor=Concat("doctor__user__first_name", Value(" "), "doctor__user__last_name"),
+            count=Count("pk"),
+        )
+        .order_by("doctor_id", "-stars", "hidden")
+    )
 
 
 def _rows(query: QuerySet[Any, Any]) -> list[dict[str, Any]]:

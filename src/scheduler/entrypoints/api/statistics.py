@@ -166,6 +166,14 @@ class DeliveryOutput(serializers.Serializer[Any]):
     delivery_rate = serializers.FloatField(allow_null=True, help_text="Sent over sent + failed.")
 
 
+class RatingsOutput(serializers.Serializer[Any]):
+    doctor_id = serializers.IntegerField()
+    doctor = serializers.CharField()
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    hidden = serializers.BooleanField(help_text="Hidden by an admin: not in the public mean.")
+    count = serializers.IntegerField(help_text="Reviews written in the window.")
+
+
 class StatisticsOutput(serializers.Serializer[stats.Statistics]):
     window = WindowOutput()
     volume = VolumeOutput(help_text="Appointments (every status) per period.")
@@ -175,8 +183,9 @@ class StatisticsOutput(serializers.Serializer[stats.Statistics]):
     busy_hours = BusyHourOutput(many=True, help_text="Visits that took or hold time.")
     new_patients = NewPatientsOutput(many=True)
     notifications = DeliveryOutput(many=True)
-    ratings = serializers.JSONField(
-        allow_null=True, help_text="Always null: patients cannot rate visits yet."
+    ratings = RatingsOutput(
+        many=True,
+        help_text="Reviews written in the window by doctor and stars (the visit's clinic's days).",
     )
 
 

@@ -143,6 +143,7 @@ class Shown:
             "busy_hours": self.busy_hours(report),
             "new_patients": self.new_patients(report),
             "notifications": self.notifications(report),
+            "ratings": self.ratings(report),
         }
 
     def volume(self, report: stats.Statistics) -> dict[str, Any]:
@@ -273,6 +274,49 @@ class Shown:
             )
             table.append({**counts, "channel": channel, "bar": bar, "share": share})
         return {"table": table}
+
+    def ratings(self, report: stats.Statistics) -> dict[str, Any]:
+        """The reviews patients can read (an admin's hidden ones counted apart): how many gave
+        each number of stars, their mean, and each doctor's."""
+        shown = [row for row in report.ratings if not row["hidden"]]
+        by_stars: dict[int, int] = defaultdict(int)
+        doctors: dict[int, list[Any]] = {}
+        for row in shown:
+            by_stars[row["stars"]] += row["count"]
+            doctor = doctors.setdefault(row["doctor_id"], [row["doctor"], 0, 0])
+            doctor[1] += row["count"]
+            doctor[2] += row["stars"] * row["count"]
+        total = sum(by_stars.values())
+        hidden = sum(row["count"] for row in report.ratings if row["hidden"])
+        stars_table = []
+        for stars in range(5, 0, -1):
+            fraction = by_stars[stars] / total if total else None
+            share = self.percent(fraction)
+            label = _("%(stars)s stars: %(share)s of the reviews") % {
+                "stars": self.number(stars),
+                "share": share,
+            }
+            stars_table.append(
+                {
+                    "stars": self.number(stars),
+                    "count": self.number(by_stars[stars]),
+                    "bar": charts.share(label, fraction),
+                    "share": share,
+                }
+            )
+        return {
+            "total": self.number(total),
+            "mean": self.mean(sum(s * n for s, n in by_stars.items()), total),
+            "hidden": self.number(hidden) if hidden else None,
+            "stars": stars_table,
+            "doctors": [
+                {"doctor": name, "count": self.number(count), "mean": self.mean(points, count)}
+                for name, count, points in sorted(doctors.values(), key=lambda d: (-d[1], d[0]))
+            ],
+        }
+
+    def mean(self, points: int, count: int) -> str:
+        return self.number(round(points / count, 1) if count else None)
 
 
 def _periods(window: stats.Window) -> list[date]:
