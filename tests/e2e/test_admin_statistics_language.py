@@ -105,3 +105,14 @@ def test_shares_are_in_the_readers_digits_and_sign() -> None:
     assert charts.percent(0.456, "fa") == "۴۶٪"
     assert charts.percent(0.456, "en") == "46%"
     assert charts.percent(None, "en") == "–"
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"), [(0, ["1", "0"]), (1, ["1", "0"]), (3, ["3", "0"]), (14, ["14", "7", "0"])]
+)
+def test_a_charts_axis_labels_only_whole_numbers_where_they_stand(
+    top: int, ticks: list[str]
+) -> None:
+    # Found in review: an empty chart's axis read "1, 0, 0", the half of 1 rounded to 0.
+    chart = charts.bars("Appointments", [("7 December", top)], language="en")
+    assert re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', chart) == ticks

@@ -63,10 +63,10 @@ def percent(fraction: float | None, language: str) -> str:
 
 
 def _axis(top: float, plot_height: float, language: str) -> SafeString:
-    """Grid lines at 0, half and the top value, labelled."""
-    lines = [
-        (plot_height * share, number(round(top * (1 - share)), language)) for share in (0, 0.5, 1)
-    ]
+    """Grid lines at the top value, its half where that is a whole number (the half of 1 or of 3
+    would be labelled with a count that is not there), and 0, labelled."""
+    shares = (0, 0.5, 1) if top % 2 == 0 else (0, 1)
+    lines = [(plot_height * share, number(round(top * (1 - share)), language)) for share in shares]
     return format_html_join(
         "",
         '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
