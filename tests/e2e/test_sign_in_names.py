@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -131,6 +132,45 @@ def test_guesses_count_against_the_account_however_it_is_spelt(
     assert answers == [401, 401, 401]
     assert stopped.status_code == 429  # the right password, the same account: not checked
     assert page.status_code == 429
+
+
+def test_a_device_the_account_signed_in_from_is_not_locked_out_by_others_guesses(
+    settings: Any, sara: rows.User
+) -> None:
+    """Found in review: five wrong passwords a minute from anywhere kept Sara out for good. A
+    browser or app she signed in from before keeps a bucket of its own for her account."""
+    phone_app = APIClient(REMOTE_ADDR=address())
+    sign_in = {"username": sara.username, "password": factories.PASSWORD}
+    assert phone_app.post("/api/auth/token/", sign_in, format="json").status_code == 200
+    browser = Client(REMOTE_ADDR=address())
+    assert browser.post("/login/", {**sign_in, "next": "/"}).status_code == 302
+    del browser.cookies[django_settings.SESSION_COOKIE_NAME]  # signed out; the device kept
+    settings.SIGN_IN_ACCOUNT_RATE = "5/min"  # the two sign-ins above, from devices new then
+
+    guesses = [token(sara.username, "guess").status_code for _ in range(3)]
+
+    assert guesses == [401, 401, 401]
+    assert token(sara.username).status_code == 429  # a device she never used: still stopped
+    assert phone_app.post("/api/auth/token/", sign_in, format="json").status_code == 200
+    assert browser.post("/login/", {**sign_in, "next": "/"}).status_code == 302
+    # Her devices' own guesses are still counted, in their own bucket.
+    tries = [
+        phone_app.post("/api/auth/token/", {**sign_in, "password": "guess"}, format="json")
+        for _ in range(5)
+    ]
+    assert [answer.status_code for answer in tries] == [401, 401, 401, 401, 429]
+
+
+def test_a_device_cookie_is_the_accounts_alone(settings: Any, sara: rows.User) -> None:
+    """One account's device cookie gives no bucket of its own for another account."""
+    other = factories.patient().user
+    browser = Client(REMOTE_ADDR=address())
+    browser.post("/login/", {"username": sara.username, "password": factories.PASSWORD})
+    del browser.cookies[django_settings.SESSION_COOKIE_NAME]
+    settings.SIGN_IN_ACCOUNT_RATE = "2/min"
+    assert [token(other.username, "guess").status_code for _ in range(2)] == [401, 401]
+    answer = browser.post("/login/", {"username": other.username, "password": factories.PASSWORD})
+    assert answer.status_code == 429
 
 
 def test_a_username_like_someone_elses_email_signs_into_neither(sara: rows.User) -> None:

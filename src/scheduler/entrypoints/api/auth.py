@@ -34,6 +34,7 @@ from scheduler.adapters.orm.actors import actor_for
 from scheduler.config.bootstrap import build_bus
 from scheduler.domain import profiles
 from scheduler.domain.model import Role
+from scheduler.entrypoints import known_devices
 from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.people import (
@@ -165,6 +166,14 @@ class TokenApi(TokenObtainPairView):
 
     serializer_class = SignInInput
     throttle_classes = (SignInByAddress, SignInByAccount)
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            given: Any = request.data  # a mapping: it was signed in with
+            login = str(given.get("username", ""))[:254]
+            known_devices.remember(request, response, sign_in.throttle_key(login))
+        return response
 
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_REFUSALS}))

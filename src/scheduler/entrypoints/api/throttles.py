@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from scheduler.adapters.client_address import client_ip
 from scheduler.adapters.orm import sign_in
+from scheduler.entrypoints import known_devices
 
 
 class _SettingRate(SimpleRateThrottle):
@@ -44,18 +45,25 @@ class SignInByAddress(_SettingRate):
 
 
 class SignInByAccount(_SettingRate):
-    """Per account, whichever of its username, email or phone is typed."""
+    """Per account, whichever of its username, email or phone is typed; a device the account
+    signed in from before is counted apart (known_devices), so that no one locks its owner
+    out by guessing."""
 
     scope = "sign-in-account"
     setting = "SIGN_IN_ACCOUNT_RATE"
     field = "username"  # the request's field naming the account
+    by_device = True
 
     def get_cache_key(self, request: Request, view: APIView | None) -> str | None:
         data: Any = request.data if isinstance(request, Request) else request.POST
         name = str(data.get(self.field, ""))[:254] if hasattr(data, "get") else ""
         if not name.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": sign_in.throttle_key(name)}
+        ident = sign_in.throttle_key(name)
+        device = known_devices.device_of(request, ident) if self.by_device else None
+        if device is not None:
+            ident = f"{ident}.{device}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class SignUpByAddress(SignInByAddress):
@@ -74,6 +82,7 @@ class ResetByAccount(SignInByAccount):
     scope = "password-reset-account"
     setting = "PASSWORD_RESET_ACCOUNT_RATE"
     field = "login"
+    by_device = False  # the mailbox is the account's, whichever device asks
 
 
 class ResendByUser(_SettingRate):

@@ -31,6 +31,7 @@ from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.intervals import within_range
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.model import Actor, Role
+from scheduler.entrypoints import known_devices
 from scheduler.entrypoints.api.auth import AMBIGUOUS_LOGIN
 from scheduler.entrypoints.api.throttles import sign_in_wait
 from scheduler.entrypoints.language import clinic_default, supported
@@ -177,7 +178,13 @@ def throttled_sign_in(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
                 response = render(request, "web/too_many.html", {"wait": wait}, status=429)
                 response["Retry-After"] = str(wait)
                 return response
-        return view(request, *args, **kwargs)
+        signed_in = request.user.is_authenticated
+        answer = view(request, *args, **kwargs)
+        if request.method == "POST" and request.user.is_authenticated and not signed_in:
+            known_devices.remember(
+                request, answer, sign_in.throttle_key(request.user.get_username())
+            )
+        return answer
 
     return guarded
 
