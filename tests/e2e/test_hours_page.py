@@ -43,6 +43,17 @@ def test_the_page_shows_the_hours_as_they_are(doctor: rows.Doctor) -> None:
     assert page.index(">Saturday<") < page.index(">Sunday<") < page.index(">Monday<")
 
 
+def test_a_doctor_awaiting_approval_is_told_so_on_each_of_their_pages() -> None:
+    # Found in review: after the sign-up page, nothing told the doctor patients could not
+    # find them yet.
+    waiting = factories.doctor(verified=False)
+    for path in (HOURS, "/doctor/"):
+        page = signed_in(waiting.user).get(path).content.decode()
+        assert 'id="awaiting-approval"' in page, path
+    approved = factories.doctor()
+    assert 'id="awaiting-approval"' not in signed_in(approved.user).get("/doctor/").content.decode()
+
+
 def test_saving_changes_the_hours_and_says_so(doctor: rows.Doctor) -> None:
     page = signed_in(doctor.user)
 
