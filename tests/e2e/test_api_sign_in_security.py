@@ -94,6 +94,26 @@ def test_a_refresh_token_is_good_once_and_logout_ends_it(patient: rows.Patient) 
     assert after.status_code == 401
 
 
+def test_refreshing_tokens_leaves_the_addresss_sign_ins_alone(
+    settings: Any, patient: rows.Patient
+) -> None:
+    """Found in review: every refresh counted as a sign-in of the address, so a clinic's desks
+    behind one address, their apps refreshing, kept each other from signing in."""
+    client = from_address()
+    tokens = sign_in(client, patient.user, factories.PASSWORD).json()
+    settings.SIGN_IN_RATE = "3/min"
+    settings.TOKEN_REFRESH_RATE = "4/min"
+    refresh = tokens["refresh"]
+    answers = []
+    for _ in range(5):
+        answer = client.post("/api/auth/token/refresh/", {"refresh": refresh}, format="json")
+        answers.append(answer.status_code)
+        refresh = answer.json().get("refresh", refresh)
+
+    assert answers == [200, 200, 200, 200, 429]  # a rate of their own
+    assert sign_in(client, patient.user, factories.PASSWORD).status_code == 200
+
+
 def test_a_new_password_ends_the_tokens_handed_out_before(patient: rows.Patient) -> None:
     client = from_address()
     tokens = sign_in(client, patient.user, factories.PASSWORD).json()

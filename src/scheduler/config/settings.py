@@ -446,6 +446,9 @@ WS_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("WS_MAX_SOCKETS_PER_CLIENT", "30"
 SIGN_IN_RATE = os.environ.get("SIGN_IN_RATE", "10/min")
 SIGN_IN_ACCOUNT_RATE = os.environ.get("SIGN_IN_ACCOUNT_RATE", "5/min")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/min")
+# New access tokens for a refresh token (which no one guesses) per address: apart from signing
+# in, where a clinic's desks behind one address refresh every few minutes each.
+TOKEN_REFRESH_RATE = os.environ.get("TOKEN_REFRESH_RATE", "60/min")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/min")
 PASSWORD_RESET_ACCOUNT_RATE = os.environ.get("PASSWORD_RESET_ACCOUNT_RATE", "3/hour")
 VERIFICATION_RESEND_RATE = os.environ.get("VERIFICATION_RESEND_RATE", "3/hour")

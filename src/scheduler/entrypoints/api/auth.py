@@ -52,6 +52,7 @@ from scheduler.entrypoints.api.schema import (
 )
 from scheduler.entrypoints.api.throttles import (
     ContactChangeByUser,
+    RefreshByAddress,
     ResendByUser,
     SignInByAccount,
     SignInByAddress,
@@ -178,9 +179,10 @@ class TokenApi(TokenObtainPairView):
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_REFUSALS}))
 class RefreshApi(TokenRefreshView):
-    """A new access token, and the next refresh token; the one sent is spent."""
+    """A new access token, and the next refresh token; the one sent is spent. Throttled per
+    address, apart from signing in."""
 
-    throttle_classes = (SignInByAddress,)
+    throttle_classes = (RefreshByAddress,)
 
 
 @extend_schema_view(post=extend_schema(responses={200: None, **_TOKEN_REFUSALS}))

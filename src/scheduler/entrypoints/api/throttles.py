@@ -66,6 +66,11 @@ class SignInByAccount(_SettingRate):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class RefreshByAddress(SignInByAddress):
+    scope = "token-refresh"
+    setting = "TOKEN_REFRESH_RATE"
+
+
 class SignUpByAddress(SignInByAddress):
     scope = "sign-up"
     setting = "SIGN_UP_RATE"
