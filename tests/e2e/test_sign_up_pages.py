@@ -67,7 +67,7 @@ def field_error(page: str, name: str) -> str:
         ({"last_name": ""}, "last_name", "Please fill this in."),
         ({"last_name": "x" * 151}, "last_name", "no more than 150"),
         ({"phone": ""}, "phone", "Please fill this in."),
-        ({"phone": "12"}, "phone", "Enter a phone number"),
+        ({"phone": "12"}, "phone", "not a phone number we can read"),
         ({"email": "not-an-email"}, "email", "valid email"),
         ({"password": ""}, "password", "Please fill this in."),
         ({"password": "short", "again": "short"}, "password", "at least 8"),

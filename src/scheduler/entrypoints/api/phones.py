@@ -14,7 +14,9 @@ READABLE_PHONE = "The phone grouped as people read it aloud (+98 912 345 6789); 
 
 
 class PhoneField(serializers.CharField):
-    default_error_messages = {"phone": _("Enter a phone number, e.g. 0912 345 6789.")}
+    default_error_messages = {
+        "phone": _("That is not a phone number we can read: write it as, e.g., 0912 345 6789.")
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 32)

@@ -69,7 +69,9 @@ class PhoneField(forms.CharField):
         try:
             return normalized(text)
         except NotAPhone:
-            raise ValidationError(_("Enter a phone number, e.g. 0912 345 6789.")) from None
+            raise ValidationError(
+                _("That is not a phone number we can read: write it as, e.g., 0912 345 6789.")
+            ) from None
 
 
 def _blank(label: Any, options: tuple[str, ...] | list[tuple[str, Any]]) -> list[tuple[str, Any]]:
