@@ -174,6 +174,16 @@ def test_a_visit_booked_for_the_patient_elsewhere_appears_on_their_open_page(
         "rows => rows.map(r => r.dataset.appointment)"
     )
     assert order == [str(sooner), str(later)]
+    # The desk cancels both: Upcoming says so again, as a reload would (found in review: its
+    # heading was left bare).
+    for visit in (sooner, later):
+        build_bus().handle(
+            commands.CancelAppointment(actor=desk, appointment_id=visit, reason="Clinic closed")
+        )
+    expect(page.locator(f'#past li[data-appointment="{later}"]')).to_be_visible(timeout=15_000)
+    expect(page.locator(f'#past li[data-appointment="{sooner}"]')).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("link", name="Find a doctor")).to_be_visible()
+    expect(page.locator("#upcoming")).to_be_hidden()
 
 
 def test_upcoming_keeps_to_its_bound_as_a_reload_would(

@@ -46,8 +46,19 @@ function placeAhead(row) {
 // A visit no longer ahead (cancelled, declined) leaves Upcoming for "Past and cancelled", newest
 // first, where a reload would show it: on its first page, that is.
 function leave(row) {
-  if (Number(new URLSearchParams(location.search).get("page") ?? 1) > 1) { row.remove(); return; }
-  place(row, "past", (other) => Number(other.dataset.start) < Number(row.dataset.start));
+  if (Number(new URLSearchParams(location.search).get("page") ?? 1) > 1) row.remove();
+  else place(row, "past", (other) => Number(other.dataset.start) < Number(row.dataset.start));
+  showWhetherAnyAhead();
+}
+
+// Upcoming's "Find a doctor" whenever its list is empty, as a reload draws it (found in review:
+// the desk cancelling the last visit left a bare heading).
+function showWhetherAnyAhead() {
+  const list = document.getElementById("upcoming");
+  const empty = list?.parentElement.querySelector("[data-empty]");
+  if (!list || !empty) return; // a visit's own page
+  list.hidden = !list.children.length;
+  empty.hidden = !list.hidden;
 }
 
 // Put ``row`` in the list ``id`` before the first row ``comesAfter`` says follows it; the
@@ -61,6 +72,7 @@ function place(row, id, comesAfter) {
     empty.replaceWith(list);
   }
   list.insertBefore(row, [...list.children].find(comesAfter) ?? null);
+  showWhetherAnyAhead();
 }
 
 // ``told``: the page has said what became of the visit (its own cancel's answer).
