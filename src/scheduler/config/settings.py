@@ -457,6 +457,9 @@ CONTACT_CHANGE_RATE = os.environ.get("CONTACT_CHANGE_RATE", "5/hour")
 # Staff looking patients up beyond their clinic (a whole phone number or email), or adding
 # them, per user: a desk takes some calls an hour, not a number range.
 PATIENT_LOOKUP_RATE = os.environ.get("PATIENT_LOOKUP_RATE", "60/hour")
+# A patient's own bookings per account (the desk's for them are not counted): a family's week
+# of visits, not a doctor's calendar taken by one account.
+PATIENT_BOOKING_RATE = os.environ.get("PATIENT_BOOKING_RATE", "20/day")
 # Reads of one private calendar feed (apps poll it; a leaked address polled hard is cut short).
 CALENDAR_FEED_RATE = os.environ.get("CALENDAR_FEED_RATE", "60/hour")
 # The live screens' snapshots over HTTP per address: a page whose network blocks sockets asks

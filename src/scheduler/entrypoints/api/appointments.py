@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,12 +39,14 @@ from scheduler.entrypoints.api.errors import (
     CutoffOutput,
     ErrorOutput,
     SlotUnavailableOutput,
+    TooManyOutput,
     ValidationErrorOutput,
 )
 from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
 from scheduler.entrypoints.api.people import lines_field, text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
+from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
 from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
 from scheduler.services.audit import Record, read_by_others
@@ -163,6 +165,10 @@ def _audit_reads(actor: Actor, shown: Sequence[rows.Appointment]) -> None:
 
 class AppointmentCollectionApi(APIView):
     pagination_class = Pages
+    throttle_classes = (BookingsByPatient,)  # a patient's own bookings; reads are not counted
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TooManyBookings(wait)
 
     class FilterSerializer(DateRangeSerializer):
         status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
@@ -271,6 +277,11 @@ class AppointmentCollectionApi(APIView):
                 ConflictOutput,
                 description="The slot is taken (the nearest free ones), or a request with the "
                 "same Idempotency-Key is still in flight.",
+            ),
+            429: OpenApiResponse(
+                TooManyOutput,
+                description="A patient's own bookings beyond PATIENT_BOOKING_RATE (20 a day): "
+                "Retry-After says when.",
             ),
         },
     )
