@@ -78,12 +78,14 @@ def test_the_first_in_line_sees_a_freed_slot_live_and_takes_it(
     accept.focus()
     page.keyboard.press("Enter")
     held = rows.WaitlistOffer.objects.get()
-    expect(page).to_have_url(f"{server.url}/me/appointments/{held.appointment_id}/")
+    expect(page).to_have_url(f"{server.url}/me/appointments/{held.appointment_id}/?taken=1")
     visit = rows.Appointment.objects.get(pk=held.appointment_id)
     assert (visit.patient_id, visit.status) == (waiting.pk, "booked")
     held.refresh_from_db()
     assert held.status == "accepted"
     expect(page.locator(f'li[data-appointment="{visit.pk}"]')).to_be_visible()
+    # Said in words (found in review: the page said nothing of what just happened).
+    expect(page.locator("#just-taken")).to_be_visible()
     shoot(page, f"{name}-taken")
 
 

@@ -169,6 +169,7 @@ def appointment_page(request: HttpRequest, appointment_id: uuid.UUID) -> HttpRes
         "web/my_appointment.html",
         {
             "visit": visit,
+            "just_taken": request.GET.get("taken") == "1",  # from a waitlist offer's Take it
             "first_day": visit.local_start.date(),
             "patient_id": visit.row.patient_id,
             **visit_notes.for_patient(visit.row, visit.now),

@@ -121,8 +121,9 @@ async function answerOffer(button) {
   buttons.forEach((b) => { b.disabled = true; });
   const reply = await api("POST", `/api/waitlist/offers/${button.dataset.token}/${accept ? "accept" : "decline"}/`);
   if (reply.ok && accept) {
-    // The booking's own page: what was booked, and what may be done with it.
-    location.assign(`/me/appointments/${reply.data.appointment_id}/`);
+    // The booking's own page: what was booked, and what may be done with it, with a word that
+    // it is now the patient's (found in review: the page said nothing of what just happened).
+    location.assign(`/me/appointments/${reply.data.appointment_id}/?taken=1`);
     return;
   }
   if (reply.ok) {
