@@ -131,6 +131,10 @@ def test_a_doctor_signs_up_and_is_told_it_awaits_approval(
     doctor = rows.Doctor.objects.get(user__email=f"reza-{language}-{int(phone)}@example.test")
     assert doctor.verified is False and doctor.specialty.slug == "cardiology"
     assert list(doctor.clinics.all()) == [clinic]
+    # Their day says it too, until an admin has checked (found in review: it looked like any).
+    page.goto("/doctor/")
+    expect(page.locator("#awaiting-approval")).to_be_visible()
+    shoot(page, f"{name}-day")
 
 
 @pytest.mark.parametrize(("phone", "language"), [(True, "fa"), (False, "en")])
