@@ -79,7 +79,10 @@ def add_family_member_by_mouse(page: Page, language: str) -> None:
         family.locator(".date-text").press("Tab")
     else:
         family.locator("#review-birth-date").fill(BIRTH["en"])
-    family.locator("select[name=relation]").select_option("child")
+    relation = family.locator("select[name=relation]")
+    if page.evaluate("document.documentElement.lang") == "en":  # a label, not a word mid-sentence
+        expect(relation.locator("option").first).to_have_text("Child")
+    relation.select_option("child")
     page.locator("#review-family-save").click()
 
 
