@@ -173,6 +173,40 @@ def test_a_device_cookie_is_the_accounts_alone(settings: Any, sara: rows.User) -
     assert answer.status_code == 429
 
 
+def test_a_device_cookie_counts_for_nothing_once_the_password_changed(
+    settings: Any, sara: rows.User
+) -> None:
+    """Found in review: cookies earned with the old password kept a bucket each, so whoever
+    had once known it could go on guessing the new one."""
+    old_phone = APIClient(REMOTE_ADDR=address())
+    signed = {"username": sara.username, "password": factories.PASSWORD}
+    assert old_phone.post("/api/auth/token/", signed, format="json").status_code == 200
+    sara.set_password("a brand new secret 9")
+    sara.save()
+    settings.SIGN_IN_ACCOUNT_RATE = "3/min"
+
+    guesses = [
+        old_phone.post("/api/auth/token/", {**signed, "password": "guess"}, format="json")
+        for _ in range(2)
+    ]
+
+    assert [answer.status_code for answer in guesses] == [401, 401]
+    assert token(sara.username, "guess").status_code == 429  # one bucket: the account's
+
+
+def test_a_sign_in_posted_from_another_site_leaves_the_browsers_device_cookie_alone(
+    sara: rows.User,
+) -> None:
+    """Found in review: a page elsewhere could post a sign-in form and put its own account's
+    cookie in the visitor's browser, in place of theirs."""
+    browser = Client(REMOTE_ADDR=address())
+    signed = {"username": sara.username, "password": factories.PASSWORD}
+    answer = browser.post("/api/auth/token/", signed, HTTP_SEC_FETCH_SITE="cross-site")
+    assert answer.status_code == 200 and "nobat_device" not in answer.cookies
+    mine = browser.post("/api/auth/token/", signed, HTTP_SEC_FETCH_SITE="same-origin")
+    assert "nobat_device" in mine.cookies
+
+
 def test_a_username_like_someone_elses_email_signs_into_neither(sara: rows.User) -> None:
     """Usernames may hold an "@": one chosen as Sara's address must not take her sign-in."""
     impostor = factories.patient().user

@@ -80,12 +80,17 @@ def _named(login: str, most: int) -> list[rows.User]:
 def throttle_key(login: str) -> str:
     """One key per account, however its email or phone is spelt (else a guesser would get a
     fresh allowance from each spelling); the folded text when it names no single account."""
+    return throttled_account(login)[0]
+
+
+def throttled_account(login: str) -> tuple[str, rows.User | None]:
+    """``throttle_key`` and the one account ``login`` names, if it names one."""
     try:
         user = account_for(login)
     except Ambiguous:
         user = None
     ident = user.username if user else (as_phone(login) or login.strip())
-    return hashlib.sha256(ident.lower()[:254].encode()).hexdigest()
+    return hashlib.sha256(ident.lower()[:254].encode()).hexdigest(), user
 
 
 class LoginNameBackend(ModelBackend):

@@ -172,8 +172,9 @@ class TokenApi(TokenObtainPairView):
         response = super().post(request, *args, **kwargs)
         if response.status_code == status.HTTP_200_OK:
             given: Any = request.data  # a mapping: it was signed in with
-            login = str(given.get("username", ""))[:254]
-            known_devices.remember(request, response, sign_in.throttle_key(login))
+            _key, user = sign_in.throttled_account(str(given.get("username", ""))[:254])
+            if user is not None:
+                known_devices.remember(request, response, user)
         return response
 
 

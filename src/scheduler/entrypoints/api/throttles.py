@@ -62,8 +62,8 @@ class SignInByAccount(_SettingRate):
         name = str(data.get(self.field, ""))[:254] if hasattr(data, "get") else ""
         if not name.strip():
             return None
-        ident = sign_in.throttle_key(name)
-        device = known_devices.device_of(request, ident) if self.by_device else None
+        ident, user = sign_in.throttled_account(name)
+        device = known_devices.device_of(request, user) if self.by_device and user else None
         if device is not None:
             ident = f"{ident}.{device}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -181,9 +181,8 @@ def throttled_sign_in(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
         signed_in = request.user.is_authenticated
         answer = view(request, *args, **kwargs)
         if request.method == "POST" and request.user.is_authenticated and not signed_in:
-            known_devices.remember(
-                request, answer, sign_in.throttle_key(request.user.get_username())
-            )
+            assert isinstance(request.user, rows.User)
+            known_devices.remember(request, answer, request.user)
         return answer
 
     return guarded
