@@ -389,3 +389,13 @@ async def test_a_patient_signs_the_socket_in_with_a_token_in_its_first_message(
         snapshot = await receive(ws)
     assert snapshot["type"] == "snapshot"
     assert [a["id"] for a in snapshot["appointments"]] == [str(visit)]
+
+
+def test_a_visits_page_says_an_offer_was_taken_only_of_a_visit_that_was_one(
+    clinic: rows.Clinic, doctor: rows.Doctor
+) -> None:
+    # Found in review: ?taken=1 made any visit's page say "The offered time is yours".
+    patient = factories.patient()
+    visit = factories.appointment(doctor, patient, factories.slot_start(clinic, days_ahead=2))
+    page = signed_in(patient.user).get(f"/me/appointments/{visit.pk}/", {"taken": "1"})
+    assert page.status_code == 200 and 'id="just-taken"' not in page.content.decode()

@@ -93,6 +93,13 @@ def offer_for(*, viewer: Actor, offer_id: uuid.UUID) -> tuple[rows.WaitlistOffer
     return offer, _place(offer.entry, offer.created_at, staff=False)
 
 
+def taken_from_an_offer(appointment_id: uuid.UUID) -> bool:
+    """Whether the visit is a waitlist offer its patient took."""
+    return rows.WaitlistOffer.objects.filter(
+        appointment_id=appointment_id, status=OfferStatus.ACCEPTED.value
+    ).exists()
+
+
 def _places() -> QuerySet[rows.WaitlistEntry]:
     return rows.WaitlistEntry.objects.select_related(
         "doctor__user", "clinic", "patient__user"

@@ -303,6 +303,8 @@ class AppointmentCollectionApi(APIView):
         headers = {"Location": reverse("api:appointment", args=[result.appointment_id])}
         if result.replayed:
             headers[REPLAYED_HEADER] = "true"
+        else:
+            BookingsByPatient().counted(request)
         return Response(
             _appointment(request, actor, result.appointment_id),
             status=status.HTTP_201_CREATED,

@@ -5,7 +5,7 @@ patient's own hold is theirs alone, a desk hold the clinic's too: anyone else's 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,6 +21,7 @@ from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_contex
 from scheduler.entrypoints.api.errors import ConflictOutput, ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
+from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
 from scheduler.services import commands
 
 # 409: the hold was booked by a request that committed at the same moment.
@@ -28,6 +29,13 @@ _RELEASED = {204: None, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
 class HoldCollectionApi(APIView):
+    # A patient at the day's bookings is told so at the hold, before the slot is kept from
+    # others (found in review: the hold went on, the booking was refused, the slot stayed held).
+    throttle_classes = (BookingsByPatient,)
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TooManyBookings(wait)
+
     class InputSerializer(ForPatientInput):
         doctor_id = id_field()
         clinic_id = id_field()

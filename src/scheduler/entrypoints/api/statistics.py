@@ -35,8 +35,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(cell: Any) -> Any:
-    """Text that a spreadsheet would take for a formula, kept as text (a leading ')."""
-    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    """Text that a spreadsheet would take for a formula, kept as text (a leading '): blanks
+    before it too, which a spreadsheet may trim first."""
+    formula = isinstance(cell, str) and cell.lstrip(" ").startswith(FORMULA_STARTS)
+    return f"'{cell}" if formula else cell
 
 
 class WindowInput(DateRangeSerializer):

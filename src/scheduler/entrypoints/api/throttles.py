@@ -19,9 +19,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from scheduler.adapters.client_address import client_ip
+from scheduler.adapters.orm import models as rows
 from scheduler.adapters.orm import sign_in
 from scheduler.domain.model import Role
 from scheduler.entrypoints import known_devices
+from scheduler.entrypoints.api.errors import IDEMPOTENCY_HEADER
 
 
 class _SettingRate(SimpleRateThrottle):
@@ -130,6 +132,33 @@ class BookingsByPatient(_SettingRate):
         if request.method != "POST" or getattr(request.user, "role", None) != Role.PATIENT:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+    def allow_request(self, request: Request, view: APIView | None) -> bool:
+        """Looks without counting: only a booking made counts (``counted``), not a refusal,
+        a bad request or a hold (found in review: 400s and lost races used the day up). A
+        retry of a booking made (its Idempotency-Key seen) always goes on, to its first answer."""
+        most, seconds = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None or most is None or seconds is None:
+            return True
+        self.now = self.timer()
+        self.history = [at for at in self.cache.get(self.key, []) if at > self.now - seconds]
+        return len(self.history) < most or _retried(request)
+
+    def counted(self, request: Request) -> None:
+        """A booking made: one of the day's."""
+        _most, seconds = self.parse_rate(self.rate)
+        key = self.get_cache_key(request, None)
+        if key is None or seconds is None:
+            return
+        now = self.timer()
+        history = [at for at in self.cache.get(key, []) if at > now - seconds]
+        self.cache.set(key, [now, *history], seconds)
+
+
+def _retried(request: Request) -> bool:
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    return bool(key) and rows.IdempotencyKey.objects.filter(user=request.user.pk, key=key).exists()
 
 
 class TooManyBookings(Throttled):

@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from scheduler.adapters.orm import models as rows
-from scheduler.adapters.orm import selectors
+from scheduler.adapters.orm import selectors, waitlist_reads
 from scheduler.adapters.orm.actors import viewer_for
 from scheduler.adapters.orm.visit_notes import note_of
 from scheduler.config.bootstrap import utc_now
@@ -169,7 +169,10 @@ def appointment_page(request: HttpRequest, appointment_id: uuid.UUID) -> HttpRes
         "web/my_appointment.html",
         {
             "visit": visit,
-            "just_taken": request.GET.get("taken") == "1",  # from a waitlist offer's Take it
+            # From a waitlist offer's Take it; said only of a visit that was one (found in
+            # review: ?taken=1 made any visit's page say so).
+            "just_taken": request.GET.get("taken") == "1"
+            and waitlist_reads.taken_from_an_offer(visit.row.pk),
             "first_day": visit.local_start.date(),
             "patient_id": visit.row.patient_id,
             **visit_notes.for_patient(visit.row, visit.now),
