@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -172,6 +173,22 @@ def appointment(
         start=start,
         end=start + timedelta(minutes=minutes),
         status=status,
+    )
+
+
+def review(
+    visit: rows.Appointment, stars: int, written_at: datetime, *, hidden: bool = False
+) -> rows.Review:
+    """The visit's patient's review of it, as written then (statistics' tests date it)."""
+    return rows.Review.objects.create(
+        id=uuid.uuid4(),
+        appointment=visit,
+        doctor_id=visit.doctor_id,
+        patient_id=visit.patient_id,
+        author_id=visit.patient.user_id,
+        stars=stars,
+        written_at=written_at,
+        hidden=hidden,
     )
 
 

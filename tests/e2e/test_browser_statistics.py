@@ -4,7 +4,6 @@ left), with a month of visits at two clinics; screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,16 +50,9 @@ def busy_month() -> None:
                         status="failed" if (day + hour) % 9 == 0 else "sent",
                     )
                     if status == "fulfilled" and day % 2:
-                        rows.Review.objects.create(
-                            id=uuid.uuid4(),
-                            appointment=visit,
-                            doctor=doctor,
-                            patient=visit.patient,
-                            author=visit.patient.user,
-                            stars=1 + (day + hour) % 5,
-                            written_at=start + timedelta(hours=2),
-                            hidden=day == 1,
-                        )
+                        stars = 1 + (day + hour) % 5
+                        written = start + timedelta(hours=2)
+                        factories.review(visit, stars, written, hidden=day == 1)
 
 
 def open_statistics(

@@ -4,7 +4,6 @@ UTC and a day on the clinic's calendar differ."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -273,16 +272,8 @@ def test_notification_delivery_rates_per_channel(world: Clinics) -> None:
 def review(
     world: Clinics, doctor: rows.Doctor, written: datetime, stars: int, *, hidden: bool = False
 ) -> None:
-    visit = world.visit(doctor, written - timedelta(hours=3))
-    rows.Review.objects.create(
-        id=uuid.uuid4(),
-        appointment=visit,
-        doctor=doctor,
-        patient=visit.patient,
-        author=visit.patient.user,
-        stars=stars,
-        written_at=written,
-        hidden=hidden,
+    factories.review(
+        world.visit(doctor, written - timedelta(hours=3)), stars, written, hidden=hidden
     )
 
 

@@ -370,16 +370,7 @@ def new_patients(window: Window) -> list[dict[str, Any]]:
 def notification_delivery(window: Window) -> list[dict[str, Any]]:
     """Messages due in the window, per channel: how many were sent, failed, skipped or are
     still queued, and the share of those tried (sent or failed) that were sent."""
-    due = Notification.objects.filter(
-        on_local_days(
-            window.first_day,
-            window.last_day,
-            instant="scheduled_for",
-            zone="appointment__clinic__timezone",
-        )
-    )
-    if window.clinic_id is not None:
-        due = due.filter(appointment__clinic_id=window.clinic_id)
+    due = _of_visits(Notification.objects.all(), window, instant="scheduled_for")
     statuses = [status.value for status in Notification.Status]
     found = (
         due.order_by()
@@ -409,16 +400,7 @@ def ratings(window: Window) -> list[dict[str, Any]]:
     """Reviews written in the window (on the days of the reviewed visit's clinic, the clinic's
     alone when one is chosen), per doctor and number of stars, those an admin hid apart: the
     doctors' public means count only the shown."""
-    written = rows.Review.objects.filter(
-        on_local_days(
-            window.first_day,
-            window.last_day,
-            instant="written_at",
-            zone="appointment__clinic__timezone",
-        )
-    )
-    if window.clinic_id is not None:
-        written = written.filter(appointment__clinic_id=window.clinic_id)
+    written = _of_visits(rows.Review.objects.all(), window, instant="written_at")
     return _rows(
         written.values("doctor_id", "stars", "hidden")
         .annotate(
@@ -427,6 +409,19 @@ def ratings(window: Window) -> list[dict[str, Any]]:
         )
         .order_by("doctor_id", "-stars", "hidden")
     )
+
+
+def _of_visits(query: QuerySet[Any], window: Window, *, instant: str) -> QuerySet[Any]:
+    """Rows of a visit (its messages, its review) whose ``instant`` falls on the window's days
+    of the visit's clinic, that clinic's alone when one is chosen."""
+    query = query.filter(
+        on_local_days(
+            window.first_day, window.last_day, instant=instant, zone="appointment__clinic__timezone"
+        )
+    )
+    if window.clinic_id is not None:
+        query = query.filter(appointment__clinic_id=window.clinic_id)
+    return query
 
 
 def _rows(query: QuerySet[Any, Any]) -> list[dict[str, Any]]:
