@@ -74,9 +74,12 @@ def test_an_admin_reads_the_months_numbers_on_a_desktop_and_a_phone(
     expect(page.get_by_role("img", name="Appointments per period")).to_be_visible()
     expect(page.get_by_role("img", name="Busiest hours")).to_be_visible()
     ratings = page.locator("section[aria-labelledby=s-ratings]")
-    expect(ratings.get_by_text("stars on average")).to_be_visible()
+    expect(ratings.get_by_text("Their mean:")).to_be_visible()
     five_stars = re.compile(r"^5 stars: \d+% of the reviews$")
     expect(ratings.get_by_role("img", name=five_stars)).to_be_visible()
+    # One star is one (found in review: "1 stars"), and a mean has its decimal: 4.0, not 4.
+    expect(ratings.get_by_role("img", name=re.compile(r"^1 star: "))).to_be_visible()
+    expect(ratings.locator("details td").nth(1)).to_have_text(re.compile(r"^\d\.\d$"))
     expect(ratings.get_by_text("Hidden by an admin, and not counted above")).to_be_visible()
     shoot(page, "statistics-desktop")
 

@@ -169,7 +169,7 @@ class TooManyBookings(Throttled):
         super().__init__(
             detail=_(
                 "You have booked as many visits as one account may online in a day. To book "
-                "another today, call the clinic."
+                "another sooner, call the clinic."
             )
         )
         self.wait = math.ceil(wait) if wait is not None else None

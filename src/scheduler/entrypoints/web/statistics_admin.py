@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from scheduler.adapters import local_dates
@@ -292,10 +292,11 @@ class Shown:
         for stars in range(5, 0, -1):
             fraction = by_stars[stars] / total if total else None
             share = self.percent(fraction)
-            label = _("%(stars)s stars: %(share)s of the reviews") % {
-                "stars": self.number(stars),
-                "share": share,
-            }
+            label = ngettext(
+                "%(stars)s star: %(share)s of the reviews",
+                "%(stars)s stars: %(share)s of the reviews",
+                stars,
+            ) % {"stars": self.number(stars), "share": share}
             stars_table.append(
                 {
                     "stars": self.number(stars),
@@ -316,7 +317,8 @@ class Shown:
         }
 
     def mean(self, points: int, count: int) -> str:
-        return self.number(round(points / count, 1) if count else None)
+        """One decimal always, as the doctor's page shows a mean: 4.0, not 4."""
+        return self.number(f"{points / count:.1f}" if count else None)
 
 
 def _periods(window: stats.Window) -> list[date]:
