@@ -77,14 +77,10 @@ def _named(login: str, most: int) -> list[rows.User]:
     return list(rows.User.objects.filter(named).distinct().order_by("pk")[:most])
 
 
-def throttle_key(login: str) -> str:
-    """One key per account, however its email or phone is spelt (else a guesser would get a
-    fresh allowance from each spelling); the folded text when it names no single account."""
-    return throttled_account(login)[0]
-
-
 def throttled_account(login: str) -> tuple[str, rows.User | None]:
-    """``throttle_key`` and the one account ``login`` names, if it names one."""
+    """The sign-in throttles' key for ``login``: one per account, however its email or phone
+    is spelt (else a guesser would get a fresh allowance from each spelling), the folded text
+    when it names no single account; and that account, if it names one."""
     try:
         user = account_for(login)
     except Ambiguous:
