@@ -27,7 +27,7 @@ from channels_redis.pubsub import (
     RedisSingleShardConnection,
 )
 from redis.asyncio.client import PubSub, Redis
-from redis.asyncio.connection import Connection
+from redis.asyncio.connection import AbstractConnection, Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from scheduler.adapters.realtime import RESUBSCRIBED
@@ -134,6 +134,8 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
             super()._ensure_redis()
             # As Redis.pubsub() makes it, but of the class that tells.
             redis = cast(Redis, self._redis)
+            pool = redis.connection_pool
+            pool.connection_class = _handshake_first(pool.connection_class)
             self._pubsub = _TellingPubSub(
                 redis.connection_pool,
                 event_dispatcher=redis._event_dispatcher,
@@ -146,6 +148,42 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
         message = self.channel_layer.channel_layer.serialize({"type": RESUBSCRIBED})
         for queue in self.channel_layer.channels.values():
             queue.put_nowait(message)
+
+
+class _HandshakeFirst(AbstractConnection):
+    """A connection whose handshake's replies are read by the task that connects.
+
+    redis-py counts a connection open once its socket is, before the handshake (CLIENT
+    SETINFO, AUTH, SELECT) has had its replies. Reconnected by a socket subscribing after
+    Redis came back, the subscriber's connection was read meanwhile by channels_redis's
+    receive loop, which polls it every 0.1 s: the loop took the handshake's reply (and
+    logged it as an error), and the subscribing socket waited for it until daphne gave up on
+    its opening. The loop's reads, the only ones that ask for pushed messages, now wait for
+    the handshake."""
+
+    _handshake_done: asyncio.Event | None = None
+
+    async def on_connect_check_health(self, check_health: bool = True) -> None:
+        done = self._handshake_done = asyncio.Event()
+        try:
+            await super().on_connect_check_health(check_health=check_health)
+        finally:
+            done.set()
+
+    async def read_response(
+        self, *args: Any, push_request: bool | None = False, **kwargs: Any
+    ) -> Any:
+        if push_request and self._handshake_done is not None:
+            await self._handshake_done.wait()
+        return await super().read_response(*args, push_request=push_request, **kwargs)
+
+
+def _handshake_first(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
+    """The pool's own class (plain, TLS or a Unix socket, as its URL says), made to finish
+    its handshake before the receive loop reads."""
+    return type(
+        f"HandshakeFirst{connection_class.__name__}", (_HandshakeFirst, connection_class), {}
+    )
 
 
 def _connected(pubsub: PubSub) -> bool:
