@@ -5,7 +5,7 @@ and weekly hours by the day's name: the desk's 14:30 visit was "11 a.m." (UTC), 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,6 +58,26 @@ def test_a_persian_admin_reads_the_visit_in_jalali_with_persian_digits(
         assert "دوشنبه ۱۶ آذر ۱۴۰۵، ساعت ۱۴:۳۰" in html
         assert '<bdi dir="ltr" class="zone">(Asia/Tehran)</bdi>' in html
         assert "2026" not in html.split("<body", 1)[1]  # no Gregorian date anywhere
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "Tuesday 8 December 2026, 03:15"), ("fa", "سه‌شنبه ۱۷ آذر ۱۴۰۵، ساعت ۰۳:۱۵")],
+)
+def test_a_review_is_dated_on_its_visits_clinics_clock(
+    visit: rows.Appointment, language: str, written: str
+) -> None:
+    """It was listed in UTC: written at 03:15 in Tehran, it read as the evening before."""
+    review = factories.review(visit, 4, VISIT + timedelta(hours=12, minutes=45))
+    page = admin_page(language)
+
+    listed = page.get("/admin/orm/review/").content.decode()
+    shown = page.get(f"/admin/orm/review/{review.pk}/change/").content.decode()
+
+    for html in (listed, shown):
+        assert written in html
+        assert '<bdi dir="ltr" class="zone">(Asia/Tehran)</bdi>' in html
+        assert "23:45" not in html and "۲۳:۴۵" not in html
 
 
 def test_weekly_hours_name_their_day_in_the_readers_language() -> None:

@@ -5,6 +5,7 @@ config.urls, like the doctors' list: it needs the bus."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -39,28 +41,46 @@ class HideForm(forms.Form):
 @admin.register(rows.Review)
 class ReviewAdmin(orm_admin.GuardedAdmin[rows.Review]):
     audited = (Record.PATIENT, lambda review: review.patient_id)
-    list_display = ("written_at", "doctor", "stars", "hidden", "replied_at")
+    list_display = ("written", "doctor", "stars", "hidden", "replied")
     list_filter = ("hidden", "stars")
     search_fields = ("doctor__user__last_name", "text")
-    list_select_related = ("doctor__user",)
-    readonly_fields = (
+    list_select_related = ("doctor__user", "appointment__clinic")
+    # Every moment on the visit's clinic's clock, in the reader's calendar, as the visits are:
+    # not Django's UTC fields (a review written at 03:10 in Tehran read as the day before).
+    fields = readonly_fields = (
         "appointment",
         "doctor",
         "patient",
         "author",
         "stars",
         "text",
-        "written_at",
-        "edited_at",
+        "written",
+        "edited",
         "reply",
-        "replied_at",
+        "replied",
         "hidden",
         "hidden_reason",
         "hidden_by",
-        "hidden_at",
+        "hidden_on",
     )
     exclude = ("version",)
     actions = ["hide", "show"]
+
+    @admin.display(description=_("written at"), ordering="written_at")
+    def written(self, review: rows.Review) -> SafeString:
+        return _on_clinic_clock(review, review.written_at)
+
+    @admin.display(description=_("edited at"))
+    def edited(self, review: rows.Review) -> SafeString:
+        return _on_clinic_clock(review, review.edited_at)
+
+    @admin.display(description=_("replied at"), ordering="replied_at")
+    def replied(self, review: rows.Review) -> SafeString:
+        return _on_clinic_clock(review, review.replied_at)
+
+    @admin.display(description=_("hidden at"))
+    def hidden_on(self, review: rows.Review) -> SafeString:
+        return _on_clinic_clock(review, review.hidden_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -117,3 +137,7 @@ class ReviewAdmin(orm_admin.GuardedAdmin[rows.Review]):
         )
         for refusal in sorted(set(refusals)):
             self.message_user(request, refusal, messages.WARNING)
+
+
+def _on_clinic_clock(review: rows.Review, at: datetime | None) -> SafeString:
+    return orm_admin.clock(at, review.appointment.clinic.timezone)
