@@ -90,6 +90,11 @@ def test_sign_up_from_a_picked_slot_lands_back_on_it(
     expect(page.locator('header nav a[href="/me/profile/"]')).to_contain_text(
         "Sara" if language == "en" else "سارا"
     )
+    expect(page.locator("main .welcome[role=status]")).to_contain_text(
+        "Welcome to Nobat, Sara: your account is ready."
+        if language == "en"
+        else "سارا، به نوبت خوش آمدید: حساب شما آماده است."
+    )
     shoot(page, f"{name}-landed")
 
 

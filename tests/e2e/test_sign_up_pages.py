@@ -108,6 +108,27 @@ def test_a_patient_signs_up_is_signed_in_and_lands_where_they_were(clinic: rows.
     assert client.get("/api/me/").json()["username"] == user.username  # the session is theirs
 
 
+def test_a_new_patient_is_welcomed_on_the_first_page_once() -> None:
+    """Signed up, a patient landed on the search with no word that anything had happened."""
+    client = from_address()
+    assert client.post("/signup/", patient_form()).status_code == 302
+
+    first, then = client.get("/").text, client.get("/").text
+
+    assert "Welcome to Nobat, <bdi>Sara</bdi>: your account is ready." in first
+    assert "We have sent a link to <bdi>sara@example.test</bdi>" in first
+    assert "Welcome to Nobat" not in then
+
+
+def test_a_patient_without_an_email_is_welcomed_without_a_link() -> None:
+    client = from_address()
+    assert client.post("/signup/", patient_form(email="")).status_code == 302
+
+    landed = client.get("/").text
+
+    assert "your account is ready." in landed and "We have sent a link" not in landed
+
+
 @pytest.mark.parametrize(
     "elsewhere", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
 )

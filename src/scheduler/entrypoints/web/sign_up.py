@@ -28,6 +28,7 @@ from scheduler.entrypoints.api.schema import LANGUAGE_CHOICES
 from scheduler.entrypoints.api.throttles import SignUpByAddress, form_wait
 from scheduler.entrypoints.error_text import error_text
 from scheduler.entrypoints.language import asked_language
+from scheduler.entrypoints.web.welcome import welcome_on_the_next_page
 
 BACKEND = "scheduler.adapters.orm.sign_in.LoginNameBackend"
 # Longer than any field takes: the serializer says what is too long; this bounds the work.
@@ -108,6 +109,7 @@ def _sign_up(request: HttpRequest, role: Role) -> HttpResponse:
     login(request, rows.User.objects.get(pk=user_id), backend=BACKEND)
     if role is Role.DOCTOR:
         return HttpResponseRedirect("/signup/doctor/done/")
+    welcome_on_the_next_page(request)
     return HttpResponseRedirect(safe_next(request) or "/")
 
 
