@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from scheduler.adapters.orm import models as rows
 from scheduler.adapters.outbox import relay_pending
 from scheduler.adapters.waitlist import links
 from scheduler.config.bootstrap import build_bus, event_handlers
+from scheduler.entrypoints.api.throttles import BookingsByPatient
 from scheduler.services import commands
 from tests import factories
 from tests.e2e.conftest import Client
@@ -194,6 +196,59 @@ def test_a_cancelled_slot_is_offered_to_the_first_in_line_who_takes_it(
     assert rows.WaitlistEntry.objects.get(pk=second).status == "waiting"
     again = as_patient.post(f"{WAITLIST}offers/{offer['token']}/accept/")
     assert again.status_code == 409
+
+
+def offered(
+    as_patient: APIClient,
+    client_for: Client,
+    patient: rows.Patient,
+    doctor: rows.Doctor,
+    settings: Any,
+) -> tuple[str, datetime]:
+    """The patient, first in line, offered a cancelled slot, with one booking a day from now
+    on (and none counted yet: ids are used again by later tests' users)."""
+    join(as_patient, doctor)
+    start = cancelled_slot(doctor, client_for)
+    relay()
+    settings.PATIENT_BOOKING_RATE = "1/day"
+    cache.delete(
+        BookingsByPatient.cache_format % {"scope": "patient-booking", "ident": patient.user_id}
+    )
+    return the_offer(as_patient)["token"], start
+
+
+def test_taking_an_offer_is_one_of_the_days_bookings(
+    as_patient: APIClient,
+    client_for: Client,
+    patient: rows.Patient,
+    doctor: rows.Doctor,
+    settings: Any,
+) -> None:
+    """Found in review: a waitlist offer taken was a booking the day's limit did not count."""
+    token, start = offered(as_patient, client_for, patient, doctor, settings)
+    later = factories.slot_start(doctor.clinics.get(), days_ahead=3)
+
+    taken = as_patient.post(f"{WAITLIST}offers/{token}/accept/")
+    assert taken.status_code == 201, taken.json()
+    assert book(as_patient, doctor, later).status_code == 429  # the day's one was the offer
+    assert rows.Appointment.objects.filter(patient=patient, start=start).exists()
+
+
+def test_an_offer_is_not_taken_past_the_days_bookings(
+    as_patient: APIClient,
+    client_for: Client,
+    patient: rows.Patient,
+    doctor: rows.Doctor,
+    settings: Any,
+) -> None:
+    token, start = offered(as_patient, client_for, patient, doctor, settings)
+    assert book(as_patient, doctor, start + timedelta(days=1)).status_code == 201
+
+    refused = as_patient.post(f"{WAITLIST}offers/{token}/accept/")
+
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 3600
+    assert refused.json()["detail"].endswith("call the clinic.")
+    assert rows.WaitlistOffer.objects.get().status == "open"  # it passes on at its end
 
 
 def test_a_declined_offer_goes_to_the_next_in_line(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -26,9 +26,10 @@ from scheduler.domain.errors import NotFound
 from scheduler.domain.messages import gettext_noop
 from scheduler.domain.waitlist import MAX_REASON, Direction
 from scheduler.entrypoints.api.dates import BoundedDateField
-from scheduler.entrypoints.api.errors import ErrorOutput, ValidationErrorOutput
+from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import MAX_ID, id_field
 from scheduler.entrypoints.api.people import text_field
+from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
 from scheduler.services import commands
 
 PART_CHOICES = [part.value for part in DayPart]
@@ -118,6 +119,12 @@ class MyPlaceApi(APIView):
 
 
 class AcceptOfferApi(APIView):
+    # Taking an offer is a booking: one of the patient's day's, as any other.
+    throttle_classes = (BookingsByPatient,)
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TooManyBookings(wait)
+
     class OutputSerializer(serializers.Serializer[Any]):
         appointment_id = serializers.UUIDField()
 
@@ -129,10 +136,12 @@ class AcceptOfferApi(APIView):
             403: ErrorOutput,
             404: ErrorOutput,
             409: ErrorOutput,
+            429: TooManyOutput,
         },
         description=(
-            "Take the offered slot: booked as any booking is (every rule). 409 when the "
-            "offer was answered or is over, or the slot was taken after all."
+            "Take the offered slot: booked as any booking is (every rule), and counted in the "
+            "patient's bookings of the day. 409 when the offer was answered or is over, or the "
+            "slot was taken after all; 429 at the day's bookings."
         ),
     )
     def post(self, request: Request, token: str) -> Response:
@@ -140,6 +149,7 @@ class AcceptOfferApi(APIView):
         appointment_id = build_bus().handle(
             commands.AcceptOffer(actor=actor, offer_id=_offer_id(token))
         )
+        BookingsByPatient().counted(request)
         return Response(
             self.OutputSerializer({"appointment_id": appointment_id}).data,
             status=status.HTTP_201_CREATED,
