@@ -198,6 +198,7 @@ def test_a_cancelled_slot_is_offered_to_the_first_in_line_who_takes_it(
     assert again.status_code == 409
 
 
+@pytest.fixture
 def offered(
     as_patient: APIClient,
     client_for: Client,
@@ -218,14 +219,10 @@ def offered(
 
 
 def test_taking_an_offer_is_one_of_the_days_bookings(
-    as_patient: APIClient,
-    client_for: Client,
-    patient: rows.Patient,
-    doctor: rows.Doctor,
-    settings: Any,
+    offered: tuple[str, datetime], as_patient: APIClient, patient: rows.Patient, doctor: rows.Doctor
 ) -> None:
     """Found in review: a waitlist offer taken was a booking the day's limit did not count."""
-    token, start = offered(as_patient, client_for, patient, doctor, settings)
+    token, start = offered
     later = factories.slot_start(doctor.clinics.get(), days_ahead=3)
 
     taken = as_patient.post(f"{WAITLIST}offers/{token}/accept/")
@@ -235,13 +232,9 @@ def test_taking_an_offer_is_one_of_the_days_bookings(
 
 
 def test_an_offer_is_not_taken_past_the_days_bookings(
-    as_patient: APIClient,
-    client_for: Client,
-    patient: rows.Patient,
-    doctor: rows.Doctor,
-    settings: Any,
+    offered: tuple[str, datetime], as_patient: APIClient, doctor: rows.Doctor
 ) -> None:
-    token, start = offered(as_patient, client_for, patient, doctor, settings)
+    token, start = offered
     assert book(as_patient, doctor, start + timedelta(days=1)).status_code == 201
 
     refused = as_patient.post(f"{WAITLIST}offers/{token}/accept/")
