@@ -78,6 +78,11 @@ def test_a_review_is_dated_on_its_visits_clinics_clock(
         assert written in html
         assert '<bdi dir="ltr" class="zone">(Asia/Tehran)</bdi>' in html
         assert "23:45" not in html and "۲۳:۴۵" not in html
+        # Nor in its title (found in review: "4★ Doctor 1 (2026-12-07)", UTC's day).
+        assert "2026-12-07" not in html
+    assert "★★★★☆" in shown
+    if language == "fa":
+        assert "2026" not in shown.split("<body", 1)[1]
 
 
 def test_weekly_hours_name_their_day_in_the_readers_language() -> None:

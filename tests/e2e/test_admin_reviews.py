@@ -5,6 +5,7 @@ or deleted by hand."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from scheduler.adapters.orm import models as rows
@@ -61,6 +62,11 @@ def test_reviews_are_read_not_edited_or_deleted(admin_page: Client) -> None:
     assert admin_page.get(REVIEWS).status_code == 200
     page = admin_page.get(f"{REVIEWS}{review.pk}/change/")
     assert page.status_code == 200 and 'name="stars"' not in page.content.decode()
+    # No Save: pressed, it said "changed successfully" and wrote an empty change (review).
+    assert 'name="_save"' not in page.content.decode()
+    saved = admin_page.post(f"{REVIEWS}{review.pk}/change/", {"_save": "Save"})
+    assert saved.status_code == 403
+    assert not LogEntry.objects.filter(object_id=str(review.pk)).exists()
     assert admin_page.get(f"{REVIEWS}add/").status_code == 403
     assert admin_page.get(f"{REVIEWS}{review.pk}/delete/").status_code == 403
     answer = admin_page.post(REVIEWS, {"action": "hide", "_selected_action": "abc"}, follow=True)

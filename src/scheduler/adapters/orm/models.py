@@ -842,7 +842,9 @@ class Review(models.Model):
         indexes = [models.Index(fields=["doctor", "hidden", "-written_at"], name="review_page")]
 
     def __str__(self) -> str:
-        return f"{self.stars}★ {self.doctor} ({self.written_at:%Y-%m-%d})"
+        # The admin's title of a review, in any language: its stars drawn, not a number, and no
+        # date (formatted here, it was UTC's and Gregorian, above the clinic's own in Jalali).
+        return f"{'★' * self.stars}{'☆' * (5 - self.stars)} {self.doctor}"
 
 
 class DoctorRating(models.Model):

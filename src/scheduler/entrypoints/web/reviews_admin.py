@@ -39,7 +39,9 @@ class HideForm(forms.Form):
 
 
 @admin.register(rows.Review)
-class ReviewAdmin(orm_admin.GuardedAdmin[rows.Review]):
+class ReviewAdmin(orm_admin.ReadOnlyAdmin[rows.Review]):
+    # Read-only pages (no Save, which wrote an empty change to the history); the actions
+    # change reviews, through the bus.
     audited = (Record.PATIENT, lambda review: review.patient_id)
     list_display = ("written", "doctor", "stars", "hidden", "replied")
     list_filter = ("hidden", "stars")
@@ -81,12 +83,6 @@ class ReviewAdmin(orm_admin.GuardedAdmin[rows.Review]):
     @admin.display(description=_("hidden at"))
     def hidden_on(self, review: rows.Review) -> SafeString:
         return _on_clinic_clock(review, review.hidden_at)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: rows.Review | None = None) -> bool:
-        return False
 
     @admin.action(description=_("Hide selected reviews…"))
     def hide(
