@@ -6,6 +6,8 @@ test-artifacts/."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -16,7 +18,8 @@ from scheduler.services import commands
 from tests import factories
 from tests.e2e.browser import open_page, shoot, sign_in
 from tests.e2e.contrast import low_contrast
-from tests.servers import Server
+from tests.loopback import wait_for
+from tests.servers import Server, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,6 +90,65 @@ def test_the_first_in_line_sees_a_freed_slot_live_and_takes_it(
     # Said in words (found in review: the page said nothing of what just happened).
     expect(page.locator("#just-taken")).to_be_visible()
     shoot(page, f"{name}-taken")
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"), [("en", False), ("fa", True)], ids=["en-desktop", "fa-phone"]
+)
+def test_an_offer_refused_at_the_days_bookings_says_so_beside_it_with_the_clinics_phone(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    clinic: rows.Clinic,
+    tmp_path: Path,
+    language: str,
+    phone: bool,
+) -> None:
+    """Found in review: the refusal was said at the top of the page, away from the offer,
+    which looked untouched, with no word of what became of the slot or whom to call."""
+    rows.Clinic.objects.filter(pk=clinic.pk).update(phone="+982188776655")
+    doctor = factories.doctor(clinic)
+    waiting = factories.patient(language=language, first_name="Sara", last_name="Ahmadi")
+    holder = factories.patient(first_name="Reza", last_name="Karimi")
+    booked = build_bus().handle(factories.booking(doctor, holder, hour=10)).appointment_id
+    build_bus().handle(factories.waiting(doctor, waiting))
+    name = f"waitlist-refused-{language}-{'phone' if phone else 'desktop'}"
+
+    with serving(tmp_path / "server", env={"PATIENT_BOOKING_RATE": "1/day"}) as server:
+        page = open_page(browser, contexts, server, phone=phone)
+        sign_in(page, server, waiting.user, "/me/appointments/")
+        live(page)
+        # The day's one booking, made on this server (which counts it).
+        other_day = factories.slot_start(clinic, days_ahead=3, hour=11).isoformat()
+        made = page.evaluate(
+            """async (booking) => (await fetch("/api/appointments/", {method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRFToken":
+                          document.querySelector('meta[name="csrf-token"]').content},
+                body: JSON.stringify(booking)})).status""",
+            {"doctor_id": doctor.pk, "clinic_id": clinic.pk, "start": other_day},
+        )
+        assert made == 201
+        build_bus().handle(
+            commands.CancelAppointment(actor=factories.actor_of(holder), appointment_id=booked)
+        )
+        # Made by whichever server relays the cancellation: on the embedded runtime, only
+        # this one's sockets would hear of it, so the page is read again.
+        assert wait_for(lambda: rows.WaitlistOffer.objects.exists(), timeout=30)
+        page.reload()
+        offer = page.locator("li.place .offer")
+        expect(offer).to_be_visible()
+
+        accept = offer.locator('button[data-offer="accept"]')
+        accept.focus()
+        page.keyboard.press("Enter")
+
+        refused = offer.locator(".offer-refused")
+        expect(refused.locator("[role=alert]")).not_to_be_empty()
+        expect(refused.locator('a.clinic-phone[href="tel:+982188776655"]')).to_be_visible()
+        expect(accept).to_be_focused()
+        expect(accept).to_be_enabled()
+        assert rows.WaitlistOffer.objects.get().status == "open"
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        shoot(page, f"{name}")
 
 
 @pytest.mark.parametrize(

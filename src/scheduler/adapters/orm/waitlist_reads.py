@@ -35,6 +35,7 @@ class Place:
     doctor_name: str
     clinic_id: int
     clinic_name: str
+    clinic_phone: str
     timezone: str
     patient_name: str
     first_day: date
@@ -124,6 +125,7 @@ def _place(row: rows.WaitlistEntry, now: datetime, *, staff: bool) -> Place:
         doctor_name=str(row.doctor),
         clinic_id=row.clinic_id,
         clinic_name=row.clinic.name,
+        clinic_phone=row.clinic.phone,
         timezone=row.clinic.timezone,
         patient_name=row.patient.user.display_name() if staff else "",
         first_day=row.first_day,

@@ -38,6 +38,11 @@ class Shown:
         return [PART_NAMES[DayPart(part)] for part in self.place.parts]
 
     @property
+    def clinic(self) -> dict[str, str]:
+        """As web/clinic_phone.html reads a clinic."""
+        return {"phone": self.place.clinic_phone}
+
+    @property
     def offer_token(self) -> str:
         return "" if self.place.offer is None else links.token_for(self.place.offer.id)
 

@@ -225,6 +225,10 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
     $("review-done").hidden = true;
     $("review-sign-in").hidden = signedIn;
     $("review-fields").hidden = !patient;
+    // A patient just signed up from this slot: their welcome (base.html) would sit behind the
+    // dialog, inert and out of the screen reader's reach (found in review). It moves in.
+    const welcome = document.querySelector("main > .welcome");
+    if (welcome) dialog.querySelector(".review-top").after(welcome);
     dialog.showModal();
     $("review-title").focus();
     if (patient) await Promise.all([holdChosen(), loadFamily()]);
@@ -241,6 +245,7 @@ export function bookingReview({ doctorId, clinicId, zone, patient, signedIn, onB
   $("review-family-cancel").addEventListener("click", () => toggleFamily(false));
   for (const button of dialog.querySelectorAll("[data-close]")) button.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => {
+    dialog.querySelector(".welcome")?.remove(); // said once
     holding.letGo();
     focusBack(opened);
   });

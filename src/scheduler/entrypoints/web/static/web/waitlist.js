@@ -68,6 +68,7 @@ async function redrawPlaces(refocus) {
   const wasOffered = section.querySelector(".offer") !== null;
   const answering = section.querySelector("form.why")?.contains(document.activeElement) ? document.activeElement : null;
   const asked = refocus === true ? null : carryQuestion(section, fresh);
+  carryRefusal(section, fresh);
   section.replaceWith(fresh);
   tick();
   const offer = fresh.querySelector(".offer");
@@ -95,6 +96,15 @@ function carryQuestion(section, fresh) {
   if (!row?.querySelector("button[data-leave]")) return null;
   row.append(form);
   return form;
+}
+
+// A refusal said beside an offer stays with it while the place is offered (a live change
+// drew the section again, and took the word away).
+function carryRefusal(section, fresh) {
+  for (const said of section.querySelectorAll("li[data-entry] .offer-refused:not([hidden])")) {
+    const entry = CSS.escape(said.closest("li").dataset.entry);
+    fresh.querySelector(`li[data-entry="${entry}"] .offer-refused`)?.replaceWith(said);
+  }
 }
 
 function sameButton(focused, fresh) {
@@ -126,14 +136,32 @@ async function answerOffer(button) {
     location.assign(`/me/appointments/${reply.data.appointment_id}/?taken=1`);
     return;
   }
+  if (reply.status === 429) {
+    // Over the day's bookings: nothing changed, so it is said beside the offer, which stays
+    // (found in review: said at the top of the page, the offer looked as if nothing was said).
+    // The section may have been drawn again meanwhile: the offer is the place's as it is now.
+    const entry = CSS.escape(button.closest("[data-entry]").dataset.entry);
+    const offer = document.querySelector(`[data-entry="${entry}"] .offer, .offer[data-entry="${entry}"]`);
+    const refused = offer.querySelector(".offer-refused");
+    refused.querySelector(".offer-refused-why").textContent = errorText(reply.data);
+    refused.hidden = false;
+    offer.querySelectorAll("button[data-offer]").forEach((b) => { b.disabled = false; });
+    offer.querySelector('button[data-offer="accept"]').focus();
+    return;
+  }
+  const offer = button.closest(".offer");
   if (reply.ok) {
     say(gettext("Let go: the next in line is offered it. You stay on the waitlist."), "ok");
-    button.closest(".offer").querySelector(".offer-actions")?.remove();
+    offer.querySelector(".offer-actions")?.remove();
   } else {
     say(errorText(reply.data), "error");
     buttons.forEach((b) => { b.disabled = false; });
   }
-  await redrawPlaces();
+  // The answered button was disabled, which dropped the keyboard on the page: it goes to the
+  // offer (its own page) or to the place redrawn (My appointments).
+  offer.setAttribute("tabindex", "-1");
+  offer.focus();
+  await redrawPlaces(true);
 }
 
 // Leaving gives up the place in line for good: asked once, "Stay on it" goes back.
