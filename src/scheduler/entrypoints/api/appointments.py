@@ -166,6 +166,7 @@ def _audit_reads(actor: Actor, shown: Sequence[rows.Appointment]) -> None:
 class AppointmentCollectionApi(APIView):
     pagination_class = Pages
     throttle_classes = (BookingsByPatient,)  # a patient's own bookings; reads are not counted
+    replays_by_key = True  # a retry of a booking made (its Idempotency-Key) gets its answer
 
     def throttled(self, request: Request, wait: float | None) -> NoReturn:
         raise TooManyBookings(wait)
