@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ from scheduler.entrypoints.api.pagination import Pages, id_field, paginated
 from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
 from scheduler.entrypoints.api.people import lines_field, text_field
 from scheduler.entrypoints.api.schema import STATUS_CHOICES
-from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
+from scheduler.entrypoints.api.throttles import BookingLimitedApi
 from scheduler.entrypoints.language import clinic_default
 from scheduler.services import commands
 from scheduler.services.audit import Record, read_by_others
@@ -163,13 +163,12 @@ def _audit_reads(actor: Actor, shown: Sequence[rows.Appointment]) -> None:
     audit_log().record_reads(Record.APPOINTMENT, read_by_others(actor, records))
 
 
-class AppointmentCollectionApi(APIView):
+class AppointmentCollectionApi(BookingLimitedApi):
     pagination_class = Pages
-    throttle_classes = (BookingsByPatient,)  # a patient's own bookings; reads are not counted
     replays_by_key = True  # a retry of a booking made (its Idempotency-Key) gets its answer
 
-    def throttled(self, request: Request, wait: float | None) -> NoReturn:
-        raise TooManyBookings(wait)
+    def booked(self, response: Response) -> bool:
+        return super().booked(response) and REPLAYED_HEADER not in response
 
     class FilterSerializer(DateRangeSerializer):
         status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
@@ -304,8 +303,6 @@ class AppointmentCollectionApi(APIView):
         headers = {"Location": reverse("api:appointment", args=[result.appointment_id])}
         if result.replayed:
             headers[REPLAYED_HEADER] = "true"
-        else:
-            BookingsByPatient().counted(request)
         return Response(
             _appointment(request, actor, result.appointment_id),
             status=status.HTTP_201_CREATED,

@@ -5,7 +5,7 @@ patient's own hold is theirs alone, a desk hold the clinic's too: anyone else's 
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
+from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,20 +21,20 @@ from scheduler.entrypoints.api.display import CALENDAR_PARAMETER, display_contex
 from scheduler.entrypoints.api.errors import ConflictOutput, ErrorOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import id_field
 from scheduler.entrypoints.api.patient_refs import USER_ID, ForPatientInput
-from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
+from scheduler.entrypoints.api.throttles import BookingLimitedApi
 from scheduler.services import commands
 
 # 409: the hold was booked by a request that committed at the same moment.
 _RELEASED = {204: None, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
-class HoldCollectionApi(APIView):
+class HoldCollectionApi(BookingLimitedApi):
     # A patient at the day's bookings is told so at the hold, before the slot is kept from
     # others (found in review: the hold went on, the booking was refused, the slot stayed held).
-    throttle_classes = (BookingsByPatient,)
+    # A hold is no booking: the place it took is given back.
 
-    def throttled(self, request: Request, wait: float | None) -> NoReturn:
-        raise TooManyBookings(wait)
+    def booked(self, response: Response) -> bool:
+        return False
 
     class InputSerializer(ForPatientInput):
         doctor_id = id_field()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -29,7 +29,7 @@ from scheduler.entrypoints.api.dates import BoundedDateField
 from scheduler.entrypoints.api.errors import ErrorOutput, TooManyOutput, ValidationErrorOutput
 from scheduler.entrypoints.api.pagination import MAX_ID, id_field
 from scheduler.entrypoints.api.people import text_field
-from scheduler.entrypoints.api.throttles import BookingsByPatient, TooManyBookings
+from scheduler.entrypoints.api.throttles import BookingLimitedApi
 from scheduler.services import commands
 
 PART_CHOICES = [part.value for part in DayPart]
@@ -118,12 +118,8 @@ class MyPlaceApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AcceptOfferApi(APIView):
-    # Taking an offer is a booking: one of the patient's day's, as any other.
-    throttle_classes = (BookingsByPatient,)
-
-    def throttled(self, request: Request, wait: float | None) -> NoReturn:
-        raise TooManyBookings(wait)
+class AcceptOfferApi(BookingLimitedApi):
+    """Taking an offer is a booking: one of the patient's day's, as any other."""
 
     class OutputSerializer(serializers.Serializer[Any]):
         appointment_id = serializers.UUIDField()
@@ -149,7 +145,6 @@ class AcceptOfferApi(APIView):
         appointment_id = build_bus().handle(
             commands.AcceptOffer(actor=actor, offer_id=_offer_id(token))
         )
-        BookingsByPatient().counted(request)
         return Response(
             self.OutputSerializer({"appointment_id": appointment_id}).data,
             status=status.HTTP_201_CREATED,
