@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from redis.asyncio.connection import AbstractConnection
+from redis.asyncio.connection import AbstractConnection, Connection
 
 from scheduler.adapters import realtime
+from scheduler.adapters.channel_layer import _handshake_first
 from scheduler.adapters.orm import models as rows
 from scheduler.config.asgi import application
 from tests import factories
 from tests.e2e.sockets import ARRIVES_WITHIN, ORIGIN, live, receive, socket, token_for
-from tests.loopback import RedisServer
+from tests.loopback import LOOPBACK, RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -235,19 +236,10 @@ async def test_the_receive_loop_leaves_a_reconnection_its_handshake(
     layer = get_channel_layer()
     await layer.new_channel()
     pool = layer._get_layer()._shards[0]._redis.connection_pool
-    handshake = AbstractConnection.on_connect_check_health
-
-    async def slow_handshake(self: AbstractConnection, check_health: bool = True) -> None:
-        await asyncio.sleep(0.2)
-        await handshake(self, check_health=check_health)
-
-    monkeypatch.setattr(AbstractConnection, "on_connect_check_health", slow_handshake)
+    monkeypatch.setattr(AbstractConnection, "on_connect_check_health", _slowed_handshake())
     reconnecting = pool.make_connection()
     connecting = asyncio.ensure_future(reconnecting.connect())
-    for _ in range(100):  # the socket is open; its handshake has not begun
-        if reconnecting.is_connected:
-            break
-        await asyncio.sleep(0.01)
+    await _socket_open(reconnecting)
 
     # As the receive loop reads: asking for pushed messages, with its poll's timeout.
     polled = await reconnecting.read_response(timeout=0.5, push_request=True)
@@ -255,6 +247,45 @@ async def test_the_receive_loop_leaves_a_reconnection_its_handshake(
     await reconnecting.disconnect()
 
     assert polled is None
+
+
+@live
+async def test_a_command_written_during_a_reconnections_handshake_waits_for_it(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: reconnected by the receive loop, the subscriber's connection took a
+    SUBSCRIBE from a socket opening meanwhile, before the handshake's own commands; the
+    handshake read its reply in their place, and SELECT failed. A database other than 0, as a
+    site's URL may name, makes the handshake send SELECT."""
+    monkeypatch.setattr(AbstractConnection, "on_connect_check_health", _slowed_handshake())
+    reconnecting = _handshake_first(Connection)(host=LOOPBACK, port=redis_server.port, db=3)
+    connecting = asyncio.ensure_future(reconnecting.connect())
+    await _socket_open(reconnecting)
+
+    await reconnecting.send_command("PING")
+    await asyncio.wait_for(connecting, timeout=ARRIVES_WITHIN)
+
+    assert await reconnecting.read_response() == b"PONG"
+    await reconnecting.disconnect()
+
+
+def _slowed_handshake() -> Any:
+    """redis-py's handshake, begun a moment after the socket opens, as a busy Redis or machine
+    has it: what other tasks do meanwhile certainly falls inside it."""
+    handshake = AbstractConnection.on_connect_check_health
+
+    async def slowed(self: AbstractConnection, check_health: bool = True) -> None:
+        await asyncio.sleep(0.2)
+        await handshake(self, check_health=check_health)
+
+    return slowed
+
+
+async def _socket_open(connection: AbstractConnection) -> None:
+    for _ in range(100):  # bounded: the socket opens, its handshake has not begun
+        if connection.is_connected:
+            return
+        await asyncio.sleep(0.01)
 
 
 async def _joins_and_hears(group: str) -> dict[str, Any]:

@@ -151,36 +151,45 @@ class _TellingShard(RedisSingleShardConnection):  # type: ignore[misc]
 
 
 class _HandshakeFirst(AbstractConnection):
-    """A connection whose handshake's replies are read by the task that connects.
+    """A connection on which the task that connects speaks alone until its handshake is over.
 
     redis-py counts a connection open once its socket is, before the handshake (CLIENT
     SETINFO, AUTH, SELECT) has had its replies. Reconnected by a socket subscribing after
     Redis came back, the subscriber's connection was read meanwhile by channels_redis's
     receive loop, which polls it every 0.1 s: the loop took the handshake's reply (and
     logged it as an error), and the subscribing socket waited for it until daphne gave up on
-    its opening. The loop's reads, the only ones that ask for pushed messages, now wait for
-    the handshake."""
+    its opening. Reconnected by the loop, a SUBSCRIBE written meanwhile by an opening socket
+    put its reply before the handshake's (found in review, with SELECT: the handshake failed).
+    Other tasks' reads and writes now wait for the handshake."""
 
-    _handshake_done: asyncio.Event | None = None
+    _handshake: tuple[asyncio.Task[Any] | None, asyncio.Event] | None = None
 
     async def on_connect_check_health(self, check_health: bool = True) -> None:
-        done = self._handshake_done = asyncio.Event()
+        done = asyncio.Event()
+        self._handshake = (asyncio.current_task(), done)
         try:
             await super().on_connect_check_health(check_health=check_health)
         finally:
             done.set()
 
-    async def read_response(
-        self, *args: Any, push_request: bool | None = False, **kwargs: Any
-    ) -> Any:
-        if push_request and self._handshake_done is not None:
-            await self._handshake_done.wait()
-        return await super().read_response(*args, push_request=push_request, **kwargs)
+    async def _after_the_handshake(self) -> None:
+        if self._handshake is not None:
+            shaking, done = self._handshake
+            if shaking is not asyncio.current_task():
+                await done.wait()
+
+    async def read_response(self, *args: Any, **kwargs: Any) -> Any:
+        await self._after_the_handshake()
+        return await super().read_response(*args, **kwargs)
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        await self._after_the_handshake()
+        await super().send_packed_command(command, check_health)
 
 
 def _handshake_first(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
     """The pool's own class (plain, TLS or a Unix socket, as its URL says), made to finish
-    its handshake before the receive loop reads."""
+    its handshake before other tasks use it."""
     return type(
         f"HandshakeFirst{connection_class.__name__}", (_HandshakeFirst, connection_class), {}
     )
