@@ -65,7 +65,6 @@ class ReviewAdmin(orm_admin.ReadOnlyAdmin[rows.Review]):
         "hidden_by",
         "hidden_on",
     )
-    exclude = ("version",)
     actions = ["hide", "show"]
 
     @admin.display(description=_("written at"), ordering="written_at")
